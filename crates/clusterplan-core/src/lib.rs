@@ -1,1 +1,17 @@
-//! placeholder
+//! The spatial core of clusterplan: domain types for industrial clusters, boundary validation,
+//! areas and coordinate reference systems.
+//!
+//! This crate does no I/O and has no async code: storage and HTTP live in `clusterplan-store`
+//! and `clusterplan-server`, which build on the types here. Everything that decides whether a
+//! geometry or a planning fact is acceptable lives here, so that both stores behave the same.
+
+pub mod area;
+pub mod cluster;
+pub mod crs;
+pub mod geometry;
+pub mod search;
+
+pub use area::AreaReport;
+pub use cluster::{Cluster, ClusterAttrs, ClusterDraft, ClusterInput, ClusterKind, ClusterStatus, FieldProblem};
+pub use crs::{Crs, CrsError};
+pub use geometry::{Boundary, GeometryProblem, ProblemKind, ProblemLocation, RawBoundary};

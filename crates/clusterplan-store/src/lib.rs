@@ -1,1 +1,117 @@
-//! placeholder
+//! Persistence for clusterplan: one [`Store`] interface with two backends that behave the same.
+//!
+//! - [`GpkgStore`]: the embedded default, a single SQLite file laid out as a GeoPackage
+//!   (readable by GDAL and QGIS), WAL mode, an R*Tree index for bounding-box queries.
+//! - [`PostgisStore`]: PostgreSQL with PostGIS, for production and several server instances.
+//!
+//! Stores persist and index; they never decide whether a geometry or attribute is valid —
+//! that is `clusterplan-core`'s job, and stores only accept its validated types. Every write
+//! also appends the written state to a version table in the same transaction, so that history
+//! survives any crash that the write itself survives.
+
+mod error;
+mod geom;
+mod gpkg;
+mod postgis;
+mod record;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use clusterplan_core::{Cluster, ClusterDraft};
+use futures::stream::BoxStream;
+
+pub use error::StoreError;
+pub use gpkg::GpkgStore;
+pub use postgis::PostgisStore;
+
+/// Where the data lives, resolved from configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreConfig {
+    /// A GeoPackage file, created on first use.
+    Gpkg(std::path::PathBuf),
+    /// A PostgreSQL URL (`postgres://…`); the database must allow `CREATE EXTENSION postgis`.
+    Postgis(String),
+}
+
+impl StoreConfig {
+    /// `postgres://` or `postgresql://` URLs mean PostGIS; anything else is a file path.
+    pub fn from_database_arg(arg: &str) -> Self {
+        if arg.starts_with("postgres://") || arg.starts_with("postgresql://") {
+            StoreConfig::Postgis(arg.to_owned())
+        } else {
+            StoreConfig::Gpkg(arg.into())
+        }
+    }
+}
+
+/// Who writes and why; kept with every version.
+#[derive(Debug, Clone, Default)]
+pub struct WriteContext {
+    /// Account name, `None` until accounts exist.
+    pub author: Option<String>,
+    /// Reason or comment given with the write.
+    pub reason: Option<String>,
+}
+
+/// A page of clusters, optionally filtered by bounding box.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ClusterQuery {
+    /// `[min_lon, min_lat, max_lon, max_lat]` in WGS 84; features whose boundary intersects it.
+    pub bbox: Option<[f64; 4]>,
+    /// Page size.
+    pub limit: u32,
+    /// Features to skip, in id order.
+    pub offset: u64,
+}
+
+/// What every backend provides. Results are ordered by id.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Inserts a cluster; the store assigns id, version 1 and timestamps.
+    async fn create_cluster(&self, draft: &ClusterDraft, ctx: &WriteContext) -> Result<Cluster, StoreError>;
+
+    /// One cluster by id.
+    async fn get_cluster(&self, id: i64) -> Result<Cluster, StoreError>;
+
+    /// Replaces a cluster's attributes and boundary. With `expected_version`, fails with
+    /// [`StoreError::VersionConflict`] when someone else wrote it since.
+    async fn update_cluster(
+        &self,
+        id: i64,
+        expected_version: Option<i64>,
+        draft: &ClusterDraft,
+        ctx: &WriteContext,
+    ) -> Result<Cluster, StoreError>;
+
+    /// Deletes a cluster (its versions stay in history).
+    async fn delete_cluster(&self, id: i64, expected_version: Option<i64>, ctx: &WriteContext) -> Result<(), StoreError>;
+
+    /// How many clusters match the query's filter (paging ignored).
+    async fn count_clusters(&self, query: &ClusterQuery) -> Result<u64, StoreError>;
+
+    /// The clusters of one page, streamed as they are read.
+    fn stream_clusters(&self, query: ClusterQuery) -> BoxStream<'static, Result<Cluster, StoreError>>;
+
+    /// Bounding box of all clusters, `None` when there are none.
+    async fn cluster_extent(&self) -> Result<Option<[f64; 4]>, StoreError>;
+
+    /// Number of versions kept for a cluster (history itself is served later).
+    async fn version_count(&self, id: i64) -> Result<u64, StoreError>;
+
+    /// Checks that the database answers.
+    async fn ping(&self) -> Result<(), StoreError>;
+
+    /// Which backend this is (`gpkg` or `postgis`), for logs and `/health`.
+    fn backend(&self) -> &'static str;
+}
+
+/// Opens (creating and migrating when needed) the store a configuration names.
+pub async fn open(config: &StoreConfig) -> Result<Arc<dyn Store>, StoreError> {
+    Ok(match config {
+        StoreConfig::Gpkg(path) => Arc::new(GpkgStore::open(path).await?),
+        StoreConfig::Postgis(url) => Arc::new(PostgisStore::connect(url).await?),
+    })
+}

@@ -1,0 +1,39 @@
+use approx::assert_relative_eq;
+
+use super::*;
+use crate::crs::transform_coords;
+use crate::geometry::{RawBoundary, validate};
+
+/// A square of `side` metres in EPSG:9210 around the Bến Tre test point, in WGS 84.
+fn square_in_tm3(side: f64) -> Boundary {
+    let (e0, n0) = (568_698.60, 1_132_497.94);
+    let mut ring = vec![
+        geo_types::Coord { x: e0, y: n0 },
+        geo_types::Coord { x: e0 + side, y: n0 },
+        geo_types::Coord { x: e0 + side, y: n0 + side },
+        geo_types::Coord { x: e0, y: n0 + side },
+        geo_types::Coord { x: e0, y: n0 },
+    ];
+    transform_coords(Crs::VN2000_TM3_10545, Crs::WGS84, &mut ring).expect("transform");
+    let raw = RawBoundary::Polygon(vec![ring.iter().map(|c| vec![c.x, c.y]).collect()]);
+    validate(&raw).expect("valid square")
+}
+
+#[test]
+fn a_square_of_500_m_in_tm3_measures_25_ha_there() {
+    let report = measure(&square_in_tm3(500.0), Crs::VN2000_TM3_10545).expect("area");
+    // Straight edges in TM-3 become slightly curved in lon/lat and back; well under 1 m².
+    assert_relative_eq!(report.projected_ha, 25.0, max_relative = 1e-6);
+}
+
+#[test]
+fn projected_and_geodesic_areas_agree_within_the_tm3_scale_distortion() {
+    let report = measure(&square_in_tm3(1000.0), Crs::VN2000_TM3_10545).expect("area");
+    // k0 = 0.9999 and 0.6° from the central meridian: areas differ by a few parts in 10 000.
+    assert!(report.relative_difference() < 1e-3, "{report:?}");
+}
+
+#[test]
+fn geographic_systems_are_refused_for_areas() {
+    assert!(measure(&square_in_tm3(100.0), Crs::WGS84).is_err());
+}

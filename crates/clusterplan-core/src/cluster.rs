@@ -1,0 +1,265 @@
+//! Clusters (cụm công nghiệp) and industrial parks: validated attributes and records.
+
+use chrono::{DateTime, Utc};
+use unicode_normalization::UnicodeNormalization;
+
+use crate::area::{AreaReport, measure};
+use crate::crs::{Crs, CrsError};
+use crate::geometry::Boundary;
+
+/// Longest accepted name, in characters.
+pub const MAX_NAME_CHARS: usize = 200;
+/// Longest accepted notes, in characters.
+pub const MAX_NOTES_CHARS: usize = 10_000;
+/// Largest accepted planned area, in hectares (far above any cluster or park).
+pub const MAX_PLANNED_AREA_HA: f64 = 100_000.0;
+
+/// Which legal regime a site belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ClusterKind {
+    /// Industrial cluster (cụm công nghiệp, CCN), Decree 32/2024: 10–75 ha.
+    Cluster,
+    /// Industrial park (khu công nghiệp, KCN), Decree 35/2022: no 75 ha cap.
+    IndustrialPark,
+}
+
+/// Planning status of a cluster (see the lifecycle in the domain notes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ClusterStatus {
+    /// In the provincial plan or list (trong danh mục / phương án).
+    InPlan,
+    /// Established by provincial decision (đã thành lập).
+    Established,
+    /// Infrastructure under construction (đang đầu tư hạ tầng).
+    Infrastructure,
+    /// Operating (đang hoạt động).
+    Operating,
+    /// Expanded (mở rộng).
+    Expanded,
+    /// Removed from the plan (đưa ra khỏi quy hoạch); terminal.
+    Removed,
+    /// Establishment revoked (bãi bỏ quyết định thành lập); terminal.
+    Revoked,
+}
+
+macro_rules! codes {
+    ($ty:ident { $($variant:ident = $code:literal),+ $(,)? }) => {
+        impl $ty {
+            /// Every value, in lifecycle order.
+            pub const ALL: &'static [$ty] = &[$($ty::$variant),+];
+
+            /// Stable code used on the wire and in storage.
+            pub fn code(self) -> &'static str {
+                match self { $($ty::$variant => $code),+ }
+            }
+
+            /// Parses a code produced by [`Self::code`].
+            pub fn from_code(code: &str) -> Option<Self> {
+                match code { $($code => Some($ty::$variant),)+ _ => None }
+            }
+        }
+    };
+}
+
+codes!(ClusterKind { Cluster = "cluster", IndustrialPark = "industrial_park" });
+codes!(ClusterStatus {
+    InPlan = "in_plan",
+    Established = "established",
+    Infrastructure = "infrastructure",
+    Operating = "operating",
+    Expanded = "expanded",
+    Removed = "removed",
+    Revoked = "revoked",
+});
+
+/// One problem with one attribute.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldProblem {
+    /// The attribute (`code`, `name`, …).
+    pub field: &'static str,
+    /// What is wrong, in English.
+    pub message: String,
+}
+
+/// Attributes as received, not yet validated.
+#[derive(Debug, Clone, Default)]
+pub struct ClusterInput {
+    /// Short unique code, e.g. `BT-CCN-PHMT`.
+    pub code: Option<String>,
+    /// Official name, with diacritics.
+    pub name: Option<String>,
+    /// `cluster` or `industrial_park`.
+    pub kind: Option<String>,
+    /// A status code.
+    pub status: Option<String>,
+    /// Planned area from the planning decision, in hectares.
+    pub planned_area_ha: Option<f64>,
+    /// Free text.
+    pub notes: Option<String>,
+    /// The dataset's projected CRS for areas, e.g. `EPSG:9210`.
+    pub planning_crs: Option<String>,
+}
+
+/// Validated attributes of a cluster or park.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClusterAttrs {
+    code: String,
+    name: String,
+    kind: ClusterKind,
+    status: ClusterStatus,
+    planned_area_ha: Option<f64>,
+    notes: Option<String>,
+    planning_crs: Crs,
+}
+
+impl ClusterAttrs {
+    /// Validates attributes, reporting every problem. `default_crs` applies when the input
+    /// names no planning CRS (the dataset's system, from configuration).
+    pub fn parse(input: ClusterInput, default_crs: Crs) -> Result<Self, Vec<FieldProblem>> {
+        let mut problems = Vec::new();
+        let mut problem = |field: &'static str, message: String| problems.push(FieldProblem { field, message });
+
+        let code = match input.code.map(|c| c.trim().to_owned()) {
+            None => {
+                problem("code", "code is required".into());
+                String::new()
+            }
+            Some(c) if !valid_code(&c) => {
+                problem("code", format!("code {c:?} must be 1–64 characters of A–Z, 0–9, '-', '_' or '.' and start with a letter or digit"));
+                c
+            }
+            Some(c) => c,
+        };
+        let name = match input.name.map(|n| n.trim().nfc().collect::<String>()) {
+            None => {
+                problem("name", "name is required".into());
+                String::new()
+            }
+            Some(n) if n.is_empty() => {
+                problem("name", "name must not be empty".into());
+                n
+            }
+            Some(n) if n.chars().count() > MAX_NAME_CHARS || n.chars().any(char::is_control) => {
+                problem("name", format!("name must be at most {MAX_NAME_CHARS} characters without control characters"));
+                n
+            }
+            Some(n) => n,
+        };
+        let kind = match input.kind.as_deref() {
+            None => ClusterKind::Cluster,
+            Some(k) => ClusterKind::from_code(k).unwrap_or_else(|| {
+                problem("kind", format!("kind {k:?} is not one of: cluster, industrial_park"));
+                ClusterKind::Cluster
+            }),
+        };
+        let status = match input.status.as_deref() {
+            None => ClusterStatus::InPlan,
+            Some(s) => ClusterStatus::from_code(s).unwrap_or_else(|| {
+                let all: Vec<_> = ClusterStatus::ALL.iter().map(|s| s.code()).collect();
+                problem("status", format!("status {s:?} is not one of: {}", all.join(", ")));
+                ClusterStatus::InPlan
+            }),
+        };
+        let planned_area_ha = input.planned_area_ha.filter(|a| {
+            let ok = a.is_finite() && (0.0..=MAX_PLANNED_AREA_HA).contains(a);
+            if !ok {
+                problem("planned_area_ha", format!("planned area must be between 0 and {MAX_PLANNED_AREA_HA} ha"));
+            }
+            ok
+        });
+        let notes = input.notes.map(|n| n.nfc().collect::<String>()).filter(|n| {
+            if n.chars().count() > MAX_NOTES_CHARS {
+                problem("notes", format!("notes must be at most {MAX_NOTES_CHARS} characters"));
+            }
+            !n.trim().is_empty()
+        });
+        let planning_crs = match input.planning_crs.as_deref() {
+            None => default_crs,
+            Some(text) => match Crs::parse(text) {
+                Ok(crs) if crs.is_vn2000_projected() => crs,
+                _ => {
+                    problem("planning_crs", format!("planning CRS {text:?} must be a VN-2000 TM-3 zone (EPSG:5896–5899, 9205–9218) or VN-2000 UTM (EPSG:3405, 3406)"));
+                    default_crs
+                }
+            },
+        };
+        if problems.is_empty() {
+            Ok(ClusterAttrs { code, name, kind, status, planned_area_ha, notes, planning_crs })
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// Short unique code.
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+    /// Name (NFC-normalised).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// Cluster or industrial park.
+    pub fn kind(&self) -> ClusterKind {
+        self.kind
+    }
+    /// Planning status.
+    pub fn status(&self) -> ClusterStatus {
+        self.status
+    }
+    /// Planned area from the planning decision.
+    pub fn planned_area_ha(&self) -> Option<f64> {
+        self.planned_area_ha
+    }
+    /// Notes.
+    pub fn notes(&self) -> Option<&str> {
+        self.notes.as_deref()
+    }
+    /// Projected system in which legal areas are measured.
+    pub fn planning_crs(&self) -> Crs {
+        self.planning_crs
+    }
+}
+
+fn valid_code(code: &str) -> bool {
+    let mut chars = code.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_uppercase() || c.is_ascii_digit())
+        && code.len() <= 64
+        && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || matches!(c, '-' | '_' | '.'))
+}
+
+/// What a write stores: validated attributes, a validated boundary and its measured area.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClusterDraft {
+    /// Attributes.
+    pub attrs: ClusterAttrs,
+    /// Boundary in WGS 84.
+    pub boundary: Boundary,
+    /// Area measured in `attrs.planning_crs()`.
+    pub area: AreaReport,
+}
+
+impl ClusterDraft {
+    /// Measures the boundary in the attributes' planning CRS.
+    pub fn new(attrs: ClusterAttrs, boundary: Boundary) -> Result<Self, CrsError> {
+        let area = measure(&boundary, attrs.planning_crs())?;
+        Ok(ClusterDraft { attrs, boundary, area })
+    }
+}
+
+/// A stored cluster: the draft plus identity and version.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cluster {
+    /// Feature id, assigned by the store.
+    pub id: i64,
+    /// Starts at 1, grows by one with each write; the optimistic-locking token.
+    pub version: i64,
+    /// When it was first written.
+    pub created_at: DateTime<Utc>,
+    /// When it was last written.
+    pub updated_at: DateTime<Utc>,
+    /// Attributes, boundary and area.
+    pub data: ClusterDraft,
+}
+
+#[cfg(test)]
+mod tests;

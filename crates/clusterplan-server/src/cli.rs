@@ -1,0 +1,87 @@
+//! Command line and environment, parsed once and resolved into a validated [`Config`].
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use clusterplan_core::Crs;
+use clusterplan_store::StoreConfig;
+
+use crate::config::{Basemap, Config};
+
+/// clusterplan: GIS planning service for industrial clusters.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP service (map, OGC API - Features, GeoJSON).
+    Serve(ServeArgs),
+}
+
+/// Options of `clusterplan serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, env = "CLUSTERPLAN_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// A file path (embedded GeoPackage store) or a `postgres://` URL (PostGIS).
+    #[arg(long, env = "DATABASE_URL", default_value = "clusterplan.gpkg")]
+    pub database: String,
+    /// Do not seed an empty store with the Bến Tre demo data.
+    #[arg(long)]
+    pub no_demo: bool,
+    /// Folder of the web front end (index.html, app/, node_modules/).
+    #[arg(long, env = "CLUSTERPLAN_WEB_DIR")]
+    pub web_dir: Option<PathBuf>,
+    /// Basemap tile URL template for the map; "none" for no basemap.
+    #[arg(long, env = "CLUSTERPLAN_BASEMAP_URL", default_value = "https://tile.openstreetmap.org/{z}/{x}/{y}.png")]
+    pub basemap_url: String,
+    /// Attribution shown with the basemap.
+    #[arg(long, env = "CLUSTERPLAN_BASEMAP_ATTRIBUTION", default_value = "© OpenStreetMap contributors")]
+    pub basemap_attribution: String,
+    /// Projected CRS for areas of features that name none (the dataset's VN-2000 TM-3 zone).
+    #[arg(long, env = "CLUSTERPLAN_PLANNING_CRS", default_value = "EPSG:9210")]
+    pub planning_crs: String,
+    /// Largest accepted request body, in bytes.
+    #[arg(long, env = "CLUSTERPLAN_MAX_BODY_BYTES", default_value_t = 10 * 1024 * 1024)]
+    pub max_body_bytes: usize,
+}
+
+impl ServeArgs {
+    /// Checks the options and resolves defaults.
+    pub fn resolve(self) -> anyhow::Result<Config> {
+        let planning_crs = Crs::parse(&self.planning_crs)?;
+        anyhow::ensure!(
+            planning_crs.is_vn2000_projected(),
+            "--planning-crs must be a VN-2000 projected system (TM-3 zone or UTM), not {planning_crs}"
+        );
+        let web_dir = self.web_dir.unwrap_or_else(default_web_dir);
+        let basemap = (!self.basemap_url.eq_ignore_ascii_case("none"))
+            .then(|| Basemap { url: self.basemap_url, attribution: self.basemap_attribution });
+        Ok(Config {
+            listen: self.listen,
+            store: StoreConfig::from_database_arg(&self.database),
+            seed_demo: !self.no_demo,
+            web_dir,
+            basemap,
+            planning_crs,
+            max_body_bytes: self.max_body_bytes,
+        })
+    }
+}
+
+/// `./web` when run from a checkout, else the checkout this binary was built from.
+fn default_web_dir() -> PathBuf {
+    let here = PathBuf::from("web");
+    if here.join("index.html").is_file() {
+        return here;
+    }
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../web"))
+}

@@ -1,0 +1,166 @@
+//! `ApiError`: every failure a client can see, answered as RFC 9457 problem+json.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use clusterplan_core::{FieldProblem, GeometryProblem};
+use clusterplan_store::StoreError;
+use serde_json::{Value, json};
+
+/// Media type of problem documents.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// What went wrong, in terms a client can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// Malformed request: syntax, structure or parameters (400).
+    #[error("{detail}")]
+    BadRequest {
+        /// Short slug for the problem type.
+        kind: &'static str,
+        /// What is wrong and where.
+        detail: String,
+    },
+    /// The boundary or attributes are invalid (422), every problem listed.
+    #[error("invalid feature")]
+    InvalidFeature {
+        /// Boundary problems with their locations.
+        geometry: Vec<GeometryProblem>,
+        /// Attribute problems.
+        fields: Vec<FieldProblem>,
+    },
+    /// Well-formed but unprocessable input (422).
+    #[error("{0}")]
+    Unprocessable(String),
+    /// No such resource (404).
+    #[error("{0}")]
+    NotFound(String),
+    /// A unique value is taken (409).
+    #[error("{0}")]
+    Conflict(String),
+    /// `If-Match` did not match the current version (412).
+    #[error("the feature changed since version {expected}; it is now at version {current}")]
+    PreconditionFailed {
+        /// Version the client had.
+        expected: i64,
+        /// Version in the store.
+        current: i64,
+    },
+    /// Body too large (413).
+    #[error("request body is larger than the limit of {limit} bytes")]
+    PayloadTooLarge {
+        /// The limit.
+        limit: usize,
+    },
+    /// Wrong `Content-Type` (415).
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// Anything else (500); the cause is logged, never sent.
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::NotFound(id) => ApiError::NotFound(format!("feature {id} does not exist")),
+            StoreError::VersionConflict { expected, current, .. } => ApiError::PreconditionFailed { expected, current },
+            StoreError::Duplicate { field, value } => {
+                ApiError::Conflict(format!("{field} {value:?} is already used by another feature"))
+            }
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl ApiError {
+    fn status(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            ApiError::InvalidFeature { .. } | ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
+            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn kind(&self) -> &'static str {
+        match self {
+            ApiError::BadRequest { kind, .. } => kind,
+            ApiError::InvalidFeature { geometry, .. } if !geometry.is_empty() => "invalid-geometry",
+            ApiError::InvalidFeature { .. } => "invalid-attributes",
+            ApiError::Unprocessable(_) => "unprocessable",
+            ApiError::NotFound(_) => "not-found",
+            ApiError::Conflict(_) => "conflict",
+            ApiError::PreconditionFailed { .. } => "version-conflict",
+            ApiError::PayloadTooLarge { .. } => "payload-too-large",
+            ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
+            ApiError::Internal(_) => "internal",
+        }
+    }
+
+    /// The problem document.
+    pub fn body(&self) -> Value {
+        let status = self.status();
+        let mut body = json!({
+            "type": format!("urn:clusterplan:problem:{}", self.kind()),
+            "title": status.canonical_reason().unwrap_or("Error"),
+            "status": status.as_u16(),
+        });
+        let detail = match self {
+            ApiError::InvalidFeature { geometry, fields } => {
+                body["problems"] = geometry.iter().map(geometry_problem).collect();
+                body["errors"] = fields.iter().map(|p| json!({ "field": p.field, "message": p.message })).collect();
+                let messages = geometry.iter().map(|p| p.message.as_str()).chain(fields.iter().map(|p| p.message.as_str()));
+                format!("the feature has {} problem(s): {}", geometry.len() + fields.len(), join(messages))
+            }
+            ApiError::PreconditionFailed { expected, current } => {
+                body["current_version"] = json!(current);
+                body["expected_version"] = json!(expected);
+                self.to_string()
+            }
+            ApiError::Internal(_) => "the server failed to handle the request; it has been logged".to_owned(),
+            other => other.to_string(),
+        };
+        body["detail"] = Value::String(detail);
+        body
+    }
+}
+
+fn join<'a>(parts: impl Iterator<Item = &'a str>) -> String {
+    parts.collect::<Vec<_>>().join("; ")
+}
+
+fn geometry_problem(p: &GeometryProblem) -> Value {
+    let l = &p.location;
+    let mut v = json!({ "code": p.kind.code(), "message": p.message });
+    for (key, value) in [
+        ("polygon", l.polygon),
+        ("ring", l.ring),
+        ("vertex", l.vertex),
+        ("other_polygon", l.other_polygon),
+        ("other_ring", l.other_ring),
+    ] {
+        if let Some(value) = value {
+            v[key] = json!(value);
+        }
+    }
+    if let Some(point) = l.point {
+        v["point"] = json!(point);
+    }
+    v
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Internal(cause) = &self {
+            // The cause may hold SQL or paths: logs only.
+            tracing::error!(%cause, "internal error");
+        }
+        let mut response = (self.status(), axum::Json(self.body())).into_response();
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        response
+    }
+}

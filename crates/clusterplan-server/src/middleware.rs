@@ -1,0 +1,53 @@
+//! Cross-cutting HTTP layers: request ids, tracing, compression, CORS, limits, panics, and
+//! the `Allow` header that QGIS reads to enable editing.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, Method, Request, Response, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::IntoResponse;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{Any, CorsLayer};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::error::ApiError;
+use crate::routes::allowed_methods;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+pub(crate) fn wrap(router: Router, max_body_bytes: usize) -> Router {
+    let cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::HEAD, Method::POST, Method::PUT, Method::DELETE, Method::OPTIONS])
+        .allow_headers([header::CONTENT_TYPE, header::IF_MATCH, header::IF_NONE_MATCH, header::AUTHORIZATION])
+        .expose_headers([header::ETAG, header::LOCATION, REQUEST_ID]);
+    router
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .layer(CompressionLayer::new())
+        .layer(cors)
+        // Outside CORS: tower-http's CorsLayer answers every OPTIONS itself, without `Allow`.
+        .layer(middleware::from_fn(add_allow_header))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(60)))
+        .layer(CatchPanicLayer::custom(|_| ApiError::Internal("handler panicked".into()).into_response()))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(TraceLayer::new_for_http())
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+}
+
+async fn add_allow_header(request: Request<Body>, next: Next) -> Response<Body> {
+    let allow = (request.method() == Method::OPTIONS).then(|| allowed_methods(request.uri().path())).flatten();
+    let mut response = next.run(request).await;
+    if let Some(allow) = allow {
+        response.headers_mut().insert(header::ALLOW, HeaderValue::from_static(allow));
+        if response.status() == StatusCode::OK || response.status() == StatusCode::NO_CONTENT {
+            *response.status_mut() = StatusCode::NO_CONTENT;
+        }
+    }
+    response
+}

@@ -1,0 +1,285 @@
+//! Features of a collection: paged, streamed reads and validated, versioned writes.
+
+use std::collections::HashMap;
+
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use clusterplan_core::geometry::validate;
+use clusterplan_core::{ClusterAttrs, ClusterDraft};
+use clusterplan_store::{ClusterQuery, WriteContext};
+use futures::StreamExt;
+use serde_json::json;
+
+use super::links::{BaseUrl, link};
+use crate::AppState;
+use crate::error::ApiError;
+use crate::wire::{feature_json, parse_feature};
+
+/// Collections served.
+pub(crate) const COLLECTIONS: &[&str] = &["clusters"];
+
+/// Page size when the client names none.
+pub(crate) const DEFAULT_LIMIT: u32 = 100;
+/// Largest page.
+pub(crate) const MAX_LIMIT: u32 = 10_000;
+
+const GEOJSON: &str = "application/geo+json";
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/collections/{collection}/items", get(list).post(create).options(options))
+        .route("/collections/{collection}/items/{id}", get(read).put(replace).delete(remove).options(options))
+}
+
+fn check_collection(collection: &str) -> Result<(), ApiError> {
+    if COLLECTIONS.contains(&collection) {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound(format!("collection {collection:?} does not exist")))
+    }
+}
+
+fn bad_param(detail: String) -> ApiError {
+    ApiError::BadRequest { kind: "invalid-parameter", detail }
+}
+
+/// Parses `limit`, `offset`, `bbox`; unknown parameters are refused, as OGC API - Features asks.
+fn parse_query(params: &HashMap<String, String>) -> Result<ClusterQuery, ApiError> {
+    if let Some(unknown) = params.keys().find(|k| !matches!(k.as_str(), "limit" | "offset" | "bbox" | "f")) {
+        return Err(bad_param(format!("unknown query parameter {unknown:?}; known: limit, offset, bbox, f")));
+    }
+    if let Some(f) = params.get("f").filter(|f| !matches!(f.as_str(), "json" | "geojson")) {
+        return Err(bad_param(format!("f={f} is not offered for items; use f=json")));
+    }
+    let limit = match params.get("limit") {
+        None => DEFAULT_LIMIT,
+        Some(l) => match l.parse::<u32>() {
+            Ok(n) if n >= 1 => n.min(MAX_LIMIT),
+            _ => return Err(bad_param(format!("limit={l:?} must be an integer from 1 to {MAX_LIMIT}"))),
+        },
+    };
+    let offset = match params.get("offset") {
+        None => 0,
+        Some(o) => o.parse::<u64>().map_err(|_| bad_param(format!("offset={o:?} must be a non-negative integer")))?,
+    };
+    let bbox = params.get("bbox").map(|b| parse_bbox(b)).transpose()?;
+    Ok(ClusterQuery { bbox, limit, offset })
+}
+
+fn parse_bbox(text: &str) -> Result<[f64; 4], ApiError> {
+    let numbers: Result<Vec<f64>, _> = text.split(',').map(|n| n.trim().parse::<f64>()).collect();
+    let numbers = numbers.map_err(|_| bad_param(format!("bbox={text:?} must be 4 comma-separated numbers")))?;
+    let [minx, miny, maxx, maxy] = match numbers.as_slice() {
+        [a, b, c, d] => [*a, *b, *c, *d],
+        // 3-D boxes: heights are ignored, the boundaries are 2-D.
+        [a, b, _, c, d, _] => [*a, *b, *c, *d],
+        _ => return Err(bad_param(format!("bbox={text:?} must have 4 (or 6) numbers"))),
+    };
+    let in_range = [minx, maxx].iter().all(|x| (-180.0..=180.0).contains(x))
+        && [miny, maxy].iter().all(|y| (-90.0..=90.0).contains(y));
+    if !in_range || miny > maxy {
+        return Err(bad_param(format!(
+            "bbox={text:?} must be min lon, min lat, max lon, max lat in WGS 84 degrees with min lat ≤ max lat"
+        )));
+    }
+    if minx > maxx {
+        return Err(bad_param(format!("bbox={text:?} crosses the antimeridian, which is not supported")));
+    }
+    Ok([minx, miny, maxx, maxy])
+}
+
+fn page_link(base: &str, collection: &str, q: &ClusterQuery, offset: u64, rel: &str) -> serde_json::Value {
+    let mut href = format!("{base}/collections/{collection}/items?limit={}&offset={offset}", q.limit);
+    if let Some([a, b, c, d]) = q.bbox {
+        href.push_str(&format!("&bbox={a},{b},{c},{d}"));
+    }
+    link(href, rel, GEOJSON, rel)
+}
+
+/// `GET …/items`: a FeatureCollection streamed feature by feature, so a large page is never
+/// held in memory as one document.
+async fn list(
+    State(state): State<AppState>,
+    Path(collection): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+    BaseUrl(base): BaseUrl,
+) -> Result<Response, ApiError> {
+    check_collection(&collection)?;
+    let query = parse_query(&params)?;
+    let matched = state.store.count_clusters(&query).await?;
+    let stamp = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let head = format!(r#"{{"type":"FeatureCollection","timeStamp":"{stamp}","numberMatched":{matched},"features":["#);
+    let mut features = state.store.stream_clusters(query);
+    let body = async_stream::stream! {
+        yield Ok::<Bytes, std::io::Error>(Bytes::from(head));
+        let mut returned: u64 = 0;
+        while let Some(item) = features.next().await {
+            match item {
+                Ok(cluster) => {
+                    let mut chunk = if returned == 0 { Vec::new() } else { vec![b','] };
+                    // Serialising a JSON value into a Vec cannot fail.
+                    serde_json::to_writer(&mut chunk, &feature_json(&cluster)).unwrap_or_default();
+                    returned += 1;
+                    yield Ok(Bytes::from(chunk));
+                }
+                Err(e) => {
+                    // Headers are gone: abort the body so the client sees a broken
+                    // transfer, never a truncated document that parses.
+                    tracing::error!(cause = %e, "stream of features failed");
+                    yield Err(std::io::Error::other("feature stream failed"));
+                    return;
+                }
+            }
+        }
+        let mut links = vec![page_link(&base, &collection, &query, query.offset, "self")];
+        if query.offset + returned < matched {
+            links.push(page_link(&base, &collection, &query, query.offset + returned, "next"));
+        }
+        if query.offset > 0 {
+            links.push(page_link(&base, &collection, &query, query.offset.saturating_sub(u64::from(query.limit)), "prev"));
+        }
+        let tail = json!({ "numberReturned": returned, "links": links });
+        let tail = tail.to_string();
+        // `tail` is `{"numberReturned":…}`: splice its members into the open object.
+        yield Ok(Bytes::from(format!("],{}", &tail[1..])));
+    };
+    Ok(([(header::CONTENT_TYPE, GEOJSON)], Body::from_stream(body)).into_response())
+}
+
+fn parse_id(id: &str) -> Result<i64, ApiError> {
+    id.parse::<i64>().map_err(|_| ApiError::NotFound(format!("feature {id:?} does not exist")))
+}
+
+fn etag(version: i64) -> HeaderValue {
+    HeaderValue::from_str(&format!("\"{version}\"")).unwrap_or_else(|_| HeaderValue::from_static("\"0\""))
+}
+
+/// Reads `If-Match`: `None` when absent or `*`; a version when it names one.
+fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
+    let Some(value) = headers.get(header::IF_MATCH) else { return Ok(None) };
+    let text = value.to_str().unwrap_or_default().trim();
+    if text == "*" {
+        return Ok(None);
+    }
+    let version = text.trim_start_matches("W/").trim_matches('"');
+    version.parse::<i64>().map(Some).map_err(|_| {
+        ApiError::BadRequest { kind: "invalid-header", detail: format!("If-Match {text:?} is not an ETag of this service") }
+    })
+}
+
+async fn read(
+    State(state): State<AppState>,
+    Path((collection, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    check_collection(&collection)?;
+    let cluster = state.store.get_cluster(parse_id(&id)?).await?;
+    let tag = etag(cluster.version);
+    if headers.get(header::IF_NONE_MATCH).is_some_and(|v| v.as_bytes() == tag.as_bytes()) {
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, tag)]).into_response());
+    }
+    Ok(([(header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON)), (header::ETAG, tag)], feature_json(&cluster).to_string())
+        .into_response())
+}
+
+/// Checks the media type, then parses and validates the body into a draft, collecting
+/// every geometry and attribute problem before answering.
+fn draft_from_request(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<ClusterDraft, ApiError> {
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    if !matches!(essence.as_str(), "application/geo+json" | "application/json") {
+        return Err(ApiError::UnsupportedMediaType(format!(
+            "Content-Type {content_type:?} is not accepted; send application/geo+json or application/json"
+        )));
+    }
+    let body = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::PayloadTooLarge { limit: state.config.max_body_bytes }
+        } else {
+            ApiError::BadRequest { kind: "unreadable-body", detail: rejection.body_text() }
+        }
+    })?;
+    let (input, raw) = parse_feature(&body)?;
+    let boundary = validate(&raw);
+    let attrs = ClusterAttrs::parse(input, state.config.planning_crs);
+    match (boundary, attrs) {
+        (Ok(boundary), Ok(attrs)) => ClusterDraft::new(attrs, boundary)
+            .map_err(|e| ApiError::Unprocessable(format!("the boundary cannot be measured in its planning CRS: {e}"))),
+        (boundary, attrs) => Err(ApiError::InvalidFeature {
+            geometry: boundary.err().unwrap_or_default(),
+            fields: attrs.err().unwrap_or_default(),
+        }),
+    }
+}
+
+fn write_context() -> WriteContext {
+    WriteContext::default()
+}
+
+async fn create(
+    State(state): State<AppState>,
+    Path(collection): Path<String>,
+    BaseUrl(base): BaseUrl,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    check_collection(&collection)?;
+    let draft = draft_from_request(&state, &headers, body)?;
+    let cluster = state.store.create_cluster(&draft, &write_context()).await?;
+    let location = format!("{base}/collections/{collection}/items/{}", cluster.id);
+    Ok((
+        StatusCode::CREATED,
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON)),
+            (header::LOCATION, HeaderValue::from_str(&location).map_err(|e| ApiError::Internal(e.to_string()))?),
+            (header::ETAG, etag(cluster.version)),
+        ],
+        feature_json(&cluster).to_string(),
+    )
+        .into_response())
+}
+
+async fn replace(
+    State(state): State<AppState>,
+    Path((collection, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    check_collection(&collection)?;
+    let id = parse_id(&id)?;
+    let expected = if_match(&headers)?;
+    let draft = draft_from_request(&state, &headers, body)?;
+    let cluster = state.store.update_cluster(id, expected, &draft, &write_context()).await?;
+    Ok((
+        [(header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON)), (header::ETAG, etag(cluster.version))],
+        feature_json(&cluster).to_string(),
+    )
+        .into_response())
+}
+
+async fn remove(
+    State(state): State<AppState>,
+    Path((collection, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    check_collection(&collection)?;
+    let id = parse_id(&id)?;
+    let expected = if_match(&headers)?;
+    state.store.delete_cluster(id, expected, &write_context()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `OPTIONS`: the `Allow` header is added by the middleware for every item path.
+async fn options(Path(params): Path<HashMap<String, String>>) -> Result<StatusCode, ApiError> {
+    check_collection(params.get("collection").map_or("", String::as_str))?;
+    Ok(StatusCode::NO_CONTENT)
+}

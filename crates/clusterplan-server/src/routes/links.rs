@@ -1,0 +1,34 @@
+//! Absolute links for OGC documents, built from the request's `Host`.
+
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+use serde_json::{Value, json};
+
+/// The service's base URL as the client addressed it (`http://host:port`).
+pub(crate) struct BaseUrl(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for BaseUrl {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let host = parts
+            .headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .filter(|h| h.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)))
+            .unwrap_or("localhost");
+        let proto = parts
+            .headers
+            .get("x-forwarded-proto")
+            .and_then(|h| h.to_str().ok())
+            .filter(|p| *p == "https")
+            .unwrap_or("http");
+        Ok(BaseUrl(format!("{proto}://{host}")))
+    }
+}
+
+/// One link object.
+pub(crate) fn link(href: String, rel: &str, media_type: &str, title: &str) -> Value {
+    json!({ "href": href, "rel": rel, "type": media_type, "title": title })
+}

@@ -1,0 +1,35 @@
+//! Routes, one module per concern, merged here.
+
+mod health;
+mod items;
+mod links;
+mod ogc;
+mod web;
+
+use axum::Router;
+
+use crate::AppState;
+
+pub(crate) fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(ogc::router())
+        .merge(items::router())
+        .merge(health::router())
+        .merge(web::router(&state.config))
+        .with_state(state)
+}
+
+/// The methods a path allows, for `OPTIONS` answers (QGIS enables editing from them).
+pub(crate) fn allowed_methods(path: &str) -> Option<&'static str> {
+    let rest = path.strip_prefix("/collections/")?;
+    let mut parts = rest.trim_end_matches('/').split('/');
+    let collection = parts.next()?;
+    if !items::COLLECTIONS.contains(&collection) || parts.next()? != "items" {
+        return None;
+    }
+    match (parts.next(), parts.next()) {
+        (None, _) => Some("GET, HEAD, POST, OPTIONS"),
+        (Some(_), None) => Some("GET, HEAD, PUT, DELETE, OPTIONS"),
+        _ => None,
+    }
+}

@@ -1,0 +1,115 @@
+//! OGC API - Features discovery documents: landing page, conformance, collections.
+
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::items::COLLECTIONS;
+use super::links::{BaseUrl, link};
+use super::web;
+use crate::AppState;
+use crate::error::ApiError;
+
+/// Conformance classes declared: only those the service really implements and tests.
+pub(crate) const CONFORMANCE: &[&str] = &[
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
+];
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(landing))
+        .route("/conformance", get(conformance))
+        .route("/collections", get(collections))
+        .route("/collections/{collection}", get(collection))
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct Format {
+    f: Option<String>,
+}
+
+/// Whether the client asked for HTML: `f=html`, or a browser's `Accept` without `f=json`.
+pub(crate) fn wants_html(headers: &HeaderMap, format: &Format) -> bool {
+    match format.f.as_deref() {
+        Some(f) => f.eq_ignore_ascii_case("html"),
+        None => headers
+            .get(axum::http::header::ACCEPT)
+            .and_then(|a| a.to_str().ok())
+            .is_some_and(|a| a.split(',').any(|m| m.trim().starts_with("text/html"))),
+    }
+}
+
+async fn landing(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(format): Query<Format>,
+    BaseUrl(base): BaseUrl,
+) -> Response {
+    if wants_html(&headers, &format) {
+        return web::index_html(&state.config).await;
+    }
+    Json(json!({
+        "title": "clusterplan",
+        "description": "Industrial cluster (cụm công nghiệp) planning layers: OGC API - Features and GeoJSON",
+        "links": [
+            link(format!("{base}/?f=json"), "self", "application/json", "This document"),
+            link(format!("{base}/?f=html"), "alternate", "text/html", "Planner map"),
+            link(format!("{base}/conformance"), "conformance", "application/json", "Conformance classes"),
+            link(format!("{base}/collections"), "data", "application/json", "Collections"),
+        ]
+    }))
+    .into_response()
+}
+
+async fn conformance() -> Json<Value> {
+    Json(json!({ "conformsTo": CONFORMANCE }))
+}
+
+async fn collections(State(state): State<AppState>, BaseUrl(base): BaseUrl) -> Result<Json<Value>, ApiError> {
+    let mut list = Vec::new();
+    for id in COLLECTIONS {
+        list.push(describe(&state, &base, id).await?);
+    }
+    Ok(Json(json!({
+        "collections": list,
+        "links": [link(format!("{base}/collections"), "self", "application/json", "Collections")],
+    })))
+}
+
+async fn collection(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    BaseUrl(base): BaseUrl,
+) -> Result<Json<Value>, ApiError> {
+    if !COLLECTIONS.contains(&id.as_str()) {
+        return Err(ApiError::NotFound(format!("collection {id:?} does not exist")));
+    }
+    Ok(Json(describe(&state, &base, &id).await?))
+}
+
+async fn describe(state: &AppState, base: &str, id: &str) -> Result<Value, ApiError> {
+    let extent = state.store.cluster_extent().await?;
+    let mut doc = json!({
+        "id": id,
+        "title": "Cụm công nghiệp và khu công nghiệp",
+        "description": "Industrial clusters (CCN, Decree 32/2024) and industrial parks (KCN) with their planning status",
+        "itemType": "feature",
+        "crs": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"],
+        "links": [
+            link(format!("{base}/collections/{id}"), "self", "application/json", "This collection"),
+            link(format!("{base}/collections/{id}/items"), "items", "application/geo+json", "Features"),
+        ],
+    });
+    if let Some(bbox) = extent {
+        doc["extent"] = json!({
+            "spatial": { "bbox": [bbox], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84" }
+        });
+    }
+    Ok(doc)
+}

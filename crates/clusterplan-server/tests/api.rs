@@ -1,0 +1,322 @@
+//! Router-level tests of the HTTP API (no socket), run on both stores.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use clusterplan_server::{AppState, Config, app};
+use clusterplan_store::{ClusterQuery, GpkgStore, PostgisStore, Store, StoreConfig};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+struct Answer {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: Value,
+    text: String,
+}
+
+async fn call(state: &AppState, method: Method, uri: &str, headers: &[(&str, &str)], body: Body) -> Answer {
+    let mut request = Request::builder().method(method).uri(uri).header(header::HOST, "test.local");
+    for (k, v) in headers {
+        request = request.header(*k, *v);
+    }
+    let response = app(state.clone()).oneshot(request.body(body).expect("request")).await.expect("infallible");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.expect("body").to_bytes();
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    Answer { status, headers, body, text }
+}
+
+async fn get(state: &AppState, uri: &str) -> Answer {
+    call(state, Method::GET, uri, &[], Body::empty()).await
+}
+
+async fn send(state: &AppState, method: Method, uri: &str, body: &Value, if_match: Option<&str>) -> Answer {
+    let mut headers = vec![("content-type", "application/geo+json")];
+    if let Some(tag) = if_match {
+        headers.push(("if-match", tag));
+    }
+    call(state, method, uri, &headers, Body::from(body.to_string())).await
+}
+
+fn feature(code: &str, ring: Value) -> Value {
+    json!({
+        "type": "Feature",
+        "geometry": { "type": "Polygon", "coordinates": [ring] },
+        "properties": { "code": code, "name": "Phú Hưng–Mỹ Thạnh", "kind": "cluster", "status": "in_plan" }
+    })
+}
+
+fn square(lon: f64, lat: f64) -> Value {
+    json!([[lon, lat], [lon + 0.005, lat], [lon + 0.005, lat + 0.004], [lon, lat + 0.004], [lon, lat]])
+}
+
+async fn count(state: &AppState) -> u64 {
+    state.store.count_clusters(&ClusterQuery { bbox: None, limit: 1, offset: 0 }).await.expect("count")
+}
+
+fn assert_problem(a: &Answer, status: StatusCode) {
+    assert_eq!(a.status, status, "{}", a.text);
+    assert_eq!(a.headers[header::CONTENT_TYPE], "application/problem+json", "{}", a.text);
+    assert_eq!(a.body["status"], status.as_u16());
+    assert!(a.body["detail"].as_str().is_some_and(|d| !d.is_empty()), "{}", a.text);
+}
+
+const ITEMS: &str = "/collections/clusters/items";
+
+async fn landing_conformance_and_collections_link_up(state: AppState) {
+    let landing = call(&state, Method::GET, "/", &[("accept", "application/json")], Body::empty()).await;
+    assert_eq!(landing.status, StatusCode::OK);
+    let rels: Vec<_> = landing.body["links"].as_array().expect("links").iter().map(|l| l["rel"].as_str().unwrap_or("")).collect();
+    assert!(rels.contains(&"conformance") && rels.contains(&"data") && rels.contains(&"self"), "{rels:?}");
+    assert!(landing.text.contains("http://test.local/collections"));
+    let conf = get(&state, "/conformance").await;
+    let classes = conf.body["conformsTo"].as_array().expect("classes");
+    assert!(classes.iter().any(|c| c.as_str().is_some_and(|c| c.ends_with("ogcapi-features-1/1.0/conf/core"))));
+    let cols = get(&state, "/collections").await;
+    assert_eq!(cols.body["collections"][0]["id"], "clusters");
+    let col = get(&state, "/collections/clusters").await;
+    assert_eq!(col.status, StatusCode::OK);
+    assert_problem(&get(&state, "/collections/nope").await, StatusCode::NOT_FOUND);
+    assert_problem(&get(&state, "/collections/nope/items").await, StatusCode::NOT_FOUND);
+}
+
+async fn a_browser_asking_for_the_landing_page_gets_the_map(state: AppState) {
+    let page = call(&state, Method::GET, "/", &[("accept", "text/html,application/xhtml+xml")], Body::empty()).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.headers[header::CONTENT_TYPE].to_str().unwrap_or("").starts_with("text/html"));
+    assert!(page.text.contains("<html") || page.text.contains("<!doctype") || page.text.contains("<!DOCTYPE"));
+    let json = call(&state, Method::GET, "/?f=json", &[("accept", "text/html")], Body::empty()).await;
+    assert!(json.body["links"].is_array(), "f=json wins over Accept");
+}
+
+async fn create_read_replace_delete_round_trip_with_etags(state: AppState) {
+    let created = send(&state, Method::POST, ITEMS, &feature("BT-1", square(106.40, 10.23)), None).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    let location = created.headers[header::LOCATION].to_str().expect("location").to_owned();
+    let id = created.body["id"].as_i64().expect("id");
+    assert_eq!(location, format!("http://test.local{ITEMS}/{id}"));
+    assert_eq!(created.headers[header::ETAG], "\"1\"");
+    assert!(created.body["properties"]["area_ha"].as_f64().expect("area") > 20.0);
+    assert_eq!(created.body["properties"]["planning_crs"], "EPSG:9210");
+
+    let read = get(&state, &format!("{ITEMS}/{id}")).await;
+    assert_eq!(read.status, StatusCode::OK);
+    assert_eq!(read.headers[header::CONTENT_TYPE], "application/geo+json");
+    assert_eq!(read.body["properties"]["name"], "Phú Hưng–Mỹ Thạnh");
+    let not_modified = call(&state, Method::GET, &format!("{ITEMS}/{id}"), &[("if-none-match", "\"1\"")], Body::empty()).await;
+    assert_eq!(not_modified.status, StatusCode::NOT_MODIFIED);
+
+    let mut changed = feature("BT-1", square(106.41, 10.23));
+    changed["properties"]["status"] = json!("established");
+    let replaced = send(&state, Method::PUT, &format!("{ITEMS}/{id}"), &changed, Some("\"1\"")).await;
+    assert_eq!(replaced.status, StatusCode::OK, "{}", replaced.text);
+    assert_eq!(replaced.headers[header::ETAG], "\"2\"");
+    assert_eq!(replaced.body["properties"]["status"], "established");
+
+    let stale = send(&state, Method::PUT, &format!("{ITEMS}/{id}"), &feature("BT-1", square(106.5, 10.3)), Some("\"1\"")).await;
+    assert_problem(&stale, StatusCode::PRECONDITION_FAILED);
+    assert_eq!(stale.body["current_version"], 2);
+    assert_eq!(get(&state, &format!("{ITEMS}/{id}")).await.body["properties"]["version"], 2, "stale PUT changed nothing");
+
+    let stale_delete = call(&state, Method::DELETE, &format!("{ITEMS}/{id}"), &[("if-match", "\"1\"")], Body::empty()).await;
+    assert_problem(&stale_delete, StatusCode::PRECONDITION_FAILED);
+    let deleted = call(&state, Method::DELETE, &format!("{ITEMS}/{id}"), &[("if-match", "\"2\"")], Body::empty()).await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    assert_problem(&get(&state, &format!("{ITEMS}/{id}")).await, StatusCode::NOT_FOUND);
+    assert_problem(&get(&state, &format!("{ITEMS}/abc")).await, StatusCode::NOT_FOUND);
+}
+
+async fn items_page_with_counts_and_next_links(state: AppState) {
+    for i in 0..5 {
+        let a = send(&state, Method::POST, ITEMS, &feature(&format!("P-{i}"), square(106.0 + f64::from(i) * 0.01, 10.0)), None).await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
+    }
+    let page = get(&state, &format!("{ITEMS}?limit=2")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    assert_eq!(page.headers[header::CONTENT_TYPE], "application/geo+json");
+    assert_eq!(page.body["type"], "FeatureCollection");
+    assert_eq!(page.body["numberMatched"], 5);
+    assert_eq!(page.body["numberReturned"], 2);
+    let next = page.body["links"].as_array().expect("links").iter().find(|l| l["rel"] == "next").expect("next")["href"]
+        .as_str()
+        .expect("href")
+        .to_owned();
+    assert_eq!(next, format!("http://test.local{ITEMS}?limit=2&offset=2"));
+    let last = get(&state, &format!("{ITEMS}?limit=2&offset=4")).await;
+    assert_eq!(last.body["numberReturned"], 1);
+    assert!(last.body["links"].as_array().expect("links").iter().all(|l| l["rel"] != "next"));
+    assert!(last.body["links"].as_array().expect("links").iter().any(|l| l["rel"] == "prev"));
+    let boxed = get(&state, &format!("{ITEMS}?bbox=106.016,9.99,106.024,10.01")).await;
+    assert_eq!(boxed.body["numberMatched"], 1, "{}", boxed.text);
+    assert_eq!(boxed.body["features"][0]["properties"]["code"], "P-2");
+    let empty = get(&state, &format!("{ITEMS}?bbox=0,0,1,1")).await;
+    assert_eq!(empty.body["numberReturned"], 0);
+    assert_eq!(empty.body["features"], json!([]));
+}
+
+async fn bad_query_parameters_are_400_problems(state: AppState) {
+    for uri in [
+        format!("{ITEMS}?limit=0"),
+        format!("{ITEMS}?limit=abc"),
+        format!("{ITEMS}?offset=-1"),
+        format!("{ITEMS}?bbox=1,2,3"),
+        format!("{ITEMS}?bbox=0,95,1,96"),
+        format!("{ITEMS}?bbox=a,b,c,d"),
+        format!("{ITEMS}?colour=red"),
+    ] {
+        assert_problem(&get(&state, &uri).await, StatusCode::BAD_REQUEST);
+    }
+}
+
+async fn bad_bodies_get_the_right_4xx_and_change_nothing(state: AppState) {
+    let good = send(&state, Method::POST, ITEMS, &feature("KEEP", square(106.3, 10.1)), None).await;
+    assert_eq!(good.status, StatusCode::CREATED);
+    let before = count(&state).await;
+    let ct = [("content-type", "application/geo+json")];
+
+    let garbage = call(&state, Method::POST, ITEMS, &ct, Body::from("{not json")).await;
+    assert_problem(&garbage, StatusCode::BAD_REQUEST);
+    assert!(garbage.body["detail"].as_str().unwrap_or("").contains("line 1"), "{}", garbage.text);
+
+    let nan = call(&state, Method::POST, ITEMS, &ct, Body::from(r#"{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[NaN,1],[2,2],[3,1],[NaN,1]]]},"properties":{}}"#)).await;
+    assert_problem(&nan, StatusCode::BAD_REQUEST);
+
+    let not_feature = send(&state, Method::POST, ITEMS, &json!({"type": "Point", "coordinates": [1, 2]}), None).await;
+    assert_problem(&not_feature, StatusCode::BAD_REQUEST);
+
+    let point = send(&state, Method::POST, ITEMS, &json!({"type":"Feature","geometry":{"type":"Point","coordinates":[106.4,10.2]},"properties":{"code":"X","name":"X"}}), None).await;
+    assert_problem(&point, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let bow_tie = send(&state, Method::POST, ITEMS, &feature("BOW", json!([[106.0, 10.0], [106.01, 10.01], [106.01, 10.0], [106.0, 10.01], [106.0, 10.0]])), None).await;
+    assert_problem(&bow_tie, StatusCode::UNPROCESSABLE_ENTITY);
+    let problem = &bow_tie.body["problems"][0];
+    assert_eq!(problem["code"], "self_intersection", "{}", bow_tie.text);
+    let point = problem["point"].as_array().expect("point");
+    assert!((point[0].as_f64().expect("x") - 106.005).abs() < 1e-9 && (point[1].as_f64().expect("y") - 10.005).abs() < 1e-9, "{problem}");
+    assert_eq!(bow_tie.body["type"], "urn:clusterplan:problem:invalid-geometry");
+
+    let unclosed = send(&state, Method::POST, ITEMS, &feature("OPEN", json!([[106.0, 10.0], [106.01, 10.0], [106.01, 10.01], [106.0, 10.01]])), None).await;
+    assert_problem(&unclosed, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(unclosed.body["problems"][0]["code"], "unclosed_ring");
+
+    let far = send(&state, Method::POST, ITEMS, &feature("FAR", json!([[200.0, 10.0], [201.0, 10.0], [201.0, 95.0], [200.0, 10.0]])), None).await;
+    assert_problem(&far, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(far.body["problems"].as_array().expect("problems").iter().all(|p| p["code"] == "coordinate_out_of_range"));
+    assert!(far.body["problems"].as_array().expect("problems").len() >= 3, "every bad vertex is reported: {}", far.text);
+
+    let mut bad_attrs = feature("bad code", json!([[106.0, 10.0], [106.01, 10.01], [106.01, 10.0], [106.0, 10.01], [106.0, 10.0]]));
+    bad_attrs["properties"]["status"] = json!("finished");
+    let both = send(&state, Method::POST, ITEMS, &bad_attrs, None).await;
+    assert_problem(&both, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(!both.body["problems"].as_array().expect("problems").is_empty(), "geometry problems: {}", both.text);
+    assert_eq!(both.body["errors"].as_array().expect("errors").len(), 2, "code and status: {}", both.text);
+
+    let duplicate = send(&state, Method::POST, ITEMS, &feature("KEEP", square(106.6, 10.1)), None).await;
+    assert_problem(&duplicate, StatusCode::CONFLICT);
+
+    let wrong_type = call(&state, Method::POST, ITEMS, &[("content-type", "text/plain")], Body::from(feature("T", square(106.0, 10.0)).to_string())).await;
+    assert_problem(&wrong_type, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+
+    let huge = vec![b' '; 50 * 1024 * 1024];
+    let too_big = call(&state, Method::POST, ITEMS, &ct, Body::from(huge)).await;
+    assert_problem(&too_big, StatusCode::PAYLOAD_TOO_LARGE);
+
+    let id = good.body["id"].as_i64().expect("id");
+    let bad_put = send(&state, Method::PUT, &format!("{ITEMS}/{id}"), &feature("KEEP", json!([[106.0, 10.0], [106.01, 10.01], [106.01, 10.0], [106.0, 10.01], [106.0, 10.0]])), Some("\"1\"")).await;
+    assert_problem(&bad_put, StatusCode::UNPROCESSABLE_ENTITY);
+
+    assert_eq!(count(&state).await, before, "no rejected request wrote anything");
+    let kept = get(&state, &format!("{ITEMS}/{id}")).await;
+    assert_eq!(kept.body["properties"]["version"], 1);
+    assert_eq!(kept.body["geometry"], good.body["geometry"]);
+}
+
+async fn options_answers_allow_so_qgis_enables_editing(state: AppState) {
+    let items = call(&state, Method::OPTIONS, ITEMS, &[], Body::empty()).await;
+    let allow = items.headers[header::ALLOW].to_str().expect("allow");
+    assert!(allow.contains("POST") && allow.contains("GET"), "{allow}");
+    let item = call(&state, Method::OPTIONS, &format!("{ITEMS}/unknown_id"), &[], Body::empty()).await;
+    let allow = item.headers[header::ALLOW].to_str().expect("allow");
+    assert!(allow.contains("PUT") && allow.contains("DELETE"), "{allow}");
+    // A CORS preflight from a browser still gets CORS headers, and the Allow header.
+    let preflight = call(
+        &state,
+        Method::OPTIONS,
+        ITEMS,
+        &[("origin", "http://other.example"), ("access-control-request-method", "POST")],
+        Body::empty(),
+    )
+    .await;
+    assert!(preflight.headers.contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN));
+    assert!(preflight.headers.contains_key(header::ALLOW));
+}
+
+async fn health_and_readiness_answer(state: AppState) {
+    assert_eq!(get(&state, "/health").await.status, StatusCode::OK);
+    assert_eq!(get(&state, "/ready").await.body["status"], "ready");
+}
+
+fn state_for(store: Arc<dyn Store>, config: StoreConfig) -> AppState {
+    AppState { store, config: Arc::new(Config::for_tests(config)) }
+}
+
+macro_rules! suite {
+    ($($name:ident),+ $(,)?) => {
+        mod gpkg {
+            use super::*;
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let dir = tempfile::tempdir().expect("tempdir");
+                    let path = dir.path().join("api.gpkg");
+                    let store = GpkgStore::open(&path).await.expect("open");
+                    super::$name(state_for(Arc::new(store), StoreConfig::Gpkg(path))).await;
+                }
+            )+
+        }
+        mod postgis {
+            use super::*;
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let Some(db) = clusterplan_store::testing::postgis_database().await else { return };
+                    let store = PostgisStore::connect(&db.url).await.expect("connect");
+                    super::$name(state_for(Arc::new(store.clone()), StoreConfig::Postgis(db.url.clone()))).await;
+                    store.pool().close().await;
+                    db.drop_database().await;
+                }
+            )+
+        }
+    };
+}
+
+suite!(
+    landing_conformance_and_collections_link_up,
+    a_browser_asking_for_the_landing_page_gets_the_map,
+    create_read_replace_delete_round_trip_with_etags,
+    items_page_with_counts_and_next_links,
+    bad_query_parameters_are_400_problems,
+    bad_bodies_get_the_right_4xx_and_change_nothing,
+    options_answers_allow_so_qgis_enables_editing,
+    health_and_readiness_answer,
+);
+
+#[tokio::test]
+async fn a_failing_store_answers_an_opaque_500_without_internals() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("broken.gpkg");
+    let store = GpkgStore::open(&path).await.expect("open");
+    store.pool().close().await;
+    let state = state_for(Arc::new(store), StoreConfig::Gpkg(path.clone()));
+    let answer = get(&state, ITEMS).await;
+    assert_problem(&answer, StatusCode::INTERNAL_SERVER_ERROR);
+    let text = answer.text.to_lowercase();
+    for secret in ["pool", "sqlite", "select", "broken.gpkg", path.to_string_lossy().to_lowercase().as_str()] {
+        assert!(!text.contains(secret), "500 leaks {secret:?}: {}", answer.text);
+    }
+}

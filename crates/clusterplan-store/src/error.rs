@@ -1,0 +1,49 @@
+//! Store errors, named for what failed. Backend details stay inside (`Display` of
+//! [`StoreError::Backend`] never reaches clients; the server logs it and answers 500).
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// No feature with that id.
+    #[error("feature {0} not found")]
+    NotFound(i64),
+    /// The feature was written by someone else since the version the writer read.
+    #[error("feature {id} is at version {current}, not {expected}")]
+    VersionConflict {
+        /// Feature id.
+        id: i64,
+        /// Version the writer expected.
+        expected: i64,
+        /// Version in the store.
+        current: i64,
+    },
+    /// A unique attribute is already taken.
+    #[error("{field} {value:?} is already used by another feature")]
+    Duplicate {
+        /// The attribute.
+        field: &'static str,
+        /// Its value.
+        value: String,
+    },
+    /// Stored data could not be read back (corruption or an external edit).
+    #[error("stored data is unreadable: {0}")]
+    Corrupt(String),
+    /// Migrations failed.
+    #[error("database migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    /// The database failed; details for logs only.
+    #[error("database error: {0}")]
+    Backend(#[from] sqlx::Error),
+}
+
+impl StoreError {
+    /// Maps unique-constraint violations on `code` to [`StoreError::Duplicate`].
+    pub(crate) fn on_unique_code(err: sqlx::Error, code: &str) -> StoreError {
+        if let sqlx::Error::Database(db) = &err {
+            if db.is_unique_violation() {
+                return StoreError::Duplicate { field: "code", value: code.to_owned() };
+            }
+        }
+        StoreError::Backend(err)
+    }
+}

@@ -1,0 +1,43 @@
+//! Geometry encoding between core types and the stores' binary formats, via geozero.
+
+use clusterplan_core::Boundary;
+use geo_types::{Geometry, MultiPolygon};
+use geozero::wkb::{GpkgWkb, Wkb};
+use geozero::{CoordDimensions, ToGeo, ToWkb};
+
+use crate::StoreError;
+
+/// Storage SRID: WGS 84.
+pub(crate) const SRID: i32 = 4326;
+
+/// GeoPackage geometry blob with SRID and envelope, as GDAL writes them.
+pub(crate) fn to_gpkg(boundary: &Boundary) -> Result<Vec<u8>, StoreError> {
+    let [minx, miny, maxx, maxy] = boundary.bbox();
+    Geometry::MultiPolygon(boundary.as_multi_polygon().clone())
+        .to_gpkg_wkb(CoordDimensions::xy(), Some(SRID), vec![minx, maxx, miny, maxy])
+        .map_err(|e| StoreError::Corrupt(format!("cannot encode geometry: {e}")))
+}
+
+/// ISO WKB, for PostGIS (`ST_GeomFromWKB($1, 4326)`).
+pub(crate) fn to_wkb(boundary: &Boundary) -> Result<Vec<u8>, StoreError> {
+    Geometry::MultiPolygon(boundary.as_multi_polygon().clone())
+        .to_wkb(CoordDimensions::xy())
+        .map_err(|e| StoreError::Corrupt(format!("cannot encode geometry: {e}")))
+}
+
+pub(crate) fn from_gpkg(blob: &[u8]) -> Result<Boundary, StoreError> {
+    into_boundary(GpkgWkb(blob).to_geo())
+}
+
+pub(crate) fn from_wkb(blob: &[u8]) -> Result<Boundary, StoreError> {
+    into_boundary(Wkb(blob).to_geo())
+}
+
+fn into_boundary(geometry: geozero::error::Result<Geometry<f64>>) -> Result<Boundary, StoreError> {
+    let multi = match geometry.map_err(|e| StoreError::Corrupt(e.to_string()))? {
+        Geometry::MultiPolygon(m) => m,
+        Geometry::Polygon(p) => MultiPolygon(vec![p]),
+        other => return Err(StoreError::Corrupt(format!("unexpected stored geometry {other:?}"))),
+    };
+    Ok(Boundary::from_trusted_storage(multi))
+}

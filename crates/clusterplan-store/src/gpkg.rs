@@ -1,0 +1,363 @@
+//! The embedded store: one SQLite file laid out as a GeoPackage.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, SecondsFormat, Utc};
+use clusterplan_core::search::fold;
+use clusterplan_core::{Cluster, ClusterDraft};
+use futures::stream::BoxStream;
+use futures::{StreamExt, TryStreamExt};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::{Row, Sqlite, SqlitePool, Transaction};
+
+use crate::geom::{from_gpkg, to_gpkg};
+use crate::record::{StoredCluster, intersects_bbox};
+use crate::{ClusterQuery, Store, StoreError, WriteContext};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
+
+const COLUMNS: &str = "fid, geom, code, name, kind, status, planned_area_ha, area_ha, geodesic_area_ha, \
+                       planning_crs, notes, version, created_at, updated_at";
+
+/// GeoPackage/SQLite backend.
+#[derive(Clone)]
+pub struct GpkgStore {
+    pool: SqlitePool,
+}
+
+impl GpkgStore {
+    /// Opens the file, creating and migrating it when needed.
+    pub async fn open(path: &Path) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::from_str("sqlite://")?
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // FULL: a commit survives power loss, not only a process crash.
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(GpkgStore { pool })
+    }
+
+    /// The connection pool, for tests that inspect the file.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
+fn timestamp(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn parse_timestamp(text: &str) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| StoreError::Corrupt(format!("timestamp {text:?}: {e}")))
+}
+
+fn decode(row: &SqliteRow) -> Result<Cluster, StoreError> {
+    let blob: Vec<u8> = row.try_get("geom")?;
+    StoredCluster {
+        id: row.try_get("fid")?,
+        version: row.try_get("version")?,
+        created_at: parse_timestamp(row.try_get("created_at")?)?,
+        updated_at: parse_timestamp(row.try_get("updated_at")?)?,
+        code: row.try_get("code")?,
+        name: row.try_get("name")?,
+        kind: row.try_get("kind")?,
+        status: row.try_get("status")?,
+        planned_area_ha: row.try_get("planned_area_ha")?,
+        area_ha: row.try_get("area_ha")?,
+        geodesic_area_ha: row.try_get("geodesic_area_ha")?,
+        planning_crs: row.try_get("planning_crs")?,
+        notes: row.try_get("notes")?,
+        boundary: from_gpkg(&blob)?,
+    }
+    .into_cluster()
+}
+
+fn extent_from(row: &SqliteRow) -> Result<Option<[f64; 4]>, StoreError> {
+    let values: [Option<f64>; 4] = [row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?];
+    Ok(match values {
+        [Some(a), Some(b), Some(c), Some(d)] => Some([a, b, c, d]),
+        _ => None,
+    })
+}
+
+/// Keeps the R*Tree and the layer extent in `gpkg_contents` in step with a write.
+async fn index(tx: &mut Transaction<'_, Sqlite>, id: i64, draft: Option<&ClusterDraft>, now: &str) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM rtree_clusters_geom WHERE id = ?").bind(id).execute(&mut **tx).await?;
+    if let Some(draft) = draft {
+        let [minx, miny, maxx, maxy] = draft.boundary.bbox();
+        sqlx::query("INSERT INTO rtree_clusters_geom (id, minx, maxx, miny, maxy) VALUES (?, ?, ?, ?, ?)")
+            .bind(id)
+            .bind(minx)
+            .bind(maxx)
+            .bind(miny)
+            .bind(maxy)
+            .execute(&mut **tx)
+            .await?;
+        // The extent only grows here; it is informative in GeoPackage and a shrink would
+        // need a scan of the whole index on every delete.
+        sqlx::query(
+            "UPDATE gpkg_contents SET last_change = ?, min_x = min(coalesce(min_x, ?), ?), min_y = min(coalesce(min_y, ?), ?), \
+             max_x = max(coalesce(max_x, ?), ?), max_y = max(coalesce(max_y, ?), ?) WHERE table_name = 'clusters'",
+        )
+        .bind(now)
+        .bind(minx)
+        .bind(minx)
+        .bind(miny)
+        .bind(miny)
+        .bind(maxx)
+        .bind(maxx)
+        .bind(maxy)
+        .bind(maxy)
+        .execute(&mut **tx)
+        .await?;
+    } else {
+        sqlx::query("UPDATE gpkg_contents SET last_change = ? WHERE table_name = 'clusters'")
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Appends the state just written (or deleted) to `cluster_versions`.
+async fn record_version(
+    tx: &mut Transaction<'_, Sqlite>,
+    id: i64,
+    version: i64,
+    operation: &str,
+    draft: &ClusterDraft,
+    ctx: &WriteContext,
+    now: &str,
+) -> Result<(), StoreError> {
+    let a = &draft.attrs;
+    let geom = if operation == "delete" { None } else { Some(to_gpkg(&draft.boundary)?) };
+    sqlx::query(
+        "INSERT INTO cluster_versions (cluster_id, version, operation, author, reason, written_at, geom, code, name, kind, \
+         status, planned_area_ha, area_ha, geodesic_area_ha, planning_crs, notes) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    )
+    .bind(id)
+    .bind(version)
+    .bind(operation)
+    .bind(&ctx.author)
+    .bind(&ctx.reason)
+    .bind(now)
+    .bind(geom)
+    .bind(a.code())
+    .bind(a.name())
+    .bind(a.kind().code())
+    .bind(a.status().code())
+    .bind(a.planned_area_ha())
+    .bind(draft.area.projected_ha)
+    .bind(draft.area.geodesic_ha)
+    .bind(a.planning_crs().to_string())
+    .bind(a.notes())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+impl GpkgStore {
+    /// Why a versioned write matched no row: missing, or at another version.
+    async fn explain_miss(tx: &mut Transaction<'_, Sqlite>, id: i64, expected: Option<i64>) -> StoreError {
+        match sqlx::query_scalar::<_, i64>("SELECT version FROM clusters WHERE fid = ?")
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await
+        {
+            Ok(Some(current)) => StoreError::VersionConflict { id, expected: expected.unwrap_or(current), current },
+            Ok(None) => StoreError::NotFound(id),
+            Err(e) => e.into(),
+        }
+    }
+
+    /// Clusters whose boundary intersects `bbox` (all without one), in id order. Without a
+    /// bbox, `page` (limit, offset) is applied in SQL; with one, the exact test runs here, so
+    /// the caller pages the stream.
+    fn candidates(&self, bbox: Option<[f64; 4]>, page: Option<(u32, u64)>) -> BoxStream<'static, Result<Cluster, StoreError>> {
+        let pool = self.pool.clone();
+        let stream = async_stream::try_stream! {
+            let sql = match bbox {
+                None => format!("SELECT {COLUMNS} FROM clusters ORDER BY fid LIMIT ? OFFSET ?"),
+                Some(_) => format!(
+                    "SELECT {COLUMNS} FROM clusters WHERE fid IN (SELECT id FROM rtree_clusters_geom \
+                     WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?) ORDER BY fid"
+                ),
+            };
+            let mut query = sqlx::query(&sql);
+            if let Some([minx, miny, maxx, maxy]) = bbox {
+                query = query.bind(maxx).bind(minx).bind(maxy).bind(miny);
+            } else {
+                let (limit, offset) = page.unwrap_or((u32::MAX, 0));
+                query = query.bind(i64::from(limit)).bind(i64::try_from(offset).unwrap_or(i64::MAX));
+            }
+            let mut rows = query.fetch(&pool);
+            while let Some(row) = rows.try_next().await? {
+                let cluster = decode(&row)?;
+                // The R*Tree compares envelopes; the answer is what really intersects.
+                if bbox.is_none_or(|b| intersects_bbox(&cluster.data.boundary, b)) {
+                    yield cluster;
+                }
+            }
+        };
+        stream.boxed()
+    }
+}
+
+#[async_trait]
+impl Store for GpkgStore {
+    async fn create_cluster(&self, draft: &ClusterDraft, ctx: &WriteContext) -> Result<Cluster, StoreError> {
+        let now = Utc::now();
+        let ts = timestamp(now);
+        let a = &draft.attrs;
+        let mut tx = self.pool.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO clusters (geom, code, name, name_folded, kind, status, planned_area_ha, area_ha, geodesic_area_ha, \
+             planning_crs, notes, version, created_at, updated_at, updated_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,1,?,?,?) RETURNING fid",
+        )
+        .bind(to_gpkg(&draft.boundary)?)
+        .bind(a.code())
+        .bind(a.name())
+        .bind(fold(a.name()))
+        .bind(a.kind().code())
+        .bind(a.status().code())
+        .bind(a.planned_area_ha())
+        .bind(draft.area.projected_ha)
+        .bind(draft.area.geodesic_ha)
+        .bind(a.planning_crs().to_string())
+        .bind(a.notes())
+        .bind(&ts)
+        .bind(&ts)
+        .bind(&ctx.author)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| StoreError::on_unique_code(e, a.code()))?;
+        index(&mut tx, id, Some(draft), &ts).await?;
+        record_version(&mut tx, id, 1, "create", draft, ctx, &ts).await?;
+        tx.commit().await?;
+        self.get_cluster(id).await
+    }
+
+    async fn get_cluster(&self, id: i64) -> Result<Cluster, StoreError> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM clusters WHERE fid = ?"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound(id))?;
+        decode(&row)
+    }
+
+    async fn update_cluster(
+        &self,
+        id: i64,
+        expected_version: Option<i64>,
+        draft: &ClusterDraft,
+        ctx: &WriteContext,
+    ) -> Result<Cluster, StoreError> {
+        let ts = timestamp(Utc::now());
+        let a = &draft.attrs;
+        let mut tx = self.pool.begin().await?;
+        let version: Option<i64> = sqlx::query_scalar(
+            "UPDATE clusters SET geom = ?, code = ?, name = ?, name_folded = ?, kind = ?, status = ?, planned_area_ha = ?, \
+             area_ha = ?, geodesic_area_ha = ?, planning_crs = ?, notes = ?, version = version + 1, updated_at = ?, updated_by = ? \
+             WHERE fid = ? AND (? IS NULL OR version = ?) RETURNING version",
+        )
+        .bind(to_gpkg(&draft.boundary)?)
+        .bind(a.code())
+        .bind(a.name())
+        .bind(fold(a.name()))
+        .bind(a.kind().code())
+        .bind(a.status().code())
+        .bind(a.planned_area_ha())
+        .bind(draft.area.projected_ha)
+        .bind(draft.area.geodesic_ha)
+        .bind(a.planning_crs().to_string())
+        .bind(a.notes())
+        .bind(&ts)
+        .bind(&ctx.author)
+        .bind(id)
+        .bind(expected_version)
+        .bind(expected_version)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(|e| StoreError::on_unique_code(e, a.code()))?;
+        let Some(version) = version else {
+            return Err(Self::explain_miss(&mut tx, id, expected_version).await);
+        };
+        index(&mut tx, id, Some(draft), &ts).await?;
+        record_version(&mut tx, id, version, "update", draft, ctx, &ts).await?;
+        tx.commit().await?;
+        self.get_cluster(id).await
+    }
+
+    async fn delete_cluster(&self, id: i64, expected_version: Option<i64>, ctx: &WriteContext) -> Result<(), StoreError> {
+        let ts = timestamp(Utc::now());
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query(&format!(
+            "DELETE FROM clusters WHERE fid = ? AND (? IS NULL OR version = ?) RETURNING {COLUMNS}"
+        ))
+        .bind(id)
+        .bind(expected_version)
+        .bind(expected_version)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            return Err(Self::explain_miss(&mut tx, id, expected_version).await);
+        };
+        let deleted = decode(&row)?;
+        index(&mut tx, id, None, &ts).await?;
+        record_version(&mut tx, id, deleted.version + 1, "delete", &deleted.data, ctx, &ts).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn count_clusters(&self, query: &ClusterQuery) -> Result<u64, StoreError> {
+        if query.bbox.is_none() {
+            let n: i64 = sqlx::query_scalar("SELECT count(*) FROM clusters").fetch_one(&self.pool).await?;
+            return Ok(n as u64);
+        }
+        self.candidates(query.bbox, None).try_fold(0u64, |n, _| async move { Ok(n + 1) }).await
+    }
+
+    fn stream_clusters(&self, query: ClusterQuery) -> BoxStream<'static, Result<Cluster, StoreError>> {
+        if query.bbox.is_none() {
+            return self.candidates(None, Some((query.limit, query.offset)));
+        }
+        self.candidates(query.bbox, None)
+            .skip(usize::try_from(query.offset).unwrap_or(usize::MAX))
+            .take(query.limit as usize)
+            .boxed()
+    }
+
+    async fn cluster_extent(&self) -> Result<Option<[f64; 4]>, StoreError> {
+        let row = sqlx::query("SELECT min(minx), min(miny), max(maxx), max(maxy) FROM rtree_clusters_geom")
+            .fetch_one(&self.pool)
+            .await?;
+        extent_from(&row)
+    }
+
+    async fn version_count(&self, id: i64) -> Result<u64, StoreError> {
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM cluster_versions WHERE cluster_id = ?")
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n as u64)
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    fn backend(&self) -> &'static str {
+        "gpkg"
+    }
+}

@@ -1,0 +1,287 @@
+//! The PostGIS backend. Stateless: several server instances on one database behave as one,
+//! because every consistency rule (unique codes, versions) is enforced by the database inside
+//! a transaction.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use clusterplan_core::search::fold;
+use clusterplan_core::{Cluster, ClusterDraft};
+use futures::stream::BoxStream;
+use futures::{StreamExt, TryStreamExt};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::{Executor, PgPool, Postgres, Row, Transaction};
+
+use crate::geom::{from_wkb, to_wkb};
+use crate::record::StoredCluster;
+use crate::{ClusterQuery, Store, StoreError, WriteContext};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgis");
+
+const COLUMNS: &str = "id, ST_AsBinary(geom) AS geom, code, name, kind, status, planned_area_ha, area_ha, \
+                       geodesic_area_ha, planning_crs, notes, version, created_at, updated_at";
+
+/// PostGIS backend.
+#[derive(Clone)]
+pub struct PostgisStore {
+    pool: PgPool,
+}
+
+impl PostgisStore {
+    /// Connects and applies pending migrations (the first creates the `postgis` extension).
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let options: PgConnectOptions = url.parse()?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .after_connect(|conn, _| {
+                Box::pin(async move {
+                    // Parallel plans halve throughput of small spatial queries on few cores.
+                    conn.execute("SET max_parallel_workers_per_gather = 0").await?;
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        Self::from_pool(pool).await
+    }
+
+    /// Uses an existing pool (tests), applying migrations.
+    pub async fn from_pool(pool: PgPool) -> Result<Self, StoreError> {
+        MIGRATOR.run(&pool).await?;
+        Ok(PostgisStore { pool })
+    }
+
+    /// The connection pool.
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+fn decode(row: &PgRow) -> Result<Cluster, StoreError> {
+    let blob: Vec<u8> = row.try_get("geom")?;
+    StoredCluster {
+        id: row.try_get("id")?,
+        version: row.try_get("version")?,
+        created_at: row.try_get::<DateTime<Utc>, _>("created_at")?,
+        updated_at: row.try_get::<DateTime<Utc>, _>("updated_at")?,
+        code: row.try_get("code")?,
+        name: row.try_get("name")?,
+        kind: row.try_get("kind")?,
+        status: row.try_get("status")?,
+        planned_area_ha: row.try_get("planned_area_ha")?,
+        area_ha: row.try_get("area_ha")?,
+        geodesic_area_ha: row.try_get("geodesic_area_ha")?,
+        planning_crs: row.try_get("planning_crs")?,
+        notes: row.try_get("notes")?,
+        boundary: from_wkb(&blob)?,
+    }
+    .into_cluster()
+}
+
+async fn record_version(
+    tx: &mut Transaction<'_, Postgres>,
+    id: i64,
+    version: i64,
+    operation: &str,
+    draft: &ClusterDraft,
+    ctx: &WriteContext,
+) -> Result<(), StoreError> {
+    let a = &draft.attrs;
+    let geom = if operation == "delete" { None } else { Some(to_wkb(&draft.boundary)?) };
+    sqlx::query(
+        "INSERT INTO cluster_versions (cluster_id, version, operation, author, reason, written_at, geom, code, name, kind, \
+         status, planned_area_ha, area_ha, geodesic_area_ha, planning_crs, notes) \
+         VALUES ($1,$2,$3,$4,$5,now(),ST_GeomFromWKB($6, 4326),$7,$8,$9,$10,$11,$12,$13,$14,$15)",
+    )
+    .bind(id)
+    .bind(version)
+    .bind(operation)
+    .bind(&ctx.author)
+    .bind(&ctx.reason)
+    .bind(geom)
+    .bind(a.code())
+    .bind(a.name())
+    .bind(a.kind().code())
+    .bind(a.status().code())
+    .bind(a.planned_area_ha())
+    .bind(draft.area.projected_ha)
+    .bind(draft.area.geodesic_ha)
+    .bind(a.planning_crs().to_string())
+    .bind(a.notes())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn explain_miss(tx: &mut Transaction<'_, Postgres>, id: i64, expected: Option<i64>) -> StoreError {
+    match sqlx::query_scalar::<_, i64>("SELECT version FROM clusters WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await
+    {
+        Ok(Some(current)) => StoreError::VersionConflict { id, expected: expected.unwrap_or(current), current },
+        Ok(None) => StoreError::NotFound(id),
+        Err(e) => e.into(),
+    }
+}
+
+/// `WHERE` clause for an optional bbox, parameters `$1..$4`.
+const BBOX_FILTER: &str = "($1::float8 IS NULL OR ST_Intersects(geom, ST_MakeEnvelope($1, $2, $3, $4, 4326)))";
+
+#[async_trait]
+impl Store for PostgisStore {
+    async fn create_cluster(&self, draft: &ClusterDraft, ctx: &WriteContext) -> Result<Cluster, StoreError> {
+        let a = &draft.attrs;
+        let mut tx = self.pool.begin().await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO clusters (geom, code, name, name_folded, kind, status, planned_area_ha, area_ha, geodesic_area_ha, \
+             planning_crs, notes, version, created_at, updated_at, updated_by) \
+             VALUES (ST_GeomFromWKB($1, 4326),$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,1,now(),now(),$12) RETURNING id",
+        )
+        .bind(to_wkb(&draft.boundary)?)
+        .bind(a.code())
+        .bind(a.name())
+        .bind(fold(a.name()))
+        .bind(a.kind().code())
+        .bind(a.status().code())
+        .bind(a.planned_area_ha())
+        .bind(draft.area.projected_ha)
+        .bind(draft.area.geodesic_ha)
+        .bind(a.planning_crs().to_string())
+        .bind(a.notes())
+        .bind(&ctx.author)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| StoreError::on_unique_code(e, a.code()))?;
+        record_version(&mut tx, id, 1, "create", draft, ctx).await?;
+        tx.commit().await?;
+        self.get_cluster(id).await
+    }
+
+    async fn get_cluster(&self, id: i64) -> Result<Cluster, StoreError> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM clusters WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound(id))?;
+        decode(&row)
+    }
+
+    async fn update_cluster(
+        &self,
+        id: i64,
+        expected_version: Option<i64>,
+        draft: &ClusterDraft,
+        ctx: &WriteContext,
+    ) -> Result<Cluster, StoreError> {
+        let a = &draft.attrs;
+        let mut tx = self.pool.begin().await?;
+        let version: Option<i64> = sqlx::query_scalar(
+            "UPDATE clusters SET geom = ST_GeomFromWKB($1, 4326), code = $2, name = $3, name_folded = $4, kind = $5, status = $6, \
+             planned_area_ha = $7, area_ha = $8, geodesic_area_ha = $9, planning_crs = $10, notes = $11, version = version + 1, \
+             updated_at = now(), updated_by = $12 WHERE id = $13 AND ($14::bigint IS NULL OR version = $14) RETURNING version",
+        )
+        .bind(to_wkb(&draft.boundary)?)
+        .bind(a.code())
+        .bind(a.name())
+        .bind(fold(a.name()))
+        .bind(a.kind().code())
+        .bind(a.status().code())
+        .bind(a.planned_area_ha())
+        .bind(draft.area.projected_ha)
+        .bind(draft.area.geodesic_ha)
+        .bind(a.planning_crs().to_string())
+        .bind(a.notes())
+        .bind(&ctx.author)
+        .bind(id)
+        .bind(expected_version)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(|e| StoreError::on_unique_code(e, a.code()))?;
+        let Some(version) = version else {
+            return Err(explain_miss(&mut tx, id, expected_version).await);
+        };
+        record_version(&mut tx, id, version, "update", draft, ctx).await?;
+        tx.commit().await?;
+        self.get_cluster(id).await
+    }
+
+    async fn delete_cluster(&self, id: i64, expected_version: Option<i64>, ctx: &WriteContext) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query(&format!(
+            "DELETE FROM clusters WHERE id = $1 AND ($2::bigint IS NULL OR version = $2) RETURNING {COLUMNS}"
+        ))
+        .bind(id)
+        .bind(expected_version)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            return Err(explain_miss(&mut tx, id, expected_version).await);
+        };
+        let deleted = decode(&row)?;
+        record_version(&mut tx, id, deleted.version + 1, "delete", &deleted.data, ctx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn count_clusters(&self, query: &ClusterQuery) -> Result<u64, StoreError> {
+        let [a, b, c, d] = query.bbox.map_or([None; 4], |b| b.map(Some));
+        let n: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM clusters WHERE {BBOX_FILTER}"))
+            .bind(a)
+            .bind(b)
+            .bind(c)
+            .bind(d)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n as u64)
+    }
+
+    fn stream_clusters(&self, query: ClusterQuery) -> BoxStream<'static, Result<Cluster, StoreError>> {
+        let pool = self.pool.clone();
+        async_stream::try_stream! {
+            let [a, b, c, d] = query.bbox.map_or([None; 4], |b| b.map(Some));
+            let sql = format!("SELECT {COLUMNS} FROM clusters WHERE {BBOX_FILTER} ORDER BY id LIMIT $5 OFFSET $6");
+            let mut rows = sqlx::query(&sql)
+                .bind(a)
+                .bind(b)
+                .bind(c)
+                .bind(d)
+                .bind(i64::from(query.limit))
+                .bind(i64::try_from(query.offset).unwrap_or(i64::MAX))
+                .fetch(&pool);
+            while let Some(row) = rows.try_next().await? {
+                yield decode(&row)?;
+            }
+        }
+        .boxed()
+    }
+
+    async fn cluster_extent(&self) -> Result<Option<[f64; 4]>, StoreError> {
+        let row = sqlx::query(
+            "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(geom)::box2d AS e FROM clusters) x",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let values: [Option<f64>; 4] = [row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?];
+        Ok(match values {
+            [Some(a), Some(b), Some(c), Some(d)] => Some([a, b, c, d]),
+            _ => None,
+        })
+    }
+
+    async fn version_count(&self, id: i64) -> Result<u64, StoreError> {
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM cluster_versions WHERE cluster_id = $1")
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n as u64)
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    fn backend(&self) -> &'static str {
+        "postgis"
+    }
+}

@@ -1,0 +1,259 @@
+//! One behaviour suite, run against both stores: every test below exists twice, as
+//! `gpkg::name` on a fresh GeoPackage file and `postgis::name` on a fresh PostGIS database.
+
+use std::sync::Arc;
+
+use clusterplan_core::geometry::validate;
+use clusterplan_core::{ClusterAttrs, ClusterDraft, ClusterInput, Crs, RawBoundary};
+use clusterplan_store::{ClusterQuery, GpkgStore, PostgisStore, Store, StoreError, WriteContext};
+
+/// A rectangle of `w` × `h` degrees with its south-west corner at (lon, lat).
+fn rect(lon: f64, lat: f64, w: f64, h: f64) -> Vec<Vec<f64>> {
+    vec![vec![lon, lat], vec![lon + w, lat], vec![lon + w, lat + h], vec![lon, lat + h], vec![lon, lat]]
+}
+
+fn draft_with(code: &str, name: &str, rings: Vec<Vec<Vec<f64>>>) -> ClusterDraft {
+    let attrs = ClusterAttrs::parse(
+        ClusterInput {
+            code: Some(code.into()),
+            name: Some(name.into()),
+            kind: Some("cluster".into()),
+            status: Some("in_plan".into()),
+            planned_area_ha: Some(30.0),
+            notes: Some("ghi chú".into()),
+            planning_crs: None,
+        },
+        Crs::VN2000_TM3_10545,
+    )
+    .expect("valid attributes");
+    let boundary = validate(&RawBoundary::Polygon(rings)).expect("valid boundary");
+    ClusterDraft::new(attrs, boundary).expect("measurable")
+}
+
+fn draft(code: &str, lon: f64, lat: f64) -> ClusterDraft {
+    draft_with(code, "Phú Hưng–Mỹ Thạnh", vec![rect(lon, lat, 0.005, 0.004)])
+}
+
+fn ctx() -> WriteContext {
+    WriteContext { author: Some("tester".into()), reason: Some("test".into()) }
+}
+
+fn all(limit: u32, offset: u64) -> ClusterQuery {
+    ClusterQuery { bbox: None, limit, offset }
+}
+
+async fn page(store: &dyn Store, query: ClusterQuery) -> Vec<clusterplan_core::Cluster> {
+    use futures::TryStreamExt;
+    store.stream_clusters(query).try_collect().await.expect("stream")
+}
+
+async fn creates_and_reads_back_attributes_boundary_and_area(store: Arc<dyn Store>) {
+    let d = draft("BT-CCN-1", 106.40, 10.23);
+    let created = store.create_cluster(&d, &ctx()).await.expect("create");
+    assert_eq!(created.version, 1);
+    let read = store.get_cluster(created.id).await.expect("read");
+    assert_eq!(read, created);
+    assert_eq!(read.data.attrs, d.attrs);
+    assert_eq!(read.data.boundary, d.boundary, "boundary round-trips exactly");
+    assert!((read.data.area.projected_ha - d.area.projected_ha).abs() < 1e-9);
+    assert_eq!(read.data.attrs.name(), "Phú Hưng–Mỹ Thạnh");
+}
+
+async fn lists_in_id_order_with_paging_and_counts(store: Arc<dyn Store>) {
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        ids.push(store.create_cluster(&draft(&format!("C-{i}"), 106.0 + f64::from(i) * 0.01, 10.0), &ctx()).await.expect("create").id);
+    }
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "ids increase: {ids:?}");
+    assert_eq!(store.count_clusters(&all(2, 0)).await.expect("count"), 5);
+    let first: Vec<_> = page(store.as_ref(), all(2, 0)).await.iter().map(|c| c.id).collect();
+    let second: Vec<_> = page(store.as_ref(), all(2, 2)).await.iter().map(|c| c.id).collect();
+    let last: Vec<_> = page(store.as_ref(), all(2, 4)).await.iter().map(|c| c.id).collect();
+    assert_eq!(first, ids[0..2]);
+    assert_eq!(second, ids[2..4]);
+    assert_eq!(last, ids[4..5]);
+    assert!(page(store.as_ref(), all(2, 10)).await.is_empty());
+}
+
+async fn bbox_query_returns_what_really_intersects_not_what_envelopes_touch(store: Arc<dyn Store>) {
+    // An L-shaped cluster whose envelope covers the query box but whose area does not.
+    let l_shape = vec![vec![
+        vec![106.0, 10.0],
+        vec![106.1, 10.0],
+        vec![106.1, 10.02],
+        vec![106.02, 10.02],
+        vec![106.02, 10.1],
+        vec![106.0, 10.1],
+        vec![106.0, 10.0],
+    ]];
+    let l = store.create_cluster(&draft_with("L", "L", l_shape), &ctx()).await.expect("create");
+    let inside = store.create_cluster(&draft("IN", 106.06, 10.06), &ctx()).await.expect("create");
+    let _far = store.create_cluster(&draft("FAR", 106.5, 10.5), &ctx()).await.expect("create");
+    let q = ClusterQuery { bbox: Some([106.05, 10.05, 106.09, 10.09]), limit: 10, offset: 0 };
+    let found: Vec<_> = page(store.as_ref(), q).await.iter().map(|c| c.id).collect();
+    assert_eq!(found, vec![inside.id]);
+    assert_eq!(store.count_clusters(&q).await.expect("count"), 1);
+    let q = ClusterQuery { bbox: Some([105.9, 9.9, 106.2, 10.2]), limit: 1, offset: 1 };
+    assert_eq!(store.count_clusters(&q).await.expect("count"), 2);
+    let found: Vec<_> = page(store.as_ref(), q).await.iter().map(|c| c.id).collect();
+    assert_eq!(found, vec![inside.id], "paging applies after the exact filter (first was {})", l.id);
+}
+
+async fn update_replaces_everything_and_increments_the_version(store: Arc<dyn Store>) {
+    let created = store.create_cluster(&draft("U-1", 106.4, 10.2), &ctx()).await.expect("create");
+    let new = draft_with("U-1B", "Phong Nẫm", vec![rect(106.43, 10.2, 0.01, 0.01)]);
+    let updated = store.update_cluster(created.id, Some(1), &new, &ctx()).await.expect("update");
+    assert_eq!(updated.version, 2);
+    assert_eq!(updated.data.attrs.code(), "U-1B");
+    assert_eq!(updated.data.boundary, new.boundary);
+    assert_eq!(updated.created_at, created.created_at);
+    assert!(updated.updated_at >= created.updated_at);
+    // Without a version the write is unconditional.
+    let again = store.update_cluster(created.id, None, &new, &ctx()).await.expect("update");
+    assert_eq!(again.version, 3);
+}
+
+async fn a_stale_version_conflicts_and_changes_nothing(store: Arc<dyn Store>) {
+    let created = store.create_cluster(&draft("S-1", 106.4, 10.2), &ctx()).await.expect("create");
+    store.update_cluster(created.id, Some(1), &draft("S-1", 106.41, 10.2), &ctx()).await.expect("update");
+    let err = store.update_cluster(created.id, Some(1), &draft("S-1", 106.5, 10.3), &ctx()).await.expect_err("stale");
+    assert!(matches!(err, StoreError::VersionConflict { current: 2, expected: 1, .. }), "{err:?}");
+    let err = store.delete_cluster(created.id, Some(1), &ctx()).await.expect_err("stale delete");
+    assert!(matches!(err, StoreError::VersionConflict { current: 2, .. }), "{err:?}");
+    let now = store.get_cluster(created.id).await.expect("read");
+    assert_eq!(now.version, 2);
+    assert_eq!(now.data.boundary, draft("S-1", 106.41, 10.2).boundary);
+}
+
+async fn delete_removes_and_later_reads_are_not_found(store: Arc<dyn Store>) {
+    let created = store.create_cluster(&draft("D-1", 106.4, 10.2), &ctx()).await.expect("create");
+    store.delete_cluster(created.id, Some(1), &ctx()).await.expect("delete");
+    assert!(matches!(store.get_cluster(created.id).await, Err(StoreError::NotFound(_))));
+    assert!(matches!(store.delete_cluster(created.id, None, &ctx()).await, Err(StoreError::NotFound(_))));
+    assert_eq!(store.count_clusters(&all(10, 0)).await.expect("count"), 0);
+    let q = ClusterQuery { bbox: Some([106.0, 10.0, 107.0, 11.0]), limit: 10, offset: 0 };
+    assert!(page(store.as_ref(), q).await.is_empty(), "the spatial index forgets deleted features");
+}
+
+async fn missing_ids_are_not_found_for_every_operation(store: Arc<dyn Store>) {
+    assert!(matches!(store.get_cluster(999).await, Err(StoreError::NotFound(999))));
+    assert!(matches!(store.update_cluster(999, None, &draft("X", 106.0, 10.0), &ctx()).await, Err(StoreError::NotFound(999))));
+    assert!(matches!(store.update_cluster(999, Some(1), &draft("X", 106.0, 10.0), &ctx()).await, Err(StoreError::NotFound(999))));
+    assert!(matches!(store.delete_cluster(999, Some(1), &ctx()).await, Err(StoreError::NotFound(999))));
+    assert_eq!(store.count_clusters(&all(10, 0)).await.expect("count"), 0, "nothing was created");
+}
+
+async fn a_duplicate_code_is_refused_and_leaves_the_store_unchanged(store: Arc<dyn Store>) {
+    let first = store.create_cluster(&draft("DUP", 106.4, 10.2), &ctx()).await.expect("create");
+    let err = store.create_cluster(&draft("DUP", 106.5, 10.3), &ctx()).await.expect_err("duplicate");
+    assert!(matches!(err, StoreError::Duplicate { field: "code", .. }), "{err:?}");
+    let other = store.create_cluster(&draft("OTHER", 106.6, 10.3), &ctx()).await.expect("create");
+    let err = store.update_cluster(other.id, Some(1), &draft("DUP", 106.6, 10.3), &ctx()).await.expect_err("duplicate");
+    assert!(matches!(err, StoreError::Duplicate { .. }), "{err:?}");
+    assert_eq!(store.count_clusters(&all(10, 0)).await.expect("count"), 2);
+    assert_eq!(store.get_cluster(other.id).await.expect("read").version, 1);
+    assert_eq!(store.get_cluster(first.id).await.expect("read").data.attrs.code(), "DUP");
+    // The refused writes left no history either.
+    assert_eq!(store.version_count(other.id).await.expect("versions"), 1);
+}
+
+async fn every_write_keeps_a_version_in_the_same_transaction(store: Arc<dyn Store>) {
+    let c = store.create_cluster(&draft("V-1", 106.4, 10.2), &ctx()).await.expect("create");
+    store.update_cluster(c.id, Some(1), &draft("V-1", 106.41, 10.2), &ctx()).await.expect("update");
+    store.update_cluster(c.id, Some(2), &draft("V-1", 106.42, 10.2), &ctx()).await.expect("update");
+    let _ = store.update_cluster(c.id, Some(1), &draft("V-1", 106.43, 10.2), &ctx()).await.expect_err("stale");
+    assert_eq!(store.version_count(c.id).await.expect("versions"), 3);
+    store.delete_cluster(c.id, Some(3), &ctx()).await.expect("delete");
+    assert_eq!(store.version_count(c.id).await.expect("versions"), 4, "the deletion is a version too");
+}
+
+async fn concurrent_writers_with_the_same_version_have_exactly_one_winner(store: Arc<dyn Store>) {
+    let c = store.create_cluster(&draft("RACE", 106.4, 10.2), &ctx()).await.expect("create");
+    let mut tasks = Vec::new();
+    for i in 0..8 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            store.update_cluster(c.id, Some(1), &draft("RACE", 106.4 + f64::from(i) * 0.001, 10.2), &ctx()).await
+        }));
+    }
+    let mut wins = 0;
+    for t in tasks {
+        match t.await.expect("join") {
+            Ok(_) => wins += 1,
+            Err(StoreError::VersionConflict { .. }) => {}
+            Err(e) => panic!("unexpected {e:?}"),
+        }
+    }
+    assert_eq!(wins, 1);
+    assert_eq!(store.get_cluster(c.id).await.expect("read").version, 2);
+    assert_eq!(store.version_count(c.id).await.expect("versions"), 2);
+}
+
+async fn extent_covers_all_clusters(store: Arc<dyn Store>) {
+    assert_eq!(store.cluster_extent().await.expect("extent"), None);
+    store.create_cluster(&draft("E-1", 106.0, 10.0), &ctx()).await.expect("create");
+    store.create_cluster(&draft("E-2", 106.5, 10.3), &ctx()).await.expect("create");
+    let [a, b, c, d] = store.cluster_extent().await.expect("extent").expect("some");
+    // The GeoPackage R*Tree keeps 32-bit floats rounded outwards: the extent contains every
+    // cluster and is within a metre of it.
+    assert!(a <= 106.0 && b <= 10.0 && c >= 106.505 && d >= 10.304, "{a} {b} {c} {d}");
+    assert!((a - 106.0).abs() < 1e-5 && (b - 10.0).abs() < 1e-5);
+    assert!((c - 106.505).abs() < 1e-5 && (d - 10.304).abs() < 1e-5);
+}
+
+async fn a_boundary_with_holes_and_parts_round_trips(store: Arc<dyn Store>) {
+    let with_hole = vec![rect(106.0, 10.0, 0.01, 0.01), {
+        let mut hole = rect(106.003, 10.003, 0.002, 0.002);
+        hole.reverse();
+        hole
+    }];
+    let d = draft_with("HOLE", "Có lỗ", with_hole);
+    let c = store.create_cluster(&d, &ctx()).await.expect("create");
+    let read = store.get_cluster(c.id).await.expect("read");
+    assert_eq!(read.data.boundary, d.boundary);
+    assert_eq!(read.data.boundary.as_multi_polygon().0[0].interiors().len(), 1);
+}
+
+macro_rules! suite {
+    ($($name:ident),+ $(,)?) => {
+        mod gpkg {
+            use super::*;
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let dir = tempfile::tempdir().expect("tempdir");
+                    let store = GpkgStore::open(&dir.path().join("test.gpkg")).await.expect("open");
+                    super::$name(Arc::new(store)).await;
+                }
+            )+
+        }
+        mod postgis {
+            use super::*;
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let Some(db) = clusterplan_store::testing::postgis_database().await else { return };
+                    let store = PostgisStore::connect(&db.url).await.expect("connect");
+                    super::$name(Arc::new(store.clone())).await;
+                    store.pool().close().await;
+                    db.drop_database().await;
+                }
+            )+
+        }
+    };
+}
+
+suite!(
+    creates_and_reads_back_attributes_boundary_and_area,
+    lists_in_id_order_with_paging_and_counts,
+    bbox_query_returns_what_really_intersects_not_what_envelopes_touch,
+    update_replaces_everything_and_increments_the_version,
+    a_stale_version_conflicts_and_changes_nothing,
+    delete_removes_and_later_reads_are_not_found,
+    missing_ids_are_not_found_for_every_operation,
+    a_duplicate_code_is_refused_and_leaves_the_store_unchanged,
+    every_write_keeps_a_version_in_the_same_transaction,
+    concurrent_writers_with_the_same_version_have_exactly_one_winner,
+    extent_covers_all_clusters,
+    a_boundary_with_holes_and_parts_round_trips,
+);

@@ -1,0 +1,326 @@
+// The planner map, end to end: a real Chromium against the real clusterplan binary (fresh
+// database with the Bến Tre demo data), driven by mouse and keyboard like a planner would.
+
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { startServer } from '../lib/server.mjs';
+import { CHROMIUM, launch, openPage, waitReady, pixelOf, drawPolygon } from '../lib/browser.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const screenshots = path.join(here, '..', 'screenshots');
+
+let server;
+let browser;
+let base;
+
+async function api(pathname, init) {
+  const res = await fetch(`${base}${pathname}`, init);
+  const body = res.status === 204 ? null : await res.json();
+  return { status: res.status, headers: res.headers, body };
+}
+
+async function allFeatures() {
+  const { body } = await api('/collections/clusters/items?limit=10000');
+  return body.features;
+}
+
+function bboxOf(feature) {
+  const g = feature.geometry;
+  const polys = g.type === 'Polygon' ? [g.coordinates] : g.coordinates;
+  const pts = polys.flat(2);
+  return [
+    Math.min(...pts.map((p) => p[0])), Math.min(...pts.map((p) => p[1])),
+    Math.max(...pts.map((p) => p[0])), Math.max(...pts.map((p) => p[1])),
+  ];
+}
+
+/** A place in Bến Tre at least ~2 km from every stored feature, as a zoom-16 view. */
+async function freeView() {
+  const boxes = (await allFeatures()).map(bboxOf);
+  const m = 0.02;
+  for (let lat = 10.3; lat >= 9.85; lat -= 0.025) {
+    for (let lon = 106.05; lon <= 106.75; lon += 0.025) {
+      if (boxes.every(([x0, y0, x1, y1]) => lon < x0 - m || lon > x1 + m || lat < y0 - m || lat > y1 + m)) {
+        return { zoom: 16, lat: Number(lat.toFixed(5)), lon: Number(lon.toFixed(5)) };
+      }
+    }
+  }
+  throw new Error('no free place left in Bến Tre');
+}
+
+async function openAt(view, options) {
+  const opened = await openPage(browser, options);
+  const hash = view ? `#${view.zoom}/${view.lat.toFixed(5)}/${view.lon.toFixed(5)}` : '';
+  await opened.page.goto(`${base}/${hash}`);
+  await waitReady(opened.page);
+  return opened;
+}
+
+/**
+ * No console errors. `expectedStatus` lists HTTP error statuses the test provokes on purpose
+ * (a 422 for a bow-tie, a 412 for a stale version): Chromium itself logs every 4xx response as
+ * "Failed to load resource", which is the browser reporting the answer, not the app failing.
+ */
+function assertNoConsoleErrors(errors, { expectedStatus = [] } = {}) {
+  const expected = (e) => expectedStatus.some((status) => e.text.startsWith(`Failed to load resource: the server responded with a status of ${status} `));
+  assert.deepEqual(errors.filter((e) => !expected(e)).map((e) => `${e.text} ${e.url}`.trim()), [], 'console errors');
+}
+
+// Without Chromium the suite is skipped with a message on a developer machine, and fails where
+// it is required (CI, or CLUSTERPLAN_REQUIRE_BROWSER=1).
+const noBrowser = fs.existsSync(CHROMIUM) ? null : `no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)`;
+if (noBrowser && (process.env.CI === 'true' || process.env.CLUSTERPLAN_REQUIRE_BROWSER === '1')) {
+  throw new Error(`${noBrowser}; the browser tests are required here`);
+}
+
+describe('planner map', { skip: noBrowser ?? false }, () => {
+  before(async () => {
+    if (process.env.CLUSTERPLAN_URL) {
+      base = process.env.CLUSTERPLAN_URL.replace(/\/$/, '');
+    } else {
+      server = await startServer();
+      base = server.url;
+    }
+    browser = await launch();
+    fs.mkdirSync(screenshots, { recursive: true });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('loads the map with every demo cluster, coloured by status, and a legend', async (t) => {
+    const opened = await openPage(browser);
+    const { page, context, errors } = opened;
+    const responses = [];
+    page.on('requestfinished', (request) => responses.push(request));
+    await page.goto(`${base}/`);
+    await waitReady(page);
+    const features = await allFeatures();
+    assert.ok(features.length >= 4, `demo data seeded (${features.length} features)`);
+    await page.waitForFunction((n) => document.querySelectorAll('path.cp-feature').length === n, features.length);
+    assert.equal(await page.title(), 'clusterplan');
+    await assert.doesNotReject(page.getByRole('checkbox', { name: 'Cụm công nghiệp và khu công nghiệp' }).isChecked());
+    const legend = page.locator('.cp-legend');
+    for (const label of ['Trong danh mục / phương án', 'Đang hoạt động', 'Bãi bỏ quyết định thành lập', 'Khu công nghiệp (KCN)']) {
+      assert.equal(await legend.getByText(label, { exact: true }).count(), 1, `legend shows ${label}`);
+    }
+    // Parks are drawn dashed, clusters solid.
+    const dash = await page.$$eval('path.cp-feature', (els) => els.map((el) => [el.classList.contains('cp-kind-industrial_park'), el.getAttribute('stroke-dasharray')]));
+    for (const [park, dasharray] of dash) assert.equal(Boolean(dasharray), park);
+
+    // Page weight: everything the page loaded from our server, as sent on the wire.
+    let bytes = 0;
+    for (const request of responses.filter((r) => r.url().startsWith(base))) {
+      const sizes = await request.sizes();
+      bytes += sizes.responseBodySize + sizes.responseHeadersSize;
+    }
+    t.diagnostic(`page weight: ${bytes} bytes in ${responses.filter((r) => r.url().startsWith(base)).length} requests`);
+    assert.ok(bytes < 1_000_000, `page weight ${bytes} bytes stays under 1 MB`);
+    assertNoConsoleErrors(errors);
+    await context.close();
+  });
+
+  it('finds "phu hung" without diacritics and selects Phú Hưng–Mỹ Thạnh', async () => {
+    const { page, context, errors } = await openAt(null);
+    const search = page.getByLabel('Tìm cụm theo tên hoặc mã');
+    await search.fill('phu hung');
+    await assert.doesNotReject(page.locator('#search-results [role=option]', { hasText: 'Phú Hưng–Mỹ Thạnh' }).waitFor());
+    await search.press('Enter');
+    const panel = page.locator('#panel');
+    await panel.locator('h2', { hasText: 'Phú Hưng–Mỹ Thạnh' }).waitFor();
+    assert.equal(await panel.locator('.cp-code').textContent(), 'BT-CCN-PHMT');
+    assert.match(await panel.locator('.cp-area').textContent(), /^\d+(\.\d{3})*,\d{2} ha$/, 'area in ha, 2 decimals, Vietnamese format');
+    const [phmt] = (await allFeatures()).filter((f) => f.properties.code === 'BT-CCN-PHMT');
+    await page.waitForFunction((id) => location.hash.endsWith(`/${id}`), String(phmt.id));
+    assert.equal(await page.locator(`path.cp-feature[data-fid="${phmt.id}"]`).getAttribute('stroke'), '#0b2a66', 'highlighted');
+
+    // A link with view and feature (#zoom/lat/lon/fid) restores both on a fresh load; this view
+    // of the seed cluster with its neighbours is also the README's picture.
+    const hash = `#13/10.25500/106.38500/${phmt.id}`;
+    const again = await openPage(browser);
+    await again.page.goto(`${base}/${hash}`);
+    await waitReady(again.page);
+    await again.page.locator('#panel h2', { hasText: 'Phú Hưng–Mỹ Thạnh' }).waitFor();
+    assert.equal(await again.page.evaluate(() => location.hash), hash);
+    assert.equal(await again.page.locator(`path.cp-feature[data-fid="${phmt.id}"]`).getAttribute('stroke'), '#0b2a66');
+    await again.page.screenshot({ path: path.join(screenshots, 'map.png') });
+    assertNoConsoleErrors(again.errors);
+    await again.context.close();
+    assertNoConsoleErrors(errors);
+    await context.close();
+  });
+
+  it('saves a polygon drawn by mouse clicks, and it is still there after a reload', async () => {
+    const view = await freeView();
+    const { page, context, errors } = await openAt(view);
+    await page.getByRole('button', { name: 'Vẽ cụm mới' }).click();
+    const c = await pixelOf(page, view, view.lat, view.lon);
+    await drawPolygon(page, [
+      { x: c.x - 90, y: c.y - 80 }, { x: c.x + 100, y: c.y - 90 }, { x: c.x + 110, y: c.y + 85 }, { x: c.x - 80, y: c.y + 95 },
+    ]);
+    // The live estimate: about 190 px × 175 px at zoom 16 near 10° N (2.35 m/px) ≈ 18 ha.
+    const live = await page.locator('#cp-live-area').textContent();
+    const ha = Number(live.match(/([\d.,]+) ha/)[1].replace('.', '').replace(',', '.'));
+    assert.ok(ha > 10 && ha < 30, `live area ${live}`);
+
+    await page.getByLabel('Tên', { exact: true }).fill('Cụm thử nghiệm Đồng Khởi');
+    await page.getByLabel('Mã', { exact: true }).fill('test-ccn-01');
+    await page.getByLabel('Loại', { exact: true }).selectOption('cluster');
+    await page.getByLabel('Tình trạng', { exact: true }).selectOption('established');
+    await page.getByLabel('Ghi chú', { exact: true }).fill('Vẽ bằng kiểm thử trình duyệt');
+    await page.getByRole('button', { name: 'Lưu' }).click();
+
+    await page.locator('#panel[data-view="details"] h2', { hasText: 'Cụm thử nghiệm Đồng Khởi' }).waitFor();
+    const [saved] = (await allFeatures()).filter((f) => f.properties.code === 'TEST-CCN-01');
+    assert.ok(saved, 'stored through the API');
+    assert.equal(saved.properties.status, 'established');
+    assert.equal(saved.properties.version, 1);
+    assert.ok(Math.abs(saved.properties.area_ha - ha) / ha < 0.05, `server area ${saved.properties.area_ha} vs live ${ha}`);
+    await page.waitForFunction((id) => location.hash.endsWith(`/${id}`), String(saved.id));
+
+    await page.reload();
+    await waitReady(page);
+    await page.locator('#panel h2', { hasText: 'Cụm thử nghiệm Đồng Khởi' }).waitFor();
+    assert.equal(await page.locator(`path.cp-feature[data-fid="${saved.id}"]`).count(), 1);
+    assertNoConsoleErrors(errors);
+    await context.close();
+  });
+
+  it('refuses a bow-tie: the problem is marked on the map, the drawing kept, nothing saved', async () => {
+    const view = await freeView();
+    const { page, context, errors } = await openAt(view);
+    await page.getByRole('button', { name: 'Vẽ cụm mới' }).click();
+    const c = await pixelOf(page, view, view.lat, view.lon);
+    await drawPolygon(page, [
+      { x: c.x - 100, y: c.y - 100 }, { x: c.x + 100, y: c.y + 100 }, { x: c.x + 100, y: c.y - 100 }, { x: c.x - 100, y: c.y + 100 },
+    ]);
+    await page.getByLabel('Tên', { exact: true }).fill('Hình nơ');
+    await page.getByLabel('Mã', { exact: true }).fill('TEST-BOWTIE');
+    await page.getByRole('button', { name: 'Lưu' }).click();
+
+    const problems = page.locator('.cp-problems');
+    await problems.waitFor();
+    assert.match(await problems.textContent(), /tự cắt/);
+    const marker = page.locator('path.cp-problem-marker').first();
+    await marker.waitFor();
+    const box = await marker.boundingBox();
+    assert.ok(Math.hypot(box.x + box.width / 2 - c.x, box.y + box.height / 2 - c.y) < 15, 'marker at the crossing');
+    assert.match(await page.locator('.leaflet-popup-content').textContent(), /tự cắt/);
+    assert.equal(await page.locator('path.cp-draft').count(), 1, 'drawing kept');
+    assert.equal(await page.locator('#panel').getAttribute('data-view'), 'editor');
+    assert.equal((await allFeatures()).filter((f) => f.properties.code === 'TEST-BOWTIE').length, 0, 'nothing saved');
+    assertNoConsoleErrors(errors, { expectedStatus: [422] });
+    await context.close();
+  });
+
+  it('moves a vertex of a feature and saves it as the next version', async () => {
+    const [original] = (await allFeatures()).filter((f) => f.properties.code === 'BT-CCN-PN');
+    const { page, context, errors } = await openAt(null);
+    await page.getByLabel('Tìm cụm theo tên hoặc mã').fill('phong nam');
+    await page.getByLabel('Tìm cụm theo tên hoặc mã').press('Enter');
+    await page.locator('#panel h2', { hasText: 'Phong Nẫm' }).waitFor();
+    await page.getByRole('button', { name: 'Sửa', exact: true }).click();
+    await page.locator('#panel[data-view="editor"]').waitFor();
+    await page.locator('.marker-icon:not(.marker-icon-middle)').first().waitFor();
+    await page.waitForTimeout(400);
+
+    // A vertex the mouse can reach (not under the panel or a control), moved 15 px toward the middle.
+    const target = await page.evaluate(() => {
+      const markers = [...document.querySelectorAll('.leaflet-marker-pane .marker-icon:not(.marker-icon-middle)')];
+      const pts = markers.map((el) => { const r = el.getBoundingClientRect(); return { el, x: r.x + r.width / 2, y: r.y + r.height / 2 }; });
+      const cx = pts.reduce((s, p) => s + p.x, 0) / pts.length;
+      const cy = pts.reduce((s, p) => s + p.y, 0) / pts.length;
+      const free = pts.find((p) => document.elementFromPoint(p.x, p.y) === p.el);
+      if (!free) return null;
+      const d = Math.hypot(cx - free.x, cy - free.y);
+      return { x: free.x, y: free.y, tx: free.x + ((cx - free.x) / d) * 15, ty: free.y + ((cy - free.y) / d) * 15 };
+    });
+    assert.ok(target, 'a reachable vertex');
+    await page.mouse.move(target.x, target.y);
+    await page.mouse.down();
+    await page.mouse.move(target.tx, target.ty, { steps: 8 });
+    await page.mouse.up();
+    await page.getByRole('button', { name: 'Hoàn tác thay đổi ranh giới gần nhất' }).waitFor();
+    assert.equal(await page.locator('#btn-undo').isDisabled(), false, 'the move can be undone');
+    await page.getByRole('button', { name: 'Lưu' }).click();
+
+    await page.locator('#panel[data-view="details"] h2', { hasText: 'Phong Nẫm' }).waitFor();
+    const { body: changed, headers } = await api(`/collections/clusters/items/${original.id}`);
+    assert.equal(changed.properties.version, original.properties.version + 1);
+    assert.equal(headers.get('etag'), `"${original.properties.version + 1}"`);
+    assert.notDeepEqual(changed.geometry.coordinates, original.geometry.coordinates, 'the boundary changed');
+    assert.match(await page.locator('.cp-version').textContent(), new RegExp(`^${original.properties.version + 1} · `));
+    assertNoConsoleErrors(errors);
+    await context.close();
+  });
+
+  it('reports a change by another planner (412) instead of overwriting it', async () => {
+    const [feature] = (await allFeatures()).filter((f) => f.properties.code === 'BT-CCN-TTB');
+    const { page, context, errors } = await openAt(null);
+    await page.getByLabel('Tìm cụm theo tên hoặc mã').fill('tan thanh binh');
+    await page.getByLabel('Tìm cụm theo tên hoặc mã').press('Enter');
+    await page.getByRole('button', { name: 'Sửa', exact: true }).click();
+    await page.locator('#panel[data-view="editor"]').waitFor();
+    await page.getByLabel('Ghi chú', { exact: true }).fill('Sửa của tôi');
+
+    // Meanwhile, another planner saves a new version through the API.
+    const { body: current } = await api(`/collections/clusters/items/${feature.id}`);
+    const theirs = { ...current, properties: { ...current.properties, notes: 'Sửa của người khác' } };
+    const put = await api(`/collections/clusters/items/${feature.id}`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/geo+json', 'If-Match': `"${current.properties.version}"` },
+      body: JSON.stringify(theirs),
+    });
+    assert.equal(put.status, 200);
+
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    await page.locator('.cp-conflict').waitFor();
+    assert.match(await page.locator('.cp-conflict').textContent(), /người lập quy hoạch khác/);
+    const { body: stored } = await api(`/collections/clusters/items/${feature.id}`);
+    assert.equal(stored.properties.notes, 'Sửa của người khác', 'not overwritten');
+
+    await page.getByRole('button', { name: 'Tải lại bản mới nhất' }).click();
+    await page.locator('#panel[data-view="details"] .cp-notes', { hasText: 'Sửa của người khác' }).waitFor();
+    assertNoConsoleErrors(errors, { expectedStatus: [412] });
+    await context.close();
+  });
+
+  it('switches the language between Vietnamese and English', async () => {
+    const { page, context, errors } = await openAt(null);
+    const draw = page.locator('#btn-draw');
+    assert.equal(await draw.textContent(), 'Vẽ cụm mới');
+    assert.equal(await page.locator('html').getAttribute('lang'), 'vi');
+    await page.getByRole('button', { name: 'English' }).click();
+    assert.equal(await draw.textContent(), 'Draw new cluster');
+    assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+    assert.equal(await page.locator('.cp-legend').getByText('Operating', { exact: true }).count(), 1);
+    assert.equal(await page.getByLabel('Search clusters by name or code').count(), 1);
+    // The choice is remembered.
+    await page.reload();
+    await waitReady(page);
+    assert.equal(await draw.textContent(), 'Draw new cluster');
+    await page.getByRole('button', { name: 'Tiếng Việt' }).click();
+    assert.equal(await draw.textContent(), 'Vẽ cụm mới');
+    assertNoConsoleErrors(errors);
+    await context.close();
+  });
+
+  it('shows every layer when the basemap cannot be loaded (offline)', async () => {
+    const { page, context, errors } = await openAt(null, { basemap: 'offline' });
+    const n = (await allFeatures()).length;
+    await page.waitForFunction((count) => document.querySelectorAll('path.cp-feature').length === count, n);
+    await page.locator('.cp-layer-note', { hasText: 'Không tải được bản đồ nền' }).waitFor();
+    assert.equal(await page.getByRole('checkbox', { name: 'Bản đồ nền' }).isChecked(), false);
+    // The one probe tile the browser could not fetch is all it reports.
+    const other = errors.filter((e) => !/^Failed to load resource/.test(e.text) || !/tile/.test(e.url));
+    assertNoConsoleErrors(other);
+    assert.ok(errors.length <= 1, `at most one failed tile request (${errors.length})`);
+    await context.close();
+  });
+});

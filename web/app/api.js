@@ -1,0 +1,101 @@
+// Client for clusterplan's public HTTP API. The UI talks to the server only through these
+// functions, like any other client would. Failures become ApiError carrying the RFC 9457
+// problem document (when the server sent one).
+
+const COLLECTION = '/collections/clusters/items';
+const PAGE_SIZE = 1000;
+
+export class ApiError extends Error {
+  constructor(status, problem, message) {
+    super(message ?? problem?.detail ?? problem?.title ?? `HTTP ${status}`);
+    this.name = 'ApiError';
+    /** HTTP status, or 0 when the server could not be reached. */
+    this.status = status;
+    /** The problem+json body, or {} when there was none. */
+    this.problem = problem ?? {};
+  }
+}
+
+async function request(url, { method = 'GET', body, headers = {} } = {}) {
+  let res;
+  try {
+    res = await fetch(url, {
+      method,
+      headers: { Accept: 'application/geo+json, application/json;q=0.9, application/problem+json;q=0.8', ...headers },
+      body,
+    });
+  } catch (err) {
+    throw new ApiError(0, {}, err.message);
+  }
+  if (res.ok) return res;
+  let problem = {};
+  const type = res.headers.get('content-type') ?? '';
+  if (type.includes('json')) {
+    try { problem = await res.json(); } catch { /* body was not JSON after all */ }
+  } else {
+    try { problem = { detail: (await res.text()).slice(0, 300) }; } catch { /* ignore */ }
+  }
+  throw new ApiError(res.status, problem);
+}
+
+/** Version from an ETag header such as `"3"` or `W/"3"`. */
+function etagVersion(res) {
+  const tag = res.headers.get('etag');
+  const m = tag && tag.match(/"([^"]*)"/);
+  return m ? m[1] : null;
+}
+
+export async function uiConfig() {
+  const res = await request('/ui-config', { headers: { Accept: 'application/json' } });
+  return res.json();
+}
+
+/**
+ * Every feature of the collection (optionally inside `bbox` = [minlon, minlat, maxlon, maxlat]),
+ * following `next` links page by page.
+ */
+export async function listClusters({ bbox } = {}) {
+  const params = new URLSearchParams({ limit: String(PAGE_SIZE) });
+  if (bbox) params.set('bbox', bbox.map((v) => v.toFixed(6)).join(','));
+  let url = `${COLLECTION}?${params}`;
+  const features = [];
+  for (let guard = 0; url && guard < 1000; guard++) {
+    const page = await (await request(url)).json();
+    features.push(...(page.features ?? []));
+    const next = (page.links ?? []).find((l) => l.rel === 'next');
+    url = next && page.features?.length ? new URL(next.href, location.href).href : null;
+  }
+  return features;
+}
+
+/** One feature plus the version its ETag names (the If-Match value for a later PUT or DELETE). */
+export async function getCluster(id) {
+  const res = await request(`${COLLECTION}/${encodeURIComponent(id)}`);
+  const feature = await res.json();
+  return { feature, etag: etagVersion(res) ?? String(feature.properties?.version ?? '') };
+}
+
+export async function createCluster(feature) {
+  const res = await request(COLLECTION, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/geo+json' },
+    body: JSON.stringify(feature),
+  });
+  return res.json();
+}
+
+export async function updateCluster(id, version, feature) {
+  const res = await request(`${COLLECTION}/${encodeURIComponent(id)}`, {
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/geo+json', 'If-Match': `"${version}"` },
+    body: JSON.stringify(feature),
+  });
+  return res.json();
+}
+
+export async function deleteCluster(id, version) {
+  await request(`${COLLECTION}/${encodeURIComponent(id)}`, {
+    method: 'DELETE',
+    headers: { 'If-Match': `"${version}"` },
+  });
+}

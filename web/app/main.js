@@ -1,0 +1,167 @@
+// Entry point of the planner map: wires the modules together and owns the one piece of shared
+// state, the selected feature (mirrored in the URL hash as #zoom/lat/lon/fid).
+
+import { t, setLang, lang, initialLang, onLangChange } from './i18n.js';
+import * as api from './api.js';
+import { createMap, createBasemap, DEFAULT_VIEW } from './map.js';
+import { LayerRegistry } from './layers.js';
+import { createClustersLayer } from './clusters-layer.js';
+import { Panel, detailsView } from './panel.js';
+import { createSearch } from './search.js';
+import { Editor } from './editing.js';
+import { parseHash, syncHash } from './hash.js';
+
+setLang(initialLang());
+
+const start = parseHash();
+const map = createMap('map', start ?? DEFAULT_VIEW);
+const panel = new Panel(document.getElementById('panel'));
+const registry = new LayerRegistry(map);
+const statusLine = document.getElementById('status-line');
+
+let selectedId = null;
+let statusTimer = null;
+
+function notify(text, { sticky = false } = {}) {
+  clearTimeout(statusTimer);
+  statusLine.textContent = text;
+  statusLine.hidden = !text;
+  if (text && !sticky) statusTimer = setTimeout(() => { statusLine.hidden = true; }, 6000);
+}
+
+const clusters = createClustersLayer({
+  onClick(id, event, { zoom = false } = {}) {
+    if (editor.active) return false; // let the click reach Geoman (placing a vertex)
+    select(id, { zoom });
+    return true;
+  },
+});
+registry.register(clusters);
+
+const editor = new Editor({
+  map,
+  clusters,
+  panel,
+  notify,
+  onStart() {
+    clusters.setSelected(null);
+  },
+  onEnd({ reason, feature, id }) {
+    if (reason === 'saved' || reason === 'reloaded') select(feature.id);
+    else if (reason === 'cancelled' && id !== null && id !== undefined && clusters.get(id)) select(id);
+    else clearSelection();
+    registry.refresh();
+  },
+});
+
+const hash = syncHash(map, () => selectedId, (state) => {
+  if (editor.active) return;
+  map.setView([state.lat, state.lon], state.zoom);
+  if (state.fid && clusters.get(state.fid)) select(state.fid);
+  else clearSelection();
+});
+
+function fitTo(id) {
+  const bounds = clusters.boundsOf(id);
+  if (!bounds) return;
+  // Keep the shape clear of the side panel (left) and the layer control (right).
+  const wide = window.innerWidth > 800;
+  map.fitBounds(bounds, { paddingTopLeft: [wide ? 380 : 20, 40], paddingBottomRight: [wide ? 320 : 20, 40], maxZoom: 16 });
+}
+
+function select(id, { zoom = false } = {}) {
+  const feature = clusters.get(id);
+  if (!feature) {
+    clearSelection();
+    return;
+  }
+  selectedId = String(feature.id);
+  clusters.setSelected(selectedId);
+  panel.show(detailsView(feature, {
+    onEdit: () => editor.startEdit(clusters.get(selectedId) ?? feature),
+    onDelete: () => editor.confirmDelete(clusters.get(selectedId) ?? feature),
+    onClose: clearSelection,
+  }));
+  if (zoom) fitTo(selectedId);
+  hash.write();
+}
+
+function clearSelection() {
+  selectedId = null;
+  clusters.setSelected(null);
+  if (!editor.active) panel.hide();
+  hash.write();
+}
+
+map.on('click', () => {
+  if (!editor.active && selectedId !== null) clearSelection();
+});
+
+createSearch({
+  form: document.getElementById('search'),
+  input: document.getElementById('search-input'),
+  list: document.getElementById('search-results'),
+  getFeatures: () => clusters.features(),
+  onPick(feature) {
+    if (editor.active) {
+      notify(t('edit.busy'));
+      return;
+    }
+    select(feature.id, { zoom: true });
+    panel.focusTitle();
+  },
+});
+
+document.getElementById('btn-draw').addEventListener('click', () => {
+  if (!editor.active) {
+    selectedId = null;
+    hash.write();
+  }
+  editor.startNew();
+});
+const langButton = document.getElementById('btn-lang');
+langButton.addEventListener('click', () => setLang(lang() === 'vi' ? 'en' : 'vi'));
+// The button names the other language, in that language.
+const markLangButton = () => { langButton.lang = lang() === 'vi' ? 'en' : 'vi'; };
+markLangButton();
+onLangChange(markLangButton);
+
+window.addEventListener('beforeunload', (e) => {
+  if (editor.dirty) e.preventDefault();
+});
+
+async function loadBasemap() {
+  let config = null;
+  try {
+    config = await api.uiConfig();
+  } catch {
+    // No /ui-config: no basemap, nothing else is affected.
+  }
+  const base = await createBasemap(map, config);
+  if (!base) return;
+  registry.register({
+    id: 'basemap',
+    titleKey: 'layers.basemap',
+    layer: base.layer,
+    order: 0,
+    visible: base.reachable,
+    note: () => (base.reachable ? null : t('map.basemap_offline')),
+  });
+  base.layer.bringToBack();
+}
+
+async function loadData() {
+  notify(t('map.loading'), { sticky: true });
+  try {
+    await clusters.load();
+    notify('');
+  } catch (err) {
+    notify(t('map.load_failed', { detail: err.message }), { sticky: true });
+  }
+  registry.refresh();
+  if (start?.fid && clusters.get(start.fid)) select(start.fid);
+  document.documentElement.dataset.state = 'ready';
+}
+
+loadBasemap();
+loadData();
