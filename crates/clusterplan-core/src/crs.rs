@@ -254,12 +254,13 @@ fn same_system(a: Crs, b: Crs) -> bool {
 fn with_transform<R>(from: Crs, to: Crs, f: impl FnOnce(&Proj) -> Result<R, CrsError>) -> Result<R, CrsError> {
     TRANSFORMS.with(|cell| {
         let mut cache = cell.borrow_mut();
-        if !cache.contains_key(&(from, to)) {
-            let proj = Proj::new_known_crs(&from.proj_definition(), &to.proj_definition(), None)
-                .map_err(|e| CrsError::Transform(e.to_string()))?;
-            cache.insert((from, to), proj);
-        }
-        let proj = cache.get(&(from, to)).ok_or_else(|| CrsError::Transform("transformation cache".into()))?;
+        let proj = match cache.entry((from, to)) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(
+                Proj::new_known_crs(&from.proj_definition(), &to.proj_definition(), None)
+                    .map_err(|e| CrsError::Transform(e.to_string()))?,
+            ),
+        };
         f(proj)
     })
 }

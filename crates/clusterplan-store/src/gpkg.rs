@@ -41,6 +41,9 @@ impl GpkgStore {
             .busy_timeout(Duration::from_secs(10));
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
         MIGRATOR.run(&pool).await?;
+        // Tools that identify a GeoPackage by its header bytes (GDAL) read the main file, not
+        // the WAL: move the migrations' header changes (application id) into it.
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&pool).await?;
         Ok(GpkgStore { pool })
     }
 

@@ -195,10 +195,10 @@ async fn extent_covers_all_clusters(store: Arc<dyn Store>) {
     store.create_cluster(&draft("E-2", 106.5, 10.3), &ctx()).await.expect("create");
     let [a, b, c, d] = store.cluster_extent().await.expect("extent").expect("some");
     // The GeoPackage R*Tree keeps 32-bit floats rounded outwards: the extent contains every
-    // cluster and is within a metre of it.
+    // cluster and is within a few metres of it.
     assert!(a <= 106.0 && b <= 10.0 && c >= 106.505 && d >= 10.304, "{a} {b} {c} {d}");
-    assert!((a - 106.0).abs() < 1e-5 && (b - 10.0).abs() < 1e-5);
-    assert!((c - 106.505).abs() < 1e-5 && (d - 10.304).abs() < 1e-5);
+    assert!((a - 106.0).abs() < 5e-5 && (b - 10.0).abs() < 5e-5);
+    assert!((c - 106.505).abs() < 5e-5 && (d - 10.304).abs() < 5e-5);
 }
 
 async fn a_boundary_with_holes_and_parts_round_trips(store: Arc<dyn Store>) {

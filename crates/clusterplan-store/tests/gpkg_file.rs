@@ -34,6 +34,10 @@ async fn the_file_carries_the_geopackage_application_id_and_core_tables() {
     }
     let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(pool).await.expect("pragma");
     assert_eq!(mode, "wal");
+    // Tools that sniff the file header (GDAL) must see the id in the main file, not only in
+    // the write-ahead log: bytes 68..72 of the SQLite header.
+    let header = std::fs::read(dir.path().join("a.gpkg")).expect("read file");
+    assert_eq!(&header[68..72], b"GPKG");
 }
 
 #[tokio::test]

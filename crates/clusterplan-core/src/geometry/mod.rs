@@ -55,7 +55,7 @@ impl Boundary {
     }
 
     /// Re-validates a geometry read back from storage, where it was valid when written.
-    pub fn from_stored(multi: MultiPolygon<f64>) -> Result<Self, Vec<GeometryProblem>> {
+    pub fn from_stored(multi: &MultiPolygon<f64>) -> Result<Self, Vec<GeometryProblem>> {
         let raw = RawBoundary::MultiPolygon(
             multi
                 .0

@@ -1,16 +1,19 @@
 //! Boundary validation with the verdicts of GEOS (`IsValidOp`, what PostGIS `ST_IsValid` runs).
 //!
-//! The checks run in stages, each only when the one before it passed, because later stages
-//! assume what earlier ones establish:
+//! The checks run in three stages; a stage that finds problems ends the validation, because
+//! the next one assumes what it establishes:
 //!
 //! 1. size: at most [`MAX_VERTICES`] positions, counted before anything else is looked at;
 //! 2. structure: polygons with shells, positions with two finite numbers in lon/lat range,
 //!    closed rings with enough distinct positions;
-//! 3. topology: rings that enclose no area, edges that cross, touch or overlap (one R-tree over
-//!    all edges, so the work is O(n log n) plus the intersections found), holes outside their
-//!    shell, nested holes, nested parts, and an interior split by touching rings.
+//! 3. topology: rings that enclose no area; edges that cross, touch or overlap (candidate pairs
+//!    from one R-tree over all edges, so O(n log n) for ordinary shapes: like GEOS, the work
+//!    grows with the pairs of edges whose boxes overlap); holes outside their shell, nested
+//!    holes, nested parts; an interior split by touching rings. The containment checks skip
+//!    the rings found crossing, and connectivity is judged only for polygons with no other
+//!    problem, where the question still has a meaning.
 //!
-//! Inside a stage every problem is reported, not just the first. The topology stage ports the
+//! Inside a stage every problem is reported, not just the first. The topology stage follows the
 //! decisions of GEOS's `PolygonTopologyAnalyzer`, `PolygonIntersectionAnalyzer`,
 //! `PolygonRing` and `IsValidOp` (GEOS 3.10 and later) rather than calling `geo` 0.33's
 //! `Validation`: that one does not check that the interior is connected and misses a zero-area
@@ -212,8 +215,8 @@ fn show(c: Coord) -> String {
     format!("({}, {})", num(c.x), num(c.y))
 }
 
-fn point(c: Coord) -> Option<[f64; 2]> {
-    Some([c.x, c.y])
+fn lonlat(c: Coord) -> [f64; 2] {
+    [c.x, c.y]
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -321,7 +324,7 @@ impl Ring {
         }
     }
 
-    /// Where `p` lies relative to this ring (a port of JTS's `RayCrossingCounter`).
+    /// Where `p` lies relative to this ring (the ray-crossing rule of JTS's `RayCrossingCounter`).
     fn locate(&self, p: Coord) -> Location {
         if !self.env.contains_point(&[p.x, p.y]) {
             return Location::Exterior;
@@ -397,6 +400,69 @@ fn check_structure(polygons: &[RawPolygon], problems: &mut Problems) -> Vec<Vec<
 /// Checks the positions, closure and size of one ring; returns it when all are right.
 fn check_ring(p: usize, r: usize, raw: &RawRing, problems: &mut Problems) -> Option<Ring> {
     let name = format!("ring {r} of polygon {p}");
+    if !check_positions(p, r, raw, &name, problems) {
+        // Closure and size mean nothing while positions are missing or NaN.
+        return None;
+    }
+
+    let coord = |pos: &[f64]| Coord {
+        x: pos[0],
+        y: pos[1],
+    };
+    let (first, last) = (coord(&raw[0]), coord(&raw[raw.len() - 1]));
+    if first != last {
+        problems.push(
+            ProblemKind::UnclosedRing,
+            ProblemLocation {
+                vertex: Some(raw.len() - 1),
+                point: Some(lonlat(last)),
+                ..at_ring(p, r)
+            },
+            format!(
+                "{name} is not closed: its last position {} differs from its first {}; \
+                 repeat the first position at the end",
+                show(last),
+                show(first)
+            ),
+        );
+        return None;
+    }
+
+    let mut coords: Vec<Coord> = Vec::with_capacity(raw.len());
+    let mut sent = Vec::with_capacity(raw.len());
+    for (v, pos) in raw.iter().enumerate() {
+        let c = coord(pos);
+        if coords.last() == Some(&c) {
+            // Keep the index of the last copy: the edge to the next position starts there.
+            if let Some(s) = sent.last_mut() {
+                *s = v;
+            }
+        } else {
+            coords.push(c);
+            sent.push(v);
+        }
+    }
+    if raw.len() < 4 || coords.len() < 4 {
+        // The closing position repeats the first, so it is not counted as distinct.
+        let distinct = coords.len().saturating_sub(1).max(1);
+        problems.push(
+            ProblemKind::TooFewPositions,
+            at_ring(p, r),
+            format!(
+                "{name} has too few positions: {} sent, {distinct} distinct once repeats are \
+                 removed; a ring needs at least 4 positions (the last repeating the first) and \
+                 3 distinct points",
+                raw.len()
+            ),
+        );
+        return None;
+    }
+    Some(Ring::new(p, r, coords, sent))
+}
+
+/// Checks that every position of a ring has two finite numbers in the lon/lat range; returns
+/// whether all have two finite numbers (out-of-range ones still make a usable ring).
+fn check_positions(p: usize, r: usize, raw: &RawRing, name: &str, problems: &mut Problems) -> bool {
     let mut bad = PositionProblems::default();
     let mut usable = true;
     for (v, pos) in raw.iter().enumerate() {
@@ -452,65 +518,8 @@ fn check_ring(p: usize, r: usize, raw: &RawRing, problems: &mut Problems) -> Opt
             );
         }
     }
-    bad.summarise(problems, p, r, &name);
-    if !usable {
-        // Closure and size mean nothing while positions are missing or NaN.
-        return None;
-    }
-
-    let coord = |pos: &[f64]| Coord {
-        x: pos[0],
-        y: pos[1],
-    };
-    let (first, last) = (coord(&raw[0]), coord(&raw[raw.len() - 1]));
-    if first != last {
-        problems.push(
-            ProblemKind::UnclosedRing,
-            ProblemLocation {
-                vertex: Some(raw.len() - 1),
-                point: point(last),
-                ..at_ring(p, r)
-            },
-            format!(
-                "{name} is not closed: its last position {} differs from its first {}; \
-                 repeat the first position at the end",
-                show(last),
-                show(first)
-            ),
-        );
-        return None;
-    }
-
-    let mut coords: Vec<Coord> = Vec::with_capacity(raw.len());
-    let mut sent = Vec::with_capacity(raw.len());
-    for (v, pos) in raw.iter().enumerate() {
-        let c = coord(pos);
-        if coords.last() == Some(&c) {
-            // Keep the index of the last copy: the edge to the next position starts there.
-            if let Some(s) = sent.last_mut() {
-                *s = v;
-            }
-        } else {
-            coords.push(c);
-            sent.push(v);
-        }
-    }
-    if raw.len() < 4 || coords.len() < 4 {
-        // The closing position repeats the first, so it is not counted as distinct.
-        let distinct = coords.len().saturating_sub(1).max(1);
-        problems.push(
-            ProblemKind::TooFewPositions,
-            at_ring(p, r),
-            format!(
-                "{name} has too few positions: {} sent, {distinct} distinct once repeats are \
-                 removed; a ring needs at least 4 positions (the last repeating the first) and \
-                 3 distinct points",
-                raw.len()
-            ),
-        );
-        return None;
-    }
-    Some(Ring::new(p, r, coords, sent))
+    bad.summarise(problems, p, r, name);
+    usable
 }
 
 /// Counts position problems of one ring, listing the first few of each kind.
@@ -702,7 +711,7 @@ impl<'a> Topology<'a> {
             .flat_map(|(i, ring)| (0..ring.edge_count()).map(move |s| ring.edge(i, s)))
             .collect();
         let tree = RTree::bulk_load(edges);
-        for a in tree.iter() {
+        for a in &tree {
             for b in tree.locate_in_envelope_intersecting(&a.env) {
                 // Each pair once, and never an edge with itself.
                 if (b.ring, b.seg) > (a.ring, a.seg) {
@@ -715,7 +724,7 @@ impl<'a> Topology<'a> {
         }
     }
 
-    /// Port of GEOS's `PolygonIntersectionAnalyzer::findInvalidIntersection`.
+    /// The rule of GEOS's `PolygonIntersectionAnalyzer::findInvalidIntersection`.
     fn check_edge_pair(&mut self, a: Edge, b: Edge) {
         let (ra, rb) = (&self.rings[a.ring], &self.rings[b.ring]);
         let Some(hit) = line_intersection(ra.line(a.seg), rb.line(b.seg)) else {
@@ -807,32 +816,32 @@ impl<'a> Topology<'a> {
         }
     }
 
-    fn report(&mut self, a: Edge, b: Edge, contact: Contact) {
-        let (ra, rb) = (&self.rings[a.ring], &self.rings[b.ring]);
-        let (va, vb) = (ra.sent[a.seg], rb.sent[b.seg]);
-        let (p, r) = (ra.polygon, ra.index);
+    fn report(&mut self, first: Edge, second: Edge, contact: Contact) {
+        let (ra, rb) = (&self.rings[first.ring], &self.rings[second.ring]);
+        let (va, vb) = (ra.sent[first.seg], rb.sent[second.seg]);
+        let (poly, ring) = (ra.polygon, ra.index);
         let (at, to) = match contact {
-            Contact::Cross(c) | Contact::Touch(c) => (c, None),
+            Contact::Cross(at) | Contact::Touch(at) => (at, None),
             Contact::Overlap(line) => (line.start, Some(line.end)),
         };
         let edges = format!("edges starting at vertices {va} and {vb}");
-        let (kind, message) = if a.ring == b.ring {
-            self.self_intersecting[a.ring] = true;
-            self.polygon_invalid[p] = true;
+        let (kind, message) = if first.ring == second.ring {
+            self.self_intersecting[first.ring] = true;
+            self.polygon_invalid[poly] = true;
             let message = match contact {
                 Contact::Cross(_) => {
                     format!(
-                        "ring {r} of polygon {p} crosses itself at {} between {edges}",
+                        "ring {ring} of polygon {poly} crosses itself at {} between {edges}",
                         show(at)
                     )
                 }
                 Contact::Touch(_) => format!(
-                    "ring {r} of polygon {p} touches itself at {} between {edges}; a ring must \
+                    "ring {ring} of polygon {poly} touches itself at {} between {edges}; a ring must \
                      not touch itself, even at one point",
                     show(at)
                 ),
                 Contact::Overlap(line) => format!(
-                    "ring {r} of polygon {p} runs back over itself from {} to {} along {edges} \
+                    "ring {ring} of polygon {poly} runs back over itself from {} to {} along {edges} \
                      (a spike or a fold with no area)",
                     show(line.start),
                     show(line.end)
@@ -840,16 +849,16 @@ impl<'a> Topology<'a> {
             };
             (ProblemKind::SelfIntersection, message)
         } else if ra.polygon == rb.polygon {
-            self.crossing_rings.insert((a.ring, b.ring));
-            self.polygon_invalid[p] = true;
+            self.crossing_rings.insert((first.ring, second.ring));
+            self.polygon_invalid[poly] = true;
             let message = match to {
                 None => format!(
-                    "rings {r} and {} of polygon {p} cross at {} ({edges})",
+                    "rings {ring} and {} of polygon {poly} cross at {} ({edges})",
                     rb.index,
                     show(at)
                 ),
                 Some(to) => format!(
-                    "rings {r} and {} of polygon {p} share the segment from {} to {} ({edges}); \
+                    "rings {ring} and {} of polygon {poly} share the segment from {} to {} ({edges}); \
                      rings may touch only at single points",
                     rb.index,
                     show(at),
@@ -859,18 +868,18 @@ impl<'a> Topology<'a> {
             (ProblemKind::RingsIntersect, message)
         } else {
             self.crossing_polygons.insert((ra.polygon, rb.polygon));
-            let q = rb.polygon;
+            let other = rb.polygon;
             let rings = format!(
-                "ring {r} of polygon {p} and ring {} of polygon {q}",
+                "ring {ring} of polygon {poly} and ring {} of polygon {other}",
                 rb.index
             );
             let message = match to {
                 None => format!(
-                    "polygons {p} and {q} overlap: {rings} cross at {} ({edges})",
+                    "polygons {poly} and {other} overlap: {rings} cross at {} ({edges})",
                     show(at)
                 ),
                 Some(to) => format!(
-                    "polygons {p} and {q} share an edge: {rings} run together from {} to {} \
+                    "polygons {poly} and {other} share an edge: {rings} run together from {} to {} \
                      ({edges}); parts may touch only at single points",
                     show(at),
                     show(to)
@@ -879,12 +888,12 @@ impl<'a> Topology<'a> {
             (ProblemKind::PolygonsOverlap, message)
         };
         let location = ProblemLocation {
-            polygon: Some(p),
-            ring: Some(r),
+            polygon: Some(poly),
+            ring: Some(ring),
             vertex: Some(va),
-            other_ring: (a.ring != b.ring).then_some(rb.index),
+            other_ring: (first.ring != second.ring).then_some(rb.index),
             other_polygon: (ra.polygon != rb.polygon).then_some(rb.polygon),
-            point: point(at),
+            point: Some(lonlat(at)),
         };
         self.problems.push_once(kind, location, message);
     }
@@ -910,8 +919,7 @@ impl<'a> Topology<'a> {
             if self.degenerate[shell_id] {
                 continue;
             }
-            for hole_id in range.start + 1..range.end {
-                let hole = &rings[hole_id];
+            for (hole_id, hole) in range.clone().zip(&rings[range.clone()]).skip(1) {
                 if self.degenerate[hole_id] {
                     continue;
                 }
@@ -933,7 +941,7 @@ impl<'a> Topology<'a> {
                         ProblemKind::HoleOutsideShell,
                         ProblemLocation {
                             vertex: Some(hole.sent[k]),
-                            point: point(hole.coords[k]),
+                            point: Some(lonlat(hole.coords[k])),
                             ..at_ring(p, h)
                         },
                         format!(
@@ -983,7 +991,7 @@ impl<'a> Topology<'a> {
                         ProblemLocation {
                             vertex: Some(inner.sent[0]),
                             other_ring: Some(g),
-                            point: point(inner.coords[0]),
+                            point: Some(lonlat(inner.coords[0])),
                             ..at_ring(p, h)
                         },
                         format!(
@@ -1041,7 +1049,7 @@ impl<'a> Topology<'a> {
                         ring: Some(0),
                         vertex: Some(shell.sent[k]),
                         other_polygon: Some(outer),
-                        point: point(shell.coords[k]),
+                        point: Some(lonlat(shell.coords[k])),
                         ..ProblemLocation::default()
                     },
                     format!(
@@ -1122,7 +1130,7 @@ impl<'a> Topology<'a> {
                 ProblemKind::InteriorDisconnected,
                 ProblemLocation {
                     other_ring: Some(b.index),
-                    point: point(second),
+                    point: Some(lonlat(second)),
                     ..at_ring(p, a.index)
                 },
                 format!(
@@ -1146,7 +1154,7 @@ impl<'a> Topology<'a> {
                     ProblemKind::InteriorDisconnected,
                     ProblemLocation {
                         other_ring: Some(b),
-                        point: point(pt),
+                        point: Some(lonlat(pt)),
                         ..at_ring(p, a)
                     },
                     format!(
@@ -1244,6 +1252,10 @@ impl RayCrossingCounter {
         }
     }
 
+    #[allow(
+        clippy::float_cmp,
+        reason = "exact comparisons, as in JTS: the answer must not depend on a tolerance"
+    )]
     fn count(&mut self, p1: Coord, p2: Coord) {
         let p = self.p;
         if self.on_boundary || (p1.x < p.x && p2.x < p.x) {
