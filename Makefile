@@ -37,10 +37,11 @@ core-purity:
 	    echo "clusterplan-core depends on $$dep"; exit 1; fi; done
 	@echo "clusterplan-core: no sqlx, axum, tokio or hyper"
 
+# `cargo test` also builds target/debug/clusterplan, which the browser tests start; building
+# it with the same feature set as the tests avoids compiling PROJ a second time.
 rust-tests: web/node_modules
-	$(CARGO) build -p clusterplan-server
 	$(CARGO) test --workspace
 
 browser-tests: web/node_modules tests/browser/node_modules
-	$(CARGO) build -p clusterplan-server
+	$(CARGO) test --workspace --no-run
 	npm --prefix tests/browser test

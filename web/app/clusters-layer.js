@@ -101,6 +101,10 @@ export function createClustersLayer({ onClick }) {
       className: 'cp-point',
     });
     point.feature = feature;
+    point.on('add', () => {
+      const el = point.getElement();
+      if (el) el.dataset.fid = id;
+    });
     point.bindTooltip(() => feature.properties.name, { direction: 'top', className: 'cp-hover-label' });
     point.on('click', (e) => {
       if (onClick(id, e, { zoom: true })) L.DomEvent.stop(e);

@@ -64,7 +64,9 @@ const LayersControl = L.Control.extend({
     this.container = h('section', { class: 'leaflet-control cp-layers' });
     L.DomEvent.disableClickPropagation(this.container);
     L.DomEvent.disableScrollPropagation(this.container);
-    this.open = true;
+    // Open with its legend on a desktop screen; folded on tablets and phones (the same 800 px
+    // as style.css), where it would cover a third of the map. A tap on its title opens it.
+    this.open = !window.matchMedia('(max-width: 800px)').matches;
     this.render();
     return this.container;
   },

@@ -64,9 +64,16 @@ const hash = syncHash(map, () => selectedId, (state) => {
 function fitTo(id) {
   const bounds = clusters.boundsOf(id);
   if (!bounds) return;
-  // Keep the shape clear of the side panel (left) and the layer control (right).
-  const wide = window.innerWidth > 800;
-  map.fitBounds(bounds, { paddingTopLeft: [wide ? 380 : 20, 40], paddingBottomRight: [wide ? 320 : 20, 40], maxZoom: 16 });
+  if (window.innerWidth > 800) {
+    // Keep the shape clear of the side panel (left) and the layer control (right).
+    map.fitBounds(bounds, { paddingTopLeft: [380, 40], paddingBottomRight: [320, 40], maxZoom: 16 });
+  } else {
+    // Tablets and phones: the panel is a sheet over the bottom of the map (style.css), the zoom
+    // buttons are at the top left (map.js) and the layer control starts folded (layers.js).
+    // Keep the shape above the sheet and clear of the buttons.
+    const below = panel.el.hidden ? 0 : map.getContainer().getBoundingClientRect().bottom - panel.el.getBoundingClientRect().top;
+    map.fitBounds(bounds, { paddingTopLeft: [60, 60], paddingBottomRight: [20, Math.max(below, 0) + 20], maxZoom: 16 });
+  }
 }
 
 function select(id, { zoom = false } = {}) {
@@ -161,6 +168,9 @@ async function loadData() {
   registry.refresh();
   if (start?.fid && clusters.get(start.fid)) select(start.fid);
   document.documentElement.dataset.state = 'ready';
+  // Time to first map (read by the browser tests): navigation start → the frame that paints the
+  // clusters. No mark when they could not be loaded.
+  if (clusters.count > 0) requestAnimationFrame(() => performance.mark('clusterplan:first-map', { detail: { features: clusters.count } }));
 }
 
 loadBasemap();

@@ -21,7 +21,17 @@ export function createMap(container, view = DEFAULT_VIEW) {
     pmIgnore: false,
   });
   const zoom = L.control.zoom({ position: 'bottomright' }).addTo(map);
-  L.control.scale({ position: 'bottomright', imperial: false, maxWidth: 160 }).addTo(map);
+  const scale = L.control.scale({ position: 'bottomright', imperial: false, maxWidth: 160 }).addTo(map);
+  // On tablets and phones the panel is a sheet over the bottom of the map (style.css, same
+  // 800 px): the zoom buttons and the scale go to the top left, where the sheet never comes.
+  const narrow = window.matchMedia('(max-width: 800px)');
+  const place = () => {
+    const corner = narrow.matches ? 'topleft' : 'bottomright';
+    zoom.setPosition(corner);
+    scale.setPosition(corner);
+  };
+  place();
+  narrow.addEventListener('change', place);
 
   // Leaflet's zoom buttons carry English titles; give them ours.
   const labelZoom = () => {

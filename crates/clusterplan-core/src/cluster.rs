@@ -125,7 +125,12 @@ impl ClusterAttrs {
                 String::new()
             }
             Some(c) if !valid_code(&c) => {
-                problem("code", format!("code {c:?} must be 1–64 characters of A–Z, 0–9, '-', '_' or '.' and start with a letter or digit"));
+                problem(
+                    "code",
+                    format!(
+                        "code {c:?} must be 1–64 characters of A–Z, 0–9, '-', '_' or '.' and start with a letter or digit"
+                    ),
+                );
                 c
             }
             Some(c) => c,
@@ -178,7 +183,12 @@ impl ClusterAttrs {
             Some(text) => match Crs::parse(text) {
                 Ok(crs) if crs.is_vn2000_projected() => crs,
                 _ => {
-                    problem("planning_crs", format!("planning CRS {text:?} must be a VN-2000 TM-3 zone (EPSG:5896–5899, 9205–9218) or VN-2000 UTM (EPSG:3405, 3406)"));
+                    problem(
+                        "planning_crs",
+                        format!(
+                            "planning CRS {text:?} must be a VN-2000 TM-3 zone (EPSG:5896–5899, 9205–9218) or VN-2000 UTM (EPSG:3405, 3406)"
+                        ),
+                    );
                     default_crs
                 }
             },

@@ -15,7 +15,8 @@ use geo_types::Coord;
 use proj::Proj;
 
 /// QĐ 05/2007/QĐ-BTNMT (= EPSG:6960) as PROJ `+towgs84` (position vector: rotations negated).
-pub const VN2000_TOWGS84: &str = "-191.90441429,-39.30318279,-111.45032835,0.00928836,-0.01975479,0.00427372,0.252906278";
+pub const VN2000_TOWGS84: &str =
+    "-191.90441429,-39.30318279,-111.45032835,0.00928836,-0.01975479,0.00427372,0.252906278";
 
 /// Name of the pinned transformation, recorded with data that went through it.
 pub const VN2000_TRANSFORMATION: &str = "QĐ 05/2007/QĐ-BTNMT (EPSG:6960), position-vector +towgs84";
@@ -74,7 +75,8 @@ impl Crs {
 
     /// Every supported system, for capability documents.
     pub fn supported() -> Vec<Crs> {
-        let mut all = vec![Crs::Crs84, Crs::Epsg(4326), Crs::Epsg(3857), Crs::Epsg(4756), Crs::Epsg(3405), Crs::Epsg(3406)];
+        let mut all =
+            vec![Crs::Crs84, Crs::Epsg(4326), Crs::Epsg(3857), Crs::Epsg(4756), Crs::Epsg(3405), Crs::Epsg(3406)];
         all.extend(TM3_ZONES.iter().map(|&(code, _)| Crs::Epsg(code)));
         all
     }

@@ -7,8 +7,11 @@
 
 pub mod area;
 pub mod cluster;
+pub mod cql2;
 pub mod crs;
 pub mod geometry;
+pub mod lifecycle;
+pub mod rules;
 pub mod search;
 
 pub use area::AreaReport;

@@ -37,7 +37,7 @@ pub struct ServeArgs {
     /// Do not seed an empty store with the Bến Tre demo data.
     #[arg(long)]
     pub no_demo: bool,
-    /// Folder of the web front end (index.html, app/, node_modules/).
+    /// Folder of the web front end (`index.html`, `app/`, `node_modules/`).
     #[arg(long, env = "CLUSTERPLAN_WEB_DIR")]
     pub web_dir: Option<PathBuf>,
     /// Basemap tile URL template for the map; "none" for no basemap.
@@ -64,7 +64,7 @@ impl ServeArgs {
         );
         let web_dir = self.web_dir.unwrap_or_else(default_web_dir);
         let basemap = (!self.basemap_url.eq_ignore_ascii_case("none"))
-            .then(|| Basemap { url: self.basemap_url, attribution: self.basemap_attribution });
+            .then_some(Basemap { url: self.basemap_url, attribution: self.basemap_attribution });
         Ok(Config {
             listen: self.listen,
             store: StoreConfig::from_database_arg(&self.database),

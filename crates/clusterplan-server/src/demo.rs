@@ -166,7 +166,8 @@ pub async fn seed_if_empty(store: &dyn Store, planning_crs: Crs) -> Result<usize
             notes: Some(format!("{} {ILLUSTRATIVE}", site.notes)),
             planning_crs: None,
         };
-        let attrs = ClusterAttrs::parse(input, planning_crs).map_err(|p| StoreError::Corrupt(format!("demo site {}: {p:?}", site.code)))?;
+        let attrs = ClusterAttrs::parse(input, planning_crs)
+            .map_err(|p| StoreError::Corrupt(format!("demo site {}: {p:?}", site.code)))?;
         let boundary = validate(&RawBoundary::Polygon(vec![illustrative_ring(site)]))
             .map_err(|p| StoreError::Corrupt(format!("demo site {}: {p:?}", site.code)))?;
         let draft = ClusterDraft::new(attrs, boundary).map_err(|e| StoreError::Corrupt(e.to_string()))?;

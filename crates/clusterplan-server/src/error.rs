@@ -113,7 +113,8 @@ impl ApiError {
             ApiError::InvalidFeature { geometry, fields } => {
                 body["problems"] = geometry.iter().map(geometry_problem).collect();
                 body["errors"] = fields.iter().map(|p| json!({ "field": p.field, "message": p.message })).collect();
-                let messages = geometry.iter().map(|p| p.message.as_str()).chain(fields.iter().map(|p| p.message.as_str()));
+                let messages =
+                    geometry.iter().map(|p| p.message.as_str()).chain(fields.iter().map(|p| p.message.as_str()));
                 format!("the feature has {} problem(s): {}", geometry.len() + fields.len(), join(messages))
             }
             ApiError::PreconditionFailed { expected, current } => {

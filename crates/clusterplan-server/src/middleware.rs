@@ -20,20 +20,27 @@ use crate::error::ApiError;
 use crate::routes::allowed_methods;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+const CONTENT_CRS: HeaderName = HeaderName::from_static("content-crs");
 
 pub(crate) fn wrap(router: Router, max_body_bytes: usize) -> Router {
     let cors = CorsLayer::new()
         .allow_origin(Any)
         .allow_methods([Method::GET, Method::HEAD, Method::POST, Method::PUT, Method::DELETE, Method::OPTIONS])
-        .allow_headers([header::CONTENT_TYPE, header::IF_MATCH, header::IF_NONE_MATCH, header::AUTHORIZATION])
-        .expose_headers([header::ETAG, header::LOCATION, REQUEST_ID]);
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
+            header::AUTHORIZATION,
+            CONTENT_CRS,
+        ])
+        .expose_headers([header::ETAG, header::LOCATION, REQUEST_ID, CONTENT_CRS]);
     router
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .layer(CompressionLayer::new())
         .layer(cors)
         // Outside CORS: tower-http's CorsLayer answers every OPTIONS itself, without `Allow`.
         .layer(middleware::from_fn(add_allow_header))
-        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(60)))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_mins(1)))
         .layer(CatchPanicLayer::custom(|_| ApiError::Internal("handler panicked".into()).into_response()))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http())

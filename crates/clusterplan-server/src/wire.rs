@@ -2,8 +2,9 @@
 //! These shapes belong to the HTTP API; the core knows none of them.
 
 use chrono::SecondsFormat;
-use clusterplan_core::{Boundary, Cluster, ClusterInput, RawBoundary};
-use geo_types::Polygon;
+use clusterplan_core::crs::{transform_coords, transform_geometry};
+use clusterplan_core::{Boundary, Cluster, ClusterInput, Crs, CrsError, RawBoundary};
+use geo_types::{Coord, MultiPolygon, Polygon};
 use serde_json::{Map, Value, json};
 
 use crate::error::ApiError;
@@ -17,15 +18,17 @@ fn bad(detail: impl Into<String>) -> ApiError {
 /// JSON syntax and GeoJSON structure errors are 400s; a geometry of the wrong type or
 /// attributes of the wrong JSON type are 422s, since the document itself is well formed.
 pub fn parse_feature(body: &[u8]) -> Result<(ClusterInput, RawBoundary), ApiError> {
-    let value: Value = serde_json::from_slice(body).map_err(|e| {
-        ApiError::BadRequest { kind: "malformed-json", detail: format!("body is not valid JSON: {e}") }
-    })?;
-    let geojson = geojson::GeoJson::from_json_value(value).map_err(|e| bad(format!("body is not valid GeoJSON: {e}")))?;
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::BadRequest { kind: "malformed-json", detail: format!("body is not valid JSON: {e}") })?;
+    let geojson =
+        geojson::GeoJson::from_json_value(value).map_err(|e| bad(format!("body is not valid GeoJSON: {e}")))?;
     let feature = match geojson {
         geojson::GeoJson::Feature(f) => f,
         other => return Err(bad(format!("expected a GeoJSON Feature, got a {}", type_name(&other)))),
     };
-    let geometry = feature.geometry.ok_or_else(|| ApiError::Unprocessable("the feature has no geometry; a boundary is required".into()))?;
+    let geometry = feature
+        .geometry
+        .ok_or_else(|| ApiError::Unprocessable("the feature has no geometry; a boundary is required".into()))?;
     let raw = match geometry.value {
         geojson::Value::Polygon(p) => RawBoundary::Polygon(p),
         geojson::Value::MultiPolygon(m) => RawBoundary::MultiPolygon(m),
@@ -36,7 +39,7 @@ pub fn parse_feature(body: &[u8]) -> Result<(ClusterInput, RawBoundary), ApiErro
             )));
         }
     };
-    let input = read_properties(feature.properties.unwrap_or_default())?;
+    let input = read_properties(&feature.properties.unwrap_or_default())?;
     Ok((input, raw))
 }
 
@@ -50,7 +53,7 @@ fn type_name(g: &geojson::GeoJson) -> &'static str {
 
 /// Reads the writable properties; read-only ones (area, version, timestamps) sent back from
 /// a GET are ignored, as are unknown ones.
-fn read_properties(props: Map<String, Value>) -> Result<ClusterInput, ApiError> {
+fn read_properties(props: &Map<String, Value>) -> Result<ClusterInput, ApiError> {
     let mut problems = Vec::new();
     let mut text = |field: &'static str| match props.get(field) {
         None | Some(Value::Null) => None,
@@ -84,6 +87,108 @@ fn read_properties(props: Map<String, Value>) -> Result<ClusterInput, ApiError> 
     }
 }
 
+/// The CRS of coordinates on the wire (OGC API - Features Part 2), with the axis order its
+/// authority defines: latitude first for EPSG:4326 and EPSG:4756, east first otherwise
+/// (CRS84, Web Mercator and the VN-2000 projected systems are all east, north).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WireCrs(pub Crs);
+
+impl Default for WireCrs {
+    fn default() -> Self {
+        WireCrs(Crs::Crs84)
+    }
+}
+
+impl WireCrs {
+    /// Parses a `crs`, `bbox-crs` or `Content-Crs` value (`<…>` brackets allowed).
+    pub fn parse(text: &str) -> Result<Self, ApiError> {
+        let inner = text.trim().trim_start_matches('<').trim_end_matches('>');
+        Crs::parse(inner).map(WireCrs).map_err(|_| ApiError::BadRequest {
+            kind: "unsupported-crs",
+            detail: format!("CRS {inner:?} is not supported; see the collection's `crs` list"),
+        })
+    }
+
+    fn lat_first(self) -> bool {
+        matches!(self.0, Crs::Epsg(4326 | 4756))
+    }
+
+    /// The value for a `Content-Crs` header.
+    pub fn header_value(self) -> String {
+        format!("<{}>", self.0.uri())
+    }
+
+    /// A stored (WGS 84 lon/lat) geometry in this CRS and axis order.
+    pub fn outgoing(self, multi: &MultiPolygon<f64>) -> Result<MultiPolygon<f64>, CrsError> {
+        let mut out = multi.clone();
+        transform_geometry(Crs::WGS84, self.0, &mut out)?;
+        if self.lat_first() {
+            use geo::MapCoordsInPlace;
+            out.map_coords_in_place(|c| Coord { x: c.y, y: c.x });
+        }
+        Ok(out)
+    }
+
+    /// Brings positions sent in this CRS to WGS 84 lon/lat, before validation. Positions that
+    /// are not two finite numbers are left for the validator to report.
+    pub fn incoming(self, raw: &mut RawBoundary) -> Result<(), ApiError> {
+        if self.0 == Crs::Crs84 {
+            return Ok(());
+        }
+        let polygons: &mut Vec<Vec<Vec<Vec<f64>>>> = match raw {
+            RawBoundary::Polygon(p) => return self.incoming_polygon(p),
+            RawBoundary::MultiPolygon(ps) => ps,
+        };
+        polygons.iter_mut().try_for_each(|p| self.incoming_polygon(p))
+    }
+
+    fn incoming_polygon(self, polygon: &mut [Vec<Vec<f64>>]) -> Result<(), ApiError> {
+        for position in polygon.iter_mut().flatten() {
+            if position.len() < 2 || !position[0].is_finite() || !position[1].is_finite() {
+                continue;
+            }
+            let (a, b) = (position[0], position[1]);
+            let mut c = [if self.lat_first() { Coord { x: b, y: a } } else { Coord { x: a, y: b } }];
+            transform_coords(self.0, Crs::WGS84, &mut c).map_err(|e| {
+                ApiError::Unprocessable(format!("position ({a}, {b}) cannot be transformed from {}: {e}", self.0))
+            })?;
+            position[0] = c[0].x;
+            position[1] = c[0].y;
+        }
+        Ok(())
+    }
+
+    /// A bbox given in this CRS (axis order included) as a WGS 84 lon/lat envelope. Edges are
+    /// sampled, since a straight edge in a projected system is curved in degrees.
+    pub fn bbox_to_wgs84(self, bbox: [f64; 4]) -> Result<[f64; 4], ApiError> {
+        const STEPS: usize = 16;
+        let [minx, miny, maxx, maxy] = if self.lat_first() { [bbox[1], bbox[0], bbox[3], bbox[2]] } else { bbox };
+        if self.0 == Crs::Crs84 || self.0 == Crs::WGS84 {
+            return Ok([minx, miny, maxx, maxy]);
+        }
+        let mut points: Vec<Coord<f64>> = (0..=STEPS)
+            .flat_map(|i| {
+                let share = i as f64 / STEPS as f64;
+                let x = minx + (maxx - minx) * share;
+                let y = miny + (maxy - miny) * share;
+                [Coord { x, y: miny }, Coord { x, y: maxy }, Coord { x: minx, y }, Coord { x: maxx, y }]
+            })
+            .collect();
+        transform_coords(self.0, Crs::WGS84, &mut points).map_err(|e| ApiError::BadRequest {
+            kind: "invalid-parameter",
+            detail: format!("bbox cannot be transformed from {}: {e}", self.0),
+        })?;
+        let fold =
+            |f: fn(f64, f64) -> f64, start: f64, pick: fn(&Coord<f64>) -> f64| points.iter().map(pick).fold(start, f);
+        Ok([
+            fold(f64::min, f64::INFINITY, |c| c.x),
+            fold(f64::min, f64::INFINITY, |c| c.y),
+            fold(f64::max, f64::NEG_INFINITY, |c| c.x),
+            fold(f64::max, f64::NEG_INFINITY, |c| c.y),
+        ])
+    }
+}
+
 fn ring_coords(ring: &geo_types::LineString<f64>) -> Value {
     Value::Array(ring.coords().map(|c| json!([c.x, c.y])).collect())
 }
@@ -92,24 +197,23 @@ fn polygon_coords(p: &Polygon<f64>) -> Value {
     Value::Array(std::iter::once(p.exterior()).chain(p.interiors()).map(ring_coords).collect())
 }
 
-/// GeoJSON geometry of a boundary: a Polygon when it has one part, else a MultiPolygon.
-pub fn geometry_json(boundary: &Boundary) -> Value {
-    match boundary.single_polygon() {
-        Some(p) => json!({ "type": "Polygon", "coordinates": polygon_coords(p) }),
-        None => json!({
-            "type": "MultiPolygon",
-            "coordinates": boundary.as_multi_polygon().0.iter().map(polygon_coords).collect::<Vec<_>>(),
-        }),
-    }
+/// GeoJSON geometry of a boundary in a wire CRS: a Polygon when it has one part, else a
+/// MultiPolygon.
+pub fn geometry_json(boundary: &Boundary, crs: WireCrs) -> Result<Value, CrsError> {
+    let multi = crs.outgoing(boundary.as_multi_polygon())?;
+    Ok(match multi.0.as_slice() {
+        [p] => json!({ "type": "Polygon", "coordinates": polygon_coords(p) }),
+        parts => json!({ "type": "MultiPolygon", "coordinates": parts.iter().map(polygon_coords).collect::<Vec<_>>() }),
+    })
 }
 
-/// A stored cluster as a GeoJSON Feature.
-pub fn feature_json(c: &Cluster) -> Value {
+/// A stored cluster as a GeoJSON Feature, coordinates in `crs`.
+pub fn feature_json(c: &Cluster, crs: WireCrs) -> Result<Value, CrsError> {
     let a = &c.data.attrs;
-    json!({
+    Ok(json!({
         "type": "Feature",
         "id": c.id,
-        "geometry": geometry_json(&c.data.boundary),
+        "geometry": geometry_json(&c.data.boundary, crs)?,
         "properties": {
             "code": a.code(),
             "name": a.name(),
@@ -124,7 +228,7 @@ pub fn feature_json(c: &Cluster) -> Value {
             "created_at": c.created_at.to_rfc3339_opts(SecondsFormat::Millis, true),
             "updated_at": c.updated_at.to_rfc3339_opts(SecondsFormat::Millis, true),
         }
-    })
+    }))
 }
 
 fn round(x: f64, decimals: i32) -> f64 {

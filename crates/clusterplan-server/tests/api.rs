@@ -46,7 +46,7 @@ async fn send(state: &AppState, method: Method, uri: &str, body: &Value, if_matc
 fn feature(code: &str, ring: Value) -> Value {
     json!({
         "type": "Feature",
-        "geometry": { "type": "Polygon", "coordinates": [ring] },
+        "geometry": { "type": "Polygon", "coordinates": Value::Array(vec![ring]) },
         "properties": { "code": code, "name": "Phú Hưng–Mỹ Thạnh", "kind": "cluster", "status": "in_plan" }
     })
 }
@@ -71,7 +71,8 @@ const ITEMS: &str = "/collections/clusters/items";
 async fn landing_conformance_and_collections_link_up(state: AppState) {
     let landing = call(&state, Method::GET, "/", &[("accept", "application/json")], Body::empty()).await;
     assert_eq!(landing.status, StatusCode::OK);
-    let rels: Vec<_> = landing.body["links"].as_array().expect("links").iter().map(|l| l["rel"].as_str().unwrap_or("")).collect();
+    let rels: Vec<_> =
+        landing.body["links"].as_array().expect("links").iter().map(|l| l["rel"].as_str().unwrap_or("")).collect();
     assert!(rels.contains(&"conformance") && rels.contains(&"data") && rels.contains(&"self"), "{rels:?}");
     assert!(landing.text.contains("http://test.local/collections"));
     let conf = get(&state, "/conformance").await;
@@ -108,7 +109,8 @@ async fn create_read_replace_delete_round_trip_with_etags(state: AppState) {
     assert_eq!(read.status, StatusCode::OK);
     assert_eq!(read.headers[header::CONTENT_TYPE], "application/geo+json");
     assert_eq!(read.body["properties"]["name"], "Phú Hưng–Mỹ Thạnh");
-    let not_modified = call(&state, Method::GET, &format!("{ITEMS}/{id}"), &[("if-none-match", "\"1\"")], Body::empty()).await;
+    let not_modified =
+        call(&state, Method::GET, &format!("{ITEMS}/{id}"), &[("if-none-match", "\"1\"")], Body::empty()).await;
     assert_eq!(not_modified.status, StatusCode::NOT_MODIFIED);
 
     let mut changed = feature("BT-1", square(106.41, 10.23));
@@ -118,12 +120,18 @@ async fn create_read_replace_delete_round_trip_with_etags(state: AppState) {
     assert_eq!(replaced.headers[header::ETAG], "\"2\"");
     assert_eq!(replaced.body["properties"]["status"], "established");
 
-    let stale = send(&state, Method::PUT, &format!("{ITEMS}/{id}"), &feature("BT-1", square(106.5, 10.3)), Some("\"1\"")).await;
+    let stale =
+        send(&state, Method::PUT, &format!("{ITEMS}/{id}"), &feature("BT-1", square(106.5, 10.3)), Some("\"1\"")).await;
     assert_problem(&stale, StatusCode::PRECONDITION_FAILED);
     assert_eq!(stale.body["current_version"], 2);
-    assert_eq!(get(&state, &format!("{ITEMS}/{id}")).await.body["properties"]["version"], 2, "stale PUT changed nothing");
+    assert_eq!(
+        get(&state, &format!("{ITEMS}/{id}")).await.body["properties"]["version"],
+        2,
+        "stale PUT changed nothing"
+    );
 
-    let stale_delete = call(&state, Method::DELETE, &format!("{ITEMS}/{id}"), &[("if-match", "\"1\"")], Body::empty()).await;
+    let stale_delete =
+        call(&state, Method::DELETE, &format!("{ITEMS}/{id}"), &[("if-match", "\"1\"")], Body::empty()).await;
     assert_problem(&stale_delete, StatusCode::PRECONDITION_FAILED);
     let deleted = call(&state, Method::DELETE, &format!("{ITEMS}/{id}"), &[("if-match", "\"2\"")], Body::empty()).await;
     assert_eq!(deleted.status, StatusCode::NO_CONTENT);
@@ -133,7 +141,14 @@ async fn create_read_replace_delete_round_trip_with_etags(state: AppState) {
 
 async fn items_page_with_counts_and_next_links(state: AppState) {
     for i in 0..5 {
-        let a = send(&state, Method::POST, ITEMS, &feature(&format!("P-{i}"), square(106.0 + f64::from(i) * 0.01, 10.0)), None).await;
+        let a = send(
+            &state,
+            Method::POST,
+            ITEMS,
+            &feature(&format!("P-{i}"), square(106.0 + f64::from(i) * 0.01, 10.0)),
+            None,
+        )
+        .await;
         assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
     }
     let page = get(&state, &format!("{ITEMS}?limit=2")).await;
@@ -192,24 +207,53 @@ async fn bad_bodies_get_the_right_4xx_and_change_nothing(state: AppState) {
     let point = send(&state, Method::POST, ITEMS, &json!({"type":"Feature","geometry":{"type":"Point","coordinates":[106.4,10.2]},"properties":{"code":"X","name":"X"}}), None).await;
     assert_problem(&point, StatusCode::UNPROCESSABLE_ENTITY);
 
-    let bow_tie = send(&state, Method::POST, ITEMS, &feature("BOW", json!([[106.0, 10.0], [106.01, 10.01], [106.01, 10.0], [106.0, 10.01], [106.0, 10.0]])), None).await;
+    let bow_tie = send(
+        &state,
+        Method::POST,
+        ITEMS,
+        &feature("BOW", json!([[106.0, 10.0], [106.01, 10.01], [106.01, 10.0], [106.0, 10.01], [106.0, 10.0]])),
+        None,
+    )
+    .await;
     assert_problem(&bow_tie, StatusCode::UNPROCESSABLE_ENTITY);
     let problem = &bow_tie.body["problems"][0];
     assert_eq!(problem["code"], "self_intersection", "{}", bow_tie.text);
     let point = problem["point"].as_array().expect("point");
-    assert!((point[0].as_f64().expect("x") - 106.005).abs() < 1e-9 && (point[1].as_f64().expect("y") - 10.005).abs() < 1e-9, "{problem}");
+    assert!(
+        (point[0].as_f64().expect("x") - 106.005).abs() < 1e-9 && (point[1].as_f64().expect("y") - 10.005).abs() < 1e-9,
+        "{problem}"
+    );
     assert_eq!(bow_tie.body["type"], "urn:clusterplan:problem:invalid-geometry");
 
-    let unclosed = send(&state, Method::POST, ITEMS, &feature("OPEN", json!([[106.0, 10.0], [106.01, 10.0], [106.01, 10.01], [106.0, 10.01]])), None).await;
+    let unclosed = send(
+        &state,
+        Method::POST,
+        ITEMS,
+        &feature("OPEN", json!([[106.0, 10.0], [106.01, 10.0], [106.01, 10.01], [106.0, 10.01]])),
+        None,
+    )
+    .await;
     assert_problem(&unclosed, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(unclosed.body["problems"][0]["code"], "unclosed_ring");
 
-    let far = send(&state, Method::POST, ITEMS, &feature("FAR", json!([[200.0, 10.0], [201.0, 10.0], [201.0, 95.0], [200.0, 10.0]])), None).await;
+    let far = send(
+        &state,
+        Method::POST,
+        ITEMS,
+        &feature("FAR", json!([[200.0, 10.0], [201.0, 10.0], [201.0, 95.0], [200.0, 10.0]])),
+        None,
+    )
+    .await;
     assert_problem(&far, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(far.body["problems"].as_array().expect("problems").iter().all(|p| p["code"] == "coordinate_out_of_range"));
-    assert!(far.body["problems"].as_array().expect("problems").len() >= 3, "every bad vertex is reported: {}", far.text);
+    assert!(
+        far.body["problems"].as_array().expect("problems").len() >= 3,
+        "every bad vertex is reported: {}",
+        far.text
+    );
 
-    let mut bad_attrs = feature("bad code", json!([[106.0, 10.0], [106.01, 10.01], [106.01, 10.0], [106.0, 10.01], [106.0, 10.0]]));
+    let mut bad_attrs =
+        feature("bad code", json!([[106.0, 10.0], [106.01, 10.01], [106.01, 10.0], [106.0, 10.01], [106.0, 10.0]]));
     bad_attrs["properties"]["status"] = json!("finished");
     let both = send(&state, Method::POST, ITEMS, &bad_attrs, None).await;
     assert_problem(&both, StatusCode::UNPROCESSABLE_ENTITY);
@@ -219,7 +263,14 @@ async fn bad_bodies_get_the_right_4xx_and_change_nothing(state: AppState) {
     let duplicate = send(&state, Method::POST, ITEMS, &feature("KEEP", square(106.6, 10.1)), None).await;
     assert_problem(&duplicate, StatusCode::CONFLICT);
 
-    let wrong_type = call(&state, Method::POST, ITEMS, &[("content-type", "text/plain")], Body::from(feature("T", square(106.0, 10.0)).to_string())).await;
+    let wrong_type = call(
+        &state,
+        Method::POST,
+        ITEMS,
+        &[("content-type", "text/plain")],
+        Body::from(feature("T", square(106.0, 10.0)).to_string()),
+    )
+    .await;
     assert_problem(&wrong_type, StatusCode::UNSUPPORTED_MEDIA_TYPE);
 
     let huge = vec![b' '; 50 * 1024 * 1024];
@@ -227,7 +278,14 @@ async fn bad_bodies_get_the_right_4xx_and_change_nothing(state: AppState) {
     assert_problem(&too_big, StatusCode::PAYLOAD_TOO_LARGE);
 
     let id = good.body["id"].as_i64().expect("id");
-    let bad_put = send(&state, Method::PUT, &format!("{ITEMS}/{id}"), &feature("KEEP", json!([[106.0, 10.0], [106.01, 10.01], [106.01, 10.0], [106.0, 10.01], [106.0, 10.0]])), Some("\"1\"")).await;
+    let bad_put = send(
+        &state,
+        Method::PUT,
+        &format!("{ITEMS}/{id}"),
+        &feature("KEEP", json!([[106.0, 10.0], [106.01, 10.01], [106.01, 10.0], [106.0, 10.01], [106.0, 10.0]])),
+        Some("\"1\""),
+    )
+    .await;
     assert_problem(&bad_put, StatusCode::UNPROCESSABLE_ENTITY);
 
     assert_eq!(count(&state).await, before, "no rejected request wrote anything");
@@ -259,6 +317,69 @@ async fn options_answers_allow_so_qgis_enables_editing(state: AppState) {
 async fn health_and_readiness_answer(state: AppState) {
     assert_eq!(get(&state, "/health").await.status, StatusCode::OK);
     assert_eq!(get(&state, "/ready").await.body["status"], "ready");
+}
+
+/// A square whose south-west corner is the Bến Tre test point of the domain notes.
+fn ben_tre_square() -> Value {
+    json!([
+        [106.378_89, 10.240_28],
+        [106.388_89, 10.240_28],
+        [106.388_89, 10.248_28],
+        [106.378_89, 10.248_28],
+        [106.378_89, 10.240_28]
+    ])
+}
+
+async fn items_are_served_in_vn2000_and_other_crs_on_request(state: AppState) {
+    let created = send(&state, Method::POST, ITEMS, &feature("CRS-1", ben_tre_square()), None).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    let id = created.body["id"].as_i64().expect("id");
+
+    let tm3 = get(&state, &format!("{ITEMS}/{id}?crs=http://www.opengis.net/def/crs/EPSG/0/9210")).await;
+    assert_eq!(tm3.status, StatusCode::OK, "{}", tm3.text);
+    assert_eq!(tm3.headers["content-crs"], "<http://www.opengis.net/def/crs/EPSG/0/9210>");
+    let corner = &tm3.body["geometry"]["coordinates"][0][0];
+    // Official QĐ 05/2007 result for the test point: E 568 698.60, N 1 132 497.94 (east first).
+    assert!((corner[0].as_f64().expect("e") - 568_698.60).abs() < 0.01, "{corner}");
+    assert!((corner[1].as_f64().expect("n") - 1_132_497.94).abs() < 0.01, "{corner}");
+
+    let latlon = get(&state, &format!("{ITEMS}?crs=EPSG:4326")).await;
+    assert_eq!(latlon.headers["content-crs"], "<http://www.opengis.net/def/crs/EPSG/0/4326>");
+    let corner = &latlon.body["features"][0]["geometry"]["coordinates"][0][0];
+    assert_eq!(corner, &json!([10.240_28, 106.378_89]), "EPSG:4326 is latitude first");
+    assert!(latlon.text.contains("crs=EPSG%3A4326"), "page links keep the crs: {}", latlon.text);
+
+    let default = get(&state, ITEMS).await;
+    assert_eq!(default.headers["content-crs"], "<http://www.opengis.net/def/crs/OGC/1.3/CRS84>");
+
+    let near = get(&state, &format!("{ITEMS}?bbox=568600,1132400,568800,1132600&bbox-crs=EPSG:9210")).await;
+    assert_eq!(near.body["numberMatched"], 1, "{}", near.text);
+    let far = get(&state, &format!("{ITEMS}?bbox=500000,1100000,500100,1100100&bbox-crs=EPSG:9210")).await;
+    assert_eq!(far.body["numberMatched"], 0, "{}", far.text);
+
+    assert_problem(&get(&state, &format!("{ITEMS}?crs=EPSG:32648")).await, StatusCode::BAD_REQUEST);
+    assert_problem(&get(&state, &format!("{ITEMS}?bbox-crs=EPSG:9210")).await, StatusCode::BAD_REQUEST);
+    let col = get(&state, "/collections/clusters").await;
+    assert_eq!(col.body["storageCrs"], "http://www.opengis.net/def/crs/OGC/1.3/CRS84");
+    assert!(col.body["crs"].as_array().expect("crs").iter().any(|c| c == "http://www.opengis.net/def/crs/EPSG/0/9210"));
+    let conf = get(&state, "/conformance").await;
+    assert!(conf.text.contains("ogcapi-features-2/1.0/conf/crs"));
+}
+
+async fn a_boundary_sent_in_vn2000_metres_is_stored_in_wgs84(state: AppState) {
+    // 500 m × 500 m in EPSG:9210 from the test point: 25 ha in the planning CRS.
+    let (e, n) = (568_698.60, 1_132_497.94);
+    let ring = json!([[e, n], [e + 500.0, n], [e + 500.0, n + 500.0], [e, n + 500.0], [e, n]]);
+    let body = feature("VN-1", ring).to_string();
+    let headers =
+        [("content-type", "application/geo+json"), ("content-crs", "<http://www.opengis.net/def/crs/EPSG/0/9210>")];
+    let created = call(&state, Method::POST, ITEMS, &headers, Body::from(body)).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    let corner = &created.body["geometry"]["coordinates"][0][0];
+    // The official E/N are rounded to the centimetre: 1e-7° is about 1 cm.
+    assert!((corner[0].as_f64().expect("lon") - 106.378_89).abs() < 1e-7, "{corner}");
+    assert!((corner[1].as_f64().expect("lat") - 10.240_28).abs() < 1e-7, "{corner}");
+    assert!((created.body["properties"]["area_ha"].as_f64().expect("area") - 25.0).abs() < 1e-3, "{}", created.text);
 }
 
 fn state_for(store: Arc<dyn Store>, config: StoreConfig) -> AppState {
@@ -304,6 +425,8 @@ suite!(
     bad_bodies_get_the_right_4xx_and_change_nothing,
     options_answers_allow_so_qgis_enables_editing,
     health_and_readiness_answer,
+    items_are_served_in_vn2000_and_other_crs_on_request,
+    a_boundary_sent_in_vn2000_metres_is_stored_in_wgs84,
 );
 
 #[tokio::test]

@@ -6,7 +6,8 @@ use std::process::{Command, Stdio};
 
 fn ogrinfo_available() -> bool {
     let found = Command::new("ogrinfo").arg("--version").output().is_ok_and(|o| o.status.success());
-    let required = ["CI", "CLUSTERPLAN_REQUIRE_GDAL"].iter().any(|v| std::env::var(v).is_ok_and(|v| v == "true" || v == "1"));
+    let required =
+        ["CI", "CLUSTERPLAN_REQUIRE_GDAL"].iter().any(|v| std::env::var(v).is_ok_and(|v| v == "true" || v == "1"));
     assert!(found || !required, "ogrinfo (gdal-bin) is required in CI but missing");
     if !found {
         eprintln!("SKIPPED: ogrinfo not installed (apt-get install gdal-bin)");
@@ -43,7 +44,8 @@ fn gdal_reads_the_layer_over_oapif_and_the_geopackage_file() {
     let layer = ogrinfo(&["-ro", "-so", &format!("OAPIF:{base}/"), "clusters"]);
     assert!(layer.contains("Feature Count: 7"), "{layer}");
     // A bbox around Phong Nẫm only (GDAL sends it as `bbox`).
-    let spatial = ogrinfo(&["-ro", "-so", "-spat", "106.425", "10.2", "106.435", "10.21", &format!("OAPIF:{base}/"), "clusters"]);
+    let spatial =
+        ogrinfo(&["-ro", "-so", "-spat", "106.425", "10.2", "106.435", "10.21", &format!("OAPIF:{base}/"), "clusters"]);
     assert!(spatial.contains("Feature Count: 1"), "{spatial}");
 
     let file = ogrinfo(&["-ro", "-so", gpkg.to_str().expect("path"), "clusters"]);

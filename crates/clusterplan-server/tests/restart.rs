@@ -22,7 +22,11 @@ impl Server {
             .expect("start clusterplan");
         let mut line = String::new();
         BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("first line");
-        let base = line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("unexpected first line {line:?}")).to_owned();
+        let base = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_owned();
         Server { child, base }
     }
 
@@ -79,10 +83,20 @@ async fn written_data_survives_a_kill_and_restart(database: &str) {
 async fn an_empty_store_is_seeded_once_with_the_ben_tre_demo(database: &str) {
     let server = Server::start(database, &[]);
     let first = items(&server.base).await;
-    let names: Vec<_> = first["features"].as_array().expect("features").iter().map(|f| f["properties"]["name"].as_str().unwrap_or("").to_owned()).collect();
+    let names: Vec<_> = first["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .map(|f| f["properties"]["name"].as_str().unwrap_or("").to_owned())
+        .collect();
     assert!(names.iter().any(|n| n == "Phú Hưng–Mỹ Thạnh"), "{names:?}");
     assert!(names.iter().any(|n| n == "Giao Long"), "{names:?}");
-    let phong_nam = first["features"].as_array().expect("features").iter().find(|f| f["properties"]["code"] == "BT-CCN-PN").expect("Phong Nẫm");
+    let phong_nam = first["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .find(|f| f["properties"]["code"] == "BT-CCN-PN")
+        .expect("Phong Nẫm");
     let area = phong_nam["properties"]["area_ha"].as_f64().expect("area");
     assert!((area - 10.3).abs() < 0.2, "illustrative shape drawn at the published 10.3 ha, measured {area}");
     assert!(phong_nam["properties"]["notes"].as_str().unwrap_or("").contains("Illustrative"));

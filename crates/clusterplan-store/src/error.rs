@@ -39,10 +39,10 @@ pub enum StoreError {
 impl StoreError {
     /// Maps unique-constraint violations on `code` to [`StoreError::Duplicate`].
     pub(crate) fn on_unique_code(err: sqlx::Error, code: &str) -> StoreError {
-        if let sqlx::Error::Database(db) = &err {
-            if db.is_unique_violation() {
-                return StoreError::Duplicate { field: "code", value: code.to_owned() };
-            }
+        if let sqlx::Error::Database(db) = &err
+            && db.is_unique_violation()
+        {
+            return StoreError::Duplicate { field: "code", value: code.to_owned() };
         }
         StoreError::Backend(err)
     }

@@ -93,7 +93,12 @@ fn extent_from(row: &SqliteRow) -> Result<Option<[f64; 4]>, StoreError> {
 }
 
 /// Keeps the R*Tree and the layer extent in `gpkg_contents` in step with a write.
-async fn index(tx: &mut Transaction<'_, Sqlite>, id: i64, draft: Option<&ClusterDraft>, now: &str) -> Result<(), StoreError> {
+async fn index(
+    tx: &mut Transaction<'_, Sqlite>,
+    id: i64,
+    draft: Option<&ClusterDraft>,
+    now: &str,
+) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM rtree_clusters_geom WHERE id = ?").bind(id).execute(&mut **tx).await?;
     if let Some(draft) = draft {
         let [minx, miny, maxx, maxy] = draft.boundary.bbox();
@@ -185,7 +190,11 @@ impl GpkgStore {
     /// Clusters whose boundary intersects `bbox` (all without one), in id order. Without a
     /// bbox, `page` (limit, offset) is applied in SQL; with one, the exact test runs here, so
     /// the caller pages the stream.
-    fn candidates(&self, bbox: Option<[f64; 4]>, page: Option<(u32, u64)>) -> BoxStream<'static, Result<Cluster, StoreError>> {
+    fn candidates(
+        &self,
+        bbox: Option<[f64; 4]>,
+        page: Option<(u32, u64)>,
+    ) -> BoxStream<'static, Result<Cluster, StoreError>> {
         let pool = self.pool.clone();
         let stream = async_stream::try_stream! {
             let sql = match bbox {
@@ -301,7 +310,12 @@ impl Store for GpkgStore {
         self.get_cluster(id).await
     }
 
-    async fn delete_cluster(&self, id: i64, expected_version: Option<i64>, ctx: &WriteContext) -> Result<(), StoreError> {
+    async fn delete_cluster(
+        &self,
+        id: i64,
+        expected_version: Option<i64>,
+        ctx: &WriteContext,
+    ) -> Result<(), StoreError> {
         let ts = timestamp(Utc::now());
         let mut tx = self.pool.begin().await?;
         let row = sqlx::query(&format!(

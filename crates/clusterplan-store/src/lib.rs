@@ -87,7 +87,12 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Cluster, StoreError>;
 
     /// Deletes a cluster (its versions stay in history).
-    async fn delete_cluster(&self, id: i64, expected_version: Option<i64>, ctx: &WriteContext) -> Result<(), StoreError>;
+    async fn delete_cluster(
+        &self,
+        id: i64,
+        expected_version: Option<i64>,
+        ctx: &WriteContext,
+    ) -> Result<(), StoreError>;
 
     /// How many clusters match the query's filter (paging ignored).
     async fn count_clusters(&self, query: &ClusterQuery) -> Result<u64, StoreError>;

@@ -205,7 +205,12 @@ impl Store for PostgisStore {
         self.get_cluster(id).await
     }
 
-    async fn delete_cluster(&self, id: i64, expected_version: Option<i64>, ctx: &WriteContext) -> Result<(), StoreError> {
+    async fn delete_cluster(
+        &self,
+        id: i64,
+        expected_version: Option<i64>,
+        ctx: &WriteContext,
+    ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         let row = sqlx::query(&format!(
             "DELETE FROM clusters WHERE id = $1 AND ($2::bigint IS NULL OR version = $2) RETURNING {COLUMNS}"
@@ -224,12 +229,12 @@ impl Store for PostgisStore {
     }
 
     async fn count_clusters(&self, query: &ClusterQuery) -> Result<u64, StoreError> {
-        let [a, b, c, d] = query.bbox.map_or([None; 4], |b| b.map(Some));
+        let [min_lon, min_lat, max_lon, max_lat] = query.bbox.map_or([None; 4], |b| b.map(Some));
         let n: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM clusters WHERE {BBOX_FILTER}"))
-            .bind(a)
-            .bind(b)
-            .bind(c)
-            .bind(d)
+            .bind(min_lon)
+            .bind(min_lat)
+            .bind(max_lon)
+            .bind(max_lat)
             .fetch_one(&self.pool)
             .await?;
         Ok(n as u64)
@@ -238,13 +243,13 @@ impl Store for PostgisStore {
     fn stream_clusters(&self, query: ClusterQuery) -> BoxStream<'static, Result<Cluster, StoreError>> {
         let pool = self.pool.clone();
         async_stream::try_stream! {
-            let [a, b, c, d] = query.bbox.map_or([None; 4], |b| b.map(Some));
+            let [min_lon, min_lat, max_lon, max_lat] = query.bbox.map_or([None; 4], |b| b.map(Some));
             let sql = format!("SELECT {COLUMNS} FROM clusters WHERE {BBOX_FILTER} ORDER BY id LIMIT $5 OFFSET $6");
             let mut rows = sqlx::query(&sql)
-                .bind(a)
-                .bind(b)
-                .bind(c)
-                .bind(d)
+                .bind(min_lon)
+                .bind(min_lat)
+                .bind(max_lon)
+                .bind(max_lat)
                 .bind(i64::from(query.limit))
                 .bind(i64::try_from(query.offset).unwrap_or(i64::MAX))
                 .fetch(&pool);

@@ -62,7 +62,13 @@ async fn creates_and_reads_back_attributes_boundary_and_area(store: Arc<dyn Stor
 async fn lists_in_id_order_with_paging_and_counts(store: Arc<dyn Store>) {
     let mut ids = Vec::new();
     for i in 0..5 {
-        ids.push(store.create_cluster(&draft(&format!("C-{i}"), 106.0 + f64::from(i) * 0.01, 10.0), &ctx()).await.expect("create").id);
+        ids.push(
+            store
+                .create_cluster(&draft(&format!("C-{i}"), 106.0 + f64::from(i) * 0.01, 10.0), &ctx())
+                .await
+                .expect("create")
+                .id,
+        );
     }
     assert!(ids.windows(2).all(|w| w[0] < w[1]), "ids increase: {ids:?}");
     assert_eq!(store.count_clusters(&all(2, 0)).await.expect("count"), 5);
@@ -137,8 +143,14 @@ async fn delete_removes_and_later_reads_are_not_found(store: Arc<dyn Store>) {
 
 async fn missing_ids_are_not_found_for_every_operation(store: Arc<dyn Store>) {
     assert!(matches!(store.get_cluster(999).await, Err(StoreError::NotFound(999))));
-    assert!(matches!(store.update_cluster(999, None, &draft("X", 106.0, 10.0), &ctx()).await, Err(StoreError::NotFound(999))));
-    assert!(matches!(store.update_cluster(999, Some(1), &draft("X", 106.0, 10.0), &ctx()).await, Err(StoreError::NotFound(999))));
+    assert!(matches!(
+        store.update_cluster(999, None, &draft("X", 106.0, 10.0), &ctx()).await,
+        Err(StoreError::NotFound(999))
+    ));
+    assert!(matches!(
+        store.update_cluster(999, Some(1), &draft("X", 106.0, 10.0), &ctx()).await,
+        Err(StoreError::NotFound(999))
+    ));
     assert!(matches!(store.delete_cluster(999, Some(1), &ctx()).await, Err(StoreError::NotFound(999))));
     assert_eq!(store.count_clusters(&all(10, 0)).await.expect("count"), 0, "nothing was created");
 }

@@ -24,7 +24,9 @@ async fn the_file_carries_the_geopackage_application_id_and_core_tables() {
     assert_eq!(app_id, 0x4750_4B47, "'GPKG'");
     let version: i64 = sqlx::query_scalar("PRAGMA user_version").fetch_one(pool).await.expect("pragma");
     assert_eq!(version, 10400);
-    for table in ["gpkg_spatial_ref_sys", "gpkg_contents", "gpkg_geometry_columns", "gpkg_extensions", "rtree_clusters_geom"] {
+    for table in
+        ["gpkg_spatial_ref_sys", "gpkg_contents", "gpkg_geometry_columns", "gpkg_extensions", "rtree_clusters_geom"]
+    {
         let n: i64 = sqlx::query_scalar("SELECT count(*) FROM sqlite_master WHERE name = ?")
             .bind(table)
             .fetch_one(pool)
@@ -48,7 +50,11 @@ async fn geometries_are_geopackage_blobs_with_srid_4326_and_the_layer_extent_fol
     let blob: Vec<u8> = sqlx::query_scalar("SELECT geom FROM clusters").fetch_one(store.pool()).await.expect("geom");
     assert_eq!(&blob[0..2], b"GP");
     let flags = blob[3];
-    let srid = if flags & 1 == 1 { i32::from_le_bytes([blob[4], blob[5], blob[6], blob[7]]) } else { i32::from_be_bytes([blob[4], blob[5], blob[6], blob[7]]) };
+    let srid = if flags & 1 == 1 {
+        i32::from_le_bytes([blob[4], blob[5], blob[6], blob[7]])
+    } else {
+        i32::from_be_bytes([blob[4], blob[5], blob[6], blob[7]])
+    };
     assert_eq!(srid, 4326);
     let row = sqlx::query("SELECT min_x, min_y, max_x, max_y FROM gpkg_contents WHERE table_name = 'clusters'")
         .fetch_one(store.pool())

@@ -13,13 +13,17 @@ export function launch() {
   });
 }
 
+/** A tablet held upright: 768×1024 CSS pixels at 2× with a touch screen. */
+export const TABLET = { viewport: { width: 768, height: 1024 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+
 /**
- * A fresh page at 1366×768 that records console errors and uncaught exceptions. Nothing leaves
- * the machine: requests to other hosts are aborted, except basemap tiles which, with
- * `basemap: 'online'`, are answered with a plain generated tile (as if the tile server were up).
+ * A fresh page (1366×768 unless `device` says otherwise, e.g. TABLET) that records console errors
+ * and uncaught exceptions. Nothing leaves the machine: requests to other hosts are aborted, except
+ * basemap tiles which, with `basemap: 'online'`, are answered with a plain generated tile (as if
+ * the tile server were up).
  */
-export async function openPage(browser, { basemap = 'online' } = {}) {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'vi-VN' });
+export async function openPage(browser, { basemap = 'online', device = {} } = {}) {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'vi-VN', ...device });
   const page = await context.newPage();
   const errors = [];
   page.on('console', (msg) => {
@@ -57,15 +61,61 @@ export async function pixelOf(page, view, lat, lon) {
   };
 }
 
-/** Click through `points` (page pixels) and close the ring by clicking the first one again. */
+/** Geoman's markers of the vertices placed so far while drawing (not its cursor marker). */
+const PLACED_VERTEX = '.leaflet-marker-pane .marker-icon:not(.cursor-marker):not(.marker-icon-middle)';
+
+/**
+ * Click through `points` (page pixels), each time waiting for Geoman to show the vertex placed,
+ * and close the ring by clicking the first one again.
+ */
 export async function drawPolygon(page, points) {
-  for (const p of points) {
+  const before = await page.locator(PLACED_VERTEX).count();
+  for (const [i, p] of points.entries()) {
     await page.mouse.move(p.x, p.y, { steps: 4 });
     await page.mouse.click(p.x, p.y);
-    await page.waitForTimeout(120);
+    await page.waitForFunction(([sel, n]) => document.querySelectorAll(sel).length === n, [PLACED_VERTEX, before + i + 1]);
   }
   await page.mouse.move(points[0].x, points[0].y, { steps: 4 });
   await page.mouse.click(points[0].x, points[0].y);
+}
+
+/**
+ * Wait until the elements matching `selector` (at least one) stay where they are for `frames`
+ * animation frames in a row: a pan or zoom animation has ended, and positions read now hold.
+ */
+export async function waitForStill(page, selector, frames = 5) {
+  const key = `__cpStill:${selector}`;
+  await page.waitForFunction(([sel, need, slot]) => {
+    const now = [...document.querySelectorAll(sel)].map((el) => {
+      const r = el.getBoundingClientRect();
+      return `${r.x},${r.y},${r.width},${r.height}`;
+    }).join(';');
+    const seen = (window[slot] ??= { at: null, frames: 0 });
+    if (now && now === seen.at) seen.frames += 1;
+    else Object.assign(seen, { at: now, frames: 0 });
+    return seen.frames >= need;
+  }, [selector, frames, key], { polling: 'raf' });
+  await page.evaluate((slot) => { delete window[slot]; }, key);
+}
+
+/**
+ * Time to first map, from the mark the app sets in the frame that paints the clusters
+ * (web/app/main.js), with the browser's own milestones; all in ms from navigation start.
+ */
+export async function firstMapTiming(page) {
+  await page.waitForFunction(() => performance.getEntriesByName('clusterplan:first-map').length > 0);
+  return page.evaluate(() => {
+    const [mark] = performance.getEntriesByName('clusterplan:first-map');
+    const [nav] = performance.getEntriesByType('navigation');
+    const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+    const round = (ms) => (ms ? Math.round(ms) : null);
+    return {
+      firstMap: round(mark.startTime),
+      features: mark.detail?.features ?? null,
+      firstContentfulPaint: round(fcp?.startTime),
+      domContentLoaded: round(nav?.domContentLoadedEventEnd),
+    };
+  });
 }
 
 // ---- a plain 256×256 PNG tile, generated (no image file in the tree) ----

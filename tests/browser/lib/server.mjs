@@ -1,4 +1,6 @@
-// Starts the real `clusterplan` binary on a free port with a fresh database, for one test run.
+// Starts the real `clusterplan` binary on a free port, on a GeoPackage file in a temporary folder
+// (fresh, so seeded with the Bến Tre demo data) or in a folder the caller names; restarts it on
+// the same file to show what a planner finds after a server restart.
 
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -17,19 +19,54 @@ export function binaryPath() {
 }
 
 /**
- * Start the server; resolves to { url, stop(), logs() }. The port comes from the first stdout
- * line, `listening on http://127.0.0.1:PORT`.
+ * Start the server on `<dataDir>/test.gpkg`; resolves to
+ * { url, database, restart(), stop(), logs() }.
+ *
+ * - `dataDir`: the folder of the database file. Without it a temporary folder is made, and
+ *   removed by stop(); a folder the caller names is left alone.
+ * - `url` is the current address: the port comes from the first stdout line,
+ *   `listening on http://127.0.0.1:PORT`, and a restart may get another one.
+ * - `restart()` stops the process with SIGTERM, checks that it shut down by itself (exit code 0,
+ *   no SIGKILL needed), starts it again on the same database file and resolves to the new url.
  */
-export async function startServer({ timeoutMs = 60_000 } = {}) {
+export async function startServer({ dataDir, timeoutMs = 60_000 } = {}) {
   const bin = binaryPath();
   if (!fs.existsSync(bin)) {
     throw new Error(`clusterplan binary not found at ${bin}; build it with \`cargo build -p clusterplan-server\` or set CLUSTERPLAN_BIN`);
   }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clusterplan-browser-'));
-  const args = ['serve', '--listen', '127.0.0.1:0', '--database', path.join(dir, 'test.gpkg'), '--web-dir', path.join(repoRoot, 'web')];
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' } });
+  const ownDir = !dataDir;
+  const dir = dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'clusterplan-browser-'));
+  fs.mkdirSync(dir, { recursive: true });
+  const database = path.join(dir, 'test.gpkg');
   const log = [];
+  let run = await spawnServer(bin, database, log, timeoutMs);
+
+  return {
+    get url() { return run.url; },
+    database,
+    logs: () => log.join(''),
+    async restart() {
+      const { code, signal, killed } = await run.terminate();
+      if (killed || code !== 0) {
+        throw new Error(`clusterplan did not shut down cleanly on SIGTERM (code ${code}, signal ${signal}${killed ? ', needed SIGKILL' : ''})\n${log.join('')}`);
+      }
+      log.push(`--- restarted on ${database} ---\n`);
+      run = await spawnServer(bin, database, log, timeoutMs);
+      return run.url;
+    },
+    async stop() {
+      await run.terminate();
+      if (ownDir) fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** One process of `clusterplan serve`; resolves once it listens, to { url, terminate() }. */
+async function spawnServer(bin, database, log, timeoutMs) {
+  const args = ['serve', '--listen', '127.0.0.1:0', '--database', database, '--web-dir', path.join(repoRoot, 'web')];
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'warn' } });
   child.stderr.on('data', (chunk) => { log.push(chunk.toString()); });
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 
   const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no "listening on" line within ${timeoutMs} ms\n${log.join('')}`)), timeoutMs);
@@ -41,22 +78,22 @@ export async function startServer({ timeoutMs = 60_000 } = {}) {
       else reject(new Error(`unexpected first line from clusterplan: ${line}\n${log.join('')}`));
     });
     lines.on('line', (line) => log.push(`${line}\n`));
-    child.once('exit', (code, signal) => {
+    exited.then(({ code, signal }) => {
       clearTimeout(timer);
       reject(new Error(`clusterplan exited early (code ${code}, signal ${signal})\n${log.join('')}`));
     });
     child.once('error', (err) => { clearTimeout(timer); reject(err); });
   });
 
-  async function stop() {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    }
-    fs.rmSync(dir, { recursive: true, force: true });
+  /** SIGTERM, then SIGKILL after 5 s; resolves to { code, signal, killed }. */
+  async function terminate() {
+    if (child.exitCode !== null || child.signalCode !== null) return { ...(await exited), killed: false };
+    let killed = false;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => { killed = true; child.kill('SIGKILL'); }, 5000);
+    const result = await exited;
+    clearTimeout(timer);
+    return { ...result, killed };
   }
-  return { url, stop, logs: () => log.join('') };
+  return { url, terminate };
 }

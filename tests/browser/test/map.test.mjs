@@ -8,7 +8,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { startServer } from '../lib/server.mjs';
-import { CHROMIUM, launch, openPage, waitReady, pixelOf, drawPolygon } from '../lib/browser.mjs';
+import { TABLET, launch, openPage, waitReady, pixelOf, drawPolygon, waitForStill, firstMapTiming } from '../lib/browser.mjs';
+import { assertNoConsoleErrors, bboxOf, browserSkipReason, apiCall, pngSize } from '../lib/checks.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const screenshots = path.join(here, '..', 'screenshots');
@@ -17,25 +18,11 @@ let server;
 let browser;
 let base;
 
-async function api(pathname, init) {
-  const res = await fetch(`${base}${pathname}`, init);
-  const body = res.status === 204 ? null : await res.json();
-  return { status: res.status, headers: res.headers, body };
-}
+const api = (pathname, init) => apiCall(base, pathname, init);
 
 async function allFeatures() {
   const { body } = await api('/collections/clusters/items?limit=10000');
   return body.features;
-}
-
-function bboxOf(feature) {
-  const g = feature.geometry;
-  const polys = g.type === 'Polygon' ? [g.coordinates] : g.coordinates;
-  const pts = polys.flat(2);
-  return [
-    Math.min(...pts.map((p) => p[0])), Math.min(...pts.map((p) => p[1])),
-    Math.max(...pts.map((p) => p[0])), Math.max(...pts.map((p) => p[1])),
-  ];
 }
 
 /** A place in Bến Tre at least ~2 km from every stored feature, as a zoom-16 view. */
@@ -60,22 +47,8 @@ async function openAt(view, options) {
   return opened;
 }
 
-/**
- * No console errors. `expectedStatus` lists HTTP error statuses the test provokes on purpose
- * (a 422 for a bow-tie, a 412 for a stale version): Chromium itself logs every 4xx response as
- * "Failed to load resource", which is the browser reporting the answer, not the app failing.
- */
-function assertNoConsoleErrors(errors, { expectedStatus = [] } = {}) {
-  const expected = (e) => expectedStatus.some((status) => e.text.startsWith(`Failed to load resource: the server responded with a status of ${status} `));
-  assert.deepEqual(errors.filter((e) => !expected(e)).map((e) => `${e.text} ${e.url}`.trim()), [], 'console errors');
-}
-
-// Without Chromium the suite is skipped with a message on a developer machine, and fails where
-// it is required (CI, or CLUSTERPLAN_REQUIRE_BROWSER=1).
-const noBrowser = fs.existsSync(CHROMIUM) ? null : `no Chromium at ${CHROMIUM} (set CHROMIUM_PATH)`;
-if (noBrowser && (process.env.CI === 'true' || process.env.CLUSTERPLAN_REQUIRE_BROWSER === '1')) {
-  throw new Error(`${noBrowser}; the browser tests are required here`);
-}
+/** Without Chromium: skipped here, a failure on CI (see lib/checks.mjs). */
+const noBrowser = browserSkipReason();
 
 describe('planner map', { skip: noBrowser ?? false }, () => {
   before(async () => {
@@ -104,6 +77,10 @@ describe('planner map', { skip: noBrowser ?? false }, () => {
     const features = await allFeatures();
     assert.ok(features.length >= 4, `demo data seeded (${features.length} features)`);
     await page.waitForFunction((n) => document.querySelectorAll('path.cp-feature').length === n, features.length);
+    // Time to first map, for the record only (timed assertions make flaky tests): navigation
+    // start to the frame that paints the clusters, as marked by the app.
+    const timing = await firstMapTiming(page);
+    assert.equal(timing.features, features.length, 'the mark counts every feature');
     assert.equal(await page.title(), 'clusterplan');
     await assert.doesNotReject(page.getByRole('checkbox', { name: 'Cụm công nghiệp và khu công nghiệp' }).isChecked());
     const legend = page.locator('.cp-legend');
@@ -120,7 +97,10 @@ describe('planner map', { skip: noBrowser ?? false }, () => {
       const sizes = await request.sizes();
       bytes += sizes.responseBodySize + sizes.responseHeadersSize;
     }
-    t.diagnostic(`page weight: ${bytes} bytes in ${responses.filter((r) => r.url().startsWith(base)).length} requests`);
+    const requests = responses.filter((r) => r.url().startsWith(base)).length;
+    t.diagnostic(`time to first map: ${timing.firstMap} ms from navigation start to the ${timing.features} clusters painted `
+      + `(first contentful paint ${timing.firstContentfulPaint} ms, DOMContentLoaded ${timing.domContentLoaded} ms); `
+      + `page weight: ${bytes} bytes in ${requests} requests`);
     assert.ok(bytes < 1_000_000, `page weight ${bytes} bytes stays under 1 MB`);
     assertNoConsoleErrors(errors);
     await context.close();
@@ -149,9 +129,81 @@ describe('planner map', { skip: noBrowser ?? false }, () => {
     await again.page.locator('#panel h2', { hasText: 'Phú Hưng–Mỹ Thạnh' }).waitFor();
     assert.equal(await again.page.evaluate(() => location.hash), hash);
     assert.equal(await again.page.locator(`path.cp-feature[data-fid="${phmt.id}"]`).getAttribute('stroke'), '#0b2a66');
-    await again.page.screenshot({ path: path.join(screenshots, 'map.png') });
+    const shot = path.join(screenshots, 'map.png');
+    await again.page.screenshot({ path: shot });
+    assert.deepEqual(pngSize(shot), { width: 1366, height: 768 }, 'the README picture is 1366×768');
     assertNoConsoleErrors(again.errors);
     await again.context.close();
+    assertNoConsoleErrors(errors);
+    await context.close();
+  });
+
+  it('works on a tablet (768×1024, touch): demo clusters on screen, search, panel and controls by touch', async () => {
+    const { page, context, errors } = await openPage(browser, { device: TABLET });
+    await page.goto(`${base}/`);
+    await waitReady(page);
+    const demo = (await allFeatures()).filter((f) => f.properties.code.startsWith('BT-'));
+    assert.ok(demo.length >= 4, `demo data (${demo.length} features)`);
+    const map = await page.locator('#map').boundingBox();
+    const topbar = await page.locator('.topbar').evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
+    assert.ok(topbar.scroll <= topbar.client, `the top bar fits the width (${topbar.scroll} > ${topbar.client} px)`);
+
+    // At the province view every demo feature is a point symbol on the map, under no control.
+    const onScreen = async (selector) => page.locator(selector).evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      const x = r.x + r.width / 2;
+      const y = r.y + r.height / 2;
+      const top = document.elementFromPoint(x, y);
+      return { x, y, onMap: Boolean(top?.closest('.leaflet-overlay-pane')) };
+    });
+    for (const f of demo) {
+      const at = await onScreen(`path.cp-point[data-fid="${f.id}"]`);
+      assert.ok(at.x > map.x && at.x < map.x + map.width && at.y > map.y && at.y < map.y + map.height, `${f.properties.name} inside the map`);
+      assert.ok(at.onMap, `${f.properties.name} not hidden under a control`);
+    }
+
+    // The layer control starts folded on a tablet; a tap opens the legend, another folds it.
+    const layers = page.locator('.cp-layers details');
+    assert.equal(await layers.evaluate((el) => el.open), false, 'layer control folded');
+    await page.locator('.cp-layers summary', { hasText: 'Lớp bản đồ' }).tap();
+    await page.locator('.cp-legend').getByText('Đang hoạt động', { exact: true }).waitFor();
+    await page.locator('.cp-layers summary').tap();
+    await page.waitForFunction(() => !document.querySelector('.cp-layers details').open);
+
+    // Search by touch: tap the box, type, tap the result.
+    await page.getByLabel('Tìm cụm theo tên hoặc mã').tap();
+    await page.keyboard.type('phu hung');
+    await page.locator('#search-results [role=option]', { hasText: 'Phú Hưng–Mỹ Thạnh' }).tap();
+    const panel = page.locator('#panel');
+    await panel.locator('h2', { hasText: 'Phú Hưng–Mỹ Thạnh' }).waitFor();
+    assert.equal(await panel.locator('.cp-code').textContent(), 'BT-CCN-PHMT');
+    const [phmt] = demo.filter((f) => f.properties.code === 'BT-CCN-PHMT');
+    await page.waitForFunction((id) => location.hash.endsWith(`/${id}`), String(phmt.id));
+    await waitForStill(page, `path.cp-feature[data-fid="${phmt.id}"]`);
+
+    // The panel is a sheet over the bottom of the map, all on screen; the selected cluster is
+    // shown above it, where a finger can reach it.
+    const sheet = await panel.boundingBox();
+    assert.ok(sheet.x >= 0 && sheet.x + sheet.width <= 768 && sheet.y > map.y && sheet.y + sheet.height <= 1024, `panel on screen ${JSON.stringify(sheet)}`);
+    const shape = await page.locator(`path.cp-feature[data-fid="${phmt.id}"]`).boundingBox();
+    assert.ok(shape.y >= map.y && shape.y + shape.height <= sheet.y, `cluster above the panel (${JSON.stringify(shape)}, panel at y ${sheet.y})`);
+    assert.ok(shape.x >= 0 && shape.x + shape.width <= 768, 'cluster within the width');
+    const centre = await onScreen(`path.cp-feature[data-fid="${phmt.id}"]`);
+    assert.ok(centre.onMap, 'cluster not under a control');
+    const credit = await page.locator('.leaflet-control-attribution').evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      return el.contains(document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2));
+    });
+    assert.ok(credit, 'the map attribution stays visible below the panel');
+
+    // Map controls and the panel's buttons answer a tap.
+    const zoom = Number((await page.evaluate(() => location.hash)).split('/')[0].slice(1));
+    await page.getByRole('button', { name: 'Phóng to' }).tap();
+    await page.waitForFunction((z) => location.hash.startsWith(`#${z}/`), zoom + 1);
+    await page.getByRole('button', { name: 'Thu nhỏ' }).tap();
+    await page.waitForFunction((z) => location.hash.startsWith(`#${z}/`), zoom);
+    await page.getByRole('button', { name: 'Đóng bảng thông tin' }).tap();
+    await page.waitForFunction(() => document.getElementById('panel').hidden);
     assertNoConsoleErrors(errors);
     await context.close();
   });
@@ -228,7 +280,7 @@ describe('planner map', { skip: noBrowser ?? false }, () => {
     await page.getByRole('button', { name: 'Sửa', exact: true }).click();
     await page.locator('#panel[data-view="editor"]').waitFor();
     await page.locator('.marker-icon:not(.marker-icon-middle)').first().waitFor();
-    await page.waitForTimeout(400);
+    await waitForStill(page, '.leaflet-marker-pane .marker-icon'); // the zoom to the shape has ended
 
     // A vertex the mouse can reach (not under the panel or a control), moved 15 px toward the middle.
     const target = await page.evaluate(() => {

@@ -94,12 +94,7 @@ impl Boundary {
 
     /// Number of positions in all rings, closing positions included.
     pub fn vertex_count(&self) -> usize {
-        self.0
-            .0
-            .iter()
-            .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
-            .map(|r| r.0.len())
-            .sum()
+        self.0.0.iter().flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors())).map(|r| r.0.len()).sum()
     }
 
     /// Bounding box as `[min_lon, min_lat, max_lon, max_lat]`.

@@ -34,9 +34,7 @@ use geo::{Kernel, Orient, Orientation, Winding};
 use geo_types::{Coord, Line, LineString, MultiPolygon, Polygon};
 use rstar::{AABB, Envelope, RTree, RTreeObject};
 
-use super::{
-    Boundary, GeometryProblem, ProblemKind, ProblemLocation, RawBoundary, RawPolygon, RawRing,
-};
+use super::{Boundary, GeometryProblem, ProblemKind, ProblemLocation, RawBoundary, RawPolygon, RawRing};
 
 /// The most positions (closing positions included) accepted in one feature.
 ///
@@ -113,9 +111,7 @@ pub fn validate(raw: &RawBoundary) -> Result<Boundary, Vec<GeometryProblem>> {
         ranges
             .iter()
             .map(|range| {
-                let mut part = rings[range.clone()]
-                    .iter()
-                    .map(|ring| LineString::new(ring.coords.clone()));
+                let mut part = rings[range.clone()].iter().map(|ring| LineString::new(ring.coords.clone()));
                 let shell = part.next().unwrap_or_else(|| LineString::new(Vec::new()));
                 Polygon::new(shell, part.collect())
             })
@@ -141,11 +137,7 @@ type ProblemKey = (ProblemKind, [Option<usize>; 4], Option<[u64; 2]>);
 impl Problems {
     fn push(&mut self, kind: ProblemKind, location: ProblemLocation, message: String) {
         if !self.is_full() {
-            self.list.push(GeometryProblem {
-                kind,
-                location,
-                message,
-            });
+            self.list.push(GeometryProblem { kind, location, message });
         }
     }
 
@@ -154,12 +146,7 @@ impl Problems {
     fn push_once(&mut self, kind: ProblemKind, location: ProblemLocation, message: String) {
         let key = (
             kind,
-            [
-                location.polygon,
-                location.ring,
-                location.other_polygon,
-                location.other_ring,
-            ],
+            [location.polygon, location.ring, location.other_polygon, location.other_ring],
             location.point.map(|[x, y]| [x.to_bits(), y.to_bits()]),
         );
         if self.seen.insert(key) {
@@ -178,13 +165,7 @@ impl Problems {
     /// Orders by polygon, ring and vertex, so that a client can walk the list with the shape.
     fn sort_by_location(&mut self) {
         self.list.sort_by_key(|p| {
-            (
-                p.location.polygon,
-                p.location.ring,
-                p.location.vertex,
-                p.location.other_polygon,
-                p.location.other_ring,
-            )
+            (p.location.polygon, p.location.ring, p.location.vertex, p.location.other_polygon, p.location.other_ring)
         });
     }
 
@@ -194,11 +175,7 @@ impl Problems {
 }
 
 fn at_ring(polygon: usize, ring: usize) -> ProblemLocation {
-    ProblemLocation {
-        polygon: Some(polygon),
-        ring: Some(ring),
-        ..ProblemLocation::default()
-    }
+    ProblemLocation { polygon: Some(polygon), ring: Some(ring), ..ProblemLocation::default() }
 }
 
 /// A point for messages: at most 7 decimals (about 1 cm), trailing zeros dropped.
@@ -206,11 +183,7 @@ fn show(c: Coord) -> String {
     fn num(v: f64) -> String {
         let s = format!("{v:.7}");
         let s = s.trim_end_matches('0').trim_end_matches('.');
-        if s == "-0" {
-            "0".to_owned()
-        } else {
-            s.to_owned()
-        }
+        if s == "-0" { "0".to_owned() } else { s.to_owned() }
     }
     format!("({}, {})", num(c.x), num(c.y))
 }
@@ -244,15 +217,7 @@ impl Ring {
     fn new(polygon: usize, index: usize, coords: Vec<Coord>, sent: Vec<usize>) -> Self {
         let env = AABB::from_points(&coords.iter().map(|c| [c.x, c.y]).collect::<Vec<_>>());
         let ccw = LineString::new(coords.clone()).is_ccw();
-        Ring {
-            polygon,
-            index,
-            coords,
-            sent,
-            env,
-            ccw,
-            tree: OnceCell::new(),
-        }
+        Ring { polygon, index, coords, sent, env, ccw, tree: OnceCell::new() }
     }
 
     /// Number of edges.
@@ -262,11 +227,7 @@ impl Ring {
 
     fn edge(&self, ring: usize, seg: usize) -> Edge {
         let (a, b) = (self.coords[seg], self.coords[seg + 1]);
-        Edge {
-            ring,
-            seg,
-            env: AABB::from_corners([a.x, a.y], [b.x, b.y]),
-        }
+        Edge { ring, seg, env: AABB::from_corners([a.x, a.y], [b.x, b.y]) }
     }
 
     fn line(&self, seg: usize) -> Line {
@@ -275,21 +236,13 @@ impl Ring {
 
     /// The vertex before vertex `k`, going round the ring.
     fn prev(&self, k: usize) -> Coord {
-        if k == 0 {
-            self.coords[self.coords.len() - 2]
-        } else {
-            self.coords[k - 1]
-        }
+        if k == 0 { self.coords[self.coords.len() - 2] } else { self.coords[k - 1] }
     }
 
     /// The vertex after vertex `k`, going round the ring.
     fn next(&self, k: usize) -> Coord {
         // The last position is the closing copy of vertex 0, followed by vertex 1.
-        if k + 1 == self.coords.len() {
-            self.coords[1]
-        } else {
-            self.coords[k + 1]
-        }
+        if k + 1 == self.coords.len() { self.coords[1] } else { self.coords[k + 1] }
     }
 
     /// The far ends `(before, after)` of the two edges of this ring that meet at `pt`, which
@@ -306,17 +259,13 @@ impl Ring {
     }
 
     fn tree(&self) -> &RTree<Edge> {
-        self.tree.get_or_init(|| {
-            RTree::bulk_load((0..self.edge_count()).map(|s| self.edge(0, s)).collect())
-        })
+        self.tree.get_or_init(|| RTree::bulk_load((0..self.edge_count()).map(|s| self.edge(0, s)).collect()))
     }
 
     /// Calls `f` with the index of every edge whose envelope intersects `env`.
     fn for_edges_in(&self, env: &AABB<[f64; 2]>, mut f: impl FnMut(usize)) {
         if self.coords.len() <= SMALL_RING {
-            (0..self.edge_count())
-                .filter(|&s| self.edge(0, s).env.intersects(env))
-                .for_each(f);
+            (0..self.edge_count()).filter(|&s| self.edge(0, s).env.intersects(env)).for_each(f);
         } else {
             for e in self.tree().locate_in_envelope_intersecting(env) {
                 f(e.seg);
@@ -340,8 +289,7 @@ impl Ring {
     fn neighbours_at(&self, pt: Coord) -> Option<(Coord, Coord)> {
         let mut first = None;
         self.for_edges_in(&AABB::from_point([pt.x, pt.y]), |s| {
-            if is_on_segment(pt, self.coords[s], self.coords[s + 1]) && first.is_none_or(|f| s < f)
-            {
+            if is_on_segment(pt, self.coords[s], self.coords[s + 1]) && first.is_none_or(|f| s < f) {
                 first = Some(s);
             }
         });
@@ -359,11 +307,7 @@ impl Ring {
 
 fn check_structure(polygons: &[RawPolygon], problems: &mut Problems) -> Vec<Vec<Ring>> {
     if polygons.is_empty() {
-        problems.push(
-            ProblemKind::Empty,
-            ProblemLocation::default(),
-            "the boundary has no polygon".to_owned(),
-        );
+        problems.push(ProblemKind::Empty, ProblemLocation::default(), "the boundary has no polygon".to_owned());
         return Vec::new();
     }
     let mut parts = Vec::with_capacity(polygons.len());
@@ -371,10 +315,7 @@ fn check_structure(polygons: &[RawPolygon], problems: &mut Problems) -> Vec<Vec<
         match polygon.first() {
             None => problems.push(
                 ProblemKind::Empty,
-                ProblemLocation {
-                    polygon: Some(p),
-                    ..ProblemLocation::default()
-                },
+                ProblemLocation { polygon: Some(p), ..ProblemLocation::default() },
                 format!("polygon {p} has no rings; it needs at least a shell"),
             ),
             Some(shell) if shell.is_empty() => problems.push(
@@ -405,19 +346,12 @@ fn check_ring(p: usize, r: usize, raw: &RawRing, problems: &mut Problems) -> Opt
         return None;
     }
 
-    let coord = |pos: &[f64]| Coord {
-        x: pos[0],
-        y: pos[1],
-    };
+    let coord = |pos: &[f64]| Coord { x: pos[0], y: pos[1] };
     let (first, last) = (coord(&raw[0]), coord(&raw[raw.len() - 1]));
     if first != last {
         problems.push(
             ProblemKind::UnclosedRing,
-            ProblemLocation {
-                vertex: Some(raw.len() - 1),
-                point: Some(lonlat(last)),
-                ..at_ring(p, r)
-            },
+            ProblemLocation { vertex: Some(raw.len() - 1), point: Some(lonlat(last)), ..at_ring(p, r) },
             format!(
                 "{name} is not closed: its last position {} differs from its first {}; \
                  repeat the first position at the end",
@@ -466,10 +400,7 @@ fn check_positions(p: usize, r: usize, raw: &RawRing, name: &str, problems: &mut
     let mut bad = PositionProblems::default();
     let mut usable = true;
     for (v, pos) in raw.iter().enumerate() {
-        let location = ProblemLocation {
-            vertex: Some(v),
-            ..at_ring(p, r)
-        };
+        let location = ProblemLocation { vertex: Some(v), ..at_ring(p, r) };
         let &[lon, lat, ..] = pos.as_slice() else {
             usable = false;
             let n = pos.len();
@@ -485,9 +416,7 @@ fn check_positions(p: usize, r: usize, raw: &RawRing, name: &str, problems: &mut
         if !lon.is_finite() || !lat.is_finite() {
             usable = false;
             bad.add(problems, ProblemKind::NonFiniteCoordinate, location, || {
-                format!(
-                    "position {v} of {name} is ({lon}, {lat}): coordinates must be finite numbers"
-                )
+                format!("position {v} of {name} is ({lon}, {lat}): coordinates must be finite numbers")
             });
             continue;
         }
@@ -497,25 +426,15 @@ fn check_positions(p: usize, r: usize, raw: &RawRing, name: &str, problems: &mut
             let rule = match (lon_ok, lat_ok) {
                 (false, true) => "the longitude must be between -180 and 180",
                 (true, false) => "the latitude must be between -90 and 90",
-                _ => {
-                    "the longitude must be between -180 and 180 and the latitude between -90 and 90"
-                }
+                _ => "the longitude must be between -180 and 180 and the latitude between -90 and 90",
             };
-            let location = ProblemLocation {
-                point: Some([lon, lat]),
-                ..location
-            };
-            bad.add(
-                problems,
-                ProblemKind::CoordinateOutOfRange,
-                location,
-                || {
-                    format!(
-                        "position {v} of {name} is {}: {rule} (WGS 84, longitude first)",
-                        show(Coord { x: lon, y: lat })
-                    )
-                },
-            );
+            let location = ProblemLocation { point: Some([lon, lat]), ..location };
+            bad.add(problems, ProblemKind::CoordinateOutOfRange, location, || {
+                format!(
+                    "position {v} of {name} is {}: {rule} (WGS 84, longitude first)",
+                    show(Coord { x: lon, y: lat })
+                )
+            });
         }
     }
     bad.summarise(problems, p, r, name);
@@ -537,14 +456,10 @@ impl PositionProblems {
         location: ProblemLocation,
         message: impl FnOnce() -> String,
     ) {
-        let i = self
-            .counts
-            .iter()
-            .position(|&(k, _)| k == kind)
-            .unwrap_or_else(|| {
-                self.counts.push((kind, 0));
-                self.counts.len() - 1
-            });
+        let i = self.counts.iter().position(|&(k, _)| k == kind).unwrap_or_else(|| {
+            self.counts.push((kind, 0));
+            self.counts.len() - 1
+        });
         self.counts[i].1 += 1;
         if self.counts[i].1 <= MAX_POSITION_PROBLEMS_PER_RING {
             problems.push(kind, location, message());
@@ -562,10 +477,7 @@ impl PositionProblems {
                 problems.push(
                     kind,
                     at_ring(p, r),
-                    format!(
-                        "{} more positions of {name} {what} ({n} in all)",
-                        n - MAX_POSITION_PROBLEMS_PER_RING
-                    ),
+                    format!("{} more positions of {name} {what} ({n} in all)", n - MAX_POSITION_PROBLEMS_PER_RING),
                 );
             }
         }
@@ -682,10 +594,7 @@ impl<'a> Topology<'a> {
     fn check_zero_area(&mut self) {
         for (i, ring) in self.rings.iter().enumerate() {
             let (a, b) = (ring.coords[0], ring.coords[1]);
-            if ring.coords[2..]
-                .iter()
-                .all(|&c| RobustKernel::orient2d(a, b, c) == Orientation::Collinear)
-            {
+            if ring.coords[2..].iter().all(|&c| RobustKernel::orient2d(a, b, c) == Orientation::Collinear) {
                 self.degenerate[i] = true;
                 self.polygon_invalid[ring.polygon] = true;
                 self.problems.push(
@@ -734,10 +643,9 @@ impl<'a> Topology<'a> {
             LineIntersection::Collinear { intersection } => {
                 return self.report(a, b, Contact::Overlap(intersection));
             }
-            LineIntersection::SinglePoint {
-                intersection,
-                is_proper: true,
-            } => return self.report(a, b, Contact::Cross(intersection)),
+            LineIntersection::SinglePoint { intersection, is_proper: true } => {
+                return self.report(a, b, Contact::Cross(intersection));
+            }
             LineIntersection::SinglePoint { intersection, .. } => intersection,
         };
 
@@ -754,19 +662,12 @@ impl<'a> Topology<'a> {
             let (b0, b1) = ra.edges_at(b.seg, pt);
             // Edges leaving the point in the same direction overlap, and that overlap is
             // reported by their own pair: the base of a spike is not a second problem.
-            let same_direction = [a0, a1].into_iter().any(|x| {
-                [b0, b1]
-                    .into_iter()
-                    .any(|y| compare_angle(pt, x, y).is_eq())
-            });
+            let same_direction =
+                [a0, a1].into_iter().any(|x| [b0, b1].into_iter().any(|y| compare_angle(pt, x, y).is_eq()));
             if same_direction {
                 return;
             }
-            let contact = if is_crossing(pt, a0, a1, b0, b1) {
-                Contact::Cross(pt)
-            } else {
-                Contact::Touch(pt)
-            };
+            let contact = if is_crossing(pt, a0, a1, b0, b1) { Contact::Cross(pt) } else { Contact::Touch(pt) };
             return self.report(a, b, contact);
         }
 
@@ -776,16 +677,8 @@ impl<'a> Topology<'a> {
         if pt == p01 || pt == p11 {
             return;
         }
-        let (e00, e01) = if pt == p00 {
-            (ra.prev(a.seg), p01)
-        } else {
-            (p00, p01)
-        };
-        let (e10, e11) = if pt == p10 {
-            (rb.prev(b.seg), p11)
-        } else {
-            (p10, p11)
-        };
+        let (e00, e01) = if pt == p00 { (ra.prev(a.seg), p01) } else { (p00, p01) };
+        let (e10, e11) = if pt == p10 { (rb.prev(b.seg), p11) } else { (p10, p11) };
         if is_crossing(pt, e00, e01, e10, e11) {
             return self.report(a, b, Contact::Cross(pt));
         }
@@ -799,11 +692,7 @@ impl<'a> Topology<'a> {
         let key = (r0.min(r1), r0.max(r1));
         match self.touches.get(&key) {
             Some(&first) if first != pt => {
-                if !self
-                    .double_touches
-                    .iter()
-                    .any(|&(x, y, _, _)| (x, y) == key)
-                {
+                if !self.double_touches.iter().any(|&(x, y, _, _)| (x, y) == key) {
                     self.double_touches.push((key.0, key.1, first, pt));
                 }
             }
@@ -830,10 +719,7 @@ impl<'a> Topology<'a> {
             self.polygon_invalid[poly] = true;
             let message = match contact {
                 Contact::Cross(_) => {
-                    format!(
-                        "ring {ring} of polygon {poly} crosses itself at {} between {edges}",
-                        show(at)
-                    )
+                    format!("ring {ring} of polygon {poly} crosses itself at {} between {edges}", show(at))
                 }
                 Contact::Touch(_) => format!(
                     "ring {ring} of polygon {poly} touches itself at {} between {edges}; a ring must \
@@ -852,11 +738,7 @@ impl<'a> Topology<'a> {
             self.crossing_rings.insert((first.ring, second.ring));
             self.polygon_invalid[poly] = true;
             let message = match to {
-                None => format!(
-                    "rings {ring} and {} of polygon {poly} cross at {} ({edges})",
-                    rb.index,
-                    show(at)
-                ),
+                None => format!("rings {ring} and {} of polygon {poly} cross at {} ({edges})", rb.index, show(at)),
                 Some(to) => format!(
                     "rings {ring} and {} of polygon {poly} share the segment from {} to {} ({edges}); \
                      rings may touch only at single points",
@@ -869,15 +751,9 @@ impl<'a> Topology<'a> {
         } else {
             self.crossing_polygons.insert((ra.polygon, rb.polygon));
             let other = rb.polygon;
-            let rings = format!(
-                "ring {ring} of polygon {poly} and ring {} of polygon {other}",
-                rb.index
-            );
+            let rings = format!("ring {ring} of polygon {poly} and ring {} of polygon {other}", rb.index);
             let message = match to {
-                None => format!(
-                    "polygons {poly} and {other} overlap: {rings} cross at {} ({edges})",
-                    show(at)
-                ),
+                None => format!("polygons {poly} and {other} overlap: {rings} cross at {} ({edges})", show(at)),
                 Some(to) => format!(
                     "polygons {poly} and {other} share an edge: {rings} run together from {} to {} \
                      ({edges}); parts may touch only at single points",
@@ -905,9 +781,7 @@ impl<'a> Topology<'a> {
             && !self.degenerate[outer]
             && !self.self_intersecting[inner]
             && !self.self_intersecting[outer]
-            && !self
-                .crossing_rings
-                .contains(&(inner.min(outer), inner.max(outer)))
+            && !self.crossing_rings.contains(&(inner.min(outer), inner.max(outer)))
     }
 
     /// Every hole inside its shell (GEOS's `checkHolesInShell`).
@@ -927,12 +801,9 @@ impl<'a> Topology<'a> {
                 // inside the envelope, the test needs rings that neither cross nor meet
                 // themselves.
                 let outside = if shell.env.contains_envelope(&hole.env) {
-                    (self.can_test_nesting(hole_id, shell_id) && !is_ring_nested(hole, shell))
-                        .then_some(0)
+                    (self.can_test_nesting(hole_id, shell_id) && !is_ring_nested(hole, shell)).then_some(0)
                 } else {
-                    hole.coords
-                        .iter()
-                        .position(|c| !shell.env.contains_point(&[c.x, c.y]))
+                    hole.coords.iter().position(|c| !shell.env.contains_point(&[c.x, c.y]))
                 };
                 if let Some(k) = outside {
                     let (p, h) = (hole.polygon, hole.index);
@@ -964,15 +835,7 @@ impl<'a> Topology<'a> {
             if holes.len() < 2 {
                 continue;
             }
-            let tree = RTree::bulk_load(
-                holes
-                    .clone()
-                    .map(|id| Boxed {
-                        id,
-                        env: rings[id].env,
-                    })
-                    .collect(),
-            );
+            let tree = RTree::bulk_load(holes.clone().map(|id| Boxed { id, env: rings[id].env }).collect());
             for inner_id in holes {
                 let inner = &rings[inner_id];
                 for outer in tree.locate_in_envelope_intersecting(&inner.env) {
@@ -1012,14 +875,7 @@ impl<'a> Topology<'a> {
             return;
         }
         let tree = RTree::bulk_load(
-            polygons
-                .iter()
-                .enumerate()
-                .map(|(id, range)| Boxed {
-                    id,
-                    env: rings[range.start].env,
-                })
-                .collect(),
+            polygons.iter().enumerate().map(|(id, range)| Boxed { id, env: rings[range.start].env }).collect(),
         );
         for (inner, range) in polygons.iter().enumerate() {
             let shell = &rings[range.start];
@@ -1029,13 +885,9 @@ impl<'a> Topology<'a> {
             for outer in tree.locate_in_envelope_intersecting(&shell.env) {
                 let outer = outer.id;
                 if outer == inner
-                    || !rings[polygons[outer].start]
-                        .env
-                        .contains_envelope(&shell.env)
+                    || !rings[polygons[outer].start].env.contains_envelope(&shell.env)
                     || !self.can_locate_in(outer)
-                    || self
-                        .crossing_polygons
-                        .contains(&(inner.min(outer), inner.max(outer)))
+                    || self.crossing_polygons.contains(&(inner.min(outer), inner.max(outer)))
                 {
                     continue;
                 }
@@ -1088,9 +940,7 @@ impl<'a> Topology<'a> {
         }
         let in_hole = (range.start + 1..range.end).any(|id| {
             let hole = &self.rings[id];
-            !self.degenerate[id]
-                && hole.env.contains_envelope(&shell.env)
-                && is_ring_nested(shell, hole)
+            !self.degenerate[id] && hole.env.contains_envelope(&shell.env) && is_ring_nested(shell, hole)
         });
         (!in_hole).then_some(0)
     }
@@ -1128,11 +978,7 @@ impl<'a> Topology<'a> {
             reported[p] = true;
             self.problems.push(
                 ProblemKind::InteriorDisconnected,
-                ProblemLocation {
-                    other_ring: Some(b.index),
-                    point: Some(lonlat(second)),
-                    ..at_ring(p, a.index)
-                },
+                ProblemLocation { other_ring: Some(b.index), point: Some(lonlat(second)), ..at_ring(p, a.index) },
                 format!(
                     "rings {} and {} of polygon {p} touch at two points, {} and {}, which cuts \
                      the interior of the polygon in pieces",
@@ -1152,11 +998,7 @@ impl<'a> Topology<'a> {
                 let (a, b) = (self.rings[r0].index, self.rings[r1].index);
                 self.problems.push(
                     ProblemKind::InteriorDisconnected,
-                    ProblemLocation {
-                        other_ring: Some(b),
-                        point: Some(lonlat(pt)),
-                        ..at_ring(p, a)
-                    },
+                    ProblemLocation { other_ring: Some(b), point: Some(lonlat(pt)), ..at_ring(p, a) },
                     format!(
                         "the rings of polygon {p} touch one another in a closed chain (closed \
                          where rings {a} and {b} touch at {}), which cuts the interior of the \
@@ -1171,11 +1013,7 @@ impl<'a> Topology<'a> {
     /// Searches the touch graph of one polygon's rings for a cycle that does not pass through
     /// a single point (several rings meeting at one point do not cut the interior). Port of
     /// GEOS's `PolygonRing::findHoleCycleLocation`; returns the rings and point closing it.
-    fn find_hole_cycle(
-        &self,
-        rings: Range<usize>,
-        root: &mut [Option<usize>],
-    ) -> Option<(usize, usize, Coord)> {
+    fn find_hole_cycle(&self, rings: Range<usize>, root: &mut [Option<usize>]) -> Option<(usize, usize, Coord)> {
         for start in rings {
             if root[start].is_some() {
                 continue;
@@ -1245,17 +1083,10 @@ struct RayCrossingCounter {
 
 impl RayCrossingCounter {
     fn new(p: Coord) -> Self {
-        RayCrossingCounter {
-            p,
-            crossings: 0,
-            on_boundary: false,
-        }
+        RayCrossingCounter { p, crossings: 0, on_boundary: false }
     }
 
-    #[allow(
-        clippy::float_cmp,
-        reason = "exact comparisons, as in JTS: the answer must not depend on a tolerance"
-    )]
+    #[allow(clippy::float_cmp, reason = "exact comparisons, as in JTS: the answer must not depend on a tolerance")]
     fn count(&mut self, p1: Coord, p2: Coord) {
         let p = self.p;
         if self.on_boundary || (p1.x < p.x && p2.x < p.x) {
@@ -1279,11 +1110,8 @@ impl RayCrossingCounter {
                 self.on_boundary = true;
                 return;
             }
-            let upward_left = if p2.y < p1.y {
-                orient == Orientation::Clockwise
-            } else {
-                orient == Orientation::CounterClockwise
-            };
+            let upward_left =
+                if p2.y < p1.y { orient == Orientation::Clockwise } else { orient == Orientation::CounterClockwise };
             if upward_left {
                 self.crossings += 1;
             }
@@ -1334,19 +1162,11 @@ fn is_angle_greater(origin: Coord, p: Coord, q: Coord) -> bool {
 /// Whether the edges `node–a0`, `node–a1` and `node–b0`, `node–b1` of two rings meeting at
 /// `node` cross there (collinear edges count as not crossing).
 fn is_crossing(node: Coord, a0: Coord, a1: Coord, b0: Coord, b1: Coord) -> bool {
-    let (lo, hi) = if is_angle_greater(node, a0, a1) {
-        (a1, a0)
-    } else {
-        (a0, a1)
-    };
+    let (lo, hi) = if is_angle_greater(node, a0, a1) { (a1, a0) } else { (a0, a1) };
     let side = |b| {
         let c0 = compare_angle(node, b, lo);
         let c1 = compare_angle(node, b, hi);
-        if c0.is_eq() || c1.is_eq() {
-            None
-        } else {
-            Some(c0.is_gt() && c1.is_lt())
-        }
+        if c0.is_eq() || c1.is_eq() { None } else { Some(c0.is_gt() && c1.is_lt()) }
     };
     match (side(b0), side(b1)) {
         (Some(s0), Some(s1)) => s0 != s1,
@@ -1357,11 +1177,7 @@ fn is_crossing(node: Coord, a0: Coord, a1: Coord, b0: Coord, b1: Coord) -> bool 
 /// Whether the segment `node–b` lies in the interior of a ring with the corner `a0, node, a1`,
 /// the interior being on the right of the corner (`a0` before `node`).
 fn is_interior_segment(node: Coord, a0: Coord, a1: Coord, b: Coord) -> bool {
-    let (lo, hi, interior_between) = if is_angle_greater(node, a0, a1) {
-        (a1, a0, false)
-    } else {
-        (a0, a1, true)
-    };
+    let (lo, hi, interior_between) = if is_angle_greater(node, a0, a1) { (a1, a0, false) } else { (a0, a1, true) };
     let between = is_angle_greater(node, b, lo) && !is_angle_greater(node, b, hi);
     between == interior_between
 }

@@ -2,13 +2,13 @@
 
 use std::collections::HashMap;
 
+use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
 use clusterplan_core::geometry::validate;
 use clusterplan_core::{ClusterAttrs, ClusterDraft};
 use clusterplan_store::{ClusterQuery, WriteContext};
@@ -18,7 +18,7 @@ use serde_json::json;
 use super::links::{BaseUrl, link};
 use crate::AppState;
 use crate::error::ApiError;
-use crate::wire::{feature_json, parse_feature};
+use crate::wire::{WireCrs, feature_json, parse_feature};
 
 /// Collections served.
 pub(crate) const COLLECTIONS: &[&str] = &["clusters"];
@@ -48,10 +48,20 @@ fn bad_param(detail: String) -> ApiError {
     ApiError::BadRequest { kind: "invalid-parameter", detail }
 }
 
-/// Parses `limit`, `offset`, `bbox`; unknown parameters are refused, as OGC API - Features asks.
-fn parse_query(params: &HashMap<String, String>) -> Result<ClusterQuery, ApiError> {
-    if let Some(unknown) = params.keys().find(|k| !matches!(k.as_str(), "limit" | "offset" | "bbox" | "f")) {
-        return Err(bad_param(format!("unknown query parameter {unknown:?}; known: limit, offset, bbox, f")));
+/// A parsed items request: the store query, the output CRS, and the parameters that page
+/// links repeat.
+struct ItemsRequest {
+    query: ClusterQuery,
+    crs: WireCrs,
+    repeat: String,
+}
+
+/// Parses `limit`, `offset`, `bbox`, `bbox-crs`, `crs`; unknown parameters are refused, as
+/// OGC API - Features asks.
+fn parse_query(params: &HashMap<String, String>) -> Result<ItemsRequest, ApiError> {
+    const KNOWN: &[&str] = &["limit", "offset", "bbox", "bbox-crs", "crs", "f"];
+    if let Some(unknown) = params.keys().find(|k| !KNOWN.contains(&k.as_str())) {
+        return Err(bad_param(format!("unknown query parameter {unknown:?}; known: {}", KNOWN.join(", "))));
     }
     if let Some(f) = params.get("f").filter(|f| !matches!(f.as_str(), "json" | "geojson")) {
         return Err(bad_param(format!("f={f} is not offered for items; use f=json")));
@@ -67,24 +77,41 @@ fn parse_query(params: &HashMap<String, String>) -> Result<ClusterQuery, ApiErro
         None => 0,
         Some(o) => o.parse::<u64>().map_err(|_| bad_param(format!("offset={o:?} must be a non-negative integer")))?,
     };
-    let bbox = params.get("bbox").map(|b| parse_bbox(b)).transpose()?;
-    Ok(ClusterQuery { bbox, limit, offset })
+    let crs = params.get("crs").map(|c| WireCrs::parse(c)).transpose()?.unwrap_or_default();
+    let bbox_crs = params.get("bbox-crs").map(|c| WireCrs::parse(c)).transpose()?;
+    if bbox_crs.is_some() && !params.contains_key("bbox") {
+        return Err(bad_param("bbox-crs is given without bbox".into()));
+    }
+    let bbox = params.get("bbox").map(|b| parse_bbox(b, bbox_crs.unwrap_or_default())).transpose()?;
+    let mut repeat = String::new();
+    for key in ["bbox", "bbox-crs", "crs"] {
+        if let Some(value) = params.get(key) {
+            repeat.push('&');
+            repeat.push_str(key);
+            repeat.push('=');
+            repeat.extend(url::form_urlencoded::byte_serialize(value.as_bytes()));
+        }
+    }
+    Ok(ItemsRequest { query: ClusterQuery { bbox, limit, offset }, crs, repeat })
 }
 
-fn parse_bbox(text: &str) -> Result<[f64; 4], ApiError> {
+fn parse_bbox(text: &str, crs: WireCrs) -> Result<[f64; 4], ApiError> {
     let numbers: Result<Vec<f64>, _> = text.split(',').map(|n| n.trim().parse::<f64>()).collect();
     let numbers = numbers.map_err(|_| bad_param(format!("bbox={text:?} must be 4 comma-separated numbers")))?;
-    let [minx, miny, maxx, maxy] = match numbers.as_slice() {
-        [a, b, c, d] => [*a, *b, *c, *d],
+    let given = match numbers.as_slice() {
         // 3-D boxes: heights are ignored, the boundaries are 2-D.
-        [a, b, _, c, d, _] => [*a, *b, *c, *d],
+        [a, b, c, d] | [a, b, _, c, d, _] => [*a, *b, *c, *d],
         _ => return Err(bad_param(format!("bbox={text:?} must have 4 (or 6) numbers"))),
     };
+    if given.iter().any(|v| !v.is_finite()) {
+        return Err(bad_param(format!("bbox={text:?} must be finite numbers")));
+    }
+    let [minx, miny, maxx, maxy] = crs.bbox_to_wgs84(given)?;
     let in_range = [minx, maxx].iter().all(|x| (-180.0..=180.0).contains(x))
         && [miny, maxy].iter().all(|y| (-90.0..=90.0).contains(y));
     if !in_range || miny > maxy {
         return Err(bad_param(format!(
-            "bbox={text:?} must be min lon, min lat, max lon, max lat in WGS 84 degrees with min lat ≤ max lat"
+            "bbox={text:?} must be min lon, min lat, max lon, max lat in WGS 84 degrees (or the axes of bbox-crs) with min ≤ max"
         )));
     }
     if minx > maxx {
@@ -93,12 +120,14 @@ fn parse_bbox(text: &str) -> Result<[f64; 4], ApiError> {
     Ok([minx, miny, maxx, maxy])
 }
 
-fn page_link(base: &str, collection: &str, q: &ClusterQuery, offset: u64, rel: &str) -> serde_json::Value {
-    let mut href = format!("{base}/collections/{collection}/items?limit={}&offset={offset}", q.limit);
-    if let Some([a, b, c, d]) = q.bbox {
-        href.push_str(&format!("&bbox={a},{b},{c},{d}"));
-    }
+fn page_link(base: &str, collection: &str, r: &ItemsRequest, offset: u64, rel: &str) -> serde_json::Value {
+    let href = format!("{base}/collections/{collection}/items?limit={}&offset={offset}{}", r.query.limit, r.repeat);
     link(href, rel, GEOJSON, rel)
+}
+
+fn content_crs(crs: WireCrs) -> HeaderValue {
+    HeaderValue::from_str(&crs.header_value())
+        .unwrap_or_else(|_| HeaderValue::from_static("<http://www.opengis.net/def/crs/OGC/1.3/CRS84>"))
 }
 
 /// `GET …/items`: a FeatureCollection streamed feature by feature, so a large page is never
@@ -110,7 +139,9 @@ async fn list(
     BaseUrl(base): BaseUrl,
 ) -> Result<Response, ApiError> {
     check_collection(&collection)?;
-    let query = parse_query(&params)?;
+    let request = parse_query(&params)?;
+    let query = request.query;
+    let crs = request.crs;
     let matched = state.store.count_clusters(&query).await?;
     let stamp = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let head = format!(r#"{{"type":"FeatureCollection","timeStamp":"{stamp}","numberMatched":{matched},"features":["#);
@@ -121,9 +152,17 @@ async fn list(
         while let Some(item) = features.next().await {
             match item {
                 Ok(cluster) => {
+                    let feature = match feature_json(&cluster, crs) {
+                        Ok(feature) => feature,
+                        Err(e) => {
+                            tracing::error!(cause = %e, id = cluster.id, "feature cannot be transformed");
+                            yield Err(std::io::Error::other("feature transformation failed"));
+                            return;
+                        }
+                    };
                     let mut chunk = if returned == 0 { Vec::new() } else { vec![b','] };
                     // Serialising a JSON value into a Vec cannot fail.
-                    serde_json::to_writer(&mut chunk, &feature_json(&cluster)).unwrap_or_default();
+                    serde_json::to_writer(&mut chunk, &feature).unwrap_or_default();
                     returned += 1;
                     yield Ok(Bytes::from(chunk));
                 }
@@ -136,19 +175,26 @@ async fn list(
                 }
             }
         }
-        let mut links = vec![page_link(&base, &collection, &query, query.offset, "self")];
+        let mut links = vec![page_link(&base, &collection, &request, query.offset, "self")];
         if query.offset + returned < matched {
-            links.push(page_link(&base, &collection, &query, query.offset + returned, "next"));
+            links.push(page_link(&base, &collection, &request, query.offset + returned, "next"));
         }
         if query.offset > 0 {
-            links.push(page_link(&base, &collection, &query, query.offset.saturating_sub(u64::from(query.limit)), "prev"));
+            links.push(page_link(&base, &collection, &request, query.offset.saturating_sub(u64::from(query.limit)), "prev"));
         }
         let tail = json!({ "numberReturned": returned, "links": links });
         let tail = tail.to_string();
         // `tail` is `{"numberReturned":…}`: splice its members into the open object.
         yield Ok(Bytes::from(format!("],{}", &tail[1..])));
     };
-    Ok(([(header::CONTENT_TYPE, GEOJSON)], Body::from_stream(body)).into_response())
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON)),
+            (HeaderName::from_static("content-crs"), content_crs(crs)),
+        ],
+        Body::from_stream(body),
+    )
+        .into_response())
 }
 
 fn parse_id(id: &str) -> Result<i64, ApiError> {
@@ -167,23 +213,36 @@ fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
         return Ok(None);
     }
     let version = text.trim_start_matches("W/").trim_matches('"');
-    version.parse::<i64>().map(Some).map_err(|_| {
-        ApiError::BadRequest { kind: "invalid-header", detail: format!("If-Match {text:?} is not an ETag of this service") }
+    version.parse::<i64>().map(Some).map_err(|_| ApiError::BadRequest {
+        kind: "invalid-header",
+        detail: format!("If-Match {text:?} is not an ETag of this service"),
     })
 }
 
 async fn read(
     State(state): State<AppState>,
     Path((collection, id)): Path<(String, String)>,
+    Query(params): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     check_collection(&collection)?;
+    if let Some(unknown) = params.keys().find(|k| !matches!(k.as_str(), "crs" | "f")) {
+        return Err(bad_param(format!("unknown query parameter {unknown:?}; known: crs, f")));
+    }
+    let crs = params.get("crs").map(|c| WireCrs::parse(c)).transpose()?.unwrap_or_default();
     let cluster = state.store.get_cluster(parse_id(&id)?).await?;
     let tag = etag(cluster.version);
     if headers.get(header::IF_NONE_MATCH).is_some_and(|v| v.as_bytes() == tag.as_bytes()) {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, tag)]).into_response());
     }
-    Ok(([(header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON)), (header::ETAG, tag)], feature_json(&cluster).to_string())
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON)),
+            (header::ETAG, tag),
+            (HeaderName::from_static("content-crs"), content_crs(crs)),
+        ],
+        feature_json(&cluster, crs).map_err(|e| ApiError::Internal(e.to_string()))?.to_string(),
+    )
         .into_response())
 }
 
@@ -208,7 +267,12 @@ fn draft_from_request(
             ApiError::BadRequest { kind: "unreadable-body", detail: rejection.body_text() }
         }
     })?;
-    let (input, raw) = parse_feature(&body)?;
+    let (input, mut raw) = parse_feature(&body)?;
+    let content_crs = match headers.get("content-crs") {
+        None => WireCrs::default(),
+        Some(v) => WireCrs::parse(v.to_str().unwrap_or_default())?,
+    };
+    content_crs.incoming(&mut raw)?;
     let boundary = validate(&raw);
     let attrs = ClusterAttrs::parse(input, state.config.planning_crs);
     match (boundary, attrs) {
@@ -243,7 +307,7 @@ async fn create(
             (header::LOCATION, HeaderValue::from_str(&location).map_err(|e| ApiError::Internal(e.to_string()))?),
             (header::ETAG, etag(cluster.version)),
         ],
-        feature_json(&cluster).to_string(),
+        feature_json(&cluster, WireCrs::default()).map_err(|e| ApiError::Internal(e.to_string()))?.to_string(),
     )
         .into_response())
 }
@@ -261,7 +325,7 @@ async fn replace(
     let cluster = state.store.update_cluster(id, expected, &draft, &write_context()).await?;
     Ok((
         [(header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON)), (header::ETAG, etag(cluster.version))],
-        feature_json(&cluster).to_string(),
+        feature_json(&cluster, WireCrs::default()).map_err(|e| ApiError::Internal(e.to_string()))?.to_string(),
     )
         .into_response())
 }

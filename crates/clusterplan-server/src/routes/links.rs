@@ -29,6 +29,7 @@ impl<S: Send + Sync> FromRequestParts<S> for BaseUrl {
 }
 
 /// One link object.
-pub(crate) fn link(href: String, rel: &str, media_type: &str, title: &str) -> Value {
+pub(crate) fn link(href: impl Into<String>, rel: &str, media_type: &str, title: &str) -> Value {
+    let href: String = href.into();
     json!({ "href": href, "rel": rel, "type": media_type, "title": title })
 }

@@ -8,6 +8,8 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use clusterplan_core::Crs;
+
 use super::items::COLLECTIONS;
 use super::links::{BaseUrl, link};
 use super::web;
@@ -18,6 +20,7 @@ use crate::error::ApiError;
 pub(crate) const CONFORMANCE: &[&str] = &[
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
     "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
 ];
 
@@ -100,7 +103,8 @@ async fn describe(state: &AppState, base: &str, id: &str) -> Result<Value, ApiEr
         "title": "Cụm công nghiệp và khu công nghiệp",
         "description": "Industrial clusters (CCN, Decree 32/2024) and industrial parks (KCN) with their planning status",
         "itemType": "feature",
-        "crs": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"],
+        "crs": Crs::supported().into_iter().map(Crs::uri).collect::<Vec<_>>(),
+        "storageCrs": Crs::Crs84.uri(),
         "links": [
             link(format!("{base}/collections/{id}"), "self", "application/json", "This collection"),
             link(format!("{base}/collections/{id}/items"), "items", "application/geo+json", "Features"),

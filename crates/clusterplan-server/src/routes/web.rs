@@ -34,7 +34,8 @@ pub(crate) async fn index_html(config: &Config) -> Response {
         Err(e) => {
             tracing::error!(cause = %e, "web/index.html is unreadable");
             let mut response =
-                ApiError::NotFound("the map page is not installed; see README for the run command".into()).into_response();
+                ApiError::NotFound("the map page is not installed; see README for the run command".into())
+                    .into_response();
             *response.status_mut() = StatusCode::NOT_FOUND;
             response
         }

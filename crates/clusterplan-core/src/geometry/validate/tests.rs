@@ -2,9 +2,7 @@ use approx::assert_abs_diff_eq;
 use geo::Winding;
 
 use super::{MAX_VERTICES, validate};
-use crate::geometry::{
-    GeometryProblem, ProblemKind, RawBoundary, RawPolygon, RawPosition, RawRing,
-};
+use crate::geometry::{GeometryProblem, ProblemKind, RawBoundary, RawPolygon, RawPosition, RawRing};
 
 // ---------------------------------------------------------------------------------------------
 // A small WKT reader for POLYGON and MULTIPOLYGON (EMPTY included, NaN allowed), so that test
@@ -80,10 +78,7 @@ impl WktReader {
         let mut numbers = Vec::new();
         while !matches!(self.peek(), "," | ")" | "") {
             let t = self.next();
-            numbers.push(
-                t.parse()
-                    .unwrap_or_else(|_| panic!("WKT: bad number {t:?}")),
-            );
+            numbers.push(t.parse().unwrap_or_else(|_| panic!("WKT: bad number {t:?}")));
         }
         numbers
     }
@@ -98,10 +93,7 @@ impl WktReader {
 }
 
 fn parse_wkt(wkt: &str) -> RawBoundary {
-    let mut r = WktReader {
-        tokens: tokens(wkt),
-        pos: 0,
-    };
+    let mut r = WktReader { tokens: tokens(wkt), pos: 0 };
     let boundary = match r.next().to_ascii_uppercase().as_str() {
         "POLYGON" => RawBoundary::Polygon(r.polygon()),
         "MULTIPOLYGON" => RawBoundary::MultiPolygon(r.list(WktReader::polygon)),
@@ -124,18 +116,11 @@ fn into_ben_tre(raw: &mut RawBoundary) {
 }
 
 fn map_polygons(polygons: &mut [RawPolygon]) {
-    let finite = || {
-        polygons
-            .iter()
-            .flatten()
-            .flatten()
-            .filter(|p| p.len() >= 2 && p[0].is_finite() && p[1].is_finite())
-    };
+    let finite =
+        || polygons.iter().flatten().flatten().filter(|p| p.len() >= 2 && p[0].is_finite() && p[1].is_finite());
     let min_x = finite().map(|p| p[0]).fold(f64::INFINITY, f64::min);
     let min_y = finite().map(|p| p[1]).fold(f64::INFINITY, f64::min);
-    let extent = finite()
-        .map(|p| (p[0] - min_x).max(p[1] - min_y))
-        .fold(0.0, f64::max);
+    let extent = finite().map(|p| (p[0] - min_x).max(p[1] - min_y)).fold(0.0, f64::max);
     let mut scale = 1.0;
     while extent * scale > 0.1 {
         scale /= 2.0;
@@ -188,14 +173,8 @@ fn circle(n: usize, radius: f64) -> RawRing {
 
 /// Cases where we knowingly differ from GEOS: it calls these valid, we reject them.
 const EXEMPT_FROM_PARITY: &[(u32, &str)] = &[
-    (
-        15,
-        "POLYGON (EMPTY, EMPTY, EMPTY): no shell, and a cluster boundary must enclose area",
-    ),
-    (
-        35,
-        "a MULTIPOLYGON with an EMPTY part: every part of a boundary must have a shell",
-    ),
+    (15, "POLYGON (EMPTY, EMPTY, EMPTY): no shell, and a cluster boundary must enclose area"),
+    (35, "a MULTIPOLYGON with an EMPTY part: every part of a boundary must have a shell"),
     (833, "POLYGON EMPTY: an empty boundary encloses no area"),
 ];
 
@@ -225,14 +204,8 @@ fn every_polygon_case_of_the_geos_validity_suite_gets_the_geos_verdict() {
 
         if let Some((_, why)) = EXEMPT_FROM_PARITY.iter().find(|(c, _)| *c == case) {
             // The exemption must stay true: GEOS accepts, we reject for the reason given.
-            assert!(
-                expected_valid,
-                "case {case} is exempt but GEOS calls it invalid"
-            );
-            assert!(
-                result.is_err(),
-                "case {case} is exempt ({why}) but we accept it"
-            );
+            assert!(expected_valid, "case {case} is exempt but GEOS calls it invalid");
+            assert!(result.is_err(), "case {case} is exempt ({why}) but we accept it");
             exempt_seen.push(case);
             continue;
         }
@@ -250,10 +223,7 @@ fn every_polygon_case_of_the_geos_validity_suite_gets_the_geos_verdict() {
             ));
         }
     }
-    println!(
-        "GEOS parity: {cases} cases, {agree} agree, {} exempt {exempt_seen:?}",
-        exempt_seen.len()
-    );
+    println!("GEOS parity: {cases} cases, {agree} agree, {} exempt {exempt_seen:?}", exempt_seen.len());
     assert_eq!(cases, 324, "the GEOS data file changed");
     assert_eq!(exempt_seen.len(), EXEMPT_FROM_PARITY.len());
     assert!(
@@ -311,35 +281,24 @@ fn every_geos_case_keeps_its_verdict_when_its_rings_are_retraced_with_many_more_
     let mut checked = 0;
     let mut mismatches = Vec::new();
     for (case, description, raw, expected_valid) in geos_cases() {
-        let well_formed = raw.polygons().iter().flatten().all(|ring| {
-            ring.len() >= 4
-                && ring.first() == ring.last()
-                && ring.iter().flatten().all(|v| v.is_finite())
-        });
+        let well_formed =
+            raw.polygons().iter().flatten().all(|ring| {
+                ring.len() >= 4 && ring.first() == ring.last() && ring.iter().flatten().all(|v| v.is_finite())
+            });
         if raw.polygons().is_empty() || raw.polygons().iter().any(Vec::is_empty) || !well_formed {
             continue;
         }
-        let polygons: Vec<RawPolygon> = raw
-            .polygons()
-            .iter()
-            .map(|polygon| polygon.iter().map(|ring| retraced(ring, 16)).collect())
-            .collect();
+        let polygons: Vec<RawPolygon> =
+            raw.polygons().iter().map(|polygon| polygon.iter().map(|ring| retraced(ring, 16)).collect()).collect();
         let result = validate(&RawBoundary::MultiPolygon(polygons));
         checked += 1;
         if result.is_ok() != expected_valid {
-            let found = result
-                .err()
-                .map_or_else(|| "  (none)".to_owned(), |p| describe(&p));
+            let found = result.err().map_or_else(|| "  (none)".to_owned(), |p| describe(&p));
             mismatches.push(format!("case {case} ({description}):\n{found}"));
         }
     }
     assert!(checked > 300, "only {checked} cases checked");
-    assert!(
-        mismatches.is_empty(),
-        "{} retraced cases differ from GEOS:\n{}",
-        mismatches.len(),
-        mismatches.join("\n")
-    );
+    assert!(mismatches.is_empty(), "{} retraced cases differ from GEOS:\n{}", mismatches.len(), mismatches.join("\n"));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -347,15 +306,8 @@ fn every_geos_case_keeps_its_verdict_when_its_rings_are_retraced_with_many_more_
 
 #[test]
 fn a_bow_tie_reports_a_self_intersection_at_the_crossing_point() {
-    let found = problems(
-        "POLYGON ((106.40 10.20, 106.42 10.26, 106.42 10.20, 106.40 10.26, 106.40 10.20))",
-    );
-    assert_eq!(
-        kinds(&found),
-        [ProblemKind::SelfIntersection],
-        "{}",
-        describe(&found)
-    );
+    let found = problems("POLYGON ((106.40 10.20, 106.42 10.26, 106.42 10.20, 106.40 10.26, 106.40 10.20))");
+    assert_eq!(kinds(&found), [ProblemKind::SelfIntersection], "{}", describe(&found));
     let location = &found[0].location;
     let [lon, lat] = location.point.expect("a crossing has a point");
     assert_abs_diff_eq!(lon, 106.41, epsilon = 1e-9);
@@ -377,37 +329,22 @@ fn vertex_indexes_count_positions_as_sent_including_duplicates() {
     );
     assert_eq!(kinds(&found), [ProblemKind::SelfIntersection]);
     // The crossing edges run from input positions 1 and 4 (the last copies of duplicates).
-    assert!(
-        found[0].message.ends_with("vertices 1 and 4"),
-        "{}",
-        found[0].message
-    );
+    assert!(found[0].message.ends_with("vertices 1 and 4"), "{}", found[0].message);
     assert_eq!(found[0].location.vertex, Some(1));
 }
 
 #[test]
 fn an_unclosed_ring_is_reported_and_not_closed_automatically() {
     let found = problems("POLYGON ((106.40 10.20, 106.42 10.20, 106.42 10.26, 106.40 10.26))");
-    assert_eq!(
-        kinds(&found),
-        [ProblemKind::UnclosedRing],
-        "{}",
-        describe(&found)
-    );
+    assert_eq!(kinds(&found), [ProblemKind::UnclosedRing], "{}", describe(&found));
     assert_eq!(found[0].location.vertex, Some(3));
     assert_eq!(found[0].location.point, Some([106.40, 10.26]));
 }
 
 #[test]
 fn a_nan_coordinate_is_reported_as_non_finite() {
-    let found =
-        problems("POLYGON ((106.40 10.20, 106.42 NaN, 106.42 10.26, 106.40 10.26, 106.40 10.20))");
-    assert_eq!(
-        kinds(&found),
-        [ProblemKind::NonFiniteCoordinate],
-        "{}",
-        describe(&found)
-    );
+    let found = problems("POLYGON ((106.40 10.20, 106.42 NaN, 106.42 10.26, 106.40 10.26, 106.40 10.20))");
+    assert_eq!(kinds(&found), [ProblemKind::NonFiniteCoordinate], "{}", describe(&found));
     assert_eq!(found[0].location.vertex, Some(1));
 }
 
@@ -416,31 +353,20 @@ fn a_longitude_of_200_is_out_of_range() {
     let found = problems("POLYGON ((200 10.20, 106.42 10.20, 106.42 10.26, 200 10.20))");
     assert_eq!(
         kinds(&found),
-        [
-            ProblemKind::CoordinateOutOfRange,
-            ProblemKind::CoordinateOutOfRange
-        ],
+        [ProblemKind::CoordinateOutOfRange, ProblemKind::CoordinateOutOfRange],
         "{}",
         describe(&found)
     );
     assert_eq!(found[0].location.vertex, Some(0));
     assert_eq!(found[1].location.vertex, Some(3));
-    assert!(
-        found[0].message.contains("longitude"),
-        "{}",
-        found[0].message
-    );
+    assert!(found[0].message.contains("longitude"), "{}", found[0].message);
 }
 
 #[test]
 fn a_latitude_beyond_the_pole_is_out_of_range() {
     let found = problems("POLYGON ((106.40 10.20, 106.42 95, 106.42 10.26, 106.40 10.20))");
     assert_eq!(kinds(&found), [ProblemKind::CoordinateOutOfRange]);
-    assert!(
-        found[0].message.contains("latitude"),
-        "{}",
-        found[0].message
-    );
+    assert!(found[0].message.contains("latitude"), "{}", found[0].message);
 }
 
 #[test]
@@ -451,56 +377,29 @@ fn a_ring_in_projected_metres_gets_a_summary_instead_of_one_problem_per_position
          649801 1132428, 649791 1132418, 649781 1132408, 649851 1132378))",
     );
     assert_eq!(found.len(), 11, "{}", describe(&found));
-    assert!(
-        found
-            .iter()
-            .all(|p| p.kind == ProblemKind::CoordinateOutOfRange)
-    );
-    assert!(
-        found[10].message.starts_with("3 more positions"),
-        "{}",
-        found[10].message
-    );
+    assert!(found.iter().all(|p| p.kind == ProblemKind::CoordinateOutOfRange));
+    assert!(found[10].message.starts_with("3 more positions"), "{}", found[10].message);
 }
 
 #[test]
 fn a_position_with_one_number_is_a_bad_position() {
-    let raw = RawBoundary::Polygon(vec![vec![
-        vec![106.40, 10.20],
-        vec![106.42],
-        vec![106.42, 10.26],
-        vec![106.40, 10.20],
-    ]]);
+    let raw =
+        RawBoundary::Polygon(vec![vec![vec![106.40, 10.20], vec![106.42], vec![106.42, 10.26], vec![106.40, 10.20]]]);
     let found = validate(&raw).expect_err("a position lacks its latitude");
-    assert_eq!(
-        kinds(&found),
-        [ProblemKind::BadPosition],
-        "{}",
-        describe(&found)
-    );
+    assert_eq!(kinds(&found), [ProblemKind::BadPosition], "{}", describe(&found));
     assert_eq!(found[0].location.vertex, Some(1));
 }
 
 #[test]
 fn a_ring_of_three_positions_has_too_few_positions() {
     let found = problems("POLYGON ((106.40 10.20, 106.42 10.20, 106.40 10.20))");
-    assert_eq!(
-        kinds(&found),
-        [ProblemKind::TooFewPositions],
-        "{}",
-        describe(&found)
-    );
+    assert_eq!(kinds(&found), [ProblemKind::TooFewPositions], "{}", describe(&found));
 }
 
 #[test]
 fn four_positions_with_only_two_distinct_in_a_row_are_too_few() {
     let found = problems("POLYGON ((106.40 10.20, 106.42 10.20, 106.42 10.20, 106.40 10.20))");
-    assert_eq!(
-        kinds(&found),
-        [ProblemKind::TooFewPositions],
-        "{}",
-        describe(&found)
-    );
+    assert_eq!(kinds(&found), [ProblemKind::TooFewPositions], "{}", describe(&found));
 }
 
 #[test]
@@ -508,12 +407,7 @@ fn a_ring_along_one_line_has_zero_area() {
     // Binary fractions, so that the points are exactly on one line: decimal ones like 106.41
     // are not, and a sliver of 1e-30 square degrees is valid for GEOS and for us.
     let found = problems("POLYGON ((106.25 10.25, 106.375 10.375, 106.5 10.5, 106.25 10.25))");
-    assert_eq!(
-        kinds(&found),
-        [ProblemKind::ZeroArea],
-        "{}",
-        describe(&found)
-    );
+    assert_eq!(kinds(&found), [ProblemKind::ZeroArea], "{}", describe(&found));
 }
 
 #[test]
@@ -522,17 +416,8 @@ fn a_spike_is_a_self_intersection() {
         "POLYGON ((106.40 10.20, 106.42 10.20, 106.42 10.22, 106.45 10.22, 106.42 10.22, \
          106.42 10.26, 106.40 10.26, 106.40 10.20))",
     );
-    assert_eq!(
-        kinds(&found),
-        [ProblemKind::SelfIntersection],
-        "{}",
-        describe(&found)
-    );
-    assert!(
-        found[0].message.contains("runs back over itself"),
-        "{}",
-        found[0].message
-    );
+    assert_eq!(kinds(&found), [ProblemKind::SelfIntersection], "{}", describe(&found));
+    assert!(found[0].message.contains("runs back over itself"), "{}", found[0].message);
 }
 
 #[test]
@@ -542,18 +427,9 @@ fn a_ring_touching_itself_at_a_vertex_is_a_self_intersection() {
         "POLYGON ((106.40 10.20, 106.44 10.20, 106.42 10.22, 106.44 10.24, 106.44 10.20, \
          106.48 10.20, 106.48 10.28, 106.40 10.28, 106.40 10.20))",
     );
-    assert_eq!(
-        kinds(&found),
-        [ProblemKind::SelfIntersection],
-        "{}",
-        describe(&found)
-    );
+    assert_eq!(kinds(&found), [ProblemKind::SelfIntersection], "{}", describe(&found));
     assert_eq!(found[0].location.point, Some([106.44, 10.20]));
-    assert!(
-        found[0].message.contains("touches itself"),
-        "{}",
-        found[0].message
-    );
+    assert!(found[0].message.contains("touches itself"), "{}", found[0].message);
 }
 
 #[test]
@@ -562,12 +438,7 @@ fn a_hole_outside_the_shell_is_reported() {
         "POLYGON ((106.40 10.20, 106.44 10.20, 106.44 10.24, 106.40 10.24, 106.40 10.20), \
          (106.50 10.20, 106.50 10.22, 106.52 10.22, 106.50 10.20))",
     );
-    assert_eq!(
-        kinds(&found),
-        [ProblemKind::HoleOutsideShell],
-        "{}",
-        describe(&found)
-    );
+    assert_eq!(kinds(&found), [ProblemKind::HoleOutsideShell], "{}", describe(&found));
     assert_eq!(found[0].location.ring, Some(1));
     assert_eq!(found[0].location.point, Some([106.50, 10.20]));
 }
@@ -579,12 +450,7 @@ fn a_hole_in_a_notch_of_the_shell_is_outside_it() {
         "POLYGON ((106.40 10.20, 106.44 10.20, 106.44 10.24, 106.42 10.22, 106.40 10.24, \
          106.40 10.20), (106.42 10.235, 106.425 10.238, 106.415 10.238, 106.42 10.235))",
     );
-    assert_eq!(
-        kinds(&found),
-        [ProblemKind::HoleOutsideShell],
-        "{}",
-        describe(&found)
-    );
+    assert_eq!(kinds(&found), [ProblemKind::HoleOutsideShell], "{}", describe(&found));
 }
 
 #[test]
@@ -594,23 +460,14 @@ fn two_overlapping_holes_report_rings_intersect_with_the_crossing_point() {
          (106.42 10.22, 106.42 10.26, 106.46 10.26, 106.46 10.22, 106.42 10.22), \
          (106.44 10.24, 106.44 10.28, 106.48 10.28, 106.48 10.24, 106.44 10.24))",
     );
-    assert_eq!(
-        kinds(&found),
-        [ProblemKind::RingsIntersect, ProblemKind::RingsIntersect],
-        "{}",
-        describe(&found)
-    );
+    assert_eq!(kinds(&found), [ProblemKind::RingsIntersect, ProblemKind::RingsIntersect], "{}", describe(&found));
     let mut points: Vec<[f64; 2]> = found.iter().filter_map(|p| p.location.point).collect();
     points.sort_by(|a, b| a.partial_cmp(b).expect("finite"));
     assert_abs_diff_eq!(points[0][0], 106.44, epsilon = 1e-12);
     assert_abs_diff_eq!(points[0][1], 10.26, epsilon = 1e-12);
     assert_abs_diff_eq!(points[1][0], 106.46, epsilon = 1e-12);
     assert_abs_diff_eq!(points[1][1], 10.24, epsilon = 1e-12);
-    assert!(
-        found
-            .iter()
-            .all(|p| p.location.ring == Some(1) && p.location.other_ring == Some(2))
-    );
+    assert!(found.iter().all(|p| p.location.ring == Some(1) && p.location.other_ring == Some(2)));
 }
 
 #[test]
@@ -620,12 +477,7 @@ fn a_hole_inside_another_hole_is_reported_as_nested() {
          (106.41 10.21, 106.41 10.29, 106.49 10.29, 106.49 10.21, 106.41 10.21), \
          (106.43 10.23, 106.43 10.25, 106.45 10.25, 106.45 10.23, 106.43 10.23))",
     );
-    assert_eq!(
-        kinds(&found),
-        [ProblemKind::NestedHoles],
-        "{}",
-        describe(&found)
-    );
+    assert_eq!(kinds(&found), [ProblemKind::NestedHoles], "{}", describe(&found));
     assert_eq!(found[0].location.ring, Some(2));
     assert_eq!(found[0].location.other_ring, Some(1));
 }
@@ -636,12 +488,7 @@ fn a_hole_touching_the_shell_at_two_points_disconnects_the_interior() {
         "POLYGON ((106.40 10.20, 106.46 10.20, 106.46 10.26, 106.40 10.26, 106.40 10.20), \
          (106.40 10.24, 106.42 10.22, 106.46 10.22, 106.40 10.24))",
     );
-    assert_eq!(
-        kinds(&found),
-        [ProblemKind::InteriorDisconnected],
-        "{}",
-        describe(&found)
-    );
+    assert_eq!(kinds(&found), [ProblemKind::InteriorDisconnected], "{}", describe(&found));
 }
 
 #[test]
@@ -675,17 +522,8 @@ fn parts_sharing_an_edge_overlap_but_parts_touching_at_a_point_do_not() {
         "MULTIPOLYGON (((106.40 10.20, 106.44 10.20, 106.44 10.24, 106.40 10.24, 106.40 10.20)), \
          ((106.44 10.20, 106.48 10.20, 106.48 10.24, 106.44 10.24, 106.44 10.20)))",
     );
-    assert_eq!(
-        kinds(&found),
-        [ProblemKind::PolygonsOverlap],
-        "{}",
-        describe(&found)
-    );
-    assert!(
-        found[0].message.contains("share an edge"),
-        "{}",
-        found[0].message
-    );
+    assert_eq!(kinds(&found), [ProblemKind::PolygonsOverlap], "{}", describe(&found));
+    assert!(found[0].message.contains("share an edge"), "{}", found[0].message);
 
     let raw = parse_wkt(
         "MULTIPOLYGON (((106.40 10.20, 106.44 10.20, 106.44 10.24, 106.40 10.24, 106.40 10.20)), \
@@ -700,12 +538,7 @@ fn a_part_inside_another_part_is_nested_unless_it_sits_in_a_hole() {
         "MULTIPOLYGON (((106.40 10.20, 106.50 10.20, 106.50 10.30, 106.40 10.30, 106.40 10.20)), \
          ((106.43 10.23, 106.45 10.23, 106.45 10.25, 106.43 10.25, 106.43 10.23)))",
     );
-    assert_eq!(
-        kinds(&found),
-        [ProblemKind::NestedShells],
-        "{}",
-        describe(&found)
-    );
+    assert_eq!(kinds(&found), [ProblemKind::NestedShells], "{}", describe(&found));
     assert_eq!(found[0].location.polygon, Some(1));
     assert_eq!(found[0].location.other_polygon, Some(0));
 
@@ -723,12 +556,7 @@ fn a_polygon_with_a_bow_tie_shell_and_a_hole_outside_reports_both() {
         "POLYGON ((106.40 10.20, 106.42 10.26, 106.42 10.20, 106.40 10.26, 106.40 10.20), \
          (106.50 10.20, 106.50 10.22, 106.52 10.22, 106.50 10.20))",
     );
-    assert_eq!(
-        kinds(&found),
-        [ProblemKind::SelfIntersection, ProblemKind::HoleOutsideShell],
-        "{}",
-        describe(&found)
-    );
+    assert_eq!(kinds(&found), [ProblemKind::SelfIntersection, ProblemKind::HoleOutsideShell], "{}", describe(&found));
 }
 
 #[test]
@@ -739,11 +567,7 @@ fn structural_problems_in_several_rings_are_all_reported() {
     );
     assert_eq!(
         kinds(&found),
-        [
-            ProblemKind::UnclosedRing,
-            ProblemKind::TooFewPositions,
-            ProblemKind::NonFiniteCoordinate
-        ],
+        [ProblemKind::UnclosedRing, ProblemKind::TooFewPositions, ProblemKind::NonFiniteCoordinate],
         "{}",
         describe(&found)
     );
@@ -778,40 +602,23 @@ fn altitudes_are_ignored_and_dropped() {
          106.40 10.20 9))",
     );
     let boundary = validate(&raw).expect("the altitude plays no part");
-    for (got, want) in boundary
-        .bbox()
-        .into_iter()
-        .zip([106.40, 10.20, 106.44, 10.24])
-    {
+    for (got, want) in boundary.bbox().into_iter().zip([106.40, 10.20, 106.44, 10.24]) {
         assert_abs_diff_eq!(got, want, epsilon = 1e-12);
     }
 }
 
 #[test]
 fn an_empty_boundary_or_part_is_rejected_but_an_empty_hole_is_dropped() {
-    for wkt in [
-        "POLYGON EMPTY",
-        "MULTIPOLYGON EMPTY",
-        "POLYGON (EMPTY, EMPTY)",
-    ] {
+    for wkt in ["POLYGON EMPTY", "MULTIPOLYGON EMPTY", "POLYGON (EMPTY, EMPTY)"] {
         assert_eq!(kinds(&problems(wkt)), [ProblemKind::Empty], "{wkt}");
     }
-    let found = problems(
-        "MULTIPOLYGON (((106.40 10.20, 106.44 10.20, 106.44 10.24, 106.40 10.20)), EMPTY)",
-    );
+    let found = problems("MULTIPOLYGON (((106.40 10.20, 106.44 10.20, 106.44 10.24, 106.40 10.20)), EMPTY)");
     assert_eq!(kinds(&found), [ProblemKind::Empty]);
     assert_eq!(found[0].location.polygon, Some(1));
 
-    let raw =
-        parse_wkt("POLYGON ((106.40 10.20, 106.44 10.20, 106.44 10.24, 106.40 10.20), EMPTY)");
+    let raw = parse_wkt("POLYGON ((106.40 10.20, 106.44 10.20, 106.44 10.24, 106.40 10.20), EMPTY)");
     let boundary = validate(&raw).expect("an empty hole encloses nothing");
-    assert!(
-        boundary
-            .single_polygon()
-            .expect("one part")
-            .interiors()
-            .is_empty()
-    );
+    assert!(boundary.single_polygon().expect("one part").interiors().is_empty());
 }
 
 #[test]
@@ -823,27 +630,16 @@ fn a_valid_circle_of_100_000_vertices_validates() {
 
 #[test]
 fn a_boundary_of_100_001_vertices_has_too_many() {
-    let raw = RawBoundary::MultiPolygon(vec![
-        vec![circle(MAX_VERTICES - 10, 0.05)],
-        vec![circle(11, 0.01)],
-    ]);
+    let raw = RawBoundary::MultiPolygon(vec![vec![circle(MAX_VERTICES - 10, 0.05)], vec![circle(11, 0.01)]]);
     let found = validate(&raw).expect_err("one vertex too many");
-    assert_eq!(
-        kinds(&found),
-        [ProblemKind::TooManyVertices],
-        "{}",
-        describe(&found)
-    );
+    assert_eq!(kinds(&found), [ProblemKind::TooManyVertices], "{}", describe(&found));
     assert!(found[0].message.contains("100001"), "{}", found[0].message);
 }
 
 #[test]
 fn a_boundary_read_back_from_storage_validates_again() {
-    let raw = parse_wkt(
-        "POLYGON ((106.40 10.20, 106.40 10.30, 106.50 10.30, 106.50 10.20, 106.40 10.20))",
-    );
+    let raw = parse_wkt("POLYGON ((106.40 10.20, 106.40 10.30, 106.50 10.30, 106.50 10.20, 106.40 10.20))");
     let boundary = validate(&raw).expect("valid");
-    let again = crate::geometry::Boundary::from_stored(boundary.as_multi_polygon())
-        .expect("still valid");
+    let again = crate::geometry::Boundary::from_stored(boundary.as_multi_polygon()).expect("still valid");
     assert_eq!(again, boundary);
 }
