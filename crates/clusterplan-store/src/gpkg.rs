@@ -146,9 +146,8 @@ async fn record_version(
     ctx: &WriteContext,
     now: &str,
 ) -> Result<(), StoreError> {
-    let a = &draft.attrs;
     let geom = if operation == "delete" { None } else { Some(to_gpkg(&draft.boundary)?) };
-    sqlx::query(
+    bind_attrs!(sqlx::query(
         "INSERT INTO cluster_versions (cluster_id, version, operation, author, reason, written_at, geom, code, name, kind, \
          status, planned_area_ha, area_ha, geodesic_area_ha, planning_crs, notes) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
     )
@@ -158,16 +157,7 @@ async fn record_version(
     .bind(&ctx.author)
     .bind(&ctx.reason)
     .bind(now)
-    .bind(geom)
-    .bind(a.code())
-    .bind(a.name())
-    .bind(a.kind().code())
-    .bind(a.status().code())
-    .bind(a.planned_area_ha())
-    .bind(draft.area.projected_ha)
-    .bind(draft.area.geodesic_ha)
-    .bind(a.planning_crs().to_string())
-    .bind(a.notes())
+    .bind(geom), draft)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -231,21 +221,12 @@ impl Store for GpkgStore {
         let ts = timestamp(now);
         let a = &draft.attrs;
         let mut tx = self.pool.begin().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO clusters (geom, code, name, name_folded, kind, status, planned_area_ha, area_ha, geodesic_area_ha, \
-             planning_crs, notes, version, created_at, updated_at, updated_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,1,?,?,?) RETURNING fid",
+        let id: i64 = bind_attrs!(sqlx::query_scalar(
+            "INSERT INTO clusters (geom, code, name, kind, status, planned_area_ha, area_ha, geodesic_area_ha, \
+             planning_crs, notes, name_folded, version, created_at, updated_at, updated_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,1,?,?,?) RETURNING fid",
         )
-        .bind(to_gpkg(&draft.boundary)?)
-        .bind(a.code())
-        .bind(a.name())
+        .bind(to_gpkg(&draft.boundary)?), draft)
         .bind(fold(a.name()))
-        .bind(a.kind().code())
-        .bind(a.status().code())
-        .bind(a.planned_area_ha())
-        .bind(draft.area.projected_ha)
-        .bind(draft.area.geodesic_ha)
-        .bind(a.planning_crs().to_string())
-        .bind(a.notes())
         .bind(&ts)
         .bind(&ts)
         .bind(&ctx.author)
@@ -277,22 +258,13 @@ impl Store for GpkgStore {
         let ts = timestamp(Utc::now());
         let a = &draft.attrs;
         let mut tx = self.pool.begin().await?;
-        let version: Option<i64> = sqlx::query_scalar(
-            "UPDATE clusters SET geom = ?, code = ?, name = ?, name_folded = ?, kind = ?, status = ?, planned_area_ha = ?, \
-             area_ha = ?, geodesic_area_ha = ?, planning_crs = ?, notes = ?, version = version + 1, updated_at = ?, updated_by = ? \
+        let version: Option<i64> = bind_attrs!(sqlx::query_scalar(
+            "UPDATE clusters SET geom = ?, code = ?, name = ?, kind = ?, status = ?, planned_area_ha = ?, \
+             area_ha = ?, geodesic_area_ha = ?, planning_crs = ?, notes = ?, name_folded = ?, version = version + 1, updated_at = ?, updated_by = ? \
              WHERE fid = ? AND (? IS NULL OR version = ?) RETURNING version",
         )
-        .bind(to_gpkg(&draft.boundary)?)
-        .bind(a.code())
-        .bind(a.name())
+        .bind(to_gpkg(&draft.boundary)?), draft)
         .bind(fold(a.name()))
-        .bind(a.kind().code())
-        .bind(a.status().code())
-        .bind(a.planned_area_ha())
-        .bind(draft.area.projected_ha)
-        .bind(draft.area.geodesic_ha)
-        .bind(a.planning_crs().to_string())
-        .bind(a.notes())
         .bind(&ts)
         .bind(&ctx.author)
         .bind(id)

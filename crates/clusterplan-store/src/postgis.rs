@@ -85,9 +85,8 @@ async fn record_version(
     draft: &ClusterDraft,
     ctx: &WriteContext,
 ) -> Result<(), StoreError> {
-    let a = &draft.attrs;
     let geom = if operation == "delete" { None } else { Some(to_wkb(&draft.boundary)?) };
-    sqlx::query(
+    bind_attrs!(sqlx::query(
         "INSERT INTO cluster_versions (cluster_id, version, operation, author, reason, written_at, geom, code, name, kind, \
          status, planned_area_ha, area_ha, geodesic_area_ha, planning_crs, notes) \
          VALUES ($1,$2,$3,$4,$5,now(),ST_GeomFromWKB($6, 4326),$7,$8,$9,$10,$11,$12,$13,$14,$15)",
@@ -97,16 +96,7 @@ async fn record_version(
     .bind(operation)
     .bind(&ctx.author)
     .bind(&ctx.reason)
-    .bind(geom)
-    .bind(a.code())
-    .bind(a.name())
-    .bind(a.kind().code())
-    .bind(a.status().code())
-    .bind(a.planned_area_ha())
-    .bind(draft.area.projected_ha)
-    .bind(draft.area.geodesic_ha)
-    .bind(a.planning_crs().to_string())
-    .bind(a.notes())
+    .bind(geom), draft)
     .execute(&mut **tx)
     .await?;
     Ok(())
@@ -132,22 +122,16 @@ impl Store for PostgisStore {
     async fn create_cluster(&self, draft: &ClusterDraft, ctx: &WriteContext) -> Result<Cluster, StoreError> {
         let a = &draft.attrs;
         let mut tx = self.pool.begin().await?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO clusters (geom, code, name, name_folded, kind, status, planned_area_ha, area_ha, geodesic_area_ha, \
-             planning_crs, notes, version, created_at, updated_at, updated_by) \
+        let id: i64 = bind_attrs!(
+            sqlx::query_scalar(
+                "INSERT INTO clusters (geom, code, name, kind, status, planned_area_ha, area_ha, geodesic_area_ha, \
+             planning_crs, notes, name_folded, version, created_at, updated_at, updated_by) \
              VALUES (ST_GeomFromWKB($1, 4326),$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,1,now(),now(),$12) RETURNING id",
+            )
+            .bind(to_wkb(&draft.boundary)?),
+            draft
         )
-        .bind(to_wkb(&draft.boundary)?)
-        .bind(a.code())
-        .bind(a.name())
         .bind(fold(a.name()))
-        .bind(a.kind().code())
-        .bind(a.status().code())
-        .bind(a.planned_area_ha())
-        .bind(draft.area.projected_ha)
-        .bind(draft.area.geodesic_ha)
-        .bind(a.planning_crs().to_string())
-        .bind(a.notes())
         .bind(&ctx.author)
         .fetch_one(&mut *tx)
         .await
@@ -175,22 +159,13 @@ impl Store for PostgisStore {
     ) -> Result<Cluster, StoreError> {
         let a = &draft.attrs;
         let mut tx = self.pool.begin().await?;
-        let version: Option<i64> = sqlx::query_scalar(
-            "UPDATE clusters SET geom = ST_GeomFromWKB($1, 4326), code = $2, name = $3, name_folded = $4, kind = $5, status = $6, \
-             planned_area_ha = $7, area_ha = $8, geodesic_area_ha = $9, planning_crs = $10, notes = $11, version = version + 1, \
+        let version: Option<i64> = bind_attrs!(sqlx::query_scalar(
+            "UPDATE clusters SET geom = ST_GeomFromWKB($1, 4326), code = $2, name = $3, kind = $4, status = $5, \
+             planned_area_ha = $6, area_ha = $7, geodesic_area_ha = $8, planning_crs = $9, notes = $10, name_folded = $11, version = version + 1, \
              updated_at = now(), updated_by = $12 WHERE id = $13 AND ($14::bigint IS NULL OR version = $14) RETURNING version",
         )
-        .bind(to_wkb(&draft.boundary)?)
-        .bind(a.code())
-        .bind(a.name())
+        .bind(to_wkb(&draft.boundary)?), draft)
         .bind(fold(a.name()))
-        .bind(a.kind().code())
-        .bind(a.status().code())
-        .bind(a.planned_area_ha())
-        .bind(draft.area.projected_ha)
-        .bind(draft.area.geodesic_ha)
-        .bind(a.planning_crs().to_string())
-        .bind(a.notes())
         .bind(&ctx.author)
         .bind(id)
         .bind(expected_version)
