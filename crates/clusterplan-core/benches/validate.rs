@@ -34,7 +34,7 @@ fn bench(c: &mut Criterion) {
         // where it finishes in benchmark time.
         if n <= 1_000 {
             group.bench_with_input(BenchmarkId::new("geo_is_valid", n), &polygon, |b, p| {
-                b.iter(|| black_box(p).is_valid())
+                b.iter(|| black_box(p).is_valid());
             });
         }
     }
