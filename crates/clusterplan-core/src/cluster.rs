@@ -98,6 +98,32 @@ pub struct ClusterInput {
     pub notes: Option<String>,
     /// The dataset's projected CRS for areas, e.g. `EPSG:9210`.
     pub planning_crs: Option<String>,
+    /// A craft-village cluster (≥ 60 % of industrial land serves craft-village producers).
+    pub craft_village: Option<bool>,
+    /// In a mountainous district.
+    pub mountainous: Option<bool>,
+    /// Internal roads completed and in use.
+    pub roads_completed: Option<bool>,
+    /// Water supply completed and in use.
+    pub water_completed: Option<bool>,
+    /// Wastewater collection and central treatment completed and in use.
+    pub wastewater_completed: Option<bool>,
+}
+
+/// Facts the planning rules read, asserted by the planner (defaults: all false).
+#[expect(clippy::struct_excessive_bools, reason = "each flag is a separate legal fact of Decree 32/2024")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SiteFlags {
+    /// A craft-village cluster: the 5 ha minimum applies.
+    pub craft_village: bool,
+    /// In a mountainous district: the 5 ha minimum applies.
+    pub mountainous: bool,
+    /// Internal roads completed and in use (expansion condition).
+    pub roads_completed: bool,
+    /// Water supply completed and in use (expansion condition).
+    pub water_completed: bool,
+    /// Wastewater collection and treatment completed and in use (expansion condition).
+    pub wastewater_completed: bool,
 }
 
 /// Validated attributes of a cluster or park.
@@ -110,6 +136,7 @@ pub struct ClusterAttrs {
     planned_area_ha: Option<f64>,
     notes: Option<String>,
     planning_crs: Crs,
+    flags: SiteFlags,
 }
 
 impl ClusterAttrs {
@@ -193,8 +220,15 @@ impl ClusterAttrs {
                 }
             },
         };
+        let flags = SiteFlags {
+            craft_village: input.craft_village.unwrap_or(false),
+            mountainous: input.mountainous.unwrap_or(false),
+            roads_completed: input.roads_completed.unwrap_or(false),
+            water_completed: input.water_completed.unwrap_or(false),
+            wastewater_completed: input.wastewater_completed.unwrap_or(false),
+        };
         if problems.is_empty() {
-            Ok(ClusterAttrs { code, name, kind, status, planned_area_ha, notes, planning_crs })
+            Ok(ClusterAttrs { code, name, kind, status, planned_area_ha, notes, planning_crs, flags })
         } else {
             Err(problems)
         }
@@ -227,6 +261,17 @@ impl ClusterAttrs {
     /// Projected system in which legal areas are measured.
     pub fn planning_crs(&self) -> Crs {
         self.planning_crs
+    }
+    /// Facts for the planning rules.
+    pub fn flags(&self) -> SiteFlags {
+        self.flags
+    }
+    /// The same attributes with another status: status changes are recorded as events, and
+    /// the stored status follows the latest one.
+    #[must_use]
+    pub fn with_status(mut self, status: ClusterStatus) -> Self {
+        self.status = status;
+        self
     }
 }
 

@@ -13,8 +13,10 @@ pub mod geometry;
 pub mod lifecycle;
 pub mod rules;
 pub mod search;
+pub mod units;
+pub mod zones;
 
 pub use area::AreaReport;
-pub use cluster::{Cluster, ClusterAttrs, ClusterDraft, ClusterInput, ClusterKind, ClusterStatus, FieldProblem};
+pub use cluster::{Cluster, ClusterAttrs, ClusterDraft, ClusterInput, ClusterKind, ClusterStatus, FieldProblem, SiteFlags};
 pub use crs::{Crs, CrsError};
 pub use geometry::{Boundary, GeometryProblem, ProblemKind, ProblemLocation, RawBoundary};

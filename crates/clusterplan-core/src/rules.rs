@@ -464,7 +464,7 @@ fn infrastructure_result(facts: &ExpansionFacts, regime: &str) -> RuleResult {
 /// new cluster is refused only when the existing ones are both half empty or less (≤ 50 %) and
 /// hold more than 100 ha of unleased land.
 ///
-/// One hard result, `d32.establishment.district_occupancy`, whose `measured` is the average
+/// One conditional result, `d32.establishment.district_occupancy`, whose `measured` is the average
 /// occupancy (`None` when no cluster has leasable land yet); the unleased area is in the
 /// messages. A district without clusters passes: the condition does not apply. Figures that
 /// cannot be right (not finite, negative, more leased than leasable) fail the rule, naming the
@@ -478,7 +478,9 @@ pub fn evaluate_establishment(rules: &RuleSet, district: &DistrictFacts) -> Vec<
     let max_unleased = round4(rules.establishment_max_unleased_ha);
     let result = |passed: bool, measured: Option<f64>, message_vi: String, message_en: String| RuleResult {
         rule_id: rule_id::ESTABLISHMENT_DISTRICT_OCCUPANCY,
-        severity: Severity::Hard,
+        // The province may still establish a cluster where the district's clusters are half
+        // empty; the rule flags it, and the decision's reason is kept with the override.
+        severity: Severity::Conditional,
         passed,
         measured,
         limit: Some(min_average),

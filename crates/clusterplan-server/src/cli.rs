@@ -49,6 +49,12 @@ pub struct ServeArgs {
     /// Projected CRS for areas of features that name none (the dataset's VN-2000 TM-3 zone).
     #[arg(long, env = "CLUSTERPLAN_PLANNING_CRS", default_value = "EPSG:9210")]
     pub planning_crs: String,
+    /// A JSON file with planning-rule limits replacing Decree 32/2024's (any subset of
+    /// `regime`, `min_area_ha`, `reduced_min_area_ha`, `max_area_ha`,
+    /// `expansion_min_occupancy_pct`, `establishment_min_average_occupancy_pct`,
+    /// `establishment_max_unleased_ha`, `district_average`: `mean_of_clusters`|`land_weighted`).
+    #[arg(long, env = "CLUSTERPLAN_RULES")]
+    pub rules: Option<PathBuf>,
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "CLUSTERPLAN_MAX_BODY_BYTES", default_value_t = 10 * 1024 * 1024)]
     pub max_body_bytes: usize,
@@ -73,6 +79,10 @@ impl ServeArgs {
             basemap,
             planning_crs,
             max_body_bytes: self.max_body_bytes,
+            rules: match &self.rules {
+                Some(path) => crate::config::load_rules(path)?,
+                None => clusterplan_core::rules::RuleSet::decree_32_2024(),
+            },
         })
     }
 }

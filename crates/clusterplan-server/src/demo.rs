@@ -154,28 +154,43 @@ pub async fn seed_if_empty(store: &dyn Store, planning_crs: Crs) -> Result<usize
     if store.count_clusters(&everything).await? > 0 {
         return Ok(0);
     }
-    let ctx = WriteContext { author: Some("demo".into()), reason: Some("Bến Tre demo data".into()) };
+    let ctx = WriteContext { author: Some("demo".into()), reason: Some("Bến Tre demo data".into()), ..WriteContext::default() };
     let mut added = 0;
+    let mut created = Vec::new();
     for site in SITES {
         let input = ClusterInput {
             code: Some(site.code.into()),
             name: Some(site.name.into()),
             kind: Some(site.kind.into()),
-            status: Some(site.status.into()),
+            // Created with the first status of its history; the rest are events.
+            status: Some(crate::demo_planning::history(site.code).first().map_or(site.status, |e| e.to).into()),
             planned_area_ha: site.planned_area_ha,
             notes: Some(format!("{} {ILLUSTRATIVE}", site.notes)),
             planning_crs: None,
+            roads_completed: Some(site.status == "operating"),
+            water_completed: Some(site.status == "operating"),
+            wastewater_completed: Some(site.status == "operating"),
+            ..ClusterInput::default()
         };
         let attrs = ClusterAttrs::parse(input, planning_crs)
             .map_err(|p| StoreError::Corrupt(format!("demo site {}: {p:?}", site.code)))?;
         let boundary = validate(&RawBoundary::Polygon(vec![illustrative_ring(site)]))
             .map_err(|p| StoreError::Corrupt(format!("demo site {}: {p:?}", site.code)))?;
         let draft = ClusterDraft::new(attrs, boundary).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        match store.create_cluster(&draft, &ctx).await {
-            Ok(_) => added += 1,
+        let first = match crate::demo_planning::history(site.code).first() {
+            Some(e) => crate::demo_planning::new_event(None, e)?,
+            None => return Err(StoreError::Corrupt(format!("demo site {} has no history", site.code))),
+        };
+        match store.create_cluster_with_event(&draft, &first, &ctx).await {
+            Ok((cluster, _)) => {
+                crate::demo_planning::apply_history(store, &cluster, &ctx).await?;
+                added += 1;
+                created.push(store.get_cluster(cluster.id).await?);
+            }
             Err(StoreError::Duplicate { .. }) => {}
             Err(e) => return Err(e),
         }
     }
+    crate::demo_planning::seed(store, &created, &ctx).await?;
     Ok(added)
 }

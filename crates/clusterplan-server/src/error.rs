@@ -54,9 +54,37 @@ pub enum ApiError {
     /// Wrong `Content-Type` (415).
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// A refusal with its own status, problem type and machine-readable members (planning
+    /// rules, transitions, placement of zones).
+    #[error("{detail}")]
+    Rejected {
+        /// HTTP status.
+        status: StatusCode,
+        /// Problem type slug.
+        kind: &'static str,
+        /// What is wrong.
+        detail: String,
+        /// Members added to the problem document (an object).
+        extra: Value,
+    },
     /// Anything else (500); the cause is logged, never sent.
     #[error("internal error")]
     Internal(String),
+}
+
+fn placement_json(p: &clusterplan_core::zones::PlacementProblem) -> Value {
+    use clusterplan_core::zones::PlacementProblem;
+    let mut v = match p {
+        PlacementProblem::OutsideCluster { area_m2, point, bbox } => {
+            json!({ "area_m2": area_m2, "point": point, "bbox": bbox })
+        }
+        PlacementProblem::Overlap { zone_id, area_m2, point, bbox } => {
+            json!({ "zone_id": zone_id, "area_m2": area_m2, "point": point, "bbox": bbox })
+        }
+    };
+    v["code"] = json!(p.code());
+    v["message"] = json!(p.message());
+    v
 }
 
 impl From<StoreError> for ApiError {
@@ -67,6 +95,20 @@ impl From<StoreError> for ApiError {
             StoreError::Duplicate { field, value } => {
                 ApiError::Conflict(format!("{field} {value:?} is already used by another feature"))
             }
+            StoreError::Placement(problems) => ApiError::Rejected {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                kind: "zone-placement",
+                detail: StoreError::Placement(problems.clone()).to_string(),
+                extra: json!({ "problems": problems.iter().map(placement_json).collect::<Vec<_>>() }),
+            },
+            e @ StoreError::MissingReference { .. } => ApiError::Unprocessable(e.to_string()),
+            StoreError::StatusMoved { expected, current } => ApiError::Rejected {
+                status: StatusCode::CONFLICT,
+                kind: "status-moved",
+                detail: "another status change was recorded first; reload the history and try again".into(),
+                extra: json!({ "expected_status": expected, "current_status": current }),
+            },
+            e @ StoreError::HasDependents { .. } => ApiError::Conflict(e.to_string()),
             other => ApiError::Internal(other.to_string()),
         }
     }
@@ -82,6 +124,7 @@ impl ApiError {
             ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Rejected { status, .. } => *status,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -97,6 +140,7 @@ impl ApiError {
             ApiError::PreconditionFailed { .. } => "version-conflict",
             ApiError::PayloadTooLarge { .. } => "payload-too-large",
             ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
+            ApiError::Rejected { kind, .. } => kind,
             ApiError::Internal(_) => "internal",
         }
     }
@@ -121,6 +165,14 @@ impl ApiError {
                 body["current_version"] = json!(current);
                 body["expected_version"] = json!(expected);
                 self.to_string()
+            }
+            ApiError::Rejected { detail, extra, .. } => {
+                if let Value::Object(members) = extra {
+                    for (k, v) in members {
+                        body[k] = v.clone();
+                    }
+                }
+                detail.clone()
             }
             ApiError::Internal(_) => "the server failed to handle the request; it has been logged".to_owned(),
             other => other.to_string(),

@@ -6,8 +6,10 @@
 pub mod cli;
 pub mod config;
 pub mod demo;
+mod demo_planning;
 pub mod error;
 mod middleware;
+pub mod planning;
 mod routes;
 pub mod wire;
 

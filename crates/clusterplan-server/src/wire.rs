@@ -80,8 +80,34 @@ fn read_properties(props: &Map<String, Value>) -> Result<ClusterInput, ApiError>
             None
         }
     };
+    let mut flag = |field: &'static str| match props.get(field) {
+        None | Some(Value::Null) => None,
+        Some(Value::Bool(b)) => Some(*b),
+        Some(_) => {
+            problems.push(clusterplan_core::FieldProblem { field, message: format!("{field} must be true or false") });
+            None
+        }
+    };
+    let craft_village = flag("craft_village");
+    let mountainous = flag("mountainous");
+    let roads_completed = flag("roads_completed");
+    let water_completed = flag("water_completed");
+    let wastewater_completed = flag("wastewater_completed");
     if problems.is_empty() {
-        Ok(ClusterInput { code, name, kind, status, planned_area_ha, notes, planning_crs })
+        Ok(ClusterInput {
+            code,
+            name,
+            kind,
+            status,
+            planned_area_ha,
+            notes,
+            planning_crs,
+            craft_village,
+            mountainous,
+            roads_completed,
+            water_completed,
+            wastewater_completed,
+        })
     } else {
         Err(ApiError::InvalidFeature { geometry: Vec::new(), fields: problems })
     }
@@ -224,6 +250,11 @@ pub fn feature_json(c: &Cluster, crs: WireCrs) -> Result<Value, CrsError> {
             "geodesic_area_ha": round(c.data.area.geodesic_ha, 4),
             "planning_crs": a.planning_crs().to_string(),
             "notes": a.notes(),
+            "craft_village": a.flags().craft_village,
+            "mountainous": a.flags().mountainous,
+            "roads_completed": a.flags().roads_completed,
+            "water_completed": a.flags().water_completed,
+            "wastewater_completed": a.flags().wastewater_completed,
             "version": c.version,
             "created_at": c.created_at.to_rfc3339_opts(SecondsFormat::Millis, true),
             "updated_at": c.updated_at.to_rfc3339_opts(SecondsFormat::Millis, true),

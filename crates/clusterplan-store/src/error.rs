@@ -25,6 +25,36 @@ pub enum StoreError {
         /// Its value.
         value: String,
     },
+    /// A zone does not fit its cluster: outside it or over a sibling.
+    #[error("the zone does not fit its cluster: {}", .0.iter().map(clusterplan_core::zones::PlacementProblem::message).collect::<Vec<_>>().join("; "))]
+    Placement(Vec<clusterplan_core::zones::PlacementProblem>),
+    /// A referenced feature (e.g. a zone's cluster) does not exist.
+    #[error("{what} {id} does not exist")]
+    MissingReference {
+        /// What is referenced (`cluster`).
+        what: &'static str,
+        /// Its id.
+        id: i64,
+    },
+    /// A status change did not start from the cluster's current status (someone else
+    /// recorded a change first).
+    #[error("the cluster's status is {current:?}, not {expected:?}")]
+    StatusMoved {
+        /// Status the change started from.
+        expected: Option<String>,
+        /// Status recorded now.
+        current: Option<String>,
+    },
+    /// The feature still has dependent features (a cluster with zones).
+    #[error("feature {id} still has {count} {what}")]
+    HasDependents {
+        /// Feature id.
+        id: i64,
+        /// How many.
+        count: u64,
+        /// What they are (`zones`).
+        what: &'static str,
+    },
     /// Stored data could not be read back (corruption or an external edit).
     #[error("stored data is unreadable: {0}")]
     Corrupt(String),

@@ -15,12 +15,16 @@ use sqlx::{Row, Sqlite, SqlitePool, Transaction};
 
 use crate::geom::{from_gpkg, to_gpkg};
 use crate::record::{StoredCluster, intersects_bbox};
+use crate::planning::PlanningStore;
 use crate::{ClusterQuery, Store, StoreError, WriteContext};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
 
 const COLUMNS: &str = "fid, geom, code, name, kind, status, planned_area_ha, area_ha, geodesic_area_ha, \
-                       planning_crs, notes, version, created_at, updated_at";
+                       planning_crs, notes, version, created_at, updated_at, craft_village, mountainous, \
+                       roads_completed, water_completed, wastewater_completed";
+
+mod planning;
 
 /// GeoPackage/SQLite backend.
 #[derive(Clone)]
@@ -79,6 +83,13 @@ fn decode(row: &SqliteRow) -> Result<Cluster, StoreError> {
         geodesic_area_ha: row.try_get("geodesic_area_ha")?,
         planning_crs: row.try_get("planning_crs")?,
         notes: row.try_get("notes")?,
+        flags: clusterplan_core::SiteFlags {
+            craft_village: row.try_get("craft_village")?,
+            mountainous: row.try_get("mountainous")?,
+            roads_completed: row.try_get("roads_completed")?,
+            water_completed: row.try_get("water_completed")?,
+            wastewater_completed: row.try_get("wastewater_completed")?,
+        },
         boundary: from_gpkg(&blob)?,
     }
     .into_cluster()
@@ -160,10 +171,88 @@ async fn record_version(
     .bind(geom), draft)
     .execute(&mut **tx)
     .await?;
+    // The rules' site facts, on the row and on its version (one statement each, same
+    // transaction).
+    let f = draft.attrs.flags();
+    for sql in [
+        "UPDATE clusters SET craft_village = ?, mountainous = ?, roads_completed = ?, water_completed = ?, \
+         wastewater_completed = ? WHERE fid = ? AND ? > 0",
+        "UPDATE cluster_versions SET craft_village = ?, mountainous = ?, roads_completed = ?, water_completed = ?, \
+         wastewater_completed = ? WHERE cluster_id = ? AND version = ?",
+    ] {
+        sqlx::query(sql)
+            .bind(f.craft_village)
+            .bind(f.mountainous)
+            .bind(f.roads_completed)
+            .bind(f.water_completed)
+            .bind(f.wastewater_completed)
+            .bind(id)
+            .bind(version)
+            .execute(&mut **tx)
+            .await?;
+    }
     Ok(())
 }
 
 impl GpkgStore {
+    /// Inserts a cluster inside a transaction (row, index, first version); returns its id.
+    async fn insert_in_tx(
+        tx: &mut Transaction<'_, Sqlite>,
+        draft: &ClusterDraft,
+        ctx: &WriteContext,
+        ts: &str,
+    ) -> Result<i64, StoreError> {
+        let a = &draft.attrs;
+        let id: i64 = bind_attrs!(sqlx::query_scalar(
+            "INSERT INTO clusters (geom, code, name, kind, status, planned_area_ha, area_ha, geodesic_area_ha, \
+             planning_crs, notes, name_folded, version, created_at, updated_at, updated_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,1,?,?,?) RETURNING fid",
+        )
+        .bind(to_gpkg(&draft.boundary)?), draft)
+        .bind(fold(a.name()))
+        .bind(ts)
+        .bind(ts)
+        .bind(&ctx.author)
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(|e| StoreError::on_unique_code(e, a.code()))?;
+        index(tx, id, Some(draft), ts).await?;
+        record_version(tx, id, 1, "create", draft, ctx, ts).await?;
+        Ok(id)
+    }
+
+    /// Replaces a cluster inside a transaction (row, index, version); returns the new version.
+    async fn update_in_tx(
+        tx: &mut Transaction<'_, Sqlite>,
+        id: i64,
+        expected_version: Option<i64>,
+        draft: &ClusterDraft,
+        ctx: &WriteContext,
+        ts: &str,
+    ) -> Result<i64, StoreError> {
+        let a = &draft.attrs;
+        let version: Option<i64> = bind_attrs!(sqlx::query_scalar(
+            "UPDATE clusters SET geom = ?, code = ?, name = ?, kind = ?, status = ?, planned_area_ha = ?, \
+             area_ha = ?, geodesic_area_ha = ?, planning_crs = ?, notes = ?, name_folded = ?, version = version + 1, updated_at = ?, updated_by = ? \
+             WHERE fid = ? AND (? IS NULL OR version = ?) RETURNING version",
+        )
+        .bind(to_gpkg(&draft.boundary)?), draft)
+        .bind(fold(a.name()))
+        .bind(ts)
+        .bind(&ctx.author)
+        .bind(id)
+        .bind(expected_version)
+        .bind(expected_version)
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(|e| StoreError::on_unique_code(e, a.code()))?;
+        let Some(version) = version else {
+            return Err(Self::explain_miss(tx, id, expected_version).await);
+        };
+        index(tx, id, Some(draft), ts).await?;
+        record_version(tx, id, version, "update", draft, ctx, ts).await?;
+        Ok(version)
+    }
+
     /// Why a versioned write matched no row: missing, or at another version.
     async fn explain_miss(tx: &mut Transaction<'_, Sqlite>, id: i64, expected: Option<i64>) -> StoreError {
         match sqlx::query_scalar::<_, i64>("SELECT version FROM clusters WHERE fid = ?")
@@ -217,26 +306,8 @@ impl GpkgStore {
 #[async_trait]
 impl Store for GpkgStore {
     async fn create_cluster(&self, draft: &ClusterDraft, ctx: &WriteContext) -> Result<Cluster, StoreError> {
-        let now = Utc::now();
-        let ts = timestamp(now);
-        let a = &draft.attrs;
-        let mut tx = self.pool.begin().await?;
-        let id: i64 = bind_attrs!(sqlx::query_scalar(
-            "INSERT INTO clusters (geom, code, name, kind, status, planned_area_ha, area_ha, geodesic_area_ha, \
-             planning_crs, notes, name_folded, version, created_at, updated_at, updated_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,1,?,?,?) RETURNING fid",
-        )
-        .bind(to_gpkg(&draft.boundary)?), draft)
-        .bind(fold(a.name()))
-        .bind(&ts)
-        .bind(&ts)
-        .bind(&ctx.author)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(|e| StoreError::on_unique_code(e, a.code()))?;
-        index(&mut tx, id, Some(draft), &ts).await?;
-        record_version(&mut tx, id, 1, "create", draft, ctx, &ts).await?;
-        tx.commit().await?;
-        self.get_cluster(id).await
+        let first = crate::planning::first_event(draft);
+        Ok(self.create_cluster_with_event(draft, &first, ctx).await?.0)
     }
 
     async fn get_cluster(&self, id: i64) -> Result<Cluster, StoreError> {
@@ -256,28 +327,8 @@ impl Store for GpkgStore {
         ctx: &WriteContext,
     ) -> Result<Cluster, StoreError> {
         let ts = timestamp(Utc::now());
-        let a = &draft.attrs;
         let mut tx = self.pool.begin().await?;
-        let version: Option<i64> = bind_attrs!(sqlx::query_scalar(
-            "UPDATE clusters SET geom = ?, code = ?, name = ?, kind = ?, status = ?, planned_area_ha = ?, \
-             area_ha = ?, geodesic_area_ha = ?, planning_crs = ?, notes = ?, name_folded = ?, version = version + 1, updated_at = ?, updated_by = ? \
-             WHERE fid = ? AND (? IS NULL OR version = ?) RETURNING version",
-        )
-        .bind(to_gpkg(&draft.boundary)?), draft)
-        .bind(fold(a.name()))
-        .bind(&ts)
-        .bind(&ctx.author)
-        .bind(id)
-        .bind(expected_version)
-        .bind(expected_version)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(|e| StoreError::on_unique_code(e, a.code()))?;
-        let Some(version) = version else {
-            return Err(Self::explain_miss(&mut tx, id, expected_version).await);
-        };
-        index(&mut tx, id, Some(draft), &ts).await?;
-        record_version(&mut tx, id, version, "update", draft, ctx, &ts).await?;
+        Self::update_in_tx(&mut tx, id, expected_version, draft, ctx, &ts).await?;
         tx.commit().await?;
         self.get_cluster(id).await
     }
@@ -290,6 +341,11 @@ impl Store for GpkgStore {
     ) -> Result<(), StoreError> {
         let ts = timestamp(Utc::now());
         let mut tx = self.pool.begin().await?;
+        let zones: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM zones WHERE cluster_id = ?").bind(id).fetch_one(&mut *tx).await?;
+        if zones > 0 {
+            return Err(StoreError::HasDependents { id, count: zones as u64, what: "zones" });
+        }
         let row = sqlx::query(&format!(
             "DELETE FROM clusters WHERE fid = ? AND (? IS NULL OR version = ?) RETURNING {COLUMNS}"
         ))

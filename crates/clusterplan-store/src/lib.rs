@@ -32,6 +32,7 @@ macro_rules! bind_attrs {
 mod error;
 mod geom;
 mod gpkg;
+mod planning;
 mod postgis;
 mod record;
 #[cfg(feature = "testing")]
@@ -45,6 +46,7 @@ use futures::stream::BoxStream;
 
 pub use error::StoreError;
 pub use gpkg::GpkgStore;
+pub use planning::{EventRecord, NewEvent, NewTask, PlanningStore, TaskRecord, UnitQuery, ZoneQuery};
 pub use postgis::PostgisStore;
 
 /// Where the data lives, resolved from configuration.
@@ -89,7 +91,7 @@ pub struct ClusterQuery {
 
 /// What every backend provides. Results are ordered by id.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: PlanningStore + Send + Sync + 'static {
     /// Inserts a cluster; the store assigns id, version 1 and timestamps.
     async fn create_cluster(&self, draft: &ClusterDraft, ctx: &WriteContext) -> Result<Cluster, StoreError>;
 

@@ -13,12 +13,16 @@ use sqlx::{Executor, PgPool, Postgres, Row, Transaction};
 
 use crate::geom::{from_wkb, to_wkb};
 use crate::record::StoredCluster;
+use crate::planning::PlanningStore;
 use crate::{ClusterQuery, Store, StoreError, WriteContext};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgis");
 
 const COLUMNS: &str = "id, ST_AsBinary(geom) AS geom, code, name, kind, status, planned_area_ha, area_ha, \
-                       geodesic_area_ha, planning_crs, notes, version, created_at, updated_at";
+                       geodesic_area_ha, planning_crs, notes, version, created_at, updated_at, craft_village, \
+                       mountainous, roads_completed, water_completed, wastewater_completed";
+
+mod planning;
 
 /// PostGIS backend.
 #[derive(Clone)]
@@ -72,6 +76,13 @@ fn decode(row: &PgRow) -> Result<Cluster, StoreError> {
         geodesic_area_ha: row.try_get("geodesic_area_ha")?,
         planning_crs: row.try_get("planning_crs")?,
         notes: row.try_get("notes")?,
+        flags: clusterplan_core::SiteFlags {
+            craft_village: row.try_get("craft_village")?,
+            mountainous: row.try_get("mountainous")?,
+            roads_completed: row.try_get("roads_completed")?,
+            water_completed: row.try_get("water_completed")?,
+            wastewater_completed: row.try_get("wastewater_completed")?,
+        },
         boundary: from_wkb(&blob)?,
     }
     .into_cluster()
@@ -86,10 +97,12 @@ async fn record_version(
     ctx: &WriteContext,
 ) -> Result<(), StoreError> {
     let geom = if operation == "delete" { None } else { Some(to_wkb(&draft.boundary)?) };
+    let f = draft.attrs.flags();
     bind_attrs!(sqlx::query(
         "INSERT INTO cluster_versions (cluster_id, version, operation, author, reason, written_at, geom, code, name, kind, \
-         status, planned_area_ha, area_ha, geodesic_area_ha, planning_crs, notes) \
-         VALUES ($1,$2,$3,$4,$5,now(),ST_GeomFromWKB($6, 4326),$7,$8,$9,$10,$11,$12,$13,$14,$15)",
+         status, planned_area_ha, area_ha, geodesic_area_ha, planning_crs, notes, craft_village, mountainous, \
+         roads_completed, water_completed, wastewater_completed) \
+         VALUES ($1,$2,$3,$4,$5,now(),ST_GeomFromWKB($6, 4326),$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)",
     )
     .bind(id)
     .bind(version)
@@ -97,8 +110,28 @@ async fn record_version(
     .bind(&ctx.author)
     .bind(&ctx.reason)
     .bind(geom), draft)
+    .bind(f.craft_village)
+    .bind(f.mountainous)
+    .bind(f.roads_completed)
+    .bind(f.water_completed)
+    .bind(f.wastewater_completed)
     .execute(&mut **tx)
     .await?;
+    // The rules' site facts on the row itself (not for a delete: the row is gone).
+    if operation != "delete" {
+        sqlx::query(
+            "UPDATE clusters SET craft_village = $1, mountainous = $2, roads_completed = $3, water_completed = $4, \
+             wastewater_completed = $5 WHERE id = $6",
+        )
+        .bind(f.craft_village)
+        .bind(f.mountainous)
+        .bind(f.roads_completed)
+        .bind(f.water_completed)
+        .bind(f.wastewater_completed)
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    }
     Ok(())
 }
 
@@ -117,11 +150,14 @@ async fn explain_miss(tx: &mut Transaction<'_, Postgres>, id: i64, expected: Opt
 /// `WHERE` clause for an optional bbox, parameters `$1..$4`.
 const BBOX_FILTER: &str = "($1::float8 IS NULL OR ST_Intersects(geom, ST_MakeEnvelope($1, $2, $3, $4, 4326)))";
 
-#[async_trait]
-impl Store for PostgisStore {
-    async fn create_cluster(&self, draft: &ClusterDraft, ctx: &WriteContext) -> Result<Cluster, StoreError> {
+impl PostgisStore {
+    /// Inserts a cluster inside a transaction (row and first version); returns its id.
+    async fn insert_in_tx(
+        tx: &mut Transaction<'_, Postgres>,
+        draft: &ClusterDraft,
+        ctx: &WriteContext,
+    ) -> Result<i64, StoreError> {
         let a = &draft.attrs;
-        let mut tx = self.pool.begin().await?;
         let id: i64 = bind_attrs!(
             sqlx::query_scalar(
                 "INSERT INTO clusters (geom, code, name, kind, status, planned_area_ha, area_ha, geodesic_area_ha, \
@@ -133,12 +169,48 @@ impl Store for PostgisStore {
         )
         .bind(fold(a.name()))
         .bind(&ctx.author)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **tx)
         .await
         .map_err(|e| StoreError::on_unique_code(e, a.code()))?;
-        record_version(&mut tx, id, 1, "create", draft, ctx).await?;
-        tx.commit().await?;
-        self.get_cluster(id).await
+        record_version(tx, id, 1, "create", draft, ctx).await?;
+        Ok(id)
+    }
+
+    /// Replaces a cluster inside a transaction (row and version); returns the new version.
+    async fn update_in_tx(
+        tx: &mut Transaction<'_, Postgres>,
+        id: i64,
+        expected_version: Option<i64>,
+        draft: &ClusterDraft,
+        ctx: &WriteContext,
+    ) -> Result<i64, StoreError> {
+        let a = &draft.attrs;
+        let version: Option<i64> = bind_attrs!(sqlx::query_scalar(
+            "UPDATE clusters SET geom = ST_GeomFromWKB($1, 4326), code = $2, name = $3, kind = $4, status = $5, \
+             planned_area_ha = $6, area_ha = $7, geodesic_area_ha = $8, planning_crs = $9, notes = $10, name_folded = $11, version = version + 1, \
+             updated_at = now(), updated_by = $12 WHERE id = $13 AND ($14::bigint IS NULL OR version = $14) RETURNING version",
+        )
+        .bind(to_wkb(&draft.boundary)?), draft)
+        .bind(fold(a.name()))
+        .bind(&ctx.author)
+        .bind(id)
+        .bind(expected_version)
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(|e| StoreError::on_unique_code(e, a.code()))?;
+        let Some(version) = version else {
+            return Err(explain_miss(tx, id, expected_version).await);
+        };
+        record_version(tx, id, version, "update", draft, ctx).await?;
+        Ok(version)
+    }
+}
+
+#[async_trait]
+impl Store for PostgisStore {
+    async fn create_cluster(&self, draft: &ClusterDraft, ctx: &WriteContext) -> Result<Cluster, StoreError> {
+        let first = crate::planning::first_event(draft);
+        Ok(self.create_cluster_with_event(draft, &first, ctx).await?.0)
     }
 
     async fn get_cluster(&self, id: i64) -> Result<Cluster, StoreError> {
@@ -157,25 +229,8 @@ impl Store for PostgisStore {
         draft: &ClusterDraft,
         ctx: &WriteContext,
     ) -> Result<Cluster, StoreError> {
-        let a = &draft.attrs;
         let mut tx = self.pool.begin().await?;
-        let version: Option<i64> = bind_attrs!(sqlx::query_scalar(
-            "UPDATE clusters SET geom = ST_GeomFromWKB($1, 4326), code = $2, name = $3, kind = $4, status = $5, \
-             planned_area_ha = $6, area_ha = $7, geodesic_area_ha = $8, planning_crs = $9, notes = $10, name_folded = $11, version = version + 1, \
-             updated_at = now(), updated_by = $12 WHERE id = $13 AND ($14::bigint IS NULL OR version = $14) RETURNING version",
-        )
-        .bind(to_wkb(&draft.boundary)?), draft)
-        .bind(fold(a.name()))
-        .bind(&ctx.author)
-        .bind(id)
-        .bind(expected_version)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(|e| StoreError::on_unique_code(e, a.code()))?;
-        let Some(version) = version else {
-            return Err(explain_miss(&mut tx, id, expected_version).await);
-        };
-        record_version(&mut tx, id, version, "update", draft, ctx).await?;
+        Self::update_in_tx(&mut tx, id, expected_version, draft, ctx).await?;
         tx.commit().await?;
         self.get_cluster(id).await
     }
@@ -187,6 +242,13 @@ impl Store for PostgisStore {
         ctx: &WriteContext,
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
+        // Zones reference their cluster: lock the cluster first so no zone is added meanwhile.
+        sqlx::query("SELECT 1 FROM clusters WHERE id = $1 FOR UPDATE").bind(id).execute(&mut *tx).await?;
+        let zones: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM zones WHERE cluster_id = $1").bind(id).fetch_one(&mut *tx).await?;
+        if zones > 0 {
+            return Err(StoreError::HasDependents { id, count: zones as u64, what: "zones" });
+        }
         let row = sqlx::query(&format!(
             "DELETE FROM clusters WHERE id = $1 AND ($2::bigint IS NULL OR version = $2) RETURNING {COLUMNS}"
         ))

@@ -22,6 +22,7 @@ fn draft_with(code: &str, name: &str, rings: Vec<Vec<Vec<f64>>>) -> ClusterDraft
             planned_area_ha: Some(30.0),
             notes: Some("ghi chú".into()),
             planning_crs: None,
+            ..ClusterInput::default()
         },
         Crs::VN2000_TM3_10545,
     )

@@ -9,6 +9,7 @@ fn input() -> ClusterInput {
         planned_area_ha: Some(50.0),
         notes: None,
         planning_crs: None,
+        ..ClusterInput::default()
     }
 }
 
@@ -36,6 +37,7 @@ fn every_bad_attribute_is_reported_at_once() {
         planned_area_ha: Some(f64::NAN),
         notes: None,
         planning_crs: Some("EPSG:4326".into()),
+        ..ClusterInput::default()
     };
     let problems = ClusterAttrs::parse(bad, Crs::VN2000_TM3_10545).expect_err("invalid");
     let fields: Vec<_> = problems.iter().map(|p| p.field).collect();

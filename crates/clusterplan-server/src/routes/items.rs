@@ -285,6 +285,12 @@ fn draft_from_request(
     }
 }
 
+/// The request document as JSON, for the planning members (`event`, `overrides`) that travel
+/// beside the feature; `Null` when the body does not parse (its parser reports that).
+fn request_document(body: &Result<Bytes, BytesRejection>) -> serde_json::Value {
+    body.as_ref().ok().and_then(|b| serde_json::from_slice(b).ok()).unwrap_or_default()
+}
+
 fn write_context() -> WriteContext {
     WriteContext::default()
 }
@@ -297,8 +303,9 @@ async fn create(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     check_collection(&collection)?;
+    let doc = request_document(&body);
     let draft = draft_from_request(&state, &headers, body)?;
-    let cluster = state.store.create_cluster(&draft, &write_context()).await?;
+    let cluster = super::planning::create_cluster(&state, &draft, &doc, &write_context()).await?;
     let location = format!("{base}/collections/{collection}/items/{}", cluster.id);
     Ok((
         StatusCode::CREATED,
@@ -321,7 +328,9 @@ async fn replace(
     check_collection(&collection)?;
     let id = parse_id(&id)?;
     let expected = if_match(&headers)?;
+    let doc = request_document(&body);
     let draft = draft_from_request(&state, &headers, body)?;
+    super::planning::check_edit(&state, id, &draft, &doc).await?;
     let cluster = state.store.update_cluster(id, expected, &draft, &write_context()).await?;
     Ok((
         [(header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON)), (header::ETAG, etag(cluster.version))],

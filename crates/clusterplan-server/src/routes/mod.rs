@@ -4,7 +4,9 @@ mod health;
 mod items;
 mod links;
 mod ogc;
+mod planning;
 mod web;
+mod zones;
 
 use axum::Router;
 
@@ -14,6 +16,8 @@ pub(crate) fn router(state: AppState) -> Router {
     Router::new()
         .merge(ogc::router())
         .merge(items::router())
+        .merge(zones::router())
+        .merge(planning::router())
         .merge(health::router())
         .merge(web::router(&state.config))
         .with_state(state)
@@ -24,7 +28,7 @@ pub(crate) fn allowed_methods(path: &str) -> Option<&'static str> {
     let rest = path.strip_prefix("/collections/")?;
     let mut parts = rest.trim_end_matches('/').split('/');
     let collection = parts.next()?;
-    if !items::COLLECTIONS.contains(&collection) || parts.next()? != "items" {
+    if !(items::COLLECTIONS.contains(&collection) || collection == "zones") || parts.next()? != "items" {
         return None;
     }
     match (parts.next(), parts.next()) {

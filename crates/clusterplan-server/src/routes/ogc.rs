@@ -10,7 +10,6 @@ use serde_json::{Value, json};
 
 use clusterplan_core::Crs;
 
-use super::items::COLLECTIONS;
 use super::links::{BaseUrl, link};
 use super::web;
 use crate::AppState;
@@ -76,7 +75,7 @@ async fn conformance() -> Json<Value> {
 
 async fn collections(State(state): State<AppState>, BaseUrl(base): BaseUrl) -> Result<Json<Value>, ApiError> {
     let mut list = Vec::new();
-    for id in COLLECTIONS {
+    for id in LISTED {
         list.push(describe(&state, &base, id).await?);
     }
     Ok(Json(json!({
@@ -90,18 +89,34 @@ async fn collection(
     Path(id): Path<String>,
     BaseUrl(base): BaseUrl,
 ) -> Result<Json<Value>, ApiError> {
-    if !COLLECTIONS.contains(&id.as_str()) {
+    if !LISTED.contains(&id.as_str()) {
         return Err(ApiError::NotFound(format!("collection {id:?} does not exist")));
     }
     Ok(Json(describe(&state, &base, &id).await?))
 }
 
+/// Collections listed: the generic items routes serve `clusters`, `routes/zones.rs` serves
+/// `zones`.
+const LISTED: &[&str] = &["clusters", "zones"];
+
 async fn describe(state: &AppState, base: &str, id: &str) -> Result<Value, ApiError> {
-    let extent = state.store.cluster_extent().await?;
+    let (extent, title, description) = if id == "zones" {
+        (
+            None,
+            "Phân khu chức năng trong cụm công nghiệp",
+            "Land-use zones and lots inside clusters (IND, WH, ADM, GRN, WAT, UTL, WWTP, ROAD) with lease status",
+        )
+    } else {
+        (
+            state.store.cluster_extent().await?,
+            "Cụm công nghiệp và khu công nghiệp",
+            "Industrial clusters (CCN, Decree 32/2024) and industrial parks (KCN) with their planning status",
+        )
+    };
     let mut doc = json!({
         "id": id,
-        "title": "Cụm công nghiệp và khu công nghiệp",
-        "description": "Industrial clusters (CCN, Decree 32/2024) and industrial parks (KCN) with their planning status",
+        "title": title,
+        "description": description,
         "itemType": "feature",
         "crs": Crs::supported().into_iter().map(Crs::uri).collect::<Vec<_>>(),
         "storageCrs": Crs::Crs84.uri(),

@@ -1,0 +1,582 @@
+//! Planning routes: status events with legal acts, a cluster's planning sheet, tasks,
+//! administrative units, zoning status at a point and summaries per unit.
+
+use std::collections::HashMap;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::NaiveDate;
+use clusterplan_core::geometry::validate;
+use clusterplan_core::lifecycle::{LegalAct, PlanningTask, StatusEvent, allowed_targets, check_transition, requires_legal_act, validate_history};
+use clusterplan_core::units::UnitLevel;
+use clusterplan_core::{ClusterDraft, ClusterStatus, Crs, FieldProblem, RawBoundary};
+use clusterplan_store::{NewEvent, NewTask, UnitQuery, WriteContext};
+use serde_json::{Value, json};
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::planning::{
+    self, enforce, establishment_rules, event_json, expansion_rules, land_json, overrides_json, parse_date,
+    parse_overrides, rules_json, share_json, size_rules, status_on, task_json,
+};
+use crate::wire::{WireCrs, feature_json};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/collections/clusters/items/{id}/events", get(list_events).post(record_event))
+        .route("/collections/clusters/items/{id}/planning", get(planning_sheet))
+        .route("/tasks", get(list_tasks).post(create_task))
+        .route("/tasks/{id}/done", post(task_done))
+        .route("/units", get(list_units))
+        .route("/units/successions", get(list_successions))
+        .route("/zoning", get(zoning))
+        .route("/summary", get(summary))
+}
+
+fn bad_param(detail: String) -> ApiError {
+    ApiError::BadRequest { kind: "invalid-parameter", detail }
+}
+
+fn known(params: &HashMap<String, String>, allowed: &[&str]) -> Result<(), ApiError> {
+    match params.keys().find(|k| !allowed.contains(&k.as_str())) {
+        Some(k) => Err(bad_param(format!("unknown query parameter {k:?}; known: {}", allowed.join(", ")))),
+        None => Ok(()),
+    }
+}
+
+fn parse_id(id: &str) -> Result<i64, ApiError> {
+    id.parse::<i64>().map_err(|_| ApiError::NotFound(format!("feature {id:?} does not exist")))
+}
+
+fn json_body(body: Result<Bytes, BytesRejection>) -> Result<Value, ApiError> {
+    let body = body.map_err(|r| ApiError::BadRequest { kind: "unreadable-body", detail: r.body_text() })?;
+    let value: Value = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::BadRequest { kind: "malformed-json", detail: format!("body is not valid JSON: {e}") })?;
+    if value.is_object() {
+        Ok(value)
+    } else {
+        Err(ApiError::BadRequest { kind: "malformed-json", detail: "body must be a JSON object".into() })
+    }
+}
+
+fn field(problems: &mut Vec<FieldProblem>, field: &'static str, message: String) {
+    problems.push(FieldProblem { field, message });
+}
+
+fn date_field(doc: &Value, name: &'static str, problems: &mut Vec<FieldProblem>) -> Option<NaiveDate> {
+    match doc.get(name) {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map_err(|_| field(problems, name, format!("{name} must be a date like 1998-06-08")))
+            .ok(),
+        Some(_) => {
+            field(problems, name, format!("{name} must be a date string"));
+            None
+        }
+    }
+}
+
+fn text_field(doc: &Value, name: &'static str, problems: &mut Vec<FieldProblem>) -> Option<String> {
+    match doc.get(name) {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+        Some(Value::String(_)) => None,
+        Some(_) => {
+            field(problems, name, format!("{name} must be a string"));
+            None
+        }
+    }
+}
+
+/// Reads `act: {number, date, authority, link}`.
+fn parse_act(doc: &Value, problems: &mut Vec<FieldProblem>) -> Option<LegalAct> {
+    let act = doc.get("act").filter(|a| !a.is_null())?;
+    if !act.is_object() {
+        field(problems, "act", "act must be an object {number, date, authority, link}".into());
+        return None;
+    }
+    let mut inner = Vec::new();
+    let number = text_field(act, "number", &mut inner).unwrap_or_default();
+    let date = date_field(act, "date", &mut inner);
+    let authority = text_field(act, "authority", &mut inner).unwrap_or_default();
+    let link = text_field(act, "link", &mut inner);
+    if date.is_none() && inner.is_empty() {
+        field(&mut inner, "date", "the act's date is required".into());
+    }
+    problems.extend(inner.into_iter().map(|p| FieldProblem { field: "act", message: p.message }));
+    let date = date?;
+    match LegalAct::new(&number, date, &authority, link.as_deref()) {
+        Ok(act) => Some(act),
+        Err(ps) => {
+            problems.extend(ps);
+            None
+        }
+    }
+}
+
+/// A status-change request, as far as it can be read without the store.
+pub(crate) struct EventRequest {
+    pub to: ClusterStatus,
+    pub effective: NaiveDate,
+    pub act: Option<LegalAct>,
+    pub note: Option<String>,
+}
+
+/// Reads `to`, `effective`, `act`, `note`; `to` may be given by the caller (a create names the
+/// status in the feature).
+pub(crate) fn parse_event(doc: &Value, to: Option<ClusterStatus>) -> Result<EventRequest, ApiError> {
+    let mut problems = Vec::new();
+    let to = match to {
+        Some(to) => Some(to),
+        None => match doc.get("to").and_then(Value::as_str) {
+            Some(code) => ClusterStatus::from_code(code).or_else(|| {
+                let all: Vec<&str> = ClusterStatus::ALL.iter().map(|s| s.code()).collect();
+                field(&mut problems, "to", format!("to={code:?} is not a status; one of {}", all.join(", ")));
+                None
+            }),
+            None => {
+                field(&mut problems, "to", "to (the new status) is required".into());
+                None
+            }
+        },
+    };
+    let effective = date_field(doc, "effective", &mut problems);
+    let act = parse_act(doc, &mut problems);
+    let note = text_field(doc, "note", &mut problems);
+    match (to, problems.is_empty()) {
+        (Some(to), true) => Ok(EventRequest { to, effective: effective.unwrap_or_else(planning::today), act, note }),
+        _ => Err(ApiError::InvalidFeature { geometry: Vec::new(), fields: problems }),
+    }
+}
+
+/// Checks a new event against the lifecycle and the history before it: allowed transition,
+/// legal act where one is required, dates in order.
+pub(crate) fn check_event(history: &[StatusEvent], event: &StatusEvent) -> Result<(), ApiError> {
+    if let Err(e) = check_transition(event.from, event.to) {
+        return Err(ApiError::Rejected {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            kind: "transition-not-allowed",
+            detail: e.to_string(),
+            extra: json!({
+                "from": event.from.map(|s| s.code()),
+                "to": event.to.code(),
+                "allowed": e.allowed().iter().map(|s| s.code()).collect::<Vec<_>>(),
+            }),
+        });
+    }
+    if requires_legal_act(event.to) && event.act.is_none() {
+        return Err(ApiError::Rejected {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            kind: "legal-act-required",
+            detail: format!("a change to {} needs its legal act (number, date, issuing authority)", event.to.code()),
+            extra: json!({ "to": event.to.code() }),
+        });
+    }
+    let mut all = history.to_vec();
+    all.push(event.clone());
+    validate_history(&all).map_err(|problems| ApiError::Rejected {
+        status: StatusCode::UNPROCESSABLE_ENTITY,
+        kind: "invalid-history",
+        detail: problems.iter().map(|p| p.kind.to_string()).collect::<Vec<_>>().join("; "),
+        extra: json!({ "problems": problems.iter().map(|p| json!({"code": p.kind.code(), "index": p.index, "message": p.kind.to_string()})).collect::<Vec<_>>() }),
+    })
+}
+
+fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
+    let Some(value) = headers.get(header::IF_MATCH) else { return Ok(None) };
+    let text = value.to_str().unwrap_or_default().trim();
+    if text == "*" {
+        return Ok(None);
+    }
+    text.trim_start_matches("W/").trim_matches('"').parse::<i64>().map(Some).map_err(|_| ApiError::BadRequest {
+        kind: "invalid-header",
+        detail: format!("If-Match {text:?} is not an ETag of this service"),
+    })
+}
+
+async fn list_events(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    known(&params, &["date"])?;
+    let on = parse_date("date", params.get("date"))?;
+    let id = parse_id(&id)?;
+    let events = state.store.list_events(id).await?;
+    if events.is_empty() {
+        // Also answers for a deleted cluster, whose history stays.
+        state.store.get_cluster(id).await?;
+    }
+    let current = events.last().map(|e| e.event.to.code());
+    Ok(Json(json!({
+        "cluster_id": id,
+        "status": current,
+        "date": on,
+        "status_on_date": status_on(&events, on).map(|s| s.code()),
+        "allowed_next": allowed_targets(events.last().map(|e| e.event.to)).iter().map(|s| s.code()).collect::<Vec<_>>(),
+        "events": events.iter().map(event_json).collect::<Vec<_>>(),
+    })))
+}
+
+/// `POST …/events`: a status change with its legal act; an expansion carries the new boundary
+/// (`geometry`, GeoJSON, in CRS84 or the `Content-Crs`).
+async fn record_event(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let expected = if_match(&headers)?;
+    let doc = json_body(body)?;
+    let request = parse_event(&doc, None)?;
+    let overrides = parse_overrides(&doc)?;
+    let excess_demand = doc.get("excess_demand_declared").and_then(Value::as_bool).unwrap_or(false);
+    let cluster = state.store.get_cluster(id).await?;
+    let events = state.store.list_events(id).await?;
+    let history: Vec<StatusEvent> = events.iter().map(|e| e.event.clone()).collect();
+    let event = StatusEvent {
+        from: history.last().map(|e| e.to),
+        to: request.to,
+        effective: request.effective,
+        act: request.act,
+        note: request.note,
+    };
+    check_event(&history, &event)?;
+    let rules = &state.config.rules;
+    let (results, expansion) = match event.to {
+        ClusterStatus::Expanded => {
+            let draft = expansion_draft(&state, &headers, &doc, &cluster.data)?;
+            let land = state.store.zone_totals().await?.remove(&id).unwrap_or_default();
+            (expansion_rules(rules, &cluster, &draft, &land, excess_demand), Some(draft))
+        }
+        ClusterStatus::Established => {
+            (establishment_rules(state.store.as_ref(), rules, &cluster.data, Some(id), event.effective).await?, None)
+        }
+        _ => (Vec::new(), None),
+    };
+    if doc.get("geometry").is_some_and(|g| !g.is_null()) && expansion.is_none() {
+        return Err(ApiError::Unprocessable(
+            "only an expansion carries a new boundary; edit the boundary with PUT on the feature".into(),
+        ));
+    }
+    enforce(&results, &overrides)?;
+    let new = NewEvent {
+        event,
+        overrides: overrides_json(&overrides).to_string(),
+        rule_results: rules_json(&results).to_string(),
+    };
+    let ctx = WriteContext { reason: new.event.note.clone(), ..WriteContext::default() };
+    let (record, cluster) = state.store.record_event(id, expected, &new, expansion.as_ref(), &ctx).await?;
+    let feature = feature_json(&cluster, WireCrs::default()).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok((
+        StatusCode::CREATED,
+        [(header::ETAG, format!("\"{}\"", cluster.version))],
+        Json(json!({ "event": event_json(&record), "feature": feature })),
+    )
+        .into_response())
+}
+
+fn expansion_draft(state: &AppState, headers: &HeaderMap, doc: &Value, now: &ClusterDraft) -> Result<ClusterDraft, ApiError> {
+    let Some(geometry) = doc.get("geometry").filter(|g| !g.is_null()) else {
+        return Err(ApiError::Rejected {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            kind: "expansion-boundary-required",
+            detail: "an expansion needs the expanded boundary in `geometry`".into(),
+            extra: json!({}),
+        });
+    };
+    let geometry = geojson::Geometry::from_json_value(geometry.clone())
+        .map_err(|e| ApiError::BadRequest { kind: "malformed-geojson", detail: format!("geometry: {e}") })?;
+    let mut raw = match geometry.value {
+        geojson::Value::Polygon(p) => RawBoundary::Polygon(p),
+        geojson::Value::MultiPolygon(m) => RawBoundary::MultiPolygon(m),
+        other => {
+            return Err(ApiError::Unprocessable(format!(
+                "geometry type {} is not accepted; a boundary is a Polygon or MultiPolygon",
+                other.type_name()
+            )));
+        }
+    };
+    let content_crs = match headers.get("content-crs") {
+        None => WireCrs::default(),
+        Some(v) => WireCrs::parse(v.to_str().unwrap_or_default())?,
+    };
+    content_crs.incoming(&mut raw)?;
+    let boundary = validate(&raw).map_err(|geometry| ApiError::InvalidFeature { geometry, fields: Vec::new() })?;
+    let _ = state;
+    ClusterDraft::new(now.attrs.clone(), boundary)
+        .map_err(|e| ApiError::Unprocessable(format!("the boundary cannot be measured in its planning CRS: {e}")))
+}
+
+/// `GET …/planning?date=`: the planning sheet of a cluster for a day: status then, units with
+/// shares, land and occupancy, size rules now, tasks.
+async fn planning_sheet(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    known(&params, &["date"])?;
+    let on = parse_date("date", params.get("date"))?;
+    let id = parse_id(&id)?;
+    let cluster = state.store.get_cluster(id).await?;
+    let events = state.store.list_events(id).await?;
+    let store = state.store.as_ref();
+    let mut units = serde_json::Map::new();
+    for level in UnitLevel::ALL {
+        let shares = planning::cluster_units(store, &cluster.data, on, Some(*level)).await?;
+        units.insert(level.code().to_owned(), shares.iter().map(share_json).collect());
+    }
+    let land = state.store.zone_totals().await?.remove(&id).unwrap_or_default();
+    let tasks: Vec<Value> =
+        state.store.list_tasks().await?.iter().filter(|t| t.cluster_id == Some(id)).map(|t| task_json(t, on)).collect();
+    Ok(Json(json!({
+        "id": id,
+        "code": cluster.data.attrs.code(),
+        "name": cluster.data.attrs.name(),
+        "date": on,
+        "status": events.last().map(|e| e.event.to.code()),
+        "status_on_date": status_on(&events, on).map(|s| s.code()),
+        "allowed_next": allowed_targets(events.last().map(|e| e.event.to)).iter().map(|s| s.code()).collect::<Vec<_>>(),
+        "area_ha": planning::round(cluster.data.area.projected_ha, 4),
+        "units": units,
+        "land": land_json(&land),
+        "rules": rules_json(&size_rules(&state.config.rules, &cluster.data)),
+        "tasks": tasks,
+        "events": events.iter().map(event_json).collect::<Vec<_>>(),
+    })))
+}
+
+async fn list_tasks(
+    State(state): State<AppState>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    known(&params, &["date", "state", "cluster_id", "unit"])?;
+    let on = parse_date("date", params.get("date"))?;
+    let wanted = params.get("state").map(String::as_str);
+    if let Some(s) = wanted.filter(|s| !matches!(*s, "open" | "overdue" | "done" | "done_late")) {
+        return Err(bad_param(format!("state={s:?} must be open, overdue, done or done_late")));
+    }
+    let cluster = params
+        .get("cluster_id")
+        .map(|c| c.parse::<i64>().map_err(|_| bad_param(format!("cluster_id={c:?} must be an integer"))))
+        .transpose()?;
+    let unit = params.get("unit");
+    let tasks: Vec<Value> = state
+        .store
+        .list_tasks()
+        .await?
+        .iter()
+        .filter(|t| wanted.is_none_or(|w| t.task.state(on).code() == w))
+        .filter(|t| cluster.is_none_or(|c| t.cluster_id == Some(c)))
+        .filter(|t| unit.is_none_or(|u| t.unit_code.as_ref() == Some(u)))
+        .map(|t| task_json(t, on))
+        .collect();
+    let overdue = tasks.iter().filter(|t| t["overdue"] == Value::Bool(true)).count();
+    Ok(Json(json!({ "date": on, "overdue": overdue, "tasks": tasks })))
+}
+
+async fn create_task(
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let doc = json_body(body)?;
+    let mut problems = Vec::new();
+    let title = text_field(&doc, "title", &mut problems);
+    let owner = text_field(&doc, "owner_agency", &mut problems);
+    let due = date_field(&doc, "due", &mut problems);
+    let done_on = date_field(&doc, "done_on", &mut problems);
+    let unit_code = text_field(&doc, "unit_code", &mut problems);
+    let act_number = text_field(&doc, "act_number", &mut problems);
+    let notes = text_field(&doc, "notes", &mut problems);
+    let cluster_id = match doc.get("cluster_id") {
+        None | Some(Value::Null) => None,
+        Some(v) => v.as_i64().or_else(|| {
+            field(&mut problems, "cluster_id", "cluster_id must be an integer".into());
+            None
+        }),
+    };
+    for (name, missing) in [("title", title.is_none()), ("owner_agency", owner.is_none()), ("due", due.is_none())] {
+        if missing && !problems.iter().any(|p| p.field == name) {
+            field(&mut problems, name, format!("{name} is required"));
+        }
+    }
+    let (Some(title), Some(owner_agency), Some(due), true) = (title, owner, due, problems.is_empty()) else {
+        return Err(ApiError::InvalidFeature { geometry: Vec::new(), fields: problems });
+    };
+    if let Some(cluster) = cluster_id {
+        state.store.get_cluster(cluster).await.map_err(|_| ApiError::Unprocessable(format!("cluster {cluster} does not exist")))?;
+    }
+    let task = NewTask { task: PlanningTask { title, owner_agency, due, done_on }, cluster_id, unit_code, act_number, notes };
+    let record = state.store.create_task(&task).await?;
+    Ok((StatusCode::CREATED, Json(task_json(&record, planning::today()))).into_response())
+}
+
+async fn task_done(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let id = id.parse::<i64>().map_err(|_| ApiError::NotFound(format!("task {id:?} does not exist")))?;
+    let doc = json_body(body)?;
+    let mut problems = Vec::new();
+    let done_on = date_field(&doc, "done_on", &mut problems);
+    if !problems.is_empty() {
+        return Err(ApiError::InvalidFeature { geometry: Vec::new(), fields: problems });
+    }
+    let record = state.store.set_task_done(id, done_on).await.map_err(|e| match e {
+        clusterplan_store::StoreError::NotFound(_) => ApiError::NotFound(format!("task {id} does not exist")),
+        other => other.into(),
+    })?;
+    Ok(Json(task_json(&record, planning::today())))
+}
+
+fn parse_level(value: Option<&String>) -> Result<Option<UnitLevel>, ApiError> {
+    value
+        .map(|l| UnitLevel::from_code(l).ok_or_else(|| bad_param(format!("level={l:?} must be province, district or commune"))))
+        .transpose()
+}
+
+/// `GET /units?date=&level=`: units valid on a day as GeoJSON (all periods without `date`).
+async fn list_units(
+    State(state): State<AppState>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    known(&params, &["date", "level", "code"])?;
+    let on = params.get("date").map(|_| parse_date("date", params.get("date"))).transpose()?;
+    let level = parse_level(params.get("level"))?;
+    let units =
+        state.store.list_units(&UnitQuery { on, level, bbox: None, code: params.get("code").cloned() }).await?;
+    let features: Vec<Value> = units
+        .iter()
+        .map(|u| {
+            let geometry = geojson::Geometry::from(u.boundary.as_multi_polygon());
+            json!({
+                "type": "Feature",
+                "id": format!("{}@{}", u.code, u.valid_from),
+                "geometry": geometry,
+                "properties": {
+                    "code": u.code, "name": u.name, "level": u.level.code(), "parent_code": u.parent_code,
+                    "valid_from": u.valid_from, "valid_to": u.valid_to, "notes": u.notes,
+                },
+            })
+        })
+        .collect();
+    Ok((
+        [(header::CONTENT_TYPE, "application/geo+json")],
+        json!({ "type": "FeatureCollection", "numberReturned": features.len(), "features": features }).to_string(),
+    )
+        .into_response())
+}
+
+async fn list_successions(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    let list = state.store.list_successions().await?;
+    Ok(Json(json!({
+        "successions": list.iter().map(|s| json!({
+            "kind": s.kind.code(), "from_code": s.from_code, "to_code": s.to_code, "effective": s.effective, "act": s.act,
+        })).collect::<Vec<_>>()
+    })))
+}
+
+/// `GET /zoning?lon=&lat=[&date=]` or `?x=&y=&crs=` (surveyors' VN-2000 convention: X is the
+/// northing, Y the easting; for a geographic CRS X is the latitude).
+async fn zoning(
+    State(state): State<AppState>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    known(&params, &["lon", "lat", "x", "y", "crs", "date"])?;
+    let on = parse_date("date", params.get("date"))?;
+    let number = |k: &str| -> Result<Option<f64>, ApiError> {
+        params
+            .get(k)
+            .map(|v| v.parse::<f64>().ok().filter(|n| n.is_finite()).ok_or_else(|| bad_param(format!("{k}={v:?} must be a number"))))
+            .transpose()
+    };
+    let (lon, lat) = match (number("lon")?, number("lat")?, number("x")?, number("y")?) {
+        (Some(lon), Some(lat), None, None) => {
+            if params.contains_key("crs") {
+                return Err(bad_param("crs goes with x and y; lon and lat are WGS 84".into()));
+            }
+            (lon, lat)
+        }
+        (None, None, Some(x), Some(y)) => {
+            let crs = params
+                .get("crs")
+                .map(|c| WireCrs::parse(c))
+                .transpose()?
+                .ok_or_else(|| bad_param("x and y need crs, e.g. crs=EPSG:9210".into()))?;
+            // X north, Y east: as (east, north) in the CRS's own (x, y).
+            let mut c = [geo_types::Coord { x: y, y: x }];
+            clusterplan_core::crs::transform_coords(crs.0, Crs::WGS84, &mut c)
+                .map_err(|e| bad_param(format!("x={x}, y={y} cannot be transformed from {}: {e}", crs.0)))?;
+            (c[0].x, c[0].y)
+        }
+        _ => return Err(bad_param("give lon and lat, or x, y and crs".into())),
+    };
+    if !(-180.0..=180.0).contains(&lon) || !(-90.0..=90.0).contains(&lat) {
+        return Err(bad_param(format!("lon={lon}, lat={lat} is not a position on Earth")));
+    }
+    Ok(Json(planning::zoning(state.store.as_ref(), lon, lat, on).await?))
+}
+
+async fn summary(
+    State(state): State<AppState>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    known(&params, &["level", "date"])?;
+    let on = parse_date("date", params.get("date"))?;
+    let level = parse_level(params.get("level"))?.unwrap_or(UnitLevel::District);
+    Ok(Json(planning::summary(state.store.as_ref(), level, on).await?))
+}
+
+/// A new cluster: its size rules (and the establishment rule when it starts as established),
+/// then the row and the first event of its history in one transaction. `doc` is the request
+/// Feature, whose foreign members `event` ({effective, act, note}) and `overrides` are read.
+pub(crate) async fn create_cluster(
+    state: &AppState,
+    draft: &ClusterDraft,
+    doc: &Value,
+    ctx: &WriteContext,
+) -> Result<clusterplan_core::Cluster, ApiError> {
+    let status = draft.attrs.status();
+    let request = parse_event(doc.get("event").unwrap_or(&Value::Null), Some(status))?;
+    let overrides = parse_overrides(doc)?;
+    let event = StatusEvent { from: None, to: status, effective: request.effective, act: request.act, note: request.note };
+    check_event(&[], &event)?;
+    let mut results = size_rules(&state.config.rules, draft);
+    if status == ClusterStatus::Established {
+        results.extend(establishment_rules(state.store.as_ref(), &state.config.rules, draft, None, event.effective).await?);
+    }
+    enforce(&results, &overrides)?;
+    let first = NewEvent {
+        event,
+        overrides: overrides_json(&overrides).to_string(),
+        rule_results: rules_json(&results).to_string(),
+    };
+    Ok(state.store.create_cluster_with_event(draft, &first, ctx).await?.0)
+}
+
+/// An edit: the status is not edited (a change of status is an event with its act), and the
+/// size rules hold for the new boundary.
+pub(crate) async fn check_edit(state: &AppState, id: i64, draft: &ClusterDraft, doc: &Value) -> Result<(), ApiError> {
+    let current = state.store.get_cluster(id).await?;
+    if current.data.attrs.status() != draft.attrs.status() {
+        return Err(ApiError::Rejected {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            kind: "status-change-needs-event",
+            detail: format!(
+                "the status is changed by recording an event with its legal act: POST /collections/clusters/items/{id}/events"
+            ),
+            extra: json!({
+                "current_status": current.data.attrs.status().code(),
+                "requested_status": draft.attrs.status().code(),
+            }),
+        });
+    }
+    enforce(&size_rules(&state.config.rules, draft), &parse_overrides(doc)?)
+}

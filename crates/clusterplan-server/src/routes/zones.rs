@@ -1,0 +1,376 @@
+//! The `zones` collection: land-use plots inside clusters (OGC API - Features items with the
+//! same paging, CRS and locking rules as clusters). Placement (inside the cluster, no overlap
+//! with siblings) is checked by the store inside the write transaction.
+
+use std::collections::HashMap;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use chrono::SecondsFormat;
+use clusterplan_core::FieldProblem;
+use clusterplan_core::geometry::validate;
+use clusterplan_core::zones::{Zone, ZoneAttrs, ZoneDraft, ZoneInput};
+use clusterplan_core::RawBoundary;
+use clusterplan_store::{WriteContext, ZoneQuery};
+use futures::StreamExt;
+use serde_json::{Map, Value, json};
+
+use super::links::{BaseUrl, link};
+use crate::AppState;
+use crate::error::ApiError;
+use crate::wire::{WireCrs, geometry_json};
+
+const GEOJSON: &str = "application/geo+json";
+const DEFAULT_LIMIT: u32 = 100;
+const MAX_LIMIT: u32 = 10_000;
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/collections/zones/items", get(list).post(create).options(options))
+        .route("/collections/zones/items/{id}", get(read).put(replace).delete(remove).options(options))
+}
+
+fn bad_param(detail: String) -> ApiError {
+    ApiError::BadRequest { kind: "invalid-parameter", detail }
+}
+
+fn round(x: f64) -> f64 {
+    (x * 10_000.0).round() / 10_000.0
+}
+
+/// A zone as a GeoJSON Feature.
+pub(crate) fn zone_json(z: &Zone, crs: WireCrs) -> Result<Value, ApiError> {
+    let a = &z.data.attrs;
+    Ok(json!({
+        "type": "Feature",
+        "id": z.id,
+        "geometry": geometry_json(&z.data.boundary, crs).map_err(|e| ApiError::Internal(e.to_string()))?,
+        "properties": {
+            "cluster_id": a.cluster_id(),
+            "land_use": a.land_use().code(),
+            "label": a.label(),
+            "leasable": a.leasable(),
+            "leased": a.leased(),
+            "tenant": a.tenant(),
+            "area_ha": round(z.data.area.projected_ha),
+            "geodesic_area_ha": round(z.data.area.geodesic_ha),
+            "version": z.version,
+            "created_at": z.created_at.to_rfc3339_opts(SecondsFormat::Millis, true),
+            "updated_at": z.updated_at.to_rfc3339_opts(SecondsFormat::Millis, true),
+        }
+    }))
+}
+
+fn etag(version: i64) -> HeaderValue {
+    HeaderValue::from_str(&format!("\"{version}\"")).unwrap_or_else(|_| HeaderValue::from_static("\"0\""))
+}
+
+fn content_crs(crs: WireCrs) -> HeaderValue {
+    HeaderValue::from_str(&crs.header_value())
+        .unwrap_or_else(|_| HeaderValue::from_static("<http://www.opengis.net/def/crs/OGC/1.3/CRS84>"))
+}
+
+fn parse_id(id: &str) -> Result<i64, ApiError> {
+    id.parse::<i64>().map_err(|_| ApiError::NotFound(format!("zone {id:?} does not exist")))
+}
+
+fn not_found(id: i64) -> impl Fn(clusterplan_store::StoreError) -> ApiError {
+    move |e| match e {
+        clusterplan_store::StoreError::NotFound(_) => ApiError::NotFound(format!("zone {id} does not exist")),
+        other => other.into(),
+    }
+}
+
+fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
+    let Some(value) = headers.get(header::IF_MATCH) else { return Ok(None) };
+    let text = value.to_str().unwrap_or_default().trim();
+    if text == "*" {
+        return Ok(None);
+    }
+    text.trim_start_matches("W/").trim_matches('"').parse::<i64>().map(Some).map_err(|_| ApiError::BadRequest {
+        kind: "invalid-header",
+        detail: format!("If-Match {text:?} is not an ETag of this service"),
+    })
+}
+
+async fn list(
+    State(state): State<AppState>,
+    Query(params): Query<HashMap<String, String>>,
+    BaseUrl(base): BaseUrl,
+) -> Result<Response, ApiError> {
+    const KNOWN: &[&str] = &["limit", "offset", "bbox", "bbox-crs", "crs", "cluster_id", "f"];
+    if let Some(unknown) = params.keys().find(|k| !KNOWN.contains(&k.as_str())) {
+        return Err(bad_param(format!("unknown query parameter {unknown:?}; known: {}", KNOWN.join(", "))));
+    }
+    let limit = match params.get("limit") {
+        None => DEFAULT_LIMIT,
+        Some(l) => match l.parse::<u32>() {
+            Ok(n) if n >= 1 => n.min(MAX_LIMIT),
+            _ => return Err(bad_param(format!("limit={l:?} must be an integer from 1 to {MAX_LIMIT}"))),
+        },
+    };
+    let offset = match params.get("offset") {
+        None => 0,
+        Some(o) => o.parse::<u64>().map_err(|_| bad_param(format!("offset={o:?} must be a non-negative integer")))?,
+    };
+    let crs = params.get("crs").map(|c| WireCrs::parse(c)).transpose()?.unwrap_or_default();
+    let bbox_crs = params.get("bbox-crs").map(|c| WireCrs::parse(c)).transpose()?.unwrap_or_default();
+    let bbox = match params.get("bbox") {
+        None => None,
+        Some(text) => {
+            let numbers: Vec<f64> = text
+                .split(',')
+                .map(|n| n.trim().parse::<f64>())
+                .collect::<Result<_, _>>()
+                .map_err(|_| bad_param(format!("bbox={text:?} must be 4 comma-separated numbers")))?;
+            let [a, b, c, d] = numbers[..] else {
+                return Err(bad_param(format!("bbox={text:?} must have 4 numbers")));
+            };
+            Some(bbox_crs.bbox_to_wgs84([a, b, c, d])?)
+        }
+    };
+    let cluster_id = params
+        .get("cluster_id")
+        .map(|c| c.parse::<i64>().map_err(|_| bad_param(format!("cluster_id={c:?} must be an integer"))))
+        .transpose()?;
+    let query = ZoneQuery { bbox, cluster_id, limit, offset };
+    let matched = state.store.count_zones(&query).await?;
+    let mut zones = state.store.stream_zones(query);
+    let mut repeat = String::new();
+    for key in ["bbox", "bbox-crs", "crs", "cluster_id"] {
+        if let Some(value) = params.get(key) {
+            repeat.push('&');
+            repeat.push_str(key);
+            repeat.push('=');
+            repeat.extend(url::form_urlencoded::byte_serialize(value.as_bytes()));
+        }
+    }
+    let page = move |offset: u64, rel: &str| {
+        link(format!("{base}/collections/zones/items?limit={limit}&offset={offset}{repeat}"), rel, GEOJSON, rel)
+    };
+    let body = async_stream::stream! {
+        yield Ok::<Bytes, std::io::Error>(Bytes::from(format!(r#"{{"type":"FeatureCollection","numberMatched":{matched},"features":["#)));
+        let mut returned: u64 = 0;
+        while let Some(item) = zones.next().await {
+            let feature = item.map_err(ApiError::from).and_then(|z| zone_json(&z, crs));
+            match feature {
+                Ok(feature) => {
+                    let mut chunk = if returned == 0 { Vec::new() } else { vec![b','] };
+                    serde_json::to_writer(&mut chunk, &feature).unwrap_or_default();
+                    returned += 1;
+                    yield Ok(Bytes::from(chunk));
+                }
+                Err(e) => {
+                    tracing::error!(cause = %e, "stream of zones failed");
+                    yield Err(std::io::Error::other("zone stream failed"));
+                    return;
+                }
+            }
+        }
+        let mut links = vec![page(offset, "self")];
+        if offset + returned < matched {
+            links.push(page(offset + returned, "next"));
+        }
+        if offset > 0 {
+            links.push(page(offset.saturating_sub(u64::from(limit)), "prev"));
+        }
+        let tail = json!({ "numberReturned": returned, "links": links }).to_string();
+        yield Ok(Bytes::from(format!("],{}", &tail[1..])));
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON)),
+            (HeaderName::from_static("content-crs"), content_crs(crs)),
+        ],
+        Body::from_stream(body),
+    )
+        .into_response())
+}
+
+async fn read(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    if let Some(unknown) = params.keys().find(|k| !matches!(k.as_str(), "crs" | "f")) {
+        return Err(bad_param(format!("unknown query parameter {unknown:?}; known: crs, f")));
+    }
+    let crs = params.get("crs").map(|c| WireCrs::parse(c)).transpose()?.unwrap_or_default();
+    let id = parse_id(&id)?;
+    let zone = state.store.get_zone(id).await.map_err(not_found(id))?;
+    let tag = etag(zone.version);
+    if headers.get(header::IF_NONE_MATCH).is_some_and(|v| v.as_bytes() == tag.as_bytes()) {
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, tag)]).into_response());
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON)),
+            (header::ETAG, tag),
+            (HeaderName::from_static("content-crs"), content_crs(crs)),
+        ],
+        zone_json(&zone, crs)?.to_string(),
+    )
+        .into_response())
+}
+
+/// Reads a zone Feature: JSON and GeoJSON structure (400), then attributes and boundary (422,
+/// every problem at once), measured in its cluster's planning CRS.
+async fn draft_from_request(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<ZoneDraft, ApiError> {
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    if !matches!(essence.as_str(), "application/geo+json" | "application/json") {
+        return Err(ApiError::UnsupportedMediaType(format!(
+            "Content-Type {content_type:?} is not accepted; send application/geo+json or application/json"
+        )));
+    }
+    let body = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::PayloadTooLarge { limit: state.config.max_body_bytes }
+        } else {
+            ApiError::BadRequest { kind: "unreadable-body", detail: rejection.body_text() }
+        }
+    })?;
+    let value: Value = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::BadRequest { kind: "malformed-json", detail: format!("body is not valid JSON: {e}") })?;
+    let feature = match geojson::GeoJson::from_json_value(value) {
+        Ok(geojson::GeoJson::Feature(f)) => f,
+        Ok(_) => return Err(ApiError::BadRequest { kind: "malformed-geojson", detail: "expected a GeoJSON Feature".into() }),
+        Err(e) => {
+            return Err(ApiError::BadRequest { kind: "malformed-geojson", detail: format!("body is not valid GeoJSON: {e}") });
+        }
+    };
+    let mut raw = match feature.geometry.map(|g| g.value) {
+        Some(geojson::Value::Polygon(p)) => RawBoundary::Polygon(p),
+        Some(geojson::Value::MultiPolygon(m)) => RawBoundary::MultiPolygon(m),
+        Some(other) => {
+            return Err(ApiError::Unprocessable(format!(
+                "geometry type {} is not accepted; a zone is a Polygon or MultiPolygon",
+                other.type_name()
+            )));
+        }
+        None => return Err(ApiError::Unprocessable("the zone has no geometry".into())),
+    };
+    let content_crs = match headers.get("content-crs") {
+        None => WireCrs::default(),
+        Some(v) => WireCrs::parse(v.to_str().unwrap_or_default())?,
+    };
+    content_crs.incoming(&mut raw)?;
+    let input = read_properties(&feature.properties.unwrap_or_default());
+    let boundary = validate(&raw);
+    let attrs = input.and_then(|i| ZoneAttrs::parse(i).map_err(|fields| fields));
+    let (boundary, attrs) = match (boundary, attrs) {
+        (Ok(b), Ok(a)) => (b, a),
+        (b, a) => {
+            return Err(ApiError::InvalidFeature { geometry: b.err().unwrap_or_default(), fields: a.err().unwrap_or_default() });
+        }
+    };
+    let cluster = state.store.get_cluster(attrs.cluster_id()).await.map_err(|e| match e {
+        clusterplan_store::StoreError::NotFound(id) => ApiError::InvalidFeature {
+            geometry: Vec::new(),
+            fields: vec![FieldProblem { field: "cluster_id", message: format!("cluster {id} does not exist") }],
+        },
+        other => other.into(),
+    })?;
+    ZoneDraft::new(attrs, boundary, cluster.data.attrs.planning_crs())
+        .map_err(|e| ApiError::Unprocessable(format!("the zone cannot be measured in its cluster's planning CRS: {e}")))
+}
+
+fn read_properties(props: &Map<String, Value>) -> Result<ZoneInput, Vec<FieldProblem>> {
+    let mut problems = Vec::new();
+    let mut text = |field: &'static str| match props.get(field) {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(_) => {
+            problems.push(FieldProblem { field, message: format!("{field} must be a string") });
+            None
+        }
+    };
+    let land_use = text("land_use");
+    let label = text("label");
+    let tenant = text("tenant");
+    let mut flag = |field: &'static str| match props.get(field) {
+        None | Some(Value::Null) => None,
+        Some(Value::Bool(b)) => Some(*b),
+        Some(_) => {
+            problems.push(FieldProblem { field, message: format!("{field} must be true or false") });
+            None
+        }
+    };
+    let leasable = flag("leasable");
+    let leased = flag("leased");
+    let cluster_id = match props.get("cluster_id") {
+        None | Some(Value::Null) => None,
+        Some(v) => match v.as_i64() {
+            Some(id) => Some(id),
+            None => {
+                problems.push(FieldProblem { field: "cluster_id", message: "cluster_id must be an integer".into() });
+                None
+            }
+        },
+    };
+    if problems.is_empty() {
+        Ok(ZoneInput { cluster_id, land_use, label, leasable, leased, tenant })
+    } else {
+        Err(problems)
+    }
+}
+
+async fn create(
+    State(state): State<AppState>,
+    BaseUrl(base): BaseUrl,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let draft = draft_from_request(&state, &headers, body).await?;
+    let zone = state.store.create_zone(&draft, &WriteContext::default()).await?;
+    let location = format!("{base}/collections/zones/items/{}", zone.id);
+    Ok((
+        StatusCode::CREATED,
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON)),
+            (header::LOCATION, HeaderValue::from_str(&location).map_err(|e| ApiError::Internal(e.to_string()))?),
+            (header::ETAG, etag(zone.version)),
+        ],
+        zone_json(&zone, WireCrs::default())?.to_string(),
+    )
+        .into_response())
+}
+
+async fn replace(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let expected = if_match(&headers)?;
+    let draft = draft_from_request(&state, &headers, body).await?;
+    let zone = state.store.update_zone(id, expected, &draft, &WriteContext::default()).await.map_err(not_found(id))?;
+    Ok((
+        [(header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON)), (header::ETAG, etag(zone.version))],
+        zone_json(&zone, WireCrs::default())?.to_string(),
+    )
+        .into_response())
+}
+
+async fn remove(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Result<StatusCode, ApiError> {
+    let id = parse_id(&id)?;
+    let expected = if_match(&headers)?;
+    state.store.delete_zone(id, expected).await.map_err(not_found(id))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `OPTIONS`: the `Allow` header is added by the middleware.
+async fn options() -> StatusCode {
+    StatusCode::NO_CONTENT
+}
