@@ -17,6 +17,8 @@ pub mod units;
 pub mod zones;
 
 pub use area::AreaReport;
-pub use cluster::{Cluster, ClusterAttrs, ClusterDraft, ClusterInput, ClusterKind, ClusterStatus, FieldProblem, SiteFlags};
+pub use cluster::{
+    Cluster, ClusterAttrs, ClusterDraft, ClusterInput, ClusterKind, ClusterStatus, FieldProblem, SiteFlags,
+};
 pub use crs::{Crs, CrsError};
 pub use geometry::{Boundary, GeometryProblem, ProblemKind, ProblemLocation, RawBoundary};

@@ -59,8 +59,8 @@ impl Config {
 pub fn load_rules(path: &std::path::Path) -> anyhow::Result<RuleSet> {
     use clusterplan_core::rules::DistrictAverage;
     let text = std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("--rules {}: {e}", path.display()))?;
-    let doc: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("--rules {}: not a JSON object: {e}", path.display()))?;
+    let doc: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text)
+        .map_err(|e| anyhow::anyhow!("--rules {}: not a JSON object: {e}", path.display()))?;
     let mut rules = RuleSet::decree_32_2024();
     for (key, value) in &doc {
         let number = || {

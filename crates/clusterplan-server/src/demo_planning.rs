@@ -46,7 +46,12 @@ pub(crate) fn history(code: &str) -> &'static [DemoEvent] {
                 note: Some(ILLUSTRATIVE_ACT),
             },
             DemoEvent { to: "infrastructure", effective: "2006-01-10", act: None, note: None },
-            DemoEvent { to: "operating", effective: "2008-06-01", act: None, note: Some("Lấp đầy năm 2011. Full by 2011.") },
+            DemoEvent {
+                to: "operating",
+                effective: "2008-06-01",
+                act: None,
+                note: Some("Lấp đầy năm 2011. Full by 2011."),
+            },
         ],
         "BT-CCN-TTB" | "BT-CCN-TTAD" => &[DemoEvent {
             to: "in_plan",
@@ -134,7 +139,15 @@ pub(crate) fn units() -> Result<(Vec<Unit>, Vec<Succession>), StoreError> {
     let d2009_city = day("2009-08-11")?;
     let d2025 = day("2025-07-01")?;
     let mut units = Vec::new();
-    let mut add = |code: &str, name: &str, level, parent: Option<&str>, from, to, polygon, notes: &str| -> Result<(), StoreError> {
+    let mut add = |code: &str,
+                   name: &str,
+                   level,
+                   parent: Option<&str>,
+                   from,
+                   to,
+                   polygon,
+                   notes: &str|
+     -> Result<(), StoreError> {
         units.push(Unit {
             code: code.into(),
             name: name.into(),
@@ -149,7 +162,16 @@ pub(crate) fn units() -> Result<(Vec<Unit>, Vec<Succession>), StoreError> {
     };
     let whole = rect(105.95, 9.80, 106.80, 10.34);
     add("83", "Tỉnh Bến Tre", UnitLevel::Province, None, d1992, Some(d2025), whole.clone(), "")?;
-    add("86", "Tỉnh Vĩnh Long", UnitLevel::Province, None, d2025, None, whole, "Chỉ phần tỉnh Bến Tre cũ. / Only the former Bến Tre part.")?;
+    add(
+        "86",
+        "Tỉnh Vĩnh Long",
+        UnitLevel::Province,
+        None,
+        d2025,
+        None,
+        whole,
+        "Chỉ phần tỉnh Bến Tre cũ. / Only the former Bến Tre part.",
+    )?;
     use UnitLevel::District;
     let p = Some("83");
     add("829", "Thị xã Bến Tre", District, p, d1992, Some(d2009_city), rect(106.35, 10.20, 106.415, 10.26), "")?;
@@ -168,8 +190,26 @@ pub(crate) fn units() -> Result<(Vec<Unit>, Vec<Succession>), StoreError> {
     add("837", "Huyện Thạnh Phú", District, p, d1992, Some(d2025), l_shape(thanh_phu), "")?;
     // Two pilot communes of 1998 on either side of the seed cluster (codes illustrative).
     use UnitLevel::Commune;
-    add("28756", "Xã Phú Hưng", Commune, Some("829"), d1992, Some(d2025), rect(106.39, 10.23, 106.415, 10.26), "Mã minh họa. / Illustrative code.")?;
-    add("28900", "Xã Mỹ Thạnh", Commune, Some("834"), d1992, Some(d2025), rect(106.415, 10.22, 106.45, 10.26), "Mã minh họa. / Illustrative code.")?;
+    add(
+        "28756",
+        "Xã Phú Hưng",
+        Commune,
+        Some("829"),
+        d1992,
+        Some(d2025),
+        rect(106.39, 10.23, 106.415, 10.26),
+        "Mã minh họa. / Illustrative code.",
+    )?;
+    add(
+        "28900",
+        "Xã Mỹ Thạnh",
+        Commune,
+        Some("834"),
+        d1992,
+        Some(d2025),
+        rect(106.415, 10.22, 106.45, 10.26),
+        "Mã minh họa. / Illustrative code.",
+    )?;
     // 2025: communes and wards directly under the province, a grid of illustrative blocks.
     let xs = [105.95, 106.20, 106.35, 106.415, 106.50, 106.65, 106.80];
     let ys = [9.80, 9.95, 10.05, 10.12, 10.20, 10.26, 10.34];
@@ -180,31 +220,71 @@ pub(crate) fn units() -> Result<(Vec<Unit>, Vec<Succession>), StoreError> {
             let name = names[n];
             n += 1;
             let code = format!("{}", 29_000 + 10 * (j * 6 + i));
-            add(&code, name, Commune, Some("86"), d2025, None, rect(x[0], y[0], x[1], y[1]), "Tên, mã và ranh giới minh họa. / Illustrative name, code and boundary.")?;
+            add(
+                &code,
+                name,
+                Commune,
+                Some("86"),
+                d2025,
+                None,
+                rect(x[0], y[0], x[1], y[1]),
+                "Tên, mã và ranh giới minh họa. / Illustrative name, code and boundary.",
+            )?;
         }
     }
-    let successions = vec![
-        succession(SuccessionKind::Split, "833", Some("833"), d2009_split, "Nghị định 08/NĐ-CP"),
-        succession(SuccessionKind::Split, "833", Some("838"), d2009_split, "Nghị định 08/NĐ-CP"),
-        succession(SuccessionKind::Rename, "829", Some("829"), d2009_city, "Nghị quyết 34/NQ-CP"),
-        succession(SuccessionKind::Merge, "83", Some("86"), d2025, "Nghị quyết 202/2025/QH15"),
-    ]
-    .into_iter()
-    .chain(["829", "831", "832", "833", "834", "835", "836", "837", "838"].into_iter().map(|code| {
-        succession(SuccessionKind::Abolish, code, None, d2025, "Luật Tổ chức chính quyền địa phương 2025")
-    }))
-    .collect();
+    let successions =
+        vec![
+            succession(SuccessionKind::Split, "833", Some("833"), d2009_split, "Nghị định 08/NĐ-CP"),
+            succession(SuccessionKind::Split, "833", Some("838"), d2009_split, "Nghị định 08/NĐ-CP"),
+            succession(SuccessionKind::Rename, "829", Some("829"), d2009_city, "Nghị quyết 34/NQ-CP"),
+            succession(SuccessionKind::Merge, "83", Some("86"), d2025, "Nghị quyết 202/2025/QH15"),
+        ]
+        .into_iter()
+        .chain(["829", "831", "832", "833", "834", "835", "836", "837", "838"].into_iter().map(|code| {
+            succession(SuccessionKind::Abolish, code, None, d2025, "Luật Tổ chức chính quyền địa phương 2025")
+        }))
+        .collect();
     Ok((units, successions))
 }
 
 /// 36 names for the 2025 grid, north to south, west to east (illustrative).
 const COMMUNES_2025: [&str; 36] = [
-    "Xã Chợ Lách", "Xã Tân Phú", "Xã Tân Thạch", "Phường Phú Tân", "Xã Giao Long", "Xã Thới Thuận",
-    "Xã Vĩnh Thành", "Xã Phước Mỹ Trung", "Phường An Hội", "Xã Mỹ Thạnh", "Xã Bình Đại", "Xã Thạnh Trị",
-    "Xã Hưng Khánh Trung", "Xã Tân Thành Bình", "Xã Sơn Đốc", "Xã Phong Nẫm", "Xã Lộc Thuận", "Xã Thừa Đức",
-    "Xã Vĩnh Hòa", "Xã Mỏ Cày", "Xã Lương Hòa", "Xã Giồng Trôm", "Xã Châu Hưng", "Xã Thạnh Phước",
-    "Xã Quới Điền", "Xã Đồng Khởi", "Xã Tân Hào", "Xã Hưng Nhượng", "Xã Ba Tri", "Xã Tân Xuân",
-    "Xã Thạnh Phú", "Xã Đại Điền", "Xã An Thạnh", "Xã Bảo Thạnh", "Xã An Hiệp", "Xã Bảo Thuận",
+    "Xã Chợ Lách",
+    "Xã Tân Phú",
+    "Xã Tân Thạch",
+    "Phường Phú Tân",
+    "Xã Giao Long",
+    "Xã Thới Thuận",
+    "Xã Vĩnh Thành",
+    "Xã Phước Mỹ Trung",
+    "Phường An Hội",
+    "Xã Mỹ Thạnh",
+    "Xã Bình Đại",
+    "Xã Thạnh Trị",
+    "Xã Hưng Khánh Trung",
+    "Xã Tân Thành Bình",
+    "Xã Sơn Đốc",
+    "Xã Phong Nẫm",
+    "Xã Lộc Thuận",
+    "Xã Thừa Đức",
+    "Xã Vĩnh Hòa",
+    "Xã Mỏ Cày",
+    "Xã Lương Hòa",
+    "Xã Giồng Trôm",
+    "Xã Châu Hưng",
+    "Xã Thạnh Phước",
+    "Xã Quới Điền",
+    "Xã Đồng Khởi",
+    "Xã Tân Hào",
+    "Xã Hưng Nhượng",
+    "Xã Ba Tri",
+    "Xã Tân Xuân",
+    "Xã Thạnh Phú",
+    "Xã Đại Điền",
+    "Xã An Thạnh",
+    "Xã Bảo Thạnh",
+    "Xã An Hiệp",
+    "Xã Bảo Thuận",
 ];
 
 fn succession(kind: SuccessionKind, from: &str, to: Option<&str>, effective: NaiveDate, act: &str) -> Succession {
@@ -223,7 +303,13 @@ fn l_shape(parts: Vec<Vec<Vec<f64>>>) -> Vec<Vec<Vec<f64>>> {
 
 /// The 1998 directive's tasks, with the sites and units they concern.
 pub(crate) fn tasks(phmt: Option<i64>) -> Result<Vec<NewTask>, StoreError> {
-    let task = |title: &str, owner: &str, due: &str, done: Option<&str>, cluster: Option<i64>, unit: Option<&str>| -> Result<NewTask, StoreError> {
+    let task = |title: &str,
+                owner: &str,
+                due: &str,
+                done: Option<&str>,
+                cluster: Option<i64>,
+                unit: Option<&str>|
+     -> Result<NewTask, StoreError> {
         Ok(NewTask {
             task: PlanningTask {
                 title: title.into(),
@@ -238,10 +324,24 @@ pub(crate) fn tasks(phmt: Option<i64>) -> Result<Vec<NewTask>, StoreError> {
         })
     };
     let mut list = vec![
-        task("Quy hoạch cụm công nghiệp Phú Hưng–Mỹ Thạnh", "Sở Công nghiệp, thị xã Bến Tre, huyện Giồng Trôm", "1998-12-31", Some("1998-06-08"), phmt, None)?,
+        task(
+            "Quy hoạch cụm công nghiệp Phú Hưng–Mỹ Thạnh",
+            "Sở Công nghiệp, thị xã Bến Tre, huyện Giồng Trôm",
+            "1998-12-31",
+            Some("1998-06-08"),
+            phmt,
+            None,
+        )?,
         task("Quy hoạch các cụm công nghiệp còn lại", "Sở Công nghiệp", "1999-12-31", None, None, Some("83"))?,
         task("Chương trình khuyến công", "Sở Công nghiệp", "1999-12-31", Some("1999-11-20"), None, Some("83"))?,
-        task("Xây dựng xã điểm công nghiệp hóa nông thôn", "UBND thị xã Bến Tre", "1999-12-31", None, None, Some("28756"))?,
+        task(
+            "Xây dựng xã điểm công nghiệp hóa nông thôn",
+            "UBND thị xã Bến Tre",
+            "1999-12-31",
+            None,
+            None,
+            Some("28756"),
+        )?,
     ];
     for (code, name, done) in [
         ("829", "thị xã Bến Tre", Some("1998-09-15")),
@@ -253,7 +353,14 @@ pub(crate) fn tasks(phmt: Option<i64>) -> Result<Vec<NewTask>, StoreError> {
         ("836", "huyện Ba Tri", None),
         ("837", "huyện Thạnh Phú", Some("1998-09-25")),
     ] {
-        list.push(task(&format!("Thành lập Phòng Công Thương {name}"), &format!("UBND {name}"), "1998-09-30", done, None, Some(code))?);
+        list.push(task(
+            &format!("Thành lập Phòng Công Thương {name}"),
+            &format!("UBND {name}"),
+            "1998-09-30",
+            done,
+            None,
+            Some(code),
+        )?);
     }
     Ok(list)
 }
@@ -269,7 +376,8 @@ pub(crate) fn zones(cluster: &Cluster, leased_share: f64) -> Result<Vec<ZoneDraf
     for r in 0..rows {
         for c in 0..cols {
             let (x, y) = (bbox.min().x + w * f64::from(c), bbox.min().y + h * f64::from(r));
-            let cell = geo_types::Rect::new(geo_types::coord! { x: x, y: y }, geo_types::coord! { x: x + w, y: y + h }).to_polygon();
+            let cell = geo_types::Rect::new(geo_types::coord! { x: x, y: y }, geo_types::coord! { x: x + w, y: y + h })
+                .to_polygon();
             let piece = shape.intersection(&geo_types::MultiPolygon(vec![cell]));
             if geo::Area::unsigned_area(&piece) > 0.02 * geo::Area::unsigned_area(shape) / 12.0 {
                 pieces.push(piece);
@@ -308,7 +416,8 @@ pub(crate) fn zones(cluster: &Cluster, leased_share: f64) -> Result<Vec<ZoneDraf
                 .collect(),
         );
         let Ok(b) = validate(&raw) else { continue };
-        let draft = ZoneDraft::new(attrs, b, cluster.data.attrs.planning_crs()).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let draft = ZoneDraft::new(attrs, b, cluster.data.attrs.planning_crs())
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         drafts.push(draft);
     }
     Ok(drafts)

@@ -237,9 +237,11 @@ pub fn status_on(events: &[EventRecord], on: NaiveDate) -> Option<ClusterStatus>
 
 /// An event on the wire.
 pub fn event_json(e: &EventRecord) -> Value {
-    let act = e.event.act.as_ref().map(|a| {
-        json!({ "number": a.number(), "date": a.date(), "authority": a.authority(), "link": a.link() })
-    });
+    let act = e
+        .event
+        .act
+        .as_ref()
+        .map(|a| json!({ "number": a.number(), "date": a.date(), "authority": a.authority(), "link": a.link() }));
     json!({
         "seq": e.seq,
         "from": e.event.from.map(|s| s.code()),
@@ -308,7 +310,9 @@ fn task_concerns(t: &TaskRecord, cluster_id: Option<i64>, units: &[&str]) -> boo
 
 /// `GET /zoning`: what is planned at a WGS 84 point on a day.
 pub async fn zoning(store: &dyn Store, lon: f64, lat: f64, on: NaiveDate) -> Result<Value, ApiError> {
-    let point_box = [lon, lat, lon, lat];
+    // A box of a few millimetres: a degenerate envelope is not a polygon to PostGIS.
+    const E: f64 = 1e-8;
+    let point_box = [lon - E, lat - E, lon + E, lat + E];
     let units: Vec<Unit> = candidate_units(store, point_box, on, None)
         .await?
         .into_iter()
@@ -390,7 +394,8 @@ pub async fn summary(store: &dyn Store, level: UnitLevel, on: NaiveDate) -> Resu
     for c in &clusters {
         let events = history.get(&c.id).map(Vec::as_slice).unwrap_or_default();
         let Some(status) = status_on(events, on) else { continue };
-        let parts = shares(&c.data.boundary, &refs, c.data.attrs.planning_crs()).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let parts = shares(&c.data.boundary, &refs, c.data.attrs.planning_crs())
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
         let land = totals.get(&c.id).cloned().unwrap_or_default();
         for part in parts {
             let Some(row) = rows.get_mut(&part.code) else { continue };
@@ -411,7 +416,10 @@ pub async fn summary(store: &dyn Store, level: UnitLevel, on: NaiveDate) -> Resu
             let row = rows.remove(&u.code).unwrap_or_default();
             let overdue: Vec<Value> = tasks
                 .iter()
-                .filter(|t| task_concerns(t, None, &[u.code.as_str()]) || t.cluster_id.is_some_and(|id| row.cluster_ids.contains(&id)))
+                .filter(|t| {
+                    task_concerns(t, None, &[u.code.as_str()])
+                        || t.cluster_id.is_some_and(|id| row.cluster_ids.contains(&id))
+                })
                 .filter(|t| t.task.is_overdue(on))
                 .map(|t| task_json(t, on))
                 .collect();

@@ -14,8 +14,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Row, Sqlite, SqlitePool, Transaction};
 
 use crate::geom::{from_gpkg, to_gpkg};
-use crate::record::{StoredCluster, intersects_bbox};
 use crate::planning::PlanningStore;
+use crate::record::{StoredCluster, intersects_bbox};
 use crate::{ClusterQuery, Store, StoreError, WriteContext};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");

@@ -12,8 +12,8 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
 use sqlx::{Executor, PgPool, Postgres, Row, Transaction};
 
 use crate::geom::{from_wkb, to_wkb};
-use crate::record::StoredCluster;
 use crate::planning::PlanningStore;
+use crate::record::StoredCluster;
 use crate::{ClusterQuery, Store, StoreError, WriteContext};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgis");

@@ -6,7 +6,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use clusterplan_core::lifecycle::{LegalAct, PlanningTask, StatusEvent};
 use clusterplan_core::units::{Succession, SuccessionKind, Unit, UnitLevel};
 use clusterplan_core::zones::{LandTotals, LandUse, Zone, ZoneAttrs, ZoneDraft, ZoneInput};
-use clusterplan_core::{AreaReport, Boundary, Cluster, ClusterAttrs, ClusterDraft, ClusterInput, ClusterStatus, Crs, SiteFlags};
+use clusterplan_core::{
+    AreaReport, Boundary, Cluster, ClusterAttrs, ClusterDraft, ClusterInput, ClusterStatus, Crs, SiteFlags,
+};
 
 use crate::StoreError;
 use crate::planning::{EventRecord, TaskRecord};
@@ -175,7 +177,12 @@ impl StoredTask {
     pub(crate) fn into_record(self) -> TaskRecord {
         TaskRecord {
             id: self.id,
-            task: PlanningTask { title: self.title, owner_agency: self.owner_agency, due: self.due, done_on: self.done_on },
+            task: PlanningTask {
+                title: self.title,
+                owner_agency: self.owner_agency,
+                due: self.due,
+                done_on: self.done_on,
+            },
             cluster_id: self.cluster_id,
             unit_code: self.unit_code,
             act_number: self.act_number,
@@ -198,8 +205,8 @@ pub(crate) struct StoredUnit {
 
 impl StoredUnit {
     pub(crate) fn into_unit(self) -> Result<Unit, StoreError> {
-        let level =
-            UnitLevel::from_code(&self.level).ok_or_else(|| StoreError::Corrupt(format!("unit {}: level", self.code)))?;
+        let level = UnitLevel::from_code(&self.level)
+            .ok_or_else(|| StoreError::Corrupt(format!("unit {}: level", self.code)))?;
         Ok(Unit {
             code: self.code,
             name: self.name,
@@ -214,7 +221,9 @@ impl StoredUnit {
 }
 
 /// Folds `(cluster, land use, leasable, leased, area, count)` groups into totals per cluster.
-pub(crate) fn fold_totals(rows: Vec<(i64, String, bool, bool, f64, i64)>) -> Result<HashMap<i64, LandTotals>, StoreError> {
+pub(crate) fn fold_totals(
+    rows: Vec<(i64, String, bool, bool, f64, i64)>,
+) -> Result<HashMap<i64, LandTotals>, StoreError> {
     let mut out: HashMap<i64, LandTotals> = HashMap::new();
     for (cluster, use_code, leasable, leased, area, count) in rows {
         let land_use =

@@ -26,7 +26,8 @@ fn unit(code: &str, level: UnitLevel, boundary: Boundary, from: NaiveDate, to: O
 
 #[test]
 fn validity_includes_the_first_day_and_excludes_the_end_day() {
-    let mo_cay = unit("833", UnitLevel::District, rect(106.2, 10.0, 106.4, 10.1), day(1976, 1, 1), Some(day(2009, 1, 9)));
+    let mo_cay =
+        unit("833", UnitLevel::District, rect(106.2, 10.0, 106.4, 10.1), day(1976, 1, 1), Some(day(2009, 1, 9)));
     assert!(mo_cay.valid_on(day(1976, 1, 1)));
     assert!(mo_cay.valid_on(day(2009, 1, 8)));
     assert!(!mo_cay.valid_on(day(2009, 1, 9)));

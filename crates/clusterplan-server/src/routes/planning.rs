@@ -12,7 +12,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::NaiveDate;
 use clusterplan_core::geometry::validate;
-use clusterplan_core::lifecycle::{LegalAct, PlanningTask, StatusEvent, allowed_targets, check_transition, requires_legal_act, validate_history};
+use clusterplan_core::lifecycle::{
+    LegalAct, PlanningTask, StatusEvent, allowed_targets, check_transition, requires_legal_act, validate_history,
+};
 use clusterplan_core::units::UnitLevel;
 use clusterplan_core::{ClusterDraft, ClusterStatus, Crs, FieldProblem, RawBoundary};
 use clusterplan_store::{NewEvent, NewTask, UnitQuery, WriteContext};
@@ -282,7 +284,12 @@ async fn record_event(
         .into_response())
 }
 
-fn expansion_draft(state: &AppState, headers: &HeaderMap, doc: &Value, now: &ClusterDraft) -> Result<ClusterDraft, ApiError> {
+fn expansion_draft(
+    state: &AppState,
+    headers: &HeaderMap,
+    doc: &Value,
+    now: &ClusterDraft,
+) -> Result<ClusterDraft, ApiError> {
     let Some(geometry) = doc.get("geometry").filter(|g| !g.is_null()) else {
         return Err(ApiError::Rejected {
             status: StatusCode::UNPROCESSABLE_ENTITY,
@@ -381,10 +388,7 @@ async fn list_tasks(
     Ok(Json(json!({ "date": on, "overdue": overdue, "tasks": tasks })))
 }
 
-async fn create_task(
-    State(state): State<AppState>,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Response, ApiError> {
+async fn create_task(State(state): State<AppState>, body: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
     let doc = json_body(body)?;
     let mut problems = Vec::new();
     let title = text_field(&doc, "title", &mut problems);
@@ -410,9 +414,14 @@ async fn create_task(
         return Err(ApiError::InvalidFeature { geometry: Vec::new(), fields: problems });
     };
     if let Some(cluster) = cluster_id {
-        state.store.get_cluster(cluster).await.map_err(|_| ApiError::Unprocessable(format!("cluster {cluster} does not exist")))?;
+        state
+            .store
+            .get_cluster(cluster)
+            .await
+            .map_err(|_| ApiError::Unprocessable(format!("cluster {cluster} does not exist")))?;
     }
-    let task = NewTask { task: PlanningTask { title, owner_agency, due, done_on }, cluster_id, unit_code, act_number, notes };
+    let task =
+        NewTask { task: PlanningTask { title, owner_agency, due, done_on }, cluster_id, unit_code, act_number, notes };
     let record = state.store.create_task(&task).await?;
     Ok((StatusCode::CREATED, Json(task_json(&record, planning::today()))).into_response())
 }
@@ -438,7 +447,10 @@ async fn task_done(
 
 fn parse_level(value: Option<&String>) -> Result<Option<UnitLevel>, ApiError> {
     value
-        .map(|l| UnitLevel::from_code(l).ok_or_else(|| bad_param(format!("level={l:?} must be province, district or commune"))))
+        .map(|l| {
+            UnitLevel::from_code(l)
+                .ok_or_else(|| bad_param(format!("level={l:?} must be province, district or commune")))
+        })
         .transpose()
 }
 
@@ -450,8 +462,7 @@ async fn list_units(
     known(&params, &["date", "level", "code"])?;
     let on = params.get("date").map(|_| parse_date("date", params.get("date"))).transpose()?;
     let level = parse_level(params.get("level"))?;
-    let units =
-        state.store.list_units(&UnitQuery { on, level, bbox: None, code: params.get("code").cloned() }).await?;
+    let units = state.store.list_units(&UnitQuery { on, level, bbox: None, code: params.get("code").cloned() }).await?;
     let features: Vec<Value> = units
         .iter()
         .map(|u| {
@@ -494,7 +505,12 @@ async fn zoning(
     let number = |k: &str| -> Result<Option<f64>, ApiError> {
         params
             .get(k)
-            .map(|v| v.parse::<f64>().ok().filter(|n| n.is_finite()).ok_or_else(|| bad_param(format!("{k}={v:?} must be a number"))))
+            .map(|v| {
+                v.parse::<f64>()
+                    .ok()
+                    .filter(|n| n.is_finite())
+                    .ok_or_else(|| bad_param(format!("{k}={v:?} must be a number")))
+            })
             .transpose()
     };
     let (lon, lat) = match (number("lon")?, number("lat")?, number("x")?, number("y")?) {
@@ -546,11 +562,14 @@ pub(crate) async fn create_cluster(
     let status = draft.attrs.status();
     let request = parse_event(doc.get("event").unwrap_or(&Value::Null), Some(status))?;
     let overrides = parse_overrides(doc)?;
-    let event = StatusEvent { from: None, to: status, effective: request.effective, act: request.act, note: request.note };
+    let event =
+        StatusEvent { from: None, to: status, effective: request.effective, act: request.act, note: request.note };
     check_event(&[], &event)?;
     let mut results = size_rules(&state.config.rules, draft);
     if status == ClusterStatus::Established {
-        results.extend(establishment_rules(state.store.as_ref(), &state.config.rules, draft, None, event.effective).await?);
+        results.extend(
+            establishment_rules(state.store.as_ref(), &state.config.rules, draft, None, event.effective).await?,
+        );
     }
     enforce(&results, &overrides)?;
     let first = NewEvent {

@@ -13,9 +13,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use chrono::SecondsFormat;
 use clusterplan_core::FieldProblem;
+use clusterplan_core::RawBoundary;
 use clusterplan_core::geometry::validate;
 use clusterplan_core::zones::{Zone, ZoneAttrs, ZoneDraft, ZoneInput};
-use clusterplan_core::RawBoundary;
 use clusterplan_store::{WriteContext, ZoneQuery};
 use futures::StreamExt;
 use serde_json::{Map, Value, json};
@@ -244,9 +244,14 @@ async fn draft_from_request(
         .map_err(|e| ApiError::BadRequest { kind: "malformed-json", detail: format!("body is not valid JSON: {e}") })?;
     let feature = match geojson::GeoJson::from_json_value(value) {
         Ok(geojson::GeoJson::Feature(f)) => f,
-        Ok(_) => return Err(ApiError::BadRequest { kind: "malformed-geojson", detail: "expected a GeoJSON Feature".into() }),
+        Ok(_) => {
+            return Err(ApiError::BadRequest { kind: "malformed-geojson", detail: "expected a GeoJSON Feature".into() });
+        }
         Err(e) => {
-            return Err(ApiError::BadRequest { kind: "malformed-geojson", detail: format!("body is not valid GeoJSON: {e}") });
+            return Err(ApiError::BadRequest {
+                kind: "malformed-geojson",
+                detail: format!("body is not valid GeoJSON: {e}"),
+            });
         }
     };
     let mut raw = match feature.geometry.map(|g| g.value) {
@@ -271,7 +276,10 @@ async fn draft_from_request(
     let (boundary, attrs) = match (boundary, attrs) {
         (Ok(b), Ok(a)) => (b, a),
         (b, a) => {
-            return Err(ApiError::InvalidFeature { geometry: b.err().unwrap_or_default(), fields: a.err().unwrap_or_default() });
+            return Err(ApiError::InvalidFeature {
+                geometry: b.err().unwrap_or_default(),
+                fields: a.err().unwrap_or_default(),
+            });
         }
     };
     let cluster = state.store.get_cluster(attrs.cluster_id()).await.map_err(|e| match e {
@@ -363,7 +371,11 @@ async fn replace(
         .into_response())
 }
 
-async fn remove(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Result<StatusCode, ApiError> {
+async fn remove(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
     let id = parse_id(&id)?;
     let expected = if_match(&headers)?;
     state.store.delete_zone(id, expected).await.map_err(not_found(id))?;

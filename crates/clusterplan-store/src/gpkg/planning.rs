@@ -143,8 +143,10 @@ async fn insert_event(
 }
 
 async fn event_by_id(tx: &mut Transaction<'_, Sqlite>, id: i64) -> Result<EventRecord, StoreError> {
-    let row =
-        sqlx::query(&format!("SELECT {EVENT_COLUMNS} FROM cluster_events WHERE id = ?")).bind(id).fetch_one(&mut **tx).await?;
+    let row = sqlx::query(&format!("SELECT {EVENT_COLUMNS} FROM cluster_events WHERE id = ?"))
+        .bind(id)
+        .fetch_one(&mut **tx)
+        .await?;
     decode_event(&row)
 }
 
@@ -154,12 +156,15 @@ async fn lock_cluster_with_zones(
     tx: &mut Transaction<'_, Sqlite>,
     cluster_id: i64,
 ) -> Result<(Cluster, Vec<Zone>), StoreError> {
-    let touched = sqlx::query("UPDATE clusters SET fid = fid WHERE fid = ?").bind(cluster_id).execute(&mut **tx).await?;
+    let touched =
+        sqlx::query("UPDATE clusters SET fid = fid WHERE fid = ?").bind(cluster_id).execute(&mut **tx).await?;
     if touched.rows_affected() == 0 {
         return Err(StoreError::MissingReference { what: "cluster", id: cluster_id });
     }
-    let row =
-        sqlx::query(&format!("SELECT {COLUMNS} FROM clusters WHERE fid = ?")).bind(cluster_id).fetch_one(&mut **tx).await?;
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM clusters WHERE fid = ?"))
+        .bind(cluster_id)
+        .fetch_one(&mut **tx)
+        .await?;
     let cluster = decode(&row)?;
     let rows = sqlx::query(&format!("SELECT {ZONE_COLUMNS} FROM zones WHERE cluster_id = ? ORDER BY fid"))
         .bind(cluster_id)
@@ -171,8 +176,9 @@ async fn lock_cluster_with_zones(
 
 fn check(draft: &ZoneDraft, cluster: &Cluster, zones: &[Zone], except: Option<i64>) -> Result<(), StoreError> {
     let siblings = sibling_refs(zones, except);
-    let problems = check_placement(&draft.boundary, &cluster.data.boundary, &siblings, cluster.data.attrs.planning_crs())
-        .map_err(|e| StoreError::Corrupt(format!("cluster {}: {e}", cluster.id)))?;
+    let problems =
+        check_placement(&draft.boundary, &cluster.data.boundary, &siblings, cluster.data.attrs.planning_crs())
+            .map_err(|e| StoreError::Corrupt(format!("cluster {}: {e}", cluster.id)))?;
     if problems.is_empty() { Ok(()) } else { Err(StoreError::Placement(problems)) }
 }
 
@@ -266,10 +272,11 @@ impl PlanningStore for GpkgStore {
     }
 
     async fn list_events(&self, cluster_id: i64) -> Result<Vec<EventRecord>, StoreError> {
-        let rows = sqlx::query(&format!("SELECT {EVENT_COLUMNS} FROM cluster_events WHERE cluster_id = ? ORDER BY seq"))
-            .bind(cluster_id)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows =
+            sqlx::query(&format!("SELECT {EVENT_COLUMNS} FROM cluster_events WHERE cluster_id = ? ORDER BY seq"))
+                .bind(cluster_id)
+                .fetch_all(&self.pool)
+                .await?;
         rows.iter().map(decode_event).collect()
     }
 
@@ -291,7 +298,8 @@ impl PlanningStore for GpkgStore {
         let ts = timestamp(Utc::now());
         let mut tx = self.pool.begin().await?;
         // Take the write lock first, so the history read below is the one this change extends.
-        let touched = sqlx::query("UPDATE clusters SET fid = fid WHERE fid = ?").bind(cluster_id).execute(&mut *tx).await?;
+        let touched =
+            sqlx::query("UPDATE clusters SET fid = fid WHERE fid = ?").bind(cluster_id).execute(&mut *tx).await?;
         if touched.rows_affected() == 0 {
             return Err(StoreError::NotFound(cluster_id));
         }
@@ -304,8 +312,10 @@ impl PlanningStore for GpkgStore {
         if current.as_deref() != new.event.from.map(|s| s.code()) {
             return Err(StoreError::StatusMoved { expected: new.event.from.map(|s| s.code().to_owned()), current });
         }
-        let row =
-            sqlx::query(&format!("SELECT {COLUMNS} FROM clusters WHERE fid = ?")).bind(cluster_id).fetch_one(&mut *tx).await?;
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM clusters WHERE fid = ?"))
+            .bind(cluster_id)
+            .fetch_one(&mut *tx)
+            .await?;
         let before = decode(&row)?;
         let base = expansion.cloned().unwrap_or(before.data);
         let draft = ClusterDraft { attrs: base.attrs.with_status(new.event.to), ..base };
@@ -400,7 +410,9 @@ impl PlanningStore for GpkgStore {
             let current: Option<i64> =
                 sqlx::query_scalar("SELECT version FROM zones WHERE fid = ?").bind(id).fetch_optional(&mut *tx).await?;
             return Err(match current {
-                Some(current) => StoreError::VersionConflict { id, expected: expected_version.unwrap_or(current), current },
+                Some(current) => {
+                    StoreError::VersionConflict { id, expected: expected_version.unwrap_or(current), current }
+                }
                 None => StoreError::NotFound(id),
             });
         }
@@ -421,7 +433,9 @@ impl PlanningStore for GpkgStore {
             let current: Option<i64> =
                 sqlx::query_scalar("SELECT version FROM zones WHERE fid = ?").bind(id).fetch_optional(&mut *tx).await?;
             return Err(match current {
-                Some(current) => StoreError::VersionConflict { id, expected: expected_version.unwrap_or(current), current },
+                Some(current) => {
+                    StoreError::VersionConflict { id, expected: expected_version.unwrap_or(current), current }
+                }
                 None => StoreError::NotFound(id),
             });
         }

@@ -16,9 +16,7 @@ use sqlx::{Postgres, Row, Transaction};
 
 use super::{COLUMNS, PostgisStore, decode};
 use crate::geom::{from_wkb, to_wkb};
-use crate::planning::{
-    EventRecord, NewEvent, NewTask, PlanningStore, TaskRecord, UnitQuery, ZoneQuery, sibling_refs,
-};
+use crate::planning::{EventRecord, NewEvent, NewTask, PlanningStore, TaskRecord, UnitQuery, ZoneQuery, sibling_refs};
 use crate::record::{StoredEvent, StoredTask, StoredUnit, StoredZone};
 use crate::{StoreError, WriteContext};
 
@@ -164,12 +162,17 @@ async fn lock_cluster_with_zones(
 
 fn check(draft: &ZoneDraft, cluster: &Cluster, zones: &[Zone], except: Option<i64>) -> Result<(), StoreError> {
     let siblings = sibling_refs(zones, except);
-    let problems = check_placement(&draft.boundary, &cluster.data.boundary, &siblings, cluster.data.attrs.planning_crs())
-        .map_err(|e| StoreError::Corrupt(format!("cluster {}: {e}", cluster.id)))?;
+    let problems =
+        check_placement(&draft.boundary, &cluster.data.boundary, &siblings, cluster.data.attrs.planning_crs())
+            .map_err(|e| StoreError::Corrupt(format!("cluster {}: {e}", cluster.id)))?;
     if problems.is_empty() { Ok(()) } else { Err(StoreError::Placement(problems)) }
 }
 
-async fn insert_zone(tx: &mut Transaction<'_, Postgres>, draft: &ZoneDraft, ctx: &WriteContext) -> Result<i64, StoreError> {
+async fn insert_zone(
+    tx: &mut Transaction<'_, Postgres>,
+    draft: &ZoneDraft,
+    ctx: &WriteContext,
+) -> Result<i64, StoreError> {
     let a = &draft.attrs;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO zones (geom, cluster_id, land_use, label, leasable, leased, tenant, area_ha, geodesic_area_ha, \
@@ -192,7 +195,11 @@ async fn insert_zone(tx: &mut Transaction<'_, Postgres>, draft: &ZoneDraft, ctx:
 }
 
 async fn explain_zone_miss(tx: &mut Transaction<'_, Postgres>, id: i64, expected: Option<i64>) -> StoreError {
-    match sqlx::query_scalar::<_, i64>("SELECT version FROM zones WHERE id = $1").bind(id).fetch_optional(&mut **tx).await {
+    match sqlx::query_scalar::<_, i64>("SELECT version FROM zones WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await
+    {
         Ok(Some(current)) => StoreError::VersionConflict { id, expected: expected.unwrap_or(current), current },
         Ok(None) => StoreError::NotFound(id),
         Err(e) => e.into(),
@@ -219,10 +226,11 @@ impl PlanningStore for PostgisStore {
     }
 
     async fn list_events(&self, cluster_id: i64) -> Result<Vec<EventRecord>, StoreError> {
-        let rows = sqlx::query(&format!("SELECT {EVENT_COLUMNS} FROM cluster_events WHERE cluster_id = $1 ORDER BY seq"))
-            .bind(cluster_id)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows =
+            sqlx::query(&format!("SELECT {EVENT_COLUMNS} FROM cluster_events WHERE cluster_id = $1 ORDER BY seq"))
+                .bind(cluster_id)
+                .fetch_all(&self.pool)
+                .await?;
         rows.iter().map(decode_event).collect()
     }
 
@@ -293,12 +301,13 @@ impl PlanningStore for PostgisStore {
     }
 
     async fn set_task_done(&self, id: i64, done_on: Option<NaiveDate>) -> Result<TaskRecord, StoreError> {
-        let row = sqlx::query(&format!("UPDATE planning_tasks SET done_on = $1 WHERE id = $2 RETURNING {TASK_COLUMNS}"))
-            .bind(done_on)
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound(id))?;
+        let row =
+            sqlx::query(&format!("UPDATE planning_tasks SET done_on = $1 WHERE id = $2 RETURNING {TASK_COLUMNS}"))
+                .bind(done_on)
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?
+                .ok_or(StoreError::NotFound(id))?;
         decode_task(&row)
     }
 
