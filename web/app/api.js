@@ -99,3 +99,60 @@ export async function deleteCluster(id, version) {
     headers: { 'If-Match': `"${version}"` },
   });
 }
+
+// ---- planning domain (status events, rules, zones, units over time) ----
+
+const json = (res) => res.json();
+
+/** The planning sheet of a cluster on `date` (YYYY-MM-DD; the server's today when omitted). */
+export async function planningSheet(id, date) {
+  const q = date ? `?${new URLSearchParams({ date })}` : '';
+  return json(await request(`${COLLECTION}/${encodeURIComponent(id)}/planning${q}`, { headers: { Accept: 'application/json' } }));
+}
+
+/** Record a status change; resolves to { event, feature } (201), else throws ApiError. */
+export async function recordEvent(id, body) {
+  return json(await request(`${COLLECTION}/${encodeURIComponent(id)}/events`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify(body),
+  }));
+}
+
+/** Zones (land-use plots) inside `bbox`, optionally of one cluster, following `next` links. */
+export async function listZones({ bbox, clusterId } = {}) {
+  const params = new URLSearchParams({ limit: String(PAGE_SIZE) });
+  if (bbox) params.set('bbox', bbox.map((v) => v.toFixed(6)).join(','));
+  if (clusterId !== undefined && clusterId !== null) params.set('cluster_id', String(clusterId));
+  let url = `/collections/zones/items?${params}`;
+  const features = [];
+  for (let guard = 0; url && guard < 1000; guard++) {
+    const page = await json(await request(url));
+    features.push(...(page.features ?? []));
+    const next = (page.links ?? []).find((l) => l.rel === 'next');
+    url = next && page.features?.length ? new URL(next.href, location.href).href : null;
+  }
+  return features;
+}
+
+/** What is planned at a point: clusters, zones, units, open tasks. */
+export async function zoningAt(lon, lat, date) {
+  const params = new URLSearchParams({ lon: lon.toFixed(6), lat: lat.toFixed(6) });
+  if (date) params.set('date', date);
+  return json(await request(`/zoning?${params}`, { headers: { Accept: 'application/json' } }));
+}
+
+/** Per-unit summary (level district or commune) on `date`. */
+export async function summary(level, date) {
+  const params = new URLSearchParams({ level });
+  if (date) params.set('date', date);
+  return json(await request(`/summary?${params}`, { headers: { Accept: 'application/json' } }));
+}
+
+/** Planning tasks on `date`; `state` = overdue keeps only the overdue ones. */
+export async function tasks(date, state) {
+  const params = new URLSearchParams();
+  if (date) params.set('date', date);
+  if (state) params.set('state', state);
+  return json(await request(`/tasks?${params}`, { headers: { Accept: 'application/json' } }));
+}

@@ -1,14 +1,15 @@
 // Editing with Leaflet-Geoman: draw a new cluster, or change an existing one on an editable copy
 // (vertices with snapping, move, cut a hole, add a part), undo step by step, then save through the
 // API. The server validates: its 422 problems become markers on the map and a list in the panel
-// with the drawing kept; a 412 (someone else saved first) is shown and never overwritten silently.
+// with the drawing kept (a Decree 32 rule-violation lists its rule results); a 412 (someone else saved first) is shown and never overwritten silently.
 
 import { h } from './dom.js';
 import { t, has, lang, onLangChange, geomanStrings, formatNumber } from './i18n.js';
 import * as api from './api.js';
-import { STATUSES, KINDS } from './clusters-layer.js';
+import { KINDS } from './clusters-layer.js';
 import * as geo from './geometry.js';
 import { confirmDeleteView } from './panel.js';
+import { problemType, ruleViolationBox } from './rules.js';
 
 const L = window.L;
 
@@ -308,6 +309,7 @@ export class Editor {
     if (DRAWING_TOOLS.has(s.tool)) this.setTool(this.draft ? 'vertices' : null);
     s.fieldErrors = this.#checkFields();
     s.error = null;
+    s.ruleViolation = null;
     if (!s.polygons.length) s.error = t('edit.no_geometry');
     if (Object.keys(s.fieldErrors).length || s.error) {
       this.#refresh();
@@ -370,7 +372,15 @@ export class Editor {
   #handleSaveError(err, submitted) {
     const s = this.session;
     const problem = err.problem ?? {};
-    if (err.status === 422) {
+    s.ruleViolation = null;
+    const type = problemType(problem);
+    if (err.status === 422 && type === 'rule-violation') {
+      // Decree 32 rules (area limits…): every result with its rule id, measured value and limit.
+      s.ruleViolation = problem;
+      this.#focusFirstError();
+    } else if (err.status === 422 && type && has(`problem.type.${type}`) && !(problem.problems ?? []).length) {
+      s.error = t(`problem.type.${type}`, { allowed: (problem.allowed ?? []).join(', '), detail: problem.detail ?? '' });
+    } else if (err.status === 422) {
       s.problems = (problem.problems ?? []).map((p) => ({ ...p, at: p.point ?? geo.vertexAt(submitted, p) }));
       for (const e of problem.errors ?? []) s.fieldErrors[fieldKey(e.field)] = e.message;
       if (!s.problems.length && !(problem.errors ?? []).length) s.error = this.#errorText(err);
@@ -562,7 +572,13 @@ export class Editor {
       field('name', 'field.name', h('input', { type: 'text', name: 'name', value: s.props.name, autocomplete: 'off', required: true })),
       field('code', 'field.code', h('input', { type: 'text', name: 'code', value: s.props.code, autocomplete: 'off', required: true, spellcheck: 'false' })),
       field('kind', 'field.kind', select('kind', KINDS, 'kind')),
-      field('status', 'field.status', select('status', STATUSES.map(([st]) => st), 'status')),
+      // A stored cluster changes status only through an event with its legal act (planning.js):
+      // the server refuses a PUT that changes it (status-change-needs-event).
+      s.mode === 'edit'
+        ? [field('status', 'field.status', h('select', { name: 'status', value: s.props.status, disabled: true, 'aria-describedby': 'cp-status-note' },
+          h('option', { value: s.props.status }, t(`status.${s.props.status}`)))),
+        h('p', { class: 'cp-note', id: 'cp-status-note' }, t('edit.status_by_event'))]
+        : field('status', 'field.status', select('status', ['in_plan'], 'status')),
       field('planned_area_ha', 'field.planned_area_ha', h('input', { type: 'number', name: 'planned_area_ha', min: '0', step: '0.01', inputmode: 'decimal', value: String(s.props.planned_area_ha ?? '') })),
       field('notes', 'field.notes', h('textarea', { name: 'notes', rows: '3', value: s.props.notes })),
       h('div', { class: 'cp-actions' },
@@ -633,6 +649,7 @@ export class Editor {
           h('button', { type: 'button', id: 'btn-conflict-keep', onclick: () => this.keepEditing() }, t('error.conflict_keep')))));
     }
     if (s.error) out.push(h('p', { class: 'cp-error', role: 'alert' }, s.error));
+    if (s.ruleViolation) out.push(ruleViolationBox(s.ruleViolation));
     if (s.problems.length) {
       out.push(h('div', { class: 'cp-problems', role: 'alert' },
         h('p', {}, h('strong', {}, t('error.problems_title', { n: s.problems.length }))),

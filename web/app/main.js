@@ -10,6 +10,9 @@ import { Panel, detailsView } from './panel.js';
 import { createSearch } from './search.js';
 import { Editor } from './editing.js';
 import { parseHash, syncHash } from './hash.js';
+import { PlanningSheet } from './planning.js';
+import { createZonesLayer } from './zones.js';
+import { createTools } from './tools.js';
 
 setLang(initialLang());
 
@@ -32,11 +35,28 @@ function notify(text, { sticky = false } = {}) {
 const clusters = createClustersLayer({
   onClick(id, event, { zoom = false } = {}) {
     if (editor.active) return false; // let the click reach Geoman (placing a vertex)
+    if (tools.pointing) return false; // let the click reach the map: a zoning query
     select(id, { zoom });
     return true;
   },
 });
 registry.register(clusters);
+
+const zones = createZonesLayer({ map, clusterName: (id) => clusters.get(id)?.properties?.name ?? null });
+registry.register(zones);
+zones.bindRefresh(() => registry.refresh());
+
+// The selected cluster's planning sheet (status history, units, rules, tasks, status changes).
+const planning = new PlanningSheet({
+  map,
+  notify,
+  getFeature: (id) => clusters.get(id),
+  onRecorded(feature) {
+    clusters.upsert(feature);
+    registry.refresh();
+    if (selectedId === String(feature.id)) select(feature.id);
+  },
+});
 
 const editor = new Editor({
   map,
@@ -44,6 +64,7 @@ const editor = new Editor({
   panel,
   notify,
   onStart() {
+    planning.close(); // an expansion boundary being drawn would be in the editor's way
     clusters.setSelected(null);
   },
   onEnd({ reason, feature, id }) {
@@ -88,19 +109,36 @@ function select(id, { zoom = false } = {}) {
     onEdit: () => editor.startEdit(clusters.get(selectedId) ?? feature),
     onDelete: () => editor.confirmDelete(clusters.get(selectedId) ?? feature),
     onClose: clearSelection,
+    extra: () => planning.el,
   }));
+  planning.show(selectedId);
   if (zoom) fitTo(selectedId);
   hash.write();
 }
 
 function clearSelection() {
   selectedId = null;
+  planning.close();
   clusters.setSelected(null);
   if (!editor.active) panel.hide();
   hash.write();
 }
 
-map.on('click', () => {
+// Zoning at a point and the summary table (tools.js).
+const tools = createTools({
+  map,
+  panel,
+  isBusy: () => editor.active,
+  onSummaryOpen() {
+    planning.close();
+    selectedId = null;
+    clusters.setSelected(null);
+    hash.write();
+  },
+});
+
+map.on('click', (e) => {
+  if (e.cpZoning) return;
   if (!editor.active && selectedId !== null) clearSelection();
 });
 

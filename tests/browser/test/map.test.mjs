@@ -224,14 +224,15 @@ describe('planner map', { skip: noBrowser ?? false }, () => {
     await page.getByLabel('Tên', { exact: true }).fill('Cụm thử nghiệm Đồng Khởi');
     await page.getByLabel('Mã', { exact: true }).fill('test-ccn-01');
     await page.getByLabel('Loại', { exact: true }).selectOption('cluster');
-    await page.getByLabel('Tình trạng', { exact: true }).selectOption('established');
+    // A new cluster starts in the plan: any later status needs a legal act, recorded as an event.
+    await page.getByLabel('Tình trạng', { exact: true }).selectOption('in_plan');
     await page.getByLabel('Ghi chú', { exact: true }).fill('Vẽ bằng kiểm thử trình duyệt');
     await page.getByRole('button', { name: 'Lưu' }).click();
 
     await page.locator('#panel[data-view="details"] h2', { hasText: 'Cụm thử nghiệm Đồng Khởi' }).waitFor();
     const [saved] = (await allFeatures()).filter((f) => f.properties.code === 'TEST-CCN-01');
     assert.ok(saved, 'stored through the API');
-    assert.equal(saved.properties.status, 'established');
+    assert.equal(saved.properties.status, 'in_plan');
     assert.equal(saved.properties.version, 1);
     assert.ok(Math.abs(saved.properties.area_ha - ha) / ha < 0.05, `server area ${saved.properties.area_ha} vs live ${ha}`);
     await page.waitForFunction((id) => location.hash.endsWith(`/${id}`), String(saved.id));
