@@ -71,8 +71,10 @@ pub fn load_rules(path: &std::path::Path) -> anyhow::Result<RuleSet> {
         };
         match key.as_str() {
             "regime" => {
-                rules.regime =
-                    value.as_str().ok_or_else(|| anyhow::anyhow!("--rules: regime must be a string"))?.to_owned();
+                value
+                    .as_str()
+                    .ok_or_else(|| anyhow::anyhow!("--rules: regime must be a string"))?
+                    .clone_into(&mut rules.regime);
             }
             "min_area_ha" => rules.min_area_ha = number()?,
             "reduced_min_area_ha" => rules.reduced_min_area_ha = number()?,

@@ -154,11 +154,7 @@ pub async fn seed_if_empty(store: &dyn Store, planning_crs: Crs) -> Result<usize
     if store.count_clusters(&everything).await? > 0 {
         return Ok(0);
     }
-    let ctx = WriteContext {
-        author: Some("demo".into()),
-        reason: Some("Bến Tre demo data".into()),
-        ..WriteContext::default()
-    };
+    let ctx = WriteContext { author: Some("demo".into()), reason: Some("Bến Tre demo data".into()) };
     let mut added = 0;
     let mut created = Vec::new();
     for site in SITES {
@@ -197,4 +193,14 @@ pub async fn seed_if_empty(store: &dyn Store, planning_crs: Crs) -> Result<usize
     }
     crate::demo_planning::seed(store, &created, &ctx).await?;
     Ok(added)
+}
+
+/// Loads the demo's administrative units and their successions when the store has no unit;
+/// returns how many were added.
+pub async fn seed_units(store: &dyn Store) -> Result<u64, StoreError> {
+    if !store.list_units(&clusterplan_store::UnitQuery::default()).await?.is_empty() {
+        return Ok(0);
+    }
+    let (units, successions) = crate::demo_planning::units()?;
+    store.load_units(&units, &successions).await
 }

@@ -14,7 +14,7 @@ use clusterplan_core::lifecycle::{LegalAct, PlanningTask, StatusEvent};
 use clusterplan_core::units::{Succession, SuccessionKind, Unit, UnitLevel};
 use clusterplan_core::zones::{LandUse, ZoneAttrs, ZoneDraft, ZoneInput};
 use clusterplan_core::{Boundary, Cluster, ClusterStatus, RawBoundary};
-use clusterplan_store::{NewEvent, NewTask, Store, StoreError, UnitQuery, WriteContext};
+use clusterplan_store::{NewEvent, NewTask, Store, StoreError, WriteContext};
 use geo::{BooleanOps, BoundingRect};
 
 /// One recorded change of a demo site: status, effective day, act (number, date, authority).
@@ -133,7 +133,9 @@ fn boundary(polygons: Vec<Vec<Vec<Vec<f64>>>>) -> Result<Boundary, StoreError> {
 const ILLUSTRATIVE_UNIT: &str = "Ranh giới minh họa. / Illustrative boundary.";
 
 /// Units of the demo, every period.
+#[expect(clippy::too_many_lines, reason = "one table of units, read top to bottom")]
 pub(crate) fn units() -> Result<(Vec<Unit>, Vec<Succession>), StoreError> {
+    use UnitLevel::{Commune, District};
     let d1992 = day("1992-01-01")?;
     let d2009_split = day("2009-02-09")?;
     let d2009_city = day("2009-08-11")?;
@@ -172,7 +174,6 @@ pub(crate) fn units() -> Result<(Vec<Unit>, Vec<Succession>), StoreError> {
         whole,
         "Chỉ phần tỉnh Bến Tre cũ. / Only the former Bến Tre part.",
     )?;
-    use UnitLevel::District;
     let p = Some("83");
     add("829", "Thị xã Bến Tre", District, p, d1992, Some(d2009_city), rect(106.35, 10.20, 106.415, 10.26), "")?;
     add("829", "Thành phố Bến Tre", District, p, d2009_city, Some(d2025), rect(106.35, 10.20, 106.415, 10.26), "")?;
@@ -182,14 +183,13 @@ pub(crate) fn units() -> Result<(Vec<Unit>, Vec<Succession>), StoreError> {
     add("833", "Huyện Mỏ Cày Nam", District, p, d2009_split, Some(d2025), rect(106.20, 9.95, 106.35, 10.12), "")?;
     add("838", "Huyện Mỏ Cày Bắc", District, p, d2009_split, Some(d2025), rect(106.20, 10.12, 106.35, 10.26), "")?;
     let giong_trom = [rect(106.415, 10.05, 106.50, 10.26), rect(106.35, 10.05, 106.415, 10.20)].concat();
-    add("834", "Huyện Giồng Trôm", District, p, d1992, Some(d2025), l_shape(giong_trom), "")?;
+    add("834", "Huyện Giồng Trôm", District, p, d1992, Some(d2025), l_shape(&giong_trom), "")?;
     add("835", "Huyện Bình Đại", District, p, d1992, Some(d2025), rect(106.50, 10.10, 106.80, 10.34), "")?;
     let ba_tri = [rect(106.50, 9.80, 106.80, 10.10), rect(106.35, 9.95, 106.50, 10.05)].concat();
-    add("836", "Huyện Ba Tri", District, p, d1992, Some(d2025), l_shape(ba_tri), "")?;
+    add("836", "Huyện Ba Tri", District, p, d1992, Some(d2025), l_shape(&ba_tri), "")?;
     let thanh_phu = [rect(105.95, 9.80, 106.20, 10.05), rect(106.20, 9.80, 106.50, 9.95)].concat();
-    add("837", "Huyện Thạnh Phú", District, p, d1992, Some(d2025), l_shape(thanh_phu), "")?;
+    add("837", "Huyện Thạnh Phú", District, p, d1992, Some(d2025), l_shape(&thanh_phu), "")?;
     // Two pilot communes of 1998 on either side of the seed cluster (codes illustrative).
-    use UnitLevel::Commune;
     add(
         "28756",
         "Xã Phú Hưng",
@@ -292,7 +292,7 @@ fn succession(kind: SuccessionKind, from: &str, to: Option<&str>, effective: Nai
 }
 
 /// Two adjacent rectangles (given as two one-ring polygons) as one polygon, by union.
-fn l_shape(parts: Vec<Vec<Vec<f64>>>) -> Vec<Vec<Vec<f64>>> {
+fn l_shape(parts: &[Vec<Vec<f64>>]) -> Vec<Vec<Vec<f64>>> {
     let to_poly = |ring: &Vec<Vec<f64>>| {
         geo_types::Polygon::new(ring.iter().map(|c| geo_types::coord! { x: c[0], y: c[1] }).collect(), vec![])
     };
@@ -425,10 +425,7 @@ pub(crate) fn zones(cluster: &Cluster, leased_share: f64) -> Result<Vec<ZoneDraf
 
 /// Seeds units (when there are none), tasks and zones for the demo clusters just created.
 pub(crate) async fn seed(store: &dyn Store, created: &[Cluster], ctx: &WriteContext) -> Result<(), StoreError> {
-    if store.list_units(&UnitQuery::default()).await?.is_empty() {
-        let (units, successions) = units()?;
-        store.load_units(&units, &successions).await?;
-    }
+    crate::demo::seed_units(store).await?;
     let phmt = created.iter().find(|c| c.data.attrs.code() == "BT-CCN-PHMT").map(|c| c.id);
     if phmt.is_some() {
         for task in tasks(phmt)? {

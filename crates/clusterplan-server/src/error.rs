@@ -131,7 +131,7 @@ impl ApiError {
 
     fn kind(&self) -> &'static str {
         match self {
-            ApiError::BadRequest { kind, .. } => kind,
+            ApiError::BadRequest { kind, .. } | ApiError::Rejected { kind, .. } => kind,
             ApiError::InvalidFeature { geometry, .. } if !geometry.is_empty() => "invalid-geometry",
             ApiError::InvalidFeature { .. } => "invalid-attributes",
             ApiError::Unprocessable(_) => "unprocessable",
@@ -140,7 +140,6 @@ impl ApiError {
             ApiError::PreconditionFailed { .. } => "version-conflict",
             ApiError::PayloadTooLarge { .. } => "payload-too-large",
             ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
-            ApiError::Rejected { kind, .. } => kind,
             ApiError::Internal(_) => "internal",
         }
     }

@@ -244,7 +244,7 @@ pub fn event_json(e: &EventRecord) -> Value {
         .map(|a| json!({ "number": a.number(), "date": a.date(), "authority": a.authority(), "link": a.link() }));
     json!({
         "seq": e.seq,
-        "from": e.event.from.map(|s| s.code()),
+        "from": e.event.from.map(clusterplan_core::ClusterStatus::code),
         "to": e.event.to.code(),
         "effective": e.event.effective,
         "act": act,
@@ -371,6 +371,17 @@ fn covers(boundary: &clusterplan_core::Boundary, lon: f64, lat: f64) -> bool {
     boundary.as_multi_polygon().intersects(&geo_types::Point::new(lon, lat))
 }
 
+/// One unit's line of a summary, summed over the clusters that touch it.
+#[derive(Default)]
+struct Row {
+    by_status: BTreeMap<&'static str, u64>,
+    clusters: Vec<Value>,
+    planned_ha: f64,
+    leasable_ha: f64,
+    leased_ha: f64,
+    cluster_ids: Vec<i64>,
+}
+
 /// `GET /summary`: per unit of a level valid on `on`, clusters by status, planned and leased
 /// areas, occupancy and overdue tasks. A cluster counts in every unit it touches; its areas
 /// are split by the share of its boundary in each unit.
@@ -380,15 +391,6 @@ pub async fn summary(store: &dyn Store, level: UnitLevel, on: NaiveDate) -> Resu
     let totals = store.zone_totals().await?;
     let tasks = store.list_tasks().await?;
     let clusters: Vec<Cluster> = store.stream_clusters(ALL).try_collect().await?;
-    #[derive(Default)]
-    struct Row {
-        by_status: BTreeMap<&'static str, u64>,
-        clusters: Vec<Value>,
-        planned_ha: f64,
-        leasable_ha: f64,
-        leased_ha: f64,
-        cluster_ids: Vec<i64>,
-    }
     let mut rows: BTreeMap<String, Row> = units.iter().map(|u| (u.code.clone(), Row::default())).collect();
     let refs: Vec<&Unit> = units.iter().collect();
     for c in &clusters {

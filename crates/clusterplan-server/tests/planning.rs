@@ -63,10 +63,11 @@ fn origin() -> (f64, f64) {
 }
 
 /// A rectangle in metres with its south-west corner `dx`, `dy` metres from the origin.
-fn rect_m(dx: f64, dy: f64, w: f64, h: f64) -> Value {
-    let (e, n) = origin();
-    let (x, y) = (e + dx, n + dy);
-    json!([[[x, y], [x + w, y], [x + w, y + h], [x, y + h], [x, y]]])
+fn rect_m(dx: f64, dy: f64, width: f64, height: f64) -> Value {
+    let (east, north) = origin();
+    let (west, south) = (east + dx, north + dy);
+    let (e, n) = (west + width, south + height);
+    json!([[[west, south], [e, south], [e, n], [west, n], [west, south]]])
 }
 
 /// A square of `ha` hectares at `dx` metres east of the origin.
@@ -75,6 +76,7 @@ fn square_ha(dx: f64, ha: f64) -> Value {
     rect_m(dx, 0.0, side, side)
 }
 
+#[expect(clippy::needless_pass_by_value, reason = "call sites build the values in place")]
 fn cluster(code: &str, coordinates: Value, extra: Value) -> Value {
     let mut properties = json!({ "code": code, "name": format!("Cụm {code}"), "kind": "cluster", "status": "in_plan" });
     if let Value::Object(more) = extra {
@@ -132,9 +134,9 @@ async fn change(state: &AppState, id: i64, to: ClusterStatus, day: u32, extra: V
 
 /// A cluster driven through the lifecycle to `status` (20 ha, infrastructure completed).
 async fn cluster_at(state: &AppState, code: &str, status: ClusterStatus, dx: f64) -> i64 {
+    use ClusterStatus::{Established, Expanded, InPlan, Infrastructure, Operating, Removed, Revoked};
     let flags = json!({ "roads_completed": true, "water_completed": true, "wastewater_completed": true });
     let id = create(state, code, square_ha(dx, 20.0), flags).await;
-    use ClusterStatus::*;
     let path: &[ClusterStatus] = match status {
         InPlan => &[],
         Established => &[Established],

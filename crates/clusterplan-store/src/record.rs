@@ -236,10 +236,11 @@ pub(crate) fn fold_totals(
     Ok(out)
 }
 
+/// A `unit_successions` row: kind, from, to, effective day, act.
+pub(crate) type SuccessionRow = (String, String, Option<String>, NaiveDate, Option<String>);
+
 /// Decodes succession rows.
-pub(crate) fn successions(
-    rows: Vec<(String, String, Option<String>, NaiveDate, Option<String>)>,
-) -> Result<Vec<Succession>, StoreError> {
+pub(crate) fn successions(rows: Vec<SuccessionRow>) -> Result<Vec<Succession>, StoreError> {
     rows.into_iter()
         .map(|(kind, from_code, to_code, effective, act)| {
             let kind = SuccessionKind::from_code(&kind)

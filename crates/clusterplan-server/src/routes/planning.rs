@@ -85,9 +85,8 @@ fn date_field(doc: &Value, name: &'static str, problems: &mut Vec<FieldProblem>)
 
 fn text_field(doc: &Value, name: &'static str, problems: &mut Vec<FieldProblem>) -> Option<String> {
     match doc.get(name) {
-        None | Some(Value::Null) => None,
         Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_owned()),
-        Some(Value::String(_)) => None,
+        None | Some(Value::Null | Value::String(_)) => None,
         Some(_) => {
             field(problems, name, format!("{name} must be a string"));
             None
@@ -135,17 +134,18 @@ pub(crate) fn parse_event(doc: &Value, to: Option<ClusterStatus>) -> Result<Even
     let mut problems = Vec::new();
     let to = match to {
         Some(to) => Some(to),
-        None => match doc.get("to").and_then(Value::as_str) {
-            Some(code) => ClusterStatus::from_code(code).or_else(|| {
-                let all: Vec<&str> = ClusterStatus::ALL.iter().map(|s| s.code()).collect();
-                field(&mut problems, "to", format!("to={code:?} is not a status; one of {}", all.join(", ")));
-                None
-            }),
-            None => {
+        None => {
+            if let Some(code) = doc.get("to").and_then(Value::as_str) {
+                ClusterStatus::from_code(code).or_else(|| {
+                    let all: Vec<&str> = ClusterStatus::ALL.iter().map(|s| s.code()).collect();
+                    field(&mut problems, "to", format!("to={code:?} is not a status; one of {}", all.join(", ")));
+                    None
+                })
+            } else {
                 field(&mut problems, "to", "to (the new status) is required".into());
                 None
             }
-        },
+        }
     };
     let effective = date_field(doc, "effective", &mut problems);
     let act = parse_act(doc, &mut problems);
@@ -165,7 +165,7 @@ pub(crate) fn check_event(history: &[StatusEvent], event: &StatusEvent) -> Resul
             kind: "transition-not-allowed",
             detail: e.to_string(),
             extra: json!({
-                "from": event.from.map(|s| s.code()),
+                "from": event.from.map(clusterplan_core::ClusterStatus::code),
                 "to": event.to.code(),
                 "allowed": e.allowed().iter().map(|s| s.code()).collect::<Vec<_>>(),
             }),
@@ -219,7 +219,7 @@ async fn list_events(
         "cluster_id": id,
         "status": current,
         "date": on,
-        "status_on_date": status_on(&events, on).map(|s| s.code()),
+        "status_on_date": status_on(&events, on).map(clusterplan_core::ClusterStatus::code),
         "allowed_next": allowed_targets(events.last().map(|e| e.event.to)).iter().map(|s| s.code()).collect::<Vec<_>>(),
         "events": events.iter().map(event_json).collect::<Vec<_>>(),
     })))
@@ -348,7 +348,7 @@ async fn planning_sheet(
         "name": cluster.data.attrs.name(),
         "date": on,
         "status": events.last().map(|e| e.event.to.code()),
-        "status_on_date": status_on(&events, on).map(|s| s.code()),
+        "status_on_date": status_on(&events, on).map(clusterplan_core::ClusterStatus::code),
         "allowed_next": allowed_targets(events.last().map(|e| e.event.to)).iter().map(|s| s.code()).collect::<Vec<_>>(),
         "area_ha": planning::round(cluster.data.area.projected_ha, 4),
         "units": units,

@@ -245,7 +245,10 @@ async fn draft_from_request(
     let feature = match geojson::GeoJson::from_json_value(value) {
         Ok(geojson::GeoJson::Feature(f)) => f,
         Ok(_) => {
-            return Err(ApiError::BadRequest { kind: "malformed-geojson", detail: "expected a GeoJSON Feature".into() });
+            return Err(ApiError::BadRequest {
+                kind: "malformed-geojson",
+                detail: "expected a GeoJSON Feature".into(),
+            });
         }
         Err(e) => {
             return Err(ApiError::BadRequest {
@@ -272,7 +275,7 @@ async fn draft_from_request(
     content_crs.incoming(&mut raw)?;
     let input = read_properties(&feature.properties.unwrap_or_default());
     let boundary = validate(&raw);
-    let attrs = input.and_then(|i| ZoneAttrs::parse(i).map_err(|fields| fields));
+    let attrs = input.and_then(ZoneAttrs::parse);
     let (boundary, attrs) = match (boundary, attrs) {
         (Ok(b), Ok(a)) => (b, a),
         (b, a) => {
@@ -318,13 +321,14 @@ fn read_properties(props: &Map<String, Value>) -> Result<ZoneInput, Vec<FieldPro
     let leased = flag("leased");
     let cluster_id = match props.get("cluster_id") {
         None | Some(Value::Null) => None,
-        Some(v) => match v.as_i64() {
-            Some(id) => Some(id),
-            None => {
+        Some(v) => {
+            if let Some(id) = v.as_i64() {
+                Some(id)
+            } else {
                 problems.push(FieldProblem { field: "cluster_id", message: "cluster_id must be an integer".into() });
                 None
             }
-        },
+        }
     };
     if problems.is_empty() {
         Ok(ZoneInput { cluster_id, land_use, label, leasable, leased, tenant })

@@ -117,12 +117,12 @@ async fn insert_event(
     )
     .bind(cluster_id)
     .bind(seq)
-    .bind(e.from.map(|s| s.code()))
+    .bind(e.from.map(clusterplan_core::ClusterStatus::code))
     .bind(e.to.code())
     .bind(e.effective)
-    .bind(act.map(|a| a.number()))
-    .bind(act.map(|a| a.date()))
-    .bind(act.map(|a| a.authority()))
+    .bind(act.map(clusterplan_core::lifecycle::LegalAct::number))
+    .bind(act.map(clusterplan_core::lifecycle::LegalAct::date))
+    .bind(act.map(clusterplan_core::lifecycle::LegalAct::authority))
     .bind(act.and_then(|a| a.link()))
     .bind(&e.note)
     .bind(&new.overrides)
@@ -309,7 +309,7 @@ impl PlanningStore for GpkgStore {
                 .fetch_optional(&mut *tx)
                 .await?;
         let current = latest.as_ref().map(|(_, s)| s.clone());
-        if current.as_deref() != new.event.from.map(|s| s.code()) {
+        if current.as_deref() != new.event.from.map(clusterplan_core::ClusterStatus::code) {
             return Err(StoreError::StatusMoved { expected: new.event.from.map(|s| s.code().to_owned()), current });
         }
         let row = sqlx::query(&format!("SELECT {COLUMNS} FROM clusters WHERE fid = ?"))
@@ -574,7 +574,7 @@ impl PlanningStore for GpkgStore {
             );
         }
         sql.push_str(" ORDER BY CASE level WHEN 'province' THEN 0 WHEN 'district' THEN 1 ELSE 2 END, code, valid_from");
-        let level = query.level.map(|l| l.code());
+        let level = query.level.map(clusterplan_core::units::UnitLevel::code);
         let mut q = sqlx::query(&sql)
             .bind(query.on)
             .bind(query.on)
@@ -591,7 +591,7 @@ impl PlanningStore for GpkgStore {
     }
 
     async fn list_successions(&self) -> Result<Vec<Succession>, StoreError> {
-        let rows: Vec<(String, String, Option<String>, NaiveDate, Option<String>)> = sqlx::query_as(
+        let rows: Vec<crate::record::SuccessionRow> = sqlx::query_as(
             "SELECT kind, from_code, to_code, effective_date, act FROM unit_successions ORDER BY effective_date, id",
         )
         .fetch_all(&self.pool)

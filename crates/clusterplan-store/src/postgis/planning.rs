@@ -1,6 +1,6 @@
 //! [`PlanningStore`] on PostGIS. Placement checks run in Rust on the same core functions as
 //! the GeoPackage store (so both refuse the same zones), inside the transaction that holds the
-//! cluster's row lock; spatial look-ups use the GiST indexes.
+//! cluster's row lock; spatial look-ups use the `GiST` indexes.
 
 use std::collections::HashMap;
 
@@ -117,12 +117,12 @@ async fn insert_event(
     ))
     .bind(cluster_id)
     .bind(i32::try_from(seq).unwrap_or(i32::MAX))
-    .bind(e.from.map(|s| s.code()))
+    .bind(e.from.map(clusterplan_core::ClusterStatus::code))
     .bind(e.to.code())
     .bind(e.effective)
-    .bind(act.map(|a| a.number()))
-    .bind(act.map(|a| a.date()))
-    .bind(act.map(|a| a.authority()))
+    .bind(act.map(clusterplan_core::lifecycle::LegalAct::number))
+    .bind(act.map(clusterplan_core::lifecycle::LegalAct::date))
+    .bind(act.map(clusterplan_core::lifecycle::LegalAct::authority))
     .bind(act.and_then(|a| a.link()))
     .bind(&e.note)
     .bind(&new.overrides)
@@ -263,7 +263,7 @@ impl PlanningStore for PostgisStore {
                 .fetch_optional(&mut *tx)
                 .await?;
         let current = latest.as_ref().map(|(_, s)| s.clone());
-        if current.as_deref() != new.event.from.map(|s| s.code()) {
+        if current.as_deref() != new.event.from.map(clusterplan_core::ClusterStatus::code) {
             return Err(StoreError::StatusMoved { expected: new.event.from.map(|s| s.code().to_owned()), current });
         }
         let base = expansion.cloned().unwrap_or(before.data);
@@ -387,13 +387,13 @@ impl PlanningStore for PostgisStore {
     }
 
     async fn count_zones(&self, query: &ZoneQuery) -> Result<u64, StoreError> {
-        let [a, b, c, d] = query.bbox.map_or([None; 4], |b| b.map(Some));
+        let [min_lon, min_lat, max_lon, max_lat] = query.bbox.map_or([None; 4], |b| b.map(Some));
         let n: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM zones WHERE {ZONE_FILTER}"))
             .bind(query.cluster_id)
-            .bind(a)
-            .bind(b)
-            .bind(c)
-            .bind(d)
+            .bind(min_lon)
+            .bind(min_lat)
+            .bind(max_lon)
+            .bind(max_lat)
             .fetch_one(&self.pool)
             .await?;
         Ok(n as u64)
@@ -402,14 +402,14 @@ impl PlanningStore for PostgisStore {
     fn stream_zones(&self, query: ZoneQuery) -> BoxStream<'static, Result<Zone, StoreError>> {
         let pool = self.pool.clone();
         async_stream::try_stream! {
-            let [a, b, c, d] = query.bbox.map_or([None; 4], |b| b.map(Some));
+            let [min_lon, min_lat, max_lon, max_lat] = query.bbox.map_or([None; 4], |b| b.map(Some));
             let sql = format!("SELECT {ZONE_COLUMNS} FROM zones WHERE {ZONE_FILTER} ORDER BY id LIMIT $6 OFFSET $7");
             let mut rows = sqlx::query(&sql)
                 .bind(query.cluster_id)
-                .bind(a)
-                .bind(b)
-                .bind(c)
-                .bind(d)
+                .bind(min_lon)
+                .bind(min_lat)
+                .bind(max_lon)
+                .bind(max_lat)
                 .bind(i64::from(query.limit))
                 .bind(i64::try_from(query.offset).unwrap_or(i64::MAX))
                 .fetch(&pool);
@@ -492,7 +492,7 @@ impl PlanningStore for PostgisStore {
     }
 
     async fn list_units(&self, query: &UnitQuery) -> Result<Vec<Unit>, StoreError> {
-        let [a, b, c, d] = query.bbox.map_or([None; 4], |b| b.map(Some));
+        let [min_lon, min_lat, max_lon, max_lat] = query.bbox.map_or([None; 4], |b| b.map(Some));
         let rows = sqlx::query(&format!(
             "SELECT {UNIT_COLUMNS} FROM units WHERE ($1::date IS NULL OR (valid_from <= $1 AND (valid_to IS NULL OR valid_to > $1))) \
              AND ($2::text IS NULL OR level = $2) AND ($3::text IS NULL OR code = $3) \
@@ -500,19 +500,19 @@ impl PlanningStore for PostgisStore {
              ORDER BY CASE level WHEN 'province' THEN 0 WHEN 'district' THEN 1 ELSE 2 END, code, valid_from"
         ))
         .bind(query.on)
-        .bind(query.level.map(|l| l.code()))
+        .bind(query.level.map(clusterplan_core::units::UnitLevel::code))
         .bind(&query.code)
-        .bind(a)
-        .bind(b)
-        .bind(c)
-        .bind(d)
+        .bind(min_lon)
+        .bind(min_lat)
+        .bind(max_lon)
+        .bind(max_lat)
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(decode_unit).collect()
     }
 
     async fn list_successions(&self) -> Result<Vec<Succession>, StoreError> {
-        let rows: Vec<(String, String, Option<String>, NaiveDate, Option<String>)> = sqlx::query_as(
+        let rows: Vec<crate::record::SuccessionRow> = sqlx::query_as(
             "SELECT kind, from_code, to_code, effective_date, act FROM unit_successions ORDER BY effective_date, id",
         )
         .fetch_all(&self.pool)
