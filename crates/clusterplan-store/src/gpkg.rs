@@ -341,11 +341,9 @@ impl Store for GpkgStore {
     ) -> Result<(), StoreError> {
         let ts = timestamp(Utc::now());
         let mut tx = self.pool.begin().await?;
-        let zones: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM zones WHERE cluster_id = ?").bind(id).fetch_one(&mut *tx).await?;
-        if zones > 0 {
-            return Err(StoreError::HasDependents { id, count: zones as u64, what: "zones" });
-        }
+        // The write comes first: it takes SQLite's write lock, so the zone count below cannot
+        // change before the commit (a read first would have to upgrade its lock, and fail
+        // with SQLITE_BUSY when another writer got in between).
         let row = sqlx::query(&format!(
             "DELETE FROM clusters WHERE fid = ? AND (? IS NULL OR version = ?) RETURNING {COLUMNS}"
         ))
@@ -357,6 +355,12 @@ impl Store for GpkgStore {
         let Some(row) = row else {
             return Err(Self::explain_miss(&mut tx, id, expected_version).await);
         };
+        let zones: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM zones WHERE cluster_id = ?").bind(id).fetch_one(&mut *tx).await?;
+        if zones > 0 {
+            // Dropping the transaction rolls the delete back.
+            return Err(StoreError::HasDependents { id, count: zones as u64, what: "zones" });
+        }
         let deleted = decode(&row)?;
         index(&mut tx, id, None, &ts).await?;
         record_version(&mut tx, id, deleted.version + 1, "delete", &deleted.data, ctx, &ts).await?;
