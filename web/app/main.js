@@ -10,6 +10,8 @@ import { Panel, detailsView } from './panel.js';
 import { createSearch } from './search.js';
 import { Editor } from './editing.js';
 import { parseHash, syncHash } from './hash.js';
+import { createAccount, canEdit } from './account.js';
+import { historySection, clearHistoryShape } from './history.js';
 
 setLang(initialLang());
 
@@ -84,16 +86,20 @@ function select(id, { zoom = false } = {}) {
   }
   selectedId = String(feature.id);
   clusters.setSelected(selectedId);
+  clearHistoryShape();
   panel.show(detailsView(feature, {
     onEdit: () => editor.startEdit(clusters.get(selectedId) ?? feature),
     onDelete: () => editor.confirmDelete(clusters.get(selectedId) ?? feature),
     onClose: clearSelection,
+    canEdit: canEdit(api.currentSession()),
+    history: () => historySection(feature, map),
   }));
   if (zoom) fitTo(selectedId);
   hash.write();
 }
 
 function clearSelection() {
+  clearHistoryShape();
   selectedId = null;
   clusters.setSelected(null);
   if (!editor.active) panel.hide();
@@ -173,5 +179,15 @@ async function loadData() {
   if (clusters.count > 0) requestAnimationFrame(() => performance.mark('clusterplan:first-map', { detail: { features: clusters.count } }));
 }
 
+const account = createAccount(document.getElementById('account'), {
+  notify,
+  onChange(session) {
+    // Tools the server would refuse are not offered; the server still checks every write.
+    document.getElementById('btn-draw').hidden = !canEdit(session);
+    if (selectedId !== null && !editor.active) select(selectedId);
+  },
+});
+
 loadBasemap();
+account.load();
 loadData();

@@ -24,6 +24,8 @@ pub struct Config {
     pub planning_crs: Crs,
     /// Request body limit in bytes.
     pub max_body_bytes: usize,
+    /// Mark the session cookie `Secure` even without `X-Forwarded-Proto: https`.
+    pub secure_cookies: bool,
 }
 
 /// A basemap tile source.
@@ -46,6 +48,7 @@ impl Config {
             basemap: None,
             planning_crs: Crs::VN2000_TM3_10545,
             max_body_bytes: 10 * 1024 * 1024,
+            secure_cookies: false,
         }
     }
 }

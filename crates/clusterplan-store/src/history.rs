@@ -67,10 +67,10 @@ pub trait HistoryStore {
 /// The audit row that goes with a cluster write, in the write's own transaction.
 pub(crate) fn audit_of_write(id: i64, version: i64, operation: &str, ctx: &WriteContext) -> crate::NewAudit {
     let action = if ctx.reverted_from.is_some() { "revert" } else { operation };
-    let mut detail = format!("version {version}");
-    if let Some(from) = ctx.reverted_from {
-        detail.push_str(&format!(" restores version {from}"));
-    }
+    let mut detail = match ctx.reverted_from {
+        Some(from) => format!("version {version} restores version {from}"),
+        None => format!("version {version}"),
+    };
     if let Some(reason) = &ctx.reason {
         detail.push_str(": ");
         detail.push_str(reason);

@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { startServer } from '../lib/server.mjs';
-import { TABLET, launch, openPage, waitReady, pixelOf, drawPolygon, waitForStill, firstMapTiming } from '../lib/browser.mjs';
+import { startServer, signIn, apiToken } from '../lib/server.mjs';
+import { TABLET, launch, openPage as openAnonymousPage, waitReady, pixelOf, drawPolygon, waitForStill, firstMapTiming } from '../lib/browser.mjs';
 import { assertNoConsoleErrors, bboxOf, browserSkipReason, apiCall, pngSize } from '../lib/checks.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -17,6 +17,16 @@ const screenshots = path.join(here, '..', 'screenshots');
 let server;
 let browser;
 let base;
+/** The account the map tests work as, and a token of it for API calls made by the tests. */
+let credentials;
+let token;
+
+/** A page of a context logged in as `credentials`: these tests edit as a planner would. */
+async function openPage(b, options) {
+  const opened = await openAnonymousPage(b, options);
+  await signIn(opened.context, base, credentials);
+  return opened;
+}
 
 const api = (pathname, init) => apiCall(base, pathname, init);
 
@@ -54,10 +64,13 @@ describe('planner map', { skip: noBrowser ?? false }, () => {
   before(async () => {
     if (process.env.CLUSTERPLAN_URL) {
       base = process.env.CLUSTERPLAN_URL.replace(/\/$/, '');
+      credentials = { name: process.env.CLUSTERPLAN_TEST_USER, password: process.env.CLUSTERPLAN_TEST_PASSWORD };
     } else {
       server = await startServer();
       base = server.url;
+      credentials = server.admin;
     }
+    token = await apiToken(base, credentials);
     browser = await launch();
     fs.mkdirSync(screenshots, { recursive: true });
   });
@@ -326,7 +339,7 @@ describe('planner map', { skip: noBrowser ?? false }, () => {
     const theirs = { ...current, properties: { ...current.properties, notes: 'Sửa của người khác' } };
     const put = await api(`/collections/clusters/items/${feature.id}`, {
       method: 'PUT',
-      headers: { 'Content-Type': 'application/geo+json', 'If-Match': `"${current.properties.version}"` },
+      headers: { 'Content-Type': 'application/geo+json', 'If-Match': `"${current.properties.version}"`, Authorization: `Bearer ${token}` },
       body: JSON.stringify(theirs),
     });
     assert.equal(put.status, 200);
