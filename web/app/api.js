@@ -16,13 +16,28 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * Who the map is logged in as: { name, role, unit, csrf } (role 'public' and csrf null when
+ * nobody is). The session itself is an HttpOnly cookie the browser sends; writes echo its
+ * CSRF token in X-CSRF-Token, which a page of another site cannot read.
+ */
+let session = { name: null, role: 'public', unit: null, csrf: null };
+
+export function currentSession() {
+  return session;
+}
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
 async function request(url, { method = 'GET', body, headers = {} } = {}) {
   let res;
+  const csrf = UNSAFE.has(method) && session.csrf ? { 'X-CSRF-Token': session.csrf } : {};
   try {
     res = await fetch(url, {
       method,
-      headers: { Accept: 'application/geo+json, application/json;q=0.9, application/problem+json;q=0.8', ...headers },
+      headers: { Accept: 'application/geo+json, application/json;q=0.9, application/problem+json;q=0.8', ...csrf, ...headers },
       body,
+      credentials: 'same-origin',
     });
   } catch (err) {
     throw new ApiError(0, {}, err.message);
@@ -155,4 +170,32 @@ export async function tasks(date, state) {
   if (date) params.set('date', date);
   if (state) params.set('state', state);
   return json(await request(`/tasks?${params}`, { headers: { Accept: 'application/json' } }));
+}
+
+/** Reads who the browser's session cookie belongs to (the public without one). */
+export async function whoAmI() {
+  const res = await request('/auth/me', { headers: { Accept: 'application/json' } });
+  session = await res.json();
+  return session;
+}
+
+export async function login(name, password) {
+  const res = await request('/auth/login', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify({ name, password }),
+  });
+  session = await res.json();
+  return session;
+}
+
+export async function logout() {
+  await request('/auth/logout', { method: 'POST' });
+  session = { name: null, role: 'public', unit: null, csrf: null };
+}
+
+/** Every version of a feature, oldest first, each with its feature (null for the deletion). */
+export async function versions(id) {
+  const res = await request(`${COLLECTION}/${encodeURIComponent(id)}/versions`, { headers: { Accept: 'application/json' } });
+  return (await res.json()).versions ?? [];
 }

@@ -13,6 +13,8 @@ import { parseHash, syncHash } from './hash.js';
 import { PlanningSheet } from './planning.js';
 import { createZonesLayer } from './zones.js';
 import { createTools } from './tools.js';
+import { createAccount, canEdit } from './account.js';
+import { historySection, clearHistoryShape } from './history.js';
 
 setLang(initialLang());
 
@@ -105,11 +107,14 @@ function select(id, { zoom = false } = {}) {
   }
   selectedId = String(feature.id);
   clusters.setSelected(selectedId);
+  clearHistoryShape();
   panel.show(detailsView(feature, {
     onEdit: () => editor.startEdit(clusters.get(selectedId) ?? feature),
     onDelete: () => editor.confirmDelete(clusters.get(selectedId) ?? feature),
     onClose: clearSelection,
     extra: () => planning.el,
+    canEdit: canEdit(api.currentSession()),
+    history: () => historySection(feature, map),
   }));
   planning.show(selectedId);
   if (zoom) fitTo(selectedId);
@@ -117,6 +122,7 @@ function select(id, { zoom = false } = {}) {
 }
 
 function clearSelection() {
+  clearHistoryShape();
   selectedId = null;
   planning.close();
   clusters.setSelected(null);
@@ -211,5 +217,15 @@ async function loadData() {
   if (clusters.count > 0) requestAnimationFrame(() => performance.mark('clusterplan:first-map', { detail: { features: clusters.count } }));
 }
 
+const account = createAccount(document.getElementById('account'), {
+  notify,
+  onChange(session) {
+    // Tools the server would refuse are not offered; the server still checks every write.
+    document.getElementById('btn-draw').hidden = !canEdit(session);
+    if (selectedId !== null && !editor.active) select(selectedId);
+  },
+});
+
 loadBasemap();
+account.load();
 loadData();

@@ -46,7 +46,7 @@ export class Panel {
 }
 
 /** The read-only view of one feature, with its Edit and Delete actions. */
-export function detailsView(feature, { onEdit, onDelete, onClose, editingBlocked, extra }) {
+export function detailsView(feature, { onEdit, onDelete, onClose, editingBlocked, extra, canEdit = true, history }) {
   const p = feature.properties ?? {};
   const row = (key, value, attrs = {}) => [h('dt', {}, t(key)), h('dd', attrs, value)];
   return {
@@ -64,10 +64,11 @@ export function detailsView(feature, { onEdit, onDelete, onClose, editingBlocked
         p.planning_crs ? row('field.crs', p.planning_crs) : null,
         row('field.notes', p.notes || t('value.none'), { class: 'cp-notes' }),
         row('field.version', t('value.version', { v: p.version ?? '?', date: formatDate(p.updated_at) }), { class: 'cp-version' })),
-      h('div', { class: 'cp-actions' },
+      canEdit ? h('div', { class: 'cp-actions' },
         h('button', { type: 'button', class: 'primary', id: 'btn-edit', onclick: onEdit, disabled: editingBlocked }, t('edit.edit')),
-        h('button', { type: 'button', class: 'danger', id: 'btn-delete', onclick: onDelete, disabled: editingBlocked }, t('edit.delete'))),
-      extra ? extra() : null),
+        h('button', { type: 'button', class: 'danger', id: 'btn-delete', onclick: onDelete, disabled: editingBlocked }, t('edit.delete'))) : null,
+      extra ? extra() : null,
+      history ? history() : null),
   };
 }
 

@@ -9,6 +9,7 @@ pub mod area;
 pub mod cluster;
 pub mod cql2;
 pub mod crs;
+pub mod diff;
 pub mod geometry;
 pub mod lifecycle;
 pub mod rules;

@@ -23,6 +23,75 @@ pub struct Cli {
 pub enum Command {
     /// Run the HTTP service (map, OGC API - Features, GeoJSON).
     Serve(ServeArgs),
+    /// Manage accounts (works on the same `--database` as `serve`, also while it runs).
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage personal API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+/// The store an admin command works on.
+#[derive(Debug, Args)]
+pub struct DatabaseArg {
+    /// A file path (embedded GeoPackage store) or a `postgres://` URL (PostGIS).
+    #[arg(long, env = "DATABASE_URL", default_value = "clusterplan.gpkg")]
+    pub database: String,
+}
+
+/// `clusterplan user …`.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account; the password comes from `--password`, `CLUSTERPLAN_PASSWORD` or stdin.
+    Add {
+        /// Login name.
+        name: String,
+        /// admin, planner, officer or viewer.
+        #[arg(long)]
+        role: String,
+        /// Official code of an officer's administrative unit.
+        #[arg(long)]
+        unit: Option<String>,
+        /// Password (prefer the environment or stdin: command lines are visible to others).
+        #[arg(long, env = "CLUSTERPLAN_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// List accounts.
+    List {
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Disable an account: it can no longer log in, and its sessions and tokens stop working.
+    Disable {
+        /// Login name.
+        name: String,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+}
+
+/// `clusterplan token …`.
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a personal API token for an account; the token is printed on the last line.
+    Create {
+        /// Account name.
+        name: String,
+        /// A label for the token (e.g. qgis).
+        #[arg(long, default_value = "cli")]
+        label: String,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Revoke a token.
+    Revoke {
+        /// The token.
+        token: String,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
 }
 
 /// Options of `clusterplan serve`.
@@ -58,6 +127,10 @@ pub struct ServeArgs {
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "CLUSTERPLAN_MAX_BODY_BYTES", default_value_t = 10 * 1024 * 1024)]
     pub max_body_bytes: usize,
+    /// Always mark the session cookie `Secure` (behind a TLS proxy that sets no
+    /// `X-Forwarded-Proto`).
+    #[arg(long)]
+    pub secure_cookies: bool,
 }
 
 impl ServeArgs {
@@ -83,6 +156,7 @@ impl ServeArgs {
                 Some(path) => crate::config::load_rules(path)?,
                 None => clusterplan_core::rules::RuleSet::decree_32_2024(),
             },
+            secure_cookies: self.secure_cookies,
         })
     }
 }

@@ -27,6 +27,8 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// Planning rules checked on writes (Decree 32/2024 unless configured otherwise).
     pub rules: RuleSet,
+    /// Mark the session cookie `Secure` even without `X-Forwarded-Proto: https`.
+    pub secure_cookies: bool,
 }
 
 /// A basemap tile source.
@@ -50,6 +52,7 @@ impl Config {
             planning_crs: Crs::VN2000_TM3_10545,
             max_body_bytes: 10 * 1024 * 1024,
             rules: RuleSet::decree_32_2024(),
+            secure_cookies: false,
         }
     }
 }

@@ -154,7 +154,11 @@ pub async fn seed_if_empty(store: &dyn Store, planning_crs: Crs) -> Result<usize
     if store.count_clusters(&everything).await? > 0 {
         return Ok(0);
     }
-    let ctx = WriteContext { author: Some("demo".into()), reason: Some("Bến Tre demo data".into()) };
+    let ctx = WriteContext {
+        author: Some("demo".into()),
+        reason: Some("Bến Tre demo data".into()),
+        ..WriteContext::default()
+    };
     let mut added = 0;
     let mut created = Vec::new();
     for site in SITES {

@@ -31,6 +31,20 @@ pub enum ApiError {
     /// Well-formed but unprocessable input (422).
     #[error("{0}")]
     Unprocessable(String),
+    /// No or bad credentials (401).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Credentials are fine but the right is missing (403).
+    #[error("{0}")]
+    Forbidden(String),
+    /// Too many attempts (429); `retry_after` in seconds.
+    #[error("{detail}")]
+    TooManyRequests {
+        /// What was limited.
+        detail: String,
+        /// Seconds until the next attempt may succeed.
+        retry_after: u64,
+    },
     /// No such resource (404).
     #[error("{0}")]
     NotFound(String),
@@ -92,6 +106,9 @@ impl From<StoreError> for ApiError {
         match err {
             StoreError::NotFound(id) => ApiError::NotFound(format!("feature {id} does not exist")),
             StoreError::VersionConflict { expected, current, .. } => ApiError::PreconditionFailed { expected, current },
+            StoreError::Duplicate { field: "name", value } => {
+                ApiError::Conflict(format!("the account name {value:?} is already taken"))
+            }
             StoreError::Duplicate { field, value } => {
                 ApiError::Conflict(format!("{field} {value:?} is already used by another feature"))
             }
@@ -109,6 +126,7 @@ impl From<StoreError> for ApiError {
                 extra: json!({ "expected_status": expected, "current_status": current }),
             },
             e @ StoreError::HasDependents { .. } => ApiError::Conflict(e.to_string()),
+            StoreError::Invalid(detail) => ApiError::Unprocessable(detail),
             other => ApiError::Internal(other.to_string()),
         }
     }
@@ -119,6 +137,9 @@ impl ApiError {
         match self {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ApiError::InvalidFeature { .. } | ApiError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
@@ -135,6 +156,9 @@ impl ApiError {
             ApiError::InvalidFeature { geometry, .. } if !geometry.is_empty() => "invalid-geometry",
             ApiError::InvalidFeature { .. } => "invalid-attributes",
             ApiError::Unprocessable(_) => "unprocessable",
+            ApiError::Unauthorized(_) => "unauthorized",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::TooManyRequests { .. } => "too-many-requests",
             ApiError::NotFound(_) => "not-found",
             ApiError::Conflict(_) => "conflict",
             ApiError::PreconditionFailed { .. } => "version-conflict",
@@ -212,7 +236,17 @@ impl IntoResponse for ApiError {
             tracing::error!(%cause, "internal error");
         }
         let mut response = (self.status(), axum::Json(self.body())).into_response();
-        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        match &self {
+            ApiError::Unauthorized(_) => {
+                headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"clusterplan\""));
+            }
+            ApiError::TooManyRequests { retry_after, .. } => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
+            }
+            _ => {}
+        }
         response
     }
 }

@@ -3,6 +3,8 @@
 //! [`app`] builds the whole router from an [`AppState`], so tests drive it without a socket;
 //! [`serve`] opens the store, seeds demo data, binds and runs until a shutdown signal.
 
+pub mod admin;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod demo;
@@ -10,9 +12,11 @@ mod demo_planning;
 pub mod error;
 mod middleware;
 pub mod planning;
+pub mod rights;
 mod routes;
 pub mod wire;
 
+use std::io::Write;
 use std::sync::Arc;
 
 use axum::Router;
@@ -48,13 +52,28 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     if !config.web_dir.join("node_modules").is_dir() {
         tracing::warn!(web_dir = %config.web_dir.display(), "web/node_modules is missing: run `npm ci --prefix web` for the map");
     }
+    let admin_password = admin::bootstrap_admin(store.as_ref()).await?;
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     // First line on stdout, read by scripts and tests that start on port 0.
     println!("listening on http://{addr}");
+    if let Some(password) = admin_password {
+        // Printed once, on the line after `listening on`; only its hash is stored. A reader
+        // that closed stdout after the first line must not stop the server.
+        let mut out = std::io::stdout().lock();
+        if writeln!(out, "first run: created account admin with password {password}")
+            .and_then(|()| out.flush())
+            .is_err()
+        {
+            tracing::warn!("the first-run admin password could not be printed: stdout is closed");
+        }
+    }
     tracing::info!(%addr, backend = store.backend(), "clusterplan serving");
     let state = AppState { store, config: Arc::new(config) };
-    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown_signal()).await?;
+    // The peer address feeds the audit log and the per-address login limit.
+    axum::serve(listener, app(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     Ok(())
 }
 

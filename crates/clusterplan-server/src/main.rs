@@ -15,5 +15,7 @@ async fn main() -> anyhow::Result<()> {
         .init();
     match cli.command {
         Command::Serve(args) => clusterplan_server::serve(args.resolve()?).await,
+        Command::User(command) => clusterplan_server::admin::user(command).await,
+        Command::Token(command) => clusterplan_server::admin::token(command).await,
     }
 }

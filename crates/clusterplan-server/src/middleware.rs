@@ -32,6 +32,9 @@ pub(crate) fn wrap(router: Router, max_body_bytes: usize) -> Router {
             header::IF_NONE_MATCH,
             header::AUTHORIZATION,
             CONTENT_CRS,
+            HeaderName::from_static("x-csrf-token"),
+            HeaderName::from_static("x-change-reason"),
+            HeaderName::from_static("x-legal-act"),
         ])
         .expose_headers([header::ETAG, header::LOCATION, REQUEST_ID, CONTENT_CRS]);
     router

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use clusterplan_server::{AppState, Config, app};
-use clusterplan_store::{ClusterQuery, GpkgStore, PostgisStore, Store, StoreConfig};
+use clusterplan_store::{ClusterQuery, GpkgStore, NewUser, PostgisStore, Role, Store, StoreConfig};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -17,8 +17,15 @@ struct Answer {
     text: String,
 }
 
+/// Every request of these tests is a planner's, with a real token made in [`state_for`].
+const PLANNER_TOKEN: &str = "cpt_api_tests_planner_token";
+
 async fn call(state: &AppState, method: Method, uri: &str, headers: &[(&str, &str)], body: Body) -> Answer {
-    let mut request = Request::builder().method(method).uri(uri).header(header::HOST, "test.local");
+    let mut request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::HOST, "test.local")
+        .header(header::AUTHORIZATION, format!("Bearer {PLANNER_TOKEN}"));
     for (k, v) in headers {
         request = request.header(*k, *v);
     }
@@ -385,7 +392,14 @@ async fn a_boundary_sent_in_vn2000_metres_is_stored_in_wgs84(state: AppState) {
     assert!((created.body["properties"]["area_ha"].as_f64().expect("area") - 25.0).abs() < 1e-3, "{}", created.text);
 }
 
-fn state_for(store: Arc<dyn Store>, config: StoreConfig) -> AppState {
+async fn state_for(store: Arc<dyn Store>, config: StoreConfig) -> AppState {
+    let password_hash = clusterplan_server::auth::hash_password("planner password").expect("hash");
+    store
+        .create_user(&NewUser { name: "planner".into(), role: Role::Planner, unit_code: None, password_hash })
+        .await
+        .expect("planner");
+    let made = store.create_token("planner", "api tests", &clusterplan_server::auth::digest(PLANNER_TOKEN)).await;
+    assert!(made.expect("token"));
     AppState { store, config: Arc::new(Config::for_tests(config)) }
 }
 
@@ -399,7 +413,7 @@ macro_rules! suite {
                     let dir = tempfile::tempdir().expect("tempdir");
                     let path = dir.path().join("api.gpkg");
                     let store = GpkgStore::open(&path).await.expect("open");
-                    super::$name(state_for(Arc::new(store), StoreConfig::Gpkg(path))).await;
+                    super::$name(state_for(Arc::new(store), StoreConfig::Gpkg(path)).await).await;
                 }
             )+
         }
@@ -410,7 +424,7 @@ macro_rules! suite {
                 async fn $name() {
                     let Some(db) = clusterplan_store::testing::postgis_database().await else { return };
                     let store = PostgisStore::connect(&db.url).await.expect("connect");
-                    super::$name(state_for(Arc::new(store.clone()), StoreConfig::Postgis(db.url.clone()))).await;
+                    super::$name(state_for(Arc::new(store.clone()), StoreConfig::Postgis(db.url.clone())).await).await;
                     store.pool().close().await;
                     db.drop_database().await;
                 }
@@ -437,8 +451,9 @@ async fn a_failing_store_answers_an_opaque_500_without_internals() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("broken.gpkg");
     let store = GpkgStore::open(&path).await.expect("open");
-    store.pool().close().await;
-    let state = state_for(Arc::new(store), StoreConfig::Gpkg(path.clone()));
+    let pool = store.pool().clone();
+    let state = state_for(Arc::new(store), StoreConfig::Gpkg(path.clone())).await;
+    pool.close().await;
     let answer = get(&state, ITEMS).await;
     assert_problem(&answer, StatusCode::INTERNAL_SERVER_ERROR);
     let text = answer.text.to_lowercase();

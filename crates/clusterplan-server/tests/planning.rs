@@ -25,8 +25,29 @@ struct Answer {
     text: String,
 }
 
+/// Every request of these tests is a planner's, with a real token made in [`state_for`],
+/// unless it goes through [`call_as`].
+const PLANNER_TOKEN: &str = "cpt_planning_tests_planner";
+/// A unit officer of unit `OFF` (see `officers_edit_only_inside_their_unit`).
+const OFFICER_TOKEN: &str = "cpt_planning_tests_officer";
+
 async fn call(state: &AppState, method: Method, uri: &str, headers: &[(&str, &str)], body: Option<&Value>) -> Answer {
-    let mut request = Request::builder().method(method).uri(uri).header(header::HOST, "test.local");
+    call_as(state, PLANNER_TOKEN, method, uri, headers, body).await
+}
+
+async fn call_as(
+    state: &AppState,
+    token: &str,
+    method: Method,
+    uri: &str,
+    headers: &[(&str, &str)],
+    body: Option<&Value>,
+) -> Answer {
+    let mut request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::HOST, "test.local")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"));
     for (k, v) in headers {
         request = request.header(*k, *v);
     }
@@ -718,7 +739,105 @@ async fn tasks_are_flagged_overdue_for_any_date(state: AppState) {
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
-fn state_for(store: Arc<dyn Store>, config: StoreConfig) -> AppState {
+async fn officers_edit_only_inside_their_unit(state: AppState) {
+    use clusterplan_core::units::{Unit, UnitLevel};
+    let boundary = clusterplan_core::geometry::validate(&clusterplan_core::RawBoundary::Polygon(vec![vec![
+        vec![106.39, 10.22],
+        vec![106.44, 10.22],
+        vec![106.44, 10.26],
+        vec![106.39, 10.26],
+        vec![106.39, 10.22],
+    ]]))
+    .expect("valid");
+    let unit = Unit {
+        code: "OFF".into(),
+        name: "Xã thử".into(),
+        level: UnitLevel::Commune,
+        parent_code: None,
+        valid_from: chrono::NaiveDate::from_ymd_opt(1992, 1, 1).expect("date"),
+        valid_to: None,
+        boundary,
+        notes: None,
+    };
+    state.store.load_units(&[unit], &[]).await.expect("unit");
+    // Inside the unit (the origin is 106.40, 10.23) and far outside it.
+    let inside = create(&state, "IN", square_ha(0.0, 20.0), json!({})).await;
+    let outside = create(&state, "OUT", square_ha(30_000.0, 20.0), json!({})).await;
+    let officer = |method: Method, uri: String, body: Value, crs: bool| {
+        let state = state.clone();
+        async move {
+            let mut headers = vec![("content-type", "application/geo+json")];
+            if crs {
+                headers.push(("content-crs", TM3));
+            }
+            call_as(&state, OFFICER_TOKEN, method, &uri, &headers, Some(&body)).await
+        }
+    };
+    let mut edit = cluster("IN", square_ha(0.0, 21.0), json!({ "notes": "sửa trong xã" }));
+    let a = officer(Method::PUT, format!("{ITEMS}/{inside}"), edit.clone(), true).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    edit["properties"]["code"] = json!("OUT");
+    let a =
+        officer(Method::PUT, format!("{ITEMS}/{outside}"), cluster("OUT", square_ha(30_000.0, 21.0), json!({})), true)
+            .await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN, "{}", a.text);
+    assert_eq!(get(&state, &format!("{ITEMS}/{outside}")).await.body["properties"]["version"], 1, "nothing changed");
+    // Moving a feature out of the unit is refused too.
+    let a =
+        officer(Method::PUT, format!("{ITEMS}/{inside}"), cluster("IN", square_ha(30_000.0, 21.0), json!({})), true)
+            .await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN, "{}", a.text);
+    // Status changes and zones follow the same rule.
+    let event = json!({ "to": "removed", "effective": "2020-03-01", "act": act("5/QĐ-UBND") });
+    let a = officer(Method::POST, format!("{ITEMS}/{outside}/events"), event.clone(), false).await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN, "{}", a.text);
+    let zone = |id: i64, dx: f64| {
+        json!({
+            "type": "Feature",
+            "geometry": { "type": "Polygon", "coordinates": rect_m(dx + 10.0, 10.0, 100.0, 100.0) },
+            "properties": { "cluster_id": id, "land_use": "IND" },
+        })
+    };
+    let a = officer(Method::POST, ZONES.to_owned(), zone(inside, 0.0), true).await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
+    let a = officer(Method::POST, ZONES.to_owned(), zone(outside, 30_000.0), true).await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN, "{}", a.text);
+    let a = officer(Method::POST, format!("{ITEMS}/{inside}/events"), event, false).await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
+    // Tasks are the planners'.
+    let task = json!({ "title": "x", "owner_agency": "y", "due": "2030-01-01" });
+    let a = officer(Method::POST, "/tasks".to_owned(), task, false).await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN, "{}", a.text);
+    // The public may read but not write.
+    let anonymous = app(state.clone())
+        .oneshot(
+            Request::builder()
+                .method(Method::POST)
+                .uri(format!("{ITEMS}/{inside}/events"))
+                .header(header::HOST, "test.local")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(json!({ "to": "removed" }).to_string()))
+                .expect("request"),
+        )
+        .await
+        .expect("infallible");
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(get(&state, "/summary?level=commune").await.status, StatusCode::OK);
+}
+
+async fn state_for(store: Arc<dyn Store>, config: StoreConfig) -> AppState {
+    use clusterplan_store::{NewUser, Role};
+    for (name, role, unit, token) in
+        [("planner", Role::Planner, None, PLANNER_TOKEN), ("officer", Role::Officer, Some("OFF"), OFFICER_TOKEN)]
+    {
+        let password_hash = clusterplan_server::auth::hash_password("password of the tests").expect("hash");
+        store
+            .create_user(&NewUser { name: name.into(), role, unit_code: unit.map(str::to_owned), password_hash })
+            .await
+            .expect("user");
+        let made = store.create_token(name, "planning tests", &clusterplan_server::auth::digest(token)).await;
+        assert!(made.expect("token"));
+    }
     let mut config = Config::for_tests(config);
     // A regime with a small unleased-land limit, so the establishment rule's limits can be
     // reached with a few zones: rules are configuration, not code.
@@ -736,7 +855,7 @@ macro_rules! suite {
                     let dir = tempfile::tempdir().expect("tempdir");
                     let path = dir.path().join("planning.gpkg");
                     let store = GpkgStore::open(&path).await.expect("open");
-                    super::$name(state_for(Arc::new(store), StoreConfig::Gpkg(path))).await;
+                    super::$name(state_for(Arc::new(store), StoreConfig::Gpkg(path)).await).await;
                 }
             )+
         }
@@ -747,7 +866,7 @@ macro_rules! suite {
                 async fn $name() {
                     let Some(db) = clusterplan_store::testing::postgis_database().await else { return };
                     let store = PostgisStore::connect(&db.url).await.expect("connect");
-                    super::$name(state_for(Arc::new(store.clone()), StoreConfig::Postgis(db.url.clone()))).await;
+                    super::$name(state_for(Arc::new(store.clone()), StoreConfig::Postgis(db.url.clone())).await).await;
                     store.pool().close().await;
                     db.drop_database().await;
                 }
@@ -767,4 +886,5 @@ suite!(
     zoning_answers_what_is_planned_at_a_point,
     summaries_by_unit_work_for_1998_districts_and_2025_communes,
     tasks_are_flagged_overdue_for_any_date,
+    officers_edit_only_inside_their_unit,
 );

@@ -44,11 +44,31 @@ impl Drop for Server {
     }
 }
 
+/// Runs `clusterplan ARGS…` to completion; its stdout.
+fn cli(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_clusterplan"))
+        .args(args)
+        .env("CLUSTERPLAN_PASSWORD", "a long enough password")
+        .env("CLUSTERPLAN_LOG", "warn")
+        .output()
+        .expect("run clusterplan");
+    assert!(out.status.success(), "clusterplan {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A planner made with the CLI on `database`, and a token for it (the last line printed).
+fn planner_token(database: &str) -> String {
+    cli(&["user", "add", "tester", "--role", "planner", "--database", database]);
+    let printed = cli(&["token", "create", "tester", "--database", database]);
+    printed.lines().last().expect("token line").trim().to_owned()
+}
+
 async fn items(base: &str) -> Value {
     reqwest::get(format!("{base}/collections/clusters/items?limit=100")).await.expect("get").json().await.expect("json")
 }
 
 async fn written_data_survives_a_kill_and_restart(database: &str) {
+    let token = planner_token(database);
     let server = Server::start(database, &["--no-demo"]);
     let feature = json!({
         "type": "Feature",
@@ -59,6 +79,7 @@ async fn written_data_survives_a_kill_and_restart(database: &str) {
     let created = client
         .post(format!("{}/collections/clusters/items", server.base))
         .header("content-type", "application/geo+json")
+        .bearer_auth(&token)
         .body(feature.to_string())
         .send()
         .await

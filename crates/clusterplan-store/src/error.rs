@@ -55,6 +55,9 @@ pub enum StoreError {
         /// What they are (`zones`).
         what: &'static str,
     },
+    /// The operation does not apply to this state (e.g. reverting to a deletion).
+    #[error("{0}")]
+    Invalid(String),
     /// Stored data could not be read back (corruption or an external edit).
     #[error("stored data is unreadable: {0}")]
     Corrupt(String),
@@ -73,6 +76,16 @@ impl StoreError {
             && db.is_unique_violation()
         {
             return StoreError::Duplicate { field: "code", value: code.to_owned() };
+        }
+        StoreError::Backend(err)
+    }
+
+    /// Maps unique-constraint violations on a user's name to [`StoreError::Duplicate`].
+    pub(crate) fn on_unique_name(err: sqlx::Error, name: &str) -> StoreError {
+        if let sqlx::Error::Database(db) = &err
+            && db.is_unique_violation()
+        {
+            return StoreError::Duplicate { field: "name", value: name.to_owned() };
         }
         StoreError::Backend(err)
     }

@@ -1,5 +1,8 @@
 //! The embedded store: one SQLite file laid out as a GeoPackage.
 
+mod accounts;
+mod history;
+
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -147,7 +150,7 @@ async fn index(
     Ok(())
 }
 
-/// Appends the state just written (or deleted) to `cluster_versions`.
+/// Appends the state just written (or deleted) to `cluster_versions`, and its audit row.
 async fn record_version(
     tx: &mut Transaction<'_, Sqlite>,
     id: i64,
@@ -159,8 +162,9 @@ async fn record_version(
 ) -> Result<(), StoreError> {
     let geom = if operation == "delete" { None } else { Some(to_gpkg(&draft.boundary)?) };
     bind_attrs!(sqlx::query(
-        "INSERT INTO cluster_versions (cluster_id, version, operation, author, reason, written_at, geom, code, name, kind, \
-         status, planned_area_ha, area_ha, geodesic_area_ha, planning_crs, notes) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO cluster_versions (cluster_id, version, operation, author, reason, written_at, geom, legal_act, \
+         reverted_from, code, name, kind, status, planned_area_ha, area_ha, geodesic_area_ha, planning_crs, notes) \
+         VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
     )
     .bind(id)
     .bind(version)
@@ -168,7 +172,9 @@ async fn record_version(
     .bind(&ctx.author)
     .bind(&ctx.reason)
     .bind(now)
-    .bind(geom), draft)
+    .bind(geom)
+    .bind(&ctx.legal_act)
+    .bind(ctx.reverted_from), draft)
     .execute(&mut **tx)
     .await?;
     // The rules' site facts, on the row and on its version (one statement each, same
@@ -191,6 +197,17 @@ async fn record_version(
             .execute(&mut **tx)
             .await?;
     }
+    let audit = crate::history::audit_of_write(id, version, operation, ctx);
+    sqlx::query("INSERT INTO audit_log (at, actor, action, target, address, outcome, detail) VALUES (?,?,?,?,?,?,?)")
+        .bind(now)
+        .bind(&audit.actor)
+        .bind(&audit.action)
+        .bind(&audit.target)
+        .bind(&audit.address)
+        .bind(&audit.outcome)
+        .bind(&audit.detail)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 

@@ -29,9 +29,11 @@ macro_rules! bind_attrs {
     }};
 }
 
+pub mod accounts;
 mod error;
 mod geom;
 mod gpkg;
+pub mod history;
 mod planning;
 mod postgis;
 mod record;
@@ -44,8 +46,10 @@ use async_trait::async_trait;
 use clusterplan_core::{Cluster, ClusterDraft};
 use futures::stream::BoxStream;
 
+pub use accounts::{AccountStore, AuditEntry, NewAudit, NewUser, Role, Session, User};
 pub use error::StoreError;
 pub use gpkg::GpkgStore;
+pub use history::{HistoryStore, Version};
 pub use planning::{EventRecord, NewEvent, NewTask, PlanningStore, TaskRecord, UnitQuery, ZoneQuery};
 pub use postgis::PostgisStore;
 
@@ -69,13 +73,20 @@ impl StoreConfig {
     }
 }
 
-/// Who writes and why; kept with every version.
+/// Who writes and why; kept with every version, and in the audit row written in the same
+/// transaction.
 #[derive(Debug, Clone, Default)]
 pub struct WriteContext {
-    /// Account name, `None` until accounts exist.
+    /// Account name (`None` for writes by the service itself, such as demo seeding).
     pub author: Option<String>,
     /// Reason or comment given with the write.
     pub reason: Option<String>,
+    /// The legal act the change implements (number, date, authority), when there is one.
+    pub legal_act: Option<String>,
+    /// Set by a revert: the version whose state this write restores.
+    pub reverted_from: Option<i64>,
+    /// The client's address, for the audit log.
+    pub address: Option<String>,
 }
 
 /// A page of clusters, optionally filtered by bounding box.
@@ -91,7 +102,8 @@ pub struct ClusterQuery {
 
 /// What every backend provides. Results are ordered by id.
 #[async_trait]
-pub trait Store: PlanningStore + Send + Sync + 'static {
+
+pub trait Store: PlanningStore + AccountStore + HistoryStore + Send + Sync + 'static {
     /// Inserts a cluster; the store assigns id, version 1 and timestamps.
     async fn create_cluster(&self, draft: &ClusterDraft, ctx: &WriteContext) -> Result<Cluster, StoreError>;
 

@@ -2,6 +2,9 @@
 //! because every consistency rule (unique codes, versions) is enforced by the database inside
 //! a transaction.
 
+mod accounts;
+mod history;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use clusterplan_core::search::fold;
@@ -88,6 +91,7 @@ fn decode(row: &PgRow) -> Result<Cluster, StoreError> {
     .into_cluster()
 }
 
+/// Appends the state just written (or deleted) to `cluster_versions`, and its audit row.
 async fn record_version(
     tx: &mut Transaction<'_, Postgres>,
     id: i64,
@@ -99,22 +103,36 @@ async fn record_version(
     let geom = if operation == "delete" { None } else { Some(to_wkb(&draft.boundary)?) };
     let f = draft.attrs.flags();
     bind_attrs!(sqlx::query(
-        "INSERT INTO cluster_versions (cluster_id, version, operation, author, reason, written_at, geom, code, name, kind, \
-         status, planned_area_ha, area_ha, geodesic_area_ha, planning_crs, notes, craft_village, mountainous, \
-         roads_completed, water_completed, wastewater_completed) \
-         VALUES ($1,$2,$3,$4,$5,now(),ST_GeomFromWKB($6, 4326),$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20)",
+        "INSERT INTO cluster_versions (cluster_id, version, operation, author, reason, written_at, geom, legal_act, \
+         reverted_from, code, name, kind, status, planned_area_ha, area_ha, geodesic_area_ha, planning_crs, notes, \
+         craft_village, mountainous, roads_completed, water_completed, wastewater_completed) \
+         VALUES ($1,$2,$3,$4,$5,now(),ST_GeomFromWKB($6, 4326),$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22)",
     )
     .bind(id)
     .bind(version)
     .bind(operation)
     .bind(&ctx.author)
     .bind(&ctx.reason)
-    .bind(geom), draft)
+    .bind(geom)
+    .bind(&ctx.legal_act)
+    .bind(ctx.reverted_from), draft)
     .bind(f.craft_village)
     .bind(f.mountainous)
     .bind(f.roads_completed)
     .bind(f.water_completed)
     .bind(f.wastewater_completed)
+    .execute(&mut **tx)
+    .await?;
+    let audit = crate::history::audit_of_write(id, version, operation, ctx);
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor, action, target, address, outcome, detail) VALUES (now(),$1,$2,$3,$4,$5,$6)",
+    )
+    .bind(&audit.actor)
+    .bind(&audit.action)
+    .bind(&audit.target)
+    .bind(&audit.address)
+    .bind(&audit.outcome)
+    .bind(&audit.detail)
     .execute(&mut **tx)
     .await?;
     // The rules' site facts on the row itself (not for a delete: the row is gone).

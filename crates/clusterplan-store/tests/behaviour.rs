@@ -36,7 +36,7 @@ fn draft(code: &str, lon: f64, lat: f64) -> ClusterDraft {
 }
 
 fn ctx() -> WriteContext {
-    WriteContext { author: Some("tester".into()), reason: Some("test".into()) }
+    WriteContext { author: Some("tester".into()), reason: Some("test".into()), ..WriteContext::default() }
 }
 
 fn all(limit: u32, offset: u64) -> ClusterQuery {

@@ -40,10 +40,14 @@ export async function startServer({ dataDir, timeoutMs = 60_000 } = {}) {
   const database = path.join(dir, 'test.gpkg');
   const log = [];
   let run = await spawnServer(bin, database, log, timeoutMs);
+  // A fresh database prints the bootstrap admin's password once, on the line after `listening on`.
+  const admin = { name: 'admin', password: await run.adminPassword };
 
   return {
     get url() { return run.url; },
     database,
+    /** The first-run admin account (its password is null when the database already had one). */
+    admin,
     logs: () => log.join(''),
     async restart() {
       const { code, signal, killed } = await run.terminate();
@@ -68,6 +72,8 @@ async function spawnServer(bin, database, log, timeoutMs) {
   child.stderr.on('data', (chunk) => { log.push(chunk.toString()); });
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 
+  let passwordLine;
+  const adminPassword = new Promise((resolve) => { passwordLine = resolve; });
   const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no "listening on" line within ${timeoutMs} ms\n${log.join('')}`)), timeoutMs);
     const lines = readline.createInterface({ input: child.stdout });
@@ -76,8 +82,14 @@ async function spawnServer(bin, database, log, timeoutMs) {
       const m = line.match(/listening on (http:\/\/\S+)/);
       if (m) resolve(m[1].replace(/\/$/, ''));
       else reject(new Error(`unexpected first line from clusterplan: ${line}\n${log.join('')}`));
+      // The bootstrap line follows at once when there is one; otherwise no password.
+      setTimeout(() => passwordLine(null), 1000);
     });
-    lines.on('line', (line) => log.push(`${line}\n`));
+    lines.on('line', (line) => {
+      const m = line.match(/created account admin with password (\S+)/);
+      if (m) passwordLine(m[1]);
+      else log.push(`${line}\n`);
+    });
     exited.then(({ code, signal }) => {
       clearTimeout(timer);
       reject(new Error(`clusterplan exited early (code ${code}, signal ${signal})\n${log.join('')}`));
@@ -95,5 +107,32 @@ async function spawnServer(bin, database, log, timeoutMs) {
     clearTimeout(timer);
     return { ...result, killed };
   }
-  return { url, terminate };
+  return { url, terminate, adminPassword };
+}
+
+/**
+ * Logs a browser context in (the session cookie lands in the context, so every page of it is
+ * logged in), as a person would through the login form; resolves to the login answer.
+ */
+export async function signIn(context, url, { name, password }) {
+  const res = await context.request.post(`${url}/auth/login`, { data: { name, password } });
+  if (!res.ok()) throw new Error(`login as ${name} failed: ${res.status()} ${await res.text()}`);
+  return res.json();
+}
+
+/** A personal API token for scripts in the tests (Authorization: Bearer …). */
+export async function apiToken(url, { name, password }) {
+  const login = await fetch(`${url}/auth/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, password }),
+  });
+  if (!login.ok) throw new Error(`login as ${name} failed: ${login.status}`);
+  const { csrf } = await login.json();
+  const cookie = login.headers.get('set-cookie').split(';')[0];
+  const made = await fetch(`${url}/auth/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrf },
+    body: JSON.stringify({ name: 'browser tests' }),
+  });
+  if (made.status !== 201) throw new Error(`token for ${name} failed: ${made.status}`);
+  return (await made.json()).token;
 }

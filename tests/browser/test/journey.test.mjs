@@ -87,6 +87,13 @@ describe('planner journey', { skip: skip ?? false }, () => {
     await step('1. finds Phú Hưng–Mỹ Thạnh by typing "phu hung" and selects it', async () => {
       await page.goto(`${server.url}/`);
       await waitReady(page);
+      // The public sees no drawing tools; the planner logs in through the form first.
+      assert.equal(await page.locator('#btn-draw').isHidden(), true, 'no drawing tools before login');
+      await page.locator('#login-name').fill(server.admin.name);
+      await page.locator('#login-password').fill(server.admin.password);
+      await page.locator('#btn-login').click();
+      await page.locator('#account-who', { hasText: 'admin' }).waitFor();
+      await page.locator('#btn-draw').waitFor({ state: 'visible' });
       [phmt] = (await allFeatures()).filter((f) => f.properties.code === 'BT-CCN-PHMT');
       const search = page.getByLabel('Tìm cụm theo tên hoặc mã');
       await search.click();

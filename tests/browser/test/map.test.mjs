@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { startServer } from '../lib/server.mjs';
-import { TABLET, launch, openPage, waitReady, pixelOf, drawPolygon, waitForStill, firstMapTiming } from '../lib/browser.mjs';
+import { startServer, signIn, apiToken } from '../lib/server.mjs';
+import { TABLET, launch, openPage as openAnonymousPage, waitReady, pixelOf, drawPolygon, waitForStill, firstMapTiming } from '../lib/browser.mjs';
 import { assertNoConsoleErrors, bboxOf, browserSkipReason, apiCall, pngSize } from '../lib/checks.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -17,6 +17,16 @@ const screenshots = path.join(here, '..', 'screenshots');
 let server;
 let browser;
 let base;
+/** The account the map tests work as, and a token of it for API calls made by the tests. */
+let credentials;
+let token;
+
+/** A page of a context logged in as `credentials`: these tests edit as a planner would. */
+async function openPage(b, options) {
+  const opened = await openAnonymousPage(b, options);
+  await signIn(opened.context, base, credentials);
+  return opened;
+}
 
 const api = (pathname, init) => apiCall(base, pathname, init);
 
@@ -54,10 +64,13 @@ describe('planner map', { skip: noBrowser ?? false }, () => {
   before(async () => {
     if (process.env.CLUSTERPLAN_URL) {
       base = process.env.CLUSTERPLAN_URL.replace(/\/$/, '');
+      credentials = { name: process.env.CLUSTERPLAN_TEST_USER, password: process.env.CLUSTERPLAN_TEST_PASSWORD };
     } else {
       server = await startServer();
       base = server.url;
+      credentials = server.admin;
     }
+    token = await apiToken(base, credentials);
     browser = await launch();
     fs.mkdirSync(screenshots, { recursive: true });
   });
@@ -327,7 +340,7 @@ describe('planner map', { skip: noBrowser ?? false }, () => {
     const theirs = { ...current, properties: { ...current.properties, notes: 'Sửa của người khác' } };
     const put = await api(`/collections/clusters/items/${feature.id}`, {
       method: 'PUT',
-      headers: { 'Content-Type': 'application/geo+json', 'If-Match': `"${current.properties.version}"` },
+      headers: { 'Content-Type': 'application/geo+json', 'If-Match': `"${current.properties.version}"`, Authorization: `Bearer ${token}` },
       body: JSON.stringify(theirs),
     });
     assert.equal(put.status, 200);
@@ -342,6 +355,52 @@ describe('planner map', { skip: noBrowser ?? false }, () => {
     await page.locator('#panel[data-view="details"] .cp-notes', { hasText: 'Sửa của người khác' }).waitFor();
     assertNoConsoleErrors(errors, { expectedStatus: [412] });
     await context.close();
+  });
+
+  it('shows a feature\'s versions with a slider that draws its past boundary; the public gets no edit tools', async () => {
+    const view = await freeView();
+    const ring = (dx) => [[[view.lon + dx, view.lat], [view.lon + dx + 0.004, view.lat], [view.lon + dx + 0.004, view.lat + 0.003], [view.lon + dx, view.lat + 0.003], [view.lon + dx, view.lat]]];
+    const feature = (dx, status) => ({ type: 'Feature', geometry: { type: 'Polygon', coordinates: ring(dx) }, properties: { code: 'BT-HIST-1', name: 'Lịch sử', kind: 'cluster', status } });
+    const auth = { Authorization: `Bearer ${token}` };
+    const created = await api('/collections/clusters/items', { method: 'POST', headers: { 'Content-Type': 'application/geo+json', ...auth }, body: JSON.stringify(feature(0, 'in_plan')) });
+    assert.equal(created.status, 201);
+    const id = created.body.id;
+    const moved = await api(`/collections/clusters/items/${id}`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/geo+json', 'If-Match': '"1"', 'X-Change-Reason': encodeURIComponent('Dời ranh giới'), ...auth },
+      body: JSON.stringify(feature(0.002, 'established')),
+    });
+    assert.equal(moved.status, 200);
+
+    const { page, context, errors } = await openPage(browser);
+    await page.goto(`${base}/#16/${view.lat.toFixed(5)}/${view.lon.toFixed(5)}/${id}`);
+    await waitReady(page);
+    await page.locator('#panel h2', { hasText: 'Lịch sử' }).waitFor();
+    await page.locator('#btn-history').click();
+    const slider = page.locator('#history-slider');
+    await slider.waitFor();
+    assert.equal(await slider.getAttribute('max'), '2');
+    assert.match(await page.locator('#history-entry').textContent(), /Phiên bản 2 · sửa · admin/);
+    assert.match(await page.locator('.cp-history-notes').textContent(), /Dời ranh giới/);
+    await slider.fill('1');
+    await page.locator('.cp-history[data-version="1"]').waitFor();
+    assert.match(await page.locator('#history-entry').textContent(), /Phiên bản 1 · tạo mới/);
+    // The past boundary is drawn west of the current one (it was moved 0.002° east).
+    const past = await page.locator('path.cp-history-shape').boundingBox();
+    const now = await page.locator(`path.cp-feature[data-fid="${id}"]`).boundingBox();
+    assert.ok(past.x < now.x - 20, `past boundary left of the current one (${past.x} vs ${now.x})`);
+    assertNoConsoleErrors(errors);
+    await context.close();
+
+    const anonymous = await openAnonymousPage(browser);
+    await anonymous.page.goto(`${base}/#16/${view.lat.toFixed(5)}/${view.lon.toFixed(5)}/${id}`);
+    await waitReady(anonymous.page);
+    await anonymous.page.locator('#panel h2', { hasText: 'Lịch sử' }).waitFor();
+    await anonymous.page.locator('#login-form').waitFor();
+    assert.equal(await anonymous.page.locator('#btn-draw').isHidden(), true);
+    assert.equal(await anonymous.page.locator('#btn-edit').count(), 0, 'no Edit button for the public');
+    assertNoConsoleErrors(anonymous.errors);
+    await anonymous.context.close();
   });
 
   it('switches the language between Vietnamese and English', async () => {

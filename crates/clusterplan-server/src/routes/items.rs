@@ -9,6 +9,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use chrono::{DateTime, Utc};
 use clusterplan_core::geometry::validate;
 use clusterplan_core::{ClusterAttrs, ClusterDraft};
 use clusterplan_store::{ClusterQuery, WriteContext};
@@ -17,7 +18,9 @@ use serde_json::json;
 
 use super::links::{BaseUrl, link};
 use crate::AppState;
+use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::rights::{Action, Target, authorize};
 use crate::wire::{WireCrs, feature_json, parse_feature};
 
 /// Collections served.
@@ -28,7 +31,7 @@ pub(crate) const DEFAULT_LIMIT: u32 = 100;
 /// Largest page.
 pub(crate) const MAX_LIMIT: u32 = 10_000;
 
-const GEOJSON: &str = "application/geo+json";
+pub(crate) const GEOJSON: &str = "application/geo+json";
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -36,7 +39,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/collections/{collection}/items/{id}", get(read).put(replace).delete(remove).options(options))
 }
 
-fn check_collection(collection: &str) -> Result<(), ApiError> {
+pub(crate) fn check_collection(collection: &str) -> Result<(), ApiError> {
     if COLLECTIONS.contains(&collection) {
         Ok(())
     } else {
@@ -52,6 +55,8 @@ fn bad_param(detail: String) -> ApiError {
 /// links repeat.
 struct ItemsRequest {
     query: ClusterQuery,
+    /// `asOf`: the layer as it stood at that instant.
+    as_of: Option<DateTime<Utc>>,
     crs: WireCrs,
     repeat: String,
 }
@@ -59,7 +64,7 @@ struct ItemsRequest {
 /// Parses `limit`, `offset`, `bbox`, `bbox-crs`, `crs`; unknown parameters are refused, as
 /// OGC API - Features asks.
 fn parse_query(params: &HashMap<String, String>) -> Result<ItemsRequest, ApiError> {
-    const KNOWN: &[&str] = &["limit", "offset", "bbox", "bbox-crs", "crs", "f"];
+    const KNOWN: &[&str] = &["limit", "offset", "bbox", "bbox-crs", "crs", "f", "asOf"];
     if let Some(unknown) = params.keys().find(|k| !KNOWN.contains(&k.as_str())) {
         return Err(bad_param(format!("unknown query parameter {unknown:?}; known: {}", KNOWN.join(", "))));
     }
@@ -84,7 +89,8 @@ fn parse_query(params: &HashMap<String, String>) -> Result<ItemsRequest, ApiErro
     }
     let bbox = params.get("bbox").map(|b| parse_bbox(b, bbox_crs.unwrap_or_default())).transpose()?;
     let mut repeat = String::new();
-    for key in ["bbox", "bbox-crs", "crs"] {
+    let as_of = params.get("asOf").map(|t| parse_as_of(t)).transpose()?;
+    for key in ["bbox", "bbox-crs", "crs", "asOf"] {
         if let Some(value) = params.get(key) {
             repeat.push('&');
             repeat.push_str(key);
@@ -92,7 +98,14 @@ fn parse_query(params: &HashMap<String, String>) -> Result<ItemsRequest, ApiErro
             repeat.extend(url::form_urlencoded::byte_serialize(value.as_bytes()));
         }
     }
-    Ok(ItemsRequest { query: ClusterQuery { bbox, limit, offset }, crs, repeat })
+    Ok(ItemsRequest { query: ClusterQuery { bbox, limit, offset }, as_of, crs, repeat })
+}
+
+/// `asOf=2025-06-30T00:00:00Z`: an RFC 3339 instant.
+fn parse_as_of(text: &str) -> Result<DateTime<Utc>, ApiError> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| bad_param(format!("asOf={text:?} must be an RFC 3339 instant such as 2025-06-30T00:00:00Z")))
 }
 
 fn parse_bbox(text: &str, crs: WireCrs) -> Result<[f64; 4], ApiError> {
@@ -142,10 +155,16 @@ async fn list(
     let request = parse_query(&params)?;
     let query = request.query;
     let crs = request.crs;
-    let matched = state.store.count_clusters(&query).await?;
+    let matched = match request.as_of {
+        None => state.store.count_clusters(&query).await?,
+        Some(at) => state.store.count_clusters_as_of(&query, at).await?,
+    };
     let stamp = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let head = format!(r#"{{"type":"FeatureCollection","timeStamp":"{stamp}","numberMatched":{matched},"features":["#);
-    let mut features = state.store.stream_clusters(query);
+    let mut features = match request.as_of {
+        None => state.store.stream_clusters(query),
+        Some(at) => state.store.stream_clusters_as_of(query, at),
+    };
     let body = async_stream::stream! {
         yield Ok::<Bytes, std::io::Error>(Bytes::from(head));
         let mut returned: u64 = 0;
@@ -197,16 +216,16 @@ async fn list(
         .into_response())
 }
 
-fn parse_id(id: &str) -> Result<i64, ApiError> {
+pub(crate) fn parse_id(id: &str) -> Result<i64, ApiError> {
     id.parse::<i64>().map_err(|_| ApiError::NotFound(format!("feature {id:?} does not exist")))
 }
 
-fn etag(version: i64) -> HeaderValue {
+pub(crate) fn etag(version: i64) -> HeaderValue {
     HeaderValue::from_str(&format!("\"{version}\"")).unwrap_or_else(|_| HeaderValue::from_static("\"0\""))
 }
 
 /// Reads `If-Match`: `None` when absent or `*`; a version when it names one.
-fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
+pub(crate) fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
     let Some(value) = headers.get(header::IF_MATCH) else { return Ok(None) };
     let text = value.to_str().unwrap_or_default().trim();
     if text == "*" {
@@ -226,11 +245,14 @@ async fn read(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     check_collection(&collection)?;
-    if let Some(unknown) = params.keys().find(|k| !matches!(k.as_str(), "crs" | "f")) {
-        return Err(bad_param(format!("unknown query parameter {unknown:?}; known: crs, f")));
+    if let Some(unknown) = params.keys().find(|k| !matches!(k.as_str(), "crs" | "f" | "asOf")) {
+        return Err(bad_param(format!("unknown query parameter {unknown:?}; known: crs, f, asOf")));
     }
     let crs = params.get("crs").map(|c| WireCrs::parse(c)).transpose()?.unwrap_or_default();
-    let cluster = state.store.get_cluster(parse_id(&id)?).await?;
+    let cluster = match params.get("asOf") {
+        None => state.store.get_cluster(parse_id(&id)?).await?,
+        Some(at) => state.store.cluster_as_of(parse_id(&id)?, parse_as_of(at)?).await?,
+    };
     let tag = etag(cluster.version);
     if headers.get(header::IF_NONE_MATCH).is_some_and(|v| v.as_bytes() == tag.as_bytes()) {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, tag)]).into_response());
@@ -291,21 +313,42 @@ fn request_document(body: &Result<Bytes, BytesRejection>) -> serde_json::Value {
     body.as_ref().ok().and_then(|b| serde_json::from_slice(b).ok()).unwrap_or_default()
 }
 
-fn write_context() -> WriteContext {
-    WriteContext::default()
+/// A request header as text: UTF-8, percent-encoded or not (browsers can only send
+/// Latin-1 header values, so the map percent-encodes Vietnamese text).
+fn text_header(headers: &HeaderMap, name: &str) -> Option<String> {
+    let raw = std::str::from_utf8(headers.get(name)?.as_bytes()).ok()?;
+    let text = percent_encoding::percent_decode_str(raw)
+        .decode_utf8()
+        .map_or_else(|_| raw.to_owned(), std::borrow::Cow::into_owned);
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+/// Who writes and why: the account, `X-Change-Reason`, `X-Legal-Act` and the address.
+pub(crate) fn write_context(caller: &Caller, headers: &HeaderMap) -> WriteContext {
+    WriteContext {
+        author: caller.principal.name().map(str::to_owned),
+        reason: text_header(headers, "x-change-reason"),
+        legal_act: text_header(headers, "x-legal-act"),
+        address: caller.address.clone(),
+        ..WriteContext::default()
+    }
 }
 
 async fn create(
     State(state): State<AppState>,
     Path(collection): Path<String>,
     BaseUrl(base): BaseUrl,
+    caller: Caller,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     check_collection(&collection)?;
     let doc = request_document(&body);
     let draft = draft_from_request(&state, &headers, body)?;
-    let cluster = super::planning::create_cluster(&state, &draft, &doc, &write_context()).await?;
+    let target = Target::Feature { path: &collection, old: None, new: Some(draft.boundary.as_multi_polygon()) };
+    authorize(&state, &caller, Action::CreateFeature, target).await?;
+    let cluster = super::planning::create_cluster(&state, &draft, &doc, &write_context(&caller, &headers)).await?;
     let location = format!("{base}/collections/{collection}/items/{}", cluster.id);
     Ok((
         StatusCode::CREATED,
@@ -322,6 +365,7 @@ async fn create(
 async fn replace(
     State(state): State<AppState>,
     Path((collection, id)): Path<(String, String)>,
+    caller: Caller,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
@@ -330,8 +374,18 @@ async fn replace(
     let expected = if_match(&headers)?;
     let doc = request_document(&body);
     let draft = draft_from_request(&state, &headers, body)?;
+    let current = state.store.get_cluster(id).await?;
+    let path = format!("{collection}/{id}");
+    let target = Target::Feature {
+        path: &path,
+        old: Some(current.data.boundary.as_multi_polygon()),
+        new: Some(draft.boundary.as_multi_polygon()),
+    };
+    authorize(&state, &caller, Action::ReplaceFeature, target).await?;
     super::planning::check_edit(&state, id, &draft, &doc).await?;
-    let cluster = state.store.update_cluster(id, expected, &draft, &write_context()).await?;
+    // Rights were checked against the version just read: write only over that one.
+    let expected = expected.or(Some(current.version));
+    let cluster = state.store.update_cluster(id, expected, &draft, &write_context(&caller, &headers)).await?;
     Ok((
         [(header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON)), (header::ETAG, etag(cluster.version))],
         feature_json(&cluster, WireCrs::default()).map_err(|e| ApiError::Internal(e.to_string()))?.to_string(),
@@ -342,12 +396,18 @@ async fn replace(
 async fn remove(
     State(state): State<AppState>,
     Path((collection, id)): Path<(String, String)>,
+    caller: Caller,
     headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
     check_collection(&collection)?;
     let id = parse_id(&id)?;
     let expected = if_match(&headers)?;
-    state.store.delete_cluster(id, expected, &write_context()).await?;
+    let current = state.store.get_cluster(id).await?;
+    let path = format!("{collection}/{id}");
+    let target = Target::Feature { path: &path, old: Some(current.data.boundary.as_multi_polygon()), new: None };
+    authorize(&state, &caller, Action::DeleteFeature, target).await?;
+    let expected = expected.or(Some(current.version));
+    state.store.delete_cluster(id, expected, &write_context(&caller, &headers)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -1,6 +1,8 @@
 //! Routes, one module per concern, merged here.
 
+mod auth;
 mod health;
+mod history;
 mod items;
 mod links;
 mod ogc;
@@ -18,6 +20,8 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(items::router())
         .merge(zones::router())
         .merge(planning::router())
+        .merge(history::router())
+        .merge(auth::router())
         .merge(health::router())
         .merge(web::router(&state.config))
         .with_state(state)

@@ -21,11 +21,13 @@ use clusterplan_store::{NewEvent, NewTask, UnitQuery, WriteContext};
 use serde_json::{Value, json};
 
 use crate::AppState;
+use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::planning::{
     self, enforce, establishment_rules, event_json, expansion_rules, land_json, overrides_json, parse_date,
     parse_overrides, rules_json, share_json, size_rules, status_on, task_json,
 };
+use crate::rights::{Action, Target, authorize};
 use crate::wire::{WireCrs, feature_json};
 
 pub(crate) fn router() -> Router<AppState> {
@@ -230,16 +232,22 @@ async fn list_events(
 async fn record_event(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    caller: Caller,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
     let expected = if_match(&headers)?;
+    let cluster = state.store.get_cluster(id).await?;
+    let path = format!("clusters/{id}/events");
+    // Who may change this cluster at all, before anything else is read; an expansion's new
+    // boundary is checked again below.
+    let target = Target::Feature { path: &path, old: Some(cluster.data.boundary.as_multi_polygon()), new: None };
+    authorize(&state, &caller, Action::ReplaceFeature, target).await?;
     let doc = json_body(body)?;
     let request = parse_event(&doc, None)?;
     let overrides = parse_overrides(&doc)?;
     let excess_demand = doc.get("excess_demand_declared").and_then(Value::as_bool).unwrap_or(false);
-    let cluster = state.store.get_cluster(id).await?;
     let events = state.store.list_events(id).await?;
     let history: Vec<StatusEvent> = events.iter().map(|e| e.event.clone()).collect();
     let event = StatusEvent {
@@ -267,13 +275,21 @@ async fn record_event(
             "only an expansion carries a new boundary; edit the boundary with PUT on the feature".into(),
         ));
     }
+    let target = Target::Feature {
+        path: &path,
+        old: Some(cluster.data.boundary.as_multi_polygon()),
+        new: Some(expansion.as_ref().unwrap_or(&cluster.data).boundary.as_multi_polygon()),
+    };
+    authorize(&state, &caller, Action::ReplaceFeature, target).await?;
     enforce(&results, &overrides)?;
     let new = NewEvent {
         event,
         overrides: overrides_json(&overrides).to_string(),
         rule_results: rules_json(&results).to_string(),
     };
-    let ctx = WriteContext { reason: new.event.note.clone(), ..WriteContext::default() };
+    let mut ctx = super::items::write_context(&caller, &headers);
+    ctx.reason = ctx.reason.or_else(|| new.event.note.clone());
+    ctx.legal_act = new.event.act.as_ref().map(|a| format!("{} ({}, {})", a.number(), a.date(), a.authority()));
     let (record, cluster) = state.store.record_event(id, expected, &new, expansion.as_ref(), &ctx).await?;
     let feature = feature_json(&cluster, WireCrs::default()).map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok((
@@ -388,7 +404,13 @@ async fn list_tasks(
     Ok(Json(json!({ "date": on, "overdue": overdue, "tasks": tasks })))
 }
 
-async fn create_task(State(state): State<AppState>, body: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
+async fn create_task(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    // Tasks are the plan's orders, not features of a unit: planners and administrators.
+    authorize(&state, &caller, Action::CreateFeature, Target::Account).await?;
     let doc = json_body(body)?;
     let mut problems = Vec::new();
     let title = text_field(&doc, "title", &mut problems);
@@ -429,8 +451,10 @@ async fn create_task(State(state): State<AppState>, body: Result<Bytes, BytesRej
 async fn task_done(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    caller: Caller,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<Value>, ApiError> {
+    authorize(&state, &caller, Action::ReplaceFeature, Target::Account).await?;
     let id = id.parse::<i64>().map_err(|_| ApiError::NotFound(format!("task {id:?} does not exist")))?;
     let doc = json_body(body)?;
     let mut problems = Vec::new();

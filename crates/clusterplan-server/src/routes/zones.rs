@@ -16,13 +16,15 @@ use clusterplan_core::FieldProblem;
 use clusterplan_core::RawBoundary;
 use clusterplan_core::geometry::validate;
 use clusterplan_core::zones::{Zone, ZoneAttrs, ZoneDraft, ZoneInput};
-use clusterplan_store::{WriteContext, ZoneQuery};
+use clusterplan_store::ZoneQuery;
 use futures::StreamExt;
 use serde_json::{Map, Value, json};
 
 use super::links::{BaseUrl, link};
 use crate::AppState;
+use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::rights::{Action, Target, authorize};
 use crate::wire::{WireCrs, geometry_json};
 
 const GEOJSON: &str = "application/geo+json";
@@ -340,11 +342,14 @@ fn read_properties(props: &Map<String, Value>) -> Result<ZoneInput, Vec<FieldPro
 async fn create(
     State(state): State<AppState>,
     BaseUrl(base): BaseUrl,
+    caller: Caller,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let draft = draft_from_request(&state, &headers, body).await?;
-    let zone = state.store.create_zone(&draft, &WriteContext::default()).await?;
+    let target = Target::Feature { path: "zones", old: None, new: Some(draft.boundary.as_multi_polygon()) };
+    authorize(&state, &caller, Action::CreateFeature, target).await?;
+    let zone = state.store.create_zone(&draft, &super::items::write_context(&caller, &headers)).await?;
     let location = format!("{base}/collections/zones/items/{}", zone.id);
     Ok((
         StatusCode::CREATED,
@@ -361,13 +366,28 @@ async fn create(
 async fn replace(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    caller: Caller,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
     let expected = if_match(&headers)?;
     let draft = draft_from_request(&state, &headers, body).await?;
-    let zone = state.store.update_zone(id, expected, &draft, &WriteContext::default()).await.map_err(not_found(id))?;
+    let current = state.store.get_zone(id).await.map_err(not_found(id))?;
+    let path = format!("zones/{id}");
+    let target = Target::Feature {
+        path: &path,
+        old: Some(current.data.boundary.as_multi_polygon()),
+        new: Some(draft.boundary.as_multi_polygon()),
+    };
+    authorize(&state, &caller, Action::ReplaceFeature, target).await?;
+    // Rights were checked against the version just read: write only over that one.
+    let expected = expected.or(Some(current.version));
+    let zone = state
+        .store
+        .update_zone(id, expected, &draft, &super::items::write_context(&caller, &headers))
+        .await
+        .map_err(not_found(id))?;
     Ok((
         [(header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON)), (header::ETAG, etag(zone.version))],
         zone_json(&zone, WireCrs::default())?.to_string(),

@@ -1,0 +1,168 @@
+//! Who may do what: the one place rights are decided. Every write path (creating, replacing,
+//! deleting and reverting features, tokens, the audit log) calls [`authorize`] before it
+//! touches the store; a refusal is answered 401 (anonymous) or 403 (wrong role, outside the
+//! officer's unit) and appended to the audit log.
+
+use clusterplan_store::{NewAudit, Role};
+use geo::Intersects;
+use geo_types::MultiPolygon;
+
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::ApiError;
+
+/// Who is asking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    /// No credentials: the public.
+    Anonymous,
+    /// A logged-in account (session cookie or Bearer token).
+    User {
+        /// Account name.
+        name: String,
+        /// Role.
+        role: Role,
+        /// Unit of an officer.
+        unit_code: Option<String>,
+    },
+}
+
+impl Principal {
+    /// The account name, `None` for the public.
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            Principal::Anonymous => None,
+            Principal::User { name, .. } => Some(name),
+        }
+    }
+}
+
+/// What is being done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// `POST …/items`.
+    CreateFeature,
+    /// `PUT …/items/{id}`.
+    ReplaceFeature,
+    /// `DELETE …/items/{id}`.
+    DeleteFeature,
+    /// `POST …/items/{id}/revert`.
+    RevertFeature,
+    /// Creating or revoking one's own API tokens.
+    ManageOwnTokens,
+    /// Reading the audit log.
+    ReadAudit,
+}
+
+impl Action {
+    fn code(self) -> &'static str {
+        match self {
+            Action::CreateFeature => "cluster.create",
+            Action::ReplaceFeature => "cluster.update",
+            Action::DeleteFeature => "cluster.delete",
+            Action::RevertFeature => "cluster.revert",
+            Action::ManageOwnTokens => "token",
+            Action::ReadAudit => "audit.read",
+        }
+    }
+}
+
+/// What it is done to.
+#[derive(Debug, Clone, Copy)]
+pub enum Target<'a> {
+    /// A feature: its boundary before (absent for a creation) and after (absent for a
+    /// deletion). An officer may write only when each present boundary intersects its unit.
+    Feature {
+        /// Path of the feature for the audit log (`clusters/12`, or `clusters` for a creation).
+        path: &'a str,
+        /// Boundary before the write.
+        old: Option<&'a MultiPolygon<f64>>,
+        /// Boundary after the write.
+        new: Option<&'a MultiPolygon<f64>>,
+    },
+    /// The caller's own account (tokens) or the service (audit log).
+    Account,
+}
+
+/// Decides whether `caller` may do `action` to `target`: `Ok` or the 401/403 to answer.
+pub async fn authorize(state: &AppState, caller: &Caller, action: Action, target: Target<'_>) -> Result<(), ApiError> {
+    let decision = decide(state, &caller.principal, action, target).await;
+    if let Err(refusal) = &decision {
+        let path = match target {
+            Target::Feature { path, .. } => Some(path.to_owned()),
+            Target::Account => None,
+        };
+        let entry = NewAudit {
+            actor: caller.principal.name().map(str::to_owned),
+            action: action.code().to_owned(),
+            target: path,
+            address: caller.address.clone(),
+            outcome: "refused".into(),
+            detail: Some(refusal.to_string()),
+        };
+        if let Err(e) = state.store.append_audit(&entry).await {
+            tracing::error!(cause = %e, "audit row of a refusal could not be written");
+        }
+    }
+    decision
+}
+
+async fn decide(state: &AppState, principal: &Principal, action: Action, target: Target<'_>) -> Result<(), ApiError> {
+    let Principal::User { role, unit_code, .. } = principal else {
+        return Err(ApiError::Unauthorized("log in or send an API token (Authorization: Bearer …) to do this".into()));
+    };
+    match (action, role) {
+        (Action::ManageOwnTokens, _) | (_, Role::Admin) => Ok(()),
+        (Action::ReadAudit, _) => Err(ApiError::Forbidden("only administrators read the audit log".into())),
+        (_, Role::Viewer) => Err(ApiError::Forbidden("viewers may read but not edit".into())),
+        (_, Role::Planner) => Ok(()),
+        (_, Role::Officer) => {
+            let Target::Feature { old, new, .. } = target else {
+                return Err(ApiError::Forbidden("unit officers may only edit features".into()));
+            };
+            let Some(code) = unit_code else {
+                return Err(ApiError::Forbidden("this officer account has no unit".into()));
+            };
+            let Some(unit) = unit_geometry(state, code).await else {
+                return Err(ApiError::Forbidden(format!(
+                    "unit {code:?} is not known, so its officers may edit nothing"
+                )));
+            };
+            for (which, boundary) in [("current", old), ("new", new)] {
+                if boundary.is_some_and(|b| !b.intersects(&unit)) {
+                    return Err(ApiError::Forbidden(format!(
+                        "the feature's {which} boundary lies outside unit {code:?}"
+                    )));
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The territory of an administrative unit by its official code, as valid today (codes are
+/// reused across periods: Mỏ Cày Nam kept 833 in 2009, so the period matters). `None` when no
+/// unit with that code is valid today.
+pub async fn unit_geometry(state: &AppState, code: &str) -> Option<MultiPolygon<f64>> {
+    let query = clusterplan_store::UnitQuery {
+        on: Some(chrono::Utc::now().date_naive()),
+        code: Some(code.to_owned()),
+        ..clusterplan_store::UnitQuery::default()
+    };
+    match state.store.list_units(&query).await {
+        Ok(units) => units.into_iter().next().map(|u| u.boundary.as_multi_polygon().clone()),
+        Err(e) => {
+            tracing::error!(cause = %e, code, "unit lookup failed");
+            None
+        }
+    }
+}
+
+/// Whether drafts (unpublished edits) are visible to this principal: every account is; the
+/// public sees published layers only once publishing exists.
+pub fn sees_drafts(principal: &Principal) -> bool {
+    matches!(principal, Principal::User { .. })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,260 @@
+//! `/auth/…` (login, logout, who am I, personal API tokens) and `/admin/audit`.
+
+use std::collections::HashMap;
+
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{Duration, Utc};
+use clusterplan_store::NewAudit;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::AppState;
+use crate::auth::{
+    Caller, ClientAddress, SESSION_HOURS, digest, new_token, random_hex, session_set_cookie, verify_password,
+};
+use crate::error::ApiError;
+use crate::rights::{Action, Principal, Target, authorize};
+
+/// Failed logins per account, and per address, within [`WINDOW_MINUTES`] before 429.
+const MAX_FAILURES_PER_ACCOUNT: u64 = 5;
+const MAX_FAILURES_PER_ADDRESS: u64 = 20;
+const WINDOW_MINUTES: i64 = 15;
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/auth/login", post(login))
+        .route("/auth/logout", post(logout))
+        .route("/auth/me", get(me))
+        .route("/auth/tokens", post(create_token))
+        .route("/auth/tokens/revoke", post(revoke_token))
+        .route("/admin/audit", get(audit))
+}
+
+fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| ApiError::BadRequest {
+        kind: "malformed-json",
+        detail: format!("body is not the expected JSON: {e}"),
+    })
+}
+
+#[derive(Deserialize)]
+struct LoginBody {
+    name: String,
+    password: String,
+}
+
+fn principal_json(principal: &Principal, csrf: Option<&str>) -> Value {
+    match principal {
+        Principal::Anonymous => json!({ "name": null, "role": "public", "unit": null, "csrf": null }),
+        Principal::User { name, role, unit_code } => {
+            json!({ "name": name, "role": role.code(), "unit": unit_code, "csrf": csrf })
+        }
+    }
+}
+
+/// Refuses a login while the account or the address has too many recent failures. The counts
+/// come from the audit log, so the limit holds across server instances sharing one database.
+async fn check_rate_limit(state: &AppState, name: &str, address: Option<&str>) -> Result<(), ApiError> {
+    let now = Utc::now();
+    let since = now - Duration::minutes(WINDOW_MINUTES);
+    let store = &state.store;
+    let mut checks =
+        vec![(store.recent_audit("login", "failure", Some(name), None, since).await?, MAX_FAILURES_PER_ACCOUNT)];
+    if let Some(address) = address {
+        checks.push((
+            store.recent_audit("login", "failure", None, Some(address), since).await?,
+            MAX_FAILURES_PER_ADDRESS,
+        ));
+    }
+    for ((count, oldest), limit) in checks {
+        if count >= limit {
+            let free_at = oldest.unwrap_or(now) + Duration::minutes(WINDOW_MINUTES);
+            let retry_after = u64::try_from((free_at - now).num_seconds()).unwrap_or(0).max(1);
+            return Err(ApiError::TooManyRequests {
+                detail: format!("too many failed logins; try again in {retry_after} s"),
+                retry_after,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// `POST /auth/login` with `{"name", "password"}`: a session cookie and the CSRF token.
+async fn login(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let LoginBody { name, password } = json_body(&body)?;
+    let audit = |outcome: &str, detail: Option<&str>| NewAudit {
+        actor: Some(name.clone()),
+        action: "login".into(),
+        target: None,
+        address: address.clone(),
+        outcome: outcome.into(),
+        detail: detail.map(str::to_owned),
+    };
+    if let Err(limited) = check_rate_limit(&state, &name, address.as_deref()).await {
+        state.store.append_audit(&audit("limited", None)).await?;
+        return Err(limited);
+    }
+    let found = state.store.user_with_password(&name).await?;
+    let phc = found.as_ref().map(|(_, h)| h.clone());
+    let checked = tokio::task::spawn_blocking(move || verify_password(&password, phc.as_deref()))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let user = match found {
+        Some((user, _)) if checked && !user.disabled => user,
+        _ => {
+            state.store.append_audit(&audit("failure", None)).await?;
+            return Err(ApiError::Unauthorized("wrong name or password, or the account is disabled".into()));
+        }
+    };
+    let session_id = random_hex(32);
+    let csrf = random_hex(16);
+    state
+        .store
+        .create_session(user.id, &digest(&session_id), &csrf, Utc::now() + Duration::hours(SESSION_HOURS))
+        .await?;
+    state.store.append_audit(&audit("ok", None)).await?;
+    let cookie = session_set_cookie(&state, &headers, Some(&session_id));
+    let principal = Principal::User { name: user.name, role: user.role, unit_code: user.unit_code };
+    Ok((
+        [(header::SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|e| ApiError::Internal(e.to_string()))?)],
+        Json(principal_json(&principal, Some(&csrf))),
+    )
+        .into_response())
+}
+
+/// `POST /auth/logout`: ends the session and clears the cookie.
+async fn logout(State(state): State<AppState>, caller: Caller, headers: HeaderMap) -> Result<Response, ApiError> {
+    if let Some(session) = &caller.session {
+        state.store.delete_session(&session.id_hash).await?;
+        state
+            .store
+            .append_audit(&NewAudit {
+                actor: caller.principal.name().map(str::to_owned),
+                action: "logout".into(),
+                address: caller.address.clone(),
+                outcome: "ok".into(),
+                ..NewAudit::default()
+            })
+            .await?;
+    }
+    // With or without a live session, the browser forgets the cookie.
+    let cookie = session_set_cookie(&state, &headers, None);
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(header::SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|e| ApiError::Internal(e.to_string()))?)],
+    )
+        .into_response())
+}
+
+/// `GET /auth/me`: who the request is authenticated as (the public without credentials).
+async fn me(caller: Caller) -> Json<Value> {
+    Json(principal_json(&caller.principal, caller.session.as_ref().map(|s| s.csrf_token.as_str())))
+}
+
+#[derive(Deserialize, Default)]
+struct TokenBody {
+    #[serde(default)]
+    name: Option<String>,
+}
+
+/// `POST /auth/tokens` with `{"name": "qgis"}`: a new personal API token, shown only here.
+async fn create_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    authorize(&state, &caller, Action::ManageOwnTokens, Target::Account).await?;
+    let body: TokenBody = if body.is_empty() { TokenBody::default() } else { json_body(&body)? };
+    let label = body.name.unwrap_or_else(|| "api".into());
+    let owner = caller.principal.name().unwrap_or_default().to_owned();
+    let token = new_token();
+    if !state.store.create_token(&owner, &label, &digest(&token)).await? {
+        return Err(ApiError::Internal("the caller's account vanished".into()));
+    }
+    state
+        .store
+        .append_audit(&NewAudit {
+            actor: Some(owner),
+            action: "token.create".into(),
+            target: Some(label.clone()),
+            address: caller.address.clone(),
+            outcome: "ok".into(),
+            detail: None,
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(json!({ "name": label, "token": token }))).into_response())
+}
+
+#[derive(Deserialize)]
+struct RevokeBody {
+    token: String,
+}
+
+/// `POST /auth/tokens/revoke` with `{"token": "cpt_…"}`: one's own token (any, for admins).
+async fn revoke_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: axum::body::Bytes,
+) -> Result<StatusCode, ApiError> {
+    authorize(&state, &caller, Action::ManageOwnTokens, Target::Account).await?;
+    let RevokeBody { token } = json_body(&body)?;
+    let owner = match &caller.principal {
+        Principal::User { role: clusterplan_store::Role::Admin, .. } => None,
+        other => other.name(),
+    };
+    if !state.store.revoke_token(&digest(&token), owner).await? {
+        return Err(ApiError::NotFound("no live token of yours matches".into()));
+    }
+    state
+        .store
+        .append_audit(&NewAudit {
+            actor: caller.principal.name().map(str::to_owned),
+            action: "token.revoke".into(),
+            address: caller.address.clone(),
+            outcome: "ok".into(),
+            ..NewAudit::default()
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /admin/audit?limit=&offset=`: the audit log, newest first (administrators).
+async fn audit(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Json<Value>, ApiError> {
+    authorize(&state, &caller, Action::ReadAudit, Target::Account).await?;
+    let number = |key: &str, default: u64| -> Result<u64, ApiError> {
+        params.get(key).map_or(Ok(default), |v| {
+            v.parse::<u64>().map_err(|_| ApiError::BadRequest {
+                kind: "invalid-parameter",
+                detail: format!("{key}={v:?} must be a non-negative integer"),
+            })
+        })
+    };
+    let limit = number("limit", 100)?.clamp(1, 1000) as u32;
+    let offset = number("offset", 0)?;
+    let entries = state.store.audit_page(limit, offset).await?;
+    let entries: Vec<Value> = entries
+        .iter()
+        .map(|e| {
+            json!({
+                "id": e.id, "at": e.at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true), "actor": e.actor,
+                "action": e.action, "target": e.target, "address": e.address, "outcome": e.outcome, "detail": e.detail,
+            })
+        })
+        .collect();
+    let next = (entries.len() == limit as usize)
+        .then(|| format!("/admin/audit?limit={limit}&offset={}", offset + u64::from(limit)));
+    Ok(Json(json!({ "entries": entries, "limit": limit, "offset": offset, "next": next })))
+}

@@ -1,0 +1,171 @@
+//! History of a feature over HTTP: its versions, one version, a diff between two, and revert.
+//! `asOf` reads of the layer and of one feature are in `items.rs`.
+
+use std::collections::HashMap;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use clusterplan_core::diff::diff;
+use clusterplan_store::{StoreError, Version};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::items::{GEOJSON, check_collection, etag, if_match, parse_id, write_context};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::rights::{Action, Target, authorize};
+use crate::wire::{WireCrs, feature_json};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/collections/{collection}/items/{id}/versions", get(versions))
+        .route("/collections/{collection}/items/{id}/versions/{n}", get(one_version))
+        .route("/collections/{collection}/items/{id}/diff", get(version_diff))
+        .route("/collections/{collection}/items/{id}/revert", post(revert))
+}
+
+fn version_json(v: &Version) -> Result<Value, ApiError> {
+    let feature = v
+        .state
+        .as_ref()
+        .map(|c| feature_json(c, WireCrs::default()))
+        .transpose()
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(json!({
+        "version": v.version,
+        "operation": v.operation,
+        "author": v.author,
+        "reason": v.reason,
+        "legal_act": v.legal_act,
+        "reverted_from": v.reverted_from,
+        "written_at": v.written_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        "feature": feature,
+    }))
+}
+
+fn not_found_version(id: i64, n: i64) -> impl Fn(ApiError) -> ApiError {
+    move |e| match e {
+        ApiError::NotFound(_) => ApiError::NotFound(format!("feature {id} has no version {n}")),
+        other => other,
+    }
+}
+
+/// `GET …/items/{id}/versions`: every version, oldest first, each with its full feature
+/// (`null` for the deletion), so a client can draw past boundaries.
+async fn versions(
+    State(state): State<AppState>,
+    Path((collection, id)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    check_collection(&collection)?;
+    let id = parse_id(&id)?;
+    let versions = state.store.versions(id).await?;
+    let list: Result<Vec<Value>, ApiError> = versions.iter().map(version_json).collect();
+    Ok(axum::Json(json!({ "id": id, "versions": list? })).into_response())
+}
+
+/// `GET …/items/{id}/versions/{n}`.
+async fn one_version(
+    State(state): State<AppState>,
+    Path((collection, id, n)): Path<(String, String, String)>,
+) -> Result<Response, ApiError> {
+    check_collection(&collection)?;
+    let id = parse_id(&id)?;
+    let n = n.parse::<i64>().map_err(|_| ApiError::NotFound(format!("version {n:?} does not exist")))?;
+    let version = state.store.version(id, n).await.map_err(ApiError::from).map_err(not_found_version(id, n))?;
+    Ok(axum::Json(version_json(&version)?).into_response())
+}
+
+/// `GET …/items/{id}/diff?from=&to=`: attributes that changed and the area added and removed.
+async fn version_diff(
+    State(state): State<AppState>,
+    Path((collection, id)): Path<(String, String)>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Result<Response, ApiError> {
+    check_collection(&collection)?;
+    let id = parse_id(&id)?;
+    let number = |key: &str| -> Result<i64, ApiError> {
+        let text = params.get(key).ok_or_else(|| ApiError::BadRequest {
+            kind: "invalid-parameter",
+            detail: format!("{key} (a version number) is required"),
+        })?;
+        text.parse::<i64>().map_err(|_| ApiError::BadRequest {
+            kind: "invalid-parameter",
+            detail: format!("{key}={text:?} must be a version number"),
+        })
+    };
+    let (from, to) = (number("from")?, number("to")?);
+    let a = state.store.version(id, from).await.map_err(ApiError::from).map_err(not_found_version(id, from))?;
+    let b = state.store.version(id, to).await.map_err(ApiError::from).map_err(not_found_version(id, to))?;
+    let d = diff(a.state.as_ref().map(|c| &c.data), b.state.as_ref().map(|c| &c.data))
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let changes: Vec<Value> =
+        d.attributes.iter().map(|c| json!({ "field": c.field, "from": c.from, "to": c.to })).collect();
+    Ok(axum::Json(json!({
+        "id": id, "from": from, "to": to, "attributes": changes,
+        "area_added_m2": d.area_added_m2, "area_removed_m2": d.area_removed_m2, "area_crs": d.crs.to_string(),
+    }))
+    .into_response())
+}
+
+#[derive(Deserialize)]
+struct RevertBody {
+    version: i64,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+/// `POST …/items/{id}/revert` with `{"version": n, "reason": "…"}`: writes version n's state
+/// again as a new version (also bringing back a deleted feature); `If-Match` applies.
+async fn revert(
+    State(state): State<AppState>,
+    Path((collection, id)): Path<(String, String)>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    check_collection(&collection)?;
+    let id = parse_id(&id)?;
+    let RevertBody { version, reason } = serde_json::from_slice(&body).map_err(|e| ApiError::BadRequest {
+        kind: "malformed-json",
+        detail: format!("body must be {{\"version\": n, \"reason\": \"…\"}}: {e}"),
+    })?;
+    let mut expected = if_match(&headers)?;
+    let target =
+        state.store.version(id, version).await.map_err(ApiError::from).map_err(not_found_version(id, version))?;
+    let current = match state.store.get_cluster(id).await {
+        Ok(c) => Some(c),
+        Err(StoreError::NotFound(_)) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let path = format!("{collection}/{id}");
+    authorize(
+        &state,
+        &caller,
+        Action::RevertFeature,
+        Target::Feature {
+            path: &path,
+            old: current.as_ref().map(|c| c.data.boundary.as_multi_polygon()),
+            new: target.state.as_ref().map(|c| c.data.boundary.as_multi_polygon()),
+        },
+    )
+    .await?;
+    // The rights were checked against the version read above: write only over that one.
+    if expected.is_none() {
+        expected = current.as_ref().map(|c| c.version);
+    }
+    let mut ctx = write_context(&caller, &headers);
+    if reason.is_some() {
+        ctx.reason = reason;
+    }
+    let cluster = state.store.revert_cluster(id, version, expected, &ctx).await?;
+    Ok((
+        [(header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON)), (header::ETAG, etag(cluster.version))],
+        feature_json(&cluster, WireCrs::default()).map_err(|e| ApiError::Internal(e.to_string()))?.to_string(),
+    )
+        .into_response())
+}

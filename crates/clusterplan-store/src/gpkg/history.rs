@@ -1,0 +1,203 @@
+//! History on the embedded store: `cluster_versions` read back, `asOf`, reverts.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use clusterplan_core::search::fold;
+use clusterplan_core::{Cluster, ClusterDraft};
+use futures::stream::BoxStream;
+use futures::{StreamExt, TryStreamExt};
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+
+use super::{GpkgStore, index, parse_timestamp, record_version, timestamp};
+use crate::geom::{from_gpkg, to_gpkg};
+use crate::history::{page_as_of, revert_to_tombstone};
+use crate::record::StoredCluster;
+use crate::{ClusterQuery, HistoryStore, Store, StoreError, Version, WriteContext};
+
+const VERSION_COLUMNS: &str = "v.cluster_id, v.version, v.operation, v.author, v.reason, v.legal_act, v.reverted_from, \
+    v.written_at, v.geom, v.code, v.name, v.kind, v.status, v.planned_area_ha, v.area_ha, v.geodesic_area_ha, \
+    v.planning_crs, v.notes, v.craft_village, v.mountainous, v.roads_completed, v.water_completed, \
+    v.wastewater_completed, (SELECT min(f.written_at) FROM cluster_versions f WHERE f.cluster_id = v.cluster_id) AS first_written";
+
+/// The latest version per cluster written at or before `?1`, deletions left out.
+const AS_OF: &str = "FROM cluster_versions v WHERE v.version = (SELECT max(w.version) FROM cluster_versions w \
+    WHERE w.cluster_id = v.cluster_id AND w.written_at <= ?1) AND v.operation <> 'delete'";
+
+fn decode_version(row: &SqliteRow) -> Result<Version, StoreError> {
+    let cluster_id: i64 = row.try_get("cluster_id")?;
+    let version: i64 = row.try_get("version")?;
+    let written_at = parse_timestamp(row.try_get("written_at")?)?;
+    let blob: Option<Vec<u8>> = row.try_get("geom")?;
+    let state = match blob {
+        None => None,
+        Some(blob) => Some(
+            StoredCluster {
+                id: cluster_id,
+                version,
+                created_at: parse_timestamp(row.try_get("first_written")?)?,
+                updated_at: written_at,
+                code: row.try_get("code")?,
+                name: row.try_get("name")?,
+                kind: row.try_get("kind")?,
+                status: row.try_get("status")?,
+                planned_area_ha: row.try_get("planned_area_ha")?,
+                area_ha: row.try_get("area_ha")?,
+                geodesic_area_ha: row.try_get("geodesic_area_ha")?,
+                planning_crs: row.try_get("planning_crs")?,
+                notes: row.try_get("notes")?,
+                flags: clusterplan_core::SiteFlags {
+                    craft_village: row.try_get("craft_village")?,
+                    mountainous: row.try_get("mountainous")?,
+                    roads_completed: row.try_get("roads_completed")?,
+                    water_completed: row.try_get("water_completed")?,
+                    wastewater_completed: row.try_get("wastewater_completed")?,
+                },
+                boundary: from_gpkg(&blob)?,
+            }
+            .into_cluster()?,
+        ),
+    };
+    Ok(Version {
+        cluster_id,
+        version,
+        operation: row.try_get("operation")?,
+        author: row.try_get("author")?,
+        reason: row.try_get("reason")?,
+        legal_act: row.try_get("legal_act")?,
+        reverted_from: row.try_get("reverted_from")?,
+        written_at,
+        state,
+    })
+}
+
+impl GpkgStore {
+    fn as_of_stream(&self, at: DateTime<Utc>) -> BoxStream<'static, Result<Cluster, StoreError>> {
+        let pool = self.pool.clone();
+        async_stream::try_stream! {
+            let sql = format!("SELECT {VERSION_COLUMNS} {AS_OF} ORDER BY v.cluster_id");
+            let mut rows = sqlx::query(&sql).bind(timestamp(at)).fetch(&pool);
+            while let Some(row) = rows.try_next().await? {
+                if let Some(state) = decode_version(&row)?.state {
+                    yield state;
+                }
+            }
+        }
+        .boxed()
+    }
+
+    /// Brings a deleted cluster back under its id, as the version after its tombstone.
+    async fn restore(
+        &self,
+        id: i64,
+        expected_version: Option<i64>,
+        draft: &ClusterDraft,
+        ctx: &WriteContext,
+    ) -> Result<Cluster, StoreError> {
+        let ts = timestamp(Utc::now());
+        let a = &draft.attrs;
+        let mut tx = self.pool.begin().await?;
+        let last: Option<(i64, String)> = sqlx::query_as(
+            "SELECT version, operation FROM cluster_versions WHERE cluster_id = ? ORDER BY version DESC LIMIT 1",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((last, operation)) = last else { return Err(StoreError::NotFound(id)) };
+        if operation != "delete" || expected_version.is_some_and(|e| e != last) {
+            return Err(StoreError::VersionConflict { id, expected: expected_version.unwrap_or(last), current: last });
+        }
+        let version = last + 1;
+        let first: String = sqlx::query_scalar("SELECT min(written_at) FROM cluster_versions WHERE cluster_id = ?")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        bind_attrs!(sqlx::query(
+            "INSERT INTO clusters (fid, geom, code, name, kind, status, planned_area_ha, area_ha, geodesic_area_ha, \
+             planning_crs, notes, name_folded, version, created_at, updated_at, updated_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        )
+        .bind(id)
+        .bind(to_gpkg(&draft.boundary)?), draft)
+        .bind(fold(a.name()))
+        .bind(version)
+        .bind(&first)
+        .bind(&ts)
+        .bind(&ctx.author)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| StoreError::on_unique_code(e, a.code()))?;
+        index(&mut tx, id, Some(draft), &ts).await?;
+        record_version(&mut tx, id, version, "create", draft, ctx, &ts).await?;
+        tx.commit().await?;
+        self.get_cluster(id).await
+    }
+}
+
+#[async_trait]
+impl HistoryStore for GpkgStore {
+    async fn versions(&self, id: i64) -> Result<Vec<Version>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {VERSION_COLUMNS} FROM cluster_versions v WHERE v.cluster_id = ? ORDER BY v.version"
+        ))
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        if rows.is_empty() {
+            return Err(StoreError::NotFound(id));
+        }
+        rows.iter().map(decode_version).collect()
+    }
+
+    async fn version(&self, id: i64, version: i64) -> Result<Version, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {VERSION_COLUMNS} FROM cluster_versions v WHERE v.cluster_id = ? AND v.version = ?"
+        ))
+        .bind(id)
+        .bind(version)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound(id))?;
+        decode_version(&row)
+    }
+
+    async fn cluster_as_of(&self, id: i64, at: DateTime<Utc>) -> Result<Cluster, StoreError> {
+        let row = sqlx::query(&format!("SELECT {VERSION_COLUMNS} {AS_OF} AND v.cluster_id = ?2"))
+            .bind(timestamp(at))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound(id))?;
+        decode_version(&row)?.state.ok_or(StoreError::NotFound(id))
+    }
+
+    async fn count_clusters_as_of(&self, query: &ClusterQuery, at: DateTime<Utc>) -> Result<u64, StoreError> {
+        let mut q = *query;
+        q.limit = u32::MAX;
+        q.offset = 0;
+        page_as_of(self.as_of_stream(at), Some(q)).try_fold(0u64, |n, _| async move { Ok(n + 1) }).await
+    }
+
+    fn stream_clusters_as_of(
+        &self,
+        query: ClusterQuery,
+        at: DateTime<Utc>,
+    ) -> BoxStream<'static, Result<Cluster, StoreError>> {
+        page_as_of(self.as_of_stream(at), Some(query))
+    }
+
+    async fn revert_cluster(
+        &self,
+        id: i64,
+        version: i64,
+        expected_version: Option<i64>,
+        ctx: &WriteContext,
+    ) -> Result<Cluster, StoreError> {
+        let target = self.version(id, version).await?;
+        let state = target.state.ok_or_else(|| revert_to_tombstone(id, version))?;
+        let ctx = WriteContext { reverted_from: Some(version), ..ctx.clone() };
+        match self.update_cluster(id, expected_version, &state.data, &ctx).await {
+            Err(StoreError::NotFound(_)) => self.restore(id, expected_version, &state.data, &ctx).await,
+            other => other,
+        }
+    }
+}

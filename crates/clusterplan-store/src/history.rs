@@ -1,0 +1,110 @@
+//! Every written state of every cluster, and the layer as it stood at an instant.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use clusterplan_core::Cluster;
+use futures::stream::BoxStream;
+
+use crate::{ClusterQuery, StoreError, WriteContext};
+
+/// One version of a cluster.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Version {
+    /// Cluster id.
+    pub cluster_id: i64,
+    /// Version number (1 = creation).
+    pub version: i64,
+    /// `create`, `update` or `delete`.
+    pub operation: String,
+    /// Who wrote it.
+    pub author: Option<String>,
+    /// Why.
+    pub reason: Option<String>,
+    /// The legal act, if any.
+    pub legal_act: Option<String>,
+    /// The version this one restored, for reverts.
+    pub reverted_from: Option<i64>,
+    /// When.
+    pub written_at: DateTime<Utc>,
+    /// The state written; `None` for a deletion (tombstone).
+    pub state: Option<Cluster>,
+}
+
+/// History reads and reverts.
+#[async_trait]
+pub trait HistoryStore {
+    /// Every version of a cluster, oldest first; [`StoreError::NotFound`] when it never existed.
+    async fn versions(&self, id: i64) -> Result<Vec<Version>, StoreError>;
+
+    /// One version.
+    async fn version(&self, id: i64, version: i64) -> Result<Version, StoreError>;
+
+    /// A cluster as it stood at an instant; [`StoreError::NotFound`] before its creation or
+    /// after its deletion.
+    async fn cluster_as_of(&self, id: i64, at: DateTime<Utc>) -> Result<Cluster, StoreError>;
+
+    /// How many clusters matched the query at an instant.
+    async fn count_clusters_as_of(&self, query: &ClusterQuery, at: DateTime<Utc>) -> Result<u64, StoreError>;
+
+    /// A page of the layer as it stood at an instant, in id order.
+    fn stream_clusters_as_of(
+        &self,
+        query: ClusterQuery,
+        at: DateTime<Utc>,
+    ) -> BoxStream<'static, Result<Cluster, StoreError>>;
+
+    /// Writes the state of `version` again as a new version (restoring a deleted cluster under
+    /// its id); the history is never rewritten. `expected_version` works as in updates.
+    async fn revert_cluster(
+        &self,
+        id: i64,
+        version: i64,
+        expected_version: Option<i64>,
+        ctx: &WriteContext,
+    ) -> Result<Cluster, StoreError>;
+}
+
+/// The audit row that goes with a cluster write, in the write's own transaction.
+pub(crate) fn audit_of_write(id: i64, version: i64, operation: &str, ctx: &WriteContext) -> crate::NewAudit {
+    let action = if ctx.reverted_from.is_some() { "revert" } else { operation };
+    let mut detail = match ctx.reverted_from {
+        Some(from) => format!("version {version} restores version {from}"),
+        None => format!("version {version}"),
+    };
+    if let Some(reason) = &ctx.reason {
+        detail.push_str(": ");
+        detail.push_str(reason);
+    }
+    crate::NewAudit {
+        actor: ctx.author.clone(),
+        action: format!("cluster.{action}"),
+        target: Some(format!("clusters/{id}")),
+        address: ctx.address.clone(),
+        outcome: "ok".into(),
+        detail: Some(detail),
+    }
+}
+
+/// Applies a query's bbox (exactly, with `geo`) and paging to a stream of past states in id
+/// order; both stores page `asOf` reads here, so they answer the same.
+pub(crate) fn page_as_of(
+    states: BoxStream<'static, Result<Cluster, StoreError>>,
+    query: Option<ClusterQuery>,
+) -> BoxStream<'static, Result<Cluster, StoreError>> {
+    use futures::{StreamExt, TryStreamExt};
+    let bbox = query.and_then(|q| q.bbox);
+    let filtered = states.try_filter(move |c| {
+        std::future::ready(bbox.is_none_or(|b| crate::record::intersects_bbox(&c.data.boundary, b)))
+    });
+    match query {
+        None => filtered.boxed(),
+        Some(q) => filtered.skip(usize::try_from(q.offset).unwrap_or(usize::MAX)).take(q.limit as usize).boxed(),
+    }
+}
+
+/// The message for a revert to a deletion.
+pub(crate) fn revert_to_tombstone(id: i64, version: i64) -> StoreError {
+    StoreError::Invalid(format!(
+        "version {version} of feature {id} is its deletion; revert to a version that has a boundary"
+    ))
+}

@@ -1,0 +1,67 @@
+// A feature's version history in the side panel: the list from /versions and a slider that
+// draws the boundary as it was at the chosen version, over the current one.
+
+import { h } from './dom.js';
+import { t, formatDate } from './i18n.js';
+import * as api from './api.js';
+
+const L = window.L;
+let shape = null;
+
+/** Removes the past boundary from the map. */
+export function clearHistoryShape() {
+  shape?.remove();
+  shape = null;
+}
+
+function draw(map, version) {
+  clearHistoryShape();
+  if (!version?.feature?.geometry) return;
+  shape = L.geoJSON(version.feature, {
+    interactive: false,
+    style: { color: '#111', weight: 3, dashArray: '6 4', fill: false, className: 'cp-history-shape' },
+  }).addTo(map);
+}
+
+function describe(v) {
+  return t('history.entry', {
+    v: v.version,
+    op: t(`history.op.${v.operation}`),
+    author: v.author ?? t('history.unknown_author'),
+    date: formatDate(v.written_at),
+  });
+}
+
+/** The history section for a feature: a button that loads the versions, then the slider. */
+export function historySection(feature, map) {
+  const box = h('section', { class: 'cp-history', 'aria-label': t('history.title') });
+  const show = h('button', { type: 'button', id: 'btn-history', onclick: load }, t('history.show'));
+  box.append(show);
+  async function load() {
+    let versions;
+    try {
+      versions = await api.versions(feature.id);
+    } catch (err) {
+      box.replaceChildren(h('p', { class: 'cp-error' }, t('error.generic', { status: err.status, detail: err.message })));
+      return;
+    }
+    const label = h('p', { class: 'cp-history-entry', id: 'history-entry', 'aria-live': 'polite' });
+    const notes = h('p', { class: 'cp-history-notes' });
+    const slider = h('input', {
+      type: 'range', id: 'history-slider', min: 1, max: versions.length, step: 1, value: versions.length,
+      'aria-label': t('history.slider'),
+    });
+    const pick = () => {
+      const v = versions[Number(slider.value) - 1];
+      label.textContent = describe(v);
+      notes.textContent = [v.reason && t('history.reason', { reason: v.reason }), v.legal_act && t('history.legal_act', { act: v.legal_act })]
+        .filter(Boolean).join(' · ');
+      box.dataset.version = String(v.version);
+      draw(map, v);
+    };
+    slider.addEventListener('input', pick);
+    box.replaceChildren(h('h3', {}, t('history.title')), slider, label, notes);
+    pick();
+  }
+  return box;
+}
