@@ -52,6 +52,10 @@ pub struct ServeArgs {
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "CLUSTERPLAN_MAX_BODY_BYTES", default_value_t = 10 * 1024 * 1024)]
     pub max_body_bytes: usize,
+    /// Accept PUT, PATCH and DELETE without `If-Match` (QGIS sends none); without this switch
+    /// such writes get 428 Precondition Required.
+    #[arg(long, env = "CLUSTERPLAN_ALLOW_WRITES_WITHOUT_IF_MATCH")]
+    pub allow_writes_without_if_match: bool,
 }
 
 impl ServeArgs {
@@ -73,6 +77,7 @@ impl ServeArgs {
             basemap,
             planning_crs,
             max_body_bytes: self.max_body_bytes,
+            allow_writes_without_if_match: self.allow_writes_without_if_match,
         })
     }
 }

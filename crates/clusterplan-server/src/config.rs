@@ -24,6 +24,9 @@ pub struct Config {
     pub planning_crs: Crs,
     /// Request body limit in bytes.
     pub max_body_bytes: usize,
+    /// Accept PUT, PATCH and DELETE without `If-Match` (for clients such as QGIS that send
+    /// none); otherwise they get 428.
+    pub allow_writes_without_if_match: bool,
 }
 
 /// A basemap tile source.
@@ -46,6 +49,7 @@ impl Config {
             basemap: None,
             planning_crs: Crs::VN2000_TM3_10545,
             max_body_bytes: 10 * 1024 * 1024,
+            allow_writes_without_if_match: false,
         }
     }
 }

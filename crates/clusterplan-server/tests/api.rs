@@ -300,7 +300,7 @@ async fn options_answers_allow_so_qgis_enables_editing(state: AppState) {
     assert!(allow.contains("POST") && allow.contains("GET"), "{allow}");
     let item = call(&state, Method::OPTIONS, &format!("{ITEMS}/unknown_id"), &[], Body::empty()).await;
     let allow = item.headers[header::ALLOW].to_str().expect("allow");
-    assert!(allow.contains("PUT") && allow.contains("DELETE"), "{allow}");
+    assert!(allow.contains("PUT") && allow.contains("DELETE") && allow.contains("PATCH"), "{allow}");
     // A CORS preflight from a browser still gets CORS headers, and the Allow header.
     let preflight = call(
         &state,
@@ -312,6 +312,93 @@ async fn options_answers_allow_so_qgis_enables_editing(state: AppState) {
     .await;
     assert!(preflight.headers.contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN));
     assert!(preflight.headers.contains_key(header::ALLOW));
+}
+
+async fn patch_merges_attributes_and_geometry_under_the_same_lock(state: AppState) {
+    let created = send(&state, Method::POST, ITEMS, &feature("BT-1", square(106.40, 10.23)), None).await;
+    let id = created.body["id"].as_i64().expect("id");
+    let item = format!("{ITEMS}/{id}");
+    let merge = |body: Value, tag: &'static str| {
+        let state = state.clone();
+        let item = item.clone();
+        async move {
+            let headers = [("content-type", "application/merge-patch+json"), ("if-match", tag)];
+            call(&state, Method::PATCH, &item, &headers, Body::from(body.to_string())).await
+        }
+    };
+    let patched = merge(json!({ "properties": { "status": "established", "notes": "QĐ 1998" } }), "\"1\"").await;
+    assert_eq!(patched.status, StatusCode::OK, "{}", patched.text);
+    assert_eq!(patched.headers[header::ETAG], "\"2\"");
+    assert_eq!(patched.body["properties"]["status"], "established");
+    assert_eq!(patched.body["properties"]["notes"], "QĐ 1998");
+    assert_eq!(patched.body["properties"]["code"], "BT-1", "untouched members stay");
+    assert_eq!(patched.body["geometry"], created.body["geometry"], "the boundary stays exactly");
+    // null removes a member (RFC 7396).
+    let cleared = merge(json!({ "properties": { "notes": null } }), "\"2\"").await;
+    assert_eq!(cleared.body["properties"]["notes"], Value::Null, "{}", cleared.text);
+    let moved =
+        merge(json!({ "geometry": { "type": "Polygon", "coordinates": [square(106.41, 10.23)] } }), "\"3\"").await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.text);
+    assert_eq!(moved.body["geometry"]["coordinates"][0][0], json!([106.41, 10.23]));
+
+    let stale = merge(json!({ "properties": { "name": "stale" } }), "\"1\"").await;
+    assert_problem(&stale, StatusCode::PRECONDITION_FAILED);
+    let invalid = merge(json!({ "properties": { "status": "flying" } }), "\"4\"").await;
+    assert_problem(&invalid, StatusCode::UNPROCESSABLE_ENTITY);
+    let not_object = merge(json!([1, 2]), "\"4\"").await;
+    assert_problem(&not_object, StatusCode::BAD_REQUEST);
+    let after = get(&state, &item).await;
+    assert_eq!(after.body["properties"]["version"], 4, "refused patches changed nothing");
+    assert_eq!(after.body["properties"]["name"], "Phú Hưng–Mỹ Thạnh");
+}
+
+async fn writes_without_if_match_get_428_and_change_nothing(state: AppState) {
+    let created = send(&state, Method::POST, ITEMS, &feature("BT-1", square(106.40, 10.23)), None).await;
+    assert_eq!(created.status, StatusCode::CREATED, "POST needs no If-Match");
+    let item = format!("{ITEMS}/{}", created.body["id"]);
+    let put = send(&state, Method::PUT, &item, &feature("BT-1", square(106.5, 10.3)), None).await;
+    assert_problem(&put, StatusCode::PRECONDITION_REQUIRED);
+    let headers = [("content-type", "application/merge-patch+json")];
+    let patch = call(&state, Method::PATCH, &item, &headers, Body::from(r#"{"properties":{"name":"x"}}"#)).await;
+    assert_problem(&patch, StatusCode::PRECONDITION_REQUIRED);
+    assert_problem(&call(&state, Method::DELETE, &item, &[], Body::empty()).await, StatusCode::PRECONDITION_REQUIRED);
+    let kept = get(&state, &item).await;
+    assert_eq!(kept.body["properties"]["version"], 1);
+    assert_eq!(kept.body["geometry"], created.body["geometry"]);
+
+    // With the switch for QGIS, a write without If-Match goes through.
+    let mut config = (*state.config).clone();
+    config.allow_writes_without_if_match = true;
+    let lenient = AppState { store: state.store.clone(), config: Arc::new(config) };
+    let put = send(&lenient, Method::PUT, &item, &feature("BT-1", square(106.5, 10.3)), None).await;
+    assert_eq!(put.status, StatusCode::OK, "{}", put.text);
+    let patch =
+        call(&lenient, Method::PATCH, &item, &headers, Body::from(r#"{"properties":{"name":"Mỹ Thạnh"}}"#)).await;
+    assert_eq!(patch.body["properties"]["version"], 3, "{}", patch.text);
+    assert_eq!(call(&lenient, Method::DELETE, &item, &[], Body::empty()).await.status, StatusCode::NO_CONTENT);
+}
+
+async fn items_pages_and_collections_answer_304_until_an_edit(state: AppState) {
+    let created = send(&state, Method::POST, ITEMS, &feature("BT-1", square(106.40, 10.23)), None).await;
+    for uri in [ITEMS, "/collections", "/collections/clusters"] {
+        let first = get(&state, uri).await;
+        assert_eq!(first.status, StatusCode::OK, "{uri}");
+        let tag = first.headers[header::ETAG].to_str().expect("etag").to_owned();
+        let again = call(&state, Method::GET, uri, &[("if-none-match", &tag)], Body::empty()).await;
+        assert_eq!(again.status, StatusCode::NOT_MODIFIED, "{uri}");
+        assert_eq!(again.headers[header::ETAG].to_str().expect("etag"), tag);
+        let star = call(&state, Method::GET, uri, &[("if-none-match", "*")], Body::empty()).await;
+        assert_eq!(star.status, StatusCode::NOT_MODIFIED, "{uri}");
+        let other = call(&state, Method::GET, uri, &[("if-none-match", "\"nope\", W/\"x\"")], Body::empty()).await;
+        assert_eq!(other.status, StatusCode::OK, "{uri}");
+    }
+    let before = get(&state, ITEMS).await.headers[header::ETAG].to_str().expect("etag").to_owned();
+    let item = format!("{ITEMS}/{}", created.body["id"]);
+    let put = send(&state, Method::PUT, &item, &feature("BT-1", square(106.41, 10.23)), Some("\"1\"")).await;
+    assert_eq!(put.status, StatusCode::OK);
+    let after = call(&state, Method::GET, ITEMS, &[("if-none-match", &before)], Body::empty()).await;
+    assert_eq!(after.status, StatusCode::OK, "an edit invalidates the page's tag");
+    assert_eq!(after.body["features"][0]["geometry"]["coordinates"][0][0], json!([106.41, 10.23]));
 }
 
 async fn health_and_readiness_answer(state: AppState) {
@@ -382,6 +469,67 @@ async fn a_boundary_sent_in_vn2000_metres_is_stored_in_wgs84(state: AppState) {
     assert!((created.body["properties"]["area_ha"].as_f64().expect("area") - 25.0).abs() < 1e-3, "{}", created.text);
 }
 
+/// `z/y/x` (OGC order: tileRow before tileCol) of the `WebMercatorQuad` tile holding a point.
+fn tile_path(z: u8, lon: f64, lat: f64) -> String {
+    let n = f64::from(1u32 << z);
+    let x = ((lon + 180.0) / 360.0 * n).floor() as u32;
+    let lat = lat.to_radians();
+    let y = ((1.0 - (lat.tan() + 1.0 / lat.cos()).ln() / std::f64::consts::PI) / 2.0 * n).floor() as u32;
+    format!("/collections/clusters/tiles/WebMercatorQuad/{z}/{y}/{x}")
+}
+
+async fn vector_tiles_are_described_tagged_and_fresh_after_an_edit(state: AppState) {
+    let sets = get(&state, "/collections/clusters/tiles").await;
+    assert_eq!(sets.status, StatusCode::OK, "{}", sets.text);
+    assert!(sets.body["tilesets"][0]["tileMatrixSetURI"].as_str().is_some_and(|u| u.ends_with("/WebMercatorQuad")));
+    let set = get(&state, "/collections/clusters/tiles/WebMercatorQuad").await;
+    assert!(set.text.contains("{tileMatrix}/{tileRow}/{tileCol}"), "{}", set.text);
+    let tilejson = get(&state, "/collections/clusters/tiles/WebMercatorQuad/tilejson.json").await;
+    assert_eq!(
+        tilejson.body["tiles"][0], "http://test.local/collections/clusters/tiles/WebMercatorQuad/{z}/{y}/{x}",
+        "{}",
+        tilejson.text
+    );
+    assert_eq!(tilejson.body["vector_layers"][0]["id"], "clusters");
+    let col = get(&state, "/collections/clusters").await;
+    assert!(col.text.contains("/collections/clusters/tiles"), "the collection links its tiles");
+
+    let created = send(&state, Method::POST, ITEMS, &feature("BT-1", square(106.40, 10.23)), None).await;
+    let id = created.body["id"].as_i64().expect("id");
+    let path = tile_path(15, 106.4025, 10.232);
+    let tile = get(&state, &path).await;
+    assert_eq!(tile.status, StatusCode::OK);
+    assert_eq!(tile.headers[header::CONTENT_TYPE], "application/vnd.mapbox-vector-tile");
+    assert_eq!(tile.headers[header::CACHE_CONTROL], "no-cache");
+    assert!(tile.text.contains("BT-1"), "the tile carries the attributes");
+    let tag = tile.headers[header::ETAG].to_str().expect("etag").to_owned();
+    let again = call(&state, Method::GET, &path, &[("if-none-match", &tag)], Body::empty()).await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    assert!(again.text.is_empty());
+
+    let mut renamed = feature("BT-1-RENAMED", square(106.40, 10.23));
+    renamed["properties"]["name"] = json!("Mỹ Thạnh An");
+    let put = send(&state, Method::PUT, &format!("{ITEMS}/{id}"), &renamed, Some("\"1\"")).await;
+    assert_eq!(put.status, StatusCode::OK, "{}", put.text);
+    let fresh = call(&state, Method::GET, &path, &[("if-none-match", &tag)], Body::empty()).await;
+    assert_eq!(fresh.status, StatusCode::OK, "an edit shows in the very next tile request");
+    assert_ne!(fresh.headers[header::ETAG].to_str().expect("etag"), tag);
+    assert!(fresh.text.contains("BT-1-RENAMED") && fresh.text.contains("Mỹ Thạnh An"));
+
+    let empty = get(&state, &tile_path(15, 105.0, 21.0)).await;
+    assert_eq!(empty.status, StatusCode::NO_CONTENT);
+    assert!(empty.headers.contains_key(header::ETAG));
+    for bad in [
+        "/collections/clusters/tiles/WebMercatorQuad/2/4/0",
+        "/collections/clusters/tiles/WebMercatorQuad/25/0/0",
+        "/collections/clusters/tiles/WebMercatorQuad/a/0/0",
+        "/collections/clusters/tiles/WorldCRS84Quad/0/0/0",
+        "/collections/nope/tiles/WebMercatorQuad/0/0/0",
+    ] {
+        assert_problem(&get(&state, bad).await, StatusCode::NOT_FOUND);
+    }
+}
+
 fn state_for(store: Arc<dyn Store>, config: StoreConfig) -> AppState {
     AppState { store, config: Arc::new(Config::for_tests(config)) }
 }
@@ -427,6 +575,10 @@ suite!(
     health_and_readiness_answer,
     items_are_served_in_vn2000_and_other_crs_on_request,
     a_boundary_sent_in_vn2000_metres_is_stored_in_wgs84,
+    vector_tiles_are_described_tagged_and_fresh_after_an_edit,
+    patch_merges_attributes_and_geometry_under_the_same_lock,
+    writes_without_if_match_get_428_and_change_nothing,
+    items_pages_and_collections_answer_304_until_an_edit,
 );
 
 #[tokio::test]

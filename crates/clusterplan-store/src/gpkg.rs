@@ -15,7 +15,7 @@ use sqlx::{Row, Sqlite, SqlitePool, Transaction};
 
 use crate::geom::{from_gpkg, to_gpkg};
 use crate::record::{StoredCluster, intersects_bbox};
-use crate::{ClusterQuery, Store, StoreError, WriteContext};
+use crate::{ClusterQuery, Store, StoreError, TileId, WriteContext};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
 
@@ -331,6 +331,27 @@ impl Store for GpkgStore {
             .fetch_one(&self.pool)
             .await?;
         extent_from(&row)
+    }
+
+    async fn clusters_stamp(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT serial FROM collection_changes WHERE collection = 'clusters'")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    async fn cluster_tile(&self, tile: TileId, layer: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let [minx, miny, maxx, maxy] = tile.lonlat_envelope()?;
+        let sql = format!(
+            "SELECT {COLUMNS} FROM clusters WHERE fid IN (SELECT id FROM rtree_clusters_geom \
+             WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?) ORDER BY fid"
+        );
+        let rows = sqlx::query(&sql).bind(maxx).bind(minx).bind(maxy).bind(miny).fetch_all(&self.pool).await?;
+        let clusters = rows.iter().map(decode).collect::<Result<Vec<_>, _>>()?;
+        // Clipping and encoding are CPU work: off the async threads.
+        let layer = layer.to_owned();
+        tokio::task::spawn_blocking(move || crate::tiles::encode_clusters(tile, &layer, clusters))
+            .await
+            .map_err(|e| StoreError::Corrupt(format!("tile encoder failed: {e}")))?
     }
 
     async fn version_count(&self, id: i64) -> Result<u64, StoreError> {

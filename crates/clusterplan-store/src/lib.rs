@@ -36,6 +36,7 @@ mod postgis;
 mod record;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod tiles;
 
 use std::sync::Arc;
 
@@ -46,6 +47,7 @@ use futures::stream::BoxStream;
 pub use error::StoreError;
 pub use gpkg::GpkgStore;
 pub use postgis::PostgisStore;
+pub use tiles::TileId;
 
 /// Where the data lives, resolved from configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,6 +124,13 @@ pub trait Store: Send + Sync + 'static {
 
     /// Bounding box of all clusters, `None` when there are none.
     async fn cluster_extent(&self) -> Result<Option<[f64; 4]>, StoreError>;
+
+    /// A number that changes with every committed write to the clusters (a serial kept by
+    /// triggers in the write's transaction): the basis of ETags for tiles and pages.
+    async fn clusters_stamp(&self) -> Result<i64, StoreError>;
+
+    /// One Mapbox Vector Tile of the clusters as layer `layer`, `None` when the tile is empty.
+    async fn cluster_tile(&self, tile: TileId, layer: &str) -> Result<Option<Vec<u8>>, StoreError>;
 
     /// Number of versions kept for a cluster (history itself is served later).
     async fn version_count(&self, id: i64) -> Result<u64, StoreError>;

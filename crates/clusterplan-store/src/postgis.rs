@@ -13,7 +13,7 @@ use sqlx::{Executor, PgPool, Postgres, Row, Transaction};
 
 use crate::geom::{from_wkb, to_wkb};
 use crate::record::StoredCluster;
-use crate::{ClusterQuery, Store, StoreError, WriteContext};
+use crate::{ClusterQuery, Store, StoreError, TileId, WriteContext};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgis");
 
@@ -116,6 +116,19 @@ async fn explain_miss(tx: &mut Transaction<'_, Postgres>, id: i64, expected: Opt
 
 /// `WHERE` clause for an optional bbox, parameters `$1..$4`.
 const BBOX_FILTER: &str = "($1::float8 IS NULL OR ST_Intersects(geom, ST_MakeEnvelope($1, $2, $3, $4, 4326)))";
+
+/// One tile in one statement: index prefilter on the buffered tile envelope, clipping and
+/// quantising by `ST_AsMVTGeom`, encoding by `ST_AsMVT`. The attribute list matches
+/// `tiles::cluster_tags` (names, order and value types), with `id` as the feature id.
+const TILE_SQL: &str = "\
+    WITH rows AS ( \
+      SELECT id, ST_AsMVTGeom(ST_Transform(geom, 3857), ST_TileEnvelope($1, $2, $3), 4096, 64, true) AS geom, \
+             code, name, kind, status, planned_area_ha, area_ha, geodesic_area_ha, planning_crs, version, \
+             to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS updated_at \
+      FROM clusters \
+      WHERE geom && ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096), 4326) \
+      ORDER BY id) \
+    SELECT coalesce(ST_AsMVT(rows.*, $4, 4096, 'geom', 'id'), ''::bytea) FROM rows WHERE geom IS NOT NULL";
 
 #[async_trait]
 impl Store for PostgisStore {
@@ -246,6 +259,23 @@ impl Store for PostgisStore {
             [Some(a), Some(b), Some(c), Some(d)] => Some([a, b, c, d]),
             _ => None,
         })
+    }
+
+    async fn clusters_stamp(&self) -> Result<i64, StoreError> {
+        Ok(sqlx::query_scalar("SELECT serial FROM collection_changes WHERE collection = 'clusters'")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    async fn cluster_tile(&self, tile: TileId, layer: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let tile: Vec<u8> = sqlx::query_scalar(TILE_SQL)
+            .bind(i32::from(tile.z))
+            .bind(tile.x as i32)
+            .bind(tile.y as i32)
+            .bind(layer)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok((!tile.is_empty()).then_some(tile))
     }
 
     async fn version_count(&self, id: i64) -> Result<u64, StoreError> {

@@ -28,15 +28,16 @@ pub(crate) const DEFAULT_LIMIT: u32 = 100;
 /// Largest page.
 pub(crate) const MAX_LIMIT: u32 = 10_000;
 
-const GEOJSON: &str = "application/geo+json";
+pub(super) const GEOJSON: &str = "application/geo+json";
 
 pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/collections/{collection}/items", get(list).post(create).options(options))
-        .route("/collections/{collection}/items/{id}", get(read).put(replace).delete(remove).options(options))
+    Router::new().route("/collections/{collection}/items", get(list).post(create).options(options)).route(
+        "/collections/{collection}/items/{id}",
+        get(read).put(replace).patch(super::patch::patch).delete(remove).options(options),
+    )
 }
 
-fn check_collection(collection: &str) -> Result<(), ApiError> {
+pub(super) fn check_collection(collection: &str) -> Result<(), ApiError> {
     if COLLECTIONS.contains(&collection) {
         Ok(())
     } else {
@@ -137,11 +138,17 @@ async fn list(
     Path(collection): Path<String>,
     Query(params): Query<HashMap<String, String>>,
     BaseUrl(base): BaseUrl,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     check_collection(&collection)?;
     let request = parse_query(&params)?;
     let query = request.query;
     let crs = request.crs;
+    // Read before the data: the page is then never older than its tag.
+    let page_tag = super::conditional::tag("d", state.store.clusters_stamp().await?);
+    if super::conditional::none_match_hits(&headers, &page_tag) {
+        return Ok(super::conditional::not_modified(page_tag));
+    }
     let matched = state.store.count_clusters(&query).await?;
     let stamp = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let head = format!(r#"{{"type":"FeatureCollection","timeStamp":"{stamp}","numberMatched":{matched},"features":["#);
@@ -191,18 +198,31 @@ async fn list(
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON)),
             (HeaderName::from_static("content-crs"), content_crs(crs)),
+            (header::ETAG, page_tag),
+            (header::CACHE_CONTROL, HeaderValue::from_static(super::conditional::REVALIDATE)),
         ],
         Body::from_stream(body),
     )
         .into_response())
 }
 
-fn parse_id(id: &str) -> Result<i64, ApiError> {
+pub(super) fn parse_id(id: &str) -> Result<i64, ApiError> {
     id.parse::<i64>().map_err(|_| ApiError::NotFound(format!("feature {id:?} does not exist")))
 }
 
-fn etag(version: i64) -> HeaderValue {
+pub(super) fn etag(version: i64) -> HeaderValue {
     HeaderValue::from_str(&format!("\"{version}\"")).unwrap_or_else(|_| HeaderValue::from_static("\"0\""))
+}
+
+/// The version a PUT, PATCH or DELETE is conditioned on: `If-Match` is required (428
+/// without it) unless the configuration lets clients such as QGIS write without one.
+pub(super) fn required_version(state: &AppState, headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
+    if !headers.contains_key(header::IF_MATCH) && !state.config.allow_writes_without_if_match {
+        return Err(ApiError::PreconditionRequired(
+            "send If-Match with the ETag of the version you edited (from GET on the item)".into(),
+        ));
+    }
+    if_match(headers)
 }
 
 /// Reads `If-Match`: `None` when absent or `*`; a version when it names one.
@@ -260,18 +280,36 @@ fn draft_from_request(
             "Content-Type {content_type:?} is not accepted; send application/geo+json or application/json"
         )));
     }
-    let body = body.map_err(|rejection| {
+    let body = body_bytes(state, body)?;
+    draft_from_feature(state, &body, request_crs(headers)?)
+}
+
+/// The body, or the 413/400 for why it could not be read.
+pub(super) fn body_bytes(state: &AppState, body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
+    body.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::PayloadTooLarge { limit: state.config.max_body_bytes }
         } else {
             ApiError::BadRequest { kind: "unreadable-body", detail: rejection.body_text() }
         }
-    })?;
-    let (input, mut raw) = parse_feature(&body)?;
-    let content_crs = match headers.get("content-crs") {
-        None => WireCrs::default(),
-        Some(v) => WireCrs::parse(v.to_str().unwrap_or_default())?,
-    };
+    })
+}
+
+/// The CRS a request body's coordinates are in (`Content-Crs`, CRS84 without one).
+pub(super) fn request_crs(headers: &HeaderMap) -> Result<WireCrs, ApiError> {
+    match headers.get("content-crs") {
+        None => Ok(WireCrs::default()),
+        Some(v) => WireCrs::parse(v.to_str().unwrap_or_default()),
+    }
+}
+
+/// Parses and validates a GeoJSON Feature whose coordinates are in `content_crs`.
+pub(super) fn draft_from_feature(
+    state: &AppState,
+    body: &[u8],
+    content_crs: WireCrs,
+) -> Result<ClusterDraft, ApiError> {
+    let (input, mut raw) = parse_feature(body)?;
     content_crs.incoming(&mut raw)?;
     let boundary = validate(&raw);
     let attrs = ClusterAttrs::parse(input, state.config.planning_crs);
@@ -285,7 +323,7 @@ fn draft_from_request(
     }
 }
 
-fn write_context() -> WriteContext {
+pub(super) fn write_context() -> WriteContext {
     WriteContext::default()
 }
 
@@ -320,7 +358,7 @@ async fn replace(
 ) -> Result<Response, ApiError> {
     check_collection(&collection)?;
     let id = parse_id(&id)?;
-    let expected = if_match(&headers)?;
+    let expected = required_version(&state, &headers)?;
     let draft = draft_from_request(&state, &headers, body)?;
     let cluster = state.store.update_cluster(id, expected, &draft, &write_context()).await?;
     Ok((
@@ -337,7 +375,7 @@ async fn remove(
 ) -> Result<StatusCode, ApiError> {
     check_collection(&collection)?;
     let id = parse_id(&id)?;
-    let expected = if_match(&headers)?;
+    let expected = required_version(&state, &headers)?;
     state.store.delete_cluster(id, expected, &write_context()).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,9 +1,12 @@
 //! Routes, one module per concern, merged here.
 
+mod conditional;
 mod health;
 mod items;
 mod links;
 mod ogc;
+mod patch;
+mod tiles;
 mod web;
 
 use axum::Router;
@@ -14,6 +17,7 @@ pub(crate) fn router(state: AppState) -> Router {
     Router::new()
         .merge(ogc::router())
         .merge(items::router())
+        .merge(tiles::router())
         .merge(health::router())
         .merge(web::router(&state.config))
         .with_state(state)
@@ -29,7 +33,7 @@ pub(crate) fn allowed_methods(path: &str) -> Option<&'static str> {
     }
     match (parts.next(), parts.next()) {
         (None, _) => Some("GET, HEAD, POST, OPTIONS"),
-        (Some(_), None) => Some("GET, HEAD, PUT, DELETE, OPTIONS"),
+        (Some(_), None) => Some("GET, HEAD, PUT, PATCH, DELETE, OPTIONS"),
         _ => None,
     }
 }

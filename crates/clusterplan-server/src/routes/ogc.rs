@@ -1,7 +1,7 @@
 //! OGC API - Features discovery documents: landing page, conformance, collections.
 
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 
 use clusterplan_core::Crs;
 
+use super::conditional::{REVALIDATE, none_match_hits, not_modified, tag};
 use super::items::COLLECTIONS;
 use super::links::{BaseUrl, link};
 use super::web;
@@ -74,26 +75,45 @@ async fn conformance() -> Json<Value> {
     Json(json!({ "conformsTo": CONFORMANCE }))
 }
 
-async fn collections(State(state): State<AppState>, BaseUrl(base): BaseUrl) -> Result<Json<Value>, ApiError> {
+async fn collections(
+    State(state): State<AppState>,
+    BaseUrl(base): BaseUrl,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let stamp = tag("d", state.store.clusters_stamp().await?);
+    if none_match_hits(&headers, &stamp) {
+        return Ok(not_modified(stamp));
+    }
     let mut list = Vec::new();
     for id in COLLECTIONS {
         list.push(describe(&state, &base, id).await?);
     }
-    Ok(Json(json!({
+    let doc = json!({
         "collections": list,
         "links": [link(format!("{base}/collections"), "self", "application/json", "Collections")],
-    })))
+    });
+    Ok(tagged(stamp, doc))
 }
 
 async fn collection(
     State(state): State<AppState>,
     Path(id): Path<String>,
     BaseUrl(base): BaseUrl,
-) -> Result<Json<Value>, ApiError> {
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     if !COLLECTIONS.contains(&id.as_str()) {
         return Err(ApiError::NotFound(format!("collection {id:?} does not exist")));
     }
-    Ok(Json(describe(&state, &base, &id).await?))
+    let stamp = tag("d", state.store.clusters_stamp().await?);
+    if none_match_hits(&headers, &stamp) {
+        return Ok(not_modified(stamp));
+    }
+    Ok(tagged(stamp, describe(&state, &base, &id).await?))
+}
+
+/// A JSON document with its entity tag, revalidated on every use.
+fn tagged(etag: HeaderValue, doc: Value) -> Response {
+    ([(header::ETAG, etag), (header::CACHE_CONTROL, HeaderValue::from_static(REVALIDATE))], Json(doc)).into_response()
 }
 
 async fn describe(state: &AppState, base: &str, id: &str) -> Result<Value, ApiError> {
@@ -108,6 +128,7 @@ async fn describe(state: &AppState, base: &str, id: &str) -> Result<Value, ApiEr
         "links": [
             link(format!("{base}/collections/{id}"), "self", "application/json", "This collection"),
             link(format!("{base}/collections/{id}/items"), "items", "application/geo+json", "Features"),
+            link(format!("{base}/collections/{id}/tiles"), "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", "application/json", "Vector tiles"),
         ],
     });
     if let Some(bbox) = extent {

@@ -1,0 +1,18 @@
+-- Publishing (issue 5): a change serial per collection, bumped by a statement trigger in the
+-- writing transaction, so that ETags of tiles and pages change with every committed write
+-- (the row lock orders concurrent writers; readers see the serial of what is committed).
+CREATE TABLE collection_changes (
+  collection text PRIMARY KEY,
+  serial bigint NOT NULL DEFAULT 0
+);
+INSERT INTO collection_changes (collection, serial) VALUES ('clusters', 0);
+
+CREATE FUNCTION bump_collection_serial() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE collection_changes SET serial = serial + 1 WHERE collection = TG_ARGV[0];
+  RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER clusters_changed AFTER INSERT OR UPDATE OR DELETE ON clusters
+  FOR EACH STATEMENT EXECUTE FUNCTION bump_collection_serial('clusters');
