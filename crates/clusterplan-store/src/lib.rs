@@ -126,7 +126,7 @@ pub trait Store: Send + Sync + 'static {
     async fn cluster_extent(&self) -> Result<Option<[f64; 4]>, StoreError>;
 
     /// A number that changes with every committed write to the clusters (a serial kept by
-    /// triggers in the write's transaction): the basis of ETags for tiles and pages.
+    /// triggers in the write's transaction): what entity tags of tiles and pages are built from.
     async fn clusters_stamp(&self) -> Result<i64, StoreError>;
 
     /// One Mapbox Vector Tile of the clusters as layer `layer`, `None` when the tile is empty.

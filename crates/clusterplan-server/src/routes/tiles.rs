@@ -1,8 +1,8 @@
-//! Vector tiles of a collection (OGC API - Tiles paths, Mapbox Vector Tiles, TileJSON).
+//! Vector tiles of a collection (OGC API - Tiles paths, Mapbox Vector Tiles, `TileJSON`).
 //!
 //! Tile URLs follow OGC API - Tiles: `…/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}`,
 //! i.e. `{z}/{y}/{x}` — row before column, unlike the XYZ `{z}/{x}/{y}` convention; the
-//! TileJSON document carries the right template for MapLibre and Leaflet clients.
+//! `TileJSON` document carries the right template for MapLibre and Leaflet clients.
 //! Every answer is tagged with the collection's change serial, so a client revalidating
 //! (`Cache-Control: no-cache`) sees an edit in its next request.
 
