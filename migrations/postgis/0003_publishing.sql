@@ -16,3 +16,25 @@ $$;
 
 CREATE TRIGGER clusters_changed AFTER INSERT OR UPDATE OR DELETE ON clusters
   FOR EACH STATEMENT EXECUTE FUNCTION bump_collection_serial('clusters');
+
+-- Metadata a publisher sets per collection (shown in /collections).
+CREATE TABLE collection_meta (
+  collection text PRIMARY KEY,
+  title text,
+  description text,
+  license text,
+  attribution text,
+  keywords text[] NOT NULL DEFAULT '{}',
+  updated_at timestamptz NOT NULL
+);
+
+CREATE FUNCTION bump_meta_collection_serial() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE collection_changes SET serial = serial + 1 WHERE collection = NEW.collection;
+  RETURN NULL;
+END;
+$$;
+
+-- The collection documents show the metadata: their tags follow it.
+CREATE TRIGGER collection_meta_changed AFTER INSERT OR UPDATE ON collection_meta
+  FOR EACH ROW EXECUTE FUNCTION bump_meta_collection_serial();

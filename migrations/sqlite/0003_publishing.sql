@@ -13,3 +13,19 @@ CREATE TRIGGER clusters_changed_update AFTER UPDATE ON clusters
 BEGIN UPDATE collection_changes SET serial = serial + 1 WHERE collection = 'clusters'; END;
 CREATE TRIGGER clusters_changed_delete AFTER DELETE ON clusters
 BEGIN UPDATE collection_changes SET serial = serial + 1 WHERE collection = 'clusters'; END;
+
+-- Metadata a publisher sets per collection (shown in /collections). Keywords: a JSON array.
+CREATE TABLE collection_meta (
+  collection TEXT PRIMARY KEY,
+  title TEXT,
+  description TEXT,
+  license TEXT,
+  attribution TEXT,
+  keywords TEXT NOT NULL DEFAULT '[]',
+  updated_at TEXT NOT NULL
+);
+-- The collection documents show the metadata: their tags follow it.
+CREATE TRIGGER collection_meta_changed_insert AFTER INSERT ON collection_meta
+BEGIN UPDATE collection_changes SET serial = serial + 1 WHERE collection = NEW.collection; END;
+CREATE TRIGGER collection_meta_changed_update AFTER UPDATE ON collection_meta
+BEGIN UPDATE collection_changes SET serial = serial + 1 WHERE collection = NEW.collection; END;

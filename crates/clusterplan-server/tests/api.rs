@@ -401,6 +401,44 @@ async fn items_pages_and_collections_answer_304_until_an_edit(state: AppState) {
     assert_eq!(after.body["features"][0]["geometry"]["coordinates"][0][0], json!([106.41, 10.23]));
 }
 
+async fn collection_metadata_is_set_and_shown_in_collections(state: AppState) {
+    let before = get(&state, "/collections").await;
+    let tag = before.headers[header::ETAG].to_str().expect("etag").to_owned();
+    let meta = json!({
+        "title": "Cụm công nghiệp tỉnh Bến Tre",
+        "description": "Quy hoạch 1998",
+        "license": "CC-BY-4.0",
+        "attribution": "Sở Công Thương Bến Tre",
+        "keywords": ["CCN", "Bến Tre"]
+    });
+    let json_body = [("content-type", "application/json")];
+    let put =
+        call(&state, Method::PUT, "/collections/clusters/metadata", &json_body, Body::from(meta.to_string())).await;
+    assert_eq!(put.status, StatusCode::OK, "{}", put.text);
+    assert_eq!(put.body["keywords"], json!(["CCN", "Bến Tre"]));
+    assert!(put.body["updated_at"].is_string());
+    assert_eq!(get(&state, "/collections/clusters/metadata").await.body, put.body);
+    let after = call(&state, Method::GET, "/collections", &[("if-none-match", &tag)], Body::empty()).await;
+    assert_eq!(after.status, StatusCode::OK, "new metadata changes the collections' tag");
+    let col = &after.body["collections"][0];
+    assert_eq!(col["title"], "Cụm công nghiệp tỉnh Bến Tre");
+    assert_eq!(col["description"], "Quy hoạch 1998");
+    assert_eq!(col["license"], "CC-BY-4.0");
+    assert_eq!(col["attribution"], "Sở Công Thương Bến Tre");
+    assert_eq!(col["keywords"], json!(["CCN", "Bến Tre"]));
+
+    for bad in [json!({ "title": 5 }), json!({ "keywords": "CCN" }), json!({ "titel": "typo" }), json!([1])] {
+        let answer =
+            call(&state, Method::PUT, "/collections/clusters/metadata", &json_body, Body::from(bad.to_string())).await;
+        assert_problem(&answer, StatusCode::BAD_REQUEST);
+    }
+    let text = [("content-type", "text/plain")];
+    let wrong = call(&state, Method::PUT, "/collections/clusters/metadata", &text, Body::from("x")).await;
+    assert_problem(&wrong, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_problem(&get(&state, "/collections/nope/metadata").await, StatusCode::NOT_FOUND);
+    assert_eq!(get(&state, "/collections/clusters").await.body["license"], "CC-BY-4.0", "refused PUTs kept it");
+}
+
 async fn health_and_readiness_answer(state: AppState) {
     assert_eq!(get(&state, "/health").await.status, StatusCode::OK);
     assert_eq!(get(&state, "/ready").await.body["status"], "ready");
@@ -579,6 +617,7 @@ suite!(
     patch_merges_attributes_and_geometry_under_the_same_lock,
     writes_without_if_match_get_428_and_change_nothing,
     items_pages_and_collections_answer_304_until_an_edit,
+    collection_metadata_is_set_and_shown_in_collections,
 );
 
 #[tokio::test]

@@ -15,7 +15,7 @@ use sqlx::{Row, Sqlite, SqlitePool, Transaction};
 
 use crate::geom::{from_gpkg, to_gpkg};
 use crate::record::{StoredCluster, intersects_bbox};
-use crate::{ClusterQuery, Store, StoreError, TileId, WriteContext};
+use crate::{ClusterQuery, CollectionMeta, Store, StoreError, TileId, WriteContext};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
 
@@ -352,6 +352,45 @@ impl Store for GpkgStore {
         tokio::task::spawn_blocking(move || crate::tiles::encode_clusters(tile, &layer, clusters))
             .await
             .map_err(|e| StoreError::Corrupt(format!("tile encoder failed: {e}")))?
+    }
+
+    async fn collection_meta(&self, collection: &str) -> Result<CollectionMeta, StoreError> {
+        let row = sqlx::query(
+            "SELECT title, description, license, attribution, keywords, updated_at FROM collection_meta WHERE collection = ?",
+        )
+        .bind(collection)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(CollectionMeta::default()) };
+        let keywords: String = row.try_get("keywords")?;
+        Ok(CollectionMeta {
+            title: row.try_get("title")?,
+            description: row.try_get("description")?,
+            license: row.try_get("license")?,
+            attribution: row.try_get("attribution")?,
+            keywords: serde_json::from_str(&keywords).map_err(|e| StoreError::Corrupt(format!("keywords: {e}")))?,
+            updated_at: Some(parse_timestamp(row.try_get("updated_at")?)?),
+        })
+    }
+
+    async fn put_collection_meta(&self, collection: &str, meta: &CollectionMeta) -> Result<CollectionMeta, StoreError> {
+        let keywords = serde_json::to_string(&meta.keywords).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        sqlx::query(
+            "INSERT INTO collection_meta (collection, title, description, license, attribution, keywords, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (collection) DO UPDATE SET title = excluded.title, \
+             description = excluded.description, license = excluded.license, attribution = excluded.attribution, \
+             keywords = excluded.keywords, updated_at = excluded.updated_at",
+        )
+        .bind(collection)
+        .bind(&meta.title)
+        .bind(&meta.description)
+        .bind(&meta.license)
+        .bind(&meta.attribution)
+        .bind(keywords)
+        .bind(timestamp(Utc::now()))
+        .execute(&self.pool)
+        .await?;
+        self.collection_meta(collection).await
     }
 
     async fn version_count(&self, id: i64) -> Result<u64, StoreError> {

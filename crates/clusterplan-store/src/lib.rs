@@ -32,6 +32,7 @@ macro_rules! bind_attrs {
 mod error;
 mod geom;
 mod gpkg;
+mod meta;
 mod postgis;
 mod record;
 #[cfg(feature = "testing")]
@@ -46,6 +47,7 @@ use futures::stream::BoxStream;
 
 pub use error::StoreError;
 pub use gpkg::GpkgStore;
+pub use meta::CollectionMeta;
 pub use postgis::PostgisStore;
 pub use tiles::TileId;
 
@@ -131,6 +133,12 @@ pub trait Store: Send + Sync + 'static {
 
     /// One Mapbox Vector Tile of the clusters as layer `layer`, `None` when the tile is empty.
     async fn cluster_tile(&self, tile: TileId, layer: &str) -> Result<Option<Vec<u8>>, StoreError>;
+
+    /// The metadata set for a collection (empty when none was set).
+    async fn collection_meta(&self, collection: &str) -> Result<CollectionMeta, StoreError>;
+
+    /// Sets a collection's metadata (all fields at once); returns it as stored.
+    async fn put_collection_meta(&self, collection: &str, meta: &CollectionMeta) -> Result<CollectionMeta, StoreError>;
 
     /// Number of versions kept for a cluster (history itself is served later).
     async fn version_count(&self, id: i64) -> Result<u64, StoreError>;

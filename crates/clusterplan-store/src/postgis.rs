@@ -13,7 +13,7 @@ use sqlx::{Executor, PgPool, Postgres, Row, Transaction};
 
 use crate::geom::{from_wkb, to_wkb};
 use crate::record::StoredCluster;
-use crate::{ClusterQuery, Store, StoreError, TileId, WriteContext};
+use crate::{ClusterQuery, CollectionMeta, Store, StoreError, TileId, WriteContext};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgis");
 
@@ -276,6 +276,42 @@ impl Store for PostgisStore {
             .fetch_one(&self.pool)
             .await?;
         Ok((!tile.is_empty()).then_some(tile))
+    }
+
+    async fn collection_meta(&self, collection: &str) -> Result<CollectionMeta, StoreError> {
+        let row = sqlx::query(
+            "SELECT title, description, license, attribution, keywords, updated_at FROM collection_meta WHERE collection = $1",
+        )
+        .bind(collection)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(CollectionMeta::default()) };
+        Ok(CollectionMeta {
+            title: row.try_get("title")?,
+            description: row.try_get("description")?,
+            license: row.try_get("license")?,
+            attribution: row.try_get("attribution")?,
+            keywords: row.try_get("keywords")?,
+            updated_at: Some(row.try_get::<DateTime<Utc>, _>("updated_at")?),
+        })
+    }
+
+    async fn put_collection_meta(&self, collection: &str, meta: &CollectionMeta) -> Result<CollectionMeta, StoreError> {
+        sqlx::query(
+            "INSERT INTO collection_meta (collection, title, description, license, attribution, keywords, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, now()) ON CONFLICT (collection) DO UPDATE SET title = excluded.title, \
+             description = excluded.description, license = excluded.license, attribution = excluded.attribution, \
+             keywords = excluded.keywords, updated_at = excluded.updated_at",
+        )
+        .bind(collection)
+        .bind(&meta.title)
+        .bind(&meta.description)
+        .bind(&meta.license)
+        .bind(&meta.attribution)
+        .bind(&meta.keywords)
+        .execute(&self.pool)
+        .await?;
+        self.collection_meta(collection).await
     }
 
     async fn version_count(&self, id: i64) -> Result<u64, StoreError> {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use clusterplan_core::geometry::validate;
 use clusterplan_core::{ClusterAttrs, ClusterDraft, ClusterInput, Crs, RawBoundary};
-use clusterplan_store::{GpkgStore, PostgisStore, Store, TileId, WriteContext};
+use clusterplan_store::{CollectionMeta, GpkgStore, PostgisStore, Store, TileId, WriteContext};
 use geozero::mvt::{Message, Tile, TileValue, tile};
 
 fn draft(code: &str, lon: f64, lat: f64, planned: Option<f64>) -> ClusterDraft {
@@ -142,6 +142,29 @@ async fn a_feature_larger_than_the_tile_is_clipped_to_the_buffer(store: Arc<dyn 
     }
 }
 
+async fn collection_metadata_round_trips_and_changes_the_stamp(store: Arc<dyn Store>) {
+    assert_eq!(store.collection_meta("clusters").await.expect("meta"), CollectionMeta::default());
+    let before = store.clusters_stamp().await.expect("stamp");
+    let meta = CollectionMeta {
+        title: Some("Cụm công nghiệp Bến Tre".into()),
+        description: None,
+        license: Some("CC-BY-4.0".into()),
+        attribution: Some("Sở Công Thương Bến Tre".into()),
+        keywords: vec!["CCN".into(), "Bến Tre".into()],
+        updated_at: None,
+    };
+    let stored = store.put_collection_meta("clusters", &meta).await.expect("put");
+    assert!(stored.updated_at.is_some());
+    assert_eq!(CollectionMeta { updated_at: None, ..stored.clone() }, meta);
+    assert_eq!(store.collection_meta("clusters").await.expect("meta"), stored);
+    assert_ne!(store.clusters_stamp().await.expect("stamp"), before, "collection documents show it");
+    let replaced = store
+        .put_collection_meta("clusters", &CollectionMeta { keywords: vec![], ..meta.clone() })
+        .await
+        .expect("put again");
+    assert!(replaced.keywords.is_empty() && replaced.title == meta.title);
+}
+
 macro_rules! suite {
     ($($name:ident),+ $(,)?) => {
         mod gpkg {
@@ -176,4 +199,5 @@ suite!(
     tiles_carry_ids_and_the_same_attributes_on_both_stores,
     tiles_are_empty_away_from_features_and_show_an_edit_at_once,
     a_feature_larger_than_the_tile_is_clipped_to_the_buffer,
+    collection_metadata_round_trips_and_changes_the_stamp,
 );

@@ -4,6 +4,7 @@ mod conditional;
 mod health;
 mod items;
 mod links;
+mod metadata;
 mod ogc;
 mod patch;
 mod tiles;
@@ -18,6 +19,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(ogc::router())
         .merge(items::router())
         .merge(tiles::router())
+        .merge(metadata::router())
         .merge(health::router())
         .merge(web::router(&state.config))
         .with_state(state)

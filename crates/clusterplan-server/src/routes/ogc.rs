@@ -121,10 +121,14 @@ fn tagged(etag: HeaderValue, doc: Value) -> Response {
 
 async fn describe(state: &AppState, base: &str, id: &str) -> Result<Value, ApiError> {
     let extent = state.store.cluster_extent().await?;
+    let meta = state.store.collection_meta(id).await?;
     let mut doc = json!({
         "id": id,
-        "title": "Cụm công nghiệp và khu công nghiệp",
-        "description": "Industrial clusters (CCN, Decree 32/2024) and industrial parks (KCN) with their planning status",
+        "title": meta.title.as_deref().unwrap_or("Cụm công nghiệp và khu công nghiệp"),
+        "description": meta.description.as_deref().unwrap_or(
+            "Industrial clusters (CCN, Decree 32/2024) and industrial parks (KCN) with their planning status"
+        ),
+        "keywords": meta.keywords,
         "itemType": "feature",
         "crs": Crs::supported().into_iter().map(Crs::uri).collect::<Vec<_>>(),
         "storageCrs": Crs::Crs84.uri(),
@@ -132,8 +136,14 @@ async fn describe(state: &AppState, base: &str, id: &str) -> Result<Value, ApiEr
             link(format!("{base}/collections/{id}"), "self", "application/json", "This collection"),
             link(format!("{base}/collections/{id}/items"), "items", "application/geo+json", "Features"),
             link(format!("{base}/collections/{id}/tiles"), "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", "application/json", "Vector tiles"),
+            link(format!("{base}/collections/{id}/metadata"), "describedby", "application/json", "Publisher's metadata"),
         ],
     });
+    for (key, value) in [("license", &meta.license), ("attribution", &meta.attribution)] {
+        if let Some(value) = value {
+            doc[key] = json!(value);
+        }
+    }
     if let Some(bbox) = extent {
         doc["extent"] = json!({
             "spatial": { "bbox": [bbox], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84" }
