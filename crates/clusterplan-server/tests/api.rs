@@ -439,6 +439,55 @@ async fn collection_metadata_is_set_and_shown_in_collections(state: AppState) {
     assert_eq!(get(&state, "/collections/clusters").await.body["license"], "CC-BY-4.0", "refused PUTs kept it");
 }
 
+async fn publishing_makes_the_draft_public_and_later_edits_stay_draft(state: AppState) {
+    let created = send(&state, Method::POST, ITEMS, &feature("BT-1", square(106.40, 10.23)), None).await;
+    let id = created.body["id"].as_i64().expect("id");
+    let path = tile_path(15, 106.4025, 10.232);
+    let published = format!("{path}?layer=published");
+    assert_eq!(get(&state, &published).await.status, StatusCode::NO_CONTENT, "nothing published yet");
+    assert_eq!(get(&state, &path).await.status, StatusCode::OK, "the draft has it");
+    assert_problem(&get(&state, &format!("{path}?layer=secret")).await, StatusCode::BAD_REQUEST);
+
+    let json_body = [("content-type", "application/json")];
+    let publish = "/collections/clusters/publish";
+    let first = call(&state, Method::POST, publish, &json_body, Body::from(r#"{"note":"Quyết định 1998"}"#)).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.text);
+    assert_eq!(first.body["seq"], 1);
+    assert_eq!(first.body["feature_count"], 1);
+    assert_eq!(first.body["note"], "Quyết định 1998");
+    let col = get(&state, "/collections/clusters").await;
+    assert_eq!(col.body["last_published"]["seq"], 1, "{}", col.text);
+    let public_tile = get(&state, &published).await;
+    assert_eq!(public_tile.status, StatusCode::OK);
+    let public_tag = public_tile.headers[header::ETAG].to_str().expect("etag").to_owned();
+    assert!(public_tag.starts_with("\"p"), "{public_tag}");
+
+    let mut renamed = feature("BT-1", square(106.40, 10.23));
+    renamed["properties"]["name"] = json!("Bản nháp");
+    let put = send(&state, Method::PUT, &format!("{ITEMS}/{id}"), &renamed, Some("\"1\"")).await;
+    assert_eq!(put.status, StatusCode::OK);
+    let unchanged = call(&state, Method::GET, &published, &[("if-none-match", &public_tag)], Body::empty()).await;
+    assert_eq!(unchanged.status, StatusCode::NOT_MODIFIED, "a draft edit does not touch the published layer");
+    assert!(get(&state, &path).await.text.contains("Bản nháp"));
+    assert!(!get(&state, &published).await.text.contains("Bản nháp"));
+    let tilejson = get(&state, "/collections/clusters/tiles/WebMercatorQuad/tilejson.json?layer=published").await;
+    assert!(tilejson.body["tiles"][0].as_str().is_some_and(|t| t.ends_with("{z}/{y}/{x}?layer=published")));
+
+    let empty = call(&state, Method::POST, publish, &[], Body::empty()).await;
+    assert_eq!(empty.body["seq"], 2, "{}", empty.text);
+    assert!(get(&state, &published).await.text.contains("Bản nháp"));
+    for bad in [r#"{"note": 5}"#, "[1]", "not json"] {
+        assert_problem(
+            &call(&state, Method::POST, publish, &json_body, Body::from(bad)).await,
+            StatusCode::BAD_REQUEST,
+        );
+    }
+    assert_problem(
+        &call(&state, Method::POST, "/collections/nope/publish", &[], Body::empty()).await,
+        StatusCode::NOT_FOUND,
+    );
+}
+
 async fn health_and_readiness_answer(state: AppState) {
     assert_eq!(get(&state, "/health").await.status, StatusCode::OK);
     assert_eq!(get(&state, "/ready").await.body["status"], "ready");
@@ -618,6 +667,7 @@ suite!(
     writes_without_if_match_get_428_and_change_nothing,
     items_pages_and_collections_answer_304_until_an_edit,
     collection_metadata_is_set_and_shown_in_collections,
+    publishing_makes_the_draft_public_and_later_edits_stay_draft,
 );
 
 #[tokio::test]

@@ -15,7 +15,7 @@ use sqlx::{Row, Sqlite, SqlitePool, Transaction};
 
 use crate::geom::{from_gpkg, to_gpkg};
 use crate::record::{StoredCluster, intersects_bbox};
-use crate::{ClusterQuery, CollectionMeta, Store, StoreError, TileId, WriteContext};
+use crate::{ClusterQuery, CollectionMeta, Layer, Publication, Store, StoreError, TileId, WriteContext};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
 
@@ -333,25 +333,96 @@ impl Store for GpkgStore {
         extent_from(&row)
     }
 
-    async fn clusters_stamp(&self) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar("SELECT serial FROM collection_changes WHERE collection = 'clusters'")
-            .fetch_one(&self.pool)
-            .await?)
+    async fn clusters_stamp(&self, layer: Layer) -> Result<i64, StoreError> {
+        let sql = match layer {
+            Layer::Draft => "SELECT serial FROM collection_changes WHERE collection = 'clusters'",
+            Layer::Published => "SELECT coalesce(max(seq), 0) FROM publications WHERE collection = 'clusters'",
+        };
+        Ok(sqlx::query_scalar(sql).fetch_one(&self.pool).await?)
     }
 
-    async fn cluster_tile(&self, tile: TileId, layer: &str) -> Result<Option<Vec<u8>>, StoreError> {
+    async fn cluster_tile(&self, tile: TileId, name: &str, layer: Layer) -> Result<Option<Vec<u8>>, StoreError> {
         let [minx, miny, maxx, maxy] = tile.lonlat_envelope()?;
+        let table = layer.table();
         let sql = format!(
-            "SELECT {COLUMNS} FROM clusters WHERE fid IN (SELECT id FROM rtree_clusters_geom \
+            "SELECT {COLUMNS} FROM {table} WHERE fid IN (SELECT id FROM rtree_{table}_geom \
              WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?) ORDER BY fid"
         );
         let rows = sqlx::query(&sql).bind(maxx).bind(minx).bind(maxy).bind(miny).fetch_all(&self.pool).await?;
         let clusters = rows.iter().map(decode).collect::<Result<Vec<_>, _>>()?;
         // Clipping and encoding are CPU work: off the async threads.
-        let layer = layer.to_owned();
-        tokio::task::spawn_blocking(move || crate::tiles::encode_clusters(tile, &layer, clusters))
+        let name = name.to_owned();
+        tokio::task::spawn_blocking(move || crate::tiles::encode_clusters(tile, &name, clusters))
             .await
             .map_err(|e| StoreError::Corrupt(format!("tile encoder failed: {e}")))?
+    }
+
+    async fn publish_clusters(&self, note: Option<&str>, ctx: &WriteContext) -> Result<Publication, StoreError> {
+        let now = Utc::now();
+        let ts = timestamp(now);
+        let mut tx = self.pool.begin().await?;
+        // The first statement takes SQLite's write lock: no write slips in between the copies.
+        sqlx::query("DELETE FROM clusters_published").execute(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO clusters_published SELECT fid, geom, code, name, name_folded, kind, status, planned_area_ha, \
+             area_ha, geodesic_area_ha, planning_crs, notes, version, created_at, updated_at, updated_by FROM clusters",
+        )
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM rtree_clusters_published_geom").execute(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO rtree_clusters_published_geom SELECT id, minx, maxx, miny, maxy FROM rtree_clusters_geom",
+        )
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE gpkg_contents SET last_change = ?, (min_x, min_y, max_x, max_y) = \
+             (SELECT min(minx), min(miny), max(maxx), max(maxy) FROM rtree_clusters_published_geom) \
+             WHERE table_name = 'clusters_published'",
+        )
+        .bind(&ts)
+        .execute(&mut *tx)
+        .await?;
+        let count: i64 = sqlx::query_scalar("SELECT count(*) FROM clusters_published").fetch_one(&mut *tx).await?;
+        let seq: i64 =
+            sqlx::query_scalar("SELECT coalesce(max(seq), 0) + 1 FROM publications WHERE collection = 'clusters'")
+                .fetch_one(&mut *tx)
+                .await?;
+        sqlx::query(
+            "INSERT INTO publications (collection, seq, published_at, author, note, feature_count) VALUES ('clusters', ?, ?, ?, ?, ?)",
+        )
+        .bind(seq)
+        .bind(&ts)
+        .bind(&ctx.author)
+        .bind(note)
+        .bind(count)
+        .execute(&mut *tx)
+        .await?;
+        // The collection documents show the last publication.
+        sqlx::query("UPDATE collection_changes SET serial = serial + 1 WHERE collection = 'clusters'")
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        self.last_publication().await?.ok_or_else(|| StoreError::Corrupt("publication vanished".into()))
+    }
+
+    async fn last_publication(&self) -> Result<Option<Publication>, StoreError> {
+        let row = sqlx::query(
+            "SELECT seq, published_at, author, note, feature_count FROM publications WHERE collection = 'clusters' \
+             ORDER BY seq DESC LIMIT 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            Ok(Publication {
+                seq: row.try_get("seq")?,
+                published_at: parse_timestamp(row.try_get("published_at")?)?,
+                author: row.try_get("author")?,
+                note: row.try_get("note")?,
+                feature_count: row.try_get::<i64, _>("feature_count")? as u64,
+            })
+        })
+        .transpose()
     }
 
     async fn collection_meta(&self, collection: &str) -> Result<CollectionMeta, StoreError> {

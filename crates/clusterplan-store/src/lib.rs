@@ -34,6 +34,7 @@ mod geom;
 mod gpkg;
 mod meta;
 mod postgis;
+mod publish;
 mod record;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -49,6 +50,7 @@ pub use error::StoreError;
 pub use gpkg::GpkgStore;
 pub use meta::CollectionMeta;
 pub use postgis::PostgisStore;
+pub use publish::{Layer, Publication};
 pub use tiles::TileId;
 
 /// Where the data lives, resolved from configuration.
@@ -129,10 +131,19 @@ pub trait Store: Send + Sync + 'static {
 
     /// A number that changes with every committed write to the clusters (a serial kept by
     /// triggers in the write's transaction): what entity tags of tiles and pages are built from.
-    async fn clusters_stamp(&self) -> Result<i64, StoreError>;
+    /// For [`Layer::Published`], the number of the last publication (0 before the first).
+    async fn clusters_stamp(&self, layer: Layer) -> Result<i64, StoreError>;
 
-    /// One Mapbox Vector Tile of the clusters as layer `layer`, `None` when the tile is empty.
-    async fn cluster_tile(&self, tile: TileId, layer: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    /// One Mapbox Vector Tile of a layer's clusters, its MVT layer called `name`; `None` when
+    /// the tile is empty.
+    async fn cluster_tile(&self, tile: TileId, name: &str, layer: Layer) -> Result<Option<Vec<u8>>, StoreError>;
+
+    /// Makes the current draft the published state, in one transaction: snapshot, its index,
+    /// and a row in `publications` (note, author, time, feature count).
+    async fn publish_clusters(&self, note: Option<&str>, ctx: &WriteContext) -> Result<Publication, StoreError>;
+
+    /// The last publication, `None` before the first.
+    async fn last_publication(&self) -> Result<Option<Publication>, StoreError>;
 
     /// The metadata set for a collection (empty when none was set).
     async fn collection_meta(&self, collection: &str) -> Result<CollectionMeta, StoreError>;

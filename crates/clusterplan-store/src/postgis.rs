@@ -13,7 +13,7 @@ use sqlx::{Executor, PgPool, Postgres, Row, Transaction};
 
 use crate::geom::{from_wkb, to_wkb};
 use crate::record::StoredCluster;
-use crate::{ClusterQuery, CollectionMeta, Store, StoreError, TileId, WriteContext};
+use crate::{ClusterQuery, CollectionMeta, Layer, Publication, Store, StoreError, TileId, WriteContext};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgis");
 
@@ -261,21 +261,72 @@ impl Store for PostgisStore {
         })
     }
 
-    async fn clusters_stamp(&self) -> Result<i64, StoreError> {
-        Ok(sqlx::query_scalar("SELECT serial FROM collection_changes WHERE collection = 'clusters'")
-            .fetch_one(&self.pool)
-            .await?)
+    async fn clusters_stamp(&self, layer: Layer) -> Result<i64, StoreError> {
+        let sql = match layer {
+            Layer::Draft => "SELECT serial FROM collection_changes WHERE collection = 'clusters'",
+            Layer::Published => "SELECT coalesce(max(seq), 0) FROM publications WHERE collection = 'clusters'",
+        };
+        Ok(sqlx::query_scalar(sql).fetch_one(&self.pool).await?)
     }
 
-    async fn cluster_tile(&self, tile: TileId, layer: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        let tile: Vec<u8> = sqlx::query_scalar(TILE_SQL)
+    async fn cluster_tile(&self, tile: TileId, name: &str, layer: Layer) -> Result<Option<Vec<u8>>, StoreError> {
+        // The table name comes from the enum, never from a request.
+        let sql = TILE_SQL.replace("FROM clusters ", &format!("FROM {} ", layer.table()));
+        let tile: Vec<u8> = sqlx::query_scalar(&sql)
             .bind(i32::from(tile.z))
             .bind(tile.x as i32)
             .bind(tile.y as i32)
-            .bind(layer)
+            .bind(name)
             .fetch_one(&self.pool)
             .await?;
         Ok((!tile.is_empty()).then_some(tile))
+    }
+
+    async fn publish_clusters(&self, note: Option<&str>, ctx: &WriteContext) -> Result<Publication, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        // One publisher at a time; readers keep reading the previous snapshot until commit.
+        sqlx::query("LOCK TABLE clusters_published IN EXCLUSIVE MODE").execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM clusters_published").execute(&mut *tx).await?;
+        let count = sqlx::query(
+            "INSERT INTO clusters_published SELECT id, geom, code, name, name_folded, kind, status, planned_area_ha, \
+             area_ha, geodesic_area_ha, planning_crs, notes, version, created_at, updated_at, updated_by FROM clusters",
+        )
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        sqlx::query(
+            "INSERT INTO publications (collection, seq, published_at, author, note, feature_count) \
+             SELECT 'clusters', coalesce(max(seq), 0) + 1, now(), $1, $2, $3 FROM publications WHERE collection = 'clusters'",
+        )
+        .bind(&ctx.author)
+        .bind(note)
+        .bind(count as i64)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE collection_changes SET serial = serial + 1 WHERE collection = 'clusters'")
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        self.last_publication().await?.ok_or_else(|| StoreError::Corrupt("publication vanished".into()))
+    }
+
+    async fn last_publication(&self) -> Result<Option<Publication>, StoreError> {
+        let row = sqlx::query(
+            "SELECT seq, published_at, author, note, feature_count FROM publications WHERE collection = 'clusters' \
+             ORDER BY seq DESC LIMIT 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            Ok(Publication {
+                seq: row.try_get("seq")?,
+                published_at: row.try_get::<DateTime<Utc>, _>("published_at")?,
+                author: row.try_get("author")?,
+                note: row.try_get("note")?,
+                feature_count: row.try_get::<i64, _>("feature_count")? as u64,
+            })
+        })
+        .transpose()
     }
 
     async fn collection_meta(&self, collection: &str) -> Result<CollectionMeta, StoreError> {

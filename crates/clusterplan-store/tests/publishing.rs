@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use clusterplan_core::geometry::validate;
 use clusterplan_core::{ClusterAttrs, ClusterDraft, ClusterInput, Crs, RawBoundary};
-use clusterplan_store::{CollectionMeta, GpkgStore, PostgisStore, Store, TileId, WriteContext};
+use clusterplan_store::{CollectionMeta, GpkgStore, Layer, PostgisStore, Store, TileId, WriteContext};
 use geozero::mvt::{Message, Tile, TileValue, tile};
 
 fn draft(code: &str, lon: f64, lat: f64, planned: Option<f64>) -> ClusterDraft {
@@ -65,24 +65,28 @@ fn ctx() -> WriteContext {
 }
 
 async fn every_committed_write_changes_the_stamp(store: Arc<dyn Store>) {
-    let s0 = store.clusters_stamp().await.expect("stamp");
+    let s0 = store.clusters_stamp(Layer::Draft).await.expect("stamp");
     let a = store.create_cluster(&draft("A", 106.40, 10.23, None), &ctx()).await.expect("create");
-    let s1 = store.clusters_stamp().await.expect("stamp");
+    let s1 = store.clusters_stamp(Layer::Draft).await.expect("stamp");
     assert_ne!(s0, s1);
     store.update_cluster(a.id, Some(a.version), &draft("A", 106.41, 10.23, None), &ctx()).await.expect("update");
-    let s2 = store.clusters_stamp().await.expect("stamp");
+    let s2 = store.clusters_stamp(Layer::Draft).await.expect("stamp");
     assert_ne!(s1, s2);
     // A refused (stale) write changes nothing, the stamp included.
     assert!(store.update_cluster(a.id, Some(1), &draft("A", 106.5, 10.3, None), &ctx()).await.is_err());
-    assert_eq!(store.clusters_stamp().await.expect("stamp"), s2);
+    assert_eq!(store.clusters_stamp(Layer::Draft).await.expect("stamp"), s2);
     store.delete_cluster(a.id, None, &ctx()).await.expect("delete");
-    assert_ne!(store.clusters_stamp().await.expect("stamp"), s2);
+    assert_ne!(store.clusters_stamp(Layer::Draft).await.expect("stamp"), s2);
 }
 
 async fn tiles_carry_ids_and_the_same_attributes_on_both_stores(store: Arc<dyn Store>) {
     let a = store.create_cluster(&draft("BT-1", 106.40, 10.23, Some(30.0)), &ctx()).await.expect("create");
     let b = store.create_cluster(&draft("BT-2", 106.402, 10.231, None), &ctx()).await.expect("create");
-    let bytes = store.cluster_tile(tile_at(14, 106.4025, 10.232), "clusters").await.expect("tile").expect("not empty");
+    let bytes = store
+        .cluster_tile(tile_at(14, 106.4025, 10.232), "clusters", Layer::Draft)
+        .await
+        .expect("tile")
+        .expect("not empty");
     let layer = decode(&bytes);
     assert_eq!(layer.name, "clusters");
     assert_eq!(layer.extent, Some(4096));
@@ -114,12 +118,13 @@ async fn tiles_are_empty_away_from_features_and_show_an_edit_at_once(store: Arc<
     let a = store.create_cluster(&draft("BT-1", 106.40, 10.23, None), &ctx()).await.expect("create");
     let here = tile_at(15, 106.4025, 10.232);
     let elsewhere = tile_at(15, 105.0, 21.0);
-    assert!(store.cluster_tile(elsewhere, "clusters").await.expect("tile").is_none());
-    assert!(store.cluster_tile(here, "clusters").await.expect("tile").is_some());
+    assert!(store.cluster_tile(elsewhere, "clusters", Layer::Draft).await.expect("tile").is_none());
+    assert!(store.cluster_tile(here, "clusters", Layer::Draft).await.expect("tile").is_some());
     // Moved far away: the old tile is empty in the very next read, the new one shows it.
     store.update_cluster(a.id, Some(1), &draft("BT-1", 105.0, 21.0, None), &ctx()).await.expect("move");
-    assert!(store.cluster_tile(here, "clusters").await.expect("tile").is_none());
-    let moved = decode(&store.cluster_tile(elsewhere, "clusters").await.expect("tile").expect("not empty"));
+    assert!(store.cluster_tile(here, "clusters", Layer::Draft).await.expect("tile").is_none());
+    let moved =
+        decode(&store.cluster_tile(elsewhere, "clusters", Layer::Draft).await.expect("tile").expect("not empty"));
     let attrs: BTreeMap<_, _> = attributes(&moved, &moved.features[0]).into_iter().collect();
     assert_eq!(attrs["version"], TileValue::Uint(2));
 }
@@ -128,7 +133,7 @@ async fn a_feature_larger_than_the_tile_is_clipped_to_the_buffer(store: Arc<dyn 
     store.create_cluster(&draft("BT-1", 106.40, 10.23, None), &ctx()).await.expect("create");
     // At zoom 19 a tile is ~75 m wide; the 550 m square covers it entirely.
     let inner = tile_at(19, 106.4025, 10.232);
-    let layer = decode(&store.cluster_tile(inner, "clusters").await.expect("tile").expect("not empty"));
+    let layer = decode(&store.cluster_tile(inner, "clusters", Layer::Draft).await.expect("tile").expect("not empty"));
     let geometry = &layer.features[0].geometry;
     // MoveTo(1) + 2 params, LineTo(3) + 6 params, ClosePath: one clipped square.
     assert_eq!(geometry.len(), 11, "{geometry:?}");
@@ -144,7 +149,7 @@ async fn a_feature_larger_than_the_tile_is_clipped_to_the_buffer(store: Arc<dyn 
 
 async fn collection_metadata_round_trips_and_changes_the_stamp(store: Arc<dyn Store>) {
     assert_eq!(store.collection_meta("clusters").await.expect("meta"), CollectionMeta::default());
-    let before = store.clusters_stamp().await.expect("stamp");
+    let before = store.clusters_stamp(Layer::Draft).await.expect("stamp");
     let meta = CollectionMeta {
         title: Some("Cụm công nghiệp Bến Tre".into()),
         description: None,
@@ -157,12 +162,48 @@ async fn collection_metadata_round_trips_and_changes_the_stamp(store: Arc<dyn St
     assert!(stored.updated_at.is_some());
     assert_eq!(CollectionMeta { updated_at: None, ..stored.clone() }, meta);
     assert_eq!(store.collection_meta("clusters").await.expect("meta"), stored);
-    assert_ne!(store.clusters_stamp().await.expect("stamp"), before, "collection documents show it");
+    assert_ne!(store.clusters_stamp(Layer::Draft).await.expect("stamp"), before, "collection documents show it");
     let replaced = store
         .put_collection_meta("clusters", &CollectionMeta { keywords: vec![], ..meta.clone() })
         .await
         .expect("put again");
     assert!(replaced.keywords.is_empty() && replaced.title == meta.title);
+}
+
+async fn publishing_snapshots_the_draft_and_later_edits_stay_draft(store: Arc<dyn Store>) {
+    let here = tile_at(15, 106.4025, 10.232);
+    assert!(store.last_publication().await.expect("last").is_none());
+    assert_eq!(store.clusters_stamp(Layer::Published).await.expect("stamp"), 0);
+    let a = store.create_cluster(&draft("BT-1", 106.40, 10.23, None), &ctx()).await.expect("create");
+    assert!(
+        store.cluster_tile(here, "clusters", Layer::Published).await.expect("tile").is_none(),
+        "nothing published yet"
+    );
+    let draft_stamp = store.clusters_stamp(Layer::Draft).await.expect("stamp");
+
+    let first = store.publish_clusters(Some("Quyết định 1998"), &ctx()).await.expect("publish");
+    assert_eq!((first.seq, first.feature_count), (1, 1));
+    assert_eq!(first.note.as_deref(), Some("Quyết định 1998"));
+    assert_eq!(first.author.as_deref(), Some("tester"));
+    assert_eq!(store.last_publication().await.expect("last"), Some(first.clone()));
+    assert_eq!(store.clusters_stamp(Layer::Published).await.expect("stamp"), 1);
+    assert_ne!(store.clusters_stamp(Layer::Draft).await.expect("stamp"), draft_stamp, "collection documents change");
+    let published = decode(&store.cluster_tile(here, "clusters", Layer::Published).await.expect("tile").expect("tile"));
+    assert_eq!(published.features[0].id, Some(a.id as u64));
+
+    // A draft edit (moved away) and a new draft feature: the published layer does not move.
+    store.update_cluster(a.id, Some(1), &draft("BT-1", 105.0, 21.0, None), &ctx()).await.expect("move");
+    store.create_cluster(&draft("BT-2", 106.402, 10.231, None), &ctx()).await.expect("create");
+    let still = decode(&store.cluster_tile(here, "clusters", Layer::Published).await.expect("tile").expect("tile"));
+    assert_eq!(still, published);
+    assert_eq!(store.clusters_stamp(Layer::Published).await.expect("stamp"), 1);
+    let draft_tile = decode(&store.cluster_tile(here, "clusters", Layer::Draft).await.expect("tile").expect("tile"));
+    assert_eq!(draft_tile.features.len(), 1, "the draft has BT-2 here, BT-1 moved");
+
+    let second = store.publish_clusters(None, &ctx()).await.expect("publish");
+    assert_eq!((second.seq, second.feature_count), (2, 2));
+    let now = decode(&store.cluster_tile(here, "clusters", Layer::Published).await.expect("tile").expect("tile"));
+    assert_eq!(now, draft_tile);
 }
 
 macro_rules! suite {
@@ -200,4 +241,5 @@ suite!(
     tiles_are_empty_away_from_features_and_show_an_edit_at_once,
     a_feature_larger_than_the_tile_is_clipped_to_the_buffer,
     collection_metadata_round_trips_and_changes_the_stamp,
+    publishing_snapshots_the_draft_and_later_edits_stay_draft,
 );

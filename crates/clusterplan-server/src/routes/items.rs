@@ -145,7 +145,7 @@ async fn list(
     let query = request.query;
     let crs = request.crs;
     // Read before the data: the page is then never older than its tag.
-    let page_tag = super::conditional::tag("d", state.store.clusters_stamp().await?);
+    let page_tag = super::conditional::tag("d", state.store.clusters_stamp(clusterplan_store::Layer::Draft).await?);
     if super::conditional::none_match_hits(&headers, &page_tag) {
         return Ok(super::conditional::not_modified(page_tag));
     }

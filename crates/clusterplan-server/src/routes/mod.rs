@@ -3,10 +3,12 @@
 mod conditional;
 mod health;
 mod items;
+mod layer;
 mod links;
 mod metadata;
 mod ogc;
 mod patch;
+mod publish;
 mod tiles;
 mod web;
 
@@ -20,6 +22,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(items::router())
         .merge(tiles::router())
         .merge(metadata::router())
+        .merge(publish::router())
         .merge(health::router())
         .merge(web::router(&state.config))
         .with_state(state)

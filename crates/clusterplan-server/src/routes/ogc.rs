@@ -83,7 +83,7 @@ async fn collections(
     BaseUrl(base): BaseUrl,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let stamp = tag("d", state.store.clusters_stamp().await?);
+    let stamp = tag("d", state.store.clusters_stamp(clusterplan_store::Layer::Draft).await?);
     if none_match_hits(&headers, &stamp) {
         return Ok(not_modified(stamp));
     }
@@ -107,7 +107,7 @@ async fn collection(
     if !COLLECTIONS.contains(&id.as_str()) {
         return Err(ApiError::NotFound(format!("collection {id:?} does not exist")));
     }
-    let stamp = tag("d", state.store.clusters_stamp().await?);
+    let stamp = tag("d", state.store.clusters_stamp(clusterplan_store::Layer::Draft).await?);
     if none_match_hits(&headers, &stamp) {
         return Ok(not_modified(stamp));
     }
@@ -137,8 +137,12 @@ async fn describe(state: &AppState, base: &str, id: &str) -> Result<Value, ApiEr
             link(format!("{base}/collections/{id}/items"), "items", "application/geo+json", "Features"),
             link(format!("{base}/collections/{id}/tiles"), "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", "application/json", "Vector tiles"),
             link(format!("{base}/collections/{id}/metadata"), "describedby", "application/json", "Publisher's metadata"),
+            link(format!("{base}/collections/{id}/tiles/WebMercatorQuad/tilejson.json?layer=published"), "alternate", "application/json", "TileJSON of the published layer"),
         ],
     });
+    if let Some(last) = state.store.last_publication().await? {
+        doc["last_published"] = super::publish::publication_json(&last);
+    }
     for (key, value) in [("license", &meta.license), ("attribution", &meta.attribution)] {
         if let Some(value) = value {
             doc[key] = json!(value);

@@ -8,7 +8,9 @@
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{Path, State};
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -18,6 +20,7 @@ use serde_json::{Value, json};
 
 use super::conditional::{REVALIDATE, none_match_hits, not_modified, tag};
 use super::items::COLLECTIONS;
+use super::layer::{layer_for, tag_prefix};
 use super::links::{BaseUrl, link};
 use crate::AppState;
 use crate::error::ApiError;
@@ -95,15 +98,20 @@ async fn tileset(
 async fn tilejson(
     State(state): State<AppState>,
     Path((collection, tms)): Path<(String, String)>,
+    Query(params): Query<HashMap<String, String>>,
     BaseUrl(base): BaseUrl,
 ) -> Result<Json<Value>, ApiError> {
     check(&collection, Some(&tms))?;
+    let layer_query = match layer_for(&params)? {
+        clusterplan_store::Layer::Draft => "",
+        clusterplan_store::Layer::Published => "?layer=published",
+    };
     let bounds = state.store.cluster_extent().await?.unwrap_or([-180.0, -85.051_129, 180.0, 85.051_129]);
     Ok(Json(json!({
         "tilejson": "3.0.0",
         "name": collection,
         "scheme": "xyz",
-        "tiles": [template(&base, &collection, "{z}/{y}/{x}")],
+        "tiles": [format!("{}{layer_query}", template(&base, &collection, "{z}/{y}/{x}"))],
         "minzoom": 0,
         "maxzoom": MAX_ZOOM,
         "bounds": bounds,
@@ -134,17 +142,25 @@ fn tile_id(z: &str, y: &str, x: &str) -> Result<TileId, ApiError> {
 async fn tile(
     State(state): State<AppState>,
     Path((collection, tms, z, y, x)): Path<(String, String, String, String, String)>,
+    Query(params): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     check(&collection, Some(&tms))?;
     let tile = tile_id(&z, &y, &x)?;
+    if let Some(unknown) = params.keys().find(|k| k.as_str() != "layer") {
+        return Err(ApiError::BadRequest {
+            kind: "invalid-parameter",
+            detail: format!("unknown query parameter {unknown:?}; known: layer"),
+        });
+    }
+    let layer = layer_for(&params)?;
     // The stamp is read before the tile: the tile is then at least as new as its tag.
-    let etag = tag("d", state.store.clusters_stamp().await?);
+    let etag = tag(tag_prefix(layer), state.store.clusters_stamp(layer).await?);
     if none_match_hits(&headers, &etag) {
         return Ok(not_modified(etag));
     }
     let cache = (header::CACHE_CONTROL, HeaderValue::from_static(REVALIDATE));
-    Ok(match state.store.cluster_tile(tile, &collection).await? {
+    Ok(match state.store.cluster_tile(tile, &collection, layer).await? {
         None => (StatusCode::NO_CONTENT, [(header::ETAG, etag), cache]).into_response(),
         Some(bytes) => ([(header::CONTENT_TYPE, HeaderValue::from_static(MVT)), (header::ETAG, etag), cache], bytes)
             .into_response(),
