@@ -56,7 +56,11 @@ fn square(lon: f64, lat: f64) -> Value {
 }
 
 async fn count(state: &AppState) -> u64 {
-    state.store.count_clusters(&ClusterQuery { bbox: None, limit: 1, offset: 0 }).await.expect("count")
+    state
+        .store
+        .count_clusters(&ClusterQuery { bbox: None, limit: 1, offset: 0, layer: clusterplan_store::Layer::Draft })
+        .await
+        .expect("count")
 }
 
 fn assert_problem(a: &Answer, status: StatusCode) {
@@ -470,6 +474,22 @@ async fn publishing_makes_the_draft_public_and_later_edits_stay_draft(state: App
     assert_eq!(unchanged.status, StatusCode::NOT_MODIFIED, "a draft edit does not touch the published layer");
     assert!(get(&state, &path).await.text.contains("Bản nháp"));
     assert!(!get(&state, &published).await.text.contains("Bản nháp"));
+    // Items, item and the collection read the same layer.
+    let draft_only = send(&state, Method::POST, ITEMS, &feature("BT-2", square(106.50, 10.30)), None).await;
+    let draft_id = draft_only.body["id"].as_i64().expect("id");
+    let public_items = get(&state, &format!("{ITEMS}?layer=published")).await;
+    assert_eq!(public_items.body["numberMatched"], 1, "{}", public_items.text);
+    assert_eq!(public_items.body["features"][0]["properties"]["name"], "Phú Hưng–Mỹ Thạnh");
+    assert!(public_items.text.contains("layer=published"), "page links keep the layer");
+    assert_eq!(get(&state, ITEMS).await.body["numberMatched"], 2);
+    let public_item = get(&state, &format!("{ITEMS}/{id}?layer=published")).await;
+    assert_eq!(public_item.body["properties"]["version"], 1);
+    assert_problem(&get(&state, &format!("{ITEMS}/{draft_id}?layer=published")).await, StatusCode::NOT_FOUND);
+    let public_col = get(&state, "/collections/clusters?layer=published").await;
+    let east = public_col.body["extent"]["spatial"]["bbox"][0][2].as_f64().expect("bbox");
+    assert!(east < 106.45, "the published extent excludes draft-only features: {east}");
+    assert_problem(&get(&state, &format!("{ITEMS}?layer=secret")).await, StatusCode::BAD_REQUEST);
+
     let tilejson = get(&state, "/collections/clusters/tiles/WebMercatorQuad/tilejson.json?layer=published").await;
     assert!(tilejson.body["tiles"][0].as_str().is_some_and(|t| t.ends_with("{z}/{y}/{x}?layer=published")));
 

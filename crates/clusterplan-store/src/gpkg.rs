@@ -182,15 +182,17 @@ impl GpkgStore {
     /// the caller pages the stream.
     fn candidates(
         &self,
+        layer: Layer,
         bbox: Option<[f64; 4]>,
         page: Option<(u32, u64)>,
     ) -> BoxStream<'static, Result<Cluster, StoreError>> {
         let pool = self.pool.clone();
+        let table = layer.table();
         let stream = async_stream::try_stream! {
             let sql = match bbox {
-                None => format!("SELECT {COLUMNS} FROM clusters ORDER BY fid LIMIT ? OFFSET ?"),
+                None => format!("SELECT {COLUMNS} FROM {table} ORDER BY fid LIMIT ? OFFSET ?"),
                 Some(_) => format!(
-                    "SELECT {COLUMNS} FROM clusters WHERE fid IN (SELECT id FROM rtree_clusters_geom \
+                    "SELECT {COLUMNS} FROM {table} WHERE fid IN (SELECT id FROM rtree_{table}_geom \
                      WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?) ORDER BY fid"
                 ),
             };
@@ -239,8 +241,9 @@ impl Store for GpkgStore {
         self.get_cluster(id).await
     }
 
-    async fn get_cluster(&self, id: i64) -> Result<Cluster, StoreError> {
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM clusters WHERE fid = ?"))
+    async fn get_cluster_in(&self, id: i64, layer: Layer) -> Result<Cluster, StoreError> {
+        let table = layer.table();
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM {table} WHERE fid = ?"))
             .bind(id)
             .fetch_optional(&self.pool)
             .await?
@@ -310,26 +313,26 @@ impl Store for GpkgStore {
 
     async fn count_clusters(&self, query: &ClusterQuery) -> Result<u64, StoreError> {
         if query.bbox.is_none() {
-            let n: i64 = sqlx::query_scalar("SELECT count(*) FROM clusters").fetch_one(&self.pool).await?;
+            let sql = format!("SELECT count(*) FROM {}", query.layer.table());
+            let n: i64 = sqlx::query_scalar(&sql).fetch_one(&self.pool).await?;
             return Ok(n as u64);
         }
-        self.candidates(query.bbox, None).try_fold(0u64, |n, _| async move { Ok(n + 1) }).await
+        self.candidates(query.layer, query.bbox, None).try_fold(0u64, |n, _| async move { Ok(n + 1) }).await
     }
 
     fn stream_clusters(&self, query: ClusterQuery) -> BoxStream<'static, Result<Cluster, StoreError>> {
         if query.bbox.is_none() {
-            return self.candidates(None, Some((query.limit, query.offset)));
+            return self.candidates(query.layer, None, Some((query.limit, query.offset)));
         }
-        self.candidates(query.bbox, None)
+        self.candidates(query.layer, query.bbox, None)
             .skip(usize::try_from(query.offset).unwrap_or(usize::MAX))
             .take(query.limit as usize)
             .boxed()
     }
 
-    async fn cluster_extent(&self) -> Result<Option<[f64; 4]>, StoreError> {
-        let row = sqlx::query("SELECT min(minx), min(miny), max(maxx), max(maxy) FROM rtree_clusters_geom")
-            .fetch_one(&self.pool)
-            .await?;
+    async fn cluster_extent(&self, layer: Layer) -> Result<Option<[f64; 4]>, StoreError> {
+        let sql = format!("SELECT min(minx), min(miny), max(maxx), max(maxy) FROM rtree_{}_geom", layer.table());
+        let row = sqlx::query(&sql).fetch_one(&self.pool).await?;
         extent_from(&row)
     }
 

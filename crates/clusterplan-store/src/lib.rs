@@ -91,6 +91,8 @@ pub struct ClusterQuery {
     pub limit: u32,
     /// Features to skip, in id order.
     pub offset: u64,
+    /// Which layer to read.
+    pub layer: Layer,
 }
 
 /// What every backend provides. Results are ordered by id.
@@ -99,8 +101,13 @@ pub trait Store: Send + Sync + 'static {
     /// Inserts a cluster; the store assigns id, version 1 and timestamps.
     async fn create_cluster(&self, draft: &ClusterDraft, ctx: &WriteContext) -> Result<Cluster, StoreError>;
 
-    /// One cluster by id.
-    async fn get_cluster(&self, id: i64) -> Result<Cluster, StoreError>;
+    /// One cluster of the draft by id.
+    async fn get_cluster(&self, id: i64) -> Result<Cluster, StoreError> {
+        self.get_cluster_in(id, Layer::Draft).await
+    }
+
+    /// One cluster of a layer by id.
+    async fn get_cluster_in(&self, id: i64, layer: Layer) -> Result<Cluster, StoreError>;
 
     /// Replaces a cluster's attributes and boundary. With `expected_version`, fails with
     /// [`StoreError::VersionConflict`] when someone else wrote it since.
@@ -127,7 +134,7 @@ pub trait Store: Send + Sync + 'static {
     fn stream_clusters(&self, query: ClusterQuery) -> BoxStream<'static, Result<Cluster, StoreError>>;
 
     /// Bounding box of all clusters, `None` when there are none.
-    async fn cluster_extent(&self) -> Result<Option<[f64; 4]>, StoreError>;
+    async fn cluster_extent(&self, layer: Layer) -> Result<Option<[f64; 4]>, StoreError>;
 
     /// A number that changes with every committed write to the clusters (a serial kept by
     /// triggers in the write's transaction): what entity tags of tiles and pages are built from.

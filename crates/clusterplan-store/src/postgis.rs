@@ -154,8 +154,9 @@ impl Store for PostgisStore {
         self.get_cluster(id).await
     }
 
-    async fn get_cluster(&self, id: i64) -> Result<Cluster, StoreError> {
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM clusters WHERE id = $1"))
+    async fn get_cluster_in(&self, id: i64, layer: Layer) -> Result<Cluster, StoreError> {
+        let table = layer.table();
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM {table} WHERE id = $1"))
             .bind(id)
             .fetch_optional(&self.pool)
             .await?
@@ -218,7 +219,8 @@ impl Store for PostgisStore {
 
     async fn count_clusters(&self, query: &ClusterQuery) -> Result<u64, StoreError> {
         let [min_lon, min_lat, max_lon, max_lat] = query.bbox.map_or([None; 4], |b| b.map(Some));
-        let n: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM clusters WHERE {BBOX_FILTER}"))
+        let table = query.layer.table();
+        let n: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table} WHERE {BBOX_FILTER}"))
             .bind(min_lon)
             .bind(min_lat)
             .bind(max_lon)
@@ -232,7 +234,8 @@ impl Store for PostgisStore {
         let pool = self.pool.clone();
         async_stream::try_stream! {
             let [min_lon, min_lat, max_lon, max_lat] = query.bbox.map_or([None; 4], |b| b.map(Some));
-            let sql = format!("SELECT {COLUMNS} FROM clusters WHERE {BBOX_FILTER} ORDER BY id LIMIT $5 OFFSET $6");
+            let table = query.layer.table();
+            let sql = format!("SELECT {COLUMNS} FROM {table} WHERE {BBOX_FILTER} ORDER BY id LIMIT $5 OFFSET $6");
             let mut rows = sqlx::query(&sql)
                 .bind(min_lon)
                 .bind(min_lat)
@@ -248,12 +251,12 @@ impl Store for PostgisStore {
         .boxed()
     }
 
-    async fn cluster_extent(&self) -> Result<Option<[f64; 4]>, StoreError> {
-        let row = sqlx::query(
-            "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(geom)::box2d AS e FROM clusters) x",
-        )
-        .fetch_one(&self.pool)
-        .await?;
+    async fn cluster_extent(&self, layer: Layer) -> Result<Option<[f64; 4]>, StoreError> {
+        let sql = format!(
+            "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(geom)::box2d AS e FROM {}) x",
+            layer.table()
+        );
+        let row = sqlx::query(&sql).fetch_one(&self.pool).await?;
         let values: [Option<f64>; 4] = [row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?];
         Ok(match values {
             [Some(a), Some(b), Some(c), Some(d)] => Some([a, b, c, d]),

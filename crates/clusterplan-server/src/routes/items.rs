@@ -60,7 +60,7 @@ struct ItemsRequest {
 /// Parses `limit`, `offset`, `bbox`, `bbox-crs`, `crs`; unknown parameters are refused, as
 /// OGC API - Features asks.
 fn parse_query(params: &HashMap<String, String>) -> Result<ItemsRequest, ApiError> {
-    const KNOWN: &[&str] = &["limit", "offset", "bbox", "bbox-crs", "crs", "f"];
+    const KNOWN: &[&str] = &["limit", "offset", "bbox", "bbox-crs", "crs", "f", "layer"];
     if let Some(unknown) = params.keys().find(|k| !KNOWN.contains(&k.as_str())) {
         return Err(bad_param(format!("unknown query parameter {unknown:?}; known: {}", KNOWN.join(", "))));
     }
@@ -85,7 +85,8 @@ fn parse_query(params: &HashMap<String, String>) -> Result<ItemsRequest, ApiErro
     }
     let bbox = params.get("bbox").map(|b| parse_bbox(b, bbox_crs.unwrap_or_default())).transpose()?;
     let mut repeat = String::new();
-    for key in ["bbox", "bbox-crs", "crs"] {
+    let layer = super::layer::layer_for(params)?;
+    for key in ["bbox", "bbox-crs", "crs", "layer"] {
         if let Some(value) = params.get(key) {
             repeat.push('&');
             repeat.push_str(key);
@@ -93,7 +94,7 @@ fn parse_query(params: &HashMap<String, String>) -> Result<ItemsRequest, ApiErro
             repeat.extend(url::form_urlencoded::byte_serialize(value.as_bytes()));
         }
     }
-    Ok(ItemsRequest { query: ClusterQuery { bbox, limit, offset }, crs, repeat })
+    Ok(ItemsRequest { query: ClusterQuery { bbox, limit, offset, layer }, crs, repeat })
 }
 
 fn parse_bbox(text: &str, crs: WireCrs) -> Result<[f64; 4], ApiError> {
@@ -145,7 +146,8 @@ async fn list(
     let query = request.query;
     let crs = request.crs;
     // Read before the data: the page is then never older than its tag.
-    let page_tag = super::conditional::tag("d", state.store.clusters_stamp(clusterplan_store::Layer::Draft).await?);
+    let layer = query.layer;
+    let page_tag = super::conditional::tag(super::layer::tag_prefix(layer), state.store.clusters_stamp(layer).await?);
     if super::conditional::none_match_hits(&headers, &page_tag) {
         return Ok(super::conditional::not_modified(page_tag));
     }
@@ -246,11 +248,12 @@ async fn read(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     check_collection(&collection)?;
-    if let Some(unknown) = params.keys().find(|k| !matches!(k.as_str(), "crs" | "f")) {
-        return Err(bad_param(format!("unknown query parameter {unknown:?}; known: crs, f")));
+    if let Some(unknown) = params.keys().find(|k| !matches!(k.as_str(), "crs" | "f" | "layer")) {
+        return Err(bad_param(format!("unknown query parameter {unknown:?}; known: crs, f, layer")));
     }
+    let layer = super::layer::layer_for(&params)?;
     let crs = params.get("crs").map(|c| WireCrs::parse(c)).transpose()?.unwrap_or_default();
-    let cluster = state.store.get_cluster(parse_id(&id)?).await?;
+    let cluster = state.store.get_cluster_in(parse_id(&id)?, layer).await?;
     let tag = etag(cluster.version);
     if headers.get(header::IF_NONE_MATCH).is_some_and(|v| v.as_bytes() == tag.as_bytes()) {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, tag)]).into_response());

@@ -5,6 +5,9 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use std::collections::HashMap;
+
+use clusterplan_store::Layer;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -12,6 +15,7 @@ use clusterplan_core::Crs;
 
 use super::conditional::{REVALIDATE, none_match_hits, not_modified, tag};
 use super::items::COLLECTIONS;
+use super::layer::layer_for;
 use super::links::{BaseUrl, link};
 use super::web;
 use crate::AppState;
@@ -81,15 +85,17 @@ async fn conformance() -> Json<Value> {
 async fn collections(
     State(state): State<AppState>,
     BaseUrl(base): BaseUrl,
+    Query(params): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    let layer = layer_for(&params)?;
     let stamp = tag("d", state.store.clusters_stamp(clusterplan_store::Layer::Draft).await?);
     if none_match_hits(&headers, &stamp) {
         return Ok(not_modified(stamp));
     }
     let mut list = Vec::new();
     for id in COLLECTIONS {
-        list.push(describe(&state, &base, id).await?);
+        list.push(describe(&state, &base, id, layer).await?);
     }
     let doc = json!({
         "collections": list,
@@ -102,8 +108,10 @@ async fn collection(
     State(state): State<AppState>,
     Path(id): Path<String>,
     BaseUrl(base): BaseUrl,
+    Query(params): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    let layer = layer_for(&params)?;
     if !COLLECTIONS.contains(&id.as_str()) {
         return Err(ApiError::NotFound(format!("collection {id:?} does not exist")));
     }
@@ -111,7 +119,7 @@ async fn collection(
     if none_match_hits(&headers, &stamp) {
         return Ok(not_modified(stamp));
     }
-    Ok(tagged(stamp, describe(&state, &base, &id).await?))
+    Ok(tagged(stamp, describe(&state, &base, &id, layer).await?))
 }
 
 /// A JSON document with its entity tag, revalidated on every use.
@@ -119,8 +127,10 @@ fn tagged(etag: HeaderValue, doc: Value) -> Response {
     ([(header::ETAG, etag), (header::CACHE_CONTROL, HeaderValue::from_static(REVALIDATE))], Json(doc)).into_response()
 }
 
-async fn describe(state: &AppState, base: &str, id: &str) -> Result<Value, ApiError> {
-    let extent = state.store.cluster_extent().await?;
+/// A collection's document; extent from the given layer. Its tag is the draft serial, which
+/// every edit, metadata change and publication bumps.
+async fn describe(state: &AppState, base: &str, id: &str, layer: Layer) -> Result<Value, ApiError> {
+    let extent = state.store.cluster_extent(layer).await?;
     let meta = state.store.collection_meta(id).await?;
     let mut doc = json!({
         "id": id,

@@ -102,11 +102,12 @@ async fn tilejson(
     BaseUrl(base): BaseUrl,
 ) -> Result<Json<Value>, ApiError> {
     check(&collection, Some(&tms))?;
-    let layer_query = match layer_for(&params)? {
+    let layer = layer_for(&params)?;
+    let layer_query = match layer {
         clusterplan_store::Layer::Draft => "",
         clusterplan_store::Layer::Published => "?layer=published",
     };
-    let bounds = state.store.cluster_extent().await?.unwrap_or([-180.0, -85.051_129, 180.0, 85.051_129]);
+    let bounds = state.store.cluster_extent(layer).await?.unwrap_or([-180.0, -85.051_129, 180.0, 85.051_129]);
     Ok(Json(json!({
         "tilejson": "3.0.0",
         "name": collection,
