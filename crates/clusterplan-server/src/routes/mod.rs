@@ -8,6 +8,7 @@ mod links;
 mod metadata;
 mod ogc;
 mod patch;
+mod public_map;
 mod publish;
 mod tiles;
 mod web;
@@ -23,6 +24,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(tiles::router())
         .merge(metadata::router())
         .merge(publish::router())
+        .merge(public_map::router())
         .merge(health::router())
         .merge(web::router(&state.config))
         .with_state(state)
