@@ -131,6 +131,10 @@ pub struct ServeArgs {
     /// `X-Forwarded-Proto`).
     #[arg(long)]
     pub secure_cookies: bool,
+    /// Accept PUT, PATCH and DELETE without `If-Match` (QGIS sends none); without this switch
+    /// such writes get 428 Precondition Required.
+    #[arg(long, env = "CLUSTERPLAN_ALLOW_WRITES_WITHOUT_IF_MATCH")]
+    pub allow_writes_without_if_match: bool,
 }
 
 impl ServeArgs {
@@ -157,6 +161,7 @@ impl ServeArgs {
                 None => clusterplan_core::rules::RuleSet::decree_32_2024(),
             },
             secure_cookies: self.secure_cookies,
+            allow_writes_without_if_match: self.allow_writes_without_if_match,
         })
     }
 }

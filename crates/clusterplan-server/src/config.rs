@@ -29,6 +29,9 @@ pub struct Config {
     pub rules: RuleSet,
     /// Mark the session cookie `Secure` even without `X-Forwarded-Proto: https`.
     pub secure_cookies: bool,
+    /// Accept PUT, PATCH and DELETE without `If-Match` (for clients such as QGIS that send
+    /// none); otherwise they get 428.
+    pub allow_writes_without_if_match: bool,
 }
 
 /// A basemap tile source.
@@ -53,6 +56,7 @@ impl Config {
             max_body_bytes: 10 * 1024 * 1024,
             rules: RuleSet::decree_32_2024(),
             secure_cookies: false,
+            allow_writes_without_if_match: false,
         }
     }
 }

@@ -59,6 +59,9 @@ pub enum ApiError {
         /// Version in the store.
         current: i64,
     },
+    /// A write without `If-Match` where the service requires one (428).
+    #[error("{0}")]
+    PreconditionRequired(String),
     /// Body too large (413).
     #[error("request body is larger than the limit of {limit} bytes")]
     PayloadTooLarge {
@@ -143,6 +146,7 @@ impl ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
+            ApiError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Rejected { status, .. } => *status,
@@ -162,6 +166,7 @@ impl ApiError {
             ApiError::NotFound(_) => "not-found",
             ApiError::Conflict(_) => "conflict",
             ApiError::PreconditionFailed { .. } => "version-conflict",
+            ApiError::PreconditionRequired(_) => "precondition-required",
             ApiError::PayloadTooLarge { .. } => "payload-too-large",
             ApiError::UnsupportedMediaType(_) => "unsupported-media-type",
             ApiError::Internal(_) => "internal",

@@ -158,6 +158,16 @@ pub async fn unit_geometry(state: &AppState, code: &str) -> Option<MultiPolygon<
     }
 }
 
+/// Reads of the working state (planning sheets, status histories, zoning, summaries, tasks,
+/// zones) are for accounts: the public sees published layers only. 401 otherwise.
+pub fn require_drafts(caller: &Caller) -> Result<(), ApiError> {
+    if sees_drafts(&caller.principal) {
+        Ok(())
+    } else {
+        Err(ApiError::Unauthorized("planning data in the working state is visible to signed-in accounts only".into()))
+    }
+}
+
 /// Whether drafts (unpublished edits) are visible to this principal: every account is; the
 /// public sees published layers only once publishing exists.
 pub fn sees_drafts(principal: &Principal) -> bool {

@@ -63,7 +63,11 @@ fn square(lon: f64, lat: f64) -> Value {
 }
 
 async fn count(state: &AppState) -> u64 {
-    state.store.count_clusters(&ClusterQuery { bbox: None, limit: 1, offset: 0 }).await.expect("count")
+    state
+        .store
+        .count_clusters(&ClusterQuery { bbox: None, limit: 1, offset: 0, layer: clusterplan_store::Layer::Draft })
+        .await
+        .expect("count")
 }
 
 fn assert_problem(a: &Answer, status: StatusCode) {
@@ -307,7 +311,7 @@ async fn options_answers_allow_so_qgis_enables_editing(state: AppState) {
     assert!(allow.contains("POST") && allow.contains("GET"), "{allow}");
     let item = call(&state, Method::OPTIONS, &format!("{ITEMS}/unknown_id"), &[], Body::empty()).await;
     let allow = item.headers[header::ALLOW].to_str().expect("allow");
-    assert!(allow.contains("PUT") && allow.contains("DELETE"), "{allow}");
+    assert!(allow.contains("PUT") && allow.contains("DELETE") && allow.contains("PATCH"), "{allow}");
     // A CORS preflight from a browser still gets CORS headers, and the Allow header.
     let preflight = call(
         &state,
@@ -319,6 +323,196 @@ async fn options_answers_allow_so_qgis_enables_editing(state: AppState) {
     .await;
     assert!(preflight.headers.contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN));
     assert!(preflight.headers.contains_key(header::ALLOW));
+}
+
+async fn patch_merges_attributes_and_geometry_under_the_same_lock(state: AppState) {
+    let created = send(&state, Method::POST, ITEMS, &feature("BT-1", square(106.40, 10.23)), None).await;
+    let id = created.body["id"].as_i64().expect("id");
+    let item = format!("{ITEMS}/{id}");
+    let merge = |body: Value, tag: &'static str| {
+        let state = state.clone();
+        let item = item.clone();
+        async move {
+            let headers = [("content-type", "application/merge-patch+json"), ("if-match", tag)];
+            call(&state, Method::PATCH, &item, &headers, Body::from(body.to_string())).await
+        }
+    };
+    let patched = merge(json!({ "properties": { "name": "Mỹ Thạnh An", "notes": "QĐ 1998" } }), "\"1\"").await;
+    assert_eq!(patched.status, StatusCode::OK, "{}", patched.text);
+    assert_eq!(patched.headers[header::ETAG], "\"2\"");
+    assert_eq!(patched.body["properties"]["name"], "Mỹ Thạnh An");
+    assert_eq!(patched.body["properties"]["notes"], "QĐ 1998");
+    assert_eq!(patched.body["properties"]["code"], "BT-1", "untouched members stay");
+    assert_eq!(patched.body["geometry"], created.body["geometry"], "the boundary stays exactly");
+    // null removes a member (RFC 7396).
+    let cleared = merge(json!({ "properties": { "notes": null } }), "\"2\"").await;
+    assert_eq!(cleared.body["properties"]["notes"], Value::Null, "{}", cleared.text);
+    let moved =
+        merge(json!({ "geometry": { "type": "Polygon", "coordinates": [square(106.41, 10.23)] } }), "\"3\"").await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.text);
+    assert_eq!(moved.body["geometry"]["coordinates"][0][0], json!([106.41, 10.23]));
+
+    let stale = merge(json!({ "properties": { "name": "stale" } }), "\"1\"").await;
+    assert_problem(&stale, StatusCode::PRECONDITION_FAILED);
+    let invalid = merge(json!({ "properties": { "status": "flying" } }), "\"4\"").await;
+    assert_problem(&invalid, StatusCode::UNPROCESSABLE_ENTITY);
+    let not_object = merge(json!([1, 2]), "\"4\"").await;
+    assert_problem(&not_object, StatusCode::BAD_REQUEST);
+    let after = get(&state, &item).await;
+    assert_eq!(after.body["properties"]["version"], 4, "refused patches changed nothing");
+    assert_eq!(after.body["properties"]["name"], "Mỹ Thạnh An");
+}
+
+async fn writes_without_if_match_get_428_and_change_nothing(state: AppState) {
+    let created = send(&state, Method::POST, ITEMS, &feature("BT-1", square(106.40, 10.23)), None).await;
+    assert_eq!(created.status, StatusCode::CREATED, "POST needs no If-Match");
+    let item = format!("{ITEMS}/{}", created.body["id"]);
+    let put = send(&state, Method::PUT, &item, &feature("BT-1", square(106.5, 10.3)), None).await;
+    assert_problem(&put, StatusCode::PRECONDITION_REQUIRED);
+    let headers = [("content-type", "application/merge-patch+json")];
+    let patch = call(&state, Method::PATCH, &item, &headers, Body::from(r#"{"properties":{"name":"x"}}"#)).await;
+    assert_problem(&patch, StatusCode::PRECONDITION_REQUIRED);
+    assert_problem(&call(&state, Method::DELETE, &item, &[], Body::empty()).await, StatusCode::PRECONDITION_REQUIRED);
+    let kept = get(&state, &item).await;
+    assert_eq!(kept.body["properties"]["version"], 1);
+    assert_eq!(kept.body["geometry"], created.body["geometry"]);
+
+    // With the switch for QGIS, a write without If-Match goes through.
+    let mut config = (*state.config).clone();
+    config.allow_writes_without_if_match = true;
+    let lenient = AppState { store: state.store.clone(), config: Arc::new(config) };
+    let put = send(&lenient, Method::PUT, &item, &feature("BT-1", square(106.5, 10.3)), None).await;
+    assert_eq!(put.status, StatusCode::OK, "{}", put.text);
+    let patch =
+        call(&lenient, Method::PATCH, &item, &headers, Body::from(r#"{"properties":{"name":"Mỹ Thạnh"}}"#)).await;
+    assert_eq!(patch.body["properties"]["version"], 3, "{}", patch.text);
+    assert_eq!(call(&lenient, Method::DELETE, &item, &[], Body::empty()).await.status, StatusCode::NO_CONTENT);
+}
+
+async fn items_pages_and_collections_answer_304_until_an_edit(state: AppState) {
+    let created = send(&state, Method::POST, ITEMS, &feature("BT-1", square(106.40, 10.23)), None).await;
+    for uri in [ITEMS, "/collections", "/collections/clusters"] {
+        let first = get(&state, uri).await;
+        assert_eq!(first.status, StatusCode::OK, "{uri}");
+        let tag = first.headers[header::ETAG].to_str().expect("etag").to_owned();
+        let again = call(&state, Method::GET, uri, &[("if-none-match", &tag)], Body::empty()).await;
+        assert_eq!(again.status, StatusCode::NOT_MODIFIED, "{uri}");
+        assert_eq!(again.headers[header::ETAG].to_str().expect("etag"), tag);
+        let star = call(&state, Method::GET, uri, &[("if-none-match", "*")], Body::empty()).await;
+        assert_eq!(star.status, StatusCode::NOT_MODIFIED, "{uri}");
+        let other = call(&state, Method::GET, uri, &[("if-none-match", "\"nope\", W/\"x\"")], Body::empty()).await;
+        assert_eq!(other.status, StatusCode::OK, "{uri}");
+    }
+    let before = get(&state, ITEMS).await.headers[header::ETAG].to_str().expect("etag").to_owned();
+    let item = format!("{ITEMS}/{}", created.body["id"]);
+    let put = send(&state, Method::PUT, &item, &feature("BT-1", square(106.41, 10.23)), Some("\"1\"")).await;
+    assert_eq!(put.status, StatusCode::OK);
+    let after = call(&state, Method::GET, ITEMS, &[("if-none-match", &before)], Body::empty()).await;
+    assert_eq!(after.status, StatusCode::OK, "an edit invalidates the page's tag");
+    assert_eq!(after.body["features"][0]["geometry"]["coordinates"][0][0], json!([106.41, 10.23]));
+}
+
+async fn collection_metadata_is_set_and_shown_in_collections(state: AppState) {
+    let before = get(&state, "/collections").await;
+    let tag = before.headers[header::ETAG].to_str().expect("etag").to_owned();
+    let meta = json!({
+        "title": "Cụm công nghiệp tỉnh Bến Tre",
+        "description": "Quy hoạch 1998",
+        "license": "CC-BY-4.0",
+        "attribution": "Sở Công Thương Bến Tre",
+        "keywords": ["CCN", "Bến Tre"]
+    });
+    let json_body = [("content-type", "application/json")];
+    let put =
+        call(&state, Method::PUT, "/collections/clusters/metadata", &json_body, Body::from(meta.to_string())).await;
+    assert_eq!(put.status, StatusCode::OK, "{}", put.text);
+    assert_eq!(put.body["keywords"], json!(["CCN", "Bến Tre"]));
+    assert!(put.body["updated_at"].is_string());
+    assert_eq!(get(&state, "/collections/clusters/metadata").await.body, put.body);
+    let after = call(&state, Method::GET, "/collections", &[("if-none-match", &tag)], Body::empty()).await;
+    assert_eq!(after.status, StatusCode::OK, "new metadata changes the collections' tag");
+    let col = &after.body["collections"][0];
+    assert_eq!(col["title"], "Cụm công nghiệp tỉnh Bến Tre");
+    assert_eq!(col["description"], "Quy hoạch 1998");
+    assert_eq!(col["license"], "CC-BY-4.0");
+    assert_eq!(col["attribution"], "Sở Công Thương Bến Tre");
+    assert_eq!(col["keywords"], json!(["CCN", "Bến Tre"]));
+
+    for bad in [json!({ "title": 5 }), json!({ "keywords": "CCN" }), json!({ "titel": "typo" }), json!([1])] {
+        let answer =
+            call(&state, Method::PUT, "/collections/clusters/metadata", &json_body, Body::from(bad.to_string())).await;
+        assert_problem(&answer, StatusCode::BAD_REQUEST);
+    }
+    let text = [("content-type", "text/plain")];
+    let wrong = call(&state, Method::PUT, "/collections/clusters/metadata", &text, Body::from("x")).await;
+    assert_problem(&wrong, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_problem(&get(&state, "/collections/nope/metadata").await, StatusCode::NOT_FOUND);
+    assert_eq!(get(&state, "/collections/clusters").await.body["license"], "CC-BY-4.0", "refused PUTs kept it");
+}
+
+async fn publishing_makes_the_draft_public_and_later_edits_stay_draft(state: AppState) {
+    let created = send(&state, Method::POST, ITEMS, &feature("BT-1", square(106.40, 10.23)), None).await;
+    let id = created.body["id"].as_i64().expect("id");
+    let path = tile_path(15, 106.4025, 10.232);
+    let published = format!("{path}?layer=published");
+    assert_eq!(get(&state, &published).await.status, StatusCode::NO_CONTENT, "nothing published yet");
+    assert_eq!(get(&state, &path).await.status, StatusCode::OK, "the draft has it");
+    assert_problem(&get(&state, &format!("{path}?layer=secret")).await, StatusCode::BAD_REQUEST);
+
+    let json_body = [("content-type", "application/json")];
+    let publish = "/collections/clusters/publish";
+    let first = call(&state, Method::POST, publish, &json_body, Body::from(r#"{"note":"Quyết định 1998"}"#)).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.text);
+    assert_eq!(first.body["seq"], 1);
+    assert_eq!(first.body["feature_count"], 1);
+    assert_eq!(first.body["note"], "Quyết định 1998");
+    let col = get(&state, "/collections/clusters").await;
+    assert_eq!(col.body["last_published"]["seq"], 1, "{}", col.text);
+    let public_tile = get(&state, &published).await;
+    assert_eq!(public_tile.status, StatusCode::OK);
+    let public_tag = public_tile.headers[header::ETAG].to_str().expect("etag").to_owned();
+    assert!(public_tag.starts_with("\"p"), "{public_tag}");
+
+    let mut renamed = feature("BT-1", square(106.40, 10.23));
+    renamed["properties"]["name"] = json!("Bản nháp");
+    let put = send(&state, Method::PUT, &format!("{ITEMS}/{id}"), &renamed, Some("\"1\"")).await;
+    assert_eq!(put.status, StatusCode::OK);
+    let unchanged = call(&state, Method::GET, &published, &[("if-none-match", &public_tag)], Body::empty()).await;
+    assert_eq!(unchanged.status, StatusCode::NOT_MODIFIED, "a draft edit does not touch the published layer");
+    assert!(get(&state, &path).await.text.contains("Bản nháp"));
+    assert!(!get(&state, &published).await.text.contains("Bản nháp"));
+    // Items, item and the collection read the same layer.
+    let draft_only = send(&state, Method::POST, ITEMS, &feature("BT-2", square(106.50, 10.30)), None).await;
+    let draft_id = draft_only.body["id"].as_i64().expect("id");
+    let public_items = get(&state, &format!("{ITEMS}?layer=published")).await;
+    assert_eq!(public_items.body["numberMatched"], 1, "{}", public_items.text);
+    assert_eq!(public_items.body["features"][0]["properties"]["name"], "Phú Hưng–Mỹ Thạnh");
+    assert!(public_items.text.contains("layer=published"), "page links keep the layer");
+    assert_eq!(get(&state, ITEMS).await.body["numberMatched"], 2);
+    let public_item = get(&state, &format!("{ITEMS}/{id}?layer=published")).await;
+    assert_eq!(public_item.body["properties"]["version"], 1);
+    assert_problem(&get(&state, &format!("{ITEMS}/{draft_id}?layer=published")).await, StatusCode::NOT_FOUND);
+    let public_col = get(&state, "/collections/clusters?layer=published").await;
+    let east = public_col.body["extent"]["spatial"]["bbox"][0][2].as_f64().expect("bbox");
+    assert!(east < 106.45, "the published extent excludes draft-only features: {east}");
+    assert_problem(&get(&state, &format!("{ITEMS}?layer=secret")).await, StatusCode::BAD_REQUEST);
+
+    let tilejson = get(&state, "/collections/clusters/tiles/WebMercatorQuad/tilejson.json?layer=published").await;
+    assert!(tilejson.body["tiles"][0].as_str().is_some_and(|t| t.ends_with("{z}/{y}/{x}?layer=published")));
+
+    let empty = call(&state, Method::POST, publish, &[], Body::empty()).await;
+    assert_eq!(empty.body["seq"], 2, "{}", empty.text);
+    assert!(get(&state, &published).await.text.contains("Bản nháp"));
+    for bad in [r#"{"note": 5}"#, "[1]", "not json"] {
+        assert_problem(
+            &call(&state, Method::POST, publish, &json_body, Body::from(bad)).await,
+            StatusCode::BAD_REQUEST,
+        );
+    }
+    assert_problem(
+        &call(&state, Method::POST, "/collections/nope/publish", &[], Body::empty()).await,
+        StatusCode::NOT_FOUND,
+    );
 }
 
 async fn health_and_readiness_answer(state: AppState) {
@@ -392,6 +586,67 @@ async fn a_boundary_sent_in_vn2000_metres_is_stored_in_wgs84(state: AppState) {
     assert!((created.body["properties"]["area_ha"].as_f64().expect("area") - 25.0).abs() < 1e-3, "{}", created.text);
 }
 
+/// `z/y/x` (OGC order: tileRow before tileCol) of the `WebMercatorQuad` tile holding a point.
+fn tile_path(z: u8, lon: f64, lat: f64) -> String {
+    let n = f64::from(1u32 << z);
+    let x = ((lon + 180.0) / 360.0 * n).floor() as u32;
+    let lat = lat.to_radians();
+    let y = ((1.0 - (lat.tan() + 1.0 / lat.cos()).ln() / std::f64::consts::PI) / 2.0 * n).floor() as u32;
+    format!("/collections/clusters/tiles/WebMercatorQuad/{z}/{y}/{x}")
+}
+
+async fn vector_tiles_are_described_tagged_and_fresh_after_an_edit(state: AppState) {
+    let sets = get(&state, "/collections/clusters/tiles").await;
+    assert_eq!(sets.status, StatusCode::OK, "{}", sets.text);
+    assert!(sets.body["tilesets"][0]["tileMatrixSetURI"].as_str().is_some_and(|u| u.ends_with("/WebMercatorQuad")));
+    let set = get(&state, "/collections/clusters/tiles/WebMercatorQuad").await;
+    assert!(set.text.contains("{tileMatrix}/{tileRow}/{tileCol}"), "{}", set.text);
+    let tilejson = get(&state, "/collections/clusters/tiles/WebMercatorQuad/tilejson.json").await;
+    assert_eq!(
+        tilejson.body["tiles"][0], "http://test.local/collections/clusters/tiles/WebMercatorQuad/{z}/{y}/{x}",
+        "{}",
+        tilejson.text
+    );
+    assert_eq!(tilejson.body["vector_layers"][0]["id"], "clusters");
+    let col = get(&state, "/collections/clusters").await;
+    assert!(col.text.contains("/collections/clusters/tiles"), "the collection links its tiles");
+
+    let created = send(&state, Method::POST, ITEMS, &feature("BT-1", square(106.40, 10.23)), None).await;
+    let id = created.body["id"].as_i64().expect("id");
+    let path = tile_path(15, 106.4025, 10.232);
+    let tile = get(&state, &path).await;
+    assert_eq!(tile.status, StatusCode::OK);
+    assert_eq!(tile.headers[header::CONTENT_TYPE], "application/vnd.mapbox-vector-tile");
+    assert_eq!(tile.headers[header::CACHE_CONTROL], "no-cache");
+    assert!(tile.text.contains("BT-1"), "the tile carries the attributes");
+    let tag = tile.headers[header::ETAG].to_str().expect("etag").to_owned();
+    let again = call(&state, Method::GET, &path, &[("if-none-match", &tag)], Body::empty()).await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    assert!(again.text.is_empty());
+
+    let mut renamed = feature("BT-1-RENAMED", square(106.40, 10.23));
+    renamed["properties"]["name"] = json!("Mỹ Thạnh An");
+    let put = send(&state, Method::PUT, &format!("{ITEMS}/{id}"), &renamed, Some("\"1\"")).await;
+    assert_eq!(put.status, StatusCode::OK, "{}", put.text);
+    let fresh = call(&state, Method::GET, &path, &[("if-none-match", &tag)], Body::empty()).await;
+    assert_eq!(fresh.status, StatusCode::OK, "an edit shows in the very next tile request");
+    assert_ne!(fresh.headers[header::ETAG].to_str().expect("etag"), tag);
+    assert!(fresh.text.contains("BT-1-RENAMED") && fresh.text.contains("Mỹ Thạnh An"));
+
+    let empty = get(&state, &tile_path(15, 105.0, 21.0)).await;
+    assert_eq!(empty.status, StatusCode::NO_CONTENT);
+    assert!(empty.headers.contains_key(header::ETAG));
+    for bad in [
+        "/collections/clusters/tiles/WebMercatorQuad/2/4/0",
+        "/collections/clusters/tiles/WebMercatorQuad/25/0/0",
+        "/collections/clusters/tiles/WebMercatorQuad/a/0/0",
+        "/collections/clusters/tiles/WorldCRS84Quad/0/0/0",
+        "/collections/nope/tiles/WebMercatorQuad/0/0/0",
+    ] {
+        assert_problem(&get(&state, bad).await, StatusCode::NOT_FOUND);
+    }
+}
+
 async fn state_for(store: Arc<dyn Store>, config: StoreConfig) -> AppState {
     let password_hash = clusterplan_server::auth::hash_password("planner password").expect("hash");
     store
@@ -444,6 +699,12 @@ suite!(
     health_and_readiness_answer,
     items_are_served_in_vn2000_and_other_crs_on_request,
     a_boundary_sent_in_vn2000_metres_is_stored_in_wgs84,
+    vector_tiles_are_described_tagged_and_fresh_after_an_edit,
+    patch_merges_attributes_and_geometry_under_the_same_lock,
+    writes_without_if_match_get_428_and_change_nothing,
+    items_pages_and_collections_answer_304_until_an_edit,
+    collection_metadata_is_set_and_shown_in_collections,
+    publishing_makes_the_draft_public_and_later_edits_stay_draft,
 );
 
 #[tokio::test]

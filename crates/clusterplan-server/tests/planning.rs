@@ -822,7 +822,16 @@ async fn officers_edit_only_inside_their_unit(state: AppState) {
         .await
         .expect("infallible");
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(get(&state, "/summary?level=commune").await.status, StatusCode::OK);
+    // The working state is for accounts; an officer reads it everywhere.
+    for uri in ["/summary?level=commune", "/zoning?lon=106.4&lat=10.23", "/tasks", "/collections/zones/items"] {
+        let public = app(state.clone())
+            .oneshot(Request::get(uri).header(header::HOST, "test.local").body(Body::empty()).expect("request"))
+            .await
+            .expect("infallible");
+        assert_eq!(public.status(), StatusCode::UNAUTHORIZED, "{uri}");
+        let a = call_as(&state, OFFICER_TOKEN, Method::GET, uri, &[], None).await;
+        assert_eq!(a.status, StatusCode::OK, "{uri}: {}", a.text);
+    }
 }
 
 async fn state_for(store: Arc<dyn Store>, config: StoreConfig) -> AppState {
@@ -842,6 +851,9 @@ async fn state_for(store: Arc<dyn Store>, config: StoreConfig) -> AppState {
     // A regime with a small unleased-land limit, so the establishment rule's limits can be
     // reached with a few zones: rules are configuration, not code.
     config.rules = RuleSet { establishment_max_unleased_ha: 5.0, ..RuleSet::decree_32_2024() };
+    // Planning rules are the subject here; `If-Match` is the API tests' (writes without it are
+    // allowed, as for QGIS with the switch on).
+    config.allow_writes_without_if_match = true;
     AppState { store, config: Arc::new(config) }
 }
 

@@ -63,8 +63,17 @@ fn planner_token(database: &str) -> String {
     printed.lines().last().expect("token line").trim().to_owned()
 }
 
-async fn items(base: &str) -> Value {
-    reqwest::get(format!("{base}/collections/clusters/items?limit=100")).await.expect("get").json().await.expect("json")
+/// The working layer, as a planner sees it (the public sees only what is published).
+async fn items(base: &str, token: &str) -> Value {
+    reqwest::Client::new()
+        .get(format!("{base}/collections/clusters/items?limit=100"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .expect("get")
+        .json()
+        .await
+        .expect("json")
 }
 
 async fn written_data_survives_a_kill_and_restart(database: &str) {
@@ -90,7 +99,10 @@ async fn written_data_survives_a_kill_and_restart(database: &str) {
     server.kill();
 
     let server = Server::start(database, &["--no-demo"]);
-    let read: Value = reqwest::get(format!("{}/collections/clusters/items/{id}", server.base))
+    let read: Value = client
+        .get(format!("{}/collections/clusters/items/{id}", server.base))
+        .bearer_auth(&token)
+        .send()
         .await
         .expect("get")
         .json()
@@ -98,12 +110,13 @@ async fn written_data_survives_a_kill_and_restart(database: &str) {
         .expect("json");
     assert_eq!(read["properties"]["name"], "Cụm mới Mỹ Thạnh");
     assert_eq!(read["geometry"], created["geometry"]);
-    assert_eq!(items(&server.base).await["numberMatched"], 1);
+    assert_eq!(items(&server.base, &token).await["numberMatched"], 1);
 }
 
 async fn an_empty_store_is_seeded_once_with_the_ben_tre_demo(database: &str) {
+    let token = planner_token(database);
     let server = Server::start(database, &[]);
-    let first = items(&server.base).await;
+    let first = items(&server.base, &token).await;
     let names: Vec<_> = first["features"]
         .as_array()
         .expect("features")
@@ -124,7 +137,11 @@ async fn an_empty_store_is_seeded_once_with_the_ben_tre_demo(database: &str) {
     let n = first["numberMatched"].as_u64().expect("count");
     server.kill();
     let server = Server::start(database, &[]);
-    assert_eq!(items(&server.base).await["numberMatched"].as_u64(), Some(n), "a second start does not seed again");
+    assert_eq!(
+        items(&server.base, &token).await["numberMatched"].as_u64(),
+        Some(n),
+        "a second start does not seed again"
+    );
 }
 
 #[tokio::test]

@@ -19,7 +19,7 @@ use sqlx::{Row, Sqlite, SqlitePool, Transaction};
 use crate::geom::{from_gpkg, to_gpkg};
 use crate::planning::PlanningStore;
 use crate::record::{StoredCluster, intersects_bbox};
-use crate::{ClusterQuery, Store, StoreError, WriteContext};
+use crate::{ClusterQuery, CollectionMeta, Layer, Publication, Store, StoreError, TileId, WriteContext};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
 
@@ -288,15 +288,17 @@ impl GpkgStore {
     /// the caller pages the stream.
     fn candidates(
         &self,
+        layer: Layer,
         bbox: Option<[f64; 4]>,
         page: Option<(u32, u64)>,
     ) -> BoxStream<'static, Result<Cluster, StoreError>> {
         let pool = self.pool.clone();
+        let table = layer.table();
         let stream = async_stream::try_stream! {
             let sql = match bbox {
-                None => format!("SELECT {COLUMNS} FROM clusters ORDER BY fid LIMIT ? OFFSET ?"),
+                None => format!("SELECT {COLUMNS} FROM {table} ORDER BY fid LIMIT ? OFFSET ?"),
                 Some(_) => format!(
-                    "SELECT {COLUMNS} FROM clusters WHERE fid IN (SELECT id FROM rtree_clusters_geom \
+                    "SELECT {COLUMNS} FROM {table} WHERE fid IN (SELECT id FROM rtree_{table}_geom \
                      WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?) ORDER BY fid"
                 ),
             };
@@ -327,8 +329,9 @@ impl Store for GpkgStore {
         Ok(self.create_cluster_with_event(draft, &first, ctx).await?.0)
     }
 
-    async fn get_cluster(&self, id: i64) -> Result<Cluster, StoreError> {
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM clusters WHERE fid = ?"))
+    async fn get_cluster_in(&self, id: i64, layer: Layer) -> Result<Cluster, StoreError> {
+        let table = layer.table();
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM {table} WHERE fid = ?"))
             .bind(id)
             .fetch_optional(&self.pool)
             .await?
@@ -387,27 +390,159 @@ impl Store for GpkgStore {
 
     async fn count_clusters(&self, query: &ClusterQuery) -> Result<u64, StoreError> {
         if query.bbox.is_none() {
-            let n: i64 = sqlx::query_scalar("SELECT count(*) FROM clusters").fetch_one(&self.pool).await?;
+            let sql = format!("SELECT count(*) FROM {}", query.layer.table());
+            let n: i64 = sqlx::query_scalar(&sql).fetch_one(&self.pool).await?;
             return Ok(n as u64);
         }
-        self.candidates(query.bbox, None).try_fold(0u64, |n, _| async move { Ok(n + 1) }).await
+        self.candidates(query.layer, query.bbox, None).try_fold(0u64, |n, _| async move { Ok(n + 1) }).await
     }
 
     fn stream_clusters(&self, query: ClusterQuery) -> BoxStream<'static, Result<Cluster, StoreError>> {
         if query.bbox.is_none() {
-            return self.candidates(None, Some((query.limit, query.offset)));
+            return self.candidates(query.layer, None, Some((query.limit, query.offset)));
         }
-        self.candidates(query.bbox, None)
+        self.candidates(query.layer, query.bbox, None)
             .skip(usize::try_from(query.offset).unwrap_or(usize::MAX))
             .take(query.limit as usize)
             .boxed()
     }
 
-    async fn cluster_extent(&self) -> Result<Option<[f64; 4]>, StoreError> {
-        let row = sqlx::query("SELECT min(minx), min(miny), max(maxx), max(maxy) FROM rtree_clusters_geom")
-            .fetch_one(&self.pool)
-            .await?;
+    async fn cluster_extent(&self, layer: Layer) -> Result<Option<[f64; 4]>, StoreError> {
+        let sql = format!("SELECT min(minx), min(miny), max(maxx), max(maxy) FROM rtree_{}_geom", layer.table());
+        let row = sqlx::query(&sql).fetch_one(&self.pool).await?;
         extent_from(&row)
+    }
+
+    async fn clusters_stamp(&self, layer: Layer) -> Result<i64, StoreError> {
+        let sql = match layer {
+            Layer::Draft => "SELECT serial FROM collection_changes WHERE collection = 'clusters'",
+            Layer::Published => "SELECT coalesce(max(seq), 0) FROM publications WHERE collection = 'clusters'",
+        };
+        Ok(sqlx::query_scalar(sql).fetch_one(&self.pool).await?)
+    }
+
+    async fn cluster_tile(&self, tile: TileId, name: &str, layer: Layer) -> Result<Option<Vec<u8>>, StoreError> {
+        let [minx, miny, maxx, maxy] = tile.lonlat_envelope()?;
+        let table = layer.table();
+        let sql = format!(
+            "SELECT {COLUMNS} FROM {table} WHERE fid IN (SELECT id FROM rtree_{table}_geom \
+             WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?) ORDER BY fid"
+        );
+        let rows = sqlx::query(&sql).bind(maxx).bind(minx).bind(maxy).bind(miny).fetch_all(&self.pool).await?;
+        let clusters = rows.iter().map(decode).collect::<Result<Vec<_>, _>>()?;
+        // Clipping and encoding are CPU work: off the async threads.
+        let name = name.to_owned();
+        tokio::task::spawn_blocking(move || crate::tiles::encode_clusters(tile, &name, clusters))
+            .await
+            .map_err(|e| StoreError::Corrupt(format!("tile encoder failed: {e}")))?
+    }
+
+    async fn publish_clusters(&self, note: Option<&str>, ctx: &WriteContext) -> Result<Publication, StoreError> {
+        let now = Utc::now();
+        let ts = timestamp(now);
+        let mut tx = self.pool.begin().await?;
+        // The first statement takes SQLite's write lock: no write slips in between the copies.
+        sqlx::query("DELETE FROM clusters_published").execute(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO clusters_published SELECT fid, geom, code, name, name_folded, kind, status, planned_area_ha, \
+             area_ha, geodesic_area_ha, planning_crs, notes, version, created_at, updated_at, updated_by, craft_village, \
+             mountainous, roads_completed, water_completed, wastewater_completed FROM clusters",
+        )
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM rtree_clusters_published_geom").execute(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO rtree_clusters_published_geom SELECT id, minx, maxx, miny, maxy FROM rtree_clusters_geom",
+        )
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE gpkg_contents SET last_change = ?, (min_x, min_y, max_x, max_y) = \
+             (SELECT min(minx), min(miny), max(maxx), max(maxy) FROM rtree_clusters_published_geom) \
+             WHERE table_name = 'clusters_published'",
+        )
+        .bind(&ts)
+        .execute(&mut *tx)
+        .await?;
+        let count: i64 = sqlx::query_scalar("SELECT count(*) FROM clusters_published").fetch_one(&mut *tx).await?;
+        let seq: i64 =
+            sqlx::query_scalar("SELECT coalesce(max(seq), 0) + 1 FROM publications WHERE collection = 'clusters'")
+                .fetch_one(&mut *tx)
+                .await?;
+        sqlx::query(
+            "INSERT INTO publications (collection, seq, published_at, author, note, feature_count) VALUES ('clusters', ?, ?, ?, ?, ?)",
+        )
+        .bind(seq)
+        .bind(&ts)
+        .bind(&ctx.author)
+        .bind(note)
+        .bind(count)
+        .execute(&mut *tx)
+        .await?;
+        // The collection documents show the last publication.
+        sqlx::query("UPDATE collection_changes SET serial = serial + 1 WHERE collection = 'clusters'")
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        self.last_publication().await?.ok_or_else(|| StoreError::Corrupt("publication vanished".into()))
+    }
+
+    async fn last_publication(&self) -> Result<Option<Publication>, StoreError> {
+        let row = sqlx::query(
+            "SELECT seq, published_at, author, note, feature_count FROM publications WHERE collection = 'clusters' \
+             ORDER BY seq DESC LIMIT 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            Ok(Publication {
+                seq: row.try_get("seq")?,
+                published_at: parse_timestamp(row.try_get("published_at")?)?,
+                author: row.try_get("author")?,
+                note: row.try_get("note")?,
+                feature_count: row.try_get::<i64, _>("feature_count")? as u64,
+            })
+        })
+        .transpose()
+    }
+
+    async fn collection_meta(&self, collection: &str) -> Result<CollectionMeta, StoreError> {
+        let row = sqlx::query(
+            "SELECT title, description, license, attribution, keywords, updated_at FROM collection_meta WHERE collection = ?",
+        )
+        .bind(collection)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(CollectionMeta::default()) };
+        let keywords: String = row.try_get("keywords")?;
+        Ok(CollectionMeta {
+            title: row.try_get("title")?,
+            description: row.try_get("description")?,
+            license: row.try_get("license")?,
+            attribution: row.try_get("attribution")?,
+            keywords: serde_json::from_str(&keywords).map_err(|e| StoreError::Corrupt(format!("keywords: {e}")))?,
+            updated_at: Some(parse_timestamp(row.try_get("updated_at")?)?),
+        })
+    }
+
+    async fn put_collection_meta(&self, collection: &str, meta: &CollectionMeta) -> Result<CollectionMeta, StoreError> {
+        let keywords = serde_json::to_string(&meta.keywords).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        sqlx::query(
+            "INSERT INTO collection_meta (collection, title, description, license, attribution, keywords, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (collection) DO UPDATE SET title = excluded.title, \
+             description = excluded.description, license = excluded.license, attribution = excluded.attribution, \
+             keywords = excluded.keywords, updated_at = excluded.updated_at",
+        )
+        .bind(collection)
+        .bind(&meta.title)
+        .bind(&meta.description)
+        .bind(&meta.license)
+        .bind(&meta.attribution)
+        .bind(keywords)
+        .bind(timestamp(Utc::now()))
+        .execute(&self.pool)
+        .await?;
+        self.collection_meta(collection).await
     }
 
     async fn version_count(&self, id: i64) -> Result<u64, StoreError> {

@@ -34,11 +34,14 @@ mod error;
 mod geom;
 mod gpkg;
 pub mod history;
+mod meta;
 mod planning;
 mod postgis;
+mod publish;
 mod record;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod tiles;
 
 use std::sync::Arc;
 
@@ -50,8 +53,11 @@ pub use accounts::{AccountStore, AuditEntry, NewAudit, NewUser, Role, Session, U
 pub use error::StoreError;
 pub use gpkg::GpkgStore;
 pub use history::{HistoryStore, Version};
+pub use meta::CollectionMeta;
 pub use planning::{EventRecord, NewEvent, NewTask, PlanningStore, TaskRecord, UnitQuery, ZoneQuery};
 pub use postgis::PostgisStore;
+pub use publish::{Layer, Publication};
+pub use tiles::TileId;
 
 /// Where the data lives, resolved from configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,6 +104,8 @@ pub struct ClusterQuery {
     pub limit: u32,
     /// Features to skip, in id order.
     pub offset: u64,
+    /// Which layer to read.
+    pub layer: Layer,
 }
 
 /// What every backend provides. Results are ordered by id.
@@ -107,8 +115,13 @@ pub trait Store: PlanningStore + AccountStore + HistoryStore + Send + Sync + 'st
     /// Inserts a cluster; the store assigns id, version 1 and timestamps.
     async fn create_cluster(&self, draft: &ClusterDraft, ctx: &WriteContext) -> Result<Cluster, StoreError>;
 
-    /// One cluster by id.
-    async fn get_cluster(&self, id: i64) -> Result<Cluster, StoreError>;
+    /// One cluster of the draft by id.
+    async fn get_cluster(&self, id: i64) -> Result<Cluster, StoreError> {
+        self.get_cluster_in(id, Layer::Draft).await
+    }
+
+    /// One cluster of a layer by id.
+    async fn get_cluster_in(&self, id: i64, layer: Layer) -> Result<Cluster, StoreError>;
 
     /// Replaces a cluster's attributes and boundary. With `expected_version`, fails with
     /// [`StoreError::VersionConflict`] when someone else wrote it since.
@@ -135,7 +148,29 @@ pub trait Store: PlanningStore + AccountStore + HistoryStore + Send + Sync + 'st
     fn stream_clusters(&self, query: ClusterQuery) -> BoxStream<'static, Result<Cluster, StoreError>>;
 
     /// Bounding box of all clusters, `None` when there are none.
-    async fn cluster_extent(&self) -> Result<Option<[f64; 4]>, StoreError>;
+    async fn cluster_extent(&self, layer: Layer) -> Result<Option<[f64; 4]>, StoreError>;
+
+    /// A number that changes with every committed write to the clusters (a serial kept by
+    /// triggers in the write's transaction): what entity tags of tiles and pages are built from.
+    /// For [`Layer::Published`], the number of the last publication (0 before the first).
+    async fn clusters_stamp(&self, layer: Layer) -> Result<i64, StoreError>;
+
+    /// One Mapbox Vector Tile of a layer's clusters, its MVT layer called `name`; `None` when
+    /// the tile is empty.
+    async fn cluster_tile(&self, tile: TileId, name: &str, layer: Layer) -> Result<Option<Vec<u8>>, StoreError>;
+
+    /// Makes the current draft the published state, in one transaction: snapshot, its index,
+    /// and a row in `publications` (note, author, time, feature count).
+    async fn publish_clusters(&self, note: Option<&str>, ctx: &WriteContext) -> Result<Publication, StoreError>;
+
+    /// The last publication, `None` before the first.
+    async fn last_publication(&self) -> Result<Option<Publication>, StoreError>;
+
+    /// The metadata set for a collection (empty when none was set).
+    async fn collection_meta(&self, collection: &str) -> Result<CollectionMeta, StoreError>;
+
+    /// Sets a collection's metadata (all fields at once); returns it as stored.
+    async fn put_collection_meta(&self, collection: &str, meta: &CollectionMeta) -> Result<CollectionMeta, StoreError>;
 
     /// Number of versions kept for a cluster (history itself is served later).
     async fn version_count(&self, id: i64) -> Result<u64, StoreError>;

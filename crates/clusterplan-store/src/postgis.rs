@@ -17,7 +17,7 @@ use sqlx::{Executor, PgPool, Postgres, Row, Transaction};
 use crate::geom::{from_wkb, to_wkb};
 use crate::planning::PlanningStore;
 use crate::record::StoredCluster;
-use crate::{ClusterQuery, Store, StoreError, WriteContext};
+use crate::{ClusterQuery, CollectionMeta, Layer, Publication, Store, StoreError, TileId, WriteContext};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgis");
 
@@ -168,6 +168,19 @@ async fn explain_miss(tx: &mut Transaction<'_, Postgres>, id: i64, expected: Opt
 /// `WHERE` clause for an optional bbox, parameters `$1..$4`.
 const BBOX_FILTER: &str = "($1::float8 IS NULL OR ST_Intersects(geom, ST_MakeEnvelope($1, $2, $3, $4, 4326)))";
 
+/// One tile in one statement: index prefilter on the buffered tile envelope, clipping and
+/// quantising by `ST_AsMVTGeom`, encoding by `ST_AsMVT`. The attribute list matches
+/// `tiles::cluster_tags` (names, order and value types), with `id` as the feature id.
+const TILE_SQL: &str = "\
+    WITH rows AS ( \
+      SELECT id, ST_AsMVTGeom(ST_Transform(geom, 3857), ST_TileEnvelope($1, $2, $3), 4096, 64, true) AS geom, \
+             code, name, kind, status, planned_area_ha, area_ha, geodesic_area_ha, planning_crs, version, \
+             to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS updated_at \
+      FROM clusters \
+      WHERE geom && ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096), 4326) \
+      ORDER BY id) \
+    SELECT coalesce(ST_AsMVT(rows.*, $4, 4096, 'geom', 'id'), ''::bytea) FROM rows WHERE geom IS NOT NULL";
+
 impl PostgisStore {
     /// Inserts a cluster inside a transaction (row and first version); returns its id.
     async fn insert_in_tx(
@@ -231,8 +244,9 @@ impl Store for PostgisStore {
         Ok(self.create_cluster_with_event(draft, &first, ctx).await?.0)
     }
 
-    async fn get_cluster(&self, id: i64) -> Result<Cluster, StoreError> {
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM clusters WHERE id = $1"))
+    async fn get_cluster_in(&self, id: i64, layer: Layer) -> Result<Cluster, StoreError> {
+        let table = layer.table();
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM {table} WHERE id = $1"))
             .bind(id)
             .fetch_optional(&self.pool)
             .await?
@@ -285,7 +299,8 @@ impl Store for PostgisStore {
 
     async fn count_clusters(&self, query: &ClusterQuery) -> Result<u64, StoreError> {
         let [min_lon, min_lat, max_lon, max_lat] = query.bbox.map_or([None; 4], |b| b.map(Some));
-        let n: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM clusters WHERE {BBOX_FILTER}"))
+        let table = query.layer.table();
+        let n: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table} WHERE {BBOX_FILTER}"))
             .bind(min_lon)
             .bind(min_lat)
             .bind(max_lon)
@@ -299,7 +314,8 @@ impl Store for PostgisStore {
         let pool = self.pool.clone();
         async_stream::try_stream! {
             let [min_lon, min_lat, max_lon, max_lat] = query.bbox.map_or([None; 4], |b| b.map(Some));
-            let sql = format!("SELECT {COLUMNS} FROM clusters WHERE {BBOX_FILTER} ORDER BY id LIMIT $5 OFFSET $6");
+            let table = query.layer.table();
+            let sql = format!("SELECT {COLUMNS} FROM {table} WHERE {BBOX_FILTER} ORDER BY id LIMIT $5 OFFSET $6");
             let mut rows = sqlx::query(&sql)
                 .bind(min_lon)
                 .bind(min_lat)
@@ -315,17 +331,122 @@ impl Store for PostgisStore {
         .boxed()
     }
 
-    async fn cluster_extent(&self) -> Result<Option<[f64; 4]>, StoreError> {
-        let row = sqlx::query(
-            "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(geom)::box2d AS e FROM clusters) x",
-        )
-        .fetch_one(&self.pool)
-        .await?;
+    async fn cluster_extent(&self, layer: Layer) -> Result<Option<[f64; 4]>, StoreError> {
+        let sql = format!(
+            "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(geom)::box2d AS e FROM {}) x",
+            layer.table()
+        );
+        let row = sqlx::query(&sql).fetch_one(&self.pool).await?;
         let values: [Option<f64>; 4] = [row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?];
         Ok(match values {
             [Some(a), Some(b), Some(c), Some(d)] => Some([a, b, c, d]),
             _ => None,
         })
+    }
+
+    async fn clusters_stamp(&self, layer: Layer) -> Result<i64, StoreError> {
+        let sql = match layer {
+            Layer::Draft => "SELECT serial FROM collection_changes WHERE collection = 'clusters'",
+            Layer::Published => "SELECT coalesce(max(seq), 0) FROM publications WHERE collection = 'clusters'",
+        };
+        Ok(sqlx::query_scalar(sql).fetch_one(&self.pool).await?)
+    }
+
+    async fn cluster_tile(&self, tile: TileId, name: &str, layer: Layer) -> Result<Option<Vec<u8>>, StoreError> {
+        // The table name comes from the enum, never from a request.
+        let sql = TILE_SQL.replace("FROM clusters ", &format!("FROM {} ", layer.table()));
+        let tile: Vec<u8> = sqlx::query_scalar(&sql)
+            .bind(i32::from(tile.z))
+            .bind(tile.x as i32)
+            .bind(tile.y as i32)
+            .bind(name)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok((!tile.is_empty()).then_some(tile))
+    }
+
+    async fn publish_clusters(&self, note: Option<&str>, ctx: &WriteContext) -> Result<Publication, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        // One publisher at a time; readers keep reading the previous snapshot until commit.
+        sqlx::query("LOCK TABLE clusters_published IN EXCLUSIVE MODE").execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM clusters_published").execute(&mut *tx).await?;
+        let count = sqlx::query(
+            "INSERT INTO clusters_published SELECT id, geom, code, name, name_folded, kind, status, planned_area_ha, \
+             area_ha, geodesic_area_ha, planning_crs, notes, version, created_at, updated_at, updated_by, craft_village, \
+             mountainous, roads_completed, water_completed, wastewater_completed FROM clusters",
+        )
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        sqlx::query(
+            "INSERT INTO publications (collection, seq, published_at, author, note, feature_count) \
+             SELECT 'clusters', coalesce(max(seq), 0) + 1, now(), $1, $2, $3 FROM publications WHERE collection = 'clusters'",
+        )
+        .bind(&ctx.author)
+        .bind(note)
+        .bind(count as i64)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE collection_changes SET serial = serial + 1 WHERE collection = 'clusters'")
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        self.last_publication().await?.ok_or_else(|| StoreError::Corrupt("publication vanished".into()))
+    }
+
+    async fn last_publication(&self) -> Result<Option<Publication>, StoreError> {
+        let row = sqlx::query(
+            "SELECT seq, published_at, author, note, feature_count FROM publications WHERE collection = 'clusters' \
+             ORDER BY seq DESC LIMIT 1",
+        )
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            Ok(Publication {
+                seq: row.try_get("seq")?,
+                published_at: row.try_get::<DateTime<Utc>, _>("published_at")?,
+                author: row.try_get("author")?,
+                note: row.try_get("note")?,
+                feature_count: row.try_get::<i64, _>("feature_count")? as u64,
+            })
+        })
+        .transpose()
+    }
+
+    async fn collection_meta(&self, collection: &str) -> Result<CollectionMeta, StoreError> {
+        let row = sqlx::query(
+            "SELECT title, description, license, attribution, keywords, updated_at FROM collection_meta WHERE collection = $1",
+        )
+        .bind(collection)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(CollectionMeta::default()) };
+        Ok(CollectionMeta {
+            title: row.try_get("title")?,
+            description: row.try_get("description")?,
+            license: row.try_get("license")?,
+            attribution: row.try_get("attribution")?,
+            keywords: row.try_get("keywords")?,
+            updated_at: Some(row.try_get::<DateTime<Utc>, _>("updated_at")?),
+        })
+    }
+
+    async fn put_collection_meta(&self, collection: &str, meta: &CollectionMeta) -> Result<CollectionMeta, StoreError> {
+        sqlx::query(
+            "INSERT INTO collection_meta (collection, title, description, license, attribution, keywords, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, now()) ON CONFLICT (collection) DO UPDATE SET title = excluded.title, \
+             description = excluded.description, license = excluded.license, attribution = excluded.attribution, \
+             keywords = excluded.keywords, updated_at = excluded.updated_at",
+        )
+        .bind(collection)
+        .bind(&meta.title)
+        .bind(&meta.description)
+        .bind(&meta.license)
+        .bind(&meta.attribution)
+        .bind(&meta.keywords)
+        .execute(&self.pool)
+        .await?;
+        self.collection_meta(collection).await
     }
 
     async fn version_count(&self, id: i64) -> Result<u64, StoreError> {

@@ -34,9 +34,10 @@ pub(crate) const MAX_LIMIT: u32 = 10_000;
 pub(crate) const GEOJSON: &str = "application/geo+json";
 
 pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/collections/{collection}/items", get(list).post(create).options(options))
-        .route("/collections/{collection}/items/{id}", get(read).put(replace).delete(remove).options(options))
+    Router::new().route("/collections/{collection}/items", get(list).post(create).options(options)).route(
+        "/collections/{collection}/items/{id}",
+        get(read).put(replace).patch(super::patch::patch).delete(remove).options(options),
+    )
 }
 
 pub(crate) fn check_collection(collection: &str) -> Result<(), ApiError> {
@@ -63,8 +64,8 @@ struct ItemsRequest {
 
 /// Parses `limit`, `offset`, `bbox`, `bbox-crs`, `crs`; unknown parameters are refused, as
 /// OGC API - Features asks.
-fn parse_query(params: &HashMap<String, String>) -> Result<ItemsRequest, ApiError> {
-    const KNOWN: &[&str] = &["limit", "offset", "bbox", "bbox-crs", "crs", "f", "asOf"];
+fn parse_query(params: &HashMap<String, String>, caller: &Caller) -> Result<ItemsRequest, ApiError> {
+    const KNOWN: &[&str] = &["limit", "offset", "bbox", "bbox-crs", "crs", "f", "asOf", "layer"];
     if let Some(unknown) = params.keys().find(|k| !KNOWN.contains(&k.as_str())) {
         return Err(bad_param(format!("unknown query parameter {unknown:?}; known: {}", KNOWN.join(", "))));
     }
@@ -90,7 +91,11 @@ fn parse_query(params: &HashMap<String, String>) -> Result<ItemsRequest, ApiErro
     let bbox = params.get("bbox").map(|b| parse_bbox(b, bbox_crs.unwrap_or_default())).transpose()?;
     let mut repeat = String::new();
     let as_of = params.get("asOf").map(|t| parse_as_of(t)).transpose()?;
-    for key in ["bbox", "bbox-crs", "crs", "asOf"] {
+    if as_of.is_some() && !crate::rights::sees_drafts(&caller.principal) {
+        return Err(ApiError::Unauthorized("past versions are visible to signed-in accounts only".into()));
+    }
+    let layer = super::layer::layer_for(params, caller)?;
+    for key in ["bbox", "bbox-crs", "crs", "asOf", "layer"] {
         if let Some(value) = params.get(key) {
             repeat.push('&');
             repeat.push_str(key);
@@ -98,7 +103,7 @@ fn parse_query(params: &HashMap<String, String>) -> Result<ItemsRequest, ApiErro
             repeat.extend(url::form_urlencoded::byte_serialize(value.as_bytes()));
         }
     }
-    Ok(ItemsRequest { query: ClusterQuery { bbox, limit, offset }, as_of, crs, repeat })
+    Ok(ItemsRequest { query: ClusterQuery { bbox, limit, offset, layer }, as_of, crs, repeat })
 }
 
 /// `asOf=2025-06-30T00:00:00Z`: an RFC 3339 instant.
@@ -147,14 +152,22 @@ fn content_crs(crs: WireCrs) -> HeaderValue {
 /// held in memory as one document.
 async fn list(
     State(state): State<AppState>,
+    caller: Caller,
     Path(collection): Path<String>,
     Query(params): Query<HashMap<String, String>>,
     BaseUrl(base): BaseUrl,
+    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     check_collection(&collection)?;
-    let request = parse_query(&params)?;
+    let request = parse_query(&params, &caller)?;
     let query = request.query;
     let crs = request.crs;
+    // Read before the data: the page is then never older than its tag.
+    let layer = query.layer;
+    let page_tag = super::conditional::tag(super::layer::tag_prefix(layer), state.store.clusters_stamp(layer).await?);
+    if request.as_of.is_none() && super::conditional::none_match_hits(&headers, &page_tag) {
+        return Ok(super::conditional::not_modified(page_tag));
+    }
     let matched = match request.as_of {
         None => state.store.count_clusters(&query).await?,
         Some(at) => state.store.count_clusters_as_of(&query, at).await?,
@@ -210,6 +223,8 @@ async fn list(
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON)),
             (HeaderName::from_static("content-crs"), content_crs(crs)),
+            (header::ETAG, page_tag),
+            (header::CACHE_CONTROL, HeaderValue::from_static(super::conditional::REVALIDATE)),
         ],
         Body::from_stream(body),
     )
@@ -222,6 +237,17 @@ pub(crate) fn parse_id(id: &str) -> Result<i64, ApiError> {
 
 pub(crate) fn etag(version: i64) -> HeaderValue {
     HeaderValue::from_str(&format!("\"{version}\"")).unwrap_or_else(|_| HeaderValue::from_static("\"0\""))
+}
+
+/// The version a PUT, PATCH or DELETE is conditioned on: `If-Match` is required (428
+/// without it) unless the configuration lets clients such as QGIS write without one.
+pub(super) fn required_version(state: &AppState, headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
+    if !headers.contains_key(header::IF_MATCH) && !state.config.allow_writes_without_if_match {
+        return Err(ApiError::PreconditionRequired(
+            "send If-Match with the ETag of the version you edited (from GET on the item)".into(),
+        ));
+    }
+    if_match(headers)
 }
 
 /// Reads `If-Match`: `None` when absent or `*`; a version when it names one.
@@ -240,17 +266,22 @@ pub(crate) fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
 
 async fn read(
     State(state): State<AppState>,
+    caller: Caller,
     Path((collection, id)): Path<(String, String)>,
     Query(params): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     check_collection(&collection)?;
-    if let Some(unknown) = params.keys().find(|k| !matches!(k.as_str(), "crs" | "f" | "asOf")) {
-        return Err(bad_param(format!("unknown query parameter {unknown:?}; known: crs, f, asOf")));
+    if let Some(unknown) = params.keys().find(|k| !matches!(k.as_str(), "crs" | "f" | "asOf" | "layer")) {
+        return Err(bad_param(format!("unknown query parameter {unknown:?}; known: crs, f, asOf, layer")));
     }
+    let layer = super::layer::layer_for(&params, &caller)?;
     let crs = params.get("crs").map(|c| WireCrs::parse(c)).transpose()?.unwrap_or_default();
     let cluster = match params.get("asOf") {
-        None => state.store.get_cluster(parse_id(&id)?).await?,
+        None => state.store.get_cluster_in(parse_id(&id)?, layer).await?,
+        Some(_) if !crate::rights::sees_drafts(&caller.principal) => {
+            return Err(ApiError::Unauthorized("past versions are visible to signed-in accounts only".into()));
+        }
         Some(at) => state.store.cluster_as_of(parse_id(&id)?, parse_as_of(at)?).await?,
     };
     let tag = etag(cluster.version);
@@ -282,18 +313,36 @@ fn draft_from_request(
             "Content-Type {content_type:?} is not accepted; send application/geo+json or application/json"
         )));
     }
-    let body = body.map_err(|rejection| {
+    let body = body_bytes(state, body)?;
+    draft_from_feature(state, &body, request_crs(headers)?)
+}
+
+/// The body, or the 413/400 for why it could not be read.
+pub(super) fn body_bytes(state: &AppState, body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
+    body.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::PayloadTooLarge { limit: state.config.max_body_bytes }
         } else {
             ApiError::BadRequest { kind: "unreadable-body", detail: rejection.body_text() }
         }
-    })?;
-    let (input, mut raw) = parse_feature(&body)?;
-    let content_crs = match headers.get("content-crs") {
-        None => WireCrs::default(),
-        Some(v) => WireCrs::parse(v.to_str().unwrap_or_default())?,
-    };
+    })
+}
+
+/// The CRS a request body's coordinates are in (`Content-Crs`, CRS84 without one).
+pub(super) fn request_crs(headers: &HeaderMap) -> Result<WireCrs, ApiError> {
+    match headers.get("content-crs") {
+        None => Ok(WireCrs::default()),
+        Some(v) => WireCrs::parse(v.to_str().unwrap_or_default()),
+    }
+}
+
+/// Parses and validates a GeoJSON Feature whose coordinates are in `content_crs`.
+pub(super) fn draft_from_feature(
+    state: &AppState,
+    body: &[u8],
+    content_crs: WireCrs,
+) -> Result<ClusterDraft, ApiError> {
+    let (input, mut raw) = parse_feature(body)?;
     content_crs.incoming(&mut raw)?;
     let boundary = validate(&raw);
     let attrs = ClusterAttrs::parse(input, state.config.planning_crs);
@@ -371,7 +420,6 @@ async fn replace(
 ) -> Result<Response, ApiError> {
     check_collection(&collection)?;
     let id = parse_id(&id)?;
-    let expected = if_match(&headers)?;
     let doc = request_document(&body);
     let draft = draft_from_request(&state, &headers, body)?;
     let current = state.store.get_cluster(id).await?;
@@ -382,6 +430,7 @@ async fn replace(
         new: Some(draft.boundary.as_multi_polygon()),
     };
     authorize(&state, &caller, Action::ReplaceFeature, target).await?;
+    let expected = required_version(&state, &headers)?;
     super::planning::check_edit(&state, id, &draft, &doc).await?;
     // Rights were checked against the version just read: write only over that one.
     let expected = expected.or(Some(current.version));
@@ -401,11 +450,11 @@ async fn remove(
 ) -> Result<StatusCode, ApiError> {
     check_collection(&collection)?;
     let id = parse_id(&id)?;
-    let expected = if_match(&headers)?;
     let current = state.store.get_cluster(id).await?;
     let path = format!("{collection}/{id}");
     let target = Target::Feature { path: &path, old: Some(current.data.boundary.as_multi_polygon()), new: None };
     authorize(&state, &caller, Action::DeleteFeature, target).await?;
+    let expected = required_version(&state, &headers)?;
     let expected = expected.or(Some(current.version));
     state.store.delete_cluster(id, expected, &write_context(&caller, &headers)).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -1,12 +1,19 @@
 //! Routes, one module per concern, merged here.
 
 mod auth;
+mod conditional;
 mod health;
 mod history;
 mod items;
+mod layer;
 mod links;
+mod metadata;
 mod ogc;
+mod patch;
 mod planning;
+mod public_map;
+mod publish;
+mod tiles;
 mod web;
 mod zones;
 
@@ -22,6 +29,10 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(planning::router())
         .merge(history::router())
         .merge(auth::router())
+        .merge(tiles::router())
+        .merge(metadata::router())
+        .merge(publish::router())
+        .merge(public_map::router())
         .merge(health::router())
         .merge(web::router(&state.config))
         .with_state(state)
@@ -37,7 +48,7 @@ pub(crate) fn allowed_methods(path: &str) -> Option<&'static str> {
     }
     match (parts.next(), parts.next()) {
         (None, _) => Some("GET, HEAD, POST, OPTIONS"),
-        (Some(_), None) => Some("GET, HEAD, PUT, DELETE, OPTIONS"),
+        (Some(_), None) => Some("GET, HEAD, PUT, PATCH, DELETE, OPTIONS"),
         _ => None,
     }
 }

@@ -205,9 +205,11 @@ fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
 
 async fn list_events(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
+    crate::rights::require_drafts(&caller)?;
     known(&params, &["date"])?;
     let on = parse_date("date", params.get("date"))?;
     let id = parse_id(&id)?;
@@ -341,9 +343,11 @@ fn expansion_draft(
 /// shares, land and occupancy, size rules now, tasks.
 async fn planning_sheet(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
+    crate::rights::require_drafts(&caller)?;
     known(&params, &["date"])?;
     let on = parse_date("date", params.get("date"))?;
     let id = parse_id(&id)?;
@@ -377,8 +381,10 @@ async fn planning_sheet(
 
 async fn list_tasks(
     State(state): State<AppState>,
+    caller: Caller,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
+    crate::rights::require_drafts(&caller)?;
     known(&params, &["date", "state", "cluster_id", "unit"])?;
     let on = parse_date("date", params.get("date"))?;
     let wanted = params.get("state").map(String::as_str);
@@ -522,8 +528,10 @@ async fn list_successions(State(state): State<AppState>) -> Result<Json<Value>, 
 /// northing, Y the easting; for a geographic CRS X is the latitude).
 async fn zoning(
     State(state): State<AppState>,
+    caller: Caller,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
+    crate::rights::require_drafts(&caller)?;
     known(&params, &["lon", "lat", "x", "y", "crs", "date"])?;
     let on = parse_date("date", params.get("date"))?;
     let number = |k: &str| -> Result<Option<f64>, ApiError> {
@@ -566,8 +574,10 @@ async fn zoning(
 
 async fn summary(
     State(state): State<AppState>,
+    caller: Caller,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
+    crate::rights::require_drafts(&caller)?;
     known(&params, &["level", "date"])?;
     let on = parse_date("date", params.get("date"))?;
     let level = parse_level(params.get("level"))?.unwrap_or(UnitLevel::District);

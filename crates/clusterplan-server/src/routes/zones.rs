@@ -102,10 +102,12 @@ fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
 
 async fn list(
     State(state): State<AppState>,
+    caller: Caller,
     Query(params): Query<HashMap<String, String>>,
     BaseUrl(base): BaseUrl,
 ) -> Result<Response, ApiError> {
     const KNOWN: &[&str] = &["limit", "offset", "bbox", "bbox-crs", "crs", "cluster_id", "f"];
+    crate::rights::require_drafts(&caller)?;
     if let Some(unknown) = params.keys().find(|k| !KNOWN.contains(&k.as_str())) {
         return Err(bad_param(format!("unknown query parameter {unknown:?}; known: {}", KNOWN.join(", "))));
     }
@@ -196,10 +198,12 @@ async fn list(
 
 async fn read(
     State(state): State<AppState>,
+    caller: Caller,
     Path(id): Path<String>,
     Query(params): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    crate::rights::require_drafts(&caller)?;
     if let Some(unknown) = params.keys().find(|k| !matches!(k.as_str(), "crs" | "f")) {
         return Err(bad_param(format!("unknown query parameter {unknown:?}; known: crs, f")));
     }

@@ -1,0 +1,96 @@
+//! Collection metadata set by a publisher: `GET`/`PUT /collections/{id}/metadata`. The
+//! collection documents (`/collections`) show it.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, header};
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::SecondsFormat;
+use clusterplan_store::CollectionMeta;
+use serde_json::{Map, Value, json};
+
+use super::items::{body_bytes, check_collection};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::rights::{Action, Target, authorize};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new().route("/collections/{collection}/metadata", get(read).put(replace))
+}
+
+/// The metadata as JSON members (unset ones are `null`, keywords a list).
+pub(crate) fn meta_json(meta: &CollectionMeta) -> Value {
+    json!({
+        "title": meta.title,
+        "description": meta.description,
+        "license": meta.license,
+        "attribution": meta.attribution,
+        "keywords": meta.keywords,
+        "updated_at": meta.updated_at.map(|t| t.to_rfc3339_opts(SecondsFormat::Millis, true)),
+    })
+}
+
+async fn read(State(state): State<AppState>, Path(collection): Path<String>) -> Result<Json<Value>, ApiError> {
+    check_collection(&collection)?;
+    Ok(Json(meta_json(&state.store.collection_meta(&collection).await?)))
+}
+
+fn bad(detail: String) -> ApiError {
+    ApiError::BadRequest { kind: "invalid-metadata", detail }
+}
+
+/// Reads a metadata document: every member optional, strings or `null`, `keywords` a list
+/// of strings; unknown members are refused so that a typo is not silently dropped.
+fn parse(body: &[u8]) -> Result<CollectionMeta, ApiError> {
+    const KNOWN: &[&str] = &["title", "description", "license", "attribution", "keywords", "updated_at"];
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::BadRequest { kind: "malformed-json", detail: format!("body is not valid JSON: {e}") })?;
+    let Value::Object(doc) = value else { return Err(bad("metadata is a JSON object".into())) };
+    if let Some(unknown) = doc.keys().find(|k| !KNOWN.contains(&k.as_str())) {
+        return Err(bad(format!("unknown member {unknown:?}; known: {}", KNOWN.join(", "))));
+    }
+    let text = |doc: &Map<String, Value>, key: &str| match doc.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.trim().to_owned())),
+        Some(_) => Err(bad(format!("{key} must be a string or null"))),
+    };
+    let keywords = match doc.get("keywords") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|k| k.as_str().map(|s| s.trim().to_owned()).ok_or_else(|| bad("keywords must be strings".into())))
+            .collect::<Result<Vec<_>, _>>()?,
+        Some(_) => return Err(bad("keywords must be a list of strings".into())),
+    };
+    Ok(CollectionMeta {
+        title: text(&doc, "title")?,
+        description: text(&doc, "description")?,
+        license: text(&doc, "license")?,
+        attribution: text(&doc, "attribution")?,
+        keywords,
+        updated_at: None,
+    })
+}
+
+async fn replace(
+    State(state): State<AppState>,
+    Path(collection): Path<String>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Value>, ApiError> {
+    check_collection(&collection)?;
+    authorize(&state, &caller, Action::ReplaceFeature, Target::Account).await?;
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if content_type.split(';').next().unwrap_or("").trim() != "application/json" {
+        return Err(ApiError::UnsupportedMediaType(format!(
+            "Content-Type {content_type:?} is not accepted; send application/json"
+        )));
+    }
+    let meta = parse(&body_bytes(&state, body)?)?;
+    Ok(Json(meta_json(&state.store.put_collection_meta(&collection, &meta).await?)))
+}

@@ -1,0 +1,172 @@
+//! Vector tiles of a collection (OGC API - Tiles paths, Mapbox Vector Tiles, `TileJSON`).
+//!
+//! Tile URLs follow OGC API - Tiles: `…/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}`,
+//! i.e. `{z}/{y}/{x}` — row before column, unlike the XYZ `{z}/{x}/{y}` convention; the
+//! `TileJSON` document carries the right template for MapLibre and Leaflet clients.
+//! Every answer is tagged with the collection's change serial, so a client revalidating
+//! (`Cache-Control: no-cache`) sees an edit in its next request.
+
+use axum::Json;
+use axum::Router;
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use clusterplan_store::TileId;
+use clusterplan_store::tiles::MAX_ZOOM;
+use serde_json::{Value, json};
+
+use super::conditional::{REVALIDATE, none_match_hits, not_modified, tag};
+use super::items::COLLECTIONS;
+use super::layer::{layer_for, tag_prefix};
+use super::links::{BaseUrl, link};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::ApiError;
+
+/// Media type of Mapbox Vector Tiles.
+pub(crate) const MVT: &str = "application/vnd.mapbox-vector-tile";
+const TMS: &str = "WebMercatorQuad";
+const TMS_URI: &str = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad";
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/collections/{collection}/tiles", get(tilesets))
+        .route("/collections/{collection}/tiles/{tms}", get(tileset))
+        .route("/collections/{collection}/tiles/{tms}/tilejson.json", get(tilejson))
+        .route("/collections/{collection}/tiles/{tms}/{z}/{y}/{x}", get(tile))
+}
+
+fn check(collection: &str, tms: Option<&str>) -> Result<(), ApiError> {
+    if !COLLECTIONS.contains(&collection) {
+        return Err(ApiError::NotFound(format!("collection {collection:?} does not exist")));
+    }
+    match tms {
+        Some(t) if t != TMS => Err(ApiError::NotFound(format!("tile matrix set {t:?} is not offered; use {TMS}"))),
+        _ => Ok(()),
+    }
+}
+
+fn template(base: &str, collection: &str, row_col: &str) -> String {
+    format!("{base}/collections/{collection}/tiles/{TMS}/{row_col}")
+}
+
+async fn tilesets(Path(collection): Path<String>, BaseUrl(base): BaseUrl) -> Result<Json<Value>, ApiError> {
+    check(&collection, None)?;
+    Ok(Json(json!({
+        "tilesets": [{
+            "title": format!("{collection} vector tiles"),
+            "dataType": "vector",
+            "crs": "http://www.opengis.net/def/crs/EPSG/0/3857",
+            "tileMatrixSetURI": TMS_URI,
+            "links": [
+                link(format!("{base}/collections/{collection}/tiles/{TMS}"), "self", "application/json", "Tileset metadata"),
+                link(TMS_URI, "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme", "application/json", TMS),
+            ],
+        }],
+        "links": [
+            link(format!("{base}/collections/{collection}/tiles"), "self", "application/json", "Tilesets"),
+            link(format!("{base}/collections/{collection}"), "collection", "application/json", "The collection"),
+        ],
+    })))
+}
+
+async fn tileset(
+    Path((collection, tms)): Path<(String, String)>,
+    BaseUrl(base): BaseUrl,
+) -> Result<Json<Value>, ApiError> {
+    check(&collection, Some(&tms))?;
+    let mut item = link(template(&base, &collection, "{tileMatrix}/{tileRow}/{tileCol}"), "item", MVT, "Tiles");
+    item["templated"] = json!(true);
+    Ok(Json(json!({
+        "title": format!("{collection} vector tiles"),
+        "dataType": "vector",
+        "crs": "http://www.opengis.net/def/crs/EPSG/0/3857",
+        "tileMatrixSetURI": TMS_URI,
+        "tileMatrixSetLimits": [],
+        "layers": [{ "id": collection, "dataType": "vector", "geometryType": "polygons" }],
+        "links": [
+            link(format!("{base}/collections/{collection}/tiles/{TMS}"), "self", "application/json", "This document"),
+            item,
+            link(template(&base, &collection, "tilejson.json"), "describedby", "application/json", "TileJSON"),
+            link(TMS_URI, "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme", "application/json", TMS),
+        ],
+    })))
+}
+
+async fn tilejson(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((collection, tms)): Path<(String, String)>,
+    Query(params): Query<HashMap<String, String>>,
+    BaseUrl(base): BaseUrl,
+) -> Result<Json<Value>, ApiError> {
+    check(&collection, Some(&tms))?;
+    let layer = layer_for(&params, &caller)?;
+    let layer_query = match layer {
+        clusterplan_store::Layer::Draft => "",
+        clusterplan_store::Layer::Published => "?layer=published",
+    };
+    let bounds = state.store.cluster_extent(layer).await?.unwrap_or([-180.0, -85.051_129, 180.0, 85.051_129]);
+    Ok(Json(json!({
+        "tilejson": "3.0.0",
+        "name": collection,
+        "scheme": "xyz",
+        "tiles": [format!("{}{layer_query}", template(&base, &collection, "{z}/{y}/{x}"))],
+        "minzoom": 0,
+        "maxzoom": MAX_ZOOM,
+        "bounds": bounds,
+        "vector_layers": [{
+            "id": collection,
+            "fields": {
+                "code": "String", "name": "String", "kind": "String", "status": "String",
+                "planned_area_ha": "Number", "area_ha": "Number", "geodesic_area_ha": "Number",
+                "planning_crs": "String", "version": "Number", "updated_at": "String",
+            },
+        }],
+    })))
+}
+
+fn tile_id(z: &str, y: &str, x: &str) -> Result<TileId, ApiError> {
+    let parsed = (z.parse::<u8>(), x.parse::<u32>(), y.parse::<u32>());
+    let tile = match parsed {
+        (Ok(z), Ok(x), Ok(y)) => TileId::new(z, x, y),
+        _ => None,
+    };
+    tile.ok_or_else(|| {
+        ApiError::NotFound(format!(
+            "tile {z}/{y}/{x} is not in {TMS} (tileMatrix 0–{MAX_ZOOM}, then tileRow and tileCol below 2^tileMatrix)"
+        ))
+    })
+}
+
+async fn tile(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((collection, tms, z, y, x)): Path<(String, String, String, String, String)>,
+    Query(params): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    check(&collection, Some(&tms))?;
+    let tile = tile_id(&z, &y, &x)?;
+    if let Some(unknown) = params.keys().find(|k| k.as_str() != "layer") {
+        return Err(ApiError::BadRequest {
+            kind: "invalid-parameter",
+            detail: format!("unknown query parameter {unknown:?}; known: layer"),
+        });
+    }
+    let layer = layer_for(&params, &caller)?;
+    // The stamp is read before the tile: the tile is then at least as new as its tag.
+    let etag = tag(tag_prefix(layer), state.store.clusters_stamp(layer).await?);
+    if none_match_hits(&headers, &etag) {
+        return Ok(not_modified(etag));
+    }
+    let cache = (header::CACHE_CONTROL, HeaderValue::from_static(REVALIDATE));
+    Ok(match state.store.cluster_tile(tile, &collection, layer).await? {
+        None => (StatusCode::NO_CONTENT, [(header::ETAG, etag), cache]).into_response(),
+        Some(bytes) => ([(header::CONTENT_TYPE, HeaderValue::from_static(MVT)), (header::ETAG, etag), cache], bytes)
+            .into_response(),
+    })
+}

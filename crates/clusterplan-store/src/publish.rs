@@ -1,0 +1,39 @@
+//! Drafts and published layers: edits go to the draft (`clusters`); a publication copies it
+//! whole into the published snapshot (`clusters_published`) in one transaction.
+
+use chrono::{DateTime, Utc};
+
+/// Which state of a collection a read sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Layer {
+    /// The working state planners edit.
+    #[default]
+    Draft,
+    /// The state last published, which the public sees.
+    Published,
+}
+
+impl Layer {
+    /// The clusters table of this layer.
+    pub(crate) fn table(self) -> &'static str {
+        match self {
+            Layer::Draft => "clusters",
+            Layer::Published => "clusters_published",
+        }
+    }
+}
+
+/// One publication of a collection.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Publication {
+    /// 1, 2, … per collection.
+    pub seq: i64,
+    /// When it was made.
+    pub published_at: DateTime<Utc>,
+    /// Who made it.
+    pub author: Option<String>,
+    /// The publisher's note.
+    pub note: Option<String>,
+    /// Features in the published state.
+    pub feature_count: u64,
+}

@@ -1,0 +1,195 @@
+//! Vector tiles (Mapbox Vector Tile 2.1) in the OGC `WebMercatorQuad` tile matrix set.
+//!
+//! PostGIS renders tiles itself (`ST_AsMVT`); the embedded store renders them here with
+//! geozero's MVT encoder after an R*Tree prefilter, clipping with `geo`. Both carry the same
+//! layer name, feature ids and attributes ([`cluster_tags`] and the PostGIS query list the same
+//! columns with the same MVT value types).
+
+use chrono::SecondsFormat;
+use clusterplan_core::crs::{transform_coords, transform_geometry};
+use clusterplan_core::{Cluster, Crs};
+use geo::orient::{Direction, Orient};
+use geo::{Area, BooleanOps, BoundingRect};
+use geo_types::{Coord, LineString, MultiPolygon, Polygon, Rect};
+use geozero::ToMvt;
+use geozero::mvt::{Message, TagsBuilder, Tile, TileValue, tile};
+
+use crate::StoreError;
+
+/// Tile coordinate space (units per tile side), as `ST_AsMVT` uses by default.
+pub const EXTENT: u32 = 4096;
+/// Geometry kept beyond each tile edge, in tile units, so that renderers draw no seams.
+pub const BUFFER: u32 = 64;
+/// Deepest zoom served (a tile is then about 2.4 m wide).
+pub const MAX_ZOOM: u8 = 24;
+/// Half the width of the Web Mercator square, in metres.
+const HALF_WORLD: f64 = 20_037_508.342_789_244;
+
+/// One tile of `WebMercatorQuad`: zoom (tile matrix), column `x` (tileCol) and row `y`
+/// (tileRow, from the north).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TileId {
+    /// Zoom level.
+    pub z: u8,
+    /// Column, from the west.
+    pub x: u32,
+    /// Row, from the north.
+    pub y: u32,
+}
+
+impl TileId {
+    /// A tile, or `None` when the zoom is beyond [`MAX_ZOOM`] or the row or column is outside it.
+    pub fn new(z: u8, x: u32, y: u32) -> Option<Self> {
+        let n = 1u64 << z.min(MAX_ZOOM);
+        (z <= MAX_ZOOM && u64::from(x) < n && u64::from(y) < n).then_some(TileId { z, x, y })
+    }
+
+    /// `[minx, miny, maxx, maxy]` in EPSG:3857 metres.
+    pub fn mercator_bounds(self) -> [f64; 4] {
+        let size = 2.0 * HALF_WORLD / f64::from(1u32 << self.z.min(MAX_ZOOM));
+        let minx = -HALF_WORLD + f64::from(self.x) * size;
+        let maxy = HALF_WORLD - f64::from(self.y) * size;
+        [minx, maxy - size, minx + size, maxy]
+    }
+
+    /// The tile with its buffer as a WGS 84 lon/lat envelope, for index prefilters.
+    pub(crate) fn lonlat_envelope(self) -> Result<[f64; 4], StoreError> {
+        let [minx, miny, maxx, maxy] = self.mercator_bounds();
+        let margin = (maxx - minx) * f64::from(BUFFER) / f64::from(EXTENT);
+        let clamp = |v: f64| v.clamp(-HALF_WORLD, HALF_WORLD);
+        let mut corners = [
+            Coord { x: clamp(minx - margin), y: clamp(miny - margin) },
+            Coord { x: clamp(maxx + margin), y: clamp(maxy + margin) },
+        ];
+        transform_coords(Crs::Epsg(3857), Crs::WGS84, &mut corners).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        Ok([corners[0].x, corners[0].y, corners[1].x, corners[1].y])
+    }
+}
+
+/// A cluster's attributes in a tile, in the order and MVT value types of the PostGIS query
+/// (`ST_AsMVT` writes non-negative integers as `uint`, `float8` as `double`, text as
+/// `string`, and leaves NULLs out). The id is the feature id, not an attribute.
+pub(crate) fn cluster_tags(c: &Cluster) -> Vec<(&'static str, TileValue)> {
+    let a = &c.data.attrs;
+    let mut tags = vec![
+        ("code", TileValue::Str(a.code().to_owned())),
+        ("name", TileValue::Str(a.name().to_owned())),
+        ("kind", TileValue::Str(a.kind().code().to_owned())),
+        ("status", TileValue::Str(a.status().code().to_owned())),
+    ];
+    if let Some(planned) = a.planned_area_ha() {
+        tags.push(("planned_area_ha", TileValue::Double(planned)));
+    }
+    tags.extend([
+        ("area_ha", TileValue::Double(c.data.area.projected_ha)),
+        ("geodesic_area_ha", TileValue::Double(c.data.area.geodesic_ha)),
+        ("planning_crs", TileValue::Str(a.planning_crs().to_string())),
+        ("version", TileValue::Uint(c.version as u64)),
+        ("updated_at", TileValue::Str(c.updated_at.to_rfc3339_opts(SecondsFormat::Millis, true))),
+    ]);
+    tags
+}
+
+/// Encodes clusters (already prefiltered by envelope) as one MVT layer; `None` when no
+/// geometry falls in the tile.
+pub(crate) fn encode_clusters(
+    tile_id: TileId,
+    layer: &str,
+    clusters: impl IntoIterator<Item = Cluster>,
+) -> Result<Option<Vec<u8>>, StoreError> {
+    let bounds = tile_id.mercator_bounds();
+    let mut tags = TagsBuilder::new();
+    let mut features = Vec::new();
+    for cluster in clusters {
+        let Some(shape) = tile_geometry(cluster.data.boundary.as_multi_polygon(), bounds)? else { continue };
+        let mut feature = geo_types::Geometry::MultiPolygon(shape)
+            .to_mvt_unscaled()
+            .map_err(|e| StoreError::Corrupt(format!("MVT encoding: {e}")))?;
+        feature.id = Some(cluster.id as u64);
+        for (key, value) in cluster_tags(&cluster) {
+            let (k, v) = tags.insert_ref(key, value);
+            feature.tags.extend([k, v]);
+        }
+        features.push(feature);
+    }
+    if features.is_empty() {
+        return Ok(None);
+    }
+    let (keys, values) = tags.into_tags();
+    let layer = tile::Layer {
+        version: 2,
+        name: layer.to_owned(),
+        features,
+        keys,
+        values: values.into_iter().map(Into::into).collect(),
+        extent: Some(EXTENT),
+    };
+    Ok(Some(Tile { layers: vec![layer] }.encode_to_vec()))
+}
+
+/// A WGS 84 boundary in integer tile coordinates (y down), clipped to the tile and its
+/// buffer, exterior rings with positive area as MVT requires; `None` when nothing is left.
+fn tile_geometry(
+    boundary: &MultiPolygon<f64>,
+    [minx, miny, maxx, maxy]: [f64; 4],
+) -> Result<Option<MultiPolygon<f64>>, StoreError> {
+    let mut shape = boundary.clone();
+    transform_geometry(Crs::WGS84, Crs::Epsg(3857), &mut shape).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let (sx, sy) = (f64::from(EXTENT) / (maxx - minx), f64::from(EXTENT) / (maxy - miny));
+    geo::MapCoordsInPlace::map_coords_in_place(&mut shape, |c| Coord { x: (c.x - minx) * sx, y: (maxy - c.y) * sy });
+    let low = -f64::from(BUFFER);
+    let high = f64::from(EXTENT + BUFFER);
+    let clip = Rect::new(Coord { x: low, y: low }, Coord { x: high, y: high });
+    let inside = shape
+        .bounding_rect()
+        .is_some_and(|b| b.min().x >= low && b.min().y >= low && b.max().x <= high && b.max().y <= high);
+    let clipped = if inside { shape } else { shape.intersection(&clip.to_polygon()) };
+    let snapped: Vec<Polygon<f64>> = clipped
+        .orient(Direction::Default)
+        .0
+        .into_iter()
+        .filter_map(|p| {
+            let (exterior, interiors) = p.into_inner();
+            let exterior = snap_ring(&exterior)?;
+            let interiors = interiors.iter().filter_map(snap_ring).collect();
+            Some(Polygon::new(exterior, interiors))
+        })
+        .collect();
+    Ok((!snapped.is_empty()).then_some(MultiPolygon(snapped)))
+}
+
+/// Rounds a ring to the integer grid and drops repeated points; `None` when it collapses.
+fn snap_ring(ring: &LineString<f64>) -> Option<LineString<f64>> {
+    let mut coords: Vec<Coord<f64>> = Vec::with_capacity(ring.0.len());
+    for c in &ring.0 {
+        let c = Coord { x: c.x.round(), y: c.y.round() };
+        if coords.last() != Some(&c) {
+            coords.push(c);
+        }
+    }
+    let ring = LineString(coords);
+    (ring.0.len() >= 4 && Polygon::new(ring.clone(), vec![]).unsigned_area() > 0.0).then_some(ring)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tile_bounds_follow_web_mercator_quad() {
+        let world = TileId::new(0, 0, 0).expect("tile").mercator_bounds();
+        assert!((world[0] + HALF_WORLD).abs() < 1e-6 && (world[3] - HALF_WORLD).abs() < 1e-6);
+        // Row 0 is the northernmost row.
+        let ne = TileId::new(1, 1, 0).expect("tile").mercator_bounds();
+        assert!(ne[0].abs() < 1e-6 && ne[1].abs() < 1e-6);
+        assert!(TileId::new(1, 2, 0).is_none() && TileId::new(25, 0, 0).is_none());
+    }
+
+    #[test]
+    fn collapsed_rings_are_dropped() {
+        let tiny = LineString::from(vec![(0.1, 0.1), (0.2, 0.1), (0.2, 0.2), (0.1, 0.1)]);
+        assert!(snap_ring(&tiny).is_none());
+        let square = LineString::from(vec![(0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0), (0.0, 0.0)]);
+        assert_eq!(snap_ring(&square).map(|r| r.0.len()), Some(5));
+    }
+}

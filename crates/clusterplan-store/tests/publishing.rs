@@ -1,0 +1,246 @@
+//! Publishing behaviour of both stores (change stamps, vector tiles): every test exists twice,
+//! as `gpkg::name` on a fresh GeoPackage file and `postgis::name` on a fresh PostGIS database.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use clusterplan_core::geometry::validate;
+use clusterplan_core::{ClusterAttrs, ClusterDraft, ClusterInput, Crs, RawBoundary};
+use clusterplan_store::{CollectionMeta, GpkgStore, Layer, PostgisStore, Store, TileId, WriteContext};
+use geozero::mvt::{Message, Tile, TileValue, tile};
+
+fn draft(code: &str, lon: f64, lat: f64, planned: Option<f64>) -> ClusterDraft {
+    let attrs = ClusterAttrs::parse(
+        ClusterInput {
+            code: Some(code.into()),
+            name: Some("Phú Hưng–Mỹ Thạnh".into()),
+            kind: Some("cluster".into()),
+            status: Some("in_plan".into()),
+            planned_area_ha: planned,
+            notes: None,
+            planning_crs: None,
+            ..ClusterInput::default()
+        },
+        Crs::VN2000_TM3_10545,
+    )
+    .expect("valid attributes");
+    let ring = vec![
+        vec![lon, lat],
+        vec![lon + 0.005, lat],
+        vec![lon + 0.005, lat + 0.004],
+        vec![lon, lat + 0.004],
+        vec![lon, lat],
+    ];
+    ClusterDraft::new(attrs, validate(&RawBoundary::Polygon(vec![ring])).expect("valid")).expect("measurable")
+}
+
+/// The `WebMercatorQuad` tile holding a point.
+fn tile_at(z: u8, lon: f64, lat: f64) -> TileId {
+    let n = f64::from(1u32 << z);
+    let x = ((lon + 180.0) / 360.0 * n).floor() as u32;
+    let lat = lat.to_radians();
+    let y = ((1.0 - (lat.tan() + 1.0 / lat.cos()).ln() / std::f64::consts::PI) / 2.0 * n).floor() as u32;
+    TileId::new(z, x, y).expect("tile in range")
+}
+
+fn decode(bytes: &[u8]) -> tile::Layer {
+    let mut tile = Tile::decode(bytes).expect("a valid MVT");
+    assert_eq!(tile.layers.len(), 1);
+    tile.layers.remove(0)
+}
+
+/// A feature's attributes as (key, value) in encoded order.
+fn attributes(layer: &tile::Layer, feature: &tile::Feature) -> Vec<(String, TileValue)> {
+    feature
+        .tags
+        .chunks(2)
+        .map(|kv| {
+            let value = TileValue::try_from(layer.values[kv[1] as usize].clone()).expect("value");
+            (layer.keys[kv[0] as usize].clone(), value)
+        })
+        .collect()
+}
+
+fn ctx() -> WriteContext {
+    WriteContext { author: Some("tester".into()), ..WriteContext::default() }
+}
+
+async fn every_committed_write_changes_the_stamp(store: Arc<dyn Store>) {
+    let s0 = store.clusters_stamp(Layer::Draft).await.expect("stamp");
+    let a = store.create_cluster(&draft("A", 106.40, 10.23, None), &ctx()).await.expect("create");
+    let s1 = store.clusters_stamp(Layer::Draft).await.expect("stamp");
+    assert_ne!(s0, s1);
+    store.update_cluster(a.id, Some(a.version), &draft("A", 106.41, 10.23, None), &ctx()).await.expect("update");
+    let s2 = store.clusters_stamp(Layer::Draft).await.expect("stamp");
+    assert_ne!(s1, s2);
+    // A refused (stale) write changes nothing, the stamp included.
+    assert!(store.update_cluster(a.id, Some(1), &draft("A", 106.5, 10.3, None), &ctx()).await.is_err());
+    assert_eq!(store.clusters_stamp(Layer::Draft).await.expect("stamp"), s2);
+    store.delete_cluster(a.id, None, &ctx()).await.expect("delete");
+    assert_ne!(store.clusters_stamp(Layer::Draft).await.expect("stamp"), s2);
+}
+
+async fn tiles_carry_ids_and_the_same_attributes_on_both_stores(store: Arc<dyn Store>) {
+    let a = store.create_cluster(&draft("BT-1", 106.40, 10.23, Some(30.0)), &ctx()).await.expect("create");
+    let b = store.create_cluster(&draft("BT-2", 106.402, 10.231, None), &ctx()).await.expect("create");
+    let bytes = store
+        .cluster_tile(tile_at(14, 106.4025, 10.232), "clusters", Layer::Draft)
+        .await
+        .expect("tile")
+        .expect("not empty");
+    let layer = decode(&bytes);
+    assert_eq!(layer.name, "clusters");
+    assert_eq!(layer.extent, Some(4096));
+    let ids: Vec<_> = layer.features.iter().map(|f| f.id).collect();
+    assert_eq!(ids, vec![Some(a.id as u64), Some(b.id as u64)]);
+    let first = attributes(&layer, &layer.features[0]);
+    let expected: Vec<(String, TileValue)> = vec![
+        ("code".into(), TileValue::Str("BT-1".into())),
+        ("name".into(), TileValue::Str("Phú Hưng–Mỹ Thạnh".into())),
+        ("kind".into(), TileValue::Str("cluster".into())),
+        ("status".into(), TileValue::Str("in_plan".into())),
+        ("planned_area_ha".into(), TileValue::Double(30.0)),
+        ("area_ha".into(), TileValue::Double(a.data.area.projected_ha)),
+        ("geodesic_area_ha".into(), TileValue::Double(a.data.area.geodesic_ha)),
+        ("planning_crs".into(), TileValue::Str("EPSG:9210".into())),
+        ("version".into(), TileValue::Uint(1)),
+        ("updated_at".into(), TileValue::Str(a.updated_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))),
+    ];
+    assert_eq!(first, expected);
+    let second: BTreeMap<_, _> = attributes(&layer, &layer.features[1]).into_iter().collect();
+    assert!(!second.contains_key("planned_area_ha"), "NULLs are left out: {second:?}");
+    for feature in &layer.features {
+        assert_eq!(feature.r#type, Some(tile::GeomType::Polygon as i32));
+        assert!(feature.geometry.len() >= 9, "a ring: MoveTo, LineTo ×n, ClosePath");
+    }
+}
+
+async fn tiles_are_empty_away_from_features_and_show_an_edit_at_once(store: Arc<dyn Store>) {
+    let a = store.create_cluster(&draft("BT-1", 106.40, 10.23, None), &ctx()).await.expect("create");
+    let here = tile_at(15, 106.4025, 10.232);
+    let elsewhere = tile_at(15, 105.0, 21.0);
+    assert!(store.cluster_tile(elsewhere, "clusters", Layer::Draft).await.expect("tile").is_none());
+    assert!(store.cluster_tile(here, "clusters", Layer::Draft).await.expect("tile").is_some());
+    // Moved far away: the old tile is empty in the very next read, the new one shows it.
+    store.update_cluster(a.id, Some(1), &draft("BT-1", 105.0, 21.0, None), &ctx()).await.expect("move");
+    assert!(store.cluster_tile(here, "clusters", Layer::Draft).await.expect("tile").is_none());
+    let moved =
+        decode(&store.cluster_tile(elsewhere, "clusters", Layer::Draft).await.expect("tile").expect("not empty"));
+    let attrs: BTreeMap<_, _> = attributes(&moved, &moved.features[0]).into_iter().collect();
+    assert_eq!(attrs["version"], TileValue::Uint(2));
+}
+
+async fn a_feature_larger_than_the_tile_is_clipped_to_the_buffer(store: Arc<dyn Store>) {
+    store.create_cluster(&draft("BT-1", 106.40, 10.23, None), &ctx()).await.expect("create");
+    // At zoom 19 a tile is ~75 m wide; the 550 m square covers it entirely.
+    let inner = tile_at(19, 106.4025, 10.232);
+    let layer = decode(&store.cluster_tile(inner, "clusters", Layer::Draft).await.expect("tile").expect("not empty"));
+    let geometry = &layer.features[0].geometry;
+    // MoveTo(1) + 2 params, LineTo(3) + 6 params, ClosePath: one clipped square.
+    assert_eq!(geometry.len(), 11, "{geometry:?}");
+    assert_eq!((geometry[0], geometry[3], geometry[10]), (9, 26, 15), "{geometry:?}");
+    let (mut x, mut y) = (0i64, 0i64);
+    let unzig = |v: u32| i64::from((v >> 1) as i32 ^ -((v & 1) as i32));
+    for pair in [&geometry[1..3], &geometry[4..6], &geometry[6..8], &geometry[8..10]] {
+        x += unzig(pair[0]);
+        y += unzig(pair[1]);
+        assert!((-64..=4160).contains(&x) && (-64..=4160).contains(&y), "({x}, {y}) outside the buffer");
+    }
+}
+
+async fn collection_metadata_round_trips_and_changes_the_stamp(store: Arc<dyn Store>) {
+    assert_eq!(store.collection_meta("clusters").await.expect("meta"), CollectionMeta::default());
+    let before = store.clusters_stamp(Layer::Draft).await.expect("stamp");
+    let meta = CollectionMeta {
+        title: Some("Cụm công nghiệp Bến Tre".into()),
+        description: None,
+        license: Some("CC-BY-4.0".into()),
+        attribution: Some("Sở Công Thương Bến Tre".into()),
+        keywords: vec!["CCN".into(), "Bến Tre".into()],
+        updated_at: None,
+    };
+    let stored = store.put_collection_meta("clusters", &meta).await.expect("put");
+    assert!(stored.updated_at.is_some());
+    assert_eq!(CollectionMeta { updated_at: None, ..stored.clone() }, meta);
+    assert_eq!(store.collection_meta("clusters").await.expect("meta"), stored);
+    assert_ne!(store.clusters_stamp(Layer::Draft).await.expect("stamp"), before, "collection documents show it");
+    let replaced = store
+        .put_collection_meta("clusters", &CollectionMeta { keywords: vec![], ..meta.clone() })
+        .await
+        .expect("put again");
+    assert!(replaced.keywords.is_empty() && replaced.title == meta.title);
+}
+
+async fn publishing_snapshots_the_draft_and_later_edits_stay_draft(store: Arc<dyn Store>) {
+    let here = tile_at(15, 106.4025, 10.232);
+    assert!(store.last_publication().await.expect("last").is_none());
+    assert_eq!(store.clusters_stamp(Layer::Published).await.expect("stamp"), 0);
+    let a = store.create_cluster(&draft("BT-1", 106.40, 10.23, None), &ctx()).await.expect("create");
+    assert!(
+        store.cluster_tile(here, "clusters", Layer::Published).await.expect("tile").is_none(),
+        "nothing published yet"
+    );
+    let draft_stamp = store.clusters_stamp(Layer::Draft).await.expect("stamp");
+
+    let first = store.publish_clusters(Some("Quyết định 1998"), &ctx()).await.expect("publish");
+    assert_eq!((first.seq, first.feature_count), (1, 1));
+    assert_eq!(first.note.as_deref(), Some("Quyết định 1998"));
+    assert_eq!(first.author.as_deref(), Some("tester"));
+    assert_eq!(store.last_publication().await.expect("last"), Some(first.clone()));
+    assert_eq!(store.clusters_stamp(Layer::Published).await.expect("stamp"), 1);
+    assert_ne!(store.clusters_stamp(Layer::Draft).await.expect("stamp"), draft_stamp, "collection documents change");
+    let published = decode(&store.cluster_tile(here, "clusters", Layer::Published).await.expect("tile").expect("tile"));
+    assert_eq!(published.features[0].id, Some(a.id as u64));
+
+    // A draft edit (moved away) and a new draft feature: the published layer does not move.
+    store.update_cluster(a.id, Some(1), &draft("BT-1", 105.0, 21.0, None), &ctx()).await.expect("move");
+    store.create_cluster(&draft("BT-2", 106.402, 10.231, None), &ctx()).await.expect("create");
+    let still = decode(&store.cluster_tile(here, "clusters", Layer::Published).await.expect("tile").expect("tile"));
+    assert_eq!(still, published);
+    assert_eq!(store.clusters_stamp(Layer::Published).await.expect("stamp"), 1);
+    let draft_tile = decode(&store.cluster_tile(here, "clusters", Layer::Draft).await.expect("tile").expect("tile"));
+    assert_eq!(draft_tile.features.len(), 1, "the draft has BT-2 here, BT-1 moved");
+
+    let second = store.publish_clusters(None, &ctx()).await.expect("publish");
+    assert_eq!((second.seq, second.feature_count), (2, 2));
+    let now = decode(&store.cluster_tile(here, "clusters", Layer::Published).await.expect("tile").expect("tile"));
+    assert_eq!(now, draft_tile);
+}
+
+macro_rules! suite {
+    ($($name:ident),+ $(,)?) => {
+        mod gpkg {
+            use super::*;
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let dir = tempfile::tempdir().expect("tempdir");
+                    let store = GpkgStore::open(&dir.path().join("t.gpkg")).await.expect("open");
+                    super::$name(Arc::new(store)).await;
+                }
+            )+
+        }
+        mod postgis {
+            use super::*;
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let Some(db) = clusterplan_store::testing::postgis_database().await else { return };
+                    let store = PostgisStore::connect(&db.url).await.expect("connect");
+                    super::$name(Arc::new(store.clone())).await;
+                    store.pool().close().await;
+                    db.drop_database().await;
+                }
+            )+
+        }
+    };
+}
+
+suite!(
+    every_committed_write_changes_the_stamp,
+    tiles_carry_ids_and_the_same_attributes_on_both_stores,
+    tiles_are_empty_away_from_features_and_show_an_edit_at_once,
+    a_feature_larger_than_the_tile_is_clipped_to_the_buffer,
+    collection_metadata_round_trips_and_changes_the_stamp,
+    publishing_snapshots_the_draft_and_later_edits_stay_draft,
+);
