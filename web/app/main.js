@@ -112,11 +112,12 @@ function select(id, { zoom = false } = {}) {
     onEdit: () => editor.startEdit(clusters.get(selectedId) ?? feature),
     onDelete: () => editor.confirmDelete(clusters.get(selectedId) ?? feature),
     onClose: clearSelection,
-    extra: () => planning.el,
+    // The planning sheet is working data: for signed-in accounts only.
+    extra: () => ((api.currentSession()?.role ?? 'public') === 'public' ? null : planning.el),
     canEdit: canEdit(api.currentSession()),
     history: () => historySection(feature, map),
   }));
-  planning.show(selectedId);
+  if ((api.currentSession()?.role ?? 'public') !== 'public') planning.show(selectedId);
   if (zoom) fitTo(selectedId);
   hash.write();
 }
@@ -222,6 +223,8 @@ const account = createAccount(document.getElementById('account'), {
   onChange(session) {
     // Tools the server would refuse are not offered; the server still checks every write.
     document.getElementById('btn-draw').hidden = !canEdit(session);
+    // Zones and planning sheets are for accounts: reload them for the new session.
+    zones.reload();
     if (selectedId !== null && !editor.active) select(selectedId);
   },
 });

@@ -85,7 +85,9 @@ export function createZonesLayer({ map, clusterName = () => null }) {
   async function reload() {
     const mine = ++token;
     tooFar = map.getZoom() < ZONES_MIN_ZOOM;
-    if (tooFar || !map.hasLayer(group)) {
+    // Zones are working data: shown to signed-in accounts only (the public gets 401).
+    const isPublic = (api.currentSession()?.role ?? 'public') === 'public';
+    if (tooFar || isPublic || !map.hasLayer(group)) {
       group.clearLayers();
       count = 0;
       entry?.refresh?.();

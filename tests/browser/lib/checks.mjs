@@ -40,8 +40,20 @@ export function bboxOf(feature) {
 }
 
 /** `fetch` on `base`, with the JSON body (null for 204). */
-export async function apiCall(base, pathname, init) {
-  const res = await fetch(`${base}${pathname}`, init);
+/** A token every `apiCall` of this test file sends (reads of drafts need an account). */
+let defaultToken = null;
+
+/** Makes `apiCall` send `Authorization: Bearer token` unless a call sets its own. */
+export function useApiToken(token) {
+  defaultToken = token;
+}
+
+export async function apiCall(base, pathname, init = {}) {
+  const headers = { ...(init.headers ?? {}) };
+  if (defaultToken && !Object.keys(headers).some((k) => k.toLowerCase() === 'authorization')) {
+    headers.Authorization = `Bearer ${defaultToken}`;
+  }
+  const res = await fetch(`${base}${pathname}`, { ...init, headers });
   const body = res.status === 204 ? null : await res.json();
   return { status: res.status, headers: res.headers, body };
 }

@@ -11,9 +11,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { startServer } from '../lib/server.mjs';
+import { startServer, apiToken } from '../lib/server.mjs';
 import { launch, openPage, waitReady, drawPolygon, waitForStill } from '../lib/browser.mjs';
-import { assertNoConsoleErrors, bboxOf, browserSkipReason, apiCall } from '../lib/checks.mjs';
+import { useApiToken, assertNoConsoleErrors, bboxOf, browserSkipReason, apiCall } from '../lib/checks.mjs';
 
 const NAME = 'Mỹ Thạnh Đông';
 const CODE = 'BT-CCN-MTD';
@@ -46,6 +46,8 @@ describe('planner journey', { skip: skip ?? false }, () => {
   before(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clusterplan-journey-'));
     server = await startServer({ dataDir });
+    // The test's own reads see the working layer, as the planner's map does after login.
+    useApiToken(await apiToken(server.url, server.admin));
     browser = await launch();
   });
 

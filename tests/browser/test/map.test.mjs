@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 
 import { startServer, signIn, apiToken } from '../lib/server.mjs';
 import { TABLET, launch, openPage as openAnonymousPage, waitReady, pixelOf, drawPolygon, waitForStill, firstMapTiming } from '../lib/browser.mjs';
-import { assertNoConsoleErrors, bboxOf, browserSkipReason, apiCall, pngSize } from '../lib/checks.mjs';
+import { assertNoConsoleErrors, bboxOf, browserSkipReason, apiCall, pngSize, useApiToken } from '../lib/checks.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const screenshots = path.join(here, '..', 'screenshots');
@@ -71,6 +71,7 @@ describe('planner map', { skip: noBrowser ?? false }, () => {
       credentials = server.admin;
     }
     token = await apiToken(base, credentials);
+    useApiToken(token);
     browser = await launch();
     fs.mkdirSync(screenshots, { recursive: true });
   });
@@ -368,7 +369,7 @@ describe('planner map', { skip: noBrowser ?? false }, () => {
     const moved = await api(`/collections/clusters/items/${id}`, {
       method: 'PUT',
       headers: { 'Content-Type': 'application/geo+json', 'If-Match': '"1"', 'X-Change-Reason': encodeURIComponent('Dời ranh giới'), ...auth },
-      body: JSON.stringify(feature(0.002, 'established')),
+      body: JSON.stringify(feature(0.002, 'in_plan')),
     });
     assert.equal(moved.status, 200);
 
@@ -392,6 +393,11 @@ describe('planner map', { skip: noBrowser ?? false }, () => {
     assertNoConsoleErrors(errors);
     await context.close();
 
+    // The public sees published layers only: publish, then look as the public.
+    const published = await api('/collections/clusters/publish', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ note: 'lịch sử' }),
+    });
+    assert.equal(published.status, 200);
     const anonymous = await openAnonymousPage(browser);
     await anonymous.page.goto(`${base}/#16/${view.lat.toFixed(5)}/${view.lon.toFixed(5)}/${id}`);
     await waitReady(anonymous.page);

@@ -10,9 +10,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { startServer } from '../lib/server.mjs';
-import { launch, openPage, waitReady, pixelOf, drawPolygon, waitForStill } from '../lib/browser.mjs';
-import { assertNoConsoleErrors, bboxOf, browserSkipReason, apiCall } from '../lib/checks.mjs';
+import { startServer, signIn, apiToken } from '../lib/server.mjs';
+import { launch, openPage as openAnonymousPage, waitReady, pixelOf, drawPolygon, waitForStill } from '../lib/browser.mjs';
+import { assertNoConsoleErrors, bboxOf, browserSkipReason, apiCall, useApiToken } from '../lib/checks.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const screenshots = path.join(here, '..', 'screenshots');
@@ -21,6 +21,13 @@ const COLLECTION = '/collections/clusters/items';
 let server;
 let browser;
 let base;
+
+/** The planning data is an account's: pages sign in as the first-run admin. */
+async function openPage(b, options) {
+  const opened = await openAnonymousPage(b, options);
+  await signIn(opened.context, base, server.admin);
+  return opened;
+}
 
 const api = (pathname, init) => apiCall(base, pathname, init);
 
@@ -63,6 +70,7 @@ describe('planning domain on the map', { skip: noBrowser ?? false }, () => {
   before(async () => {
     server = await startServer();
     base = server.url;
+    useApiToken(await apiToken(base, server.admin));
     browser = await launch();
     fs.mkdirSync(screenshots, { recursive: true });
   });

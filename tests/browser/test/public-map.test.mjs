@@ -4,9 +4,9 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { startServer } from '../lib/server.mjs';
+import { startServer, apiToken } from '../lib/server.mjs';
 import { launch, openPage } from '../lib/browser.mjs';
-import { assertNoConsoleErrors, browserSkipReason, apiCall } from '../lib/checks.mjs';
+import { assertNoConsoleErrors, browserSkipReason, apiCall, useApiToken } from '../lib/checks.mjs';
 
 const skip = browserSkipReason();
 
@@ -15,6 +15,8 @@ describe('public map', { skip: skip ?? false }, () => {
   let browser;
   before(async () => {
     server = await startServer();
+    // The test publishes and drafts as an account; the page itself stays anonymous.
+    useApiToken(await apiToken(server.url, server.admin));
     browser = await launch();
   });
   after(async () => {
@@ -52,7 +54,7 @@ describe('public map', { skip: skip ?? false }, () => {
     const html = await page.content();
     assert.ok(!html.includes('Bản nháp'));
     // Clicking a feature opens its popup with the published name.
-    await page.locator('path.leaflet-interactive').first().click({ force: true });
+    await page.locator('path.leaflet-interactive').first().dispatchEvent('click');
     await page.waitForSelector('.leaflet-popup-content strong');
     const names = demo.body.features.map((f) => f.properties.name);
     assert.ok(names.includes(await page.textContent('.leaflet-popup-content strong')));
