@@ -82,11 +82,25 @@ async fn populate(store: &dyn Store, per_cluster: usize) {
         store.bulk_load_zones(&zones).await.expect("zones");
     }
     clusterplan_server::demo::seed_units(store).await.expect("units");
+    planner(store).await;
+}
+
+/// Zoning and summaries are for accounts: the bench reads as a planner with a real token.
+const TOKEN: &str = "cpt_bench_planner";
+
+async fn planner(store: &dyn Store) {
+    use clusterplan_store::{NewUser, Role};
+    let password_hash = clusterplan_server::auth::hash_password("bench password").expect("hash");
+    store
+        .create_user(&NewUser { name: "bench".into(), role: Role::Planner, unit_code: None, password_hash })
+        .await
+        .expect("user");
+    store.create_token("bench", "bench", &clusterplan_server::auth::digest(TOKEN)).await.expect("token");
 }
 
 async fn get(state: &AppState, uri: &str) {
-    let response =
-        app(state.clone()).oneshot(Request::get(uri).body(Body::empty()).expect("request")).await.expect("call");
+    let request = Request::get(uri).header("authorization", format!("Bearer {TOKEN}")).body(Body::empty());
+    let response = app(state.clone()).oneshot(request.expect("request")).await.expect("call");
     assert_eq!(response.status(), StatusCode::OK, "{uri}");
     let _ = axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("body");
 }
