@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{NaiveDate, Utc};
-use clusterplan_core::lifecycle::{PlanningTask, StatusEvent, current_status};
+use clusterplan_core::lifecycle::{StatusEvent, current_status};
 use clusterplan_core::rules::{
     DistrictFacts, ExpansionFacts, Override, RuleResult, RuleSet, SiteFacts, evaluate_create, evaluate_establishment,
     evaluate_expansion, unresolved,
@@ -445,9 +445,4 @@ pub async fn summary(store: &dyn Store, level: UnitLevel, on: NaiveDate) -> Resu
         })
         .collect();
     Ok(json!({ "level": level.code(), "date": on, "units": out }))
-}
-
-/// A task on a day, for filters.
-pub fn task_state(task: &PlanningTask, on: NaiveDate) -> &'static str {
-    task.state(on).code()
 }

@@ -143,7 +143,7 @@ fn page_link(base: &str, collection: &str, r: &ItemsRequest, offset: u64, rel: &
     link(href, rel, GEOJSON, rel)
 }
 
-fn content_crs(crs: WireCrs) -> HeaderValue {
+pub(crate) fn content_crs(crs: WireCrs) -> HeaderValue {
     HeaderValue::from_str(&crs.header_value())
         .unwrap_or_else(|_| HeaderValue::from_static("<http://www.opengis.net/def/crs/OGC/1.3/CRS84>"))
 }

@@ -20,6 +20,7 @@ use clusterplan_core::{ClusterDraft, ClusterStatus, Crs, FieldProblem, RawBounda
 use clusterplan_store::{NewEvent, NewTask, UnitQuery, WriteContext};
 use serde_json::{Value, json};
 
+use super::items::{if_match, parse_id};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -51,10 +52,6 @@ fn known(params: &HashMap<String, String>, allowed: &[&str]) -> Result<(), ApiEr
         Some(k) => Err(bad_param(format!("unknown query parameter {k:?}; known: {}", allowed.join(", ")))),
         None => Ok(()),
     }
-}
-
-fn parse_id(id: &str) -> Result<i64, ApiError> {
-    id.parse::<i64>().map_err(|_| ApiError::NotFound(format!("feature {id:?} does not exist")))
 }
 
 fn json_body(body: Result<Bytes, BytesRejection>) -> Result<Value, ApiError> {
@@ -191,18 +188,6 @@ pub(crate) fn check_event(history: &[StatusEvent], event: &StatusEvent) -> Resul
     })
 }
 
-fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
-    let Some(value) = headers.get(header::IF_MATCH) else { return Ok(None) };
-    let text = value.to_str().unwrap_or_default().trim();
-    if text == "*" {
-        return Ok(None);
-    }
-    text.trim_start_matches("W/").trim_matches('"').parse::<i64>().map(Some).map_err(|_| ApiError::BadRequest {
-        kind: "invalid-header",
-        detail: format!("If-Match {text:?} is not an ETag of this service"),
-    })
-}
-
 async fn list_events(
     State(state): State<AppState>,
     caller: Caller,
@@ -263,7 +248,7 @@ async fn record_event(
     let rules = &state.config.rules;
     let (results, expansion) = match event.to {
         ClusterStatus::Expanded => {
-            let draft = expansion_draft(&state, &headers, &doc, &cluster.data)?;
+            let draft = expansion_draft(&headers, &doc, &cluster.data)?;
             let land = state.store.zone_totals().await?.remove(&id).unwrap_or_default();
             (expansion_rules(rules, &cluster, &draft, &land, excess_demand), Some(draft))
         }
@@ -302,12 +287,7 @@ async fn record_event(
         .into_response())
 }
 
-fn expansion_draft(
-    state: &AppState,
-    headers: &HeaderMap,
-    doc: &Value,
-    now: &ClusterDraft,
-) -> Result<ClusterDraft, ApiError> {
+fn expansion_draft(headers: &HeaderMap, doc: &Value, now: &ClusterDraft) -> Result<ClusterDraft, ApiError> {
     let Some(geometry) = doc.get("geometry").filter(|g| !g.is_null()) else {
         return Err(ApiError::Rejected {
             status: StatusCode::UNPROCESSABLE_ENTITY,
@@ -334,7 +314,6 @@ fn expansion_draft(
     };
     content_crs.incoming(&mut raw)?;
     let boundary = validate(&raw).map_err(|geometry| ApiError::InvalidFeature { geometry, fields: Vec::new() })?;
-    let _ = state;
     ClusterDraft::new(now.attrs.clone(), boundary)
         .map_err(|e| ApiError::Unprocessable(format!("the boundary cannot be measured in its planning CRS: {e}")))
 }

@@ -20,6 +20,7 @@ use clusterplan_store::ZoneQuery;
 use futures::StreamExt;
 use serde_json::{Map, Value, json};
 
+use super::items::{content_crs, etag, if_match};
 use super::links::{BaseUrl, link};
 use crate::AppState;
 use crate::auth::Caller;
@@ -41,10 +42,6 @@ fn bad_param(detail: String) -> ApiError {
     ApiError::BadRequest { kind: "invalid-parameter", detail }
 }
 
-fn round(x: f64) -> f64 {
-    (x * 10_000.0).round() / 10_000.0
-}
-
 /// A zone as a GeoJSON Feature.
 pub(crate) fn zone_json(z: &Zone, crs: WireCrs) -> Result<Value, ApiError> {
     let a = &z.data.attrs;
@@ -59,22 +56,13 @@ pub(crate) fn zone_json(z: &Zone, crs: WireCrs) -> Result<Value, ApiError> {
             "leasable": a.leasable(),
             "leased": a.leased(),
             "tenant": a.tenant(),
-            "area_ha": round(z.data.area.projected_ha),
-            "geodesic_area_ha": round(z.data.area.geodesic_ha),
+            "area_ha": crate::planning::round(z.data.area.projected_ha, 4),
+            "geodesic_area_ha": crate::planning::round(z.data.area.geodesic_ha, 4),
             "version": z.version,
             "created_at": z.created_at.to_rfc3339_opts(SecondsFormat::Millis, true),
             "updated_at": z.updated_at.to_rfc3339_opts(SecondsFormat::Millis, true),
         }
     }))
-}
-
-fn etag(version: i64) -> HeaderValue {
-    HeaderValue::from_str(&format!("\"{version}\"")).unwrap_or_else(|_| HeaderValue::from_static("\"0\""))
-}
-
-fn content_crs(crs: WireCrs) -> HeaderValue {
-    HeaderValue::from_str(&crs.header_value())
-        .unwrap_or_else(|_| HeaderValue::from_static("<http://www.opengis.net/def/crs/OGC/1.3/CRS84>"))
 }
 
 fn parse_id(id: &str) -> Result<i64, ApiError> {
@@ -86,18 +74,6 @@ fn not_found(id: i64) -> impl Fn(clusterplan_store::StoreError) -> ApiError {
         clusterplan_store::StoreError::NotFound(_) => ApiError::NotFound(format!("zone {id} does not exist")),
         other => other.into(),
     }
-}
-
-fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
-    let Some(value) = headers.get(header::IF_MATCH) else { return Ok(None) };
-    let text = value.to_str().unwrap_or_default().trim();
-    if text == "*" {
-        return Ok(None);
-    }
-    text.trim_start_matches("W/").trim_matches('"').parse::<i64>().map(Some).map_err(|_| ApiError::BadRequest {
-        kind: "invalid-header",
-        detail: format!("If-Match {text:?} is not an ETag of this service"),
-    })
 }
 
 async fn list(
