@@ -150,7 +150,7 @@ fn illustrative_ring(site: &DemoSite) -> Vec<Vec<f64>> {
 /// Safe with several instances starting at once on one database: a site another instance
 /// wrote first is a duplicate code and is skipped.
 pub async fn seed_if_empty(store: &dyn Store, planning_crs: Crs) -> Result<usize, StoreError> {
-    let everything = ClusterQuery { bbox: None, limit: 1, offset: 0, layer: clusterplan_store::Layer::Draft };
+    let everything = ClusterQuery { limit: 1, ..ClusterQuery::ALL };
     if store.count_clusters(&everything).await? > 0 {
         return Ok(0);
     }

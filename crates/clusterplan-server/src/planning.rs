@@ -21,8 +21,7 @@ use serde_json::{Value, json};
 use crate::error::ApiError;
 
 /// The whole layer fits one query: clusters are hundreds, not millions.
-const ALL: ClusterQuery =
-    ClusterQuery { bbox: None, limit: u32::MAX, offset: 0, layer: clusterplan_store::Layer::Draft };
+const ALL: ClusterQuery = ClusterQuery::ALL;
 
 /// Today, the default date of every date-dependent answer.
 pub fn today() -> NaiveDate {
@@ -323,8 +322,7 @@ pub async fn zoning(store: &dyn Store, lon: f64, lat: f64, on: NaiveDate) -> Res
     let history = events_by_cluster(store).await?;
     let tasks = store.list_tasks().await?;
     let zones = store.zones_at(lon, lat).await?;
-    let query =
-        ClusterQuery { bbox: Some(point_box), limit: u32::MAX, offset: 0, layer: clusterplan_store::Layer::Draft };
+    let query = ClusterQuery { bbox: Some(point_box), ..ClusterQuery::ALL };
     let clusters: Vec<Cluster> = store.stream_clusters(query).try_collect().await?;
     let mut found = Vec::new();
     for c in clusters.iter().filter(|c| covers(&c.data.boundary, lon, lat)) {

@@ -155,6 +155,15 @@ impl WireCrs {
         Ok(out)
     }
 
+    /// A geometry given in this CRS and axis order (a filter literal) as CRS84 lon/lat.
+    pub fn geometry_to_crs84(self, geometry: &mut geo_types::Geometry<f64>) -> Result<(), CrsError> {
+        if self.lat_first() {
+            use geo::MapCoordsInPlace;
+            geometry.map_coords_in_place(|c| Coord { x: c.y, y: c.x });
+        }
+        to_wgs84_by_part(self.0, geometry)
+    }
+
     /// Brings positions sent in this CRS to WGS 84 lon/lat, before validation. Positions that
     /// are not two finite numbers are left for the validator to report.
     pub fn incoming(self, raw: &mut RawBoundary) -> Result<(), ApiError> {
@@ -212,6 +221,25 @@ impl WireCrs {
             fold(f64::max, f64::NEG_INFINITY, |c| c.x),
             fold(f64::max, f64::NEG_INFINITY, |c| c.y),
         ])
+    }
+}
+
+/// Transforms a geometry to WGS 84 part by part: geo's in-place transform of a whole
+/// `Geometry` recurses through collections at the type level, past the compiler's limit.
+fn to_wgs84_by_part(from: Crs, geometry: &mut geo_types::Geometry<f64>) -> Result<(), CrsError> {
+    use geo_types::Geometry as G;
+    let to = Crs::WGS84;
+    match geometry {
+        G::Point(g) => transform_geometry(from, to, g),
+        G::Line(g) => transform_geometry(from, to, g),
+        G::LineString(g) => transform_geometry(from, to, g),
+        G::Polygon(g) => transform_geometry(from, to, g),
+        G::MultiPoint(g) => transform_geometry(from, to, g),
+        G::MultiLineString(g) => transform_geometry(from, to, g),
+        G::MultiPolygon(g) => transform_geometry(from, to, g),
+        G::Rect(g) => transform_geometry(from, to, g),
+        G::Triangle(g) => transform_geometry(from, to, g),
+        G::GeometryCollection(parts) => parts.0.iter_mut().try_for_each(|part| to_wgs84_by_part(from, part)),
     }
 }
 

@@ -63,11 +63,7 @@ fn square(lon: f64, lat: f64) -> Value {
 }
 
 async fn count(state: &AppState) -> u64 {
-    state
-        .store
-        .count_clusters(&ClusterQuery { bbox: None, limit: 1, offset: 0, layer: clusterplan_store::Layer::Draft })
-        .await
-        .expect("count")
+    state.store.count_clusters(&ClusterQuery { limit: 1, ..ClusterQuery::ALL }).await.expect("count")
 }
 
 fn assert_problem(a: &Answer, status: StatusCode) {
@@ -647,6 +643,130 @@ async fn vector_tiles_are_described_tagged_and_fresh_after_an_edit(state: AppSta
     }
 }
 
+fn encoded(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+fn codes_of(a: &Answer) -> Vec<String> {
+    a.body["features"]
+        .as_array()
+        .unwrap_or_else(|| panic!("features in {}", a.text))
+        .iter()
+        .map(|f| f["properties"]["code"].as_str().expect("code").to_owned())
+        .collect()
+}
+
+async fn filter_items(state: &AppState, query: &str) -> Answer {
+    let a = get(state, &format!("{ITEMS}?{query}")).await;
+    assert_eq!(a.status, StatusCode::OK, "{query}: {}", a.text);
+    a
+}
+
+async fn cql2_filters_sorts_datetime_and_properties_over_http(state: AppState) {
+    for (i, lon) in [106.30, 106.32, 106.34].into_iter().enumerate() {
+        let mut f = feature(&format!("F-{i}"), square(lon, 10.24));
+        f["properties"]["name"] = json!(["Phú Hưng", "Mỹ Thạnh", "An Hiệp"][i]);
+        f["properties"]["planned_area_ha"] = json!([50.0, 10.0, 30.0][i]);
+        let a = send(&state, Method::POST, ITEMS, &f, None).await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
+    }
+    let q = |filter: &str| format!("filter={}", encoded(filter));
+    let a = filter_items(&state, &q("code IN ('F-0', 'F-2') AND planned_area_ha > 20")).await;
+    assert_eq!(codes_of(&a), ["F-0", "F-2"]);
+    assert_eq!(a.body["numberMatched"], 2);
+    assert_eq!(codes_of(&filter_items(&state, &q("name LIKE 'Phú%'")).await), ["F-0"]);
+    assert_eq!(codes_of(&filter_items(&state, &q("planned_area_ha < area_ha")).await), ["F-1"]);
+    let point = "S_INTERSECTS(geometry, POINT(106.322 10.242))";
+    assert_eq!(codes_of(&filter_items(&state, &q(point)).await), ["F-1"]);
+    // filter-crs: EPSG:4326 is latitude first; VN-2000 / TM-3 105°45' is metres, east first.
+    let lat_first = format!("{}&filter-crs=EPSG:4326", q("S_INTERSECTS(geometry, POINT(10.242 106.322))"));
+    assert_eq!(codes_of(&filter_items(&state, &lat_first).await), ["F-1"]);
+    let mut vn = [geo_types::Coord { x: 106.322, y: 10.242 }];
+    clusterplan_core::crs::transform_coords(
+        clusterplan_core::Crs::WGS84,
+        clusterplan_core::Crs::VN2000_TM3_10545,
+        &mut vn,
+    )
+    .expect("transform");
+    let metres = format!(
+        "{}&filter-crs={}",
+        q(&format!("S_INTERSECTS(geometry, POINT({} {}))", vn[0].x, vn[0].y)),
+        encoded(&clusterplan_core::Crs::VN2000_TM3_10545.uri())
+    );
+    assert_eq!(codes_of(&filter_items(&state, &metres).await), ["F-1"]);
+    // Paging after the filter; the next link carries the filter.
+    let page = filter_items(&state, &format!("{}&limit=1&sortby=-code", q("code LIKE 'F-%'"))).await;
+    assert_eq!(codes_of(&page), ["F-2"]);
+    assert_eq!(page.body["numberMatched"], 3);
+    let next = page.body["links"].as_array().expect("links").iter().find(|l| l["rel"] == "next").expect("next")["href"]
+        .as_str()
+        .expect("href")
+        .trim_start_matches("http://test.local")
+        .to_owned();
+    assert_eq!(codes_of(&get(&state, &next).await), ["F-1"], "{next}");
+    assert_eq!(codes_of(&filter_items(&state, "sortby=%2Bname").await), ["F-2", "F-1", "F-0"]);
+    assert_eq!(codes_of(&filter_items(&state, "sortby=-planned_area_ha,code").await), ["F-0", "F-2", "F-1"]);
+    // datetime selects on updated_at.
+    assert_eq!(codes_of(&filter_items(&state, "datetime=../1999-12-31").await).len(), 0);
+    assert_eq!(codes_of(&filter_items(&state, "datetime=2000-01-01T00:00:00Z/..").await).len(), 3);
+    let today = chrono::Utc::now().date_naive().to_string();
+    assert_eq!(codes_of(&filter_items(&state, &format!("datetime={today}")).await).len(), 3);
+    // properties: only those asked for.
+    let slim = filter_items(&state, "properties=code,status&limit=1").await;
+    let props = slim.body["features"][0]["properties"].as_object().expect("properties");
+    assert_eq!(props.keys().collect::<Vec<_>>(), ["code", "status"]);
+    // Text that looks like SQL is a value like any other.
+    let injection = q("name = 'x''; DROP TABLE clusters; --'");
+    assert_eq!(codes_of(&filter_items(&state, &injection).await).len(), 0);
+    assert_eq!(count(&state).await, 3);
+}
+
+async fn queryables_describe_what_filters_may_name(state: AppState) {
+    let a = get(&state, "/collections/clusters/queryables").await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    assert_eq!(a.headers[header::CONTENT_TYPE], "application/schema+json");
+    assert_eq!(a.body["$id"], "http://test.local/collections/clusters/queryables");
+    assert_eq!(a.body["properties"]["geometry"]["format"], "geometry-multipolygon");
+    assert_eq!(a.body["properties"]["planned_area_ha"]["type"], "number");
+    assert_eq!(a.body["properties"]["updated_at"]["format"], "date-time");
+    assert!(a.body["properties"]["status"]["enum"].as_array().expect("enum").contains(&json!("in_plan")));
+    let collection = get(&state, "/collections/clusters").await;
+    assert!(collection.text.contains("/collections/clusters/queryables"), "{}", collection.text);
+    let conformance = get(&state, "/conformance").await.text;
+    for class in
+        ["ogcapi-features-3/1.0/conf/filter", "ogcapi-features-3/1.0/conf/features-filter", "cql2/1.0/conf/cql2-text"]
+    {
+        assert!(conformance.contains(class), "{class}");
+    }
+    assert_problem(&get(&state, "/collections/nope/queryables").await, StatusCode::NOT_FOUND);
+}
+
+async fn bad_filters_are_400_problems_that_say_where(state: AppState) {
+    let problem = |a: &Answer, needle: &str| {
+        assert_problem(a, StatusCode::BAD_REQUEST);
+        assert!(a.body["detail"].as_str().is_some_and(|d| d.contains(needle)), "{needle} in {}", a.text);
+    };
+    let f = |text: &str| format!("{ITEMS}?filter={}", encoded(text));
+    problem(&get(&state, &f("name = ")).await, "at 7");
+    problem(&get(&state, &f("owner = 'x'")).await, "unknown property \"owner\"");
+    problem(&get(&state, &f("name > 5")).await, "is a string");
+    assert_eq!(get(&state, &f("name = 'x'")).await.body["type"], "FeatureCollection");
+    let bad = [
+        format!("{}&filter-lang=cql2-json", f("TRUE")),
+        format!("{ITEMS}?filter-crs=EPSG:4326"),
+        format!("{}&filter-crs=EPSG:1", f("TRUE")),
+        format!("{ITEMS}?sortby=geometry"),
+        format!("{ITEMS}?sortby=owner"),
+        format!("{ITEMS}?properties=owner"),
+        format!("{ITEMS}?datetime=yesterday"),
+        format!("{ITEMS}?datetime=../.."),
+        format!("{ITEMS}?datetime=2025-01-02/2025-01-01"),
+    ];
+    for uri in bad {
+        assert_problem(&get(&state, &uri).await, StatusCode::BAD_REQUEST);
+    }
+}
+
 async fn state_for(store: Arc<dyn Store>, config: StoreConfig) -> AppState {
     let password_hash = clusterplan_server::auth::hash_password("planner password").expect("hash");
     store
@@ -705,6 +825,9 @@ suite!(
     items_pages_and_collections_answer_304_until_an_edit,
     collection_metadata_is_set_and_shown_in_collections,
     publishing_makes_the_draft_public_and_later_edits_stay_draft,
+    cql2_filters_sorts_datetime_and_properties_over_http,
+    queryables_describe_what_filters_may_name,
+    bad_filters_are_400_problems_that_say_where,
 );
 
 #[tokio::test]

@@ -5,6 +5,7 @@ mod history;
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -14,12 +15,13 @@ use clusterplan_core::{Cluster, ClusterDraft};
 use futures::stream::BoxStream;
 use futures::{StreamExt, TryStreamExt};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
-use sqlx::{Row, Sqlite, SqlitePool, Transaction};
+use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
 
 use crate::geom::{from_gpkg, to_gpkg};
 use crate::planning::PlanningStore;
-use crate::record::{StoredCluster, intersects_bbox};
-use crate::{ClusterQuery, CollectionMeta, Layer, Publication, Store, StoreError, TileId, WriteContext};
+use crate::record::StoredCluster;
+use crate::sql_filter;
+use crate::{ClusterQuery, CollectionMeta, Layer, Publication, Selection, Store, StoreError, TileId, WriteContext};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
 
@@ -283,42 +285,43 @@ impl GpkgStore {
         }
     }
 
-    /// Clusters whose boundary intersects `bbox` (all without one), in id order. Without a
-    /// bbox, `page` (limit, offset) is applied in SQL; with one, the exact test runs here, so
-    /// the caller pages the stream.
-    fn candidates(
-        &self,
-        layer: Layer,
-        bbox: Option<[f64; 4]>,
-        page: Option<(u32, u64)>,
-    ) -> BoxStream<'static, Result<Cluster, StoreError>> {
+    /// The clusters a query selects, in its order. Without a bbox or a filter, paging is done
+    /// in SQL. With them, SQL narrows the candidates (the R*Tree for the bbox and for spatial
+    /// predicates, exact column predicates of the filter; see [`sql_filter::push_prefilter`]),
+    /// the exact test runs here ([`ClusterQuery::admits`]), and so does paging.
+    fn candidates(&self, query: ClusterQuery, page: bool) -> BoxStream<'static, Result<Cluster, StoreError>> {
         let pool = self.pool.clone();
-        let table = layer.table();
+        let table = query.layer.table();
+        let exact_in_sql = query.bbox.is_none() && query.filter().is_none();
+        let (limit, offset) = (query.limit, query.offset);
         let stream = async_stream::try_stream! {
-            let sql = match bbox {
-                None => format!("SELECT {COLUMNS} FROM {table} ORDER BY fid LIMIT ? OFFSET ?"),
-                Some(_) => format!(
-                    "SELECT {COLUMNS} FROM {table} WHERE fid IN (SELECT id FROM rtree_{table}_geom \
-                     WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?) ORDER BY fid"
-                ),
-            };
-            let mut query = sqlx::query(&sql);
-            if let Some([minx, miny, maxx, maxy]) = bbox {
-                query = query.bind(maxx).bind(minx).bind(maxy).bind(miny);
-            } else {
-                let (limit, offset) = page.unwrap_or((u32::MAX, 0));
-                query = query.bind(i64::from(limit)).bind(i64::try_from(offset).unwrap_or(i64::MAX));
+            let mut qb = QueryBuilder::new(format!("SELECT {COLUMNS} FROM {table} WHERE TRUE"));
+            if let Some([minx, miny, maxx, maxy]) = query.bbox {
+                qb.push(format_args!(" AND fid IN (SELECT id FROM rtree_{table}_geom WHERE minx <= "));
+                qb.push_bind(maxx).push(" AND maxx >= ").push_bind(minx);
+                qb.push(" AND miny <= ").push_bind(maxy).push(" AND maxy >= ").push_bind(miny).push(")");
             }
-            let mut rows = query.fetch(&pool);
+            if let Some(filter) = query.filter() {
+                sql_filter::push_prefilter(&mut qb, filter, &format!("rtree_{table}_geom"))?;
+            }
+            sql_filter::push_order(&mut qb, query.sort(), "fid");
+            if exact_in_sql && page {
+                qb.push(" LIMIT ").push_bind(i64::from(query.limit));
+                qb.push(" OFFSET ").push_bind(i64::try_from(query.offset).unwrap_or(i64::MAX));
+            }
+            let mut rows = qb.build().fetch(&pool);
             while let Some(row) = rows.try_next().await? {
                 let cluster = decode(&row)?;
-                // The R*Tree compares envelopes; the answer is what really intersects.
-                if bbox.is_none_or(|b| intersects_bbox(&cluster.data.boundary, b)) {
+                // The R*Tree compares envelopes; the answer is what really matches.
+                if exact_in_sql || query.admits(&cluster) {
                     yield cluster;
                 }
             }
         };
-        stream.boxed()
+        if exact_in_sql || !page {
+            return stream.boxed();
+        }
+        stream.skip(usize::try_from(offset).unwrap_or(usize::MAX)).take(limit as usize).boxed()
     }
 }
 
@@ -389,22 +392,20 @@ impl Store for GpkgStore {
     }
 
     async fn count_clusters(&self, query: &ClusterQuery) -> Result<u64, StoreError> {
-        if query.bbox.is_none() {
+        if query.bbox.is_none() && query.filter().is_none() {
             let sql = format!("SELECT count(*) FROM {}", query.layer.table());
             let n: i64 = sqlx::query_scalar(&sql).fetch_one(&self.pool).await?;
             return Ok(n as u64);
         }
-        self.candidates(query.layer, query.bbox, None).try_fold(0u64, |n, _| async move { Ok(n + 1) }).await
+        let unsorted = ClusterQuery {
+            selection: query.filter().map(|f| Arc::new(Selection { filter: Some(f.clone()), sort: Vec::new() })),
+            ..query.clone()
+        };
+        self.candidates(unsorted, false).try_fold(0u64, |n, _| async move { Ok(n + 1) }).await
     }
 
     fn stream_clusters(&self, query: ClusterQuery) -> BoxStream<'static, Result<Cluster, StoreError>> {
-        if query.bbox.is_none() {
-            return self.candidates(query.layer, None, Some((query.limit, query.offset)));
-        }
-        self.candidates(query.layer, query.bbox, None)
-            .skip(usize::try_from(query.offset).unwrap_or(usize::MAX))
-            .take(query.limit as usize)
-            .boxed()
+        self.candidates(query, true)
     }
 
     async fn cluster_extent(&self, layer: Layer) -> Result<Option<[f64; 4]>, StoreError> {

@@ -85,21 +85,27 @@ pub(crate) fn audit_of_write(id: i64, version: i64, operation: &str, ctx: &Write
     }
 }
 
-/// Applies a query's bbox (exactly, with `geo`) and paging to a stream of past states in id
-/// order; both stores page `asOf` reads here, so they answer the same.
+/// Applies a query's bbox and filter (exactly, in Rust), its sort and its paging to a stream of
+/// past states in id order; both stores page `asOf` reads here, so they answer the same.
 pub(crate) fn page_as_of(
     states: BoxStream<'static, Result<Cluster, StoreError>>,
-    query: Option<ClusterQuery>,
+    query: ClusterQuery,
 ) -> BoxStream<'static, Result<Cluster, StoreError>> {
     use futures::{StreamExt, TryStreamExt};
-    let bbox = query.and_then(|q| q.bbox);
-    let filtered = states.try_filter(move |c| {
-        std::future::ready(bbox.is_none_or(|b| crate::record::intersects_bbox(&c.data.boundary, b)))
-    });
-    match query {
-        None => filtered.boxed(),
-        Some(q) => filtered.skip(usize::try_from(q.offset).unwrap_or(usize::MAX)).take(q.limit as usize).boxed(),
+    let skip = usize::try_from(query.offset).unwrap_or(usize::MAX);
+    let take = query.limit as usize;
+    let sort = query.sort().to_vec();
+    let admitted = states.try_filter(move |c| std::future::ready(query.admits(c)));
+    if sort.is_empty() {
+        return admitted.skip(skip).take(take).boxed();
     }
+    futures::stream::once(async move {
+        let mut all: Vec<Cluster> = admitted.try_collect().await?;
+        all.sort_by(|a, b| crate::query::compare(&sort, a, b));
+        Ok::<_, StoreError>(futures::stream::iter(all.into_iter().skip(skip).take(take).map(Ok)))
+    })
+    .try_flatten()
+    .boxed()
 }
 
 /// The message for a revert to a deletion.

@@ -38,7 +38,9 @@ mod meta;
 mod planning;
 mod postgis;
 mod publish;
+pub mod query;
 mod record;
+mod sql_filter;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tiles;
@@ -57,6 +59,7 @@ pub use meta::CollectionMeta;
 pub use planning::{EventRecord, NewEvent, NewTask, PlanningStore, TaskRecord, UnitQuery, ZoneQuery};
 pub use postgis::PostgisStore;
 pub use publish::{Layer, Publication};
+pub use query::{Queryable, Selection, SortKey};
 pub use tiles::TileId;
 
 /// Where the data lives, resolved from configuration.
@@ -95,8 +98,8 @@ pub struct WriteContext {
     pub address: Option<String>,
 }
 
-/// A page of clusters, optionally filtered by bounding box.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// A page of clusters, optionally filtered by bounding box and by a CQL2 filter, and sorted.
+#[derive(Debug, Clone, PartialEq)]
 pub struct ClusterQuery {
     /// `[min_lon, min_lat, max_lon, max_lat]` in WGS 84; features whose boundary intersects it.
     pub bbox: Option<[f64; 4]>,
@@ -106,6 +109,33 @@ pub struct ClusterQuery {
     pub offset: u64,
     /// Which layer to read.
     pub layer: Layer,
+    /// A filter and a sort (`None`: every feature, in id order).
+    pub selection: Option<Arc<Selection>>,
+}
+
+impl ClusterQuery {
+    /// Every feature of a layer, in id order.
+    pub const ALL: ClusterQuery =
+        ClusterQuery { bbox: None, limit: u32::MAX, offset: 0, layer: Layer::Draft, selection: None };
+
+    /// The filter, when there is one.
+    #[must_use]
+    pub fn filter(&self) -> Option<&clusterplan_core::cql2::Expr> {
+        self.selection.as_deref().and_then(|s| s.filter.as_ref())
+    }
+
+    /// The sort keys (empty: id order).
+    #[must_use]
+    pub fn sort(&self) -> &[SortKey] {
+        self.selection.as_deref().map_or(&[], |s| s.sort.as_slice())
+    }
+
+    /// Whether a stored feature passes the bbox and the filter, decided in Rust.
+    #[must_use]
+    pub fn admits(&self, cluster: &Cluster) -> bool {
+        self.bbox.is_none_or(|b| record::intersects_bbox(&cluster.data.boundary, b))
+            && self.filter().is_none_or(|f| query::matches(f, cluster))
+    }
 }
 
 /// What every backend provides. Results are ordered by id.

@@ -12,11 +12,12 @@ use clusterplan_core::{Cluster, ClusterDraft};
 use futures::stream::BoxStream;
 use futures::{StreamExt, TryStreamExt};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
-use sqlx::{Executor, PgPool, Postgres, Row, Transaction};
+use sqlx::{Executor, PgPool, Postgres, QueryBuilder, Row, Transaction};
 
 use crate::geom::{from_wkb, to_wkb};
 use crate::planning::PlanningStore;
 use crate::record::StoredCluster;
+use crate::sql_filter;
 use crate::{ClusterQuery, CollectionMeta, Layer, Publication, Store, StoreError, TileId, WriteContext};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgis");
@@ -165,8 +166,19 @@ async fn explain_miss(tx: &mut Transaction<'_, Postgres>, id: i64, expected: Opt
     }
 }
 
-/// `WHERE` clause for an optional bbox, parameters `$1..$4`.
-const BBOX_FILTER: &str = "($1::float8 IS NULL OR ST_Intersects(geom, ST_MakeEnvelope($1, $2, $3, $4, 4326)))";
+/// ` WHERE …` for a query's bbox and filter, every value bound.
+fn push_where(qb: &mut QueryBuilder<'static, Postgres>, query: &ClusterQuery) -> Result<(), StoreError> {
+    qb.push(" WHERE TRUE");
+    if let Some([min_lon, min_lat, max_lon, max_lat]) = query.bbox {
+        qb.push(" AND ST_Intersects(geom, ST_MakeEnvelope(").push_bind(min_lon).push(", ").push_bind(min_lat);
+        qb.push(", ").push_bind(max_lon).push(", ").push_bind(max_lat).push(", 4326))");
+    }
+    if let Some(filter) = query.filter() {
+        qb.push(" AND ");
+        sql_filter::push_filter(qb, filter)?;
+    }
+    Ok(())
+}
 
 /// One tile in one statement: index prefilter on the buffered tile envelope, clipping and
 /// quantising by `ST_AsMVTGeom`, encoding by `ST_AsMVT`. The attribute list matches
@@ -298,32 +310,21 @@ impl Store for PostgisStore {
     }
 
     async fn count_clusters(&self, query: &ClusterQuery) -> Result<u64, StoreError> {
-        let [min_lon, min_lat, max_lon, max_lat] = query.bbox.map_or([None; 4], |b| b.map(Some));
-        let table = query.layer.table();
-        let n: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM {table} WHERE {BBOX_FILTER}"))
-            .bind(min_lon)
-            .bind(min_lat)
-            .bind(max_lon)
-            .bind(max_lat)
-            .fetch_one(&self.pool)
-            .await?;
+        let mut qb = QueryBuilder::new(format!("SELECT count(*) FROM {}", query.layer.table()));
+        push_where(&mut qb, query)?;
+        let n: i64 = qb.build_query_scalar().fetch_one(&self.pool).await?;
         Ok(n as u64)
     }
 
     fn stream_clusters(&self, query: ClusterQuery) -> BoxStream<'static, Result<Cluster, StoreError>> {
         let pool = self.pool.clone();
         async_stream::try_stream! {
-            let [min_lon, min_lat, max_lon, max_lat] = query.bbox.map_or([None; 4], |b| b.map(Some));
-            let table = query.layer.table();
-            let sql = format!("SELECT {COLUMNS} FROM {table} WHERE {BBOX_FILTER} ORDER BY id LIMIT $5 OFFSET $6");
-            let mut rows = sqlx::query(&sql)
-                .bind(min_lon)
-                .bind(min_lat)
-                .bind(max_lon)
-                .bind(max_lat)
-                .bind(i64::from(query.limit))
-                .bind(i64::try_from(query.offset).unwrap_or(i64::MAX))
-                .fetch(&pool);
+            let mut qb = QueryBuilder::new(format!("SELECT {COLUMNS} FROM {}", query.layer.table()));
+            push_where(&mut qb, &query)?;
+            sql_filter::push_order(&mut qb, query.sort(), "id");
+            qb.push(" LIMIT ").push_bind(i64::from(query.limit));
+            qb.push(" OFFSET ").push_bind(i64::try_from(query.offset).unwrap_or(i64::MAX));
+            let mut rows = qb.build().fetch(&pool);
             while let Some(row) = rows.try_next().await? {
                 yield decode(&row)?;
             }

@@ -37,7 +37,7 @@ fn user(name: &str, role: Role) -> NewUser {
     NewUser { name: name.into(), role, unit_code: None, password_hash: "$argon2id$stand-in".into() }
 }
 
-const ALL: ClusterQuery = ClusterQuery { bbox: None, limit: 100, offset: 0, layer: clusterplan_store::Layer::Draft };
+const ALL: ClusterQuery = ClusterQuery { limit: 100, ..ClusterQuery::ALL };
 
 /// Store timestamps have millisecond precision: instants a test compares are kept apart.
 async fn tick() {

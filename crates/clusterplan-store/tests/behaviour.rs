@@ -40,7 +40,7 @@ fn ctx() -> WriteContext {
 }
 
 fn all(limit: u32, offset: u64) -> ClusterQuery {
-    ClusterQuery { bbox: None, limit, offset, layer: clusterplan_store::Layer::Draft }
+    ClusterQuery { limit, offset, ..ClusterQuery::ALL }
 }
 
 async fn page(store: &dyn Store, query: ClusterQuery) -> Vec<clusterplan_core::Cluster> {
@@ -96,23 +96,13 @@ async fn bbox_query_returns_what_really_intersects_not_what_envelopes_touch(stor
     let l = store.create_cluster(&draft_with("L", "L", l_shape), &ctx()).await.expect("create");
     let inside = store.create_cluster(&draft("IN", 106.06, 10.06), &ctx()).await.expect("create");
     let _far = store.create_cluster(&draft("FAR", 106.5, 10.5), &ctx()).await.expect("create");
-    let q = ClusterQuery {
-        bbox: Some([106.05, 10.05, 106.09, 10.09]),
-        limit: 10,
-        offset: 0,
-        layer: clusterplan_store::Layer::Draft,
-    };
-    let found: Vec<_> = page(store.as_ref(), q).await.iter().map(|c| c.id).collect();
+    let q = ClusterQuery { bbox: Some([106.05, 10.05, 106.09, 10.09]), limit: 10, offset: 0, ..ClusterQuery::ALL };
+    let found: Vec<_> = page(store.as_ref(), q.clone()).await.iter().map(|c| c.id).collect();
     assert_eq!(found, vec![inside.id]);
     assert_eq!(store.count_clusters(&q).await.expect("count"), 1);
-    let q = ClusterQuery {
-        bbox: Some([105.9, 9.9, 106.2, 10.2]),
-        limit: 1,
-        offset: 1,
-        layer: clusterplan_store::Layer::Draft,
-    };
+    let q = ClusterQuery { bbox: Some([105.9, 9.9, 106.2, 10.2]), limit: 1, offset: 1, ..ClusterQuery::ALL };
     assert_eq!(store.count_clusters(&q).await.expect("count"), 2);
-    let found: Vec<_> = page(store.as_ref(), q).await.iter().map(|c| c.id).collect();
+    let found: Vec<_> = page(store.as_ref(), q.clone()).await.iter().map(|c| c.id).collect();
     assert_eq!(found, vec![inside.id], "paging applies after the exact filter (first was {})", l.id);
 }
 
@@ -148,12 +138,7 @@ async fn delete_removes_and_later_reads_are_not_found(store: Arc<dyn Store>) {
     assert!(matches!(store.get_cluster(created.id).await, Err(StoreError::NotFound(_))));
     assert!(matches!(store.delete_cluster(created.id, None, &ctx()).await, Err(StoreError::NotFound(_))));
     assert_eq!(store.count_clusters(&all(10, 0)).await.expect("count"), 0);
-    let q = ClusterQuery {
-        bbox: Some([106.0, 10.0, 107.0, 11.0]),
-        limit: 10,
-        offset: 0,
-        layer: clusterplan_store::Layer::Draft,
-    };
+    let q = ClusterQuery { bbox: Some([106.0, 10.0, 107.0, 11.0]), limit: 10, offset: 0, ..ClusterQuery::ALL };
     assert!(page(store.as_ref(), q).await.is_empty(), "the spatial index forgets deleted features");
 }
 

@@ -30,6 +30,15 @@ pub enum Expr {
         /// The literal on the right.
         value: Literal,
     },
+    /// `left op right` between two properties of the same type (`planned_area_ha < area_ha`).
+    CompareProperties {
+        /// The property on the left.
+        left: String,
+        /// The comparison.
+        op: CompareOp,
+        /// The property on the right.
+        right: String,
+    },
     /// `prop [NOT] LIKE 'pattern'`: case- and accent-sensitive pattern match.
     Like {
         /// The string property matched.
@@ -425,6 +434,9 @@ impl Display for Expr {
             Self::Not(inner) => write!(f, "NOT {inner}"),
             Self::Compare { prop, op, value } => {
                 write!(f, "{} {} {value}", Prop(prop), op.symbol())
+            }
+            Self::CompareProperties { left, op, right } => {
+                write!(f, "{} {} {}", Prop(left), op.symbol(), Prop(right))
             }
             Self::Like { prop, pattern, negated } => write!(f, "{} {}LIKE {pattern}", Prop(prop), not(*negated)),
             Self::Between { prop, low, high, negated } => {

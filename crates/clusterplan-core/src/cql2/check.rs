@@ -90,6 +90,7 @@ impl Checker<'_> {
             Expr::Not(inner) => self.walk(inner),
             Expr::Compare { prop, value, .. } => self.compared(prop, std::slice::from_ref(value)),
             Expr::In { prop, values, .. } => self.compared(prop, values),
+            Expr::CompareProperties { left, right, .. } => self.compared_properties(left, right),
             Expr::Like { prop, .. } => self.require(prop, PropertyType::String, "LIKE"),
             Expr::Between { prop, .. } => self.require(prop, PropertyType::Number, "BETWEEN"),
             Expr::Spatial { op, prop, .. } => {
@@ -116,6 +117,20 @@ impl Checker<'_> {
             } else if !ty.accepts(value) {
                 self.report(format!("property \"{prop}\" is {ty} and cannot be compared with {}", value.kind()));
             }
+        }
+    }
+
+    /// Two properties compared with each other: both known, of one type, neither a geometry.
+    fn compared_properties(&mut self, left: &str, right: &str) {
+        let (Some(a), Some(b)) = (self.type_of(left), self.type_of(right)) else {
+            return;
+        };
+        if a == PropertyType::Geometry || b == PropertyType::Geometry {
+            self.report(format!(
+                "properties \"{left}\" and \"{right}\" cannot be compared: geometries need a spatial function"
+            ));
+        } else if a != b {
+            self.report(format!("property \"{left}\" is {a} and \"{right}\" is {b}; they cannot be compared"));
         }
     }
 

@@ -58,6 +58,9 @@ fn truth(expr: &Expr, property: &dyn Fn(&str) -> Option<Value>) -> Option<bool> 
         Expr::Compare { prop, op, value: literal } => {
             compare(&value(prop)?, literal).map(|ordering| op.holds(ordering))
         }
+        Expr::CompareProperties { left, op, right } => {
+            compare_values(&value(left)?, &value(right)?).map(|ordering| op.holds(ordering))
+        }
         Expr::Like { prop, pattern, negated } => match value(prop)? {
             Value::String(s) => Some(pattern.matches(&s) != *negated),
             _ => None,
@@ -109,6 +112,19 @@ fn compare(value: &Value, literal: &Literal) -> Option<Ordering> {
         (Value::Bool(a), Literal::Bool(b)) => Some(a.cmp(b)),
         (Value::Date(a), Literal::Date(b)) => Some(a.cmp(b)),
         (Value::Timestamp(a), Literal::Timestamp(b)) => Some(a.cmp(b)),
+        _ => None,
+    }
+}
+
+/// The ordering of two values of the same type; `None` across types, for geometries, or with a
+/// NaN.
+fn compare_values(a: &Value, b: &Value) -> Option<Ordering> {
+    match (a, b) {
+        (Value::String(x), Value::String(y)) => Some(x.as_str().cmp(y.as_str())),
+        (Value::Number(x), Value::Number(y)) => x.partial_cmp(y),
+        (Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),
+        (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
+        (Value::Timestamp(x), Value::Timestamp(y)) => Some(x.cmp(y)),
         _ => None,
     }
 }

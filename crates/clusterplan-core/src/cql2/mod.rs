@@ -10,7 +10,7 @@
 //! # What is understood
 //!
 //! - Conformance class *basic-cql2*: `AND`, `OR`, `NOT`, parentheses, `=`, `<>`, `<`, `>`, `<=`,
-//!   `>=` between a property and a literal (string, number, `TRUE`/`FALSE`, `DATE('…')`,
+//!   `>=` between two properties of one type, or between a property and a literal (string, number, `TRUE`/`FALSE`, `DATE('…')`,
 //!   `TIMESTAMP('…')`), in either order, `IS [NOT] NULL`, and `TRUE`/`FALSE` as a whole filter.
 //! - *advanced-comparison-operators*: `[NOT] LIKE` (`%`, `_`, `\` escapes), `[NOT] BETWEEN` with
 //!   number bounds, `[NOT] IN (…)` with a list of literals.
@@ -25,8 +25,7 @@
 //! `.` or `:` after the first character) or double-quoted names (`"tên cụm"`). Words such as
 //! `date` or `point` are property names unless they are followed by `(`.
 //!
-//! Not understood (parse error naming the construct): property-property comparisons,
-//! arithmetic, functions, `CASEI`/`ACCENTI`, temporal functions and `INTERVAL`, array functions,
+//! Not understood (parse error naming the construct): arithmetic, functions, `CASEI`/`ACCENTI`, temporal functions and `INTERVAL`, array functions,
 //! `EMPTY` geometries, and CQL2 JSON. Geometry literals are in CRS84 (longitude first), as CQL2
 //! requires when no filter CRS is given; a `Z` value is accepted and dropped, since predicates
 //! are evaluated in two dimensions. String literals and LIKE patterns are normalised to Unicode

@@ -7,7 +7,7 @@
 //! and       = factor { AND factor }
 //! factor    = NOT factor | primary
 //! primary   = "(" or ")" | TRUE | FALSE | spatial | prop tail | literal compareOp prop
-//! tail      = compareOp literal | [NOT] LIKE string | [NOT] BETWEEN number AND number
+//! tail      = compareOp (literal | prop) | [NOT] LIKE string | [NOT] BETWEEN number AND number
 //!           | [NOT] IN "(" literal { "," literal } ")" | IS [NOT] NULL
 //! spatial   = S_fn "(" (prop "," geometry | geometry "," prop) ")"
 //! ```
@@ -270,6 +270,10 @@ impl<'a> Parser<'a> {
     fn tail(&mut self, prop: String) -> Result<Expr, ParseError> {
         if let Tok::Op(op) = self.tok.kind {
             self.advance()?;
+            if self.at_property() {
+                let right = self.property()?;
+                return Ok(Expr::CompareProperties { left: prop, op, right });
+            }
             let value = self.literal()?;
             return Ok(Expr::Compare { prop, op, value });
         }
@@ -323,6 +327,15 @@ impl<'a> Parser<'a> {
         Ok(Expr::Compare { prop, op: op.flipped(), value })
     }
 
+    /// Whether the current token is a property name (not a literal or a function call).
+    fn at_property(&self) -> bool {
+        match self.tok.kind {
+            Tok::Quoted(_) => true,
+            Tok::Word(word) => !is_reserved(word) && !self.next_is_lparen(),
+            _ => false,
+        }
+    }
+
     fn property(&mut self) -> Result<String, ParseError> {
         match self.tok.kind {
             Tok::Quoted(name) => {
@@ -366,7 +379,7 @@ impl<'a> Parser<'a> {
             Tok::Word(w) if !is_reserved(w) && !self.next_is_lparen() => Err(ParseError::new(
                 self.tok.start,
                 EXPECTED_LITERAL,
-                format!("property {w} (comparing two properties is not supported)"),
+                format!("property {w} (only literals may stand here)"),
             )),
             _ => Err(self.unexpected(EXPECTED_LITERAL)),
         }

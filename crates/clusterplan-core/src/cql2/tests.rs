@@ -331,7 +331,7 @@ fn malformed_filters_are_refused_with_the_offset_and_what_was_expected() {
         ("a IS NOT 5", "expected NULL at 9, found 5".to_owned()),
         ("a NOT = 1", "expected LIKE, BETWEEN or IN at 6, found '='".to_owned()),
         ("a = NULL", format!("expected {literal} at 4, found NULL (test for it with IS NULL)")),
-        ("a = b", format!("expected {literal} at 4, found property b (comparing two properties is not supported)")),
+        ("a IN (1, b)", format!("expected {literal} at 9, found property b (only literals may stand here)")),
         ("a = 5km", "expected a number at 4, found 5km".to_owned()),
         ("a = 1e999", "expected a finite number at 4, found 1e999".to_owned()),
         ("name = 'Phú' AND", format!("expected {predicate} at 17, found end of input")),
@@ -575,6 +575,36 @@ fn the_check_reports_every_unknown_property_and_type_mismatch_once() {
             "S_WITHIN needs a geometry property, but \"name\" is a string",
             "property \"boundary\" is a geometry and cannot be compared with a string; use a spatial function \
              such as S_INTERSECTS",
+        ]
+    );
+}
+
+// Comparing two properties (basic-cql2).
+
+#[test]
+fn two_properties_compare_when_they_are_of_one_type() {
+    let expr = parse("area_ha >= \"area_ha\" AND status <> name").expect("parses");
+    assert_eq!(expr.to_string(), "(area_ha >= area_ha AND status <> name)");
+    assert_eq!(parse(&expr.to_string()), Ok(expr.clone()));
+    assert_eq!(check_properties(&expr, QUERYABLES), Ok(()));
+    check_eval(&[
+        ("area_ha = area_ha", true),
+        ("area_ha < area_ha", false),
+        ("code < name", true),
+        ("name < code", false),
+        ("decided <= decided", true),
+        // NULL on either side is unknown, whichever way round.
+        ("notes = name", false),
+        ("NOT notes = name", false),
+        ("name = notes OR TRUE", true),
+    ]);
+    let mismatched = parse("name = area_ha OR boundary = boundary OR owner > name").expect("parses");
+    assert_eq!(
+        check_properties(&mismatched, QUERYABLES).expect_err("problems"),
+        [
+            "property \"name\" is a string and \"area_ha\" is a number; they cannot be compared",
+            "properties \"boundary\" and \"boundary\" cannot be compared: geometries need a spatial function",
+            "unknown property \"owner\"",
         ]
     );
 }

@@ -59,13 +59,30 @@ struct ItemsRequest {
     /// `asOf`: the layer as it stood at that instant.
     as_of: Option<DateTime<Utc>>,
     crs: WireCrs,
+    /// `properties=`: the properties to return (`None`: all).
+    properties: Option<Vec<String>>,
     repeat: String,
 }
 
 /// Parses `limit`, `offset`, `bbox`, `bbox-crs`, `crs`; unknown parameters are refused, as
 /// OGC API - Features asks.
 fn parse_query(params: &HashMap<String, String>, caller: &Caller) -> Result<ItemsRequest, ApiError> {
-    const KNOWN: &[&str] = &["limit", "offset", "bbox", "bbox-crs", "crs", "f", "asOf", "layer"];
+    const KNOWN: &[&str] = &[
+        "limit",
+        "offset",
+        "bbox",
+        "bbox-crs",
+        "crs",
+        "f",
+        "asOf",
+        "layer",
+        "filter",
+        "filter-lang",
+        "filter-crs",
+        "datetime",
+        "sortby",
+        "properties",
+    ];
     if let Some(unknown) = params.keys().find(|k| !KNOWN.contains(&k.as_str())) {
         return Err(bad_param(format!("unknown query parameter {unknown:?}; known: {}", KNOWN.join(", "))));
     }
@@ -95,7 +112,20 @@ fn parse_query(params: &HashMap<String, String>, caller: &Caller) -> Result<Item
         return Err(ApiError::Unauthorized("past versions are visible to signed-in accounts only".into()));
     }
     let layer = super::layer::layer_for(params, caller)?;
-    for key in ["bbox", "bbox-crs", "crs", "asOf", "layer"] {
+    let selected = super::filter::parse(params)?;
+    for key in [
+        "bbox",
+        "bbox-crs",
+        "crs",
+        "asOf",
+        "layer",
+        "filter",
+        "filter-lang",
+        "filter-crs",
+        "datetime",
+        "sortby",
+        "properties",
+    ] {
         if let Some(value) = params.get(key) {
             repeat.push('&');
             repeat.push_str(key);
@@ -103,7 +133,13 @@ fn parse_query(params: &HashMap<String, String>, caller: &Caller) -> Result<Item
             repeat.extend(url::form_urlencoded::byte_serialize(value.as_bytes()));
         }
     }
-    Ok(ItemsRequest { query: ClusterQuery { bbox, limit, offset, layer }, as_of, crs, repeat })
+    Ok(ItemsRequest {
+        query: ClusterQuery { bbox, limit, offset, layer, selection: selected.selection },
+        as_of,
+        crs,
+        properties: selected.properties,
+        repeat,
+    })
 }
 
 /// `asOf=2025-06-30T00:00:00Z`: an RFC 3339 instant.
@@ -160,7 +196,7 @@ async fn list(
 ) -> Result<Response, ApiError> {
     check_collection(&collection)?;
     let request = parse_query(&params, &caller)?;
-    let query = request.query;
+    let query = request.query.clone();
     let crs = request.crs;
     // Read before the data: the page is then never older than its tag.
     let layer = query.layer;
@@ -175,8 +211,8 @@ async fn list(
     let stamp = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let head = format!(r#"{{"type":"FeatureCollection","timeStamp":"{stamp}","numberMatched":{matched},"features":["#);
     let mut features = match request.as_of {
-        None => state.store.stream_clusters(query),
-        Some(at) => state.store.stream_clusters_as_of(query, at),
+        None => state.store.stream_clusters(query.clone()),
+        Some(at) => state.store.stream_clusters_as_of(query.clone(), at),
     };
     let body = async_stream::stream! {
         yield Ok::<Bytes, std::io::Error>(Bytes::from(head));
@@ -185,7 +221,12 @@ async fn list(
             match item {
                 Ok(cluster) => {
                     let feature = match feature_json(&cluster, crs) {
-                        Ok(feature) => feature,
+                        Ok(mut feature) => {
+                            if let Some(keep) = &request.properties {
+                                super::filter::select_properties(&mut feature, keep);
+                            }
+                            feature
+                        }
                         Err(e) => {
                             tracing::error!(cause = %e, id = cluster.id, "feature cannot be transformed");
                             yield Err(std::io::Error::other("feature transformation failed"));

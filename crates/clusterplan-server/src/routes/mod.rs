@@ -2,6 +2,7 @@
 
 mod auth;
 mod conditional;
+mod filter;
 mod health;
 mod history;
 mod items;
@@ -25,6 +26,7 @@ pub(crate) fn router(state: AppState) -> Router {
     Router::new()
         .merge(ogc::router())
         .merge(items::router())
+        .merge(filter::router())
         .merge(zones::router())
         .merge(planning::router())
         .merge(history::router())

@@ -171,10 +171,8 @@ impl HistoryStore for PostgisStore {
     }
 
     async fn count_clusters_as_of(&self, query: &ClusterQuery, at: DateTime<Utc>) -> Result<u64, StoreError> {
-        let mut q = *query;
-        q.limit = u32::MAX;
-        q.offset = 0;
-        page_as_of(self.as_of_stream(at), Some(q)).try_fold(0u64, |n, _| async move { Ok(n + 1) }).await
+        let q = ClusterQuery { limit: u32::MAX, offset: 0, ..query.clone() };
+        page_as_of(self.as_of_stream(at), q).try_fold(0u64, |n, _| async move { Ok(n + 1) }).await
     }
 
     fn stream_clusters_as_of(
@@ -182,7 +180,7 @@ impl HistoryStore for PostgisStore {
         query: ClusterQuery,
         at: DateTime<Utc>,
     ) -> BoxStream<'static, Result<Cluster, StoreError>> {
-        page_as_of(self.as_of_stream(at), Some(query))
+        page_as_of(self.as_of_stream(at), query)
     }
 
     async fn revert_cluster(

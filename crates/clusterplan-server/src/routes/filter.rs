@@ -1,0 +1,250 @@
+//! OGC API - Features Part 3 on the clusters layer: `filter` (CQL2 text), `filter-lang`,
+//! `filter-crs`, the queryables document, and the query parameters that select and order
+//! features beside it: `datetime`, `sortby`, `properties`.
+//!
+//! The filter is parsed into a tree by `clusterplan_core::cql2`, checked against the
+//! queryables, and handed to the store as a [`Selection`]: no request text reaches SQL.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use chrono::{DateTime, NaiveDate, Utc};
+use clusterplan_core::cql2::{self, CompareOp, Expr, Literal, PropertyType};
+use clusterplan_core::{ClusterKind, ClusterStatus};
+use clusterplan_store::{Queryable, Selection, SortKey};
+use serde_json::{Map, Value, json};
+
+use super::items::check_collection;
+use super::links::BaseUrl;
+use crate::AppState;
+use crate::error::ApiError;
+use crate::wire::WireCrs;
+
+/// The property that `datetime` selects on: when the feature was last written.
+pub(crate) const TEMPORAL_PROPERTY: Queryable = Queryable::UpdatedAt;
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new().route("/collections/{collection}/queryables", get(queryables))
+}
+
+fn invalid_filter(detail: String) -> ApiError {
+    ApiError::BadRequest { kind: "invalid-filter", detail }
+}
+
+fn bad_param(detail: String) -> ApiError {
+    ApiError::BadRequest { kind: "invalid-parameter", detail }
+}
+
+/// What a request selects beyond bbox and paging.
+#[derive(Debug, Default)]
+pub(crate) struct ItemsSelection {
+    /// Filter (with `datetime` folded in) and sort, for the store.
+    pub(crate) selection: Option<Arc<Selection>>,
+    /// `properties=`: the feature properties to return (`None`: all).
+    pub(crate) properties: Option<Vec<String>>,
+}
+
+/// Reads `filter`, `filter-lang`, `filter-crs`, `datetime`, `sortby` and `properties`.
+pub(crate) fn parse(params: &HashMap<String, String>) -> Result<ItemsSelection, ApiError> {
+    if let Some(lang) = params.get("filter-lang").filter(|l| l.as_str() != "cql2-text") {
+        return Err(bad_param(format!("filter-lang={lang:?} is not offered; this service reads cql2-text")));
+    }
+    let filter_crs = params.get("filter-crs").map(|c| WireCrs::parse(c)).transpose()?;
+    if filter_crs.is_some() && !params.contains_key("filter") {
+        return Err(bad_param("filter-crs is given without filter".into()));
+    }
+    let mut conjuncts = Vec::new();
+    if let Some(text) = params.get("filter") {
+        let mut expr = cql2::parse(text).map_err(|e| invalid_filter(format!("filter: {e}")))?;
+        let allowed = clusterplan_store::query::queryable_types();
+        cql2::check_properties(&expr, &allowed).map_err(|problems| {
+            invalid_filter(format!("filter: {}; see the collection's queryables", problems.join("; ")))
+        })?;
+        if let Some(crs) = filter_crs {
+            to_crs84(&mut expr, crs)?;
+        }
+        conjuncts.push(expr);
+    }
+    if let Some(text) = params.get("datetime") {
+        conjuncts.extend(datetime(text)?);
+    }
+    let filter = match conjuncts.len() {
+        0 => None,
+        1 => conjuncts.pop(),
+        _ => Some(Expr::And(conjuncts)),
+    };
+    let sort = params.get("sortby").map(|s| sortby(s)).transpose()?.unwrap_or_default();
+    let properties = params.get("properties").map(|p| properties(p)).transpose()?;
+    Ok(ItemsSelection { selection: Selection { filter, sort }.shared(), properties })
+}
+
+/// Brings the filter's geometry literals from `filter-crs` (its axis order) to CRS84.
+fn to_crs84(expr: &mut Expr, crs: WireCrs) -> Result<(), ApiError> {
+    match expr {
+        Expr::And(items) | Expr::Or(items) => items.iter_mut().try_for_each(|item| to_crs84(item, crs)),
+        Expr::Not(inner) => to_crs84(inner, crs),
+        Expr::Spatial { geometry, .. } => crs
+            .geometry_to_crs84(geometry)
+            .map_err(|e| invalid_filter(format!("filter: a geometry cannot be transformed from {}: {e}", crs.0))),
+        _ => Ok(()),
+    }
+}
+
+/// `datetime=`: an instant or an interval (`start/end`, either end open as `..` or empty), RFC
+/// 3339 date-times or dates (a date stands for its whole UTC day), on [`TEMPORAL_PROPERTY`].
+fn datetime(text: &str) -> Result<Vec<Expr>, ApiError> {
+    let prop = TEMPORAL_PROPERTY.name().to_owned();
+    let compare = |op, at: DateTime<Utc>| Expr::Compare { prop: prop.clone(), op, value: Literal::Timestamp(at) };
+    let bad = || {
+        bad_param(format!(
+            "datetime={text:?} must be an RFC 3339 date-time or date, or an interval start/end with `..` for an \
+             open end, e.g. 2025-01-01T00:00:00Z/.."
+        ))
+    };
+    let Some((start, end)) = text.split_once('/') else {
+        let (first, last) = instant(text).ok_or_else(bad)?;
+        return Ok(if first == last {
+            vec![compare(CompareOp::Eq, first)]
+        } else {
+            vec![compare(CompareOp::Ge, first), compare(CompareOp::Le, last)]
+        });
+    };
+    let open = |s: &str| s.is_empty() || s == "..";
+    if open(start) && open(end) {
+        return Err(bad());
+    }
+    let mut out = Vec::new();
+    if !open(start) {
+        out.push(compare(CompareOp::Ge, instant(start).ok_or_else(bad)?.0));
+    }
+    if !open(end) {
+        out.push(compare(CompareOp::Le, instant(end).ok_or_else(bad)?.1));
+    }
+    if let [Expr::Compare { value: Literal::Timestamp(a), .. }, Expr::Compare { value: Literal::Timestamp(b), .. }] =
+        out.as_slice()
+        && a > b
+    {
+        return Err(bad_param(format!("datetime={text:?} ends before it starts")));
+    }
+    Ok(out)
+}
+
+/// The first and last instant a date-time or date stands for.
+fn instant(text: &str) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
+        let t = t.with_timezone(&Utc);
+        return Some((t, t));
+    }
+    let day = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
+    let first = day.and_hms_opt(0, 0, 0)?.and_utc();
+    let last = day.and_hms_micro_opt(23, 59, 59, 999_999)?.and_utc();
+    Some((first, last))
+}
+
+/// `sortby=-updated_at,+name`: sortable queryables, `-` for descending.
+fn sortby(text: &str) -> Result<Vec<SortKey>, ApiError> {
+    text.split(',')
+        .map(str::trim)
+        .map(|item| {
+            let (descending, name) = match item.as_bytes().first() {
+                Some(b'-') => (true, &item[1..]),
+                Some(b'+') => (false, &item[1..]),
+                _ => (false, item),
+            };
+            match Queryable::from_name(name) {
+                Some(by) if by.sortable() => Ok(SortKey { by, descending }),
+                _ => Err(bad_param(format!(
+                    "sortby: {name:?} is not a sortable property; sortable: {}",
+                    sortable_names().join(", ")
+                ))),
+            }
+        })
+        .collect()
+}
+
+fn sortable_names() -> Vec<&'static str> {
+    Queryable::ALL.into_iter().filter(|q| q.sortable()).map(Queryable::name).collect()
+}
+
+/// `properties=code,name`: the feature properties to return.
+fn properties(text: &str) -> Result<Vec<String>, ApiError> {
+    let names: Vec<String> = text.split(',').map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()).collect();
+    for name in &names {
+        if !Queryable::from_name(name).is_some_and(Queryable::sortable) {
+            return Err(bad_param(format!(
+                "properties: {name:?} is not a property of this collection; properties: {}",
+                sortable_names().join(", ")
+            )));
+        }
+    }
+    Ok(names)
+}
+
+/// Keeps only the named properties of a GeoJSON feature.
+pub(crate) fn select_properties(feature: &mut Value, keep: &[String]) {
+    if let Some(props) = feature.get_mut("properties").and_then(Value::as_object_mut) {
+        props.retain(|k, _| keep.iter().any(|p| p == k));
+    }
+}
+
+/// `GET /collections/{id}/queryables`: a JSON Schema of what filters may name.
+async fn queryables(
+    State(_state): State<AppState>,
+    Path(collection): Path<String>,
+    BaseUrl(base): BaseUrl,
+) -> Result<Response, ApiError> {
+    check_collection(&collection)?;
+    let mut properties = Map::new();
+    for q in Queryable::ALL {
+        properties.insert(q.name().to_owned(), schema_of(q));
+    }
+    let doc = json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": format!("{base}/collections/{collection}/queryables"),
+        "type": "object",
+        "title": "Cụm công nghiệp — queryables",
+        "description": format!(
+            "Properties that `filter` (CQL2 text), `sortby` and `properties` may name. `datetime` selects on `{}`.",
+            TEMPORAL_PROPERTY.name()
+        ),
+        "properties": properties,
+        "additionalProperties": false,
+    });
+    Ok((
+        [(header::CONTENT_TYPE, HeaderValue::from_static("application/schema+json"))],
+        serde_json::to_string(&doc).unwrap_or_default(),
+    )
+        .into_response())
+}
+
+fn schema_of(q: Queryable) -> Value {
+    let mut schema = match q.property_type() {
+        PropertyType::Geometry => json!({
+            "title": "Boundary",
+            "format": "geometry-multipolygon",
+            "x-ogc-role": "primary-geometry",
+        }),
+        PropertyType::String => json!({ "type": "string" }),
+        PropertyType::Number => json!({ "type": "number" }),
+        PropertyType::Boolean => json!({ "type": "boolean" }),
+        PropertyType::Date => json!({ "type": "string", "format": "date" }),
+        PropertyType::Timestamp => json!({ "type": "string", "format": "date-time" }),
+    };
+    let codes: Option<Vec<&str>> = match q {
+        Queryable::Status => Some(ClusterStatus::ALL.iter().map(|s| s.code()).collect()),
+        Queryable::Kind => Some(ClusterKind::ALL.iter().map(|k| k.code()).collect()),
+        _ => None,
+    };
+    if let Some(codes) = codes {
+        schema["enum"] = json!(codes);
+    }
+    if q == TEMPORAL_PROPERTY {
+        schema["x-ogc-role"] = json!("primary-instant");
+    }
+    schema
+}
