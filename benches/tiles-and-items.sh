@@ -35,6 +35,9 @@ targets=(
   "items-10 /collections/clusters/items?limit=10"
   "items-100 /collections/clusters/items?limit=100"
   "items-vn2000 /collections/clusters/items?limit=100&crs=http://www.opengis.net/def/crs/EPSG/0/9210"
+  "items-cql2 /collections/clusters/items?limit=100&filter=status%20IN%20('operating','established')%20AND%20name%20LIKE%20'%25n%25'"
+  "items-spatial /collections/clusters/items?limit=100&filter=S_INTERSECTS(geometry,POINT(106.43%2010.205))"
+  "items-sorted /collections/clusters/items?limit=100&sortby=-planned_area_ha,name"
 )
 declare -A rps
 for t in "${targets[@]}"; do
