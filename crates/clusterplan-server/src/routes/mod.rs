@@ -1,9 +1,11 @@
 //! Routes, one module per concern, merged here.
 
+mod api;
 mod auth;
 mod conditional;
 mod health;
 mod history;
+mod html;
 mod items;
 mod layer;
 mod links;
@@ -24,6 +26,7 @@ use crate::AppState;
 pub(crate) fn router(state: AppState) -> Router {
     Router::new()
         .merge(ogc::router())
+        .merge(api::router())
         .merge(items::router())
         .merge(zones::router())
         .merge(planning::router())
