@@ -1,4 +1,4 @@
-//! The OpenAPI document at `/api` and the HTML views of the OGC API documents, with content
+//! The `OpenAPI` document at `/api` and the HTML views of the OGC API documents, with content
 //! negotiation (`f=json|html`, `Accept`), run on both stores like `api.rs`.
 
 use std::sync::Arc;

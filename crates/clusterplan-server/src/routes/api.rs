@@ -1,5 +1,8 @@
-//! `GET /api`: the service's OpenAPI 3.0 document, generated from the handlers'
+//! `GET /api`: the service's `OpenAPI` 3.0 document, generated from the handlers'
 //! `#[utoipa::path]` annotations (OGC API - Features `oas30`), and an HTML listing of it.
+
+// utoipa's `OpenApi` derive expands to `for_each` calls, which clippy flags in the impl.
+#![allow(clippy::needless_for_each)]
 
 use std::collections::HashMap;
 
@@ -185,7 +188,7 @@ pub(crate) fn openapi_json() -> String {
     })
 }
 
-/// The OpenAPI document
+/// The `OpenAPI` document
 ///
 /// The API definition, generated from the service's handlers: JSON
 /// (`application/vnd.oai.openapi+json;version=3.0`), or an HTML listing of its operations.
@@ -230,7 +233,7 @@ async fn document(headers: HeaderMap, Query(params): Query<HashMap<String, Strin
     Ok(page(
         &format!("{} API", doc.info.title),
         &[("/api?f=json", OPENAPI_JSON, "OpenAPI document (JSON)")],
-        body,
+        &body,
         None,
     ))
 }
@@ -341,7 +344,7 @@ pub(crate) mod docs {
         links: Vec<Link>,
     }
 
-    /// A GeoJSON geometry (RFC 7946): the clusters' boundaries are Polygons or MultiPolygons.
+    /// A GeoJSON geometry (RFC 7946): the clusters' boundaries are `Polygon`s or `MultiPolygon`s.
     #[derive(ToSchema)]
     pub(crate) struct Geometry {
         #[schema(rename = "type", example = "MultiPolygon")]
@@ -539,7 +542,7 @@ pub(crate) mod docs {
     #[derive(IntoParams)]
     #[into_params(parameter_in = Header)]
     pub(crate) struct IfMatch {
-        /// The ETag of the version edited, `"<version>"`; required (428 without it) unless the
+        /// The `ETag` of the version edited, `"<version>"`; required (428 without it) unless the
         /// server runs with `--allow-writes-without-if-match`; a stale one is a 412.
         #[param(rename = "If-Match")]
         if_match: Option<String>,

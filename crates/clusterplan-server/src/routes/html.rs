@@ -181,16 +181,19 @@ fn add_links(doc: &mut Value, view: View, here: &Here) {
     links.retain(|l| l["rel"] != "self" && !(l["rel"] == "alternate" && l["type"] == "text/html"));
     links.push(link(here.href("json"), "self", json_type, title));
     links.push(link(here.href("html"), "alternate", "text/html", "This document as HTML"));
-    if view == View::Item {
-        if let Some((collection, _)) = here.path.rsplit_once("/items/") {
-            links.push(link(format!("{}{collection}", here.base), "collection", "application/json", "The collection"));
-        }
+    if let (View::Item, Some((collection, _))) = (view, here.path.rsplit_once("/items/")) {
+        links.push(link(format!("{}{collection}", here.base), "collection", "application/json", "The collection"));
     }
 }
 
 /// An HTML 5 page: the title, the links to the JSON representations, the body, and (when
 /// `map` is given) a Leaflet map of a GeoJSON document or a bounding box.
-pub(crate) fn page(title: &str, alternates: &[(&str, &str, &str)], body: Markup, map: Option<MapData<'_>>) -> Response {
+pub(crate) fn page(
+    title: &str,
+    alternates: &[(&str, &str, &str)],
+    body: &Markup,
+    map: Option<&MapData<'_>>,
+) -> Response {
     let markup = html! {
         (DOCTYPE)
         html lang="en" {
@@ -219,7 +222,7 @@ pub(crate) fn page(title: &str, alternates: &[(&str, &str, &str)], body: Markup,
                 }
                 main {
                     (body)
-                    @if let Some(map) = &map {
+                    @if let Some(map) = map {
                         div #map data-basemap=(map.basemap) data-geojson=[map.geojson.as_deref()] data-bbox=[map.bbox.as_deref()] {}
                     }
                     @if !alternates.is_empty() {
@@ -291,7 +294,7 @@ pub(crate) fn landing_page(doc: &Value, json_href: &str) -> Response {
         h2 { "Links" }
         (link_list(&doc["links"]))
     };
-    page(&text(&doc["title"]), &[(json_href, "application/json", "JSON")], body, None)
+    page(&text(&doc["title"]), &[(json_href, "application/json", "JSON")], &body, None)
 }
 
 fn conformance_page(doc: &Value, here: &Here) -> Response {
@@ -304,7 +307,7 @@ fn conformance_page(doc: &Value, here: &Here) -> Response {
             }
         }
     };
-    page("Conformance", &[(&here.href("json"), "application/json", "JSON")], body, None)
+    page("Conformance", &[(&here.href("json"), "application/json", "JSON")], &body, None)
 }
 
 fn collection_summary(collection: &Value) -> Markup {
@@ -351,7 +354,7 @@ fn collections_page(doc: &Value, here: &Here) -> Response {
         h2 { "Links" }
         (link_list(&doc["links"]))
     };
-    page("Collections", &[(&here.href("json"), "application/json", "JSON")], body, None)
+    page("Collections", &[(&here.href("json"), "application/json", "JSON")], &body, None)
 }
 
 fn collection_page(doc: &Value, here: &Here, basemap: &str) -> Response {
@@ -368,7 +371,7 @@ fn collection_page(doc: &Value, here: &Here, basemap: &str) -> Response {
     };
     let bbox = doc["extent"]["spatial"]["bbox"][0].as_array().map(|b| Value::Array(b.clone()).to_string());
     let map = bbox.is_some().then_some(MapData { basemap, geojson: None, bbox });
-    page(&text(&doc["title"]), &[(&here.href("json"), "application/json", "JSON")], body, map)
+    page(&text(&doc["title"]), &[(&here.href("json"), "application/json", "JSON")], &body, map.as_ref())
 }
 
 /// The properties shown as columns: every key of the page's features, in first-seen order.
@@ -424,8 +427,8 @@ fn items_page(doc: &Value, here: &Here, basemap: &str) -> Response {
     page(
         &format!("Features of {collection}"),
         &[(&here.href("json"), "application/geo+json", "GeoJSON")],
-        body,
-        Some(map),
+        &body,
+        Some(&map),
     )
 }
 
@@ -451,5 +454,5 @@ fn item_page(doc: &Value, here: &Here, basemap: &str) -> Response {
         }
     };
     let map = MapData { basemap, geojson: Some(doc.to_string()), bbox: None };
-    page(&title, &[(&here.href("json"), "application/geo+json", "GeoJSON")], body, Some(map))
+    page(&title, &[(&here.href("json"), "application/geo+json", "GeoJSON")], &body, Some(&map))
 }
