@@ -210,7 +210,6 @@ async fn document(headers: HeaderMap, Query(params): Query<HashMap<String, Strin
     }
     let doc = ApiDoc::openapi();
     let body = html! {
-        h1 { (doc.info.title) " API" }
         @if let Some(description) = &doc.info.description { p { (description) } }
         p { "OpenAPI " (serde_json::to_value(&doc.openapi).unwrap_or_default().as_str().unwrap_or("3.0")) " document: "
             a href="/api?f=json" rel="alternate" type=(OPENAPI_JSON) { "JSON" } }

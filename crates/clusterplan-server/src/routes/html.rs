@@ -221,10 +221,11 @@ pub(crate) fn page(
                     a href="/" { "planner map" }
                 }
                 main {
-                    (body)
+                    h1 { (title) }
                     @if let Some(map) = map {
                         div #map data-basemap=(map.basemap) data-geojson=[map.geojson.as_deref()] data-bbox=[map.bbox.as_deref()] {}
                     }
+                    (body)
                     @if !alternates.is_empty() {
                         p.formats {
                             "Also as: "
@@ -286,10 +287,19 @@ fn text(value: &Value) -> String {
     }
 }
 
+/// A value in a table of features: long texts are cut (the feature's page has them whole).
+fn cell(value: &Value) -> String {
+    const LONGEST: usize = 80;
+    let text = text(value);
+    match text.char_indices().nth(LONGEST) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text,
+    }
+}
+
 /// The landing page as HTML (`/?f=html`; browsers asking `/` without `f` get the planner map).
 pub(crate) fn landing_page(doc: &Value, json_href: &str) -> Response {
     let body = html! {
-        h1 { (text(&doc["title"])) }
         p { (text(&doc["description"])) }
         h2 { "Links" }
         (link_list(&doc["links"]))
@@ -299,7 +309,6 @@ pub(crate) fn landing_page(doc: &Value, json_href: &str) -> Response {
 
 fn conformance_page(doc: &Value, here: &Here) -> Response {
     let body = html! {
-        h1 { "Conformance classes" }
         ul {
             @for class in doc["conformsTo"].as_array().into_iter().flatten() {
                 @let uri = class.as_str().unwrap_or("");
@@ -307,7 +316,7 @@ fn conformance_page(doc: &Value, here: &Here) -> Response {
             }
         }
     };
-    page("Conformance", &[(&here.href("json"), "application/json", "JSON")], &body, None)
+    page("Conformance classes", &[(&here.href("json"), "application/json", "JSON")], &body, None)
 }
 
 fn collection_summary(collection: &Value) -> Markup {
@@ -339,7 +348,6 @@ fn collection_summary(collection: &Value) -> Markup {
 
 fn collections_page(doc: &Value, here: &Here) -> Response {
     let body = html! {
-        h1 { "Collections" }
         @for collection in doc["collections"].as_array().into_iter().flatten() {
             @let id = text(&collection["id"]);
             section {
@@ -360,7 +368,6 @@ fn collections_page(doc: &Value, here: &Here) -> Response {
 fn collection_page(doc: &Value, here: &Here, basemap: &str) -> Response {
     let id = text(&doc["id"]);
     let body = html! {
-        h1 { (text(&doc["title"])) }
         (collection_summary(doc))
         p { a href={ "/collections/" (id) "/items?f=html" } { "Browse the features" } }
         h2 { "Coordinate reference systems" }
@@ -376,7 +383,12 @@ fn collection_page(doc: &Value, here: &Here, basemap: &str) -> Response {
 
 /// The properties shown as columns: every key of the page's features, in first-seen order.
 fn columns(features: &[Value]) -> Vec<String> {
-    let mut keys: Vec<String> = Vec::new();
+    // The names a reader looks for first, then the rest in the documents' order.
+    let mut keys: Vec<String> = ["name", "code", "kind", "status"]
+        .into_iter()
+        .filter(|k| features.iter().any(|f| f["properties"].get(k).is_some()))
+        .map(str::to_owned)
+        .collect();
     for feature in features {
         for key in feature["properties"].as_object().into_iter().flat_map(|p| p.keys()) {
             if !keys.contains(key) {
@@ -395,7 +407,6 @@ fn items_page(doc: &Value, here: &Here, basemap: &str) -> Response {
     };
     let collection = here.path.trim_end_matches("/items").rsplit('/').next().unwrap_or("").to_owned();
     let body = html! {
-        h1 { "Features of " (collection) }
         p {
             (text(&doc["numberReturned"])) " of " (text(&doc["numberMatched"])) " features"
             @if let Some(offset) = here.query.iter().find(|(k, _)| k == "offset") { " from offset " (offset.1) }
@@ -412,7 +423,7 @@ fn items_page(doc: &Value, here: &Here, basemap: &str) -> Response {
                     @let id = text(&feature["id"]);
                     tr {
                         td { a href={ "/collections/" (collection) "/items/" (id) "?f=html" } { (id) } }
-                        @for key in &keys { td { (text(&feature["properties"][key.as_str()])) } }
+                        @for key in &keys { td { (cell(&feature["properties"][key.as_str()])) } }
                     }
                 }
             }
@@ -439,7 +450,6 @@ fn item_page(doc: &Value, here: &Here, basemap: &str) -> Response {
         here.path.rsplit_once("/items/").map_or("", |(c, _)| c).rsplit('/').next().unwrap_or("").to_owned();
     let title = if name.is_empty() { format!("Feature {id}") } else { name };
     let body = html! {
-        h1 { (title) }
         table {
             tbody {
                 tr { th { "id" } td { (id) } }
