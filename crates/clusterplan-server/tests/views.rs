@@ -347,6 +347,13 @@ async fn landing_conformance_and_collections_have_html_views(state: AppState) {
         let path = html.trim_start_matches("http://test.local");
         assert_html(&get(&state, path).await);
     }
+    let listed = get(&state, "/collections").await;
+    let html_links = |links: &Value| {
+        links.as_array().expect("links").iter().filter(|l| l["rel"] == "alternate" && l["type"] == "text/html").count()
+    };
+    assert_eq!(html_links(&listed.body["collections"][0]["links"]), 1, "each listed collection links its HTML view");
+    assert!(listed.text.contains("http://test.local/collections/clusters?f=html"), "{}", listed.text);
+    assert_eq!(html_links(&get(&state, "/collections/clusters").await.body["links"]), 1, "one HTML alternate");
     let tagged = get(&state, "/collections/clusters").await;
     let etag = tagged.headers[header::ETAG].to_str().expect("etag").to_owned();
     let revalidated =

@@ -203,6 +203,7 @@ async fn describe(state: &AppState, base: &str, id: &str, layer: Layer) -> Resul
         "storageCrs": Crs::Crs84.uri(),
         "links": [
             link(format!("{base}/collections/{id}"), "self", "application/json", "This collection"),
+            link(format!("{base}/collections/{id}?f=html"), "alternate", "text/html", "This collection as HTML"),
             link(format!("{base}/collections/{id}/items"), "items", "application/geo+json", "Features"),
             link(format!("{base}/collections/{id}/tiles"), "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", "application/json", "Vector tiles"),
             link(format!("{base}/collections/{id}/metadata"), "describedby", "application/json", "Publisher's metadata"),
