@@ -164,7 +164,7 @@ pub(crate) fn content_crs(crs: WireCrs) -> HeaderValue {
     params(docs::CollectionPath, docs::ItemsQuery),
     responses(
         (status = 200, description = "A page of features", headers(("ETag" = String), ("Content-Crs" = String)),
-            content(("application/geo+json" = docs::FeatureCollection), ("text/html" = String))),
+            content(("application/geo+json" = FeatureCollection), ("text/html" = String))),
         (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
         (status = 400, response = docs::Problem),
         (status = 401, response = docs::Problem),
@@ -298,7 +298,7 @@ pub(crate) fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
     params(docs::ItemPath, docs::ItemQuery),
     responses(
         (status = 200, description = "The feature", headers(("ETag" = String), ("Content-Crs" = String)),
-            content(("application/geo+json" = docs::Feature), ("text/html" = String))),
+            content(("application/geo+json" = Feature), ("text/html" = String))),
         (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
         (status = 400, response = docs::Problem),
         (status = 401, response = docs::Problem),
@@ -436,9 +436,9 @@ pub(crate) fn write_context(caller: &Caller, headers: &HeaderMap) -> WriteContex
     operation_id = "createFeature",
     tag = "Features",
     params(docs::CollectionPath, docs::ContentCrs, docs::WriteHeaders),
-    request_body(content = docs::Feature, content_type = "application/geo+json", description = "A GeoJSON Feature"),
+    request_body(content = Feature, content_type = "application/geo+json", description = "A GeoJSON Feature"),
     responses(
-        (status = 201, description = "Created", headers(("Location" = String), ("ETag" = String)), body = docs::Feature, content_type = "application/geo+json"),
+        (status = 201, description = "Created", headers(("Location" = String), ("ETag" = String)), body = Feature, content_type = "application/geo+json"),
         (status = 400, response = docs::Problem),
         (status = 401, response = docs::Problem),
         (status = 403, response = docs::Problem),
@@ -487,9 +487,9 @@ async fn create(
     operation_id = "replaceFeature",
     tag = "Features",
     params(docs::ItemPath, docs::IfMatch, docs::ContentCrs, docs::WriteHeaders),
-    request_body(content = docs::Feature, content_type = "application/geo+json", description = "A GeoJSON Feature"),
+    request_body(content = Feature, content_type = "application/geo+json", description = "A GeoJSON Feature"),
     responses(
-        (status = 200, description = "Replaced", headers(("ETag" = String)), body = docs::Feature, content_type = "application/geo+json"),
+        (status = 200, description = "Replaced", headers(("ETag" = String)), body = Feature, content_type = "application/geo+json"),
         (status = 400, response = docs::Problem),
         (status = 401, response = docs::Problem),
         (status = 403, response = docs::Problem),

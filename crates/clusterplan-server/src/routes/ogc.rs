@@ -12,7 +12,8 @@ use serde_json::{Value, json};
 
 use clusterplan_core::Crs;
 
-use super::api::{OPENAPI_JSON, docs};
+use super::api::OPENAPI_JSON;
+use super::api::docs;
 use super::conditional::{REVALIDATE, none_match_hits, not_modified, tag};
 use super::html::{self, Negotiated, View, negotiate};
 use super::items::COLLECTIONS;
@@ -55,7 +56,7 @@ pub(crate) fn router() -> Router<AppState> {
     tag = "Capabilities",
     params(docs::FormatQuery),
     responses(
-        (status = 200, description = "The landing page", content(("application/json" = docs::LandingPage), ("text/html" = String))),
+        (status = 200, description = "The landing page", content(("application/json" = LandingPage), ("text/html" = String))),
         (status = 400, response = docs::Problem),
     ),
 )]
@@ -96,7 +97,7 @@ async fn landing(
     tag = "Capabilities",
     params(docs::FormatQuery),
     responses(
-        (status = 200, description = "The conformance classes", content(("application/json" = docs::ConfClasses), ("text/html" = String))),
+        (status = 200, description = "The conformance classes", content(("application/json" = ConfClasses), ("text/html" = String))),
         (status = 400, response = docs::Problem),
     ),
 )]
@@ -114,7 +115,7 @@ async fn conformance() -> Json<Value> {
     tag = "Capabilities",
     params(docs::LayerQuery, docs::FormatQuery),
     responses(
-        (status = 200, description = "The collections", headers(("ETag" = String)), content(("application/json" = docs::Collections), ("text/html" = String))),
+        (status = 200, description = "The collections", headers(("ETag" = String)), content(("application/json" = Collections), ("text/html" = String))),
         (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
         (status = 400, response = docs::Problem),
         (status = 401, response = docs::Problem),
@@ -154,7 +155,7 @@ async fn collections(
     tag = "Capabilities",
     params(docs::CollectionPath, docs::LayerQuery, docs::FormatQuery),
     responses(
-        (status = 200, description = "The collection", headers(("ETag" = String)), content(("application/json" = docs::Collection), ("text/html" = String))),
+        (status = 200, description = "The collection", headers(("ETag" = String)), content(("application/json" = Collection), ("text/html" = String))),
         (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
         (status = 400, response = docs::Problem),
         (status = 401, response = docs::Problem),

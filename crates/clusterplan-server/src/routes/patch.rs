@@ -34,7 +34,7 @@ const PATCH_TYPES: &[&str] = &["application/merge-patch+json", "application/json
     params(docs::ItemPath, docs::IfMatch, docs::ContentCrs, docs::WriteHeaders),
     request_body(content = Object, content_type = "application/merge-patch+json", description = "A merge patch of the GeoJSON Feature"),
     responses(
-        (status = 200, description = "Updated", headers(("ETag" = String)), body = docs::Feature, content_type = "application/geo+json"),
+        (status = 200, description = "Updated", headers(("ETag" = String)), body = Feature, content_type = "application/geo+json"),
         (status = 400, response = docs::Problem),
         (status = 401, response = docs::Problem),
         (status = 403, response = docs::Problem),

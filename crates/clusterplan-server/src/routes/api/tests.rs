@@ -125,3 +125,29 @@ fn writes_declare_the_security_schemes_and_their_refusals() {
         .expect("bbox");
     assert_eq!(bbox["explode"], false, "bbox is one comma-separated value");
 }
+
+fn references(value: &serde_json::Value, found: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(members) => {
+            if let Some(serde_json::Value::String(target)) = members.get("$ref") {
+                found.push(target.clone());
+            }
+            members.values().for_each(|v| references(v, found));
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| references(v, found)),
+        _ => {}
+    }
+}
+
+#[test]
+fn every_reference_of_the_document_resolves() {
+    let json = serde_json::to_value(ApiDoc::openapi()).expect("json");
+    let mut found = Vec::new();
+    references(&json, &mut found);
+    assert!(found.iter().any(|r| r == "#/components/schemas/Feature"), "{found:?}");
+    assert!(found.iter().any(|r| r == "#/components/schemas/LandingPage"), "{found:?}");
+    for target in found {
+        let pointer = target.strip_prefix('#').unwrap_or_else(|| panic!("{target} is not local"));
+        assert!(json.pointer(pointer).is_some(), "{target} points to nothing");
+    }
+}
