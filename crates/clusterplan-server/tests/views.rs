@@ -235,6 +235,7 @@ async fn items_and_item_are_negotiated_between_html_and_geojson(state: AppState)
         Some(format!("http://test.local{item}?f=html").as_str())
     );
     assert_eq!(json.link("collection", "application/json").as_deref(), Some("http://test.local/collections/clusters"));
+    assert!(json.headers.get_all(header::VARY).iter().any(|v| v == "accept"), "caches keep JSON and HTML apart");
     let plain = get(&state, &item).await;
     assert_eq!(plain.content_type(), "application/geo+json", "no Accept: GeoJSON");
     assert!(plain.headers.contains_key(header::ETAG));
@@ -341,6 +342,7 @@ async fn landing_conformance_and_collections_have_html_views(state: AppState) {
         let doc = get(&state, uri).await;
         assert_eq!(doc.status, StatusCode::OK, "{uri}");
         assert!(doc.content_type().starts_with("application/json"), "{uri}: {}", doc.content_type());
+        assert!(doc.headers.get_all(header::VARY).iter().any(|v| v == "accept"), "{uri} varies on Accept");
         let html =
             doc.link("alternate", "text/html").unwrap_or_else(|| panic!("{uri} links its HTML view: {}", doc.text));
         assert!(html.ends_with("f=html"), "{html}");

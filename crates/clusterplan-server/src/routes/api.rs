@@ -16,7 +16,7 @@ use utoipa::openapi::path::{Operation, PathItemType};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::html::{Negotiated, negotiate, page};
+use super::html::{Negotiated, negotiate, page, vary_on_accept};
 use crate::AppState;
 use crate::auth::{CSRF_HEADER, SESSION_COOKIE};
 use crate::error::ApiError;
@@ -206,7 +206,9 @@ pub(crate) fn openapi_json() -> String {
 async fn document(headers: HeaderMap, Query(params): Query<HashMap<String, String>>) -> Result<Response, ApiError> {
     let json = openapi_json();
     if negotiate(&headers, &params)? == Negotiated::Json {
-        return Ok(([(header::CONTENT_TYPE, HeaderValue::from_static(OPENAPI_JSON))], json).into_response());
+        return Ok(vary_on_accept(
+            ([(header::CONTENT_TYPE, HeaderValue::from_static(OPENAPI_JSON))], json).into_response(),
+        ));
     }
     let doc = ApiDoc::openapi();
     let body = html! {
@@ -229,12 +231,12 @@ async fn document(headers: HeaderMap, Query(params): Query<HashMap<String, Strin
             }
         }
     };
-    Ok(page(
+    Ok(vary_on_accept(page(
         &format!("{} API", doc.info.title),
         &[("/api?f=json", OPENAPI_JSON, "OpenAPI document (JSON)")],
         &body,
         None,
-    ))
+    )))
 }
 
 fn method_name(method: &PathItemType) -> &'static str {

@@ -70,9 +70,15 @@ where
 {
     axum::routing::get(move |State(state): State<AppState>, request: Request| async move {
         match negotiated(handler, view, state, request).await {
-            Ok(response) | Err(response) => response,
+            Ok(response) | Err(response) => vary_on_accept(response),
         }
     })
+}
+
+/// Marks an answer chosen by `Accept`, so that caches keep JSON and HTML apart.
+pub(crate) fn vary_on_accept(mut response: Response) -> Response {
+    response.headers_mut().append(header::VARY, HeaderValue::from_static("accept"));
+    response
 }
 
 async fn negotiated<H, T>(handler: H, view: View, state: AppState, request: Request) -> Result<Response, Response>

@@ -79,12 +79,12 @@ async fn landing(
             link(format!("{base}/collections"), "data", "application/json", "Collections"),
         ]
     });
-    Ok(match negotiate(&headers, &params)? {
+    Ok(html::vary_on_accept(match negotiate(&headers, &params)? {
         Negotiated::Json => Json(doc).into_response(),
         // `/?f=html` is the landing document; a browser opening `/` expects the map.
         Negotiated::Html if params.contains_key("f") => html::landing_page(&doc, &format!("{base}/?f=json")),
         Negotiated::Html => web::index_html(&state.config).await,
-    })
+    }))
 }
 
 /// The conformance classes
