@@ -12,6 +12,7 @@ use clusterplan_store::NewAudit;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::api::docs;
 use crate::AppState;
 use crate::auth::{
     Caller, ClientAddress, SESSION_HOURS, digest, new_token, random_hex, session_set_cookie, verify_password,
@@ -41,8 +42,8 @@ fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError>
     })
 }
 
-#[derive(Deserialize)]
-struct LoginBody {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(super) struct LoginBody {
     name: String,
     password: String,
 }
@@ -83,7 +84,22 @@ async fn check_rate_limit(state: &AppState, name: &str, address: Option<&str>) -
     Ok(())
 }
 
+/// Log in
+///
 /// `POST /auth/login` with `{"name", "password"}`: a session cookie and the CSRF token.
+#[utoipa::path(
+    post,
+    path = "/auth/login",
+    operation_id = "login",
+    tag = "Accounts",
+    request_body(content = LoginBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The account and the session's CSRF token; the session cookie is set", body = Object, headers(("Set-Cookie" = String))),
+        (status = 400, response = docs::Problem),
+        (status = 401, response = docs::Problem),
+        (status = 429, response = docs::Problem),
+    ),
+)]
 async fn login(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
@@ -131,7 +147,19 @@ async fn login(
         .into_response())
 }
 
+/// Log out
+///
 /// `POST /auth/logout`: ends the session and clears the cookie.
+#[utoipa::path(
+    post,
+    path = "/auth/logout",
+    operation_id = "logout",
+    tag = "Accounts",
+    responses(
+        (status = 204, description = "The session ends; the cookie is cleared", headers(("Set-Cookie" = String))),
+    ),
+    security((), ("bearer" = []), ("session" = [])),
+)]
 async fn logout(State(state): State<AppState>, caller: Caller, headers: HeaderMap) -> Result<Response, ApiError> {
     if let Some(session) = &caller.session {
         state.store.delete_session(&session.id_hash).await?;
@@ -155,18 +183,46 @@ async fn logout(State(state): State<AppState>, caller: Caller, headers: HeaderMa
         .into_response())
 }
 
+/// Who am I
+///
 /// `GET /auth/me`: who the request is authenticated as (the public without credentials).
+#[utoipa::path(
+    get,
+    path = "/auth/me",
+    operation_id = "whoAmI",
+    tag = "Accounts",
+    responses(
+        (status = 200, description = "name, role, unit and CSRF token (the public without credentials)", body = Object),
+    ),
+    security((), ("bearer" = []), ("session" = [])),
+)]
 async fn me(caller: Caller) -> Json<Value> {
     Json(principal_json(&caller.principal, caller.session.as_ref().map(|s| s.csrf_token.as_str())))
 }
 
-#[derive(Deserialize, Default)]
-struct TokenBody {
+#[derive(Deserialize, Default, utoipa::ToSchema)]
+pub(super) struct TokenBody {
     #[serde(default)]
     name: Option<String>,
 }
 
+/// Create a personal API token
+///
 /// `POST /auth/tokens` with `{"name": "qgis"}`: a new personal API token, shown only here.
+#[utoipa::path(
+    post,
+    path = "/auth/tokens",
+    operation_id = "createToken",
+    tag = "Accounts",
+    request_body(content = TokenBody, content_type = "application/json"),
+    responses(
+        (status = 201, description = "`{name, token}`: the token is shown only here", body = Object),
+        (status = 400, response = docs::Problem),
+        (status = 401, response = docs::Problem),
+        (status = 403, response = docs::Problem),
+    ),
+    security(("bearer" = []), ("session" = [])),
+)]
 async fn create_token(
     State(state): State<AppState>,
     caller: Caller,
@@ -194,12 +250,29 @@ async fn create_token(
     Ok((StatusCode::CREATED, Json(json!({ "name": label, "token": token }))).into_response())
 }
 
-#[derive(Deserialize)]
-struct RevokeBody {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(super) struct RevokeBody {
     token: String,
 }
 
+/// Revoke a personal API token
+///
 /// `POST /auth/tokens/revoke` with `{"token": "cpt_…"}`: one's own token (any, for admins).
+#[utoipa::path(
+    post,
+    path = "/auth/tokens/revoke",
+    operation_id = "revokeToken",
+    tag = "Accounts",
+    request_body(content = RevokeBody, content_type = "application/json"),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 400, response = docs::Problem),
+        (status = 401, response = docs::Problem),
+        (status = 403, response = docs::Problem),
+        (status = 404, response = docs::Problem),
+    ),
+    security(("bearer" = []), ("session" = [])),
+)]
 async fn revoke_token(
     State(state): State<AppState>,
     caller: Caller,
@@ -227,7 +300,23 @@ async fn revoke_token(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The audit log
+///
 /// `GET /admin/audit?limit=&offset=`: the audit log, newest first (administrators).
+#[utoipa::path(
+    get,
+    path = "/admin/audit",
+    operation_id = "getAudit",
+    tag = "Accounts",
+    params(("limit" = Option<u32>, Query, minimum = 1, maximum = 1000, description = "Entries per page"), ("offset" = Option<u64>, Query, description = "Entries to skip")),
+    responses(
+        (status = 200, description = "Writes, logins and refusals, newest first", body = Object),
+        (status = 400, response = docs::Problem),
+        (status = 401, response = docs::Problem),
+        (status = 403, response = docs::Problem),
+    ),
+    security(("bearer" = []), ("session" = [])),
+)]
 async fn audit(
     State(state): State<AppState>,
     caller: Caller,

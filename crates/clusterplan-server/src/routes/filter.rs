@@ -19,6 +19,7 @@ use clusterplan_core::{ClusterKind, ClusterStatus};
 use clusterplan_store::{Queryable, Selection, SortKey};
 use serde_json::{Map, Value, json};
 
+use super::api::docs;
 use super::items::check_collection;
 use super::links::BaseUrl;
 use crate::AppState;
@@ -193,7 +194,19 @@ pub(crate) fn select_properties(feature: &mut Value, keep: &[String]) {
 }
 
 /// `GET /collections/{id}/queryables`: a JSON Schema of what filters may name.
-async fn queryables(
+#[utoipa::path(
+    get,
+    path = "/collections/{collection}/queryables",
+    operation_id = "getQueryables",
+    tag = "Features",
+    params(docs::CollectionPath),
+    responses(
+        (status = 200, description = "JSON Schema of the properties that `filter`, `sortby` and `properties` may name",
+         content_type = "application/schema+json", body = Object),
+        (status = 404, response = docs::Problem),
+    ),
+)]
+pub(crate) async fn queryables(
     State(_state): State<AppState>,
     Path(collection): Path<String>,
     BaseUrl(base): BaseUrl,

@@ -14,6 +14,7 @@ use clusterplan_store::{StoreError, Version};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::api::docs;
 use super::items::{GEOJSON, check_collection, etag, if_match, parse_id, write_context};
 use crate::AppState;
 use crate::auth::Caller;
@@ -57,6 +58,23 @@ fn not_found_version(id: i64, n: i64) -> impl Fn(ApiError) -> ApiError {
 
 /// `GET …/items/{id}/versions`: every version, oldest first, each with its full feature
 /// (`null` for the deletion), so a client can draw past boundaries.
+/// The versions of a feature
+///
+/// Every version, oldest first: author, time, reason, legal act and the full feature (`null`
+/// for the deletion).
+#[utoipa::path(
+    get,
+    path = "/collections/{collection}/items/{id}/versions",
+    operation_id = "getFeatureVersions",
+    tag = "History",
+    params(docs::ItemPath),
+    responses(
+        (status = 200, description = "The versions", body = Object),
+        (status = 401, response = docs::Problem),
+        (status = 404, response = docs::Problem),
+    ),
+    security((), ("bearer" = []), ("session" = [])),
+)]
 async fn versions(
     State(state): State<AppState>,
     Path((collection, id)): Path<(String, String)>,
@@ -69,6 +87,20 @@ async fn versions(
 }
 
 /// `GET …/items/{id}/versions/{n}`.
+/// One version of a feature
+#[utoipa::path(
+    get,
+    path = "/collections/{collection}/items/{id}/versions/{n}",
+    operation_id = "getFeatureVersion",
+    tag = "History",
+    params(docs::ItemPath, ("n" = i64, Path, description = "The version number")),
+    responses(
+        (status = 200, description = "The version", body = Object),
+        (status = 401, response = docs::Problem),
+        (status = 404, response = docs::Problem),
+    ),
+    security((), ("bearer" = []), ("session" = [])),
+)]
 async fn one_version(
     State(state): State<AppState>,
     Path((collection, id, n)): Path<(String, String, String)>,
@@ -81,6 +113,23 @@ async fn one_version(
 }
 
 /// `GET …/items/{id}/diff?from=&to=`: attributes that changed and the area added and removed.
+/// The difference between two versions
+///
+/// Attributes changed, and the area added and removed in m² of the planning CRS.
+#[utoipa::path(
+    get,
+    path = "/collections/{collection}/items/{id}/diff",
+    operation_id = "getFeatureDiff",
+    tag = "History",
+    params(docs::ItemPath, ("from" = i64, Query, description = "The older version"), ("to" = i64, Query, description = "The newer version")),
+    responses(
+        (status = 200, description = "The difference", body = Object),
+        (status = 400, response = docs::Problem),
+        (status = 401, response = docs::Problem),
+        (status = 404, response = docs::Problem),
+    ),
+    security((), ("bearer" = []), ("session" = [])),
+)]
 async fn version_diff(
     State(state): State<AppState>,
     Path((collection, id)): Path<(String, String)>,
@@ -112,8 +161,8 @@ async fn version_diff(
     .into_response())
 }
 
-#[derive(Deserialize)]
-struct RevertBody {
+#[derive(Deserialize, utoipa::ToSchema)]
+pub(super) struct RevertBody {
     version: i64,
     #[serde(default)]
     reason: Option<String>,
@@ -121,6 +170,29 @@ struct RevertBody {
 
 /// `POST …/items/{id}/revert` with `{"version": n, "reason": "…"}`: writes version n's state
 /// again as a new version (also bringing back a deleted feature); `If-Match` applies.
+/// Revert a feature
+///
+/// Writes version `n`'s state again as a new version (bringing back a deleted feature);
+/// `If-Match` applies.
+#[utoipa::path(
+    post,
+    path = "/collections/{collection}/items/{id}/revert",
+    operation_id = "revertFeature",
+    tag = "History",
+    params(docs::ItemPath, docs::IfMatch, docs::WriteHeaders),
+    request_body(content = RevertBody, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The feature as reverted", headers(("ETag" = String)), body = Feature, content_type = "application/geo+json"),
+        (status = 400, response = docs::Problem),
+        (status = 401, response = docs::Problem),
+        (status = 403, response = docs::Problem),
+        (status = 404, response = docs::Problem),
+        (status = 409, response = docs::Problem),
+        (status = 412, response = docs::Problem),
+        (status = 422, response = docs::Problem),
+    ),
+    security(("bearer" = []), ("session" = [])),
+)]
 async fn revert(
     State(state): State<AppState>,
     Path((collection, id)): Path<(String, String)>,

@@ -8,7 +8,6 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use chrono::{DateTime, Utc};
 use clusterplan_core::geometry::validate;
 use clusterplan_core::{ClusterAttrs, ClusterDraft};
@@ -16,6 +15,8 @@ use clusterplan_store::{ClusterQuery, WriteContext};
 use futures::StreamExt;
 use serde_json::json;
 
+use super::api::docs;
+use super::html::{self, View};
 use super::links::{BaseUrl, link};
 use crate::AppState;
 use crate::auth::Caller;
@@ -34,10 +35,12 @@ pub(crate) const MAX_LIMIT: u32 = 10_000;
 pub(crate) const GEOJSON: &str = "application/geo+json";
 
 pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/collections/{collection}/items", get(list).post(create).options(options)).route(
-        "/collections/{collection}/items/{id}",
-        get(read).put(replace).patch(super::patch::patch).delete(remove).options(options),
-    )
+    Router::new()
+        .route("/collections/{collection}/items", html::get(list, View::Items).post(create).options(options))
+        .route(
+            "/collections/{collection}/items/{id}",
+            html::get(read, View::Item).put(replace).patch(super::patch::patch).delete(remove).options(options),
+        )
 }
 
 pub(crate) fn check_collection(collection: &str) -> Result<(), ApiError> {
@@ -184,8 +187,27 @@ pub(crate) fn content_crs(crs: WireCrs) -> HeaderValue {
         .unwrap_or_else(|_| HeaderValue::from_static("<http://www.opengis.net/def/crs/OGC/1.3/CRS84>"))
 }
 
-/// `GET …/items`: a FeatureCollection streamed feature by feature, so a large page is never
-/// held in memory as one document.
+/// The features
+///
+/// A page of features as a GeoJSON FeatureCollection, streamed feature by feature (so a large
+/// page is never held in memory as one document), with `numberMatched`, `numberReturned` and
+/// `next`/`prev` links; `f=html` renders the same page as a table and a map.
+#[utoipa::path(
+    get,
+    path = "/collections/{collection}/items",
+    operation_id = "getFeatures",
+    tag = "Features",
+    params(docs::CollectionPath, docs::ItemsQuery),
+    responses(
+        (status = 200, description = "A page of features", headers(("ETag" = String), ("Content-Crs" = String)),
+            content(("application/geo+json" = FeatureCollection), ("text/html" = String))),
+        (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
+        (status = 400, response = docs::Problem),
+        (status = 401, response = docs::Problem),
+        (status = 404, response = docs::Problem),
+    ),
+    security((), ("bearer" = []), ("session" = [])),
+)]
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -255,6 +277,7 @@ async fn list(
         if query.offset > 0 {
             links.push(page_link(&base, &collection, &request, query.offset.saturating_sub(u64::from(query.limit)), "prev"));
         }
+        links.push(html::alternate(&links[0]));
         let tail = json!({ "numberReturned": returned, "links": links });
         let tail = tail.to_string();
         // `tail` is `{"numberReturned":…}`: splice its members into the open object.
@@ -305,6 +328,25 @@ pub(crate) fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
     })
 }
 
+/// A feature
+///
+/// One feature as GeoJSON with its version as `ETag`; `f=html` renders it as a table and a map.
+#[utoipa::path(
+    get,
+    path = "/collections/{collection}/items/{id}",
+    operation_id = "getFeature",
+    tag = "Features",
+    params(docs::ItemPath, docs::ItemQuery),
+    responses(
+        (status = 200, description = "The feature", headers(("ETag" = String), ("Content-Crs" = String)),
+            content(("application/geo+json" = Feature), ("text/html" = String))),
+        (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
+        (status = 400, response = docs::Problem),
+        (status = 401, response = docs::Problem),
+        (status = 404, response = docs::Problem),
+    ),
+    security((), ("bearer" = []), ("session" = [])),
+)]
 async fn read(
     State(state): State<AppState>,
     caller: Caller,
@@ -425,6 +467,30 @@ pub(crate) fn write_context(caller: &Caller, headers: &HeaderMap) -> WriteContex
     }
 }
 
+/// Create a feature
+///
+/// Validates the GeoJSON Feature (every geometry and attribute problem is listed in a 422) and
+/// stores it as version 1; planning rules and a first status event apply.
+#[utoipa::path(
+    post,
+    path = "/collections/{collection}/items",
+    operation_id = "createFeature",
+    tag = "Features",
+    params(docs::CollectionPath, docs::ContentCrs, docs::WriteHeaders),
+    request_body(content = Feature, content_type = "application/geo+json", description = "A GeoJSON Feature"),
+    responses(
+        (status = 201, description = "Created", headers(("Location" = String), ("ETag" = String)), body = Feature, content_type = "application/geo+json"),
+        (status = 400, response = docs::Problem),
+        (status = 401, response = docs::Problem),
+        (status = 403, response = docs::Problem),
+        (status = 404, response = docs::Problem),
+        (status = 409, response = docs::Problem),
+        (status = 413, response = docs::Problem),
+        (status = 415, response = docs::Problem),
+        (status = 422, response = docs::Problem),
+    ),
+    security(("bearer" = []), ("session" = [])),
+)]
 async fn create(
     State(state): State<AppState>,
     Path(collection): Path<String>,
@@ -452,6 +518,31 @@ async fn create(
         .into_response())
 }
 
+/// Replace a feature
+///
+/// Validates the new state and writes it as the next version, if `If-Match` names the
+/// current one.
+#[utoipa::path(
+    put,
+    path = "/collections/{collection}/items/{id}",
+    operation_id = "replaceFeature",
+    tag = "Features",
+    params(docs::ItemPath, docs::IfMatch, docs::ContentCrs, docs::WriteHeaders),
+    request_body(content = Feature, content_type = "application/geo+json", description = "A GeoJSON Feature"),
+    responses(
+        (status = 200, description = "Replaced", headers(("ETag" = String)), body = Feature, content_type = "application/geo+json"),
+        (status = 400, response = docs::Problem),
+        (status = 401, response = docs::Problem),
+        (status = 403, response = docs::Problem),
+        (status = 404, response = docs::Problem),
+        (status = 409, response = docs::Problem),
+        (status = 412, response = docs::Problem),
+        (status = 415, response = docs::Problem),
+        (status = 422, response = docs::Problem),
+        (status = 428, response = docs::Problem),
+    ),
+    security(("bearer" = []), ("session" = [])),
+)]
 async fn replace(
     State(state): State<AppState>,
     Path((collection, id)): Path<(String, String)>,
@@ -483,6 +574,26 @@ async fn replace(
         .into_response())
 }
 
+/// Delete a feature
+///
+/// Deletes the feature if `If-Match` names its current version; its history is kept.
+#[utoipa::path(
+    delete,
+    path = "/collections/{collection}/items/{id}",
+    operation_id = "deleteFeature",
+    tag = "Features",
+    params(docs::ItemPath, docs::IfMatch, docs::WriteHeaders),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, response = docs::Problem),
+        (status = 401, response = docs::Problem),
+        (status = 403, response = docs::Problem),
+        (status = 404, response = docs::Problem),
+        (status = 412, response = docs::Problem),
+        (status = 428, response = docs::Problem),
+    ),
+    security(("bearer" = []), ("session" = [])),
+)]
 async fn remove(
     State(state): State<AppState>,
     Path((collection, id)): Path<(String, String)>,
@@ -501,7 +612,21 @@ async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `OPTIONS`: the `Allow` header is added by the middleware for every item path.
+/// The methods allowed
+///
+/// `Allow` lists the methods (QGIS enables editing from it); the middleware adds it for every
+/// item path.
+#[utoipa::path(
+    options,
+    path = "/collections/{collection}/items",
+    operation_id = "optionsFeatures",
+    tag = "Features",
+    params(docs::CollectionPath),
+    responses(
+        (status = 204, description = "No body; the methods are in Allow", headers(("Allow" = String))),
+        (status = 404, response = docs::Problem),
+    ),
+)]
 async fn options(Path(params): Path<HashMap<String, String>>) -> Result<StatusCode, ApiError> {
     check_collection(params.get("collection").map_or("", String::as_str))?;
     Ok(StatusCode::NO_CONTENT)

@@ -11,6 +11,7 @@ use chrono::SecondsFormat;
 use clusterplan_store::CollectionMeta;
 use serde_json::{Map, Value, json};
 
+use super::api::docs;
 use super::items::{body_bytes, check_collection};
 use crate::AppState;
 use crate::auth::Caller;
@@ -33,6 +34,18 @@ pub(crate) fn meta_json(meta: &CollectionMeta) -> Value {
     })
 }
 
+/// The publisher's metadata of a collection
+#[utoipa::path(
+    get,
+    path = "/collections/{collection}/metadata",
+    operation_id = "getCollectionMetadata",
+    tag = "Publishing",
+    params(docs::CollectionPath),
+    responses(
+        (status = 200, description = "title, description, license, attribution, keywords, updated_at", body = Object),
+        (status = 404, response = docs::Problem),
+    ),
+)]
 async fn read(State(state): State<AppState>, Path(collection): Path<String>) -> Result<Json<Value>, ApiError> {
     check_collection(&collection)?;
     Ok(Json(meta_json(&state.store.collection_meta(&collection).await?)))
@@ -76,6 +89,27 @@ fn parse(body: &[u8]) -> Result<CollectionMeta, ApiError> {
     })
 }
 
+/// Set the publisher's metadata of a collection
+///
+/// Every member optional; unknown members are refused.
+#[utoipa::path(
+    put,
+    path = "/collections/{collection}/metadata",
+    operation_id = "putCollectionMetadata",
+    tag = "Publishing",
+    params(docs::CollectionPath, docs::WriteHeaders),
+    request_body(content = Object, content_type = "application/json", description = "title, description, license, attribution (strings or null), keywords (strings)"),
+    responses(
+        (status = 200, description = "The metadata stored", body = Object),
+        (status = 400, response = docs::Problem),
+        (status = 401, response = docs::Problem),
+        (status = 403, response = docs::Problem),
+        (status = 404, response = docs::Problem),
+        (status = 413, response = docs::Problem),
+        (status = 415, response = docs::Problem),
+    ),
+    security(("bearer" = []), ("session" = [])),
+)]
 async fn replace(
     State(state): State<AppState>,
     Path(collection): Path<String>,

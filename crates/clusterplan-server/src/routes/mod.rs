@@ -1,10 +1,12 @@
 //! Routes, one module per concern, merged here.
 
+mod api;
 mod auth;
 mod conditional;
 mod filter;
 mod health;
 mod history;
+mod html;
 mod items;
 mod layer;
 mod links;
@@ -25,6 +27,7 @@ use crate::AppState;
 pub(crate) fn router(state: AppState) -> Router {
     Router::new()
         .merge(ogc::router())
+        .merge(api::router())
         .merge(items::router())
         .merge(filter::router())
         .merge(zones::router())

@@ -8,12 +8,14 @@ use axum::{Json, Router};
 use std::collections::HashMap;
 
 use clusterplan_store::Layer;
-use serde::Deserialize;
 use serde_json::{Value, json};
 
 use clusterplan_core::Crs;
 
+use super::api::OPENAPI_JSON;
+use super::api::docs;
 use super::conditional::{REVALIDATE, none_match_hits, not_modified, tag};
+use super::html::{self, Negotiated, View, negotiate};
 use super::items::COLLECTIONS;
 use super::layer::layer_for;
 use super::links::{BaseUrl, link};
@@ -26,6 +28,8 @@ use crate::error::ApiError;
 pub(crate) const CONFORMANCE: &[&str] = &[
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
     "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
@@ -44,53 +48,88 @@ pub(crate) const CONFORMANCE: &[&str] = &[
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(landing))
-        .route("/conformance", get(conformance))
-        .route("/collections", get(collections))
-        .route("/collections/{collection}", get(collection))
+        .route("/conformance", html::get(conformance, View::Conformance))
+        .route("/collections", html::get(collections, View::Collections))
+        .route("/collections/{collection}", html::get(collection, View::Collection))
 }
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct Format {
-    f: Option<String>,
-}
-
-/// Whether the client asked for HTML: `f=html`, or a browser's `Accept` without `f=json`.
-pub(crate) fn wants_html(headers: &HeaderMap, format: &Format) -> bool {
-    match format.f.as_deref() {
-        Some(f) => f.eq_ignore_ascii_case("html"),
-        None => headers
-            .get(axum::http::header::ACCEPT)
-            .and_then(|a| a.to_str().ok())
-            .is_some_and(|a| a.split(',').any(|m| m.trim().starts_with("text/html"))),
-    }
-}
-
+/// The landing page
+///
+/// Links to the API definition, the conformance classes and the collections. A browser
+/// asking `/` for HTML without `f` gets the planner map; `f=html` gets this document as HTML.
+#[utoipa::path(
+    get,
+    path = "/",
+    operation_id = "getLandingPage",
+    tag = "Capabilities",
+    params(docs::FormatQuery),
+    responses(
+        (status = 200, description = "The landing page", content(("application/json" = LandingPage), ("text/html" = String))),
+        (status = 400, response = docs::Problem),
+    ),
+)]
 async fn landing(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(format): Query<Format>,
+    Query(params): Query<HashMap<String, String>>,
     BaseUrl(base): BaseUrl,
-) -> Response {
-    if wants_html(&headers, &format) {
-        return web::index_html(&state.config).await;
-    }
-    Json(json!({
+) -> Result<Response, ApiError> {
+    let doc = json!({
         "title": "clusterplan",
         "description": "Industrial cluster (cụm công nghiệp) planning layers: OGC API - Features and GeoJSON",
         "links": [
             link(format!("{base}/?f=json"), "self", "application/json", "This document"),
-            link(format!("{base}/?f=html"), "alternate", "text/html", "Planner map"),
+            link(format!("{base}/?f=html"), "alternate", "text/html", "This document as HTML"),
+            link(format!("{base}/"), "http://www.opengis.net/def/rel/ogc/1.0/map", "text/html", "Planner map"),
+            link(format!("{base}/api"), "service-desc", OPENAPI_JSON, "The API definition (OpenAPI 3.0)"),
+            link(format!("{base}/api?f=html"), "service-doc", "text/html", "The API documentation"),
             link(format!("{base}/conformance"), "conformance", "application/json", "Conformance classes"),
             link(format!("{base}/collections"), "data", "application/json", "Collections"),
         ]
+    });
+    Ok(html::vary_on_accept(match negotiate(&headers, &params)? {
+        Negotiated::Json => Json(doc).into_response(),
+        // `/?f=html` is the landing document; a browser opening `/` expects the map.
+        Negotiated::Html if params.contains_key("f") => html::landing_page(&doc, &format!("{base}/?f=json")),
+        Negotiated::Html => web::index_html(&state.config).await,
     }))
-    .into_response()
 }
 
+/// The conformance classes
+///
+/// The classes the service implements and tests.
+#[utoipa::path(
+    get,
+    path = "/conformance",
+    operation_id = "getConformanceDeclaration",
+    tag = "Capabilities",
+    params(docs::FormatQuery),
+    responses(
+        (status = 200, description = "The conformance classes", content(("application/json" = ConfClasses), ("text/html" = String))),
+        (status = 400, response = docs::Problem),
+    ),
+)]
 async fn conformance() -> Json<Value> {
     Json(json!({ "conformsTo": CONFORMANCE }))
 }
 
+/// The collections
+///
+/// Every collection with its extent (from the layer read), metadata and links.
+#[utoipa::path(
+    get,
+    path = "/collections",
+    operation_id = "getCollections",
+    tag = "Capabilities",
+    params(docs::LayerQuery, docs::FormatQuery),
+    responses(
+        (status = 200, description = "The collections", headers(("ETag" = String)), content(("application/json" = Collections), ("text/html" = String))),
+        (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
+        (status = 400, response = docs::Problem),
+        (status = 401, response = docs::Problem),
+    ),
+    security((), ("bearer" = []), ("session" = [])),
+)]
 async fn collections(
     State(state): State<AppState>,
     caller: Caller,
@@ -114,6 +153,24 @@ async fn collections(
     Ok(tagged(stamp, doc))
 }
 
+/// A collection
+///
+/// Its title, description, extent, CRS list, publisher's metadata, last publication and links.
+#[utoipa::path(
+    get,
+    path = "/collections/{collection}",
+    operation_id = "describeCollection",
+    tag = "Capabilities",
+    params(docs::CollectionPath, docs::LayerQuery, docs::FormatQuery),
+    responses(
+        (status = 200, description = "The collection", headers(("ETag" = String)), content(("application/json" = Collection), ("text/html" = String))),
+        (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
+        (status = 400, response = docs::Problem),
+        (status = 401, response = docs::Problem),
+        (status = 404, response = docs::Problem),
+    ),
+    security((), ("bearer" = []), ("session" = [])),
+)]
 async fn collection(
     State(state): State<AppState>,
     caller: Caller,
@@ -155,6 +212,7 @@ async fn describe(state: &AppState, base: &str, id: &str, layer: Layer) -> Resul
         "storageCrs": Crs::Crs84.uri(),
         "links": [
             link(format!("{base}/collections/{id}"), "self", "application/json", "This collection"),
+            link(format!("{base}/collections/{id}?f=html"), "alternate", "text/html", "This collection as HTML"),
             link(format!("{base}/collections/{id}/items"), "items", "application/geo+json", "Features"),
             link(format!("{base}/collections/{id}/queryables"), "http://www.opengis.net/def/rel/ogc/1.0/queryables", "application/schema+json", "Queryables: what filter may name"),
             link(format!("{base}/collections/{id}/tiles"), "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", "application/json", "Vector tiles"),

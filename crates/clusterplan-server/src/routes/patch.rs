@@ -8,6 +8,7 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
+use super::api::docs;
 use super::items::{
     GEOJSON, body_bytes, check_collection, draft_from_feature, etag, parse_id, request_crs, required_version,
     write_context,
@@ -21,6 +22,31 @@ use crate::wire::{WireCrs, feature_json};
 /// Media types a merge patch may come as.
 const PATCH_TYPES: &[&str] = &["application/merge-patch+json", "application/json", "application/geo+json"];
 
+/// Update a feature
+///
+/// A JSON merge patch (RFC 7396) of the GeoJSON Feature, validated and written like a PUT
+/// under the same `If-Match` lock.
+#[utoipa::path(
+    patch,
+    path = "/collections/{collection}/items/{id}",
+    operation_id = "updateFeature",
+    tag = "Features",
+    params(docs::ItemPath, docs::IfMatch, docs::ContentCrs, docs::WriteHeaders),
+    request_body(content = Object, content_type = "application/merge-patch+json", description = "A merge patch of the GeoJSON Feature"),
+    responses(
+        (status = 200, description = "Updated", headers(("ETag" = String)), body = Feature, content_type = "application/geo+json"),
+        (status = 400, response = docs::Problem),
+        (status = 401, response = docs::Problem),
+        (status = 403, response = docs::Problem),
+        (status = 404, response = docs::Problem),
+        (status = 409, response = docs::Problem),
+        (status = 412, response = docs::Problem),
+        (status = 415, response = docs::Problem),
+        (status = 422, response = docs::Problem),
+        (status = 428, response = docs::Problem),
+    ),
+    security(("bearer" = []), ("session" = [])),
+)]
 pub(super) async fn patch(
     State(state): State<AppState>,
     Path((collection, id)): Path<(String, String)>,

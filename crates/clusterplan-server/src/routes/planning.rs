@@ -20,6 +20,7 @@ use clusterplan_core::{ClusterDraft, ClusterStatus, Crs, FieldProblem, RawBounda
 use clusterplan_store::{NewEvent, NewTask, UnitQuery, WriteContext};
 use serde_json::{Value, json};
 
+use super::api::docs;
 use super::items::{if_match, parse_id};
 use crate::AppState;
 use crate::auth::Caller;
@@ -188,6 +189,21 @@ pub(crate) fn check_event(history: &[StatusEvent], event: &StatusEvent) -> Resul
     })
 }
 
+/// The status history of a cluster
+#[utoipa::path(
+    get,
+    path = "/collections/clusters/items/{id}/events",
+    operation_id = "getClusterEvents",
+    tag = "Planning",
+    params(("id" = i64, Path, description = "The cluster's id"), ("date" = Option<String>, Query, format = Date, description = "The day (YYYY-MM-DD); today by default")),
+    responses(
+        (status = 200, description = "Events with legal acts, overrides and rule results; the status now and on the date; the next statuses allowed", body = Object),
+        (status = 400, response = docs::Problem),
+        (status = 401, response = docs::Problem),
+        (status = 404, response = docs::Problem),
+    ),
+    security(("bearer" = []), ("session" = [])),
+)]
 async fn list_events(
     State(state): State<AppState>,
     caller: Caller,
@@ -214,8 +230,29 @@ async fn list_events(
     })))
 }
 
+/// Record a status change
+///
 /// `POST …/events`: a status change with its legal act; an expansion carries the new boundary
 /// (`geometry`, GeoJSON, in CRS84 or the `Content-Crs`).
+#[utoipa::path(
+    post,
+    path = "/collections/clusters/items/{id}/events",
+    operation_id = "recordClusterEvent",
+    tag = "Planning",
+    params(("id" = i64, Path, description = "The cluster's id"), docs::IfMatch, docs::ContentCrs, docs::WriteHeaders),
+    request_body(content = Object, content_type = "application/json", description = "`{to, effective, act: {number, date, authority, link}, note, overrides: [{rule_id, reason}], excess_demand_declared, geometry}`"),
+    responses(
+        (status = 201, description = "`{event, feature}`", body = Object),
+        (status = 400, response = docs::Problem),
+        (status = 401, response = docs::Problem),
+        (status = 403, response = docs::Problem),
+        (status = 404, response = docs::Problem),
+        (status = 409, response = docs::Problem),
+        (status = 412, response = docs::Problem),
+        (status = 422, response = docs::Problem),
+    ),
+    security(("bearer" = []), ("session" = [])),
+)]
 async fn record_event(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -318,8 +355,24 @@ fn expansion_draft(headers: &HeaderMap, doc: &Value, now: &ClusterDraft) -> Resu
         .map_err(|e| ApiError::Unprocessable(format!("the boundary cannot be measured in its planning CRS: {e}")))
 }
 
+/// The planning sheet of a cluster
+///
 /// `GET …/planning?date=`: the planning sheet of a cluster for a day: status then, units with
 /// shares, land and occupancy, size rules now, tasks.
+#[utoipa::path(
+    get,
+    path = "/collections/clusters/items/{id}/planning",
+    operation_id = "getPlanningSheet",
+    tag = "Planning",
+    params(("id" = i64, Path, description = "The cluster's id"), ("date" = Option<String>, Query, format = Date, description = "The day (YYYY-MM-DD); today by default")),
+    responses(
+        (status = 200, description = "Status then, units with shares, land and occupancy, size rules, tasks, events", body = Object),
+        (status = 400, response = docs::Problem),
+        (status = 401, response = docs::Problem),
+        (status = 404, response = docs::Problem),
+    ),
+    security(("bearer" = []), ("session" = [])),
+)]
 async fn planning_sheet(
     State(state): State<AppState>,
     caller: Caller,
@@ -358,6 +411,20 @@ async fn planning_sheet(
     })))
 }
 
+/// Planning tasks
+#[utoipa::path(
+    get,
+    path = "/tasks",
+    operation_id = "getTasks",
+    tag = "Planning",
+    params(("date" = Option<String>, Query, format = Date, description = "The day (YYYY-MM-DD); today by default"), ("state" = Option<String>, Query, description = "`open`, `overdue`, `done` or `done_late` on the date"), ("cluster_id" = Option<i64>, Query, description = "Tasks of one cluster"), ("unit" = Option<String>, Query, description = "Tasks of one administrative unit (its code)")),
+    responses(
+        (status = 200, description = "Tasks with owner agency, due date and state on the date", body = Object),
+        (status = 400, response = docs::Problem),
+        (status = 401, response = docs::Problem),
+    ),
+    security(("bearer" = []), ("session" = [])),
+)]
 async fn list_tasks(
     State(state): State<AppState>,
     caller: Caller,
@@ -389,6 +456,23 @@ async fn list_tasks(
     Ok(Json(json!({ "date": on, "overdue": overdue, "tasks": tasks })))
 }
 
+/// Create a planning task
+#[utoipa::path(
+    post,
+    path = "/tasks",
+    operation_id = "createTask",
+    tag = "Planning",
+    params(docs::WriteHeaders),
+    request_body(content = Object, content_type = "application/json", description = "The task: title, owner agency, due date, cluster or unit"),
+    responses(
+        (status = 201, description = "The task", body = Object),
+        (status = 400, response = docs::Problem),
+        (status = 401, response = docs::Problem),
+        (status = 403, response = docs::Problem),
+        (status = 422, response = docs::Problem),
+    ),
+    security(("bearer" = []), ("session" = [])),
+)]
 async fn create_task(
     State(state): State<AppState>,
     caller: Caller,
@@ -433,6 +517,24 @@ async fn create_task(
     Ok((StatusCode::CREATED, Json(task_json(&record, planning::today()))).into_response())
 }
 
+/// Mark a task done
+#[utoipa::path(
+    post,
+    path = "/tasks/{id}/done",
+    operation_id = "completeTask",
+    tag = "Planning",
+    params(("id" = i64, Path, description = "The task's id"), docs::WriteHeaders),
+    request_body(content = Object, content_type = "application/json", description = "When it was done"),
+    responses(
+        (status = 200, description = "The task", body = Object),
+        (status = 400, response = docs::Problem),
+        (status = 401, response = docs::Problem),
+        (status = 403, response = docs::Problem),
+        (status = 404, response = docs::Problem),
+        (status = 422, response = docs::Problem),
+    ),
+    security(("bearer" = []), ("session" = [])),
+)]
 async fn task_done(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -463,7 +565,20 @@ fn parse_level(value: Option<&String>) -> Result<Option<UnitLevel>, ApiError> {
         .transpose()
 }
 
+/// Administrative units
+///
 /// `GET /units?date=&level=`: units valid on a day as GeoJSON (all periods without `date`).
+#[utoipa::path(
+    get,
+    path = "/units",
+    operation_id = "getUnits",
+    tag = "Planning",
+    params(("date" = Option<String>, Query, format = Date, description = "Units valid on this day (every period without it)"), ("level" = Option<String>, Query, description = "`district` or `commune`"), ("code" = Option<String>, Query, description = "One unit's official code")),
+    responses(
+        (status = 200, description = "A GeoJSON FeatureCollection of units with validity periods", body = Object, content_type = "application/geo+json"),
+        (status = 400, response = docs::Problem),
+    ),
+)]
 async fn list_units(
     State(state): State<AppState>,
     Query(params): Query<HashMap<String, String>>,
@@ -494,6 +609,17 @@ async fn list_units(
         .into_response())
 }
 
+/// Successions of administrative units
+#[utoipa::path(
+    get,
+    path = "/units/successions",
+    operation_id = "getUnitSuccessions",
+    tag = "Planning",
+    responses(
+        (status = 200, description = "Splits, merges, renames and abolitions", body = Object),
+        (status = 500, response = docs::Problem),
+    ),
+)]
 async fn list_successions(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     let list = state.store.list_successions().await?;
     Ok(Json(json!({
@@ -503,8 +629,23 @@ async fn list_successions(State(state): State<AppState>) -> Result<Json<Value>, 
     })))
 }
 
+/// What is planned at a point
+///
 /// `GET /zoning?lon=&lat=[&date=]` or `?x=&y=&crs=` (surveyors' VN-2000 convention: X is the
 /// northing, Y the easting; for a geographic CRS X is the latitude).
+#[utoipa::path(
+    get,
+    path = "/zoning",
+    operation_id = "getZoning",
+    tag = "Planning",
+    params(("lon" = Option<f64>, Query, description = "Longitude (CRS84)"), ("lat" = Option<f64>, Query, description = "Latitude (CRS84)"), ("x" = Option<f64>, Query, description = "X in `crs` (northing for VN-2000)"), ("y" = Option<f64>, Query, description = "Y in `crs` (easting for VN-2000)"), ("crs" = Option<String>, Query, description = "CRS of x and y"), ("date" = Option<String>, Query, format = Date, description = "The day (YYYY-MM-DD); today by default")),
+    responses(
+        (status = 200, description = "Clusters with their status then, zones and land use, units, open tasks; `planned: false` where nothing is", body = Object),
+        (status = 400, response = docs::Problem),
+        (status = 401, response = docs::Problem),
+    ),
+    security(("bearer" = []), ("session" = [])),
+)]
 async fn zoning(
     State(state): State<AppState>,
     caller: Caller,
@@ -551,6 +692,20 @@ async fn zoning(
     Ok(Json(planning::zoning(state.store.as_ref(), lon, lat, on).await?))
 }
 
+/// Summary per administrative unit
+#[utoipa::path(
+    get,
+    path = "/summary",
+    operation_id = "getSummary",
+    tag = "Planning",
+    params(("level" = Option<String>, Query, description = "`district` (default) or `commune`"), ("date" = Option<String>, Query, format = Date, description = "The day (YYYY-MM-DD); today by default")),
+    responses(
+        (status = 200, description = "Per unit: clusters by status, planned, leasable and leased area, occupancy, overdue tasks", body = Object),
+        (status = 400, response = docs::Problem),
+        (status = 401, response = docs::Problem),
+    ),
+    security(("bearer" = []), ("session" = [])),
+)]
 async fn summary(
     State(state): State<AppState>,
     caller: Caller,

@@ -8,6 +8,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
+use super::api::docs;
 use super::items::check_collection;
 use crate::AppState;
 use crate::error::ApiError;
@@ -21,6 +22,20 @@ fn attr(text: &str) -> String {
     text.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
+/// The public map of a collection
+///
+/// A read-only, embeddable Leaflet map of the published layer.
+#[utoipa::path(
+    get,
+    path = "/collections/{collection}/map",
+    operation_id = "getPublicMap",
+    tag = "Publishing",
+    params(docs::CollectionPath),
+    responses(
+        (status = 200, description = "The map page", body = String, content_type = "text/html"),
+        (status = 404, response = docs::Problem),
+    ),
+)]
 async fn page(State(state): State<AppState>, Path(collection): Path<String>) -> Result<Response, ApiError> {
     check_collection(&collection)?;
     let basemap = serde_json::to_string(&state.config.basemap).map_err(|e| ApiError::Internal(e.to_string()))?;

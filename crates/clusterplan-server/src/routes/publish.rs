@@ -9,6 +9,7 @@ use chrono::SecondsFormat;
 use clusterplan_store::Publication;
 use serde_json::{Value, json};
 
+use super::api::docs;
 use super::items::{body_bytes, check_collection, write_context};
 use crate::AppState;
 use crate::auth::Caller;
@@ -30,7 +31,27 @@ pub(crate) fn publication_json(p: &Publication) -> Value {
     })
 }
 
-/// Body: `{"note": "…"}` (optional; an empty body means no note).
+/// Publish a collection
+///
+/// The current draft becomes the published layer, which the public reads. Body:
+/// `{"note": "…"}` (optional; an empty body means no note).
+#[utoipa::path(
+    post,
+    path = "/collections/{collection}/publish",
+    operation_id = "publishCollection",
+    tag = "Publishing",
+    params(docs::CollectionPath, docs::WriteHeaders),
+    request_body(content = Object, content_type = "application/json", description = "`{\"note\": \"…\"}`, optional"),
+    responses(
+        (status = 200, description = "The publication: seq, published_at, author, note, feature_count", body = Object),
+        (status = 400, response = docs::Problem),
+        (status = 401, response = docs::Problem),
+        (status = 403, response = docs::Problem),
+        (status = 404, response = docs::Problem),
+        (status = 413, response = docs::Problem),
+    ),
+    security(("bearer" = []), ("session" = [])),
+)]
 async fn publish(
     State(state): State<AppState>,
     Path(collection): Path<String>,

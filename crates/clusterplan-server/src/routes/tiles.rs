@@ -18,6 +18,7 @@ use clusterplan_store::TileId;
 use clusterplan_store::tiles::MAX_ZOOM;
 use serde_json::{Value, json};
 
+use super::api::docs;
 use super::conditional::{REVALIDATE, none_match_hits, not_modified, tag};
 use super::items::COLLECTIONS;
 use super::layer::{layer_for, tag_prefix};
@@ -53,6 +54,18 @@ fn template(base: &str, collection: &str, row_col: &str) -> String {
     format!("{base}/collections/{collection}/tiles/{TMS}/{row_col}")
 }
 
+/// The vector tilesets of a collection
+#[utoipa::path(
+    get,
+    path = "/collections/{collection}/tiles",
+    operation_id = "getTilesets",
+    tag = "Tiles",
+    params(docs::CollectionPath),
+    responses(
+        (status = 200, description = "One tileset: WebMercatorQuad", body = Object),
+        (status = 404, response = docs::Problem),
+    ),
+)]
 async fn tilesets(Path(collection): Path<String>, BaseUrl(base): BaseUrl) -> Result<Json<Value>, ApiError> {
     check(&collection, None)?;
     Ok(Json(json!({
@@ -73,6 +86,20 @@ async fn tilesets(Path(collection): Path<String>, BaseUrl(base): BaseUrl) -> Res
     })))
 }
 
+/// A tileset's metadata
+///
+/// The tile URL template (`{tileMatrix}/{tileRow}/{tileCol}`) and the tiling scheme.
+#[utoipa::path(
+    get,
+    path = "/collections/{collection}/tiles/{tms}",
+    operation_id = "getTileset",
+    tag = "Tiles",
+    params(docs::CollectionPath, ("tms" = String, Path, description = "The tile matrix set: `WebMercatorQuad`", example = "WebMercatorQuad")),
+    responses(
+        (status = 200, description = "The tileset", body = Object),
+        (status = 404, response = docs::Problem),
+    ),
+)]
 async fn tileset(
     Path((collection, tms)): Path<(String, String)>,
     BaseUrl(base): BaseUrl,
@@ -96,6 +123,23 @@ async fn tileset(
     })))
 }
 
+/// `TileJSON` of a tileset
+///
+/// `TileJSON` 3.0 for `MapLibre` and Leaflet clients, with the layer's bounds.
+#[utoipa::path(
+    get,
+    path = "/collections/{collection}/tiles/{tms}/tilejson.json",
+    operation_id = "getTileJSON",
+    tag = "Tiles",
+    params(docs::CollectionPath, ("tms" = String, Path, description = "The tile matrix set: `WebMercatorQuad`", example = "WebMercatorQuad"), docs::LayerQuery),
+    responses(
+        (status = 200, description = "TileJSON 3.0.0", body = Object),
+        (status = 400, response = docs::Problem),
+        (status = 401, response = docs::Problem),
+        (status = 404, response = docs::Problem),
+    ),
+    security((), ("bearer" = []), ("session" = [])),
+)]
 async fn tilejson(
     State(state): State<AppState>,
     caller: Caller,
@@ -142,6 +186,33 @@ fn tile_id(z: &str, y: &str, x: &str) -> Result<TileId, ApiError> {
     })
 }
 
+/// A vector tile
+///
+/// One Mapbox Vector Tile (layer named after the collection); 204 when the tile is empty.
+/// `{z}/{y}/{x}`: row before column, as OGC API - Tiles orders them.
+#[utoipa::path(
+    get,
+    path = "/collections/{collection}/tiles/{tms}/{z}/{y}/{x}",
+    operation_id = "getTile",
+    tag = "Tiles",
+    params(
+        docs::CollectionPath,
+        ("tms" = String, Path, description = "The tile matrix set: `WebMercatorQuad`", example = "WebMercatorQuad"),
+        ("z" = u8, Path, description = "tileMatrix (zoom)"),
+        ("y" = u32, Path, description = "tileRow"),
+        ("x" = u32, Path, description = "tileCol"),
+        docs::LayerQuery,
+    ),
+    responses(
+        (status = 200, description = "The tile", headers(("ETag" = String)), body = Vec<u8>, content_type = "application/vnd.mapbox-vector-tile"),
+        (status = 204, description = "No feature in the tile", headers(("ETag" = String))),
+        (status = 304, description = "Not modified since the ETag sent in If-None-Match"),
+        (status = 400, response = docs::Problem),
+        (status = 401, response = docs::Problem),
+        (status = 404, response = docs::Problem),
+    ),
+    security((), ("bearer" = []), ("session" = [])),
+)]
 async fn tile(
     State(state): State<AppState>,
     caller: Caller,

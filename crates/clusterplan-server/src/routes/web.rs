@@ -23,6 +23,11 @@ pub(crate) fn router(config: &Config) -> Router<AppState> {
         .nest_service("/vendor/geoman", ServeDir::new(modules.join("@geoman-io/leaflet-geoman-free/dist")))
 }
 
+/// The map's configuration
+///
+/// The basemap (URL template and attribution, or `null`).
+#[utoipa::path(get, path = "/ui-config", operation_id = "getUiConfig", tag = "Service",
+    responses((status = 200, description = "`{\"basemap\": {\"url\", \"attribution\"} | null}`", body = Object)))]
 async fn ui_config(axum::extract::State(state): axum::extract::State<AppState>) -> Json<Value> {
     Json(json!({ "basemap": state.config.basemap }))
 }

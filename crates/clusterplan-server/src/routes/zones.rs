@@ -20,6 +20,7 @@ use clusterplan_store::ZoneQuery;
 use futures::StreamExt;
 use serde_json::{Map, Value, json};
 
+use super::api::docs;
 use super::items::{content_crs, etag, if_match};
 use super::links::{BaseUrl, link};
 use crate::AppState;
@@ -76,6 +77,20 @@ fn not_found(id: i64) -> impl Fn(clusterplan_store::StoreError) -> ApiError {
     }
 }
 
+/// Zones
+#[utoipa::path(
+    get,
+    path = "/collections/zones/items",
+    operation_id = "getZones",
+    tag = "Zones",
+    params(("cluster_id" = Option<i64>, Query, description = "Zones of one cluster"), ("limit" = Option<u32>, Query, minimum = 1, maximum = 10000, description = "Page size"), ("offset" = Option<u64>, Query, description = "Entries to skip"), ("bbox" = Option<Vec<f64>>, Query, style = Form, description = "In bbox-crs, CRS84 by default"), ("bbox-crs" = Option<String>, Query, description = "CRS of bbox"), ("crs" = Option<String>, Query, description = "CRS of the answer's coordinates"), docs::FormatQuery),
+    responses(
+        (status = 200, description = "A GeoJSON FeatureCollection of zones", body = Object, content_type = "application/geo+json"),
+        (status = 400, response = docs::Problem),
+        (status = 401, response = docs::Problem),
+    ),
+    security(("bearer" = []), ("session" = [])),
+)]
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -172,6 +187,21 @@ async fn list(
         .into_response())
 }
 
+/// A zone
+#[utoipa::path(
+    get,
+    path = "/collections/zones/items/{id}",
+    operation_id = "getZone",
+    tag = "Zones",
+    params(("id" = i64, Path, description = "The zone's id"), ("crs" = Option<String>, Query, description = "CRS of the answer's coordinates"), docs::FormatQuery),
+    responses(
+        (status = 200, description = "The zone", headers(("ETag" = String)), body = Object, content_type = "application/geo+json"),
+        (status = 400, response = docs::Problem),
+        (status = 401, response = docs::Problem),
+        (status = 404, response = docs::Problem),
+    ),
+    security(("bearer" = []), ("session" = [])),
+)]
 async fn read(
     State(state): State<AppState>,
     caller: Caller,
@@ -319,6 +349,25 @@ fn read_properties(props: &Map<String, Value>) -> Result<ZoneInput, Vec<FieldPro
     }
 }
 
+/// Create a zone
+#[utoipa::path(
+    post,
+    path = "/collections/zones/items",
+    operation_id = "createZone",
+    tag = "Zones",
+    params(docs::ContentCrs, docs::WriteHeaders),
+    request_body(content = Object, content_type = "application/geo+json", description = "A GeoJSON Feature: cluster_id, land_use, label, leasable, leased, tenant"),
+    responses(
+        (status = 201, description = "Created", headers(("Location" = String), ("ETag" = String)), body = Object, content_type = "application/geo+json"),
+        (status = 400, response = docs::Problem),
+        (status = 401, response = docs::Problem),
+        (status = 403, response = docs::Problem),
+        (status = 413, response = docs::Problem),
+        (status = 415, response = docs::Problem),
+        (status = 422, response = docs::Problem),
+    ),
+    security(("bearer" = []), ("session" = [])),
+)]
 async fn create(
     State(state): State<AppState>,
     BaseUrl(base): BaseUrl,
@@ -343,6 +392,26 @@ async fn create(
         .into_response())
 }
 
+/// Replace a zone
+#[utoipa::path(
+    put,
+    path = "/collections/zones/items/{id}",
+    operation_id = "replaceZone",
+    tag = "Zones",
+    params(("id" = i64, Path, description = "The zone's id"), docs::IfMatch, docs::ContentCrs, docs::WriteHeaders),
+    request_body(content = Object, content_type = "application/geo+json", description = "A GeoJSON Feature"),
+    responses(
+        (status = 200, description = "Replaced", headers(("ETag" = String)), body = Object, content_type = "application/geo+json"),
+        (status = 400, response = docs::Problem),
+        (status = 401, response = docs::Problem),
+        (status = 403, response = docs::Problem),
+        (status = 404, response = docs::Problem),
+        (status = 412, response = docs::Problem),
+        (status = 415, response = docs::Problem),
+        (status = 422, response = docs::Problem),
+    ),
+    security(("bearer" = []), ("session" = [])),
+)]
 async fn replace(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -375,6 +444,22 @@ async fn replace(
         .into_response())
 }
 
+/// Delete a zone
+#[utoipa::path(
+    delete,
+    path = "/collections/zones/items/{id}",
+    operation_id = "deleteZone",
+    tag = "Zones",
+    params(("id" = i64, Path, description = "The zone's id"), docs::IfMatch, docs::WriteHeaders),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, response = docs::Problem),
+        (status = 403, response = docs::Problem),
+        (status = 404, response = docs::Problem),
+        (status = 412, response = docs::Problem),
+    ),
+    security(("bearer" = []), ("session" = [])),
+)]
 async fn remove(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -386,7 +471,18 @@ async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The methods allowed on zones
+///
 /// `OPTIONS`: the `Allow` header is added by the middleware.
+#[utoipa::path(
+    options,
+    path = "/collections/zones/items",
+    operation_id = "optionsZones",
+    tag = "Zones",
+    responses(
+        (status = 204, description = "No body; the methods are in Allow", headers(("Allow" = String))),
+    ),
+)]
 async fn options() -> StatusCode {
     StatusCode::NO_CONTENT
 }

@@ -1,0 +1,474 @@
+//! HTML views of the OGC API documents (Features Part 1, `html`), and the content negotiation
+//! between them and JSON: `f=json|html`, else a browser's `Accept: text/html`.
+//!
+//! A view never reads the store itself: [`get`] runs the JSON handler on the same request
+//! (same parameters, same layer and rights, same errors) and renders its document with `maud`,
+//! which escapes every text and attribute. Refusals stay problem+json.
+
+use std::collections::HashMap;
+
+use axum::body::{Body, to_bytes};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::handler::Handler;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::MethodRouter;
+use maud::{DOCTYPE, Markup, html};
+use serde_json::{Value, json};
+
+use super::links::{BaseUrl, link};
+use crate::AppState;
+use crate::error::ApiError;
+
+/// Largest JSON document a view renders (a page of 10 000 features fits).
+const MAX_DOCUMENT_BYTES: usize = 256 * 1024 * 1024;
+
+/// The representation a request asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Negotiated {
+    Json,
+    Html,
+}
+
+/// `f=json` (or `geojson`) and `f=html` decide; any other `f` is a 400. Without `f`, a
+/// browser's `Accept: text/html` gets HTML and everything else JSON.
+pub(crate) fn negotiate(headers: &HeaderMap, params: &HashMap<String, String>) -> Result<Negotiated, ApiError> {
+    match params.get("f").map(|f| f.to_ascii_lowercase()).as_deref() {
+        Some("json" | "geojson") => Ok(Negotiated::Json),
+        Some("html") => Ok(Negotiated::Html),
+        Some(other) => Err(ApiError::BadRequest {
+            kind: "invalid-parameter",
+            detail: format!("f={other:?} is not offered; use f=json or f=html"),
+        }),
+        None => Ok(if accepts_html(headers) { Negotiated::Html } else { Negotiated::Json }),
+    }
+}
+
+fn accepts_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|a| a.to_str().ok())
+        .is_some_and(|a| a.split(',').any(|m| m.trim().starts_with("text/html")))
+}
+
+/// The documents that have an HTML view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum View {
+    Conformance,
+    Collections,
+    Collection,
+    Items,
+    Item,
+}
+
+/// `GET` with both representations: JSON from `handler`; HTML rendered from the same
+/// handler's JSON. JSON documents get `alternate` links to their HTML view.
+pub(crate) fn get<H, T>(handler: H, view: View) -> MethodRouter<AppState>
+where
+    H: Handler<T, AppState>,
+    T: 'static,
+{
+    axum::routing::get(move |State(state): State<AppState>, request: Request| async move {
+        match negotiated(handler, view, state, request).await {
+            Ok(response) | Err(response) => vary_on_accept(response),
+        }
+    })
+}
+
+/// Marks an answer chosen by `Accept`, so that caches keep JSON and HTML apart.
+pub(crate) fn vary_on_accept(mut response: Response) -> Response {
+    response.headers_mut().append(header::VARY, HeaderValue::from_static("accept"));
+    response
+}
+
+async fn negotiated<H, T>(handler: H, view: View, state: AppState, request: Request) -> Result<Response, Response>
+where
+    H: Handler<T, AppState>,
+    T: 'static,
+{
+    let params = query_pairs(request.uri()).into_iter().collect::<HashMap<_, _>>();
+    let wanted = negotiate(request.headers(), &params).map_err(IntoResponse::into_response)?;
+    let (mut parts, body) = request.into_parts();
+    let Ok(BaseUrl(base)) = BaseUrl::from_request_parts(&mut parts, &state).await;
+    let path = parts.uri.path().to_owned();
+    let query: Vec<(String, String)> = query_pairs(&parts.uri).into_iter().filter(|(k, _)| k != "f").collect();
+    let here = Here { base, path, query };
+    if wanted == Negotiated::Html {
+        // The HTML page is another representation: the JSON's tags do not apply to it.
+        parts.headers.remove(header::IF_NONE_MATCH);
+        parts.headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+        parts.uri = here.uri().map_err(IntoResponse::into_response)?;
+    }
+    let response = handler.call(Request::from_parts(parts, body), state.clone()).await;
+    // Items pages are streamed and carry their own alternate links.
+    if response.status() != StatusCode::OK || (wanted == Negotiated::Json && view == View::Items) {
+        return Ok(response);
+    }
+    let (mut head, body) = response.into_parts();
+    let bytes =
+        to_bytes(body, MAX_DOCUMENT_BYTES).await.map_err(|e| ApiError::Internal(e.to_string()).into_response())?;
+    let mut doc: Value =
+        serde_json::from_slice(&bytes).map_err(|e| ApiError::Internal(e.to_string()).into_response())?;
+    if wanted == Negotiated::Json {
+        add_links(&mut doc, view, &here);
+        head.headers.remove(header::CONTENT_LENGTH);
+        return Ok(Response::from_parts(head, Body::from(doc.to_string())));
+    }
+    let basemap = serde_json::to_string(&state.config.basemap).unwrap_or_else(|_| "null".into());
+    Ok(match view {
+        View::Conformance => conformance_page(&doc, &here),
+        View::Collections => collections_page(&doc, &here),
+        View::Collection => collection_page(&doc, &here, &basemap),
+        View::Items => items_page(&doc, &here, &basemap),
+        View::Item => item_page(&doc, &here, &basemap),
+    })
+}
+
+/// The request a view answers: base URL, path and parameters other than `f`.
+pub(crate) struct Here {
+    base: String,
+    path: String,
+    query: Vec<(String, String)>,
+}
+
+impl Here {
+    /// This resource in format `f`, as an absolute URL.
+    fn href(&self, f: &str) -> String {
+        let mut serializer = url::form_urlencoded::Serializer::new(String::new());
+        serializer.extend_pairs(&self.query);
+        serializer.append_pair("f", f);
+        format!("{}{}?{}", self.base, self.path, serializer.finish())
+    }
+
+    /// The path and query without `f`.
+    fn uri(&self) -> Result<Uri, ApiError> {
+        let mut text = self.path.clone();
+        if !self.query.is_empty() {
+            let mut serializer = url::form_urlencoded::Serializer::new(String::new());
+            serializer.extend_pairs(&self.query);
+            text.push('?');
+            text.push_str(&serializer.finish());
+        }
+        text.parse().map_err(|e: axum::http::uri::InvalidUri| ApiError::Internal(e.to_string()))
+    }
+}
+
+fn query_pairs(uri: &Uri) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes()).into_owned().collect()
+}
+
+/// `href` with `f=<f>` (replacing any `f`).
+pub(crate) fn with_format(href: &str, f: &str) -> String {
+    let Ok(mut url) = url::Url::parse(href) else { return href.to_owned() };
+    let pairs: Vec<(String, String)> = url.query_pairs().into_owned().filter(|(k, _)| k != "f").collect();
+    url.query_pairs_mut().clear().extend_pairs(pairs).append_pair("f", f);
+    url.to_string()
+}
+
+/// The `alternate` HTML link of a JSON document whose `self` link is `self_link`.
+pub(crate) fn alternate(self_link: &Value) -> Value {
+    link(
+        with_format(self_link["href"].as_str().unwrap_or(""), "html"),
+        "alternate",
+        "text/html",
+        "This document as HTML",
+    )
+}
+
+/// The `self`/`alternate` links of a JSON document, and for a feature its `collection` link.
+fn add_links(doc: &mut Value, view: View, here: &Here) {
+    let (json_type, title) = match view {
+        View::Item => ("application/geo+json", "This feature"),
+        _ => ("application/json", "This document"),
+    };
+    let Value::Object(members) = doc else { return };
+    let links = members.entry("links").or_insert_with(|| json!([]));
+    let Value::Array(links) = links else { return };
+    links.retain(|l| l["rel"] != "self" && !(l["rel"] == "alternate" && l["type"] == "text/html"));
+    links.push(link(here.href("json"), "self", json_type, title));
+    links.push(link(here.href("html"), "alternate", "text/html", "This document as HTML"));
+    if let (View::Item, Some((collection, _))) = (view, here.path.rsplit_once("/items/")) {
+        links.push(link(format!("{}{collection}", here.base), "collection", "application/json", "The collection"));
+    }
+}
+
+/// An HTML 5 page: the title, the links to the JSON representations, the body, and (when
+/// `map` is given) a Leaflet map of a GeoJSON document or a bounding box.
+pub(crate) fn page(
+    title: &str,
+    alternates: &[(&str, &str, &str)],
+    body: &Markup,
+    map: Option<&MapData<'_>>,
+) -> Response {
+    let markup = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " — clusterplan" }
+                link rel="icon" href="data:,";
+                @for (href, media_type, link_title) in alternates {
+                    link rel="alternate" type=(media_type) href=(href) title=(link_title);
+                }
+                @if map.is_some() {
+                    link rel="stylesheet" href="/vendor/leaflet/leaflet.css";
+                    script src="/vendor/leaflet/leaflet.js" defer {}
+                    script type="module" src="/app/ogc-map.js" {}
+                }
+                style { (STYLE) }
+            }
+            body {
+                nav {
+                    a href="/?f=html" { "clusterplan" } " · "
+                    a href="/collections?f=html" { "collections" } " · "
+                    a href="/conformance?f=html" { "conformance" } " · "
+                    a href="/api?f=html" { "API" } " · "
+                    a href="/" { "planner map" }
+                }
+                main {
+                    h1 { (title) }
+                    @if let Some(map) = map {
+                        div #map data-basemap=(map.basemap) data-geojson=[map.geojson.as_deref()] data-bbox=[map.bbox.as_deref()] {}
+                    }
+                    (body)
+                    @if !alternates.is_empty() {
+                        p.formats {
+                            "Also as: "
+                            @for (href, media_type, link_title) in alternates {
+                                a rel="alternate" type=(media_type) href=(href) { (link_title) } " "
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    ([(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"))], markup.into_string())
+        .into_response()
+}
+
+const STYLE: &str = "body{font:15px/1.4 system-ui,sans-serif;margin:0 auto;max-width:72rem;padding:0 1rem}\
+nav{padding:.6rem 0;border-bottom:1px solid #ddd}table{border-collapse:collapse;font-size:13px}\
+td,th{border:1px solid #ddd;padding:2px 6px;text-align:left;vertical-align:top}\
+#map{height:420px;margin:1rem 0;border:1px solid #ccc}.formats{color:#555}dt{font-weight:600}";
+
+/// What a page's map shows: a GeoJSON document, or a bounding box.
+pub(crate) struct MapData<'a> {
+    basemap: &'a str,
+    geojson: Option<String>,
+    bbox: Option<String>,
+}
+
+/// A link list as HTML: titles, relations and types; JSON links are followed to their HTML view.
+fn link_list(links: &Value) -> Markup {
+    html! {
+        ul.links {
+            @for l in links.as_array().into_iter().flatten() {
+                @let href = l["href"].as_str().unwrap_or("");
+                @let media_type = l["type"].as_str().unwrap_or("");
+                li {
+                    a href=(href) rel=(l["rel"].as_str().unwrap_or("")) type=(media_type) {
+                        (l["title"].as_str().unwrap_or(href))
+                    }
+                    " (" (l["rel"].as_str().unwrap_or("")) ", " (media_type) ")"
+                    @if is_json(media_type) && !l["templated"].as_bool().unwrap_or(false) {
+                        " — " a href=(with_format(href, "html")) { "HTML" }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn is_json(media_type: &str) -> bool {
+    matches!(media_type, "application/json" | "application/geo+json")
+}
+
+fn text(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// A value in a table of features: long texts are cut (the feature's page has them whole).
+fn cell(value: &Value) -> String {
+    const LONGEST: usize = 80;
+    let text = text(value);
+    match text.char_indices().nth(LONGEST) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text,
+    }
+}
+
+/// The landing page as HTML (`/?f=html`; browsers asking `/` without `f` get the planner map).
+pub(crate) fn landing_page(doc: &Value, json_href: &str) -> Response {
+    let body = html! {
+        p { (text(&doc["description"])) }
+        h2 { "Links" }
+        (link_list(&doc["links"]))
+    };
+    page(&text(&doc["title"]), &[(json_href, "application/json", "JSON")], &body, None)
+}
+
+fn conformance_page(doc: &Value, here: &Here) -> Response {
+    let body = html! {
+        ul {
+            @for class in doc["conformsTo"].as_array().into_iter().flatten() {
+                @let uri = class.as_str().unwrap_or("");
+                li { a href=(uri) { (uri) } }
+            }
+        }
+    };
+    page("Conformance classes", &[(&here.href("json"), "application/json", "JSON")], &body, None)
+}
+
+fn collection_summary(collection: &Value) -> Markup {
+    let id = text(&collection["id"]);
+    html! {
+        dl {
+            dt { "id" } dd { code { (id) } }
+            dt { "description" } dd { (text(&collection["description"])) }
+            @if let Some(keywords) = collection["keywords"].as_array().filter(|k| !k.is_empty()) {
+                dt { "keywords" } dd { (keywords.iter().map(text).collect::<Vec<_>>().join(", ")) }
+            }
+            @for key in ["license", "attribution"] {
+                @if !collection[key].is_null() { dt { (key) } dd { (text(&collection[key])) } }
+            }
+            @if let Some(bbox) = collection["extent"]["spatial"]["bbox"][0].as_array() {
+                dt { "extent (CRS84)" } dd { (bbox.iter().map(text).collect::<Vec<_>>().join(", ")) }
+            }
+            @if !collection["last_published"].is_null() {
+                dt { "last published" }
+                dd {
+                    (text(&collection["last_published"]["published_at"])) " by "
+                    (text(&collection["last_published"]["author"])) ", "
+                    (text(&collection["last_published"]["feature_count"])) " features"
+                }
+            }
+        }
+    }
+}
+
+fn collections_page(doc: &Value, here: &Here) -> Response {
+    let body = html! {
+        @for collection in doc["collections"].as_array().into_iter().flatten() {
+            @let id = text(&collection["id"]);
+            section {
+                h2 { a href={ "/collections/" (id) "?f=html" } { (text(&collection["title"])) } }
+                (collection_summary(collection))
+                p {
+                    a href={ "/collections/" (id) "/items?f=html" } { "Features" } " · "
+                    a href={ "/collections/" (id) "/map" } { "Public map" }
+                }
+            }
+        }
+        h2 { "Links" }
+        (link_list(&doc["links"]))
+    };
+    page("Collections", &[(&here.href("json"), "application/json", "JSON")], &body, None)
+}
+
+fn collection_page(doc: &Value, here: &Here, basemap: &str) -> Response {
+    let id = text(&doc["id"]);
+    let body = html! {
+        (collection_summary(doc))
+        p { a href={ "/collections/" (id) "/items?f=html" } { "Browse the features" } }
+        h2 { "Coordinate reference systems" }
+        p { "Stored in " code { (text(&doc["storageCrs"])) } "; served in:" }
+        ul { @for crs in doc["crs"].as_array().into_iter().flatten() { li { code { (text(crs)) } } } }
+        h2 { "Links" }
+        (link_list(&doc["links"]))
+    };
+    let bbox = doc["extent"]["spatial"]["bbox"][0].as_array().map(|b| Value::Array(b.clone()).to_string());
+    let map = bbox.is_some().then_some(MapData { basemap, geojson: None, bbox });
+    page(&text(&doc["title"]), &[(&here.href("json"), "application/json", "JSON")], &body, map.as_ref())
+}
+
+/// The properties shown as columns: every key of the page's features, in first-seen order.
+fn columns(features: &[Value]) -> Vec<String> {
+    // The names a reader looks for first, then the rest in the documents' order.
+    let mut keys: Vec<String> = ["name", "code", "kind", "status"]
+        .into_iter()
+        .filter(|k| features.iter().any(|f| f["properties"].get(k).is_some()))
+        .map(str::to_owned)
+        .collect();
+    for feature in features {
+        for key in feature["properties"].as_object().into_iter().flat_map(|p| p.keys()) {
+            if !keys.contains(key) {
+                keys.push(key.clone());
+            }
+        }
+    }
+    keys
+}
+
+fn items_page(doc: &Value, here: &Here, basemap: &str) -> Response {
+    let features = doc["features"].as_array().map_or(&[][..], Vec::as_slice);
+    let keys = columns(features);
+    let page_link = |rel: &str| {
+        doc["links"].as_array().into_iter().flatten().find(|l| l["rel"] == rel).and_then(|l| l["href"].as_str())
+    };
+    let collection = here.path.trim_end_matches("/items").rsplit('/').next().unwrap_or("").to_owned();
+    let body = html! {
+        p {
+            (text(&doc["numberReturned"])) " of " (text(&doc["numberMatched"])) " features"
+            @if let Some(offset) = here.query.iter().find(|(k, _)| k == "offset") { " from offset " (offset.1) }
+            " (" (text(&doc["timeStamp"])) ")"
+        }
+        p.paging {
+            @if let Some(prev) = page_link("prev") { a rel="prev" href=(with_format(prev, "html")) { "← previous page" } " " }
+            @if let Some(next) = page_link("next") { a rel="next" href=(with_format(next, "html")) { "next page →" } }
+        }
+        table {
+            thead { tr { th { "id" } @for key in &keys { th { (key) } } } }
+            tbody {
+                @for feature in features {
+                    @let id = text(&feature["id"]);
+                    tr {
+                        td { a href={ "/collections/" (collection) "/items/" (id) "?f=html" } { (id) } }
+                        @for key in &keys { td { (cell(&feature["properties"][key.as_str()])) } }
+                    }
+                }
+            }
+        }
+        p { a href={ "/collections/" (collection) "?f=html" } { "The collection" } }
+    };
+    let map = MapData {
+        basemap,
+        geojson: Some(json!({ "type": "FeatureCollection", "features": features }).to_string()),
+        bbox: None,
+    };
+    page(
+        &format!("Features of {collection}"),
+        &[(&here.href("json"), "application/geo+json", "GeoJSON")],
+        &body,
+        Some(&map),
+    )
+}
+
+fn item_page(doc: &Value, here: &Here, basemap: &str) -> Response {
+    let name = text(&doc["properties"]["name"]);
+    let id = text(&doc["id"]);
+    let collection =
+        here.path.rsplit_once("/items/").map_or("", |(c, _)| c).rsplit('/').next().unwrap_or("").to_owned();
+    let title = if name.is_empty() { format!("Feature {id}") } else { name };
+    let body = html! {
+        table {
+            tbody {
+                tr { th { "id" } td { (id) } }
+                @for (key, value) in doc["properties"].as_object().into_iter().flatten() {
+                    tr { th { (key) } td { (text(value)) } }
+                }
+            }
+        }
+        p {
+            a href={ "/collections/" (collection) "/items?f=html" } { "All features" } " · "
+            a href={ "/collections/" (collection) "?f=html" } { "The collection" }
+        }
+    };
+    let map = MapData { basemap, geojson: Some(doc.to_string()), bbox: None };
+    page(&title, &[(&here.href("json"), "application/geo+json", "GeoJSON")], &body, Some(&map))
+}
