@@ -1,6 +1,7 @@
 //! Routes, one module per concern, merged here.
 
 mod auth;
+mod comments;
 mod conditional;
 mod health;
 mod history;
@@ -28,6 +29,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(zones::router())
         .merge(planning::router())
         .merge(history::router())
+        .merge(comments::router())
         .merge(auth::router())
         .merge(tiles::router())
         .merge(metadata::router())
