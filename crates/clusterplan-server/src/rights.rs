@@ -128,9 +128,8 @@ async fn decide(state: &AppState, principal: &Principal, action: Action, target:
             Err(ApiError::Forbidden("viewers may read comments but not write them".into()))
         }
         (_, Role::Viewer) => Err(ApiError::Forbidden("viewers may read but not edit".into())),
-        // Not scoped by unit: an officer comments anywhere, it edits only inside its unit.
-        (Action::Comment, Role::Planner | Role::Officer) => Ok(()),
-        (_, Role::Planner) => Ok(()),
+        // Comments are not scoped by unit: an officer comments anywhere, edits inside its unit.
+        (Action::Comment, Role::Officer) | (_, Role::Planner) => Ok(()),
         (_, Role::Officer) => {
             let Target::Feature { old, new, .. } = target else {
                 return Err(ApiError::Forbidden("unit officers may only edit features".into()));

@@ -680,55 +680,58 @@ async fn every_account_but_a_viewer_comments_anywhere_and_the_public_sees_none(s
     );
 }
 
+async fn change_password(state: &AppState, who: As<'_>, current: &str, new: &str) -> Answer {
+    let body = json!({ "current": current, "new": new });
+    call(state, Method::POST, "/auth/password", who, &[JSON], Some(body)).await
+}
+
+/// The account name a session cookie is signed in as (`null` when it no longer is).
+async fn who_is(state: &AppState, s: &Session) -> Value {
+    call(state, Method::GET, "/auth/me", As::Cookie(s, false), &[], None).await.body["name"].clone()
+}
+
 async fn a_password_change_checks_the_current_one_and_ends_the_other_sessions(state: AppState) {
     let token = add_user(&state, "lananh.tran", Role::Officer, Some("OFF")).await;
     let s1 = session(&state, "lananh.tran").await;
     let s2 = session(&state, "lananh.tran").await;
-    let change = |who: As<'_>, current: &str, new: &str| {
-        let body = json!({ "current": current, "new": new });
-        let state = state.clone();
-        async move { call(&state, Method::POST, "/auth/password", who, &[JSON], Some(body)).await }
-    };
     let new_password = "một mật khẩu mới dài";
 
-    assert_eq!(change(As::Anonymous, PASSWORD, new_password).await.status, StatusCode::UNAUTHORIZED);
-    let no_csrf = change(As::Cookie(&s1, false), PASSWORD, new_password).await;
+    assert_eq!(change_password(&state, As::Anonymous, PASSWORD, new_password).await.status, StatusCode::UNAUTHORIZED);
+    let no_csrf = change_password(&state, As::Cookie(&s1, false), PASSWORD, new_password).await;
     assert_eq!(no_csrf.status, StatusCode::FORBIDDEN, "{}", no_csrf.text);
-    let wrong = change(As::Cookie(&s1, true), "not my password", new_password).await;
+    let wrong = change_password(&state, As::Cookie(&s1, true), "not my password", new_password).await;
     assert_eq!(wrong.status, StatusCode::FORBIDDEN, "{}", wrong.text);
     assert_eq!(wrong.headers[header::CONTENT_TYPE], "application/problem+json");
     assert!(wrong.body["detail"].as_str().unwrap_or_default().contains("current password"), "{}", wrong.text);
     for weak in ["short", "LANANH.TRAN"] {
-        let a = change(As::Cookie(&s1, true), PASSWORD, weak).await;
+        let a = change_password(&state, As::Cookie(&s1, true), PASSWORD, weak).await;
         assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{weak}: {}", a.text);
         assert_eq!(a.headers[header::CONTENT_TYPE], "application/problem+json");
     }
     assert_eq!(login(&state, "lananh.tran", PASSWORD, &[]).await.status, StatusCode::OK, "nothing changed yet");
 
-    let done = change(As::Cookie(&s1, true), PASSWORD, new_password).await;
+    let done = change_password(&state, As::Cookie(&s1, true), PASSWORD, new_password).await;
     assert_eq!(done.status, StatusCode::NO_CONTENT, "{}", done.text);
-    let me = |s: &Session| {
-        let state = state.clone();
-        let s = Session { cookie: s.cookie.clone(), csrf: s.csrf.clone() };
-        async move { call(&state, Method::GET, "/auth/me", As::Cookie(&s, false), &[], None).await.body["name"].clone() }
-    };
-    assert_eq!(me(&s1).await, "lananh.tran", "the session that changed it stays");
-    assert_eq!(me(&s2).await, Value::Null, "the other sessions end");
+    assert_eq!(who_is(&state, &s1).await, "lananh.tran", "the session that changed it stays");
+    assert_eq!(who_is(&state, &s2).await, Value::Null, "the other sessions end");
     assert_eq!(login(&state, "lananh.tran", PASSWORD, &[]).await.status, StatusCode::UNAUTHORIZED, "old password");
     assert_eq!(login(&state, "lananh.tran", new_password, &[]).await.status, StatusCode::OK, "new password");
 
     // With an API token (no CSRF needed): every session ends, the token keeps working.
-    let by_token = change(As::Token(&token), new_password, "mật khẩu thứ ba đủ dài").await;
+    let by_token = change_password(&state, As::Token(&token), new_password, "mật khẩu thứ ba đủ dài").await;
     assert_eq!(by_token.status, StatusCode::NO_CONTENT, "{}", by_token.text);
-    assert_eq!(me(&s1).await, Value::Null);
+    assert_eq!(who_is(&state, &s1).await, Value::Null);
     assert_eq!(call(&state, Method::GET, "/auth/me", As::Token(&token), &[], None).await.body["name"], "lananh.tran");
 
     // Wrong current passwords count with failed logins (one above, of the old password): at
     // five, password changes and logins are both limited.
     for _ in 0..3 {
-        assert_eq!(change(As::Token(&token), "guess", "whatever long enough").await.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            change_password(&state, As::Token(&token), "guess", "whatever long enough").await.status,
+            StatusCode::FORBIDDEN
+        );
     }
-    let limited = change(As::Token(&token), "mật khẩu thứ ba đủ dài", "yet another long one").await;
+    let limited = change_password(&state, As::Token(&token), "mật khẩu thứ ba đủ dài", "yet another long one").await;
     assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS, "{}", limited.text);
     assert!(limited.headers.contains_key(header::RETRY_AFTER));
     assert_eq!(login(&state, "lananh.tran", "mật khẩu thứ ba đủ dài", &[]).await.status, StatusCode::TOO_MANY_REQUESTS);
