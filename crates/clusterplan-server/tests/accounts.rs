@@ -753,10 +753,8 @@ fn sized(code: &str, width: f64, notes: &str) -> Value {
     f
 }
 
-async fn a_revert_is_checked_like_an_edit(state: AppState) {
-    load_unit(&state).await;
+async fn a_revert_meets_the_planning_rules_of_today(state: AppState) {
     let planner = add_user(&state, "planner", Role::Planner, None).await;
-    let officer = add_user(&state, "officer", Role::Officer, Some("OFF")).await;
     let revert = |token: &str, id: i64, body: Value| {
         let (state, token) = (state.clone(), token.to_owned());
         async move {
@@ -833,6 +831,27 @@ async fn a_revert_is_checked_like_an_edit(state: AppState) {
     .await;
     assert_eq!(restore.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", restore.text);
     assert_eq!(versions(&state, id).await, 4, "still deleted");
+}
+
+async fn an_officer_reverts_only_to_boundaries_inside_its_unit(state: AppState) {
+    load_unit(&state).await;
+    let planner = add_user(&state, "planner", Role::Planner, None).await;
+    let officer = add_user(&state, "officer", Role::Officer, Some("OFF")).await;
+    let revert = |token: &str, id: i64, body: Value| {
+        let (state, token) = (state.clone(), token.to_owned());
+        async move {
+            call(&state, Method::POST, &format!("{ITEMS}/{id}/revert"), As::Token(&token), &[JSON], Some(body)).await
+        }
+    };
+    let notes = |id: i64| {
+        let state = state.clone();
+        let planner = planner.clone();
+        async move {
+            call(&state, Method::GET, &format!("{ITEMS}/{id}"), As::Token(&planner), &[], None).await.body["properties"]
+                ["notes"]
+                .clone()
+        }
+    };
 
     // Rights: the officer of OFF may not bring back a boundary that lay outside its unit,
     // even though the feature lies inside it now.
@@ -869,6 +888,8 @@ async fn a_revert_is_checked_like_an_edit(state: AppState) {
 }
 
 fn state_for(store: Arc<dyn Store>, config: StoreConfig) -> AppState {
+    // A 500 logs its cause; show it with the failing test's output.
+    let _ = tracing_subscriber::fmt().with_test_writer().try_init();
     let mut config = Config::for_tests(config);
     // These tests are about rights and history; `If-Match` is the API tests' concern, so
     // writes here may go without it (as QGIS's do with the switch on).
@@ -916,5 +937,6 @@ suite!(
     repeated_failed_logins_are_limited_with_retry_after,
     every_account_but_a_viewer_comments_anywhere_and_the_public_sees_none,
     a_password_change_checks_the_current_one_and_ends_the_other_sessions,
-    a_revert_is_checked_like_an_edit,
+    a_revert_meets_the_planning_rules_of_today,
+    an_officer_reverts_only_to_boundaries_inside_its_unit,
 );

@@ -96,7 +96,11 @@ impl GpkgStore {
     ) -> Result<Cluster, StoreError> {
         let ts = timestamp(Utc::now());
         let a = &draft.attrs;
-        let mut tx = self.pool.begin().await?;
+        // IMMEDIATE: this transaction reads before it writes. A deferred one would hold a read
+        // snapshot when it asks for the write lock, and SQLite answers "database is locked" at
+        // once, without waiting, if another connection (such as the failed update just before,
+        // whose rollback sqlx runs lazily) still holds it.
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let last: Option<(i64, String)> = sqlx::query_as(
             "SELECT version, operation FROM cluster_versions WHERE cluster_id = ? ORDER BY version DESC LIMIT 1",
         )
