@@ -940,3 +940,50 @@ suite!(
     a_revert_meets_the_planning_rules_of_today,
     an_officer_reverts_only_to_boundaries_inside_its_unit,
 );
+
+/// `clusterplan user password NAME`: an administrator's reset, from the environment or
+/// generated and printed; the policy holds and the account's sessions end.
+#[tokio::test]
+async fn the_command_line_resets_a_password() {
+    use clusterplan_server::auth::verify_password;
+    use clusterplan_store::AccountStore;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let database = dir.path().join("cli.gpkg").to_string_lossy().into_owned();
+    let run = |args: &[&str], password: Option<&str>| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_clusterplan"));
+        command.args(args).args(["--database", &database]).env("CLUSTERPLAN_LOG", "warn");
+        match password {
+            Some(p) => command.env("CLUSTERPLAN_PASSWORD", p),
+            None => command.env_remove("CLUSTERPLAN_PASSWORD"),
+        };
+        command.output().expect("run clusterplan")
+    };
+    assert!(run(&["user", "add", "an", "--role", "planner"], Some(PASSWORD)).status.success());
+    let store = GpkgStore::open(std::path::Path::new(&database)).await.expect("open");
+    let (user, _) = store.user_with_password("an").await.expect("read").expect("exists");
+    store
+        .create_session(user.id, "s-1", "c-1", chrono::Utc::now() + chrono::Duration::hours(1))
+        .await
+        .expect("session");
+    let hash = || async { store.user_with_password("an").await.expect("read").expect("exists").1 };
+
+    let weak = run(&["user", "password", "an"], Some("short"));
+    assert!(!weak.status.success(), "the policy holds on the command line too");
+    assert!(verify_password(PASSWORD, Some(&hash().await)), "unchanged");
+    let set = run(&["user", "password", "an"], Some("mật khẩu đặt lại"));
+    assert!(set.status.success(), "{}", String::from_utf8_lossy(&set.stderr));
+    assert!(
+        verify_password("mật khẩu đặt lại", Some(&hash().await)) && !verify_password(PASSWORD, Some(&hash().await))
+    );
+    assert!(store.session("s-1").await.expect("read").is_none(), "its sessions end");
+
+    let generated = run(&["user", "password", "an", "--generate"], None);
+    assert!(generated.status.success(), "{}", String::from_utf8_lossy(&generated.stderr));
+    let stdout = String::from_utf8_lossy(&generated.stdout);
+    let printed = stdout.lines().last().expect("password line").trim();
+    assert!(printed.len() >= 12 && verify_password(printed, Some(&hash().await)), "{stdout}");
+    assert!(!run(&["user", "password", "nobody"], Some("long enough password")).status.success());
+    let audit = store.audit_page(10, 0).await.expect("audit");
+    assert_eq!(audit.iter().filter(|e| e.action == "password.reset" && e.target.as_deref() == Some("an")).count(), 2);
+    store.pool().close().await;
+}
