@@ -815,6 +815,23 @@ async fn a_revert_meets_the_planning_rules_of_today(state: AppState) {
     assert_eq!((versions(&state, id).await, notes(id).await), (2, json!("small")), "nothing changed");
     // Under the decree the same revert goes through.
     assert_eq!(revert(&planner, id, json!({"version": 1})).await.status, StatusCode::OK);
+    // A status is changed by an event with its legal act, never by a revert over one.
+    let other = call(&state, Method::POST, ITEMS, As::Token(&planner), &[], Some(feature("RV-3", 106.5, "s"))).await;
+    let other_id = other.body["id"].as_i64().expect("id");
+    let today = chrono::Utc::now().date_naive().to_string();
+    let event = json!({
+        "to": "removed", "effective": today,
+        "act": { "number": "5/QĐ-UBND", "date": today, "authority": "UBND tỉnh Bến Tre" },
+    });
+    let events = format!("{ITEMS}/{other_id}/events");
+    let recorded = call(&state, Method::POST, &events, As::Token(&planner), &[JSON], Some(event)).await;
+    assert_eq!(recorded.status, StatusCode::CREATED, "{}", recorded.text);
+    let before = versions(&state, other_id).await;
+    assert!(before >= 2, "the event wrote a version");
+    let undo_status = revert(&planner, other_id, json!({"version": 1})).await;
+    assert_eq!(undo_status.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", undo_status.text);
+    assert_eq!(problem_type(&undo_status), "status-change-needs-event", "{}", undo_status.text);
+    assert_eq!(versions(&state, other_id).await, before, "nothing written");
     // A deleted feature brought back meets the size rules of a new one.
     assert_eq!(
         call(&state, Method::DELETE, &format!("{ITEMS}/{id}"), As::Token(&planner), &[], None).await.status,
