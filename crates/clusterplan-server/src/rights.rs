@@ -1,7 +1,7 @@
 //! Who may do what: the one place rights are decided. Every write path (creating, replacing,
 //! deleting and reverting features, comments, tokens, passwords, the audit log) and the reading
-//! of comments call [`authorize`] before they touch the store; a refusal is answered 401 (anonymous) or 403 (wrong role, outside the
-//! officer's unit) and appended to the audit log.
+//! of comments call [`authorize`] before they touch the store; a refusal is answered 401
+//! (anonymous) or 403 (wrong role, outside the officer's unit) and appended to the audit log.
 
 use clusterplan_store::{NewAudit, Role};
 use geo::Intersects;
