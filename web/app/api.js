@@ -199,3 +199,19 @@ export async function versions(id) {
   const res = await request(`${COLLECTION}/${encodeURIComponent(id)}/versions`, { headers: { Accept: 'application/json' } });
   return (await res.json()).versions ?? [];
 }
+
+/** A feature's comments, oldest first (accounts only: the public gets 401). */
+export async function comments(id) {
+  const res = await request(`${COLLECTION}/${encodeURIComponent(id)}/comments`, { headers: { Accept: 'application/json' } });
+  return (await res.json()).comments ?? [];
+}
+
+/** Appends a comment about `version` of a feature (comments are never edited or deleted). */
+export async function addComment(id, { text, version }) {
+  const res = await request(`${COLLECTION}/${encodeURIComponent(id)}/comments`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify({ text, version }),
+  });
+  return res.json();
+}

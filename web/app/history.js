@@ -1,5 +1,6 @@
 // A feature's version history in the side panel: the list from /versions and a slider that
-// draws the boundary as it was at the chosen version, over the current one.
+// draws the boundary as it was at the chosen version, over the current one; for accounts, the
+// feature's comments (append-only) and a form to add one about the version shown.
 
 import { h } from './dom.js';
 import { t, formatDate } from './i18n.js';
@@ -21,6 +22,53 @@ function draw(map, version) {
     interactive: false,
     style: { color: '#111', weight: 3, dashArray: '6 4', fill: false, className: 'cp-history-shape' },
   }).addTo(map);
+}
+
+/** The comments list and, for accounts, the form; `version()` is the version shown. */
+function commentsSection(feature, version) {
+  const box = h('section', { class: 'cp-comments', 'aria-label': t('comments.title') });
+  const list = h('ul', { id: 'comments-list', class: 'cp-comments-list' });
+  const error = h('p', { class: 'cp-error', role: 'alert', hidden: true });
+  const text = h('textarea', { id: 'comment-text', rows: 2, maxlength: 4000, 'aria-label': t('comments.label') });
+  const send = h('button', { type: 'submit', id: 'btn-comment' }, t('comments.send'));
+  const form = h('form', { class: 'cp-comment-form', onsubmit: submit }, text, send);
+  box.append(h('h4', {}, t('comments.title')), list, error, form);
+
+  function fail(err) {
+    error.textContent = t('error.generic', { status: err.status, detail: err.message });
+    error.hidden = false;
+  }
+  async function refresh() {
+    let comments;
+    try {
+      comments = await api.comments(feature.id);
+    } catch (err) {
+      fail(err);
+      return;
+    }
+    list.replaceChildren(...(comments.length
+      ? comments.map((c) => h('li', { class: 'cp-comment', dataset: { id: String(c.id) } },
+        h('span', { class: 'cp-comment-meta' }, t('comments.entry', { author: c.author, v: c.version, date: formatDate(c.created_at) })),
+        h('span', { class: 'cp-comment-text' }, c.text)))
+      : [h('li', { class: 'cp-comment-none' }, t('comments.none'))]));
+  }
+  async function submit(event) {
+    event.preventDefault();
+    if (!text.value.trim()) return;
+    send.disabled = true;
+    error.hidden = true;
+    try {
+      await api.addComment(feature.id, { text: text.value, version: version() });
+      text.value = '';
+      await refresh();
+    } catch (err) {
+      fail(err);
+    } finally {
+      send.disabled = false;
+    }
+  }
+  refresh();
+  return box;
 }
 
 function describe(v) {
@@ -61,6 +109,11 @@ export function historySection(feature, map) {
     };
     slider.addEventListener('input', pick);
     box.replaceChildren(h('h3', {}, t('history.title')), slider, label, notes);
+    // Comments are internal: only accounts read and write them.
+    if (api.currentSession().role !== 'public') {
+      const shown = () => Number(box.dataset.version);
+      box.append(commentsSection(feature, shown));
+    }
     pick();
   }
   return box;

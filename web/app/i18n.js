@@ -109,6 +109,11 @@ const TABLE = {
   'history.reason': { vi: 'Lý do: {reason}', en: 'Reason: {reason}' },
   'history.legal_act': { vi: 'Văn bản: {act}', en: 'Legal act: {act}' },
   'history.unknown_author': { vi: 'không rõ', en: 'unknown' },
+  'comments.title': { vi: 'Ý kiến', en: 'Comments' },
+  'comments.none': { vi: 'Chưa có ý kiến.', en: 'No comments yet.' },
+  'comments.entry': { vi: '{author} · phiên bản {v} · {date}', en: '{author} · version {v} · {date}' },
+  'comments.label': { vi: 'Ý kiến về phiên bản đang xem', en: 'Comment on the version shown' },
+  'comments.send': { vi: 'Gửi ý kiến', en: 'Add comment' },
 
   'delete.confirm': { vi: 'Xoá vĩnh viễn «{name}»? Không thể hoàn tác.', en: 'Delete “{name}” for good? This cannot be undone.' },
   'delete.yes': { vi: 'Xoá', en: 'Delete' },

@@ -5,9 +5,9 @@
 use std::io::BufRead;
 
 use anyhow::{Context, bail};
-use clusterplan_store::{NewUser, Role, Store, StoreConfig, StoreError};
+use clusterplan_store::{NewAudit, NewUser, Role, Store, StoreConfig, StoreError};
 
-use crate::auth::{digest, hash_password, new_token, random_hex};
+use crate::auth::{check_password_policy, digest, hash_password, new_token, random_hex};
 use crate::cli::{TokenCommand, UserCommand};
 
 async fn open(database: &str) -> anyhow::Result<std::sync::Arc<dyn Store>> {
@@ -37,8 +37,8 @@ pub async fn user(command: UserCommand) -> anyhow::Result<()> {
                 Some(p) => p,
                 None => read_password_from_stdin()?,
             };
-            if password.chars().count() < 8 {
-                bail!("the password must have at least 8 characters");
+            if let Err(weak) = check_password_policy(&name, &password) {
+                bail!("{weak}");
             }
             let store = open(&db.database).await?;
             let password_hash = hash_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -46,6 +46,35 @@ pub async fn user(command: UserCommand) -> anyhow::Result<()> {
                 Ok(u) => println!("created {} ({})", u.name, u.role.code()),
                 Err(StoreError::Duplicate { .. }) => bail!("an account named {name:?} exists already"),
                 Err(e) => return Err(e.into()),
+            }
+        }
+        UserCommand::Password { name, password, generate, db } => {
+            let password = match (password, generate) {
+                (_, true) => random_hex(12),
+                (Some(p), false) => p,
+                (None, false) => read_password_from_stdin()?,
+            };
+            if let Err(weak) = check_password_policy(&name, &password) {
+                bail!("{weak}");
+            }
+            let store = open(&db.database).await?;
+            let password_hash = hash_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let audit = NewAudit {
+                actor: None,
+                action: "password.reset".into(),
+                target: Some(name.clone()),
+                outcome: "ok".into(),
+                detail: Some("set by the command line; all sessions ended".into()),
+                ..NewAudit::default()
+            };
+            if !store.set_password(&name, &password_hash, None, &audit).await? {
+                bail!("no account named {name:?}");
+            }
+            if generate {
+                println!("new password for {name} (shown once):");
+                println!("{password}");
+            } else {
+                println!("password of {name} changed; its sessions ended");
             }
         }
         UserCommand::List { db } => {

@@ -63,6 +63,21 @@ pub fn verify_password(password: &str, phc: Option<&str>) -> bool {
     ok && known
 }
 
+/// Shortest password accepted, by `clusterplan user add|password` and `POST /auth/password`.
+pub const MIN_PASSWORD_CHARS: usize = 8;
+
+/// The password policy shared by the command line and the HTTP password change: at least
+/// [`MIN_PASSWORD_CHARS`] characters, and not the account's name. `Err` says what is wrong.
+pub fn check_password_policy(name: &str, password: &str) -> Result<(), String> {
+    if password.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(format!("the password must have at least {MIN_PASSWORD_CHARS} characters"));
+    }
+    if password.trim().to_lowercase() == name.trim().to_lowercase() {
+        return Err("the password must not be the account name".into());
+    }
+    Ok(())
+}
+
 /// A live session as the request presented it.
 #[derive(Debug, Clone)]
 pub struct SessionRef {

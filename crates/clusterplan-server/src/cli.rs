@@ -58,6 +58,20 @@ pub enum UserCommand {
         #[command(flatten)]
         db: DatabaseArg,
     },
+    /// Set an account's password (an administrator's reset) and end its sessions; the password
+    /// comes from `--password`, `CLUSTERPLAN_PASSWORD` or stdin, or `--generate` prints a new one.
+    Password {
+        /// Login name.
+        name: String,
+        /// New password (prefer the environment or stdin: command lines are visible to others).
+        #[arg(long, env = "CLUSTERPLAN_PASSWORD", hide_env_values = true, conflicts_with = "generate")]
+        password: Option<String>,
+        /// Generate a random password and print it once.
+        #[arg(long)]
+        generate: bool,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
     /// List accounts.
     List {
         #[command(flatten)]

@@ -130,6 +130,14 @@ impl From<StoreError> for ApiError {
             },
             e @ StoreError::HasDependents { .. } => ApiError::Conflict(e.to_string()),
             StoreError::Invalid(detail) => ApiError::Unprocessable(detail),
+            StoreError::Deleted(id) => ApiError::Rejected {
+                status: StatusCode::CONFLICT,
+                kind: "feature-deleted",
+                detail: format!(
+                    "feature {id} was deleted: its history and comments stay readable, and a revert restores it"
+                ),
+                extra: json!({ "id": id }),
+            },
             other => ApiError::Internal(other.to_string()),
         }
     }

@@ -1,7 +1,7 @@
 //! Who may do what: the one place rights are decided. Every write path (creating, replacing,
-//! deleting and reverting features, tokens, the audit log) calls [`authorize`] before it
-//! touches the store; a refusal is answered 401 (anonymous) or 403 (wrong role, outside the
-//! officer's unit) and appended to the audit log.
+//! deleting and reverting features, comments, tokens, passwords, the audit log) and the reading
+//! of comments call [`authorize`] before they touch the store; a refusal is answered 401
+//! (anonymous) or 403 (wrong role, outside the officer's unit) and appended to the audit log.
 
 use clusterplan_store::{NewAudit, Role};
 use geo::Intersects;
@@ -48,8 +48,15 @@ pub enum Action {
     DeleteFeature,
     /// `POST …/items/{id}/revert`.
     RevertFeature,
+    /// `POST …/items/{id}/comments`: every account but a viewer, on any feature (an officer
+    /// also outside its unit: officers edit inside their unit and may comment elsewhere).
+    Comment,
+    /// `GET …/items/{id}/comments`: comments are internal, for accounts only.
+    ReadComments,
     /// Creating or revoking one's own API tokens.
     ManageOwnTokens,
+    /// `POST /auth/password`: changing one's own password.
+    ChangeOwnPassword,
     /// Reading the audit log.
     ReadAudit,
 }
@@ -61,7 +68,10 @@ impl Action {
             Action::ReplaceFeature => "cluster.update",
             Action::DeleteFeature => "cluster.delete",
             Action::RevertFeature => "cluster.revert",
+            Action::Comment => "cluster.comment",
+            Action::ReadComments => "cluster.comments.read",
             Action::ManageOwnTokens => "token",
+            Action::ChangeOwnPassword => "password.change",
             Action::ReadAudit => "audit.read",
         }
     }
@@ -112,10 +122,14 @@ async fn decide(state: &AppState, principal: &Principal, action: Action, target:
         return Err(ApiError::Unauthorized("log in or send an API token (Authorization: Bearer …) to do this".into()));
     };
     match (action, role) {
-        (Action::ManageOwnTokens, _) | (_, Role::Admin) => Ok(()),
+        (Action::ManageOwnTokens | Action::ChangeOwnPassword | Action::ReadComments, _) | (_, Role::Admin) => Ok(()),
         (Action::ReadAudit, _) => Err(ApiError::Forbidden("only administrators read the audit log".into())),
+        (Action::Comment, Role::Viewer) => {
+            Err(ApiError::Forbidden("viewers may read comments but not write them".into()))
+        }
         (_, Role::Viewer) => Err(ApiError::Forbidden("viewers may read but not edit".into())),
-        (_, Role::Planner) => Ok(()),
+        // Comments are not scoped by unit: an officer comments anywhere, edits inside its unit.
+        (Action::Comment, Role::Officer) | (_, Role::Planner) => Ok(()),
         (_, Role::Officer) => {
             let Target::Feature { old, new, .. } = target else {
                 return Err(ApiError::Forbidden("unit officers may only edit features".into()));

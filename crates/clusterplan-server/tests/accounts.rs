@@ -517,7 +517,396 @@ async fn repeated_failed_logins_are_limited_with_retry_after(state: AppState) {
     assert_eq!(login(&state, "binh", PASSWORD, &[]).await.status, StatusCode::TOO_MANY_REQUESTS);
 }
 
+/// Loads commune `OFF` (106.39–106.44 E, 10.22–10.26 N), valid since 1992: `feature(_, 106.40, _)`
+/// lies inside it, `feature(_, 106.6, _)` outside.
+async fn load_unit(state: &AppState) {
+    use clusterplan_core::units::{Unit, UnitLevel};
+    let ring =
+        vec![vec![106.39, 10.22], vec![106.44, 10.22], vec![106.44, 10.26], vec![106.39, 10.26], vec![106.39, 10.22]];
+    let unit = Unit {
+        code: "OFF".into(),
+        name: "Xã thử".into(),
+        level: UnitLevel::Commune,
+        parent_code: None,
+        valid_from: chrono::NaiveDate::from_ymd_opt(1992, 1, 1).expect("date"),
+        valid_to: None,
+        boundary: clusterplan_core::geometry::validate(&clusterplan_core::RawBoundary::Polygon(vec![ring]))
+            .expect("valid"),
+        notes: None,
+    };
+    state.store.load_units(&[unit], &[]).await.expect("unit");
+}
+
+const JSON: (&str, &str) = ("content-type", "application/json");
+
+fn problem_type(a: &Answer) -> String {
+    a.body["type"].as_str().unwrap_or_default().rsplit([':', '/']).next().unwrap_or_default().to_owned()
+}
+
+#[expect(clippy::too_many_lines, reason = "one matrix of roles and comment requests, read top to bottom")]
+async fn every_account_but_a_viewer_comments_anywhere_and_the_public_sees_none(state: AppState) {
+    load_unit(&state).await;
+    let planner = add_user(&state, "planner", Role::Planner, None).await;
+    let admin = add_user(&state, "admin", Role::Admin, None).await;
+    let officer = add_user(&state, "officer", Role::Officer, Some("OFF")).await;
+    let viewer = add_user(&state, "viewer", Role::Viewer, None).await;
+    let outside =
+        call(&state, Method::POST, ITEMS, As::Token(&planner), &[], Some(feature("OUT", 106.6, "in_plan"))).await;
+    assert_eq!(outside.status, StatusCode::CREATED, "{}", outside.text);
+    let id = outside.body["id"].as_i64().expect("id");
+    let item = format!("{ITEMS}/{id}");
+    let comments = format!("{item}/comments");
+    let put = call(&state, Method::PUT, &item, As::Token(&planner), &[], Some(feature("OUT", 106.601, "v2"))).await;
+    assert_eq!(put.status, StatusCode::OK, "{}", put.text);
+
+    // The officer edits only inside its unit, but comments on this feature outside it.
+    let edit = call(&state, Method::PUT, &item, As::Token(&officer), &[], Some(feature("OUT", 106.6, "x"))).await;
+    assert_eq!(edit.status, StatusCode::FORBIDDEN, "{}", edit.text);
+    for (n, (name, token)) in [("officer", &officer), ("planner", &planner), ("admin", &admin)].into_iter().enumerate()
+    {
+        let text = format!("  ý kiến {n} của {name}\n");
+        let posted =
+            call(&state, Method::POST, &comments, As::Token(token), &[JSON], Some(json!({ "text": text }))).await;
+        assert_eq!(posted.status, StatusCode::CREATED, "{name}: {}", posted.text);
+        assert_eq!(
+            (posted.body["feature_id"].as_i64(), posted.body["version"].as_i64(), posted.body["author"].as_str()),
+            (Some(id), Some(2), Some(name)),
+            "the current version by default"
+        );
+        assert_eq!(posted.body["text"], format!("ý kiến {n} của {name}"), "trimmed");
+        let location = posted.headers[header::LOCATION].to_str().expect("ascii").to_owned();
+        let cid = posted.body["id"].as_i64().expect("id");
+        assert!(location.ends_with(&format!("{comments}/{cid}")), "{location}");
+        let one =
+            call(&state, Method::GET, location.trim_start_matches("http://test.local"), As::Token(token), &[], None)
+                .await;
+        assert_eq!((one.status, &one.body), (StatusCode::OK, &posted.body), "{}", one.text);
+    }
+    let on_v1 = call(
+        &state,
+        Method::POST,
+        &comments,
+        As::Token(&officer),
+        &[JSON],
+        Some(json!({ "text": "phiên bản đầu", "version": 1 })),
+    )
+    .await;
+    assert_eq!((on_v1.status, on_v1.body["version"].as_i64()), (StatusCode::CREATED, Some(1)), "{}", on_v1.text);
+
+    // Refused: viewers write none (403), the public neither writes nor reads (401), bad bodies.
+    let before = call(&state, Method::GET, &comments, As::Token(&viewer), &[], None).await;
+    assert_eq!(before.status, StatusCode::OK, "viewers read comments: {}", before.text);
+    let listed = before.body["comments"].as_array().expect("comments");
+    let authors: Vec<_> = listed.iter().map(|c| c["author"].as_str().unwrap_or_default()).collect();
+    assert_eq!(authors, ["officer", "planner", "admin", "officer"], "oldest first");
+    let long = "ầ".repeat(4001);
+    for (who, body, status) in [
+        (As::Token(&viewer), json!({ "text": "không được" }), StatusCode::FORBIDDEN),
+        (As::Anonymous, json!({ "text": "không được" }), StatusCode::UNAUTHORIZED),
+        (As::Token(&planner), json!({ "text": "   " }), StatusCode::UNPROCESSABLE_ENTITY),
+        (As::Token(&planner), json!({ "text": long }), StatusCode::UNPROCESSABLE_ENTITY),
+        (As::Token(&planner), json!({ "text": "x", "version": 9 }), StatusCode::UNPROCESSABLE_ENTITY),
+        (As::Token(&planner), json!({ "version": 1 }), StatusCode::BAD_REQUEST),
+    ] {
+        let a = call(&state, Method::POST, &comments, who, &[JSON], Some(body.clone())).await;
+        assert_eq!(a.status, status, "{body}: {}", a.text);
+        assert_eq!(a.headers[header::CONTENT_TYPE], "application/problem+json");
+        assert!(!a.body["detail"].as_str().unwrap_or_default().is_empty(), "{}", a.text);
+    }
+    let exactly =
+        call(&state, Method::POST, &comments, As::Token(&planner), &[JSON], Some(json!({ "text": "ầ".repeat(4000) })))
+            .await;
+    assert_eq!(exactly.status, StatusCode::CREATED, "4000 characters are allowed");
+    let public = call(&state, Method::GET, &comments, As::Anonymous, &[], None).await;
+    assert_eq!(public.status, StatusCode::UNAUTHORIZED, "{}", public.text);
+    assert_eq!(public.headers[header::CONTENT_TYPE], "application/problem+json");
+    assert_eq!(
+        call(&state, Method::GET, &format!("{ITEMS}/4242/comments"), As::Token(&viewer), &[], None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        call(
+            &state,
+            Method::POST,
+            &format!("{ITEMS}/4242/comments"),
+            As::Token(&planner),
+            &[JSON],
+            Some(json!({"text": "x"}))
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Cookie-authenticated comments need the session's CSRF token.
+    let s = session(&state, "officer").await;
+    let forged =
+        call(&state, Method::POST, &comments, As::Cookie(&s, false), &[JSON], Some(json!({"text": "csrf?"}))).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN, "{}", forged.text);
+    let with =
+        call(&state, Method::POST, &comments, As::Cookie(&s, true), &[JSON], Some(json!({"text": "qua bản đồ"}))).await;
+    assert_eq!(with.status, StatusCode::CREATED, "{}", with.text);
+    let after = call(&state, Method::GET, &comments, As::Cookie(&s, false), &[], None).await;
+    let texts: Vec<_> =
+        after.body["comments"].as_array().expect("comments").iter().map(|c| c["text"].clone()).collect();
+    assert_eq!(texts.len(), 6, "only the accepted comments were stored: {}", after.text);
+    assert!(!texts.contains(&json!("csrf?")) && !texts.contains(&json!("không được")));
+
+    // A deleted feature keeps its comments but takes no new one (409).
+    assert_eq!(
+        call(&state, Method::DELETE, &item, As::Token(&planner), &[], None).await.status,
+        StatusCode::NO_CONTENT
+    );
+    let late = call(&state, Method::POST, &comments, As::Token(&planner), &[JSON], Some(json!({"text": "muộn"}))).await;
+    assert_eq!(
+        (late.status, problem_type(&late)),
+        (StatusCode::CONFLICT, "feature-deleted".to_owned()),
+        "{}",
+        late.text
+    );
+    let kept = call(&state, Method::GET, &comments, As::Token(&viewer), &[], None).await;
+    assert_eq!(kept.body["comments"].as_array().map(Vec::len), Some(6), "{}", kept.text);
+
+    let audit = call(&state, Method::GET, "/admin/audit?limit=500", As::Token(&admin), &[], None).await;
+    let entries = audit.body["entries"].as_array().expect("entries");
+    let of = |action: &str, outcome: &str| {
+        entries.iter().filter(|e| e["action"] == action && e["outcome"] == outcome).count()
+    };
+    assert_eq!(of("cluster.comment", "ok"), 6, "every stored comment is audited");
+    assert_eq!(of("cluster.comment", "refused"), 2, "the viewer's and the public's posts are audited refusals");
+    assert_eq!(of("cluster.comments.read", "refused"), 1, "and so is the public's read");
+}
+
+async fn change_password(state: &AppState, who: As<'_>, current: &str, new: &str) -> Answer {
+    let body = json!({ "current": current, "new": new });
+    call(state, Method::POST, "/auth/password", who, &[JSON], Some(body)).await
+}
+
+/// The account name a session cookie is signed in as (`null` when it no longer is).
+async fn who_is(state: &AppState, s: &Session) -> Value {
+    call(state, Method::GET, "/auth/me", As::Cookie(s, false), &[], None).await.body["name"].clone()
+}
+
+async fn a_password_change_checks_the_current_one_and_ends_the_other_sessions(state: AppState) {
+    let token = add_user(&state, "lananh.tran", Role::Officer, Some("OFF")).await;
+    let s1 = session(&state, "lananh.tran").await;
+    let s2 = session(&state, "lananh.tran").await;
+    let new_password = "một mật khẩu mới dài";
+
+    assert_eq!(change_password(&state, As::Anonymous, PASSWORD, new_password).await.status, StatusCode::UNAUTHORIZED);
+    let no_csrf = change_password(&state, As::Cookie(&s1, false), PASSWORD, new_password).await;
+    assert_eq!(no_csrf.status, StatusCode::FORBIDDEN, "{}", no_csrf.text);
+    let wrong = change_password(&state, As::Cookie(&s1, true), "not my password", new_password).await;
+    assert_eq!(wrong.status, StatusCode::FORBIDDEN, "{}", wrong.text);
+    assert_eq!(wrong.headers[header::CONTENT_TYPE], "application/problem+json");
+    assert!(wrong.body["detail"].as_str().unwrap_or_default().contains("current password"), "{}", wrong.text);
+    for weak in ["short", "LANANH.TRAN"] {
+        let a = change_password(&state, As::Cookie(&s1, true), PASSWORD, weak).await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{weak}: {}", a.text);
+        assert_eq!(a.headers[header::CONTENT_TYPE], "application/problem+json");
+    }
+    assert_eq!(login(&state, "lananh.tran", PASSWORD, &[]).await.status, StatusCode::OK, "nothing changed yet");
+
+    let done = change_password(&state, As::Cookie(&s1, true), PASSWORD, new_password).await;
+    assert_eq!(done.status, StatusCode::NO_CONTENT, "{}", done.text);
+    assert_eq!(who_is(&state, &s1).await, "lananh.tran", "the session that changed it stays");
+    assert_eq!(who_is(&state, &s2).await, Value::Null, "the other sessions end");
+    assert_eq!(login(&state, "lananh.tran", PASSWORD, &[]).await.status, StatusCode::UNAUTHORIZED, "old password");
+    assert_eq!(login(&state, "lananh.tran", new_password, &[]).await.status, StatusCode::OK, "new password");
+
+    // With an API token (no CSRF needed): every session ends, the token keeps working.
+    let by_token = change_password(&state, As::Token(&token), new_password, "mật khẩu thứ ba đủ dài").await;
+    assert_eq!(by_token.status, StatusCode::NO_CONTENT, "{}", by_token.text);
+    assert_eq!(who_is(&state, &s1).await, Value::Null);
+    assert_eq!(call(&state, Method::GET, "/auth/me", As::Token(&token), &[], None).await.body["name"], "lananh.tran");
+
+    // Wrong current passwords count with failed logins (one above, of the old password): at
+    // five, password changes and logins are both limited.
+    for _ in 0..3 {
+        assert_eq!(
+            change_password(&state, As::Token(&token), "guess", "whatever long enough").await.status,
+            StatusCode::FORBIDDEN
+        );
+    }
+    let limited = change_password(&state, As::Token(&token), "mật khẩu thứ ba đủ dài", "yet another long one").await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS, "{}", limited.text);
+    assert!(limited.headers.contains_key(header::RETRY_AFTER));
+    assert_eq!(login(&state, "lananh.tran", "mật khẩu thứ ba đủ dài", &[]).await.status, StatusCode::TOO_MANY_REQUESTS);
+
+    add_user(&state, "admin", Role::Admin, None).await;
+    let audit = call(&state, Method::GET, "/admin/audit?limit=100", As::Token("cpt_test_admin"), &[], None).await;
+    let entries = audit.body["entries"].as_array().expect("entries");
+    let of = |outcome: &str| {
+        entries
+            .iter()
+            .filter(|e| e["action"] == "password.change" && e["outcome"] == outcome && e["actor"] == "lananh.tran")
+            .count()
+    };
+    assert_eq!((of("ok"), of("failure"), of("limited")), (2, 4, 1), "{}", audit.text);
+}
+
+/// A polygon `width`° wide at 106.40 E (0.005° ≈ 24 ha, 0.003° ≈ 15 ha).
+fn sized(code: &str, width: f64, notes: &str) -> Value {
+    let mut f = feature(code, 106.40, notes);
+    let (w, e) = (106.40, 106.40 + width);
+    f["geometry"]["coordinates"] = json!([[[w, 10.23], [e, 10.23], [e, 10.234], [w, 10.234], [w, 10.23]]]);
+    f
+}
+
+async fn a_revert_meets_the_planning_rules_of_today(state: AppState) {
+    let planner = add_user(&state, "planner", Role::Planner, None).await;
+    let revert = |token: &str, id: i64, body: Value| {
+        let (state, token) = (state.clone(), token.to_owned());
+        async move {
+            call(&state, Method::POST, &format!("{ITEMS}/{id}/revert"), As::Token(&token), &[JSON], Some(body)).await
+        }
+    };
+    let notes = |id: i64| {
+        let state = state.clone();
+        let planner = planner.clone();
+        async move {
+            call(&state, Method::GET, &format!("{ITEMS}/{id}"), As::Token(&planner), &[], None).await.body["properties"]
+                ["notes"]
+                .clone()
+        }
+    };
+
+    // Hard rule: version 1 (24 ha) was fine under the decree; a regime with a 20 ha maximum
+    // refuses to bring it back, as it would refuse a PUT of it.
+    let created = call(&state, Method::POST, ITEMS, As::Token(&planner), &[], Some(sized("RV-1", 0.005, "big"))).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    let id = created.body["id"].as_i64().expect("id");
+    let put = call(
+        &state,
+        Method::PUT,
+        &format!("{ITEMS}/{id}"),
+        As::Token(&planner),
+        &[],
+        Some(sized("RV-1", 0.003, "small")),
+    )
+    .await;
+    assert_eq!(put.status, StatusCode::OK, "{}", put.text);
+    let mut strict = (*state.config).clone();
+    strict.rules.max_area_ha = 20.0;
+    let strict = AppState { store: state.store.clone(), config: Arc::new(strict) };
+    let as_put = call(
+        &strict,
+        Method::PUT,
+        &format!("{ITEMS}/{id}"),
+        As::Token(&planner),
+        &[],
+        Some(sized("RV-1", 0.005, "big")),
+    )
+    .await;
+    assert_eq!(as_put.status, StatusCode::UNPROCESSABLE_ENTITY, "the PUT it mirrors: {}", as_put.text);
+    let refused = call(
+        &strict,
+        Method::POST,
+        &format!("{ITEMS}/{id}/revert"),
+        As::Token(&planner),
+        &[JSON],
+        Some(json!({"version": 1})),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.text);
+    assert_eq!(refused.headers[header::CONTENT_TYPE], "application/problem+json");
+    assert!(refused.text.contains("d32.size.max"), "the failed rule is named: {}", refused.text);
+    assert_eq!(refused.body["type"], as_put.body["type"], "the same problem as the PUT");
+    assert_eq!((versions(&state, id).await, notes(id).await), (2, json!("small")), "nothing changed");
+    // Under the decree the same revert goes through.
+    assert_eq!(revert(&planner, id, json!({"version": 1})).await.status, StatusCode::OK);
+    // A status is changed by an event with its legal act, never by a revert over one.
+    let other = call(&state, Method::POST, ITEMS, As::Token(&planner), &[], Some(feature("RV-3", 106.5, "s"))).await;
+    let other_id = other.body["id"].as_i64().expect("id");
+    let today = chrono::Utc::now().date_naive().to_string();
+    let event = json!({
+        "to": "removed", "effective": today,
+        "act": { "number": "5/QĐ-UBND", "date": today, "authority": "UBND tỉnh Bến Tre" },
+    });
+    let events = format!("{ITEMS}/{other_id}/events");
+    let recorded = call(&state, Method::POST, &events, As::Token(&planner), &[JSON], Some(event)).await;
+    assert_eq!(recorded.status, StatusCode::CREATED, "{}", recorded.text);
+    let before = versions(&state, other_id).await;
+    assert!(before >= 2, "the event wrote a version");
+    let undo_status = revert(&planner, other_id, json!({"version": 1})).await;
+    assert_eq!(undo_status.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", undo_status.text);
+    assert_eq!(problem_type(&undo_status), "status-change-needs-event", "{}", undo_status.text);
+    assert_eq!(versions(&state, other_id).await, before, "nothing written");
+    // A deleted feature brought back meets the size rules of a new one.
+    assert_eq!(
+        call(&state, Method::DELETE, &format!("{ITEMS}/{id}"), As::Token(&planner), &[], None).await.status,
+        StatusCode::NO_CONTENT
+    );
+    let restore = call(
+        &strict,
+        Method::POST,
+        &format!("{ITEMS}/{id}/revert"),
+        As::Token(&planner),
+        &[JSON],
+        Some(json!({"version": 3})),
+    )
+    .await;
+    assert_eq!(restore.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", restore.text);
+    assert_eq!(versions(&state, id).await, 4, "still deleted");
+}
+
+async fn an_officer_reverts_only_to_boundaries_inside_its_unit(state: AppState) {
+    load_unit(&state).await;
+    let planner = add_user(&state, "planner", Role::Planner, None).await;
+    let officer = add_user(&state, "officer", Role::Officer, Some("OFF")).await;
+    let revert = |token: &str, id: i64, body: Value| {
+        let (state, token) = (state.clone(), token.to_owned());
+        async move {
+            call(&state, Method::POST, &format!("{ITEMS}/{id}/revert"), As::Token(&token), &[JSON], Some(body)).await
+        }
+    };
+    let notes = |id: i64| {
+        let state = state.clone();
+        let planner = planner.clone();
+        async move {
+            call(&state, Method::GET, &format!("{ITEMS}/{id}"), As::Token(&planner), &[], None).await.body["properties"]
+                ["notes"]
+                .clone()
+        }
+    };
+
+    // Rights: the officer of OFF may not bring back a boundary that lay outside its unit,
+    // even though the feature lies inside it now.
+    let far =
+        call(&state, Method::POST, ITEMS, As::Token(&planner), &[], Some(feature("RV-2", 106.6, "outside"))).await;
+    let far_id = far.body["id"].as_i64().expect("id");
+    let moved_in = call(
+        &state,
+        Method::PUT,
+        &format!("{ITEMS}/{far_id}"),
+        As::Token(&planner),
+        &[],
+        Some(feature("RV-2", 106.40, "inside")),
+    )
+    .await;
+    assert_eq!(moved_in.status, StatusCode::OK, "{}", moved_in.text);
+    let out = revert(&officer, far_id, json!({"version": 1})).await;
+    assert_eq!(out.status, StatusCode::FORBIDDEN, "{}", out.text);
+    assert!(out.body["detail"].as_str().unwrap_or_default().contains("new boundary"), "{}", out.text);
+    assert_eq!((versions(&state, far_id).await, notes(far_id).await), (2, json!("inside")), "nothing changed");
+    let nudged = call(
+        &state,
+        Method::PUT,
+        &format!("{ITEMS}/{far_id}"),
+        As::Token(&planner),
+        &[],
+        Some(feature("RV-2", 106.401, "nudged")),
+    )
+    .await;
+    assert_eq!(nudged.status, StatusCode::OK, "{}", nudged.text);
+    let inside = revert(&officer, far_id, json!({"version": 2})).await;
+    assert_eq!(inside.status, StatusCode::OK, "both boundaries inside the unit: {}", inside.text);
+    assert_eq!(notes(far_id).await, "inside");
+}
+
 fn state_for(store: Arc<dyn Store>, config: StoreConfig) -> AppState {
+    // A 500 logs its cause; show it with the failing test's output.
+    let _ = tracing_subscriber::fmt().with_test_writer().try_init();
     let mut config = Config::for_tests(config);
     // These tests are about rights and history; `If-Match` is the API tests' concern, so
     // writes here may go without it (as QGIS's do with the switch on).
@@ -563,4 +952,55 @@ suite!(
     as_of_answers_the_layer_between_versions,
     a_failed_write_leaves_no_version_row,
     repeated_failed_logins_are_limited_with_retry_after,
+    every_account_but_a_viewer_comments_anywhere_and_the_public_sees_none,
+    a_password_change_checks_the_current_one_and_ends_the_other_sessions,
+    a_revert_meets_the_planning_rules_of_today,
+    an_officer_reverts_only_to_boundaries_inside_its_unit,
 );
+
+/// `clusterplan user password NAME`: an administrator's reset, from the environment or
+/// generated and printed; the policy holds and the account's sessions end.
+#[tokio::test]
+async fn the_command_line_resets_a_password() {
+    use clusterplan_server::auth::verify_password;
+    use clusterplan_store::AccountStore;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let database = dir.path().join("cli.gpkg").to_string_lossy().into_owned();
+    let run = |args: &[&str], password: Option<&str>| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_clusterplan"));
+        command.args(args).args(["--database", &database]).env("CLUSTERPLAN_LOG", "warn");
+        match password {
+            Some(p) => command.env("CLUSTERPLAN_PASSWORD", p),
+            None => command.env_remove("CLUSTERPLAN_PASSWORD"),
+        };
+        command.output().expect("run clusterplan")
+    };
+    assert!(run(&["user", "add", "an", "--role", "planner"], Some(PASSWORD)).status.success());
+    let store = GpkgStore::open(std::path::Path::new(&database)).await.expect("open");
+    let (user, _) = store.user_with_password("an").await.expect("read").expect("exists");
+    store
+        .create_session(user.id, "s-1", "c-1", chrono::Utc::now() + chrono::Duration::hours(1))
+        .await
+        .expect("session");
+    let hash = || async { store.user_with_password("an").await.expect("read").expect("exists").1 };
+
+    let weak = run(&["user", "password", "an"], Some("short"));
+    assert!(!weak.status.success(), "the policy holds on the command line too");
+    assert!(verify_password(PASSWORD, Some(&hash().await)), "unchanged");
+    let set = run(&["user", "password", "an"], Some("mật khẩu đặt lại"));
+    assert!(set.status.success(), "{}", String::from_utf8_lossy(&set.stderr));
+    assert!(
+        verify_password("mật khẩu đặt lại", Some(&hash().await)) && !verify_password(PASSWORD, Some(&hash().await))
+    );
+    assert!(store.session("s-1").await.expect("read").is_none(), "its sessions end");
+
+    let generated = run(&["user", "password", "an", "--generate"], None);
+    assert!(generated.status.success(), "{}", String::from_utf8_lossy(&generated.stderr));
+    let stdout = String::from_utf8_lossy(&generated.stdout);
+    let printed = stdout.lines().last().expect("password line").trim();
+    assert!(printed.len() >= 12 && verify_password(printed, Some(&hash().await)), "{stdout}");
+    assert!(!run(&["user", "password", "nobody"], Some("long enough password")).status.success());
+    let audit = store.audit_page(10, 0).await.expect("audit");
+    assert_eq!(audit.iter().filter(|e| e.action == "password.reset" && e.target.as_deref() == Some("an")).count(), 2);
+    store.pool().close().await;
+}

@@ -121,6 +121,17 @@ pub struct AuditEntry {
 /// Accounts, tokens, sessions and the audit log.
 #[async_trait]
 pub trait AccountStore {
+    /// Replaces an account's password hash and ends all its sessions but `keep_session` (the
+    /// digest of the session that asked for the change, if any), writing `audit` in the same
+    /// transaction; `false` when there is no such account. API tokens stay valid.
+    async fn set_password(
+        &self,
+        name: &str,
+        password_hash: &str,
+        keep_session: Option<&str>,
+        audit: &NewAudit,
+    ) -> Result<bool, StoreError>;
+
     /// Creates an account; [`StoreError::Duplicate`] when the name is taken.
     async fn create_user(&self, user: &NewUser) -> Result<User, StoreError>;
 

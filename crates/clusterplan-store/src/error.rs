@@ -7,6 +7,9 @@ pub enum StoreError {
     /// No feature with that id.
     #[error("feature {0} not found")]
     NotFound(i64),
+    /// The feature was deleted (its history, comments included, is kept).
+    #[error("feature {0} was deleted")]
+    Deleted(i64),
     /// The feature was written by someone else since the version the writer read.
     #[error("feature {id} is at version {current}, not {expected}")]
     VersionConflict {

@@ -30,7 +30,40 @@ pub struct Version {
     pub state: Option<Cluster>,
 }
 
-/// History reads and reverts.
+/// A comment on a feature. Comments are append-only: there is no way to edit or delete one
+/// (the tables' triggers refuse it too), and they outlive the feature's deletion.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comment {
+    /// Increasing id.
+    pub id: i64,
+    /// Cluster id.
+    pub cluster_id: i64,
+    /// The version the comment is about.
+    pub version: i64,
+    /// Account name of the writer.
+    pub author: String,
+    /// The text, trimmed, 1 to 4000 characters.
+    pub text: String,
+    /// When it was written.
+    pub created_at: DateTime<Utc>,
+}
+
+/// A comment to append.
+#[derive(Debug, Clone)]
+pub struct NewComment {
+    /// Cluster id.
+    pub cluster_id: i64,
+    /// The version it is about; `None` for the current one.
+    pub version: Option<i64>,
+    /// Account name of the writer.
+    pub author: String,
+    /// The text (the server trims and checks its length).
+    pub text: String,
+    /// The client's address, for the audit log.
+    pub address: Option<String>,
+}
+
+/// History reads and reverts, and comments on features.
 #[async_trait]
 pub trait HistoryStore {
     /// Every version of a cluster, oldest first; [`StoreError::NotFound`] when it never existed.
@@ -62,6 +95,15 @@ pub trait HistoryStore {
         expected_version: Option<i64>,
         ctx: &WriteContext,
     ) -> Result<Cluster, StoreError>;
+
+    /// Appends a comment and its audit row in one transaction. [`StoreError::NotFound`] when
+    /// the feature never existed, [`StoreError::Deleted`] when it is deleted now (its comments
+    /// stay readable), [`StoreError::Invalid`] when it has no such version.
+    async fn add_comment(&self, comment: &NewComment) -> Result<Comment, StoreError>;
+
+    /// A feature's comments, oldest first (also after its deletion); [`StoreError::NotFound`]
+    /// when it never existed.
+    async fn comments(&self, id: i64) -> Result<Vec<Comment>, StoreError>;
 }
 
 /// The audit row that goes with a cluster write, in the write's own transaction.
@@ -82,6 +124,38 @@ pub(crate) fn audit_of_write(id: i64, version: i64, operation: &str, ctx: &Write
         address: ctx.address.clone(),
         outcome: "ok".into(),
         detail: Some(detail),
+    }
+}
+
+/// The audit row that goes with a comment, in the comment's own transaction.
+pub(crate) fn audit_of_comment(comment: &Comment, address: Option<&str>) -> crate::NewAudit {
+    crate::NewAudit {
+        actor: Some(comment.author.clone()),
+        action: "cluster.comment".into(),
+        target: Some(format!("clusters/{}", comment.cluster_id)),
+        address: address.map(str::to_owned),
+        outcome: "ok".into(),
+        detail: Some(format!("comment {} on version {}", comment.id, comment.version)),
+    }
+}
+
+/// Why a comment could not be added, once the insert found no live feature and version:
+/// the feature never existed, was deleted, or has no such version.
+pub(crate) fn comment_refusal(
+    id: i64,
+    version: Option<i64>,
+    last: Option<(i64, String)>,
+    has_version: bool,
+) -> StoreError {
+    match last {
+        None => StoreError::NotFound(id),
+        Some((_, operation)) if operation == "delete" => StoreError::Deleted(id),
+        Some(_) if !has_version => StoreError::Invalid(format!(
+            "feature {id} has no version {}",
+            version.map_or_else(|| "?".to_owned(), |v| v.to_string())
+        )),
+        // The feature and the version are there now: it was deleted and restored meanwhile.
+        Some(_) => StoreError::Invalid(format!("feature {id} changed while the comment was written; send it again")),
     }
 }
 

@@ -54,7 +54,7 @@ use futures::stream::BoxStream;
 pub use accounts::{AccountStore, AuditEntry, NewAudit, NewUser, Role, Session, User};
 pub use error::StoreError;
 pub use gpkg::GpkgStore;
-pub use history::{HistoryStore, Version};
+pub use history::{Comment, HistoryStore, NewComment, Version};
 pub use meta::CollectionMeta;
 pub use planning::{EventRecord, NewEvent, NewTask, PlanningStore, TaskRecord, UnitQuery, ZoneQuery};
 pub use postgis::PostgisStore;

@@ -8,7 +8,8 @@ use chrono::Utc;
 use clusterplan_core::geometry::validate;
 use clusterplan_core::{ClusterAttrs, ClusterDraft, ClusterInput, Crs, RawBoundary};
 use clusterplan_store::{
-    ClusterQuery, GpkgStore, NewAudit, NewUser, PostgisStore, Role, Store, StoreError, WriteContext,
+    ClusterQuery, GpkgStore, HistoryStore, NewAudit, NewComment, NewUser, PostgisStore, Role, Store, StoreError,
+    WriteContext,
 };
 use futures::TryStreamExt;
 
@@ -213,6 +214,78 @@ async fn a_failed_write_leaves_no_version_and_no_audit_row(store: Arc<dyn Store>
     assert_eq!(store.audit_page(100, 0).await.expect("audit").len(), audit_before);
 }
 
+fn comment(id: i64, version: Option<i64>, author: &str, text: &str) -> NewComment {
+    NewComment { cluster_id: id, version, author: author.into(), text: text.into(), address: Some("192.0.2.9".into()) }
+}
+
+async fn comments_are_appended_with_their_audit_row_and_outlive_the_feature(store: Arc<dyn Store>) {
+    let a = store.create_cluster(&draft("A", "in_plan", 106.0), &ctx("an", "a")).await.expect("create");
+    store.update_cluster(a.id, None, &draft("A", "in_plan", 106.001), &ctx("an", "moved")).await.expect("update");
+    let audit_before = store.audit_page(100, 0).await.expect("audit").len();
+    assert!(store.comments(a.id).await.expect("none yet").is_empty());
+
+    let first = store.add_comment(&comment(a.id, None, "huyen", "Ranh giới lấn ruộng lúa")).await.expect("add");
+    assert_eq!(
+        (first.cluster_id, first.version, first.author.as_str(), first.text.as_str()),
+        (a.id, 2, "huyen", "Ranh giới lấn ruộng lúa"),
+        "without a version, the comment is about the current one"
+    );
+    let second = store.add_comment(&comment(a.id, Some(1), "an", "v1 was better")).await.expect("add");
+    assert_eq!(second.version, 1);
+    assert!(second.id > first.id);
+    assert!(matches!(
+        store.add_comment(&comment(a.id, Some(9), "an", "no such version")).await,
+        Err(StoreError::Invalid(_))
+    ));
+    assert!(matches!(store.add_comment(&comment(4242, None, "an", "x")).await, Err(StoreError::NotFound(4242))));
+    assert!(matches!(store.comments(4242).await, Err(StoreError::NotFound(4242))));
+
+    let listed = store.comments(a.id).await.expect("list");
+    assert_eq!(listed, vec![first.clone(), second.clone()], "oldest first, read back as written");
+
+    // One audit row per comment, written with it; refused comments leave none.
+    let audit = store.audit_page(100, 0).await.expect("audit");
+    assert_eq!(audit.len(), audit_before + 2);
+    let row = &audit[1];
+    assert_eq!(
+        (row.action.as_str(), row.actor.as_deref(), row.target.clone(), row.address.as_deref()),
+        ("cluster.comment", Some("huyen"), Some(format!("clusters/{}", a.id)), Some("192.0.2.9"))
+    );
+    assert_eq!(row.detail.as_deref(), Some(format!("comment {} on version 2", first.id).as_str()));
+
+    // Deleted: the comments stay readable, new ones are refused.
+    store.delete_cluster(a.id, None, &ctx("an", "gone")).await.expect("delete");
+    assert!(
+        matches!(store.add_comment(&comment(a.id, None, "an", "late")).await, Err(StoreError::Deleted(id)) if id == a.id)
+    );
+    assert_eq!(store.comments(a.id).await.expect("list").len(), 2);
+    // Restored: comments may be added again.
+    store.revert_cluster(a.id, 2, None, &ctx("an", "back")).await.expect("revert");
+    let third = store.add_comment(&comment(a.id, None, "an", "welcome back")).await.expect("add");
+    assert_eq!(third.version, 4);
+}
+
+async fn a_password_change_ends_the_other_sessions_only(store: Arc<dyn Store>) {
+    let an = store.create_user(&user("an", Role::Planner)).await.expect("create");
+    let later = Utc::now() + chrono::Duration::hours(1);
+    store.create_session(an.id, "s-mine", "c-1", later).await.expect("session");
+    store.create_session(an.id, "s-other", "c-2", later).await.expect("session");
+    let audit = NewAudit {
+        actor: Some("an".into()),
+        action: "password.change".into(),
+        outcome: "ok".into(),
+        ..NewAudit::default()
+    };
+    assert!(store.set_password("an", "$argon2id$new", Some("s-mine"), &audit).await.expect("set"));
+    assert_eq!(store.user_with_password("an").await.expect("read").expect("exists").1, "$argon2id$new");
+    assert!(store.session("s-mine").await.expect("read").is_some(), "the asking session stays");
+    assert!(store.session("s-other").await.expect("read").is_none(), "every other one ends");
+    assert_eq!(store.audit_page(1, 0).await.expect("audit")[0].action, "password.change");
+    assert!(store.set_password("an", "$argon2id$newer", None, &audit).await.expect("set"));
+    assert!(store.session("s-mine").await.expect("read").is_none(), "without a session to keep, all end");
+    assert!(!store.set_password("nobody", "$argon2id$x", None, &audit).await.expect("set"));
+}
+
 macro_rules! suite {
     ($($name:ident),+ $(,)?) => {
         mod gpkg {
@@ -250,4 +323,40 @@ suite!(
     history_keeps_create_update_delete_and_revert_with_who_and_why,
     as_of_returns_the_layer_as_it_stood,
     a_failed_write_leaves_no_version_and_no_audit_row,
+    comments_are_appended_with_their_audit_row_and_outlive_the_feature,
+    a_password_change_ends_the_other_sessions_only,
 );
+
+/// Comments are append-only in the database itself, not only for want of a route.
+#[tokio::test]
+async fn gpkg_refuses_to_change_or_remove_a_comment() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = GpkgStore::open(&dir.path().join("test.gpkg")).await.expect("open");
+    let a = store.create_cluster(&draft("A", "in_plan", 106.0), &ctx("an", "a")).await.expect("create");
+    let c = store.add_comment(&comment(a.id, None, "an", "kept")).await.expect("add");
+    for sql in
+        ["UPDATE cluster_comments SET text = 'changed' WHERE id = ?", "DELETE FROM cluster_comments WHERE id = ?"]
+    {
+        let refused = sqlx::query(sql).bind(c.id).execute(store.pool()).await;
+        assert!(refused.is_err_and(|e| e.to_string().contains("append-only")), "{sql}");
+    }
+    assert_eq!(store.comments(a.id).await.expect("list")[0].text, "kept");
+}
+
+/// The same on PostGIS.
+#[tokio::test]
+async fn postgis_refuses_to_change_or_remove_a_comment() {
+    let Some(db) = clusterplan_store::testing::postgis_database().await else { return };
+    let store = PostgisStore::connect(&db.url).await.expect("connect");
+    let a = store.create_cluster(&draft("A", "in_plan", 106.0), &ctx("an", "a")).await.expect("create");
+    let c = store.add_comment(&comment(a.id, None, "an", "kept")).await.expect("add");
+    for sql in
+        ["UPDATE cluster_comments SET text = 'changed' WHERE id = $1", "DELETE FROM cluster_comments WHERE id = $1"]
+    {
+        let refused = sqlx::query(sql).bind(c.id).execute(store.pool()).await;
+        assert!(refused.is_err_and(|e| e.to_string().contains("append-only")), "{sql}");
+    }
+    assert_eq!(store.comments(a.id).await.expect("list")[0].text, "kept");
+    store.pool().close().await;
+    db.drop_database().await;
+}

@@ -1,4 +1,5 @@
-//! `/auth/…` (login, logout, who am I, personal API tokens) and `/admin/audit`.
+//! `/auth/…` (login, logout, who am I, password change, personal API tokens) and
+//! `/admin/audit`.
 
 use std::collections::HashMap;
 
@@ -15,7 +16,8 @@ use serde_json::{Value, json};
 use super::api::docs;
 use crate::AppState;
 use crate::auth::{
-    Caller, ClientAddress, SESSION_HOURS, digest, new_token, random_hex, session_set_cookie, verify_password,
+    Caller, ClientAddress, SESSION_HOURS, check_password_policy, digest, hash_password, new_token, random_hex,
+    session_set_cookie, verify_password,
 };
 use crate::error::ApiError;
 use crate::rights::{Action, Principal, Target, authorize};
@@ -30,6 +32,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/auth/login", post(login))
         .route("/auth/logout", post(logout))
         .route("/auth/me", get(me))
+        .route("/auth/password", post(change_password))
         .route("/auth/tokens", post(create_token))
         .route("/auth/tokens/revoke", post(revoke_token))
         .route("/admin/audit", get(audit))
@@ -57,19 +60,39 @@ fn principal_json(principal: &Principal, csrf: Option<&str>) -> Value {
     }
 }
 
-/// Refuses a login while the account or the address has too many recent failures. The counts
-/// come from the audit log, so the limit holds across server instances sharing one database.
+/// Audit actions whose failures are password guesses: a wrong current password given to
+/// `POST /auth/password` counts against the same limit as a failed login.
+const GUESSES: [&str; 2] = ["login", "password.change"];
+
+/// Failures of every [`GUESSES`] action since `since`, by account or by address: their count
+/// and the oldest one's time.
+async fn recent_guesses(
+    state: &AppState,
+    name: Option<&str>,
+    address: Option<&str>,
+    since: chrono::DateTime<Utc>,
+) -> Result<(u64, Option<chrono::DateTime<Utc>>), ApiError> {
+    let mut total = (0, None);
+    for action in GUESSES {
+        let (count, oldest) = state.store.recent_audit(action, "failure", name, address, since).await?;
+        total.0 += count;
+        total.1 = match (total.1, oldest) {
+            (Some(a), Some(b)) => Some(std::cmp::min(a, b)),
+            (a, b) => a.or(b),
+        };
+    }
+    Ok(total)
+}
+
+/// Refuses a login (or a password change) while the account or the address has too many recent
+/// failed password checks. The counts come from the audit log, so the limit holds across server
+/// instances sharing one database.
 async fn check_rate_limit(state: &AppState, name: &str, address: Option<&str>) -> Result<(), ApiError> {
     let now = Utc::now();
     let since = now - Duration::minutes(WINDOW_MINUTES);
-    let store = &state.store;
-    let mut checks =
-        vec![(store.recent_audit("login", "failure", Some(name), None, since).await?, MAX_FAILURES_PER_ACCOUNT)];
+    let mut checks = vec![(recent_guesses(state, Some(name), None, since).await?, MAX_FAILURES_PER_ACCOUNT)];
     if let Some(address) = address {
-        checks.push((
-            store.recent_audit("login", "failure", None, Some(address), since).await?,
-            MAX_FAILURES_PER_ADDRESS,
-        ));
+        checks.push((recent_guesses(state, None, Some(address), since).await?, MAX_FAILURES_PER_ADDRESS));
     }
     for ((count, oldest), limit) in checks {
         if count >= limit {
@@ -181,6 +204,73 @@ async fn logout(State(state): State<AppState>, caller: Caller, headers: HeaderMa
         [(header::SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|e| ApiError::Internal(e.to_string()))?)],
     )
         .into_response())
+}
+
+#[derive(Deserialize)]
+struct PasswordBody {
+    current: String,
+    new: String,
+}
+
+/// `POST /auth/password` with `{"current", "new"}`: the signed-in account's new password.
+/// The current one is checked (403 when wrong, counted like a failed login and limited the
+/// same way), the new one must meet the policy (422). Every other session of the account ends;
+/// the one that asked stays. API tokens stay valid.
+#[utoipa::path(
+    post,
+    path = "/auth/password",
+    operation_id = "changePassword",
+    tag = "Accounts",
+    params(docs::WriteHeaders),
+    request_body(content = Object, content_type = "application/json", description = "`{\"current\": \"…\", \"new\": \"…\"}`"),
+    responses(
+        (status = 204, description = "Changed; the account's other sessions ended"),
+        (status = 400, response = docs::Problem),
+        (status = 401, response = docs::Problem),
+        (status = 403, response = docs::Problem),
+        (status = 422, response = docs::Problem),
+        (status = 429, response = docs::Problem),
+    ),
+    security(("bearer" = []), ("session" = [])),
+)]
+async fn change_password(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: axum::body::Bytes,
+) -> Result<StatusCode, ApiError> {
+    authorize(&state, &caller, Action::ChangeOwnPassword, Target::Account).await?;
+    let PasswordBody { current, new } = json_body(&body)?;
+    let name = caller.principal.name().unwrap_or_default().to_owned();
+    let audit = |outcome: &str, detail: Option<String>| NewAudit {
+        actor: Some(name.clone()),
+        action: "password.change".into(),
+        target: None,
+        address: caller.address.clone(),
+        outcome: outcome.into(),
+        detail,
+    };
+    if let Err(limited) = check_rate_limit(&state, &name, caller.address.as_deref()).await {
+        state.store.append_audit(&audit("limited", None)).await?;
+        return Err(limited);
+    }
+    let phc = state.store.user_with_password(&name).await?.map(|(_, hash)| hash);
+    let checked = tokio::task::spawn_blocking(move || verify_password(&current, phc.as_deref()))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    if !checked {
+        state.store.append_audit(&audit("failure", Some("wrong current password".into()))).await?;
+        return Err(ApiError::Forbidden("the current password is wrong".into()));
+    }
+    check_password_policy(&name, &new).map_err(ApiError::Unprocessable)?;
+    let hash = tokio::task::spawn_blocking(move || hash_password(&new))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let keep = caller.session.as_ref().map(|s| s.id_hash.as_str());
+    let detail = Some(if keep.is_some() { "other sessions ended" } else { "all sessions ended" }.to_owned());
+    if !state.store.set_password(&name, &hash, keep, &audit("ok", detail)).await? {
+        return Err(ApiError::Internal("the caller's account vanished".into()));
+    }
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Who am I

@@ -168,12 +168,12 @@ pub(super) struct RevertBody {
     reason: Option<String>,
 }
 
-/// `POST …/items/{id}/revert` with `{"version": n, "reason": "…"}`: writes version n's state
-/// again as a new version (also bringing back a deleted feature); `If-Match` applies.
 /// Revert a feature
 ///
 /// Writes version `n`'s state again as a new version (bringing back a deleted feature);
-/// `If-Match` applies.
+/// `If-Match` applies. Checked like a PUT: rights against both the current and the restored
+/// boundary, and the planning rules of today against the restored state
+/// (`planning::check_revert`); `overrides` as for events.
 #[utoipa::path(
     post,
     path = "/collections/{collection}/items/{id}/revert",
@@ -226,6 +226,14 @@ async fn revert(
         },
     )
     .await?;
+    // The restored state meets the planning rules as a PUT or a re-creation would.
+    let restored = target.state.as_ref().ok_or_else(|| {
+        ApiError::Unprocessable(format!(
+            "version {version} of feature {id} is its deletion; revert to a version that has a boundary"
+        ))
+    })?;
+    let doc: Value = serde_json::from_slice(&body).unwrap_or_default();
+    super::planning::check_revert(&state, id, &restored.data, current.is_some(), &doc).await?;
     // The rights were checked against the version read above: write only over that one.
     if expected.is_none() {
         expected = current.as_ref().map(|c| c.version);

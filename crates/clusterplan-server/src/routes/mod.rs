@@ -2,6 +2,7 @@
 
 mod api;
 mod auth;
+mod comments;
 mod conditional;
 mod filter;
 mod health;
@@ -33,6 +34,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(zones::router())
         .merge(planning::router())
         .merge(history::router())
+        .merge(comments::router())
         .merge(auth::router())
         .merge(tiles::router())
         .merge(metadata::router())

@@ -748,6 +748,24 @@ pub(crate) async fn create_cluster(
     Ok(state.store.create_cluster_with_event(draft, &first, ctx).await?.0)
 }
 
+/// A revert is checked like a write of the restored state: over a live feature, like an edit
+/// ([`check_edit`]: no status change outside an event, the size rules of today's regime); a
+/// deleted feature brought back meets the size rules of a new one. `doc` is the revert's body,
+/// which may carry `overrides` like a PUT's.
+pub(crate) async fn check_revert(
+    state: &AppState,
+    id: i64,
+    restored: &ClusterDraft,
+    live: bool,
+    doc: &Value,
+) -> Result<(), ApiError> {
+    if live {
+        check_edit(state, id, restored, doc).await
+    } else {
+        enforce(&size_rules(&state.config.rules, restored), &parse_overrides(doc)?)
+    }
+}
+
 /// An edit: the status is not edited (a change of status is an event with its act), and the
 /// size rules hold for the new boundary.
 pub(crate) async fn check_edit(state: &AppState, id: i64, draft: &ClusterDraft, doc: &Value) -> Result<(), ApiError> {

@@ -53,6 +53,42 @@ impl AccountStore for GpkgStore {
         decode_user(&row)
     }
 
+    async fn set_password(
+        &self,
+        name: &str,
+        password_hash: &str,
+        keep_session: Option<&str>,
+        audit: &NewAudit,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let id: Option<i64> = sqlx::query_scalar("UPDATE users SET password_hash = ? WHERE name = ? RETURNING id")
+            .bind(password_hash)
+            .bind(name)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(id) = id else { return Ok(false) };
+        sqlx::query("DELETE FROM sessions WHERE user_id = ? AND (? IS NULL OR id_hash <> ?)")
+            .bind(id)
+            .bind(keep_session)
+            .bind(keep_session)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor, action, target, address, outcome, detail) VALUES (?,?,?,?,?,?,?)",
+        )
+        .bind(timestamp(Utc::now()))
+        .bind(&audit.actor)
+        .bind(&audit.action)
+        .bind(&audit.target)
+        .bind(&audit.address)
+        .bind(&audit.outcome)
+        .bind(&audit.detail)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     async fn user_with_password(&self, name: &str) -> Result<Option<(User, String)>, StoreError> {
         let row = sqlx::query(&format!("SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.name = ?"))
             .bind(name)

@@ -11,9 +11,9 @@ use sqlx::sqlite::SqliteRow;
 
 use super::{GpkgStore, index, parse_timestamp, record_version, timestamp};
 use crate::geom::{from_gpkg, to_gpkg};
-use crate::history::{page_as_of, revert_to_tombstone};
+use crate::history::{audit_of_comment, comment_refusal, page_as_of, revert_to_tombstone};
 use crate::record::StoredCluster;
-use crate::{ClusterQuery, HistoryStore, Store, StoreError, Version, WriteContext};
+use crate::{ClusterQuery, Comment, HistoryStore, NewComment, Store, StoreError, Version, WriteContext};
 
 const VERSION_COLUMNS: &str = "v.cluster_id, v.version, v.operation, v.author, v.reason, v.legal_act, v.reverted_from, \
     v.written_at, v.geom, v.code, v.name, v.kind, v.status, v.planned_area_ha, v.area_ha, v.geodesic_area_ha, \
@@ -96,7 +96,11 @@ impl GpkgStore {
     ) -> Result<Cluster, StoreError> {
         let ts = timestamp(Utc::now());
         let a = &draft.attrs;
-        let mut tx = self.pool.begin().await?;
+        // IMMEDIATE: this transaction reads before it writes. A deferred one would hold a read
+        // snapshot when it asks for the write lock, and SQLite answers "database is locked" at
+        // once, without waiting, if another connection (such as the failed update just before,
+        // whose rollback sqlx runs lazily) still holds it.
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let last: Option<(i64, String)> = sqlx::query_as(
             "SELECT version, operation FROM cluster_versions WHERE cluster_id = ? ORDER BY version DESC LIMIT 1",
         )
@@ -197,5 +201,98 @@ impl HistoryStore for GpkgStore {
             Err(StoreError::NotFound(_)) => self.restore(id, expected_version, &state.data, &ctx).await,
             other => other,
         }
+    }
+
+    async fn add_comment(&self, comment: &NewComment) -> Result<Comment, StoreError> {
+        self.insert_comment(comment).await
+    }
+
+    async fn comments(&self, id: i64) -> Result<Vec<Comment>, StoreError> {
+        self.list_comments(id).await
+    }
+}
+
+fn decode_comment(row: &SqliteRow) -> Result<Comment, StoreError> {
+    Ok(Comment {
+        id: row.try_get("id")?,
+        cluster_id: row.try_get("cluster_id")?,
+        version: row.try_get("version")?,
+        author: row.try_get("author")?,
+        text: row.try_get("text")?,
+        created_at: parse_timestamp(row.try_get("created_at")?)?,
+    })
+}
+
+const COMMENT_COLUMNS: &str = "id, cluster_id, version, author, text, created_at";
+
+impl GpkgStore {
+    pub(super) async fn insert_comment(&self, new: &NewComment) -> Result<Comment, StoreError> {
+        let ts = timestamp(Utc::now());
+        let mut tx = self.pool.begin().await?;
+        // One statement checks that the feature is live and has the version, and writes: the
+        // transaction holds the write lock from here, so no delete can slip in between.
+        let row = sqlx::query(&format!(
+            "INSERT INTO cluster_comments (cluster_id, version, author, text, created_at) \
+             SELECT c.fid, coalesce(?2, c.version), ?3, ?4, ?5 FROM clusters c WHERE c.fid = ?1 \
+             AND (?2 IS NULL OR EXISTS (SELECT 1 FROM cluster_versions v WHERE v.cluster_id = c.fid AND v.version = ?2)) \
+             RETURNING {COMMENT_COLUMNS}"
+        ))
+        .bind(new.cluster_id)
+        .bind(new.version)
+        .bind(&new.author)
+        .bind(&new.text)
+        .bind(&ts)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            let last: Option<(i64, String)> = sqlx::query_as(
+                "SELECT version, operation FROM cluster_versions WHERE cluster_id = ? ORDER BY version DESC LIMIT 1",
+            )
+            .bind(new.cluster_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let has_version: bool = sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM cluster_versions WHERE cluster_id = ? AND version = ?)",
+            )
+            .bind(new.cluster_id)
+            .bind(new.version)
+            .fetch_one(&mut *tx)
+            .await?;
+            return Err(comment_refusal(new.cluster_id, new.version, last, has_version));
+        };
+        let comment = decode_comment(&row)?;
+        let audit = audit_of_comment(&comment, new.address.as_deref());
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor, action, target, address, outcome, detail) VALUES (?,?,?,?,?,?,?)",
+        )
+        .bind(&ts)
+        .bind(&audit.actor)
+        .bind(&audit.action)
+        .bind(&audit.target)
+        .bind(&audit.address)
+        .bind(&audit.outcome)
+        .bind(&audit.detail)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(comment)
+    }
+
+    pub(super) async fn list_comments(&self, id: i64) -> Result<Vec<Comment>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let existed: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM cluster_versions WHERE cluster_id = ?)")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if !existed {
+            return Err(StoreError::NotFound(id));
+        }
+        let rows =
+            sqlx::query(&format!("SELECT {COMMENT_COLUMNS} FROM cluster_comments WHERE cluster_id = ? ORDER BY id"))
+                .bind(id)
+                .fetch_all(&mut *tx)
+                .await?;
+        tx.commit().await?;
+        rows.iter().map(decode_comment).collect()
     }
 }

@@ -52,6 +52,40 @@ impl AccountStore for PostgisStore {
         decode_user(&row)
     }
 
+    async fn set_password(
+        &self,
+        name: &str,
+        password_hash: &str,
+        keep_session: Option<&str>,
+        audit: &NewAudit,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let id: Option<i64> = sqlx::query_scalar("UPDATE users SET password_hash = $1 WHERE name = $2 RETURNING id")
+            .bind(password_hash)
+            .bind(name)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(id) = id else { return Ok(false) };
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND ($2::text IS NULL OR id_hash <> $2)")
+            .bind(id)
+            .bind(keep_session)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor, action, target, address, outcome, detail) VALUES (clock_timestamp(),$1,$2,$3,$4,$5,$6)",
+        )
+        .bind(&audit.actor)
+        .bind(&audit.action)
+        .bind(&audit.target)
+        .bind(&audit.address)
+        .bind(&audit.outcome)
+        .bind(&audit.detail)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     async fn user_with_password(&self, name: &str) -> Result<Option<(User, String)>, StoreError> {
         let row = sqlx::query(&format!("SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.name = $1"))
             .bind(name)

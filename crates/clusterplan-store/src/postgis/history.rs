@@ -11,9 +11,9 @@ use sqlx::postgres::PgRow;
 
 use super::{PostgisStore, record_version};
 use crate::geom::{from_wkb, to_wkb};
-use crate::history::{page_as_of, revert_to_tombstone};
+use crate::history::{audit_of_comment, comment_refusal, page_as_of, revert_to_tombstone};
 use crate::record::StoredCluster;
-use crate::{ClusterQuery, HistoryStore, Store, StoreError, Version, WriteContext};
+use crate::{ClusterQuery, Comment, HistoryStore, NewComment, Store, StoreError, Version, WriteContext};
 
 const VERSION_COLUMNS: &str = "v.cluster_id, v.version, v.operation, v.author, v.reason, v.legal_act, v.reverted_from, \
     v.written_at, ST_AsBinary(v.geom) AS geom, v.code, v.name, v.kind, v.status, v.planned_area_ha, v.area_ha, \
@@ -198,4 +198,82 @@ impl HistoryStore for PostgisStore {
             other => other,
         }
     }
+
+    async fn add_comment(&self, new: &NewComment) -> Result<Comment, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        // One statement checks that the feature is live and has the version, and writes; the
+        // row lock (FOR SHARE) keeps a concurrent delete waiting until this commits.
+        let row = sqlx::query(&format!(
+            "INSERT INTO cluster_comments (cluster_id, version, author, text, created_at) \
+             SELECT c.id, coalesce($2::bigint, c.version), $3, $4, now() FROM clusters c WHERE c.id = $1 \
+             AND ($2::bigint IS NULL OR EXISTS (SELECT 1 FROM cluster_versions v WHERE v.cluster_id = c.id AND v.version = $2)) \
+             FOR SHARE RETURNING {COMMENT_COLUMNS}"
+        ))
+        .bind(new.cluster_id)
+        .bind(new.version)
+        .bind(&new.author)
+        .bind(&new.text)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            let last: Option<(i64, String)> = sqlx::query_as(
+                "SELECT version, operation FROM cluster_versions WHERE cluster_id = $1 ORDER BY version DESC LIMIT 1",
+            )
+            .bind(new.cluster_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let has_version: bool = sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM cluster_versions WHERE cluster_id = $1 AND version = $2)",
+            )
+            .bind(new.cluster_id)
+            .bind(new.version)
+            .fetch_one(&mut *tx)
+            .await?;
+            return Err(comment_refusal(new.cluster_id, new.version, last, has_version));
+        };
+        let comment = decode_comment(&row)?;
+        let audit = audit_of_comment(&comment, new.address.as_deref());
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor, action, target, address, outcome, detail) VALUES (now(),$1,$2,$3,$4,$5,$6)",
+        )
+        .bind(&audit.actor)
+        .bind(&audit.action)
+        .bind(&audit.target)
+        .bind(&audit.address)
+        .bind(&audit.outcome)
+        .bind(&audit.detail)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(comment)
+    }
+
+    async fn comments(&self, id: i64) -> Result<Vec<Comment>, StoreError> {
+        let existed: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM cluster_versions WHERE cluster_id = $1)")
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?;
+        if !existed {
+            return Err(StoreError::NotFound(id));
+        }
+        let rows =
+            sqlx::query(&format!("SELECT {COMMENT_COLUMNS} FROM cluster_comments WHERE cluster_id = $1 ORDER BY id"))
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter().map(decode_comment).collect()
+    }
+}
+
+const COMMENT_COLUMNS: &str = "id, cluster_id, version, author, text, created_at";
+
+fn decode_comment(row: &PgRow) -> Result<Comment, StoreError> {
+    Ok(Comment {
+        id: row.try_get("id")?,
+        cluster_id: row.try_get("cluster_id")?,
+        version: row.try_get("version")?,
+        author: row.try_get("author")?,
+        text: row.try_get("text")?,
+        created_at: row.try_get("created_at")?,
+    })
 }

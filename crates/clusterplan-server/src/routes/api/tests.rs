@@ -10,6 +10,7 @@ fn routes_in_source() -> BTreeSet<(String, String)> {
     let sources = [
         include_str!("../api.rs"),
         include_str!("../auth.rs"),
+        include_str!("../comments.rs"),
         include_str!("../filter.rs"),
         include_str!("../health.rs"),
         include_str!("../history.rs"),

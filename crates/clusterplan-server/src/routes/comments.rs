@@ -1,0 +1,173 @@
+//! Comments on a feature: `POST` and `GET …/items/{id}/comments`, and one comment by id.
+//! Comments are internal (accounts only) and append-only: there is no route, and no store
+//! method, to edit or delete one. Rights are decided in `rights.rs` (`Action::Comment`).
+
+use axum::Json;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use clusterplan_store::{Comment, NewComment};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::api::docs;
+use super::items::{check_collection, parse_id};
+use super::links::BaseUrl;
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::rights::{Action, Target, authorize};
+
+/// Longest comment, in characters after trimming.
+const MAX_CHARS: usize = 4000;
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/collections/{collection}/items/{id}/comments", get(list).post(add))
+        .route("/collections/{collection}/items/{id}/comments/{comment}", get(one))
+}
+
+fn comment_json(c: &Comment) -> Value {
+    json!({
+        "id": c.id,
+        "feature_id": c.cluster_id,
+        "version": c.version,
+        "author": c.author,
+        "text": c.text,
+        "created_at": c.created_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+    })
+}
+
+#[derive(Deserialize)]
+struct CommentBody {
+    text: String,
+    #[serde(default)]
+    version: Option<i64>,
+}
+
+/// The comment's text, trimmed: 1 to [`MAX_CHARS`] characters.
+fn comment_text(text: &str) -> Result<String, ApiError> {
+    let text = text.trim();
+    let chars = text.chars().count();
+    if chars == 0 {
+        return Err(ApiError::Unprocessable("text is empty: a comment needs 1 to 4000 characters".into()));
+    }
+    if chars > MAX_CHARS {
+        return Err(ApiError::Unprocessable(format!("text has {chars} characters: a comment has at most {MAX_CHARS}")));
+    }
+    Ok(text.to_owned())
+}
+
+/// `POST …/items/{id}/comments` with `{"text": "…", "version": n}` (the version defaults to
+/// the current one): 201 with the comment. A deleted feature takes no new comments (409,
+/// `feature-deleted`); its comments stay readable.
+#[utoipa::path(
+    post,
+    path = "/collections/{collection}/items/{id}/comments",
+    operation_id = "addComment",
+    tag = "History",
+    params(docs::ItemPath, docs::WriteHeaders),
+    request_body(content = Object, content_type = "application/json",
+                 description = "`{\"text\": \"…\", \"version\": n}`: 1 to 4000 characters; version defaults to the current one"),
+    responses(
+        (status = 201, description = "The comment (id, feature_id, version, author, text, created_at)", headers(("Location" = String)), body = Object),
+        (status = 400, response = docs::Problem),
+        (status = 401, response = docs::Problem),
+        (status = 403, response = docs::Problem),
+        (status = 404, response = docs::Problem),
+        (status = 409, response = docs::Problem),
+        (status = 422, response = docs::Problem),
+    ),
+    security(("bearer" = []), ("session" = [])),
+)]
+pub(crate) async fn add(
+    State(state): State<AppState>,
+    Path((collection, id)): Path<(String, String)>,
+    BaseUrl(base): BaseUrl,
+    caller: Caller,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    check_collection(&collection)?;
+    let id = parse_id(&id)?;
+    let path = format!("{collection}/{id}");
+    authorize(&state, &caller, Action::Comment, Target::Feature { path: &path, old: None, new: None }).await?;
+    let CommentBody { text, version } = serde_json::from_slice(&body).map_err(|e| ApiError::BadRequest {
+        kind: "malformed-json",
+        detail: format!("body must be {{\"text\": \"…\", \"version\": n}} (version optional): {e}"),
+    })?;
+    let new = NewComment {
+        cluster_id: id,
+        version,
+        author: caller.principal.name().unwrap_or_default().to_owned(),
+        text: comment_text(&text)?,
+        address: caller.address.clone(),
+    };
+    let comment = state.store.add_comment(&new).await?;
+    let location = format!("{base}/collections/{collection}/items/{id}/comments/{}", comment.id);
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, HeaderValue::from_str(&location).map_err(|e| ApiError::Internal(e.to_string()))?)],
+        Json(comment_json(&comment)),
+    )
+        .into_response())
+}
+
+/// `GET …/items/{id}/comments`: every comment, oldest first, also of a deleted feature.
+#[utoipa::path(
+    get,
+    path = "/collections/{collection}/items/{id}/comments",
+    operation_id = "listComments",
+    tag = "History",
+    params(docs::ItemPath),
+    responses(
+        (status = 200, description = "`{feature_id, comments: […]}`, oldest first", body = Object),
+        (status = 401, response = docs::Problem),
+        (status = 404, response = docs::Problem),
+    ),
+    security(("bearer" = []), ("session" = [])),
+)]
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    Path((collection, id)): Path<(String, String)>,
+    caller: Caller,
+) -> Result<Json<Value>, ApiError> {
+    check_collection(&collection)?;
+    let id = parse_id(&id)?;
+    let path = format!("{collection}/{id}");
+    authorize(&state, &caller, Action::ReadComments, Target::Feature { path: &path, old: None, new: None }).await?;
+    let comments = state.store.comments(id).await?;
+    Ok(Json(json!({ "feature_id": id, "comments": comments.iter().map(comment_json).collect::<Vec<_>>() })))
+}
+
+/// `GET …/items/{id}/comments/{comment}`: one comment (where `Location` points).
+#[utoipa::path(
+    get,
+    path = "/collections/{collection}/items/{id}/comments/{comment}",
+    operation_id = "getComment",
+    tag = "History",
+    params(docs::ItemPath, ("comment" = i64, Path, description = "The comment's id")),
+    responses(
+        (status = 200, description = "One comment", body = Object),
+        (status = 401, response = docs::Problem),
+        (status = 404, response = docs::Problem),
+    ),
+    security(("bearer" = []), ("session" = [])),
+)]
+pub(crate) async fn one(
+    State(state): State<AppState>,
+    Path((collection, id, comment)): Path<(String, String, String)>,
+    caller: Caller,
+) -> Result<Json<Value>, ApiError> {
+    check_collection(&collection)?;
+    let id = parse_id(&id)?;
+    let path = format!("{collection}/{id}");
+    authorize(&state, &caller, Action::ReadComments, Target::Feature { path: &path, old: None, new: None }).await?;
+    let missing = || ApiError::NotFound(format!("feature {id} has no comment {comment:?}"));
+    let wanted = comment.parse::<i64>().map_err(|_| missing())?;
+    let comments = state.store.comments(id).await?;
+    let found = comments.iter().find(|c| c.id == wanted).ok_or_else(missing)?;
+    Ok(Json(comment_json(found)))
+}
