@@ -285,14 +285,20 @@ impl GpkgStore {
         }
     }
 
-    /// The clusters a query selects, in its order. Without a bbox or a filter, paging is done
-    /// in SQL. With them, SQL narrows the candidates (the R*Tree for the bbox and for spatial
-    /// predicates, exact column predicates of the filter; see [`sql_filter::push_prefilter`]),
-    /// the exact test runs here ([`ClusterQuery::admits`]), and so does paging.
+    /// The clusters a query selects, in its order. Without a bbox, and with a filter SQLite
+    /// decides wholly ([`sql_filter::sqlite_decides`]) or none, filtering and paging are done in
+    /// SQL. Otherwise SQL narrows the candidates (the R*Tree for the bbox and for spatial
+    /// predicates, the conjuncts it decides; see [`sql_filter::push_prefilter`]), the exact test
+    /// runs here ([`ClusterQuery::admits`]), and so does paging.
+    /// Whether SQLite alone decides what a query selects.
+    fn exact_in_sql(query: &ClusterQuery) -> bool {
+        query.bbox.is_none() && query.filter().is_none_or(sql_filter::sqlite_decides)
+    }
+
     fn candidates(&self, query: ClusterQuery, page: bool) -> BoxStream<'static, Result<Cluster, StoreError>> {
         let pool = self.pool.clone();
         let table = query.layer.table();
-        let exact_in_sql = query.bbox.is_none() && query.filter().is_none();
+        let exact_in_sql = Self::exact_in_sql(&query);
         let (limit, offset) = (query.limit, query.offset);
         let stream = async_stream::try_stream! {
             let mut qb = QueryBuilder::new(format!("SELECT {COLUMNS} FROM {table} WHERE TRUE"));
@@ -301,8 +307,13 @@ impl GpkgStore {
                 qb.push_bind(maxx).push(" AND maxx >= ").push_bind(minx);
                 qb.push(" AND miny <= ").push_bind(maxy).push(" AND maxy >= ").push_bind(miny).push(")");
             }
-            if let Some(filter) = query.filter() {
-                sql_filter::push_prefilter(&mut qb, filter, &format!("rtree_{table}_geom"))?;
+            match query.filter() {
+                Some(filter) if exact_in_sql => {
+                    qb.push(" AND ");
+                    sql_filter::push_filter(&mut qb, filter)?;
+                }
+                Some(filter) => sql_filter::push_prefilter(&mut qb, filter, &format!("rtree_{table}_geom"))?,
+                None => {}
             }
             sql_filter::push_order(&mut qb, query.sort(), "fid");
             if exact_in_sql && page {
@@ -392,9 +403,13 @@ impl Store for GpkgStore {
     }
 
     async fn count_clusters(&self, query: &ClusterQuery) -> Result<u64, StoreError> {
-        if query.bbox.is_none() && query.filter().is_none() {
-            let sql = format!("SELECT count(*) FROM {}", query.layer.table());
-            let n: i64 = sqlx::query_scalar(&sql).fetch_one(&self.pool).await?;
+        if Self::exact_in_sql(query) {
+            let mut qb = QueryBuilder::new(format!("SELECT count(*) FROM {} WHERE TRUE", query.layer.table()));
+            if let Some(filter) = query.filter() {
+                qb.push(" AND ");
+                sql_filter::push_filter(&mut qb, filter)?;
+            }
+            let n: i64 = qb.build_query_scalar().fetch_one(&self.pool).await?;
             return Ok(n as u64);
         }
         let unsorted = ClusterQuery {

@@ -2,14 +2,17 @@
 //! name a constant from [`Queryable::column`].
 //!
 //! PostGIS takes the whole filter ([`push_filter`]): its SQL is exact, so counting and paging
-//! stay in the database. SQLite has no spatial functions and its `LIKE` ignores ASCII case, so
-//! the GeoPackage store takes only a prefilter ([`push_prefilter`]): the conjuncts of the filter
-//! it can decide exactly, and, for spatial predicates that need the geometries to meet, the
-//! R*Tree envelope test. Its candidates are then decided exactly by [`crate::query::matches`].
+//! stay in the database. SQLite decides exactly everything but geometries (it has no spatial
+//! functions) and timestamps (stored as text in their own format): CQL2's case-sensitive `LIKE`
+//! becomes `GLOB`. A filter without those ([`sqlite_decides`]) runs wholly in SQL there too;
+//! for the others the GeoPackage store takes a prefilter ([`push_prefilter`]): the conjuncts it
+//! can decide, and, for spatial predicates that need the geometries to meet, the R*Tree
+//! envelope test. Its candidates are then decided exactly by [`crate::query::matches`].
 
 use chrono::{DateTime, NaiveDate, Utc};
-use clusterplan_core::cql2::{Expr, Literal, PropertyType, SpatialOp};
+use clusterplan_core::cql2::{Expr, LikePattern, LikeToken, Literal, PropertyType, SpatialOp};
 use geo::BoundingRect;
+use geo_types::Geometry;
 use geozero::{CoordDimensions, ToWkb};
 use sqlx::{Database, Encode, Postgres, QueryBuilder, Sqlite, Type};
 
@@ -20,15 +23,112 @@ use crate::query::{Queryable, SortKey};
 pub(crate) trait Dialect: Database {
     /// Text comparisons by code point, as [`crate::query::compare`] orders them.
     const TEXT_COLLATION: &'static str;
+
+    /// Whether predicates on this queryable are decided in SQL as the Rust evaluator does.
+    fn decides(q: Queryable) -> bool;
+
+    /// ` [NOT] LIKE …` after the column: case-sensitive, CQL2's wildcards.
+    fn push_like(qb: &mut QueryBuilder<'static, Self>, pattern: &LikePattern, negated: bool);
+
+    /// `S_…(column, literal)`; only called where [`Self::decides`] the geometry.
+    fn push_spatial(
+        qb: &mut QueryBuilder<'static, Self>,
+        op: SpatialOp,
+        column: &str,
+        geometry: &Geometry<f64>,
+    ) -> Result<(), StoreError>;
 }
 
 impl Dialect for Postgres {
     const TEXT_COLLATION: &'static str = " COLLATE \"C\"";
+
+    fn decides(_: Queryable) -> bool {
+        true
+    }
+
+    fn push_like(qb: &mut QueryBuilder<'static, Self>, pattern: &LikePattern, negated: bool) {
+        qb.push(if negated { " NOT LIKE " } else { " LIKE " });
+        qb.push_bind(pattern.sql_pattern()).push(" ESCAPE '\\'");
+    }
+
+    fn push_spatial(
+        qb: &mut QueryBuilder<'static, Self>,
+        op: SpatialOp,
+        column: &str,
+        geometry: &Geometry<f64>,
+    ) -> Result<(), StoreError> {
+        let function = match op {
+            SpatialOp::Intersects => "ST_Intersects(",
+            SpatialOp::Disjoint => "ST_Disjoint(",
+            SpatialOp::Within => "ST_Within(",
+            SpatialOp::Contains => "ST_Contains(",
+        };
+        let wkb = geometry
+            .to_wkb(CoordDimensions::xy())
+            .map_err(|e| StoreError::Invalid(format!("filter geometry cannot be encoded: {e}")))?;
+        qb.push(function).push(column).push(", ST_GeomFromWKB(");
+        qb.push_bind(wkb).push(", 4326))");
+        Ok(())
+    }
 }
 
 impl Dialect for Sqlite {
     // SQLite's default collation, BINARY, compares UTF-8 bytes: code point order.
     const TEXT_COLLATION: &'static str = "";
+
+    fn decides(q: Queryable) -> bool {
+        matches!(q.property_type(), PropertyType::String | PropertyType::Number | PropertyType::Boolean)
+    }
+
+    /// SQLite's `LIKE` ignores ASCII case; `GLOB` does not, and reads characters (not bytes),
+    /// so `_` becomes `?`, `%` becomes `*`, and a literal `*`, `?` or `[` is bracketed.
+    fn push_like(qb: &mut QueryBuilder<'static, Self>, pattern: &LikePattern, negated: bool) {
+        let mut glob = String::new();
+        for token in pattern.tokens() {
+            match *token {
+                LikeToken::AnyMany => glob.push('*'),
+                LikeToken::AnyOne => glob.push('?'),
+                LikeToken::Char(c @ ('*' | '?' | '[')) => {
+                    glob.push('[');
+                    glob.push(c);
+                    glob.push(']');
+                }
+                LikeToken::Char(c) => glob.push(c),
+            }
+        }
+        qb.push(if negated { " NOT GLOB " } else { " GLOB " }).push_bind(glob);
+    }
+
+    fn push_spatial(
+        _: &mut QueryBuilder<'static, Self>,
+        op: SpatialOp,
+        _: &str,
+        _: &Geometry<f64>,
+    ) -> Result<(), StoreError> {
+        Err(StoreError::Invalid(format!("{} is decided after the R*Tree prefilter, not in SQLite", op.cql2_name())))
+    }
+}
+
+/// Whether every predicate of a filter is on a queryable the dialect decides in SQL.
+pub(crate) fn decided_in_sql<DB: Dialect>(expr: &Expr) -> bool {
+    let decides = |prop: &str| Queryable::from_name(prop).is_some_and(DB::decides);
+    match expr {
+        Expr::Bool(_) => true,
+        Expr::And(items) | Expr::Or(items) => items.iter().all(decided_in_sql::<DB>),
+        Expr::Not(inner) => decided_in_sql::<DB>(inner),
+        Expr::Compare { prop, .. }
+        | Expr::Like { prop, .. }
+        | Expr::Between { prop, .. }
+        | Expr::In { prop, .. }
+        | Expr::IsNull { prop, .. }
+        | Expr::Spatial { prop, .. } => decides(prop),
+        Expr::CompareProperties { left, right, .. } => decides(left) && decides(right),
+    }
+}
+
+/// Whether the GeoPackage store can run a filter wholly in SQL.
+pub(crate) fn sqlite_decides(expr: &Expr) -> bool {
+    decided_in_sql::<Sqlite>(expr)
 }
 
 fn queryable(prop: &str) -> Result<Queryable, StoreError> {
@@ -108,9 +208,17 @@ where
     Ok(true)
 }
 
-/// The whole filter as PostGIS SQL, exact: `LIKE` is case-sensitive there, and spatial
-/// predicates are GEOS's.
-pub(crate) fn push_filter(qb: &mut QueryBuilder<'static, Postgres>, expr: &Expr) -> Result<(), StoreError> {
+/// The whole filter as SQL, exact where [`decided_in_sql`] holds for the dialect (always for
+/// PostGIS, whose spatial predicates are GEOS's).
+pub(crate) fn push_filter<DB>(qb: &mut QueryBuilder<'static, DB>, expr: &Expr) -> Result<(), StoreError>
+where
+    DB: Dialect,
+    String: for<'q> Encode<'q, DB> + Type<DB>,
+    f64: for<'q> Encode<'q, DB> + Type<DB>,
+    bool: for<'q> Encode<'q, DB> + Type<DB>,
+    NaiveDate: for<'q> Encode<'q, DB> + Type<DB>,
+    DateTime<Utc>: for<'q> Encode<'q, DB> + Type<DB>,
+{
     if push_column_predicate(qb, expr)? {
         return Ok(());
     }
@@ -136,22 +244,9 @@ pub(crate) fn push_filter(qb: &mut QueryBuilder<'static, Postgres>, expr: &Expr)
         }
         Expr::Like { prop, pattern, negated } => {
             push_column(qb, queryable(prop)?);
-            qb.push(if *negated { " NOT LIKE " } else { " LIKE " });
-            qb.push_bind(pattern.sql_pattern()).push(" ESCAPE '\\'");
+            DB::push_like(qb, pattern, *negated);
         }
-        Expr::Spatial { op, prop, geometry } => {
-            let function = match op {
-                SpatialOp::Intersects => "ST_Intersects(",
-                SpatialOp::Disjoint => "ST_Disjoint(",
-                SpatialOp::Within => "ST_Within(",
-                SpatialOp::Contains => "ST_Contains(",
-            };
-            let wkb = geometry
-                .to_wkb(CoordDimensions::xy())
-                .map_err(|e| StoreError::Invalid(format!("filter geometry cannot be encoded: {e}")))?;
-            qb.push(function).push(queryable(prop)?.column()).push(", ST_GeomFromWKB(");
-            qb.push_bind(wkb).push(", 4326))");
-        }
+        Expr::Spatial { op, prop, geometry } => DB::push_spatial(qb, *op, queryable(prop)?.column(), geometry)?,
         Expr::Compare { .. }
         | Expr::CompareProperties { .. }
         | Expr::Between { .. }
@@ -164,8 +259,7 @@ pub(crate) fn push_filter(qb: &mut QueryBuilder<'static, Postgres>, expr: &Expr)
 }
 
 /// A prefilter for the GeoPackage store: ` AND …` for each top-level conjunct SQLite decides
-/// exactly (comparisons, `BETWEEN`, `IN`, `IS NULL` on text, number and boolean columns), and an
-/// R*Tree test for each top-level spatial predicate that needs the geometries to meet. Every
+/// exactly ([`sqlite_decides`]), and an R*Tree test for each top-level spatial predicate that needs the geometries to meet. Every
 /// feature that passes `expr` passes the prefilter; what it lets through is decided in Rust.
 pub(crate) fn push_prefilter(
     qb: &mut QueryBuilder<'static, Sqlite>,
@@ -186,31 +280,14 @@ pub(crate) fn push_prefilter(
                     qb.push(")");
                 }
             }
-            Expr::Compare { prop, .. }
-            | Expr::Between { prop, .. }
-            | Expr::In { prop, .. }
-            | Expr::IsNull { prop, .. }
-                if sqlite_exact(queryable(prop)?) =>
-            {
+            other if sqlite_decides(other) => {
                 qb.push(" AND ");
-                push_column_predicate(qb, conjunct)?;
-            }
-            Expr::CompareProperties { left, right, .. }
-                if sqlite_exact(queryable(left)?) && sqlite_exact(queryable(right)?) =>
-            {
-                qb.push(" AND ");
-                push_column_predicate(qb, conjunct)?;
+                push_filter(qb, other)?;
             }
             _ => {}
         }
     }
     Ok(())
-}
-
-/// Columns SQLite stores as the values filters compare (timestamps are text in their own format
-/// there, so they are left to the exact test).
-fn sqlite_exact(q: Queryable) -> bool {
-    matches!(q.property_type(), PropertyType::String | PropertyType::Number | PropertyType::Boolean)
 }
 
 /// ` ORDER BY …, <id>`: the sort keys, NULLs last either way, then the id.
