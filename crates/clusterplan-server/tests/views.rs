@@ -130,6 +130,15 @@ async fn the_api_document_is_openapi_3_0_and_every_operation_is_served(state: Ap
     assert!(parsed.paths.paths.len() > 30, "{} paths", parsed.paths.paths.len());
     assert!(parsed.components.as_ref().is_some_and(|c| c.security_schemes.contains_key("bearer")));
     assert_eq!(get(&state, "/api?f=json").await.text, api.text);
+    // QGIS pages with the default and maximum `limit` it reads here.
+    let limit = api.body["paths"]["/collections/{collection}/items"]["get"]["parameters"]
+        .as_array()
+        .expect("parameters")
+        .iter()
+        .find(|p| p["name"] == "limit")
+        .expect("limit")["schema"]
+        .clone();
+    assert_eq!((limit["default"].clone(), limit["maximum"].clone()), (json!(100), json!(10000)), "{limit}");
 
     let landing = call(&state, Method::GET, "/", true, &[("accept", "application/json")], Body::empty()).await;
     assert_eq!(

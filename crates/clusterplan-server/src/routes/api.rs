@@ -475,7 +475,7 @@ pub(crate) mod docs {
     #[into_params(parameter_in = Query)]
     pub(crate) struct ItemsQuery {
         /// Page size, 1–10 000 (default 100; larger values are cut to 10 000).
-        #[param(minimum = 1, maximum = 10000)]
+        #[param(minimum = 1, maximum = 10000, default = 100)]
         limit: Option<u32>,
         /// Features to skip: where the page starts.
         #[param(minimum = 0)]
