@@ -63,3 +63,34 @@ impl TestDb {
         }
     }
 }
+
+/// Generates each named test twice, as `gpkg::name` on a fresh GeoPackage file and
+/// `postgis::name` on a fresh PostGIS database (skipped, or failed under CI, without PostGIS).
+/// Each name is an `async fn name(store: Arc<dyn Store>)` of the calling test file.
+#[macro_export]
+macro_rules! store_suite {
+    ($($name:ident),+ $(,)?) => {
+        mod gpkg {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let dir = tempfile::tempdir().expect("tempdir");
+                    let store = $crate::GpkgStore::open(&dir.path().join("test.gpkg")).await.expect("open");
+                    super::$name(std::sync::Arc::new(store)).await;
+                }
+            )+
+        }
+        mod postgis {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let Some(db) = $crate::testing::postgis_database().await else { return };
+                    let store = $crate::PostgisStore::connect(&db.url).await.expect("connect");
+                    super::$name(std::sync::Arc::new(store.clone())).await;
+                    store.pool().close().await;
+                    db.drop_database().await;
+                }
+            )+
+        }
+    };
+}

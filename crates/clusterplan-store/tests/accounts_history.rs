@@ -286,34 +286,7 @@ async fn a_password_change_ends_the_other_sessions_only(store: Arc<dyn Store>) {
     assert!(!store.set_password("nobody", "$argon2id$x", None, &audit).await.expect("set"));
 }
 
-macro_rules! suite {
-    ($($name:ident),+ $(,)?) => {
-        mod gpkg {
-            use super::*;
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let dir = tempfile::tempdir().expect("tempdir");
-                    let store = GpkgStore::open(&dir.path().join("test.gpkg")).await.expect("open");
-                    super::$name(Arc::new(store)).await;
-                }
-            )+
-        }
-        mod postgis {
-            use super::*;
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let Some(db) = clusterplan_store::testing::postgis_database().await else { return };
-                    let store = PostgisStore::connect(&db.url).await.expect("connect");
-                    super::$name(Arc::new(store.clone())).await;
-                    store.pool().close().await;
-                    db.drop_database().await;
-                }
-            )+
-        }
-    };
-}
+use clusterplan_store::store_suite as suite;
 
 suite!(
     users_are_unique_listed_and_disabled,

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use clusterplan_core::geometry::validate;
 use clusterplan_core::{ClusterAttrs, ClusterDraft, ClusterInput, Crs, RawBoundary};
-use clusterplan_store::{ClusterQuery, GpkgStore, PostgisStore, Store, StoreError, WriteContext};
+use clusterplan_store::{ClusterQuery, Store, StoreError, WriteContext};
 
 /// A rectangle of `w` × `h` degrees with its south-west corner at (lon, lat).
 fn rect(lon: f64, lat: f64, w: f64, h: f64) -> Vec<Vec<f64>> {
@@ -227,34 +227,7 @@ async fn a_boundary_with_holes_and_parts_round_trips(store: Arc<dyn Store>) {
     assert_eq!(read.data.boundary.as_multi_polygon().0[0].interiors().len(), 1);
 }
 
-macro_rules! suite {
-    ($($name:ident),+ $(,)?) => {
-        mod gpkg {
-            use super::*;
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let dir = tempfile::tempdir().expect("tempdir");
-                    let store = GpkgStore::open(&dir.path().join("test.gpkg")).await.expect("open");
-                    super::$name(Arc::new(store)).await;
-                }
-            )+
-        }
-        mod postgis {
-            use super::*;
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let Some(db) = clusterplan_store::testing::postgis_database().await else { return };
-                    let store = PostgisStore::connect(&db.url).await.expect("connect");
-                    super::$name(Arc::new(store.clone())).await;
-                    store.pool().close().await;
-                    db.drop_database().await;
-                }
-            )+
-        }
-    };
-}
+use clusterplan_store::store_suite as suite;
 
 suite!(
     creates_and_reads_back_attributes_boundary_and_area,

@@ -12,7 +12,7 @@ use clusterplan_core::cql2::{check_properties, parse};
 use clusterplan_core::geometry::validate;
 use clusterplan_core::{Cluster, ClusterAttrs, ClusterDraft, ClusterInput, Crs, RawBoundary};
 use clusterplan_store::query::{compare, queryable_types};
-use clusterplan_store::{ClusterQuery, GpkgStore, PostgisStore, Queryable, Selection, SortKey, Store, WriteContext};
+use clusterplan_store::{ClusterQuery, Queryable, Selection, SortKey, Store, WriteContext};
 use futures::TryStreamExt;
 
 fn rect(lon: f64, lat: f64, w: f64, h: f64) -> Vec<Vec<f64>> {
@@ -370,34 +370,7 @@ async fn as_of_reads_filter_and_sort_the_past(store: Arc<dyn Store>) {
     assert_eq!(got, reference(&all, &sorted));
 }
 
-macro_rules! suite {
-    ($($name:ident),+ $(,)?) => {
-        mod gpkg {
-            use super::*;
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let dir = tempfile::tempdir().expect("tempdir");
-                    let store = GpkgStore::open(&dir.path().join("test.gpkg")).await.expect("open");
-                    super::$name(Arc::new(store)).await;
-                }
-            )+
-        }
-        mod postgis {
-            use super::*;
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let Some(db) = clusterplan_store::testing::postgis_database().await else { return };
-                    let store = PostgisStore::connect(&db.url).await.expect("connect");
-                    super::$name(Arc::new(store.clone())).await;
-                    store.pool().close().await;
-                    db.drop_database().await;
-                }
-            )+
-        }
-    };
-}
+use clusterplan_store::store_suite as suite;
 
 suite!(
     every_filter_answers_as_the_reference_does,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use clusterplan_core::geometry::validate;
 use clusterplan_core::{ClusterAttrs, ClusterDraft, ClusterInput, Crs, RawBoundary};
-use clusterplan_store::{CollectionMeta, GpkgStore, Layer, PostgisStore, Store, TileId, WriteContext};
+use clusterplan_store::{CollectionMeta, Layer, Store, TileId, WriteContext};
 use geozero::mvt::{Message, Tile, TileValue, tile};
 
 fn draft(code: &str, lon: f64, lat: f64, planned: Option<f64>) -> ClusterDraft {
@@ -207,34 +207,7 @@ async fn publishing_snapshots_the_draft_and_later_edits_stay_draft(store: Arc<dy
     assert_eq!(now, draft_tile);
 }
 
-macro_rules! suite {
-    ($($name:ident),+ $(,)?) => {
-        mod gpkg {
-            use super::*;
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let dir = tempfile::tempdir().expect("tempdir");
-                    let store = GpkgStore::open(&dir.path().join("t.gpkg")).await.expect("open");
-                    super::$name(Arc::new(store)).await;
-                }
-            )+
-        }
-        mod postgis {
-            use super::*;
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let Some(db) = clusterplan_store::testing::postgis_database().await else { return };
-                    let store = PostgisStore::connect(&db.url).await.expect("connect");
-                    super::$name(Arc::new(store.clone())).await;
-                    store.pool().close().await;
-                    db.drop_database().await;
-                }
-            )+
-        }
-    };
-}
+use clusterplan_store::store_suite as suite;
 
 suite!(
     every_committed_write_changes_the_stamp,
