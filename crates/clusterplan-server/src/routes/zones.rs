@@ -463,10 +463,17 @@ async fn replace(
 async fn remove(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    caller: Caller,
     headers: HeaderMap,
 ) -> Result<StatusCode, ApiError> {
     let id = parse_id(&id)?;
     let expected = if_match(&headers)?;
+    let current = state.store.get_zone(id).await.map_err(not_found(id))?;
+    let path = format!("zones/{id}");
+    let target = Target::Feature { path: &path, old: Some(current.data.boundary.as_multi_polygon()), new: None };
+    authorize(&state, &caller, Action::DeleteFeature, target).await?;
+    // Rights were checked against the version just read: delete only that one.
+    let expected = expected.or(Some(current.version));
     state.store.delete_zone(id, expected).await.map_err(not_found(id))?;
     Ok(StatusCode::NO_CONTENT)
 }
