@@ -1,6 +1,9 @@
 //! Accounts, rights and history over HTTP, on both stores (router tests without a socket),
 //! and the account commands of the real binary.
 
+#[macro_use]
+mod common;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,7 +13,7 @@ use axum::extract::ConnectInfo;
 use axum::http::{Method, Request, StatusCode, header};
 use clusterplan_server::auth::{digest, hash_password};
 use clusterplan_server::{AppState, Config, app};
-use clusterplan_store::{GpkgStore, NewUser, PostgisStore, Role, Store, StoreConfig};
+use clusterplan_store::{GpkgStore, NewUser, Role, Store, StoreConfig};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -904,7 +907,8 @@ async fn an_officer_reverts_only_to_boundaries_inside_its_unit(state: AppState) 
     assert_eq!(notes(far_id).await, "inside");
 }
 
-fn state_for(store: Arc<dyn Store>, config: StoreConfig) -> AppState {
+#[expect(clippy::unused_async, reason = "the shared router suite awaits every file's state_for")]
+async fn state_for(store: Arc<dyn Store>, config: StoreConfig) -> AppState {
     // A 500 logs its cause; show it with the failing test's output.
     let _ = tracing_subscriber::fmt().with_test_writer().try_init();
     let mut config = Config::for_tests(config);
@@ -914,37 +918,7 @@ fn state_for(store: Arc<dyn Store>, config: StoreConfig) -> AppState {
     AppState { store, config: Arc::new(config) }
 }
 
-macro_rules! suite {
-    ($($name:ident),+ $(,)?) => {
-        mod gpkg {
-            use super::*;
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let dir = tempfile::tempdir().expect("tempdir");
-                    let path = dir.path().join("accounts.gpkg");
-                    let store = GpkgStore::open(&path).await.expect("open");
-                    super::$name(state_for(Arc::new(store), StoreConfig::Gpkg(path))).await;
-                }
-            )+
-        }
-        mod postgis {
-            use super::*;
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let Some(db) = clusterplan_store::testing::postgis_database().await else { return };
-                    let store = PostgisStore::connect(&db.url).await.expect("connect");
-                    super::$name(state_for(Arc::new(store.clone()), StoreConfig::Postgis(db.url.clone()))).await;
-                    store.pool().close().await;
-                    db.drop_database().await;
-                }
-            )+
-        }
-    };
-}
-
-suite!(
+router_suite!(
     each_role_may_do_each_write_or_is_refused_and_nothing_changes,
     a_revoked_token_stops_working,
     cookie_writes_need_the_csrf_token_and_bearer_writes_do_not,

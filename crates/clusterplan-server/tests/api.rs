@@ -1,11 +1,14 @@
 //! Router-level tests of the HTTP API (no socket), run on both stores.
 
+#[macro_use]
+mod common;
+
 use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use clusterplan_server::{AppState, Config, app};
-use clusterplan_store::{ClusterQuery, GpkgStore, NewUser, PostgisStore, Role, Store, StoreConfig};
+use clusterplan_server::{AppState, app};
+use clusterplan_store::{ClusterQuery, GpkgStore, Store, StoreConfig};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -768,47 +771,10 @@ async fn bad_filters_are_400_problems_that_say_where(state: AppState) {
 }
 
 async fn state_for(store: Arc<dyn Store>, config: StoreConfig) -> AppState {
-    let password_hash = clusterplan_server::auth::hash_password("planner password").expect("hash");
-    store
-        .create_user(&NewUser { name: "planner".into(), role: Role::Planner, unit_code: None, password_hash })
-        .await
-        .expect("planner");
-    let made = store.create_token("planner", "api tests", &clusterplan_server::auth::digest(PLANNER_TOKEN)).await;
-    assert!(made.expect("token"));
-    AppState { store, config: Arc::new(Config::for_tests(config)) }
+    common::planner_state(store, config, PLANNER_TOKEN).await
 }
 
-macro_rules! suite {
-    ($($name:ident),+ $(,)?) => {
-        mod gpkg {
-            use super::*;
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let dir = tempfile::tempdir().expect("tempdir");
-                    let path = dir.path().join("api.gpkg");
-                    let store = GpkgStore::open(&path).await.expect("open");
-                    super::$name(state_for(Arc::new(store), StoreConfig::Gpkg(path)).await).await;
-                }
-            )+
-        }
-        mod postgis {
-            use super::*;
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let Some(db) = clusterplan_store::testing::postgis_database().await else { return };
-                    let store = PostgisStore::connect(&db.url).await.expect("connect");
-                    super::$name(state_for(Arc::new(store.clone()), StoreConfig::Postgis(db.url.clone())).await).await;
-                    store.pool().close().await;
-                    db.drop_database().await;
-                }
-            )+
-        }
-    };
-}
-
-suite!(
+router_suite!(
     landing_conformance_and_collections_link_up,
     a_browser_asking_for_the_landing_page_gets_the_map,
     create_read_replace_delete_round_trip_with_etags,

@@ -2,6 +2,9 @@
 //! refused), every Decree 32/2024 rule just inside and just outside its limit, zone placement,
 //! units across the 2009 and 2025 reorganisations, `/zoning` and `/summary`.
 
+#[macro_use]
+mod common;
+
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -10,7 +13,7 @@ use clusterplan_core::lifecycle::allowed_targets;
 use clusterplan_core::rules::RuleSet;
 use clusterplan_core::{ClusterStatus, Crs};
 use clusterplan_server::{AppState, Config, app};
-use clusterplan_store::{GpkgStore, PostgisStore, Store, StoreConfig};
+use clusterplan_store::{Store, StoreConfig};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -857,37 +860,7 @@ async fn state_for(store: Arc<dyn Store>, config: StoreConfig) -> AppState {
     AppState { store, config: Arc::new(config) }
 }
 
-macro_rules! suite {
-    ($($name:ident),+ $(,)?) => {
-        mod gpkg {
-            use super::*;
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let dir = tempfile::tempdir().expect("tempdir");
-                    let path = dir.path().join("planning.gpkg");
-                    let store = GpkgStore::open(&path).await.expect("open");
-                    super::$name(state_for(Arc::new(store), StoreConfig::Gpkg(path)).await).await;
-                }
-            )+
-        }
-        mod postgis {
-            use super::*;
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let Some(db) = clusterplan_store::testing::postgis_database().await else { return };
-                    let store = PostgisStore::connect(&db.url).await.expect("connect");
-                    super::$name(state_for(Arc::new(store.clone()), StoreConfig::Postgis(db.url.clone())).await).await;
-                    store.pool().close().await;
-                    db.drop_database().await;
-                }
-            )+
-        }
-    };
-}
-
-suite!(
+router_suite!(
     every_transition_is_allowed_or_refused_as_the_lifecycle_says,
     a_history_starts_right_needs_acts_and_keeps_its_order,
     size_rules_hold_just_inside_and_refuse_just_outside,

@@ -1,12 +1,15 @@
 //! The `OpenAPI` document at `/api` and the HTML views of the OGC API documents, with content
 //! negotiation (`f=json|html`, `Accept`), run on both stores like `api.rs`.
 
+#[macro_use]
+mod common;
+
 use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use clusterplan_server::{AppState, Config, app};
-use clusterplan_store::{GpkgStore, NewUser, PostgisStore, Role, Store, StoreConfig};
+use clusterplan_server::{AppState, app};
+use clusterplan_store::{Store, StoreConfig};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -378,47 +381,10 @@ async fn landing_conformance_and_collections_have_html_views(state: AppState) {
 }
 
 async fn state_for(store: Arc<dyn Store>, config: StoreConfig) -> AppState {
-    let password_hash = clusterplan_server::auth::hash_password("planner password").expect("hash");
-    store
-        .create_user(&NewUser { name: "planner".into(), role: Role::Planner, unit_code: None, password_hash })
-        .await
-        .expect("planner");
-    let made = store.create_token("planner", "views tests", &clusterplan_server::auth::digest(PLANNER_TOKEN)).await;
-    assert!(made.expect("token"));
-    AppState { store, config: Arc::new(Config::for_tests(config)) }
+    common::planner_state(store, config, PLANNER_TOKEN).await
 }
 
-macro_rules! suite {
-    ($($name:ident),+ $(,)?) => {
-        mod gpkg {
-            use super::*;
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let dir = tempfile::tempdir().expect("tempdir");
-                    let path = dir.path().join("views.gpkg");
-                    let store = GpkgStore::open(&path).await.expect("open");
-                    super::$name(state_for(Arc::new(store), StoreConfig::Gpkg(path)).await).await;
-                }
-            )+
-        }
-        mod postgis {
-            use super::*;
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let Some(db) = clusterplan_store::testing::postgis_database().await else { return };
-                    let store = PostgisStore::connect(&db.url).await.expect("connect");
-                    super::$name(state_for(Arc::new(store.clone()), StoreConfig::Postgis(db.url.clone())).await).await;
-                    store.pool().close().await;
-                    db.drop_database().await;
-                }
-            )+
-        }
-    };
-}
-
-suite!(
+router_suite!(
     the_api_document_is_openapi_3_0_and_every_operation_is_served,
     the_api_document_has_an_html_listing,
     items_and_item_are_negotiated_between_html_and_geojson,

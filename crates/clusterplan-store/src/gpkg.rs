@@ -5,7 +5,6 @@ mod history;
 
 use std::path::Path;
 use std::str::FromStr;
-use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -21,7 +20,7 @@ use crate::geom::{from_gpkg, to_gpkg};
 use crate::planning::PlanningStore;
 use crate::record::StoredCluster;
 use crate::sql_filter;
-use crate::{ClusterQuery, CollectionMeta, Layer, Publication, Selection, Store, StoreError, TileId, WriteContext};
+use crate::{ClusterQuery, CollectionMeta, Layer, Publication, Store, StoreError, TileId, WriteContext};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
 
@@ -412,11 +411,7 @@ impl Store for GpkgStore {
             let n: i64 = qb.build_query_scalar().fetch_one(&self.pool).await?;
             return Ok(n as u64);
         }
-        let unsorted = ClusterQuery {
-            selection: query.filter().map(|f| Arc::new(Selection { filter: Some(f.clone()), sort: Vec::new() })),
-            ..query.clone()
-        };
-        self.candidates(unsorted, false).try_fold(0u64, |n, _| async move { Ok(n + 1) }).await
+        self.candidates(query.for_count(), false).try_fold(0u64, |n, _| async move { Ok(n + 1) }).await
     }
 
     fn stream_clusters(&self, query: ClusterQuery) -> BoxStream<'static, Result<Cluster, StoreError>> {

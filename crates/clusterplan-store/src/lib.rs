@@ -130,6 +130,18 @@ impl ClusterQuery {
         self.selection.as_deref().map_or(&[], |s| s.sort.as_slice())
     }
 
+    /// The same features without sort or paging: what a count reads.
+    #[must_use]
+    pub fn for_count(&self) -> ClusterQuery {
+        let filter = self.filter().cloned();
+        ClusterQuery {
+            limit: u32::MAX,
+            offset: 0,
+            selection: Selection { filter, sort: Vec::new() }.shared(),
+            ..self.clone()
+        }
+    }
+
     /// Whether a stored feature passes the bbox and the filter, decided in Rust.
     #[must_use]
     pub fn admits(&self, cluster: &Cluster) -> bool {

@@ -27,6 +27,9 @@ pub(crate) trait Dialect: Database {
     /// Whether predicates on this queryable are decided in SQL as the Rust evaluator does.
     fn decides(q: Queryable) -> bool;
 
+    /// Binds a literal as a parameter.
+    fn push_literal(qb: &mut QueryBuilder<'static, Self>, literal: &Literal);
+
     /// ` [NOT] LIKE …` after the column: case-sensitive, CQL2's wildcards.
     fn push_like(qb: &mut QueryBuilder<'static, Self>, pattern: &LikePattern, negated: bool);
 
@@ -40,6 +43,10 @@ pub(crate) trait Dialect: Database {
 }
 
 impl Dialect for Postgres {
+    fn push_literal(qb: &mut QueryBuilder<'static, Self>, literal: &Literal) {
+        bind_literal(qb, literal);
+    }
+
     const TEXT_COLLATION: &'static str = " COLLATE \"C\"";
 
     fn decides(_: Queryable) -> bool {
@@ -73,6 +80,10 @@ impl Dialect for Postgres {
 }
 
 impl Dialect for Sqlite {
+    fn push_literal(qb: &mut QueryBuilder<'static, Self>, literal: &Literal) {
+        bind_literal(qb, literal);
+    }
+
     // SQLite's default collation, BINARY, compares UTF-8 bytes: code point order.
     const TEXT_COLLATION: &'static str = "";
 
@@ -142,10 +153,10 @@ fn push_column<DB: Dialect>(qb: &mut QueryBuilder<'static, DB>, q: Queryable) {
     }
 }
 
-/// Binds a literal.
-fn push_literal<DB>(qb: &mut QueryBuilder<'static, DB>, literal: &Literal)
+/// Binds a literal; what [`Dialect::push_literal`] does in both dialects.
+fn bind_literal<DB>(qb: &mut QueryBuilder<'static, DB>, literal: &Literal)
 where
-    DB: Dialect,
+    DB: Database,
     String: for<'q> Encode<'q, DB> + Type<DB>,
     f64: for<'q> Encode<'q, DB> + Type<DB>,
     bool: for<'q> Encode<'q, DB> + Type<DB>,
@@ -164,20 +175,12 @@ where
 /// A predicate on columns (comparisons, `BETWEEN`, `IN`, `IS NULL`), pushed as SQL that both
 /// dialects decide as [`crate::query::matches`] does for text, numbers and booleans. `false`
 /// when `expr` is not such a predicate.
-fn push_column_predicate<DB>(qb: &mut QueryBuilder<'static, DB>, expr: &Expr) -> Result<bool, StoreError>
-where
-    DB: Dialect,
-    String: for<'q> Encode<'q, DB> + Type<DB>,
-    f64: for<'q> Encode<'q, DB> + Type<DB>,
-    bool: for<'q> Encode<'q, DB> + Type<DB>,
-    NaiveDate: for<'q> Encode<'q, DB> + Type<DB>,
-    DateTime<Utc>: for<'q> Encode<'q, DB> + Type<DB>,
-{
+fn push_column_predicate<DB: Dialect>(qb: &mut QueryBuilder<'static, DB>, expr: &Expr) -> Result<bool, StoreError> {
     match expr {
         Expr::Compare { prop, op, value } => {
             push_column(qb, queryable(prop)?);
             qb.push(" ").push(op.symbol()).push(" ");
-            push_literal(qb, value);
+            DB::push_literal(qb, value);
         }
         Expr::CompareProperties { left, op, right } => {
             push_column(qb, queryable(left)?);
@@ -187,7 +190,9 @@ where
         Expr::Between { prop, low, high, negated } => {
             push_column(qb, queryable(prop)?);
             qb.push(if *negated { " NOT BETWEEN " } else { " BETWEEN " });
-            qb.push_bind(*low).push(" AND ").push_bind(*high);
+            DB::push_literal(qb, &Literal::Number(*low));
+            qb.push(" AND ");
+            DB::push_literal(qb, &Literal::Number(*high));
         }
         Expr::In { prop, values, negated } => {
             push_column(qb, queryable(prop)?);
@@ -196,7 +201,7 @@ where
                 if i > 0 {
                     qb.push(", ");
                 }
-                push_literal(qb, value);
+                DB::push_literal(qb, value);
             }
             qb.push(")");
         }
@@ -210,15 +215,7 @@ where
 
 /// The whole filter as SQL, exact where [`decided_in_sql`] holds for the dialect (always for
 /// PostGIS, whose spatial predicates are GEOS's).
-pub(crate) fn push_filter<DB>(qb: &mut QueryBuilder<'static, DB>, expr: &Expr) -> Result<(), StoreError>
-where
-    DB: Dialect,
-    String: for<'q> Encode<'q, DB> + Type<DB>,
-    f64: for<'q> Encode<'q, DB> + Type<DB>,
-    bool: for<'q> Encode<'q, DB> + Type<DB>,
-    NaiveDate: for<'q> Encode<'q, DB> + Type<DB>,
-    DateTime<Utc>: for<'q> Encode<'q, DB> + Type<DB>,
-{
+pub(crate) fn push_filter<DB: Dialect>(qb: &mut QueryBuilder<'static, DB>, expr: &Expr) -> Result<(), StoreError> {
     if push_column_predicate(qb, expr)? {
         return Ok(());
     }

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -206,11 +206,7 @@ pub(crate) fn select_properties(feature: &mut Value, keep: &[String]) {
         (status = 404, response = docs::Problem),
     ),
 )]
-pub(crate) async fn queryables(
-    State(_state): State<AppState>,
-    Path(collection): Path<String>,
-    BaseUrl(base): BaseUrl,
-) -> Result<Response, ApiError> {
+pub(crate) async fn queryables(Path(collection): Path<String>, BaseUrl(base): BaseUrl) -> Result<Response, ApiError> {
     check_collection(&collection)?;
     let mut properties = Map::new();
     for q in Queryable::ALL {

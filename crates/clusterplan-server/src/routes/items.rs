@@ -116,19 +116,9 @@ fn parse_query(params: &HashMap<String, String>, caller: &Caller) -> Result<Item
     }
     let layer = super::layer::layer_for(params, caller)?;
     let selected = super::filter::parse(params)?;
-    for key in [
-        "bbox",
-        "bbox-crs",
-        "crs",
-        "asOf",
-        "layer",
-        "filter",
-        "filter-lang",
-        "filter-crs",
-        "datetime",
-        "sortby",
-        "properties",
-    ] {
+    // Page links repeat every selecting parameter; they set limit and offset themselves and
+    // stay GeoJSON.
+    for key in KNOWN.iter().copied().filter(|k| !matches!(*k, "limit" | "offset" | "f")) {
         if let Some(value) = params.get(key) {
             repeat.push('&');
             repeat.push_str(key);

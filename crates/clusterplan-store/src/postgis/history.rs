@@ -171,8 +171,7 @@ impl HistoryStore for PostgisStore {
     }
 
     async fn count_clusters_as_of(&self, query: &ClusterQuery, at: DateTime<Utc>) -> Result<u64, StoreError> {
-        let q = ClusterQuery { limit: u32::MAX, offset: 0, ..query.clone() };
-        page_as_of(self.as_of_stream(at), q).try_fold(0u64, |n, _| async move { Ok(n + 1) }).await
+        page_as_of(self.as_of_stream(at), query.for_count()).try_fold(0u64, |n, _| async move { Ok(n + 1) }).await
     }
 
     fn stream_clusters_as_of(

@@ -1,0 +1,53 @@
+//! Shared by the router test files: the planner every request of a file acts as, and the
+//! macro that runs each test on both stores.
+
+use std::sync::Arc;
+
+use clusterplan_server::{AppState, Config};
+use clusterplan_store::{NewUser, Role, Store, StoreConfig};
+
+/// The service state for a test, with an account `planner` whose API token is `token`.
+#[allow(dead_code, reason = "not every test file acts as a planner")]
+pub async fn planner_state(store: Arc<dyn Store>, config: StoreConfig, token: &str) -> AppState {
+    let password_hash = clusterplan_server::auth::hash_password("planner password").expect("hash");
+    store
+        .create_user(&NewUser { name: "planner".into(), role: Role::Planner, unit_code: None, password_hash })
+        .await
+        .expect("planner");
+    let made = store.create_token("planner", "router tests", &clusterplan_server::auth::digest(token)).await;
+    assert!(made.expect("token"));
+    AppState { store, config: Arc::new(Config::for_tests(config)) }
+}
+
+/// Generates each named test twice, `gpkg::name` on a fresh GeoPackage file and `postgis::name`
+/// on a fresh PostGIS database; `state_for(store, config).await` of the calling file makes the
+/// state each test takes.
+macro_rules! router_suite {
+    ($($name:ident),+ $(,)?) => {
+        mod gpkg {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let dir = tempfile::tempdir().expect("tempdir");
+                    let path = dir.path().join("router.gpkg");
+                    let store = clusterplan_store::GpkgStore::open(&path).await.expect("open");
+                    let config = clusterplan_store::StoreConfig::Gpkg(path);
+                    super::$name(super::state_for(std::sync::Arc::new(store), config).await).await;
+                }
+            )+
+        }
+        mod postgis {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let Some(db) = clusterplan_store::testing::postgis_database().await else { return };
+                    let store = clusterplan_store::PostgisStore::connect(&db.url).await.expect("connect");
+                    let config = clusterplan_store::StoreConfig::Postgis(db.url.clone());
+                    super::$name(super::state_for(std::sync::Arc::new(store.clone()), config).await).await;
+                    store.pool().close().await;
+                    db.drop_database().await;
+                }
+            )+
+        }
+    };
+}
