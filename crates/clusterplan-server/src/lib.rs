@@ -20,6 +20,7 @@ use std::io::Write;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::serve::{Listener as _, ListenerExt as _};
 use clusterplan_store::Store;
 
 pub use config::Config;
@@ -53,7 +54,13 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         tracing::warn!(web_dir = %config.web_dir.display(), "web/node_modules is missing: run `npm ci --prefix web` for the map");
     }
     let admin_password = admin::bootstrap_admin(store.as_ref()).await?;
-    let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    // Pages are streamed feature by feature: without TCP_NODELAY, Nagle's algorithm holds each
+    // small chunk back until the client's delayed ACK, some 40 ms per page.
+    let listener = tokio::net::TcpListener::bind(config.listen).await?.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(cause = %e, "TCP_NODELAY not set");
+        }
+    });
     let addr = listener.local_addr()?;
     // First line on stdout, read by scripts and tests that start on port 0.
     println!("listening on http://{addr}");
