@@ -194,9 +194,12 @@ export async function logout() {
   session = { name: null, role: 'public', unit: null, csrf: null };
 }
 
-/** Every version of a feature, oldest first, each with its feature (null for the deletion). */
-export async function versions(id) {
-  const res = await request(`${COLLECTION}/${encodeURIComponent(id)}/versions`, { headers: { Accept: 'application/json' } });
+/**
+ * Every version of a feature of `collection` (`clusters` or `zones`), oldest first, each with
+ * its feature (null for the deletion). Accounts only: the public gets 401.
+ */
+export async function versions(id, collection = 'clusters') {
+  const res = await request(`/collections/${collection}/items/${encodeURIComponent(id)}/versions`, { headers: { Accept: 'application/json' } });
   return (await res.json()).versions ?? [];
 }
 

@@ -1,6 +1,7 @@
-// A feature's version history in the side panel: the list from /versions and a slider that
-// draws the boundary as it was at the chosen version, over the current one; for accounts, the
-// feature's comments (append-only) and a form to add one about the version shown.
+// A feature's version history (a cluster's in the side panel, a zone's in its popup): the list
+// from /versions and a slider that draws the boundary as it was at the chosen version, over
+// the current one; for clusters also the comments (append-only) and a form to add one about
+// the version shown.
 
 import { h } from './dom.js';
 import { t, formatDate } from './i18n.js';
@@ -15,11 +16,12 @@ export function clearHistoryShape() {
   shape = null;
 }
 
-function draw(map, version) {
+function draw(map, version, pane) {
   clearHistoryShape();
   if (!version?.feature?.geometry) return;
   shape = L.geoJSON(version.feature, {
     interactive: false,
+    ...(pane ? { pane } : {}),
     style: { color: '#111', weight: 3, dashArray: '6 4', fill: false, className: 'cp-history-shape' },
   }).addTo(map);
 }
@@ -80,23 +82,28 @@ function describe(v) {
   });
 }
 
-/** The history section for a feature: a button that loads the versions, then the slider. */
-export function historySection(feature, map) {
-  const box = h('section', { class: 'cp-history', 'aria-label': t('history.title') });
-  const show = h('button', { type: 'button', id: 'btn-history', onclick: load }, t('history.show'));
+/**
+ * The history section for a feature: a button that loads the versions, then the slider.
+ * `collection` is `clusters` (ids `btn-history`, `history-slider`, `history-entry`, comments
+ * below) or `zones` (ids prefixed `zone-`, no comments, the past shape in `pane`).
+ */
+export function historySection(feature, map, { collection = 'clusters', pane = null } = {}) {
+  const id = (name) => (collection === 'clusters' ? name : `zone-${name}`);
+  const box = h('section', { class: 'cp-history', 'aria-label': t('history.title'), dataset: { collection } });
+  const show = h('button', { type: 'button', id: collection === 'clusters' ? 'btn-history' : 'btn-zone-history', onclick: load }, t('history.show'));
   box.append(show);
   async function load() {
     let versions;
     try {
-      versions = await api.versions(feature.id);
+      versions = await api.versions(feature.id, collection);
     } catch (err) {
       box.replaceChildren(h('p', { class: 'cp-error' }, t('error.generic', { status: err.status, detail: err.message })));
       return;
     }
-    const label = h('p', { class: 'cp-history-entry', id: 'history-entry', 'aria-live': 'polite' });
+    const label = h('p', { class: 'cp-history-entry', id: id('history-entry'), 'aria-live': 'polite' });
     const notes = h('p', { class: 'cp-history-notes' });
     const slider = h('input', {
-      type: 'range', id: 'history-slider', min: 1, max: versions.length, step: 1, value: versions.length,
+      type: 'range', id: id('history-slider'), min: 1, max: versions.length, step: 1, value: versions.length,
       'aria-label': t('history.slider'),
     });
     const pick = () => {
@@ -105,12 +112,12 @@ export function historySection(feature, map) {
       notes.textContent = [v.reason && t('history.reason', { reason: v.reason }), v.legal_act && t('history.legal_act', { act: v.legal_act })]
         .filter(Boolean).join(' · ');
       box.dataset.version = String(v.version);
-      draw(map, v);
+      draw(map, v, pane);
     };
     slider.addEventListener('input', pick);
-    box.replaceChildren(h('h3', {}, t('history.title')), slider, label, notes);
-    // Comments are internal: only accounts read and write them.
-    if (api.currentSession().role !== 'public') {
+    box.replaceChildren(h(collection === 'clusters' ? 'h3' : 'h4', {}, t('history.title')), slider, label, notes);
+    // Comments are internal: only accounts read and write them; zones have none.
+    if (collection === 'clusters' && api.currentSession().role !== 'public') {
       const shown = () => Number(box.dataset.version);
       box.append(commentsSection(feature, shown));
     }

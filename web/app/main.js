@@ -115,7 +115,8 @@ function select(id, { zoom = false } = {}) {
     // The planning sheet is working data: for signed-in accounts only.
     extra: () => ((api.currentSession()?.role ?? 'public') === 'public' ? null : planning.el),
     canEdit: canEdit(api.currentSession()),
-    history: () => historySection(feature, map),
+    // Past versions are working states too: history is for accounts.
+    history: () => ((api.currentSession()?.role ?? 'public') === 'public' ? null : historySection(feature, map)),
   }));
   if ((api.currentSession()?.role ?? 'public') !== 'public') planning.show(selectedId);
   if (zoom) fitTo(selectedId);

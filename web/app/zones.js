@@ -6,6 +6,7 @@
 import { h } from './dom.js';
 import { t, has, formatHa } from './i18n.js';
 import * as api from './api.js';
+import { historySection, clearHistoryShape } from './history.js';
 
 const L = window.L;
 
@@ -57,7 +58,8 @@ export function createZonesLayer({ map, clusterName = () => null }) {
     bubblingMouseEvents: false,
     onEachFeature(feature, layer) {
       const p = feature.properties ?? {};
-      layer.bindPopup(() => zonePopup(feature, clusterName(p.cluster_id)), { autoPan: true });
+      layer.bindPopup(() => zonePopup(feature, clusterName(p.cluster_id), map), { autoPan: true });
+      layer.on('popupclose', clearHistoryShape);
       layer.on('add', () => {
         const el = layer.getElement();
         if (!el) return;
@@ -137,7 +139,7 @@ export function createZonesLayer({ map, clusterName = () => null }) {
   };
 }
 
-function zonePopup(feature, clusterName) {
+function zonePopup(feature, clusterName, map) {
   const p = feature.properties ?? {};
   const row = (key, value, cls) => [h('dt', {}, t(key)), h('dd', cls ? { class: cls } : {}, value)];
   return h('div', { class: 'cp-zone-popup', dataset: { zoneId: String(feature.id) } },
@@ -148,5 +150,7 @@ function zonePopup(feature, clusterName) {
       row('zone.area', formatHa(p.area_ha)),
       row('zone.leasable', yesNo(p.leasable)),
       row('zone.leased', yesNo(p.leased), 'cp-zone-leased'),
-      row('zone.tenant', p.tenant || t('value.none'), 'cp-zone-tenant')));
+      row('zone.tenant', p.tenant || t('value.none'), 'cp-zone-tenant')),
+    // Zones are read by accounts only, so whoever sees the popup may read its history.
+    historySection(feature, map, { collection: 'zones', pane: 'cp-zones' }));
 }

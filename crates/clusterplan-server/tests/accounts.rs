@@ -354,9 +354,12 @@ async fn history_after_create_update_delete_and_revert(state: AppState) {
     assert_eq!(put.status, StatusCode::OK, "{}", put.text);
     let del = call(&state, Method::DELETE, &item, t, &[("if-match", "\"2\"")], None).await;
     assert_eq!(del.status, StatusCode::NO_CONTENT);
-    assert_eq!(call(&state, Method::GET, &item, As::Anonymous, &[], None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(call(&state, Method::GET, &item, t, &[], None).await.status, StatusCode::NOT_FOUND);
 
-    let list = call(&state, Method::GET, &format!("{item}/versions"), As::Anonymous, &[], None).await;
+    // History holds working states: the public gets a 401, accounts the list.
+    let public = call(&state, Method::GET, &format!("{item}/versions"), As::Anonymous, &[], None).await;
+    assert_eq!(public.status, StatusCode::UNAUTHORIZED, "{}", public.text);
+    let list = call(&state, Method::GET, &format!("{item}/versions"), t, &[], None).await;
     assert_eq!(list.status, StatusCode::OK, "{}", list.text);
     let v = list.body["versions"].as_array().expect("versions");
     let ops: Vec<_> = v.iter().map(|v| v["operation"].as_str().unwrap_or("")).collect();
@@ -366,14 +369,14 @@ async fn history_after_create_update_delete_and_revert(state: AppState) {
     assert!(v[2]["feature"].is_null());
     assert_eq!(v[1]["feature"]["properties"]["notes"], "established");
 
-    let one = call(&state, Method::GET, &format!("{item}/versions/1"), As::Anonymous, &[], None).await;
+    let one = call(&state, Method::GET, &format!("{item}/versions/1"), t, &[], None).await;
     assert_eq!(one.body["feature"]["properties"]["notes"], "in_plan");
     assert_eq!(
-        call(&state, Method::GET, &format!("{item}/versions/9"), As::Anonymous, &[], None).await.status,
+        call(&state, Method::GET, &format!("{item}/versions/9"), t, &[], None).await.status,
         StatusCode::NOT_FOUND
     );
 
-    let d = call(&state, Method::GET, &format!("{item}/diff?from=1&to=2"), As::Anonymous, &[], None).await;
+    let d = call(&state, Method::GET, &format!("{item}/diff?from=1&to=2"), t, &[], None).await;
     assert_eq!(d.status, StatusCode::OK, "{}", d.text);
     assert_eq!(d.body["attributes"], json!([{"field": "notes", "from": "in_plan", "to": "established"}]));
     // Moved 0.001° east: a strip of about 110 m × 443 m added and the same removed.
@@ -381,7 +384,7 @@ async fn history_after_create_update_delete_and_revert(state: AppState) {
     let removed = d.body["area_removed_m2"].as_f64().expect("removed");
     assert!((40_000.0..60_000.0).contains(&added) && (added - removed).abs() < 100.0, "{}", d.text);
     assert_eq!(
-        call(&state, Method::GET, &format!("{item}/diff?from=1"), As::Anonymous, &[], None).await.status,
+        call(&state, Method::GET, &format!("{item}/diff?from=1"), t, &[], None).await.status,
         StatusCode::BAD_REQUEST
     );
 
@@ -412,7 +415,7 @@ async fn history_after_create_update_delete_and_revert(state: AppState) {
     assert_eq!(restored.headers[header::ETAG], "\"4\"");
     assert_eq!(restored.body["id"], id);
     assert_eq!(restored.body["properties"]["notes"], "established");
-    let v = call(&state, Method::GET, &format!("{item}/versions"), As::Anonymous, &[], None).await;
+    let v = call(&state, Method::GET, &format!("{item}/versions"), t, &[], None).await;
     let last = &v.body["versions"][3];
     assert_eq!((last["reverted_from"].as_i64(), last["reason"].as_str()), (Some(2), Some("deleted by mistake")));
 }

@@ -742,6 +742,7 @@ async fn tasks_are_flagged_overdue_for_any_date(state: AppState) {
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
+#[expect(clippy::too_many_lines, reason = "one matrix of an officer's writes, read top to bottom")]
 async fn officers_edit_only_inside_their_unit(state: AppState) {
     use clusterplan_core::units::{Unit, UnitLevel};
     let boundary = clusterplan_core::geometry::validate(&clusterplan_core::RawBoundary::Polygon(vec![vec![
@@ -803,8 +804,23 @@ async fn officers_edit_only_inside_their_unit(state: AppState) {
     };
     let a = officer(Method::POST, ZONES.to_owned(), zone(inside, 0.0), true).await;
     assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
+    let officers_zone = a.body["id"].as_i64().expect("id");
     let a = officer(Method::POST, ZONES.to_owned(), zone(outside, 30_000.0), true).await;
     assert_eq!(a.status, StatusCode::FORBIDDEN, "{}", a.text);
+    // Deleting zones: outside the unit is refused and leaves the zone; inside is allowed.
+    let a = post_tm3(&state, ZONES, &zone(outside, 30_000.0)).await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
+    let far_zone = a.body["id"].as_i64().expect("id");
+    let a = call_as(&state, OFFICER_TOKEN, Method::DELETE, &format!("{ZONES}/{far_zone}"), &[], None).await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN, "{}", a.text);
+    assert_eq!(
+        get(&state, &format!("{ZONES}/{far_zone}/versions")).await.body["versions"].as_array().map(Vec::len),
+        Some(1)
+    );
+    let a = call_as(&state, OFFICER_TOKEN, Method::DELETE, &format!("{ZONES}/{officers_zone}"), &[], None).await;
+    assert_eq!(a.status, StatusCode::NO_CONTENT, "{}", a.text);
+    let v = get(&state, &format!("{ZONES}/{officers_zone}/versions")).await;
+    assert_eq!(v.body["versions"][1]["author"], "officer", "{}", v.text);
     let a = officer(Method::POST, format!("{ITEMS}/{inside}/events"), event, false).await;
     assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
     // Tasks are the planners'.
@@ -834,6 +850,140 @@ async fn officers_edit_only_inside_their_unit(state: AppState) {
         assert_eq!(public.status(), StatusCode::UNAUTHORIZED, "{uri}");
         let a = call_as(&state, OFFICER_TOKEN, Method::GET, uri, &[], None).await;
         assert_eq!(a.status, StatusCode::OK, "{uri}: {}", a.text);
+    }
+}
+
+/// An instant as `asOf` takes it, after a pause that keeps it apart from the writes around it.
+async fn instant() -> String {
+    tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    let t = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+    t
+}
+
+#[expect(clippy::too_many_lines, reason = "one zone's life, read top to bottom")]
+async fn zones_keep_every_version_answer_as_of_and_revert(state: AppState) {
+    let id = create(&state, "ZH", rect_m(0.0, 0.0, 500.0, 400.0), json!({})).await;
+    let zone = |coords: Value, tenant: Option<&str>| {
+        json!({
+            "type": "Feature",
+            "geometry": { "type": "Polygon", "coordinates": coords },
+            "properties": { "cluster_id": id, "land_use": "IND", "label": "CN-01", "leased": tenant.is_some(), "tenant": tenant },
+        })
+    };
+    let before = instant().await;
+    let write = |method: Method, uri: String, body: Option<Value>, headers: Vec<(&'static str, &'static str)>| {
+        let state = state.clone();
+        async move {
+            let mut all = vec![("content-type", "application/geo+json"), ("content-crs", TM3)];
+            all.extend(headers);
+            call(&state, method, &uri, &all, body.as_ref()).await
+        }
+    };
+    let a = write(
+        Method::POST,
+        ZONES.into(),
+        Some(zone(rect_m(0.0, 0.0, 200.0, 200.0), None)),
+        vec![("x-change-reason", "Quy ho%E1%BA%A1ch chi ti%E1%BA%BFt")],
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
+    let zid = a.body["id"].as_i64().expect("id");
+    let item = format!("{ZONES}/{zid}");
+    let t1 = instant().await;
+    let leased = zone(rect_m(0.0, 0.0, 200.0, 200.0), Some("Công ty B"));
+    let a = write(Method::PUT, item.clone(), Some(leased), vec![("if-match", "\"1\""), ("x-legal-act", "HĐ 12/2024")])
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    let t2 = instant().await;
+    let grown = zone(rect_m(0.0, 0.0, 250.0, 200.0), Some("Công ty B"));
+    let a = write(Method::PUT, item.clone(), Some(grown), vec![("if-match", "\"2\"")]).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    // The public may not delete; the planner's delete is version 4, a tombstone.
+    let public = app(state.clone())
+        .oneshot(Request::delete(&item).header(header::HOST, "test.local").body(Body::empty()).expect("request"))
+        .await
+        .expect("infallible");
+    assert_eq!(public.status(), StatusCode::UNAUTHORIZED);
+    let a = call(&state, Method::DELETE, &item, &[("if-match", "\"3\""), ("x-change-reason", "dropped")], None).await;
+    assert_eq!(a.status, StatusCode::NO_CONTENT, "{}", a.text);
+    let t4 = instant().await;
+    assert_eq!(get(&state, &item).await.status, StatusCode::NOT_FOUND);
+
+    let list = get(&state, &format!("{item}/versions")).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.text);
+    let v = list.body["versions"].as_array().expect("versions");
+    let ops: Vec<_> = v.iter().map(|v| v["operation"].as_str().unwrap_or("")).collect();
+    assert_eq!(ops, ["create", "update", "update", "delete"]);
+    assert_eq!((v[0]["reason"].as_str(), v[0]["author"].as_str()), (Some("Quy hoạch chi tiết"), Some("planner")));
+    assert_eq!(v[1]["legal_act"], "HĐ 12/2024");
+    assert_eq!(v[1]["feature"]["properties"]["tenant"], "Công ty B");
+    assert!(v[3]["feature"].is_null());
+    let one = get(&state, &format!("{item}/versions/1")).await;
+    assert_eq!(
+        (one.body["feature"]["properties"]["leased"].as_bool(), one.body["version"].as_i64()),
+        (Some(false), Some(1))
+    );
+    assert_eq!(get(&state, &format!("{item}/versions/9")).await.status, StatusCode::NOT_FOUND);
+    let diff = get(&state, &format!("{item}/diff?from=1&to=3")).await;
+    assert_eq!(diff.status, StatusCode::OK, "{}", diff.text);
+    let fields: Vec<_> =
+        diff.body["attributes"].as_array().expect("attributes").iter().map(|c| c["field"].clone()).collect();
+    assert_eq!(fields, [json!("leased"), json!("tenant")]);
+    let added = diff.body["area_added_m2"].as_f64().expect("added");
+    assert!((added - 10_000.0).abs() < 5.0, "50 m × 200 m added: {}", diff.text);
+    assert!(diff.body["area_removed_m2"].as_f64().expect("removed") < 1.0, "{}", diff.text);
+
+    // asOf on the layer and on the item, between versions.
+    let at = |t: &str| format!("{ZONES}?cluster_id={id}&asOf={t}");
+    assert_eq!(get(&state, &at(&before)).await.body["numberMatched"], 0);
+    let then = get(&state, &at(&t1)).await;
+    assert_eq!(
+        (then.body["numberMatched"].as_u64(), then.body["features"][0]["properties"]["leased"].as_bool()),
+        (Some(1), Some(false)),
+        "{}",
+        then.text
+    );
+    assert!(then.body["links"][0]["href"].as_str().is_some_and(|h| h.contains("asOf=")), "{}", then.text);
+    let then = get(&state, &format!("{item}?asOf={t2}")).await;
+    assert_eq!(
+        (then.body["properties"]["tenant"].as_str(), then.body["properties"]["version"].as_i64()),
+        (Some("Công ty B"), Some(2))
+    );
+    assert_eq!(get(&state, &at(&t4)).await.body["numberMatched"], 0);
+    assert_eq!(get(&state, &format!("{item}?asOf={t4}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(get(&state, &format!("{item}?asOf=yesterday")).await.status, StatusCode::BAD_REQUEST);
+
+    // Revert: the deleted zone comes back as version 5; to the tombstone is a 422.
+    let revert = |n: i64| {
+        let state = state.clone();
+        let uri = format!("{item}/revert");
+        async move {
+            let body = json!({ "version": n, "reason": "khôi phục" });
+            call(&state, Method::POST, &uri, &[("content-type", "application/json")], Some(&body)).await
+        }
+    };
+    assert_eq!(revert(4).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let a = revert(2).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    assert_eq!((a.body["id"].as_i64(), a.body["properties"]["version"].as_i64()), (Some(zid), Some(5)));
+    assert_eq!(get(&state, &item).await.body["properties"]["tenant"], "Công ty B");
+    // A sibling now stands where version 3 reached: reverting to it is a placement 422.
+    let a = write(Method::POST, ZONES.into(), Some(zone(rect_m(200.0, 0.0, 100.0, 200.0), None)), vec![]).await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
+    let a = revert(3).await;
+    assert_eq!(problem_type(&a), "zone-placement", "{}", a.text);
+    let v = get(&state, &format!("{item}/versions")).await;
+    assert_eq!(v.body["versions"].as_array().map(Vec::len), Some(5), "a refused revert writes no version");
+    assert_eq!(v.body["versions"][4]["reverted_from"], 2);
+
+    // History holds working states: the public gets a 401.
+    for uri in [format!("{item}/versions"), format!("{item}/versions/1"), format!("{item}/diff?from=1&to=2")] {
+        let public = app(state.clone())
+            .oneshot(Request::get(&uri).header(header::HOST, "test.local").body(Body::empty()).expect("request"))
+            .await
+            .expect("infallible");
+        assert_eq!(public.status(), StatusCode::UNAUTHORIZED, "{uri}");
     }
 }
 
@@ -872,4 +1022,5 @@ router_suite!(
     summaries_by_unit_work_for_1998_districts_and_2025_communes,
     tasks_are_flagged_overdue_for_any_date,
     officers_edit_only_inside_their_unit,
+    zones_keep_every_version_answer_as_of_and_revert,
 );

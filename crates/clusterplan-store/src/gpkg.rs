@@ -2,6 +2,7 @@
 
 mod accounts;
 mod history;
+mod zone_history;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -198,9 +199,13 @@ async fn record_version(
             .execute(&mut **tx)
             .await?;
     }
-    let audit = crate::history::audit_of_write(id, version, operation, ctx);
+    insert_audit(tx, now, &crate::history::audit_of_write("cluster", id, version, operation, ctx)).await
+}
+
+/// Appends an audit row inside a write's transaction.
+async fn insert_audit(tx: &mut Transaction<'_, Sqlite>, at: &str, audit: &crate::NewAudit) -> Result<(), StoreError> {
     sqlx::query("INSERT INTO audit_log (at, actor, action, target, address, outcome, detail) VALUES (?,?,?,?,?,?,?)")
-        .bind(now)
+        .bind(at)
         .bind(&audit.actor)
         .bind(&audit.action)
         .bind(&audit.target)

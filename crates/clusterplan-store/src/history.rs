@@ -7,11 +7,11 @@ use futures::stream::BoxStream;
 
 use crate::{ClusterQuery, StoreError, WriteContext};
 
-/// One version of a cluster.
+/// One version of a feature: a cluster (the default) or a zone.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Version {
-    /// Cluster id.
-    pub cluster_id: i64,
+pub struct Version<T = Cluster> {
+    /// Feature id.
+    pub id: i64,
     /// Version number (1 = creation).
     pub version: i64,
     /// `create`, `update` or `delete`.
@@ -27,7 +27,7 @@ pub struct Version {
     /// When.
     pub written_at: DateTime<Utc>,
     /// The state written; `None` for a deletion (tombstone).
-    pub state: Option<Cluster>,
+    pub state: Option<T>,
 }
 
 /// A comment on a feature. Comments are append-only: there is no way to edit or delete one
@@ -106,8 +106,15 @@ pub trait HistoryStore {
     async fn comments(&self, id: i64) -> Result<Vec<Comment>, StoreError>;
 }
 
-/// The audit row that goes with a cluster write, in the write's own transaction.
-pub(crate) fn audit_of_write(id: i64, version: i64, operation: &str, ctx: &WriteContext) -> crate::NewAudit {
+/// The audit row that goes with a feature write (`kind` is `cluster` or `zone`), in the write's
+/// own transaction.
+pub(crate) fn audit_of_write(
+    kind: &str,
+    id: i64,
+    version: i64,
+    operation: &str,
+    ctx: &WriteContext,
+) -> crate::NewAudit {
     let action = if ctx.reverted_from.is_some() { "revert" } else { operation };
     let mut detail = match ctx.reverted_from {
         Some(from) => format!("version {version} restores version {from}"),
@@ -119,8 +126,8 @@ pub(crate) fn audit_of_write(id: i64, version: i64, operation: &str, ctx: &Write
     }
     crate::NewAudit {
         actor: ctx.author.clone(),
-        action: format!("cluster.{action}"),
-        target: Some(format!("clusters/{id}")),
+        action: format!("{kind}.{action}"),
+        target: Some(format!("{kind}s/{id}")),
         address: ctx.address.clone(),
         outcome: "ok".into(),
         detail: Some(detail),

@@ -44,6 +44,7 @@ mod sql_filter;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tiles;
+pub mod zone_history;
 
 use std::sync::Arc;
 
@@ -61,6 +62,7 @@ pub use postgis::PostgisStore;
 pub use publish::{Layer, Publication};
 pub use query::{Queryable, Selection, SortKey};
 pub use tiles::TileId;
+pub use zone_history::{ZoneHistoryStore, ZoneVersion};
 
 /// Where the data lives, resolved from configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -153,7 +155,7 @@ impl ClusterQuery {
 /// What every backend provides. Results are ordered by id.
 #[async_trait]
 
-pub trait Store: PlanningStore + AccountStore + HistoryStore + Send + Sync + 'static {
+pub trait Store: PlanningStore + ZoneHistoryStore + AccountStore + HistoryStore + Send + Sync + 'static {
     /// Inserts a cluster; the store assigns id, version 1 and timestamps.
     async fn create_cluster(&self, draft: &ClusterDraft, ctx: &WriteContext) -> Result<Cluster, StoreError>;
 

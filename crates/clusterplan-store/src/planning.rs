@@ -160,8 +160,9 @@ pub trait PlanningStore: Send + Sync {
         ctx: &WriteContext,
     ) -> Result<Zone, StoreError>;
 
-    /// Deletes a zone.
-    async fn delete_zone(&self, id: i64, expected_version: Option<i64>) -> Result<(), StoreError>;
+    /// Deletes a zone, with optimistic locking; its tombstone version and audit row are written
+    /// in the same transaction.
+    async fn delete_zone(&self, id: i64, expected_version: Option<i64>, ctx: &WriteContext) -> Result<(), StoreError>;
 
     /// One zone.
     async fn get_zone(&self, id: i64) -> Result<Zone, StoreError>;
@@ -180,7 +181,8 @@ pub trait PlanningStore: Send + Sync {
     async fn zone_totals(&self) -> Result<HashMap<i64, LandTotals>, StoreError>;
 
     /// Loads many zones in one transaction without placement checks: for imports of plans
-    /// already checked and for benchmarks. Returns how many were written.
+    /// already checked and for benchmarks. Each gets its first version. Returns how many were
+    /// written.
     async fn bulk_load_zones(&self, drafts: &[ZoneDraft]) -> Result<u64, StoreError>;
 
     /// Adds units and successions in one transaction (existing `(code, valid_from)` pairs are

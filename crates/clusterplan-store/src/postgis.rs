@@ -4,6 +4,7 @@
 
 mod accounts;
 mod history;
+mod zone_history;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -124,18 +125,7 @@ async fn record_version(
     .bind(f.wastewater_completed)
     .execute(&mut **tx)
     .await?;
-    let audit = crate::history::audit_of_write(id, version, operation, ctx);
-    sqlx::query(
-        "INSERT INTO audit_log (at, actor, action, target, address, outcome, detail) VALUES (now(),$1,$2,$3,$4,$5,$6)",
-    )
-    .bind(&audit.actor)
-    .bind(&audit.action)
-    .bind(&audit.target)
-    .bind(&audit.address)
-    .bind(&audit.outcome)
-    .bind(&audit.detail)
-    .execute(&mut **tx)
-    .await?;
+    insert_audit(tx, &crate::history::audit_of_write("cluster", id, version, operation, ctx)).await?;
     // The rules' site facts on the row itself (not for a delete: the row is gone).
     if operation != "delete" {
         sqlx::query(
@@ -151,6 +141,23 @@ async fn record_version(
         .execute(&mut **tx)
         .await?;
     }
+    Ok(())
+}
+
+/// Appends an audit row inside a write's transaction (stamped with the transaction's time, as
+/// the version rows are).
+async fn insert_audit(tx: &mut Transaction<'_, Postgres>, audit: &crate::NewAudit) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO audit_log (at, actor, action, target, address, outcome, detail) VALUES (now(),$1,$2,$3,$4,$5,$6)",
+    )
+    .bind(&audit.actor)
+    .bind(&audit.action)
+    .bind(&audit.target)
+    .bind(&audit.address)
+    .bind(&audit.outcome)
+    .bind(&audit.detail)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 

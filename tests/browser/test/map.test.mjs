@@ -405,6 +405,7 @@ describe('planner map', { skip: noBrowser ?? false }, () => {
     await anonymous.page.locator('#login-form').waitFor();
     assert.equal(await anonymous.page.locator('#btn-draw').isHidden(), true);
     assert.equal(await anonymous.page.locator('#btn-edit').count(), 0, 'no Edit button for the public');
+    assert.equal(await anonymous.page.locator('#btn-history').count(), 0, 'no history for the public (past versions are working states)');
     assertNoConsoleErrors(anonymous.errors);
     await anonymous.context.close();
   });

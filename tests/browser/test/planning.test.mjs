@@ -154,6 +154,52 @@ describe('planning domain on the map', { skip: noBrowser ?? false }, () => {
     await context.close();
   });
 
+  it('shows a zone\'s versions in its popup, with a slider that draws its past boundary', async () => {
+    const view = await freeView(17);
+    const square = (x, y, d) => ({ type: 'Polygon', coordinates: [[[x, y], [x + d, y], [x + d, y + d], [x, y + d], [x, y]]] });
+    const send = (method, pathname, body, headers = {}) => api(pathname, { method, headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    const d = 0.004;
+    const cluster = await send('POST', COLLECTION, {
+      type: 'Feature', geometry: square(view.lon - d / 2, view.lat - d / 2, d),
+      properties: { code: 'TEST-CCN-ZH', name: 'Cụm thử lịch sử khu đất', kind: 'cluster', status: 'in_plan' },
+    });
+    assert.equal(cluster.status, 201, JSON.stringify(cluster.body));
+    const plot = (size) => ({
+      type: 'Feature', geometry: square(view.lon - d / 4, view.lat - d / 4, size),
+      properties: { cluster_id: cluster.body.id, land_use: 'IND', label: 'IND-ZH' },
+    });
+    const zone = await send('POST', '/collections/zones/items', plot(d / 2));
+    assert.equal(zone.status, 201, JSON.stringify(zone.body));
+    const shrunk = await send('PUT', `/collections/zones/items/${zone.body.id}`, plot(d / 4), { 'If-Match': '"1"', 'X-Change-Reason': encodeURIComponent('Thu hẹp lô') });
+    assert.equal(shrunk.status, 200, JSON.stringify(shrunk.body));
+
+    const { page, context, errors } = await openOn({ ...cluster.body, geometry: square(view.lon - d / 2, view.lat - d / 2, d) }, 17);
+    const selector = `path.cp-zone[data-zone-id="${zone.body.id}"]`;
+    await page.locator(selector).waitFor();
+    await waitForStill(page, selector);
+    const now = await page.locator(selector).boundingBox();
+    await page.mouse.click(now.x + now.width / 2, now.y + now.height / 2);
+    const popup = page.locator(`.cp-zone-popup[data-zone-id="${zone.body.id}"]`);
+    await popup.waitFor();
+    await popup.locator('#btn-zone-history').click();
+    const slider = popup.locator('#zone-history-slider');
+    await slider.waitFor();
+    assert.equal(await slider.getAttribute('max'), '2');
+    assert.match(await popup.locator('#zone-history-entry').textContent(), /Phiên bản 2 · sửa · admin/);
+    assert.match(await popup.locator('.cp-history-notes').textContent(), /Thu hẹp lô/);
+    await slider.fill('1');
+    await popup.locator('.cp-history[data-collection="zones"][data-version="1"]').waitFor();
+    assert.match(await popup.locator('#zone-history-entry').textContent(), /Phiên bản 1 · tạo mới/);
+    // The first boundary was twice as wide as today's.
+    const past = await page.locator('path.cp-history-shape').boundingBox();
+    assert.ok(past.width > now.width * 1.5, `past boundary wider than today's (${past.width} vs ${now.width})`);
+    await page.locator('.leaflet-popup-close-button').click();
+    await page.locator('.leaflet-popup').waitFor({ state: 'detached' });
+    assert.equal(await page.locator('path.cp-history-shape').count(), 0, 'closing the popup removes the past boundary');
+    assertNoConsoleErrors(errors);
+    await context.close();
+  });
+
   it('records a status change through the form: refused without its act, stored with it', async () => {
     const phmt = await clusterByCode('BT-CCN-PHMT');
     const { page, context, errors } = await openOn(phmt, 14);

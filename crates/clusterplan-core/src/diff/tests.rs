@@ -49,3 +49,36 @@ fn creation_adds_the_whole_area_and_lists_every_set_attribute() {
     assert!(d.area_removed_m2.abs() < 1e-9);
     assert!(d.attributes.iter().any(|c| c.field == "code" && c.from.is_none()));
 }
+
+fn zone(tenant: Option<&str>, lon: f64) -> ZoneDraft {
+    use crate::zones::{ZoneAttrs, ZoneInput};
+    let ring =
+        vec![vec![lon, 10.0], vec![lon + 0.002, 10.0], vec![lon + 0.002, 10.002], vec![lon, 10.002], vec![lon, 10.0]];
+    let attrs = ZoneAttrs::parse(ZoneInput {
+        cluster_id: Some(1),
+        land_use: Some("IND".into()),
+        label: Some("Lô A1".into()),
+        leasable: Some(true),
+        leased: Some(tenant.is_some()),
+        tenant: tenant.map(str::to_owned),
+    })
+    .expect("attrs");
+    ZoneDraft::new(attrs, validate(&RawBoundary::Polygon(vec![ring])).expect("boundary"), Crs::VN2000_TM3_10545)
+        .expect("zone")
+}
+
+#[test]
+fn a_zone_leased_and_moved_lists_its_attributes_and_areas() {
+    let a = zone(None, 106.0);
+    let b = zone(Some("Cty Dừa Xanh"), 106.001);
+    let d = diff_zones(Some(&a), Some(&b), Crs::VN2000_TM3_10545).expect("diff");
+    let fields: Vec<_> = d.attributes.iter().map(|c| c.field).collect();
+    assert_eq!(fields, ["leased", "tenant"]);
+    assert_eq!(d.attributes[1].to.as_deref(), Some("Cty Dừa Xanh"));
+    let half = b.area.projected_ha * 10_000.0 / 2.0;
+    assert!((d.area_added_m2 - half).abs() / half < 1e-3, "{d:?}");
+    assert!((d.area_removed_m2 - half).abs() / half < 1e-3, "{d:?}");
+    let gone = diff_zones(Some(&b), None, Crs::VN2000_TM3_10545).expect("diff");
+    assert!(gone.area_added_m2 < 1e-6 && (gone.area_removed_m2 - 2.0 * half).abs() / half < 1e-3);
+    assert_eq!(gone.attributes.len(), 6, "every attribute goes with the deletion");
+}

@@ -445,7 +445,7 @@ pub(crate) mod docs {
     #[derive(IntoParams)]
     #[into_params(parameter_in = Path)]
     pub(crate) struct CollectionPath {
-        /// The collection's id: `clusters`.
+        /// The collection's id: `clusters` (history routes also take `zones`).
         #[param(example = "clusters")]
         collection: String,
     }
@@ -454,7 +454,7 @@ pub(crate) mod docs {
     #[derive(IntoParams)]
     #[into_params(parameter_in = Path)]
     pub(crate) struct ItemPath {
-        /// The collection's id: `clusters`.
+        /// The collection's id: `clusters` (history routes also take `zones`).
         #[param(example = "clusters")]
         collection: String,
         /// The feature's id.

@@ -1,5 +1,7 @@
-//! History of a feature over HTTP: its versions, one version, a diff between two, and revert.
-//! `asOf` reads of the layer and of one feature are in `items.rs`.
+//! History of a feature over HTTP, for clusters and zones alike: its versions, one version, a
+//! diff between two, and revert. `asOf` reads of a layer and of one feature are in `items.rs`
+//! and `zones.rs`. History holds working states, so it is read by accounts only (401 for the
+//! public, as `asOf`).
 
 use std::collections::HashMap;
 
@@ -9,7 +11,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use clusterplan_core::diff::diff;
+use clusterplan_core::Crs;
+use clusterplan_core::diff::{ClusterDiff, diff, diff_zones};
 use clusterplan_store::{StoreError, Version};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -19,7 +22,7 @@ use super::items::{GEOJSON, check_collection, etag, if_match, parse_id, write_co
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::rights::{Action, Target, authorize};
+use crate::rights::{Action, Target, authorize, require_drafts};
 use crate::wire::{WireCrs, feature_json};
 
 pub(crate) fn router() -> Router<AppState> {
@@ -30,13 +33,33 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/collections/{collection}/items/{id}/revert", post(revert))
 }
 
-fn version_json(v: &Version) -> Result<Value, ApiError> {
-    let feature = v
-        .state
-        .as_ref()
-        .map(|c| feature_json(c, WireCrs::default()))
-        .transpose()
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+/// The collections that keep history.
+#[derive(Clone, Copy)]
+enum Kept {
+    Clusters,
+    Zones,
+}
+
+impl Kept {
+    fn of(collection: &str) -> Result<Self, ApiError> {
+        if collection == "zones" {
+            return Ok(Self::Zones);
+        }
+        check_collection(collection)?;
+        Ok(Self::Clusters)
+    }
+}
+
+fn cluster_json(c: &clusterplan_core::Cluster) -> Result<Value, ApiError> {
+    feature_json(c, WireCrs::default()).map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+fn zone_json(z: &clusterplan_core::zones::Zone) -> Result<Value, ApiError> {
+    super::zones::zone_json(z, WireCrs::default())
+}
+
+fn version_json<T>(v: &Version<T>, feature: fn(&T) -> Result<Value, ApiError>) -> Result<Value, ApiError> {
+    let feature = v.state.as_ref().map(feature).transpose()?;
     Ok(json!({
         "version": v.version,
         "operation": v.operation,
@@ -73,16 +96,20 @@ fn not_found_version(id: i64, n: i64) -> impl Fn(ApiError) -> ApiError {
         (status = 401, response = docs::Problem),
         (status = 404, response = docs::Problem),
     ),
-    security((), ("bearer" = []), ("session" = [])),
+    security(("bearer" = []), ("session" = [])),
 )]
 async fn versions(
     State(state): State<AppState>,
+    caller: Caller,
     Path((collection, id)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    check_collection(&collection)?;
+    let kept = Kept::of(&collection)?;
+    require_drafts(&caller)?;
     let id = parse_id(&id)?;
-    let versions = state.store.versions(id).await?;
-    let list: Result<Vec<Value>, ApiError> = versions.iter().map(version_json).collect();
+    let list: Result<Vec<Value>, ApiError> = match kept {
+        Kept::Clusters => state.store.versions(id).await?.iter().map(|v| version_json(v, cluster_json)).collect(),
+        Kept::Zones => state.store.zone_versions(id).await?.iter().map(|v| version_json(v, zone_json)).collect(),
+    };
     Ok(axum::Json(json!({ "id": id, "versions": list? })).into_response())
 }
 
@@ -99,17 +126,26 @@ async fn versions(
         (status = 401, response = docs::Problem),
         (status = 404, response = docs::Problem),
     ),
-    security((), ("bearer" = []), ("session" = [])),
+    security(("bearer" = []), ("session" = [])),
 )]
 async fn one_version(
     State(state): State<AppState>,
+    caller: Caller,
     Path((collection, id, n)): Path<(String, String, String)>,
 ) -> Result<Response, ApiError> {
-    check_collection(&collection)?;
+    let kept = Kept::of(&collection)?;
+    require_drafts(&caller)?;
     let id = parse_id(&id)?;
     let n = n.parse::<i64>().map_err(|_| ApiError::NotFound(format!("version {n:?} does not exist")))?;
-    let version = state.store.version(id, n).await.map_err(ApiError::from).map_err(not_found_version(id, n))?;
-    Ok(axum::Json(version_json(&version)?).into_response())
+    let json = match kept {
+        Kept::Clusters => {
+            state.store.version(id, n).await.map_err(ApiError::from).and_then(|v| version_json(&v, cluster_json))
+        }
+        Kept::Zones => {
+            state.store.zone_version(id, n).await.map_err(ApiError::from).and_then(|v| version_json(&v, zone_json))
+        }
+    };
+    Ok(axum::Json(json.map_err(not_found_version(id, n))?).into_response())
 }
 
 /// `GET …/items/{id}/diff?from=&to=`: attributes that changed and the area added and removed.
@@ -128,14 +164,16 @@ async fn one_version(
         (status = 401, response = docs::Problem),
         (status = 404, response = docs::Problem),
     ),
-    security((), ("bearer" = []), ("session" = [])),
+    security(("bearer" = []), ("session" = [])),
 )]
 async fn version_diff(
     State(state): State<AppState>,
+    caller: Caller,
     Path((collection, id)): Path<(String, String)>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    check_collection(&collection)?;
+    let kept = Kept::of(&collection)?;
+    require_drafts(&caller)?;
     let id = parse_id(&id)?;
     let number = |key: &str| -> Result<i64, ApiError> {
         let text = params.get(key).ok_or_else(|| ApiError::BadRequest {
@@ -148,17 +186,45 @@ async fn version_diff(
         })
     };
     let (from, to) = (number("from")?, number("to")?);
-    let a = state.store.version(id, from).await.map_err(ApiError::from).map_err(not_found_version(id, from))?;
-    let b = state.store.version(id, to).await.map_err(ApiError::from).map_err(not_found_version(id, to))?;
-    let d = diff(a.state.as_ref().map(|c| &c.data), b.state.as_ref().map(|c| &c.data))
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    let d = match kept {
+        Kept::Clusters => {
+            let a = state.store.version(id, from).await.map_err(ApiError::from).map_err(not_found_version(id, from))?;
+            let b = state.store.version(id, to).await.map_err(ApiError::from).map_err(not_found_version(id, to))?;
+            diff(a.state.as_ref().map(|c| &c.data), b.state.as_ref().map(|c| &c.data))
+        }
+        Kept::Zones => {
+            let store = &state.store;
+            let version = |n| async move {
+                store.zone_version(id, n).await.map_err(ApiError::from).map_err(not_found_version(id, n))
+            };
+            let (a, b) = (version(from).await?, version(to).await?);
+            let (a, b) = (a.state.as_ref().map(|z| &z.data), b.state.as_ref().map(|z| &z.data));
+            let crs = zone_crs(&state, b.or(a).map(|z| z.attrs.cluster_id())).await?;
+            diff_zones(a, b, crs)
+        }
+    }
+    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(axum::Json(diff_json(id, from, to, &d)).into_response())
+}
+
+fn diff_json(id: i64, from: i64, to: i64, d: &ClusterDiff) -> Value {
     let changes: Vec<Value> =
         d.attributes.iter().map(|c| json!({ "field": c.field, "from": c.from, "to": c.to })).collect();
-    Ok(axum::Json(json!({
+    json!({
         "id": id, "from": from, "to": to, "attributes": changes,
         "area_added_m2": d.area_added_m2, "area_removed_m2": d.area_removed_m2, "area_crs": d.crs.to_string(),
-    }))
-    .into_response())
+    })
+}
+
+/// The CRS a zone's areas are measured in: its cluster's planning CRS, or the province's
+/// default when the cluster is gone.
+async fn zone_crs(state: &AppState, cluster_id: Option<i64>) -> Result<Crs, ApiError> {
+    let Some(cluster_id) = cluster_id else { return Ok(Crs::VN2000_TM3_10545) };
+    match state.store.get_cluster(cluster_id).await {
+        Ok(c) => Ok(c.data.attrs.planning_crs()),
+        Err(StoreError::NotFound(_)) => Ok(Crs::VN2000_TM3_10545),
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -200,13 +266,53 @@ async fn revert(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    check_collection(&collection)?;
+    let kept = Kept::of(&collection)?;
     let id = parse_id(&id)?;
     let RevertBody { version, reason } = serde_json::from_slice(&body).map_err(|e| ApiError::BadRequest {
         kind: "malformed-json",
         detail: format!("body must be {{\"version\": n, \"reason\": \"…\"}}: {e}"),
     })?;
-    let mut expected = if_match(&headers)?;
+    let expected = if_match(&headers)?;
+    let mut ctx = write_context(&caller, &headers);
+    if reason.is_some() {
+        ctx.reason = reason;
+    }
+    let path = format!("{collection}/{id}");
+    let (version_tag, feature) = match kept {
+        Kept::Clusters => {
+            let doc: Value = serde_json::from_slice(&body).unwrap_or_default();
+            let cluster = revert_cluster(&state, &caller, &path, id, version, expected, &ctx, &doc).await?;
+            (cluster.version, cluster_json(&cluster)?)
+        }
+        Kept::Zones => {
+            let zone = revert_zone(&state, &caller, &path, id, version, expected, &ctx).await?;
+            (zone.version, zone_json(&zone)?)
+        }
+    };
+    Ok((
+        [(header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON)), (header::ETAG, etag(version_tag))],
+        feature.to_string(),
+    )
+        .into_response())
+}
+
+fn tombstone(id: i64, version: i64) -> ApiError {
+    ApiError::Unprocessable(format!(
+        "version {version} of feature {id} is its deletion; revert to a version that has a boundary"
+    ))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn revert_cluster(
+    state: &AppState,
+    caller: &Caller,
+    path: &str,
+    id: i64,
+    version: i64,
+    mut expected: Option<i64>,
+    ctx: &clusterplan_store::WriteContext,
+    doc: &Value,
+) -> Result<clusterplan_core::Cluster, ApiError> {
     let target =
         state.store.version(id, version).await.map_err(ApiError::from).map_err(not_found_version(id, version))?;
     let current = match state.store.get_cluster(id).await {
@@ -214,38 +320,61 @@ async fn revert(
         Err(StoreError::NotFound(_)) => None,
         Err(e) => return Err(e.into()),
     };
-    let path = format!("{collection}/{id}");
     authorize(
-        &state,
-        &caller,
+        state,
+        caller,
         Action::RevertFeature,
         Target::Feature {
-            path: &path,
+            path,
             old: current.as_ref().map(|c| c.data.boundary.as_multi_polygon()),
             new: target.state.as_ref().map(|c| c.data.boundary.as_multi_polygon()),
         },
     )
     .await?;
     // The restored state meets the planning rules as a PUT or a re-creation would.
-    let restored = target.state.as_ref().ok_or_else(|| {
-        ApiError::Unprocessable(format!(
-            "version {version} of feature {id} is its deletion; revert to a version that has a boundary"
-        ))
-    })?;
-    let doc: Value = serde_json::from_slice(&body).unwrap_or_default();
-    super::planning::check_revert(&state, id, &restored.data, current.is_some(), &doc).await?;
+    let restored = target.state.as_ref().ok_or_else(|| tombstone(id, version))?;
+    super::planning::check_revert(state, id, &restored.data, current.is_some(), doc).await?;
     // The rights were checked against the version read above: write only over that one.
     if expected.is_none() {
         expected = current.as_ref().map(|c| c.version);
     }
-    let mut ctx = write_context(&caller, &headers);
-    if reason.is_some() {
-        ctx.reason = reason;
-    }
-    let cluster = state.store.revert_cluster(id, version, expected, &ctx).await?;
-    Ok((
-        [(header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON)), (header::ETAG, etag(cluster.version))],
-        feature_json(&cluster, WireCrs::default()).map_err(|e| ApiError::Internal(e.to_string()))?.to_string(),
+    Ok(state.store.revert_cluster(id, version, expected, ctx).await?)
+}
+
+async fn revert_zone(
+    state: &AppState,
+    caller: &Caller,
+    path: &str,
+    id: i64,
+    version: i64,
+    mut expected: Option<i64>,
+    ctx: &clusterplan_store::WriteContext,
+) -> Result<clusterplan_core::zones::Zone, ApiError> {
+    let target =
+        state.store.zone_version(id, version).await.map_err(ApiError::from).map_err(not_found_version(id, version))?;
+    let current = match state.store.get_zone(id).await {
+        Ok(z) => Some(z),
+        Err(StoreError::NotFound(_)) => None,
+        Err(e) => return Err(e.into()),
+    };
+    authorize(
+        state,
+        caller,
+        Action::RevertFeature,
+        Target::Feature {
+            path,
+            old: current.as_ref().map(|z| z.data.boundary.as_multi_polygon()),
+            new: target.state.as_ref().map(|z| z.data.boundary.as_multi_polygon()),
+        },
     )
-        .into_response())
+    .await?;
+    if target.state.is_none() {
+        return Err(tombstone(id, version));
+    }
+    // Placement (inside the cluster, no overlap with today's siblings) is checked by the store
+    // in the write's transaction. Rights were checked against the version read above.
+    if expected.is_none() {
+        expected = current.as_ref().map(|z| z.version);
+    }
+    Ok(state.store.revert_zone(id, version, expected, ctx).await?)
 }

@@ -136,7 +136,7 @@ fn parse_query(params: &HashMap<String, String>, caller: &Caller) -> Result<Item
 }
 
 /// `asOf=2025-06-30T00:00:00Z`: an RFC 3339 instant.
-fn parse_as_of(text: &str) -> Result<DateTime<Utc>, ApiError> {
+pub(crate) fn parse_as_of(text: &str) -> Result<DateTime<Utc>, ApiError> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|_| bad_param(format!("asOf={text:?} must be an RFC 3339 instant such as 2025-06-30T00:00:00Z")))

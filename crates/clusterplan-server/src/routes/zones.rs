@@ -83,7 +83,7 @@ fn not_found(id: i64) -> impl Fn(clusterplan_store::StoreError) -> ApiError {
     path = "/collections/zones/items",
     operation_id = "getZones",
     tag = "Zones",
-    params(("cluster_id" = Option<i64>, Query, description = "Zones of one cluster"), ("limit" = Option<u32>, Query, minimum = 1, maximum = 10000, description = "Page size"), ("offset" = Option<u64>, Query, description = "Entries to skip"), ("bbox" = Option<Vec<f64>>, Query, style = Form, description = "In bbox-crs, CRS84 by default"), ("bbox-crs" = Option<String>, Query, description = "CRS of bbox"), ("crs" = Option<String>, Query, description = "CRS of the answer's coordinates"), docs::FormatQuery),
+    params(("cluster_id" = Option<i64>, Query, description = "Zones of one cluster"), ("asOf" = Option<String>, Query, description = "RFC 3339 instant: the zones as they stood then"), ("limit" = Option<u32>, Query, minimum = 1, maximum = 10000, description = "Page size"), ("offset" = Option<u64>, Query, description = "Entries to skip"), ("bbox" = Option<Vec<f64>>, Query, style = Form, description = "In bbox-crs, CRS84 by default"), ("bbox-crs" = Option<String>, Query, description = "CRS of bbox"), ("crs" = Option<String>, Query, description = "CRS of the answer's coordinates"), docs::FormatQuery),
     responses(
         (status = 200, description = "A GeoJSON FeatureCollection of zones", body = Object, content_type = "application/geo+json"),
         (status = 400, response = docs::Problem),
@@ -97,7 +97,7 @@ async fn list(
     Query(params): Query<HashMap<String, String>>,
     BaseUrl(base): BaseUrl,
 ) -> Result<Response, ApiError> {
-    const KNOWN: &[&str] = &["limit", "offset", "bbox", "bbox-crs", "crs", "cluster_id", "f"];
+    const KNOWN: &[&str] = &["limit", "offset", "bbox", "bbox-crs", "crs", "cluster_id", "asOf", "f"];
     crate::rights::require_drafts(&caller)?;
     if let Some(unknown) = params.keys().find(|k| !KNOWN.contains(&k.as_str())) {
         return Err(bad_param(format!("unknown query parameter {unknown:?}; known: {}", KNOWN.join(", "))));
@@ -133,11 +133,14 @@ async fn list(
         .get("cluster_id")
         .map(|c| c.parse::<i64>().map_err(|_| bad_param(format!("cluster_id={c:?} must be an integer"))))
         .transpose()?;
+    let as_of = params.get("asOf").map(|t| super::items::parse_as_of(t)).transpose()?;
     let query = ZoneQuery { bbox, cluster_id, limit, offset };
-    let matched = state.store.count_zones(&query).await?;
-    let mut zones = state.store.stream_zones(query);
+    let (matched, mut zones) = match as_of {
+        None => (state.store.count_zones(&query).await?, state.store.stream_zones(query)),
+        Some(at) => (state.store.count_zones_as_of(&query, at).await?, state.store.stream_zones_as_of(query, at)),
+    };
     let mut repeat = String::new();
-    for key in ["bbox", "bbox-crs", "crs", "cluster_id"] {
+    for key in ["bbox", "bbox-crs", "crs", "cluster_id", "asOf"] {
         if let Some(value) = params.get(key) {
             repeat.push('&');
             repeat.push_str(key);
@@ -193,7 +196,7 @@ async fn list(
     path = "/collections/zones/items/{id}",
     operation_id = "getZone",
     tag = "Zones",
-    params(("id" = i64, Path, description = "The zone's id"), ("crs" = Option<String>, Query, description = "CRS of the answer's coordinates"), docs::FormatQuery),
+    params(("id" = i64, Path, description = "The zone's id"), ("crs" = Option<String>, Query, description = "CRS of the answer's coordinates"), ("asOf" = Option<String>, Query, description = "RFC 3339 instant: the zone as it stood then"), docs::FormatQuery),
     responses(
         (status = 200, description = "The zone", headers(("ETag" = String)), body = Object, content_type = "application/geo+json"),
         (status = 400, response = docs::Problem),
@@ -210,12 +213,16 @@ async fn read(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     crate::rights::require_drafts(&caller)?;
-    if let Some(unknown) = params.keys().find(|k| !matches!(k.as_str(), "crs" | "f")) {
-        return Err(bad_param(format!("unknown query parameter {unknown:?}; known: crs, f")));
+    if let Some(unknown) = params.keys().find(|k| !matches!(k.as_str(), "crs" | "f" | "asOf")) {
+        return Err(bad_param(format!("unknown query parameter {unknown:?}; known: crs, f, asOf")));
     }
     let crs = params.get("crs").map(|c| WireCrs::parse(c)).transpose()?.unwrap_or_default();
     let id = parse_id(&id)?;
-    let zone = state.store.get_zone(id).await.map_err(not_found(id))?;
+    let zone = match params.get("asOf") {
+        None => state.store.get_zone(id).await,
+        Some(at) => state.store.zone_as_of(id, super::items::parse_as_of(at)?).await,
+    }
+    .map_err(not_found(id))?;
     let tag = etag(zone.version);
     if headers.get(header::IF_NONE_MATCH).is_some_and(|v| v.as_bytes() == tag.as_bytes()) {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, tag)]).into_response());
@@ -474,7 +481,11 @@ async fn remove(
     authorize(&state, &caller, Action::DeleteFeature, target).await?;
     // Rights were checked against the version just read: delete only that one.
     let expected = expected.or(Some(current.version));
-    state.store.delete_zone(id, expected).await.map_err(not_found(id))?;
+    state
+        .store
+        .delete_zone(id, expected, &super::items::write_context(&caller, &headers))
+        .await
+        .map_err(not_found(id))?;
     Ok(StatusCode::NO_CONTENT)
 }
 

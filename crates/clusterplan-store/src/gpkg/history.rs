@@ -59,7 +59,7 @@ fn decode_version(row: &SqliteRow) -> Result<Version, StoreError> {
         ),
     };
     Ok(Version {
-        cluster_id,
+        id: cluster_id,
         version,
         operation: row.try_get("operation")?,
         author: row.try_get("author")?,
@@ -260,19 +260,7 @@ impl GpkgStore {
             return Err(comment_refusal(new.cluster_id, new.version, last, has_version));
         };
         let comment = decode_comment(&row)?;
-        let audit = audit_of_comment(&comment, new.address.as_deref());
-        sqlx::query(
-            "INSERT INTO audit_log (at, actor, action, target, address, outcome, detail) VALUES (?,?,?,?,?,?,?)",
-        )
-        .bind(&ts)
-        .bind(&audit.actor)
-        .bind(&audit.action)
-        .bind(&audit.target)
-        .bind(&audit.address)
-        .bind(&audit.outcome)
-        .bind(&audit.detail)
-        .execute(&mut *tx)
-        .await?;
+        super::insert_audit(&mut tx, &ts, &audit_of_comment(&comment, new.address.as_deref())).await?;
         tx.commit().await?;
         Ok(comment)
     }

@@ -12,6 +12,7 @@ use futures::{StreamExt, TryStreamExt};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, Sqlite, Transaction};
 
+use super::zone_history::record_zone_version;
 use super::{COLUMNS, GpkgStore, decode, parse_timestamp, timestamp};
 use crate::geom::{from_gpkg, to_gpkg};
 use crate::planning::{
@@ -152,7 +153,7 @@ async fn event_by_id(tx: &mut Transaction<'_, Sqlite>, id: i64) -> Result<EventR
 
 /// Locks the cluster for the rest of the transaction (SQLite: takes the write lock) and reads
 /// it with the zones placed in it.
-async fn lock_cluster_with_zones(
+pub(super) async fn lock_cluster_with_zones(
     tx: &mut Transaction<'_, Sqlite>,
     cluster_id: i64,
 ) -> Result<(Cluster, Vec<Zone>), StoreError> {
@@ -174,7 +175,12 @@ async fn lock_cluster_with_zones(
     Ok((cluster, zones))
 }
 
-fn check(draft: &ZoneDraft, cluster: &Cluster, zones: &[Zone], except: Option<i64>) -> Result<(), StoreError> {
+pub(super) fn check(
+    draft: &ZoneDraft,
+    cluster: &Cluster,
+    zones: &[Zone],
+    except: Option<i64>,
+) -> Result<(), StoreError> {
     let siblings = sibling_refs(zones, except);
     let problems =
         check_placement(&draft.boundary, &cluster.data.boundary, &siblings, cluster.data.attrs.planning_crs())
@@ -198,17 +204,22 @@ async fn index_zone(tx: &mut Transaction<'_, Sqlite>, id: i64, draft: Option<&Zo
     Ok(())
 }
 
-async fn insert_zone(
+/// Inserts a zone row (a new id, or `id` when a deleted zone is restored) and indexes it.
+pub(super) async fn insert_zone_row(
     tx: &mut Transaction<'_, Sqlite>,
+    id: Option<i64>,
+    version: i64,
     draft: &ZoneDraft,
     ctx: &WriteContext,
+    created_at: &str,
     ts: &str,
 ) -> Result<i64, StoreError> {
     let a = &draft.attrs;
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO zones (geom, cluster_id, land_use, label, leasable, leased, tenant, area_ha, geodesic_area_ha, \
-         version, created_at, updated_at, updated_by) VALUES (?,?,?,?,?,?,?,?,?,1,?,?,?) RETURNING fid",
+        "INSERT INTO zones (fid, geom, cluster_id, land_use, label, leasable, leased, tenant, area_ha, geodesic_area_ha, \
+         version, created_at, updated_at, updated_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING fid",
     )
+    .bind(id)
     .bind(to_gpkg(&draft.boundary)?)
     .bind(a.cluster_id())
     .bind(a.land_use().code())
@@ -218,13 +229,39 @@ async fn insert_zone(
     .bind(a.tenant())
     .bind(draft.area.projected_ha)
     .bind(draft.area.geodesic_ha)
-    .bind(ts)
+    .bind(version)
+    .bind(created_at)
     .bind(ts)
     .bind(&ctx.author)
     .fetch_one(&mut **tx)
     .await?;
     index_zone(tx, id, Some(draft)).await?;
     Ok(id)
+}
+
+/// Inserts a new zone with its first version.
+async fn insert_zone(
+    tx: &mut Transaction<'_, Sqlite>,
+    draft: &ZoneDraft,
+    ctx: &WriteContext,
+    ts: &str,
+) -> Result<i64, StoreError> {
+    let id = insert_zone_row(tx, None, 1, draft, ctx, ts, ts).await?;
+    record_zone_version(tx, id, 1, "create", draft, ctx, ts).await?;
+    Ok(id)
+}
+
+/// Why a zone write matched no row: another version is current, or there is no such zone.
+async fn explain_zone_miss(tx: &mut Transaction<'_, Sqlite>, id: i64, expected: Option<i64>) -> StoreError {
+    match sqlx::query_scalar::<_, i64>("SELECT version FROM zones WHERE fid = ?")
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await
+    {
+        Ok(Some(current)) => StoreError::VersionConflict { id, expected: expected.unwrap_or(current), current },
+        Ok(None) => StoreError::NotFound(id),
+        Err(e) => e.into(),
+    }
 }
 
 impl GpkgStore {
@@ -406,40 +443,32 @@ impl PlanningStore for GpkgStore {
         .bind(expected_version)
         .fetch_optional(&mut *tx)
         .await?;
-        if version.is_none() {
-            let current: Option<i64> =
-                sqlx::query_scalar("SELECT version FROM zones WHERE fid = ?").bind(id).fetch_optional(&mut *tx).await?;
-            return Err(match current {
-                Some(current) => {
-                    StoreError::VersionConflict { id, expected: expected_version.unwrap_or(current), current }
-                }
-                None => StoreError::NotFound(id),
-            });
-        }
+        let Some(version) = version else {
+            return Err(explain_zone_miss(&mut tx, id, expected_version).await);
+        };
         index_zone(&mut tx, id, Some(draft)).await?;
+        record_zone_version(&mut tx, id, version, "update", draft, ctx, &ts).await?;
         tx.commit().await?;
         self.get_zone(id).await
     }
 
-    async fn delete_zone(&self, id: i64, expected_version: Option<i64>) -> Result<(), StoreError> {
+    async fn delete_zone(&self, id: i64, expected_version: Option<i64>, ctx: &WriteContext) -> Result<(), StoreError> {
+        let ts = timestamp(Utc::now());
         let mut tx = self.pool.begin().await?;
-        let deleted = sqlx::query("DELETE FROM zones WHERE fid = ? AND (? IS NULL OR version = ?)")
-            .bind(id)
-            .bind(expected_version)
-            .bind(expected_version)
-            .execute(&mut *tx)
-            .await?;
-        if deleted.rows_affected() == 0 {
-            let current: Option<i64> =
-                sqlx::query_scalar("SELECT version FROM zones WHERE fid = ?").bind(id).fetch_optional(&mut *tx).await?;
-            return Err(match current {
-                Some(current) => {
-                    StoreError::VersionConflict { id, expected: expected_version.unwrap_or(current), current }
-                }
-                None => StoreError::NotFound(id),
-            });
-        }
+        let deleted = sqlx::query(&format!(
+            "DELETE FROM zones WHERE fid = ? AND (? IS NULL OR version = ?) RETURNING {ZONE_COLUMNS}"
+        ))
+        .bind(id)
+        .bind(expected_version)
+        .bind(expected_version)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = deleted else {
+            return Err(explain_zone_miss(&mut tx, id, expected_version).await);
+        };
+        let zone = decode_zone(&row)?;
         index_zone(&mut tx, id, None).await?;
+        record_zone_version(&mut tx, id, zone.version + 1, "delete", &zone.data, ctx, &ts).await?;
         tx.commit().await?;
         Ok(())
     }

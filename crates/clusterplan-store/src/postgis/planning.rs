@@ -14,6 +14,7 @@ use futures::{StreamExt, TryStreamExt};
 use sqlx::postgres::PgRow;
 use sqlx::{Postgres, Row, Transaction};
 
+use super::zone_history::record_zone_version;
 use super::{COLUMNS, PostgisStore, decode};
 use crate::geom::{from_wkb, to_wkb};
 use crate::planning::{EventRecord, NewEvent, NewTask, PlanningStore, TaskRecord, UnitQuery, ZoneQuery, sibling_refs};
@@ -142,7 +143,7 @@ async fn insert_event(
 }
 
 /// Locks the cluster's row for the rest of the transaction and reads it with its zones.
-async fn lock_cluster_with_zones(
+pub(super) async fn lock_cluster_with_zones(
     tx: &mut Transaction<'_, Postgres>,
     cluster_id: i64,
 ) -> Result<(Cluster, Vec<Zone>), StoreError> {
@@ -160,7 +161,12 @@ async fn lock_cluster_with_zones(
     Ok((cluster, zones))
 }
 
-fn check(draft: &ZoneDraft, cluster: &Cluster, zones: &[Zone], except: Option<i64>) -> Result<(), StoreError> {
+pub(super) fn check(
+    draft: &ZoneDraft,
+    cluster: &Cluster,
+    zones: &[Zone],
+    except: Option<i64>,
+) -> Result<(), StoreError> {
     let siblings = sibling_refs(zones, except);
     let problems =
         check_placement(&draft.boundary, &cluster.data.boundary, &siblings, cluster.data.attrs.planning_crs())
@@ -168,17 +174,23 @@ fn check(draft: &ZoneDraft, cluster: &Cluster, zones: &[Zone], except: Option<i6
     if problems.is_empty() { Ok(()) } else { Err(StoreError::Placement(problems)) }
 }
 
-async fn insert_zone(
+/// Inserts a zone row: a new id, or `id` when a deleted zone is restored (then `created_at`
+/// is its first version's time).
+pub(super) async fn insert_zone_row(
     tx: &mut Transaction<'_, Postgres>,
+    id: Option<i64>,
+    version: i64,
     draft: &ZoneDraft,
     ctx: &WriteContext,
 ) -> Result<i64, StoreError> {
     let a = &draft.attrs;
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO zones (geom, cluster_id, land_use, label, leasable, leased, tenant, area_ha, geodesic_area_ha, \
-         version, created_at, updated_at, updated_by) \
-         VALUES (ST_GeomFromWKB($1, 4326),$2,$3,$4,$5,$6,$7,$8,$9,1,now(),now(),$10) RETURNING id",
+        "INSERT INTO zones (id, geom, cluster_id, land_use, label, leasable, leased, tenant, area_ha, geodesic_area_ha, \
+         version, created_at, updated_at, updated_by) OVERRIDING SYSTEM VALUE \
+         VALUES (coalesce($1, nextval(pg_get_serial_sequence('zones', 'id'))), ST_GeomFromWKB($2, 4326),$3,$4,$5,$6,$7,$8,$9,$10,$11, \
+         coalesce((SELECT min(written_at) FROM zone_versions WHERE zone_id = $1), now()), now(), $12) RETURNING id",
     )
+    .bind(id)
     .bind(to_wkb(&draft.boundary)?)
     .bind(a.cluster_id())
     .bind(a.land_use().code())
@@ -188,9 +200,21 @@ async fn insert_zone(
     .bind(a.tenant())
     .bind(draft.area.projected_ha)
     .bind(draft.area.geodesic_ha)
+    .bind(version)
     .bind(&ctx.author)
     .fetch_one(&mut **tx)
     .await?;
+    Ok(id)
+}
+
+/// Inserts a new zone with its first version.
+async fn insert_zone(
+    tx: &mut Transaction<'_, Postgres>,
+    draft: &ZoneDraft,
+    ctx: &WriteContext,
+) -> Result<i64, StoreError> {
+    let id = insert_zone_row(tx, None, 1, draft, ctx).await?;
+    record_zone_version(tx, id, 1, "create", draft, ctx).await?;
     Ok(id)
 }
 
@@ -356,23 +380,28 @@ impl PlanningStore for PostgisStore {
         .bind(expected_version)
         .fetch_optional(&mut *tx)
         .await?;
-        if version.is_none() {
+        let Some(version) = version else {
             return Err(explain_zone_miss(&mut tx, id, expected_version).await);
-        }
+        };
+        record_zone_version(&mut tx, id, version, "update", draft, ctx).await?;
         tx.commit().await?;
         self.get_zone(id).await
     }
 
-    async fn delete_zone(&self, id: i64, expected_version: Option<i64>) -> Result<(), StoreError> {
+    async fn delete_zone(&self, id: i64, expected_version: Option<i64>, ctx: &WriteContext) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        let deleted = sqlx::query("DELETE FROM zones WHERE id = $1 AND ($2::bigint IS NULL OR version = $2)")
-            .bind(id)
-            .bind(expected_version)
-            .execute(&mut *tx)
-            .await?;
-        if deleted.rows_affected() == 0 {
+        let deleted = sqlx::query(&format!(
+            "DELETE FROM zones WHERE id = $1 AND ($2::bigint IS NULL OR version = $2) RETURNING {ZONE_COLUMNS}"
+        ))
+        .bind(id)
+        .bind(expected_version)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = deleted else {
             return Err(explain_zone_miss(&mut tx, id, expected_version).await);
-        }
+        };
+        let zone = decode_zone(&row)?;
+        record_zone_version(&mut tx, id, zone.version + 1, "delete", &zone.data, ctx).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -1,0 +1,190 @@
+//! Zone history on the embedded store: `zone_versions` written with every zone write, read
+//! back, `asOf`, restores.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use clusterplan_core::zones::{Zone, ZoneDraft};
+use futures::stream::BoxStream;
+use futures::{StreamExt, TryStreamExt};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, Sqlite, Transaction};
+
+use super::planning::{check, insert_zone_row, lock_cluster_with_zones};
+use super::{GpkgStore, insert_audit, parse_timestamp, timestamp};
+use crate::geom::{from_gpkg, to_gpkg};
+use crate::history::audit_of_write;
+use crate::record::StoredZone;
+use crate::zone_history::{ZoneHistoryStore, ZoneVersion};
+use crate::{PlanningStore, StoreError, Version, WriteContext};
+
+const VERSION_COLUMNS: &str = "v.zone_id, v.version, v.operation, v.author, v.reason, v.legal_act, v.reverted_from, \
+    v.written_at, v.geom, v.cluster_id, v.land_use, v.label, v.leasable, v.leased, v.tenant, v.area_ha, \
+    v.geodesic_area_ha, (SELECT min(f.written_at) FROM zone_versions f WHERE f.zone_id = v.zone_id) AS first_written";
+
+/// The latest version per zone written at or before `?1`, deletions left out.
+const AS_OF: &str = "FROM zone_versions v WHERE v.version = (SELECT max(w.version) FROM zone_versions w \
+    WHERE w.zone_id = v.zone_id AND w.written_at <= ?1) AND v.operation <> 'delete'";
+
+/// Appends the state just written (or deleted: no geometry) to `zone_versions`, and its audit
+/// row, in the write's transaction.
+pub(super) async fn record_zone_version(
+    tx: &mut Transaction<'_, Sqlite>,
+    id: i64,
+    version: i64,
+    operation: &str,
+    draft: &ZoneDraft,
+    ctx: &WriteContext,
+    now: &str,
+) -> Result<(), StoreError> {
+    let geom = if operation == "delete" { None } else { Some(to_gpkg(&draft.boundary)?) };
+    let a = &draft.attrs;
+    sqlx::query(
+        "INSERT INTO zone_versions (zone_id, version, operation, author, reason, legal_act, reverted_from, written_at, \
+         geom, cluster_id, land_use, label, leasable, leased, tenant, area_ha, geodesic_area_ha) \
+         VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    )
+    .bind(id)
+    .bind(version)
+    .bind(operation)
+    .bind(&ctx.author)
+    .bind(&ctx.reason)
+    .bind(&ctx.legal_act)
+    .bind(ctx.reverted_from)
+    .bind(now)
+    .bind(geom)
+    .bind(a.cluster_id())
+    .bind(a.land_use().code())
+    .bind(a.label())
+    .bind(a.leasable())
+    .bind(a.leased())
+    .bind(a.tenant())
+    .bind(draft.area.projected_ha)
+    .bind(draft.area.geodesic_ha)
+    .execute(&mut **tx)
+    .await?;
+    insert_audit(tx, now, &audit_of_write("zone", id, version, operation, ctx)).await
+}
+
+fn decode_version(row: &SqliteRow) -> Result<ZoneVersion, StoreError> {
+    let id: i64 = row.try_get("zone_id")?;
+    let version: i64 = row.try_get("version")?;
+    let written_at = parse_timestamp(row.try_get("written_at")?)?;
+    let blob: Option<Vec<u8>> = row.try_get("geom")?;
+    let state = match blob {
+        None => None,
+        Some(blob) => Some(
+            StoredZone {
+                id,
+                cluster_id: row.try_get("cluster_id")?,
+                land_use: row.try_get("land_use")?,
+                label: row.try_get("label")?,
+                leasable: row.try_get("leasable")?,
+                leased: row.try_get("leased")?,
+                tenant: row.try_get("tenant")?,
+                area_ha: row.try_get("area_ha")?,
+                geodesic_area_ha: row.try_get("geodesic_area_ha")?,
+                version,
+                created_at: parse_timestamp(row.try_get("first_written")?)?,
+                updated_at: written_at,
+                boundary: from_gpkg(&blob)?,
+            }
+            .into_zone()?,
+        ),
+    };
+    Ok(Version {
+        id,
+        version,
+        operation: row.try_get("operation")?,
+        author: row.try_get("author")?,
+        reason: row.try_get("reason")?,
+        legal_act: row.try_get("legal_act")?,
+        reverted_from: row.try_get("reverted_from")?,
+        written_at,
+        state,
+    })
+}
+
+#[async_trait]
+impl ZoneHistoryStore for GpkgStore {
+    async fn zone_versions(&self, id: i64) -> Result<Vec<ZoneVersion>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {VERSION_COLUMNS} FROM zone_versions v WHERE v.zone_id = ? ORDER BY v.version"
+        ))
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        if rows.is_empty() {
+            return Err(StoreError::NotFound(id));
+        }
+        rows.iter().map(decode_version).collect()
+    }
+
+    async fn zone_version(&self, id: i64, version: i64) -> Result<ZoneVersion, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {VERSION_COLUMNS} FROM zone_versions v WHERE v.zone_id = ? AND v.version = ?"
+        ))
+        .bind(id)
+        .bind(version)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound(id))?;
+        decode_version(&row)
+    }
+
+    async fn zone_as_of(&self, id: i64, at: DateTime<Utc>) -> Result<Zone, StoreError> {
+        let row = sqlx::query(&format!("SELECT {VERSION_COLUMNS} {AS_OF} AND v.zone_id = ?2"))
+            .bind(timestamp(at))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound(id))?;
+        decode_version(&row)?.state.ok_or(StoreError::NotFound(id))
+    }
+
+    fn zones_as_of(&self, at: DateTime<Utc>) -> BoxStream<'static, Result<Zone, StoreError>> {
+        let pool = self.pool.clone();
+        async_stream::try_stream! {
+            let sql = format!("SELECT {VERSION_COLUMNS} {AS_OF} ORDER BY v.zone_id");
+            let mut rows = sqlx::query(&sql).bind(timestamp(at)).fetch(&pool);
+            while let Some(row) = rows.try_next().await? {
+                if let Some(state) = decode_version(&row)?.state {
+                    yield state;
+                }
+            }
+        }
+        .boxed()
+    }
+
+    async fn restore_zone(
+        &self,
+        id: i64,
+        expected_version: Option<i64>,
+        draft: &ZoneDraft,
+        ctx: &WriteContext,
+    ) -> Result<Zone, StoreError> {
+        let ts = timestamp(Utc::now());
+        // IMMEDIATE: read the tombstone under the write lock (see `GpkgStore::restore`).
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let last: Option<(i64, String)> = sqlx::query_as(
+            "SELECT version, operation FROM zone_versions WHERE zone_id = ? ORDER BY version DESC LIMIT 1",
+        )
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((last, operation)) = last else { return Err(StoreError::NotFound(id)) };
+        if operation != "delete" || expected_version.is_some_and(|e| e != last) {
+            return Err(StoreError::VersionConflict { id, expected: expected_version.unwrap_or(last), current: last });
+        }
+        let (cluster, zones) = lock_cluster_with_zones(&mut tx, draft.attrs.cluster_id()).await?;
+        check(draft, &cluster, &zones, None)?;
+        let version = last + 1;
+        let first: String = sqlx::query_scalar("SELECT min(written_at) FROM zone_versions WHERE zone_id = ?")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        insert_zone_row(&mut tx, Some(id), version, draft, ctx, &first, &ts).await?;
+        record_zone_version(&mut tx, id, version, "create", draft, ctx, &ts).await?;
+        tx.commit().await?;
+        self.get_zone(id).await
+    }
+}
