@@ -14,6 +14,20 @@ async fn open(database: &str) -> anyhow::Result<std::sync::Arc<dyn Store>> {
     Ok(clusterplan_store::open(&StoreConfig::from_database_arg(database)).await?)
 }
 
+/// The audit row of an account command run on the machine (no account acts: the actor is the
+/// command line).
+async fn audit_cli(store: &dyn Store, action: &str, target: &str, detail: Option<String>) -> anyhow::Result<()> {
+    let entry = NewAudit {
+        actor: None,
+        action: action.into(),
+        target: Some(target.into()),
+        address: Some("command line".into()),
+        outcome: "ok".into(),
+        detail,
+    };
+    Ok(store.append_audit(&entry).await?)
+}
+
 fn read_password_from_stdin() -> anyhow::Result<String> {
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line).context("reading the password from stdin")?;
@@ -43,7 +57,15 @@ pub async fn user(command: UserCommand) -> anyhow::Result<()> {
             let store = open(&db.database).await?;
             let password_hash = hash_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
             match store.create_user(&NewUser { name: name.clone(), role, unit_code: unit, password_hash }).await {
-                Ok(u) => println!("created {} ({})", u.name, u.role.code()),
+                Ok(u) => {
+                    let detail = format!(
+                        "role {}{}",
+                        u.role.code(),
+                        u.unit_code.map(|c| format!(", unit {c}")).unwrap_or_default()
+                    );
+                    audit_cli(store.as_ref(), "user.add", &u.name, Some(detail)).await?;
+                    println!("created {} ({})", u.name, u.role.code());
+                }
                 Err(StoreError::Duplicate { .. }) => bail!("an account named {name:?} exists already"),
                 Err(e) => return Err(e.into()),
             }
@@ -89,6 +111,7 @@ pub async fn user(command: UserCommand) -> anyhow::Result<()> {
             if !store.disable_user(&name).await? {
                 bail!("no account named {name:?}");
             }
+            audit_cli(store.as_ref(), "user.disable", &name, None).await?;
             println!("disabled {name}");
         }
     }
@@ -104,6 +127,7 @@ pub async fn token(command: TokenCommand) -> anyhow::Result<()> {
             if !store.create_token(&name, &label, &digest(&token)).await? {
                 bail!("no account named {name:?}");
             }
+            audit_cli(store.as_ref(), "token.create", &name, Some(label.clone())).await?;
             println!("token {label:?} for {name} (shown once; send it as `Authorization: Bearer <token>`):");
             println!("{token}");
         }
@@ -112,6 +136,7 @@ pub async fn token(command: TokenCommand) -> anyhow::Result<()> {
             if !store.revoke_token(&digest(&token), None).await? {
                 bail!("no live token matches");
             }
+            audit_cli(store.as_ref(), "token.revoke", "token", None).await?;
             println!("revoked");
         }
     }

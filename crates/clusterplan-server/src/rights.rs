@@ -102,9 +102,14 @@ pub async fn authorize(state: &AppState, caller: &Caller, action: Action, target
             Target::Feature { path, .. } => Some(path.to_owned()),
             Target::Account => None,
         };
+        // Feature actions are named after the collection written (`zone.update` on zones).
+        let code = match &path {
+            Some(p) if p.starts_with("zones") => action.code().replacen("cluster.", "zone.", 1),
+            _ => action.code().to_owned(),
+        };
         let entry = NewAudit {
             actor: caller.principal.name().map(str::to_owned),
-            action: action.code().to_owned(),
+            action: code,
             target: path,
             address: caller.address.clone(),
             outcome: "refused".into(),
@@ -151,6 +156,22 @@ async fn decide(state: &AppState, principal: &Principal, action: Action, target:
             }
             Ok(())
         }
+    }
+}
+
+/// Appends the audit row of a write the store does not audit itself (tasks, collection
+/// metadata); a failure to write it is logged, not answered, since the write is done.
+pub async fn record_write(state: &AppState, caller: &Caller, action: &str, target: String, detail: Option<String>) {
+    let entry = NewAudit {
+        actor: caller.principal.name().map(str::to_owned),
+        action: action.to_owned(),
+        target: Some(target),
+        address: caller.address.clone(),
+        outcome: "ok".into(),
+        detail,
+    };
+    if let Err(e) = state.store.append_audit(&entry).await {
+        tracing::error!(cause = %e, action, "audit row of a write could not be written");
     }
 }
 

@@ -979,5 +979,28 @@ async fn the_command_line_resets_a_password() {
     assert!(!run(&["user", "password", "nobody"], Some("long enough password")).status.success());
     let audit = store.audit_page(10, 0).await.expect("audit");
     assert_eq!(audit.iter().filter(|e| e.action == "password.reset" && e.target.as_deref() == Some("an")).count(), 2);
+
+    // The other account commands are audited too, as the command line's.
+    let made = run(&["token", "create", "an", "--label", "qgis"], None);
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let token = String::from_utf8_lossy(&made.stdout).lines().last().expect("token line").trim().to_owned();
+    assert!(run(&["token", "revoke", &token], None).status.success());
+    assert!(run(&["user", "disable", "an"], None).status.success());
+    let audit = store.audit_page(20, 0).await.expect("audit");
+    let cli: Vec<_> = audit
+        .iter()
+        .rev()
+        .filter(|e| e.address.as_deref() == Some("command line"))
+        .map(|e| (e.action.as_str(), e.target.as_deref()))
+        .collect();
+    assert_eq!(
+        cli,
+        [
+            ("user.add", Some("an")),
+            ("token.create", Some("an")),
+            ("token.revoke", Some("token")),
+            ("user.disable", Some("an"))
+        ]
+    );
     store.pool().close().await;
 }

@@ -987,6 +987,63 @@ async fn zones_keep_every_version_answer_as_of_and_revert(state: AppState) {
     }
 }
 
+/// Writes that are not features (tasks, collection metadata, publications) and refusals on
+/// zones reach the audit log, named after what was written.
+async fn every_write_reaches_the_audit_log(state: AppState) {
+    let task = post(
+        &state,
+        "/tasks",
+        &json!({ "title": "Lập quy hoạch chi tiết", "owner_agency": "Sở Công Thương", "due": "1999-06-30" }),
+    )
+    .await;
+    assert_eq!(task.status, StatusCode::CREATED, "{}", task.text);
+    let id = task.body["id"].as_i64().expect("id");
+    let done = post(&state, &format!("/tasks/{id}/done"), &json!({ "done_on": "1999-05-01" })).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.text);
+    let meta = call(
+        &state,
+        Method::PUT,
+        "/collections/clusters/metadata",
+        &[("content-type", "application/json")],
+        Some(&json!({ "title": "Cụm công nghiệp Bến Tre" })),
+    )
+    .await;
+    assert_eq!(meta.status, StatusCode::OK, "{}", meta.text);
+    let published = post(&state, "/collections/clusters/publish", &json!({ "note": "bản đầu" })).await;
+    assert_eq!(published.status, StatusCode::OK, "{}", published.text);
+    // An officer without a known unit may create no zone: refused, and named a zone write.
+    let cluster = create(&state, "AU", rect_m(0.0, 0.0, 400.0, 400.0), json!({})).await;
+    let zone = json!({
+        "type": "Feature",
+        "geometry": { "type": "Polygon", "coordinates": rect_m(10.0, 10.0, 100.0, 100.0) },
+        "properties": { "cluster_id": cluster, "land_use": "IND" },
+    });
+    let refused = call_as(
+        &state,
+        OFFICER_TOKEN,
+        Method::POST,
+        ZONES,
+        &[("content-type", "application/geo+json"), ("content-crs", TM3)],
+        Some(&zone),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.text);
+
+    let audit = state.store.audit_page(50, 0).await.expect("audit");
+    let find = |action: &str| audit.iter().find(|e| e.action == action);
+    let task_row = find("task.create").expect("task.create audited");
+    assert_eq!((task_row.actor.as_deref(), task_row.target.clone()), (Some("planner"), Some(format!("tasks/{id}"))));
+    assert_eq!(find("task.done").and_then(|e| e.detail.as_deref()), Some("done on 1999-05-01"));
+    assert_eq!(find("collection.metadata").and_then(|e| e.target.as_deref()), Some("clusters"));
+    let publication = find("clusters.publish").expect("publication audited");
+    assert_eq!(
+        (publication.actor.as_deref(), publication.detail.as_deref()),
+        (Some("planner"), Some("0 features: bản đầu"))
+    );
+    let zone_refusal = find("zone.create").expect("zone refusal audited");
+    assert_eq!((zone_refusal.outcome.as_str(), zone_refusal.actor.as_deref()), ("refused", Some("officer")));
+}
+
 async fn state_for(store: Arc<dyn Store>, config: StoreConfig) -> AppState {
     use clusterplan_store::{NewUser, Role};
     for (name, role, unit, token) in
@@ -1023,4 +1080,5 @@ router_suite!(
     tasks_are_flagged_overdue_for_any_date,
     officers_edit_only_inside_their_unit,
     zones_keep_every_version_answer_as_of_and_revert,
+    every_write_reaches_the_audit_log,
 );

@@ -495,6 +495,8 @@ impl Store for GpkgStore {
         .bind(count)
         .execute(&mut *tx)
         .await?;
+        let audit = crate::publish::audit_of_publication(count.try_into().unwrap_or_default(), note, ctx);
+        insert_audit(&mut tx, &ts, &audit).await?;
         // The collection documents show the last publication.
         sqlx::query("UPDATE collection_changes SET serial = serial + 1 WHERE collection = 'clusters'")
             .execute(&mut *tx)

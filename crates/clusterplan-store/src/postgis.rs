@@ -395,6 +395,7 @@ impl Store for PostgisStore {
         .bind(count as i64)
         .execute(&mut *tx)
         .await?;
+        insert_audit(&mut tx, &crate::publish::audit_of_publication(count, note, ctx)).await?;
         sqlx::query("UPDATE collection_changes SET serial = serial + 1 WHERE collection = 'clusters'")
             .execute(&mut *tx)
             .await?;

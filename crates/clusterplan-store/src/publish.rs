@@ -37,3 +37,24 @@ pub struct Publication {
     /// Features in the published state.
     pub feature_count: u64,
 }
+
+/// The audit row of a publication, written in the publication's transaction.
+pub(crate) fn audit_of_publication(
+    feature_count: u64,
+    note: Option<&str>,
+    ctx: &crate::WriteContext,
+) -> crate::NewAudit {
+    let mut detail = format!("{feature_count} features");
+    if let Some(note) = note {
+        detail.push_str(": ");
+        detail.push_str(note);
+    }
+    crate::NewAudit {
+        actor: ctx.author.clone(),
+        action: "clusters.publish".into(),
+        target: Some("clusters".into()),
+        address: ctx.address.clone(),
+        outcome: "ok".into(),
+        detail: Some(detail),
+    }
+}

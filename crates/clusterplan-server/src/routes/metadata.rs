@@ -126,5 +126,7 @@ async fn replace(
         )));
     }
     let meta = parse(&body_bytes(&state, body)?)?;
-    Ok(Json(meta_json(&state.store.put_collection_meta(&collection, &meta).await?)))
+    let stored = state.store.put_collection_meta(&collection, &meta).await?;
+    crate::rights::record_write(&state, &caller, "collection.metadata", collection.clone(), None).await;
+    Ok(Json(meta_json(&stored)))
 }

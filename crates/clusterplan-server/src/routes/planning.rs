@@ -514,6 +514,14 @@ async fn create_task(
     let task =
         NewTask { task: PlanningTask { title, owner_agency, due, done_on }, cluster_id, unit_code, act_number, notes };
     let record = state.store.create_task(&task).await?;
+    crate::rights::record_write(
+        &state,
+        &caller,
+        "task.create",
+        format!("tasks/{}", record.id),
+        Some(record.task.title.clone()),
+    )
+    .await;
     Ok((StatusCode::CREATED, Json(task_json(&record, planning::today()))).into_response())
 }
 
@@ -553,6 +561,8 @@ async fn task_done(
         clusterplan_store::StoreError::NotFound(_) => ApiError::NotFound(format!("task {id} does not exist")),
         other => other.into(),
     })?;
+    let detail = done_on.map_or_else(|| "not done".to_owned(), |d| format!("done on {d}"));
+    crate::rights::record_write(&state, &caller, "task.done", format!("tasks/{id}"), Some(detail)).await;
     Ok(Json(task_json(&record, planning::today())))
 }
 
