@@ -70,8 +70,21 @@ export async function uiConfig() {
  * following `next` links page by page.
  */
 export async function listClusters({ bbox } = {}) {
+  // A unit officer reads the drafts of its own area and the published layer elsewhere: both
+  // are loaded and merged, the draft winning; features known only as published are marked
+  // `layer: 'published'` (read-only, no planning sheet or history for this account).
+  if (session.role === 'officer') {
+    const [drafts, published] = await Promise.all([listLayer({ bbox }), listLayer({ bbox, layer: 'published' })]);
+    const own = new Set(drafts.map((f) => String(f.id)));
+    return drafts.concat(published.filter((f) => !own.has(String(f.id))).map((f) => ({ ...f, layer: 'published' })));
+  }
+  return listLayer({ bbox });
+}
+
+async function listLayer({ bbox, layer }) {
   const params = new URLSearchParams({ limit: String(PAGE_SIZE) });
   if (bbox) params.set('bbox', bbox.map((v) => v.toFixed(6)).join(','));
+  if (layer) params.set('layer', layer);
   let url = `${COLLECTION}?${params}`;
   const features = [];
   for (let guard = 0; url && guard < 1000; guard++) {

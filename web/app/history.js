@@ -87,12 +87,18 @@ function describe(v) {
  * `collection` is `clusters` (ids `btn-history`, `history-slider`, `history-entry`, comments
  * below) or `zones` (ids prefixed `zone-`, no comments, the past shape in `pane`).
  */
-export function historySection(feature, map, { collection = 'clusters', pane = null } = {}) {
+export function historySection(feature, map, { collection = 'clusters', pane = null, versions: readVersions = true } = {}) {
   const id = (name) => (collection === 'clusters' ? name : `zone-${name}`);
   const box = h('section', { class: 'cp-history', 'aria-label': t('history.title'), dataset: { collection } });
   const show = h('button', { type: 'button', id: collection === 'clusters' ? 'btn-history' : 'btn-zone-history', onclick: load }, t('history.show'));
   box.append(show);
   async function load() {
+    if (!readVersions) {
+      // An officer outside its unit: no past drafts, but it may comment.
+      box.replaceChildren(h('h3', {}, t('history.title')), h('p', { class: 'cp-note' }, t('history.outside_unit')),
+        commentsSection(feature, () => undefined));
+      return;
+    }
     let versions;
     try {
       versions = await api.versions(feature.id, collection);

@@ -109,6 +109,7 @@ const TABLE = {
   'history.reason': { vi: 'Lý do: {reason}', en: 'Reason: {reason}' },
   'history.legal_act': { vi: 'Văn bản: {act}', en: 'Legal act: {act}' },
   'history.unknown_author': { vi: 'không rõ', en: 'unknown' },
+  'history.outside_unit': { vi: 'Cụm này nằm ngoài địa bàn của bạn: chỉ xem được bản đã công bố, không xem được các phiên bản dự thảo.', en: 'This cluster lies outside your unit: you see its published state only, not its draft versions.' },
   'comments.title': { vi: 'Ý kiến', en: 'Comments' },
   'comments.none': { vi: 'Chưa có ý kiến.', en: 'No comments yet.' },
   'comments.entry': { vi: '{author} · phiên bản {v} · {date}', en: '{author} · version {v} · {date}' },

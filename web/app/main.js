@@ -108,17 +108,21 @@ function select(id, { zoom = false } = {}) {
   selectedId = String(feature.id);
   clusters.setSelected(selectedId);
   clearHistoryShape();
+  const reader = (api.currentSession()?.role ?? 'public') !== 'public';
+  // An officer reads drafts of its own area; elsewhere it sees the published feature only.
+  const draft = reader && feature.layer !== 'published';
   panel.show(detailsView(feature, {
     onEdit: () => editor.startEdit(clusters.get(selectedId) ?? feature),
     onDelete: () => editor.confirmDelete(clusters.get(selectedId) ?? feature),
     onClose: clearSelection,
     // The planning sheet is working data: for signed-in accounts only.
-    extra: () => ((api.currentSession()?.role ?? 'public') === 'public' ? null : planning.el),
-    canEdit: canEdit(api.currentSession()),
-    // Past versions are working states too: history is for accounts.
-    history: () => ((api.currentSession()?.role ?? 'public') === 'public' ? null : historySection(feature, map)),
+    extra: () => (draft ? planning.el : null),
+    canEdit: canEdit(api.currentSession()) && feature.layer !== 'published',
+    // Past versions are working states too: history is for accounts (comments only where an
+    // officer sees the published feature).
+    history: () => (reader ? historySection(feature, map, { versions: draft }) : null),
   }));
-  if ((api.currentSession()?.role ?? 'public') !== 'public') planning.show(selectedId);
+  if (draft) planning.show(selectedId);
   if (zoom) fitTo(selectedId);
   hash.write();
 }
@@ -203,9 +207,14 @@ async function loadBasemap() {
   base.layer.bringToBack();
 }
 
+// The role the clusters were last loaded as: what a layer shows depends on it (the public sees
+// the published layer, accounts the draft, an officer its area's drafts over the published).
+let loadedAs = null;
+
 async function loadData() {
   notify(t('map.loading'), { sticky: true });
   try {
+    loadedAs = api.currentSession()?.role ?? 'public';
     await clusters.load();
     notify('');
   } catch (err) {
@@ -226,10 +235,19 @@ const account = createAccount(document.getElementById('account'), {
     document.getElementById('btn-draw').hidden = !canEdit(session);
     // Zones and planning sheets are for accounts: reload them for the new session.
     zones.reload();
+    if (loadedAs !== null && loadedAs !== (session?.role ?? 'public')) {
+      // Another role sees another layer: load the clusters again.
+      loadedAs = session?.role ?? 'public';
+      clusters.load().then(() => {
+        registry.refresh();
+        if (selectedId !== null && !editor.active) select(selectedId);
+      }).catch((err) => notify(t('map.load_failed', { detail: err.message }), { sticky: true }));
+      return;
+    }
     if (selectedId !== null && !editor.active) select(selectedId);
   },
 });
 
 loadBasemap();
-account.load();
-loadData();
+// The session first: which layer the clusters come from depends on who is signed in.
+account.load().finally(loadData);

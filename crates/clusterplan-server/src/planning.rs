@@ -385,7 +385,12 @@ struct Row {
 /// `GET /summary`: per unit of a level valid on `on`, clusters by status, planned and leased
 /// areas, occupancy and overdue tasks. A cluster counts in every unit it touches; its areas
 /// are split by the share of its boundary in each unit.
-pub async fn summary(store: &dyn Store, level: UnitLevel, on: NaiveDate) -> Result<Value, ApiError> {
+pub async fn summary(
+    store: &dyn Store,
+    level: UnitLevel,
+    on: NaiveDate,
+    keep: &(dyn Fn(&Cluster) -> bool + Sync),
+) -> Result<Value, ApiError> {
     let units = store.list_units(&UnitQuery { on: Some(on), level: Some(level), bbox: None, code: None }).await?;
     let history = events_by_cluster(store).await?;
     let totals = store.zone_totals().await?;
@@ -393,7 +398,7 @@ pub async fn summary(store: &dyn Store, level: UnitLevel, on: NaiveDate) -> Resu
     let clusters: Vec<Cluster> = store.stream_clusters(ALL).try_collect().await?;
     let mut rows: BTreeMap<String, Row> = units.iter().map(|u| (u.code.clone(), Row::default())).collect();
     let refs: Vec<&Unit> = units.iter().collect();
-    for c in &clusters {
+    for c in clusters.iter().filter(|c| keep(c)) {
         let events = history.get(&c.id).map(Vec::as_slice).unwrap_or_default();
         let Some(status) = status_on(events, on) else { continue };
         let parts = shares(&c.data.boundary, &refs, c.data.attrs.planning_crs())

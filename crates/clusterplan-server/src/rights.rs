@@ -193,6 +193,78 @@ pub async fn unit_geometry(state: &AppState, code: &str) -> Option<MultiPolygon<
     }
 }
 
+/// What of the working state (drafts, past versions, zones, planning sheets) an account reads:
+/// officers read the drafts of their own unit's area (features whose boundary intersects the
+/// unit valid today) and every published layer; other accounts read all of it.
+#[derive(Debug, Clone)]
+pub enum DraftScope {
+    /// Admins, planners and viewers.
+    Everything,
+    /// A unit officer: features intersecting `area`, the territory of unit `code`.
+    Unit {
+        /// The unit's official code.
+        code: String,
+        /// Its territory, as valid today.
+        area: MultiPolygon<f64>,
+    },
+}
+
+impl DraftScope {
+    /// Whether a feature with this boundary is in scope.
+    pub fn admits(&self, boundary: &MultiPolygon<f64>) -> bool {
+        match self {
+            DraftScope::Everything => true,
+            DraftScope::Unit { area, .. } => boundary.intersects(area),
+        }
+    }
+
+    /// `Ok` when a feature with this boundary may be read, else the 403 to answer.
+    pub fn check(&self, boundary: &MultiPolygon<f64>, what: &str) -> Result<(), ApiError> {
+        match self {
+            DraftScope::Unit { code, .. } if !self.admits(boundary) => Err(ApiError::Forbidden(format!(
+                "{what} lies outside unit {code:?}: its officers read drafts of their own area only (the published layer, ?layer=published, shows every feature)"
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// The CQL2 condition that keeps a query in scope (`None`: no condition).
+    pub fn filter(&self) -> Option<clusterplan_core::cql2::Expr> {
+        match self {
+            DraftScope::Everything => None,
+            DraftScope::Unit { area, .. } => Some(clusterplan_core::cql2::Expr::Spatial {
+                op: clusterplan_core::cql2::SpatialOp::Intersects,
+                prop: "geometry".into(),
+                geometry: geo_types::Geometry::MultiPolygon(area.clone()),
+            }),
+        }
+    }
+
+    /// The unit code, for entity tags that differ per scope.
+    pub fn tag(&self) -> Option<&str> {
+        match self {
+            DraftScope::Everything => None,
+            DraftScope::Unit { code, .. } => Some(code),
+        }
+    }
+}
+
+/// The scope of `caller`'s reads of the working state: 401 for the public, 403 for an officer
+/// whose unit is unknown today.
+pub async fn draft_scope(state: &AppState, caller: &Caller) -> Result<DraftScope, ApiError> {
+    require_drafts(caller)?;
+    let Principal::User { role: Role::Officer, unit_code, .. } = &caller.principal else {
+        return Ok(DraftScope::Everything);
+    };
+    let Some(code) = unit_code else {
+        return Err(ApiError::Forbidden("this officer account has no unit, so it reads no drafts".into()));
+    };
+    let Some(area) = unit_geometry(state, code).await else {
+        return Err(ApiError::Forbidden(format!("unit {code:?} is not known today, so its officers read no drafts")));
+    };
+    Ok(DraftScope::Unit { code: code.clone(), area })
+}
+
 /// Reads of the working state (planning sheets, status histories, zoning, summaries, tasks,
 /// zones) are for accounts: the public sees published layers only. 401 otherwise.
 pub fn require_drafts(caller: &Caller) -> Result<(), ApiError> {

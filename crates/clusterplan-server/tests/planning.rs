@@ -841,7 +841,37 @@ async fn officers_edit_only_inside_their_unit(state: AppState) {
         .await
         .expect("infallible");
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
-    // The working state is for accounts; an officer reads it everywhere.
+    // Officers read the drafts of their own area; outside it, the published layer only.
+    let read = |uri: String| {
+        let state = state.clone();
+        async move { call_as(&state, OFFICER_TOKEN, Method::GET, &uri, &[], None).await }
+    };
+    let listed = read(format!("{ITEMS}?limit=100")).await;
+    let ids: Vec<_> = listed.body["features"].as_array().expect("features").iter().map(|f| f["id"].clone()).collect();
+    assert_eq!((ids, &listed.body["numberMatched"]), (vec![json!(inside)], &json!(1)), "{}", listed.text);
+    let filtered = read(format!("{ITEMS}?filter=code%3D%27OUT%27")).await;
+    assert_eq!(filtered.body["numberMatched"], 0, "a filter cannot reach outside: {}", filtered.text);
+    for uri in [
+        format!("{ITEMS}/{outside}"),
+        format!("{ITEMS}/{outside}/versions"),
+        format!("{ITEMS}/{outside}/planning"),
+        format!("{ITEMS}/{outside}/events"),
+        format!("{ZONES}/{far_zone}"),
+        format!("{ZONES}/{far_zone}/versions"),
+        "/zoning?lon=106.7&lat=10.23".to_owned(),
+        "/collections/clusters/tiles/WebMercatorQuad/14/7549/3827".to_owned(),
+    ] {
+        let a = read(uri.clone()).await;
+        assert_eq!(a.status, StatusCode::FORBIDDEN, "{uri}: {}", a.text);
+    }
+    assert_eq!(read(format!("{ITEMS}/{inside}")).await.status, StatusCode::OK);
+    assert_eq!(read(ZONES.to_owned()).await.body["numberMatched"], 0, "the zone outside is not listed");
+    assert_eq!(get(&state, ZONES).await.body["numberMatched"], 1, "the planner sees it");
+    // Published, the outside cluster is the officer's to read.
+    assert_eq!(post(&state, "/collections/clusters/publish", &json!({})).await.status, StatusCode::OK);
+    let a = read(format!("{ITEMS}/{outside}?layer=published")).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    // The working state is for accounts; an officer reads that of its area.
     for uri in ["/summary?level=commune", "/zoning?lon=106.4&lat=10.23", "/tasks", "/collections/zones/items"] {
         let public = app(state.clone())
             .oneshot(Request::get(uri).header(header::HOST, "test.local").body(Body::empty()).expect("request"))

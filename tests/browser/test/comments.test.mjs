@@ -36,7 +36,7 @@ describe('comments', { skip: skip ?? false }, () => {
     await server?.stop();
   });
 
-  it('an officer comments on a feature outside its unit from the history panel', async () => {
+  it('an officer sees the published feature outside its unit and comments on it from the history panel', async () => {
     // A new feature away from every demo feature, and a commune of today that it lies outside.
     const features = (await api('/collections/clusters/items?limit=10000')).body.features;
     const boxes = features.map(bboxOf);
@@ -72,6 +72,13 @@ describe('comments', { skip: skip ?? false }, () => {
       body: JSON.stringify({ ...created.body, properties: { ...created.body.properties, notes: 'sửa' } }),
     });
     assert.equal(edit.status, 403, 'the feature lies outside the officer\'s unit');
+    // Officers read drafts of their own area only: the draft outside is refused until published.
+    const draft = await api(`/collections/clusters/items/${id}`, { headers: { Authorization: `Bearer ${officerToken}` } });
+    assert.equal(draft.status, 403, 'a draft outside the officer\'s unit is not shown to it');
+    const published = await api('/collections/clusters/publish', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ note: 'ý kiến' }),
+    });
+    assert.equal(published.status, 200);
 
     const { page, context, errors } = await openPage(browser);
     await signIn(context, base, OFFICER);
@@ -80,6 +87,8 @@ describe('comments', { skip: skip ?? false }, () => {
     await page.locator('#panel h2', { hasText: 'Ý kiến' }).waitFor();
     await page.locator('#btn-history').click();
     await page.locator('#comments-list .cp-comment-none').waitFor();
+    assert.equal(await page.locator('#history-slider').count(), 0, 'no draft versions outside the unit');
+    assert.equal(await page.locator('#btn-edit').count(), 0, 'no editing outside the unit');
     await page.locator('#comment-text').fill(TEXT);
     await page.locator('#btn-comment').click();
     const shown = page.locator('#comments-list .cp-comment', { hasText: TEXT });

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use clusterplan_core::geometry::validate;
 use clusterplan_core::{ClusterAttrs, ClusterDraft};
-use clusterplan_store::{ClusterQuery, WriteContext};
+use clusterplan_store::{ClusterQuery, Layer, Selection, WriteContext};
 use futures::StreamExt;
 use serde_json::json;
 
@@ -207,12 +207,26 @@ async fn list(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     check_collection(&collection)?;
-    let request = parse_query(&params, &caller)?;
+    let mut request = parse_query(&params, &caller)?;
+    // Drafts and past versions: an officer reads those of its own unit's area only.
+    let mut prefix = super::layer::tag_prefix(request.query.layer).to_owned();
+    if request.query.layer == Layer::Draft || request.as_of.is_some() {
+        let scope = crate::rights::draft_scope(&state, &caller).await?;
+        if let (Some(inside), Some(code)) = (scope.filter(), scope.tag()) {
+            let selection = request.query.selection.as_deref().cloned().unwrap_or_default();
+            let filter = match selection.filter {
+                None => inside,
+                Some(given) => clusterplan_core::cql2::Expr::And(vec![inside, given]),
+            };
+            request.query.selection = Selection { filter: Some(filter), ..selection }.shared();
+            prefix = format!("{prefix}-{code}-");
+        }
+    }
     let query = request.query.clone();
     let crs = request.crs;
     // Read before the data: the page is then never older than its tag.
     let layer = query.layer;
-    let page_tag = super::conditional::tag(super::layer::tag_prefix(layer), state.store.clusters_stamp(layer).await?);
+    let page_tag = super::conditional::tag(&prefix, state.store.clusters_stamp(layer).await?);
     if request.as_of.is_none() && super::conditional::none_match_hits(&headers, &page_tag) {
         return Ok(super::conditional::not_modified(page_tag));
     }
@@ -357,6 +371,10 @@ async fn read(
         }
         Some(at) => state.store.cluster_as_of(parse_id(&id)?, parse_as_of(at)?).await?,
     };
+    if layer == Layer::Draft || params.contains_key("asOf") {
+        let scope = crate::rights::draft_scope(&state, &caller).await?;
+        scope.check(cluster.data.boundary.as_multi_polygon(), &format!("feature {}", cluster.id))?;
+    }
     let tag = etag(cluster.version);
     if headers.get(header::IF_NONE_MATCH).is_some_and(|v| v.as_bytes() == tag.as_bytes()) {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, tag)]).into_response());

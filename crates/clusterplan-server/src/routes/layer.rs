@@ -28,6 +28,26 @@ pub(crate) fn layer_for(params: &HashMap<String, String>, caller: &Caller) -> Re
     }
 }
 
+/// The layer of a read that shows the whole layer at once (vector tiles, `TileJSON`): as
+/// [`layer_for`], but an officer, who reads drafts of its own unit only, is refused the draft
+/// (403) and pointed to its items or to the published tiles.
+pub(crate) async fn whole_layer_for(
+    state: &crate::AppState,
+    params: &HashMap<String, String>,
+    caller: &Caller,
+) -> Result<Layer, ApiError> {
+    let layer = layer_for(params, caller)?;
+    if layer == Layer::Draft
+        && let crate::rights::DraftScope::Unit { code, .. } = crate::rights::draft_scope(state, caller).await?
+    {
+        return Err(ApiError::Forbidden(format!(
+            "tiles of the draft show every feature, and officers of unit {code:?} read drafts of their own area only: \
+             read them as items (/collections/clusters/items), or ask tiles of layer=published"
+        )));
+    }
+    Ok(layer)
+}
+
 /// The entity-tag prefix of a layer (tags of the two layers never collide).
 pub(crate) fn tag_prefix(layer: Layer) -> &'static str {
     match layer {

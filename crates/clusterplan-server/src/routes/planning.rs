@@ -210,7 +210,7 @@ async fn list_events(
     Path(id): Path<String>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
-    crate::rights::require_drafts(&caller)?;
+    let scope = crate::rights::draft_scope(&state, &caller).await?;
     known(&params, &["date"])?;
     let on = parse_date("date", params.get("date"))?;
     let id = parse_id(&id)?;
@@ -218,6 +218,13 @@ async fn list_events(
     if events.is_empty() {
         // Also answers for a deleted cluster, whose history stays.
         state.store.get_cluster(id).await?;
+    }
+    if !matches!(scope, crate::rights::DraftScope::Everything) {
+        // The cluster's latest boundary, also when it is deleted.
+        let latest = state.store.versions(id).await?.into_iter().rev().find_map(|v| v.state);
+        if let Some(c) = latest {
+            scope.check(c.data.boundary.as_multi_polygon(), &format!("cluster {id}"))?;
+        }
     }
     let current = events.last().map(|e| e.event.to.code());
     Ok(Json(json!({
@@ -379,11 +386,12 @@ async fn planning_sheet(
     Path(id): Path<String>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
-    crate::rights::require_drafts(&caller)?;
+    let scope = crate::rights::draft_scope(&state, &caller).await?;
     known(&params, &["date"])?;
     let on = parse_date("date", params.get("date"))?;
     let id = parse_id(&id)?;
     let cluster = state.store.get_cluster(id).await?;
+    scope.check(cluster.data.boundary.as_multi_polygon(), &format!("cluster {id}"))?;
     let events = state.store.list_events(id).await?;
     let store = state.store.as_ref();
     let mut units = serde_json::Map::new();
@@ -661,7 +669,7 @@ async fn zoning(
     caller: Caller,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
-    crate::rights::require_drafts(&caller)?;
+    let scope = crate::rights::draft_scope(&state, &caller).await?;
     known(&params, &["lon", "lat", "x", "y", "crs", "date"])?;
     let on = parse_date("date", params.get("date"))?;
     let number = |k: &str| -> Result<Option<f64>, ApiError> {
@@ -699,6 +707,14 @@ async fn zoning(
     if !(-180.0..=180.0).contains(&lon) || !(-90.0..=90.0).contains(&lat) {
         return Err(bad_param(format!("lon={lon}, lat={lat} is not a position on Earth")));
     }
+    // What is planned at a point of an officer's unit touches only features of its area.
+    if let crate::rights::DraftScope::Unit { code, area } = &scope
+        && !geo::Intersects::intersects(area, &geo_types::Point::new(lon, lat))
+    {
+        return Err(ApiError::Forbidden(format!(
+            "lon={lon}, lat={lat} lies outside unit {code:?}: its officers ask what is planned in their own area"
+        )));
+    }
     Ok(Json(planning::zoning(state.store.as_ref(), lon, lat, on).await?))
 }
 
@@ -721,11 +737,13 @@ async fn summary(
     caller: Caller,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
-    crate::rights::require_drafts(&caller)?;
+    let scope = crate::rights::draft_scope(&state, &caller).await?;
     known(&params, &["level", "date"])?;
     let on = parse_date("date", params.get("date"))?;
     let level = parse_level(params.get("level"))?.unwrap_or(UnitLevel::District);
-    Ok(Json(planning::summary(state.store.as_ref(), level, on).await?))
+    // An officer's summary counts the clusters of its own area only.
+    let keep = |c: &clusterplan_core::Cluster| scope.admits(c.data.boundary.as_multi_polygon());
+    Ok(Json(planning::summary(state.store.as_ref(), level, on, &keep).await?))
 }
 
 /// A new cluster: its size rules (and the establishment rule when it starts as established),

@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 use super::api::docs;
 use super::conditional::{REVALIDATE, none_match_hits, not_modified, tag};
 use super::items::COLLECTIONS;
-use super::layer::{layer_for, tag_prefix};
+use super::layer::{tag_prefix, whole_layer_for};
 use super::links::{BaseUrl, link};
 use crate::AppState;
 use crate::auth::Caller;
@@ -148,7 +148,7 @@ async fn tilejson(
     BaseUrl(base): BaseUrl,
 ) -> Result<Json<Value>, ApiError> {
     check(&collection, Some(&tms))?;
-    let layer = layer_for(&params, &caller)?;
+    let layer = whole_layer_for(&state, &params, &caller).await?;
     let layer_query = match layer {
         clusterplan_store::Layer::Draft => "",
         clusterplan_store::Layer::Published => "?layer=published",
@@ -228,7 +228,7 @@ async fn tile(
             detail: format!("unknown query parameter {unknown:?}; known: layer"),
         });
     }
-    let layer = layer_for(&params, &caller)?;
+    let layer = whole_layer_for(&state, &params, &caller).await?;
     // The stamp is read before the tile: the tile is then at least as new as its tag.
     let etag = tag(tag_prefix(layer), state.store.clusters_stamp(layer).await?);
     if none_match_hits(&headers, &etag) {

@@ -18,6 +18,7 @@ use clusterplan_core::geometry::validate;
 use clusterplan_core::zones::{Zone, ZoneAttrs, ZoneDraft, ZoneInput};
 use clusterplan_store::ZoneQuery;
 use futures::StreamExt;
+use geo::Intersects;
 use serde_json::{Map, Value, json};
 
 use super::api::docs;
@@ -26,7 +27,7 @@ use super::links::{BaseUrl, link};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::rights::{Action, Target, authorize};
+use crate::rights::{Action, DraftScope, Target, authorize};
 use crate::wire::{WireCrs, geometry_json};
 
 const GEOJSON: &str = "application/geo+json";
@@ -98,7 +99,7 @@ async fn list(
     BaseUrl(base): BaseUrl,
 ) -> Result<Response, ApiError> {
     const KNOWN: &[&str] = &["limit", "offset", "bbox", "bbox-crs", "crs", "cluster_id", "asOf", "f"];
-    crate::rights::require_drafts(&caller)?;
+    let scope = crate::rights::draft_scope(&state, &caller).await?;
     if let Some(unknown) = params.keys().find(|k| !KNOWN.contains(&k.as_str())) {
         return Err(bad_param(format!("unknown query parameter {unknown:?}; known: {}", KNOWN.join(", "))));
     }
@@ -135,9 +136,12 @@ async fn list(
         .transpose()?;
     let as_of = params.get("asOf").map(|t| super::items::parse_as_of(t)).transpose()?;
     let query = ZoneQuery { bbox, cluster_id, limit, offset };
-    let (matched, mut zones) = match as_of {
-        None => (state.store.count_zones(&query).await?, state.store.stream_zones(query)),
-        Some(at) => (state.store.count_zones_as_of(&query, at).await?, state.store.stream_zones_as_of(query, at)),
+    let (matched, mut zones) = match &scope {
+        DraftScope::Everything => match as_of {
+            None => (state.store.count_zones(&query).await?, state.store.stream_zones(query)),
+            Some(at) => (state.store.count_zones_as_of(&query, at).await?, state.store.stream_zones_as_of(query, at)),
+        },
+        DraftScope::Unit { area, .. } => zones_in_unit(&state, query, as_of, area).await?,
     };
     let mut repeat = String::new();
     for key in ["bbox", "bbox-crs", "crs", "cluster_id", "asOf"] {
@@ -190,6 +194,42 @@ async fn list(
         .into_response())
 }
 
+/// The zones an officer reads: those of the query that intersect its unit, counted and paged
+/// after the exact test (the unit's bounding box narrows the store's query first).
+async fn zones_in_unit(
+    state: &AppState,
+    query: ZoneQuery,
+    as_of: Option<chrono::DateTime<chrono::Utc>>,
+    area: &geo_types::MultiPolygon<f64>,
+) -> Result<(u64, futures::stream::BoxStream<'static, Result<Zone, clusterplan_store::StoreError>>), ApiError> {
+    use futures::TryStreamExt;
+    use geo::BoundingRect;
+    let Some(rect) = area.bounding_rect() else { return Ok((0, futures::stream::empty().boxed())) };
+    let [a, b, c, d] = query.bbox.unwrap_or([-180.0, -90.0, 180.0, 90.0]);
+    let (min, max) = (rect.min(), rect.max());
+    let bbox = [a.max(min.x), b.max(min.y), c.min(max.x), d.min(max.y)];
+    if bbox[0] > bbox[2] || bbox[1] > bbox[3] {
+        return Ok((0, futures::stream::empty().boxed()));
+    }
+    let all = ZoneQuery { bbox: Some(bbox), limit: u32::MAX, offset: 0, ..query };
+    let candidates = match as_of {
+        None => state.store.stream_zones(all),
+        Some(at) => state.store.stream_zones_as_of(all, at),
+    };
+    let inside: Vec<Zone> = candidates
+        .try_filter(|z| std::future::ready(z.data.boundary.as_multi_polygon().intersects(area)))
+        .try_collect()
+        .await?;
+    let matched = inside.len() as u64;
+    let page: Vec<_> = inside
+        .into_iter()
+        .skip(usize::try_from(query.offset).unwrap_or(usize::MAX))
+        .take(query.limit as usize)
+        .map(Ok)
+        .collect();
+    Ok((matched, futures::stream::iter(page).boxed()))
+}
+
 /// A zone
 #[utoipa::path(
     get,
@@ -212,7 +252,7 @@ async fn read(
     Query(params): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    crate::rights::require_drafts(&caller)?;
+    let scope = crate::rights::draft_scope(&state, &caller).await?;
     if let Some(unknown) = params.keys().find(|k| !matches!(k.as_str(), "crs" | "f" | "asOf")) {
         return Err(bad_param(format!("unknown query parameter {unknown:?}; known: crs, f, asOf")));
     }
@@ -223,6 +263,7 @@ async fn read(
         Some(at) => state.store.zone_as_of(id, super::items::parse_as_of(at)?).await,
     }
     .map_err(not_found(id))?;
+    scope.check(zone.data.boundary.as_multi_polygon(), &format!("zone {id}"))?;
     let tag = etag(zone.version);
     if headers.get(header::IF_NONE_MATCH).is_some_and(|v| v.as_bytes() == tag.as_bytes()) {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, tag)]).into_response());
