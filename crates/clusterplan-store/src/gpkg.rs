@@ -199,11 +199,15 @@ async fn record_version(
             .execute(&mut **tx)
             .await?;
     }
-    insert_audit(tx, now, &crate::history::audit_of_write("cluster", id, version, operation, ctx)).await
+    insert_audit(&mut **tx, now, &crate::history::audit_of_write("cluster", id, version, operation, ctx)).await
 }
 
-/// Appends an audit row inside a write's transaction.
-async fn insert_audit(tx: &mut Transaction<'_, Sqlite>, at: &str, audit: &crate::NewAudit) -> Result<(), StoreError> {
+/// Appends an audit row, inside a write's transaction or on its own.
+async fn insert_audit<'e>(
+    conn: impl sqlx::SqliteExecutor<'e>,
+    at: &str,
+    audit: &crate::NewAudit,
+) -> Result<(), StoreError> {
     sqlx::query("INSERT INTO audit_log (at, actor, action, target, address, outcome, detail) VALUES (?,?,?,?,?,?,?)")
         .bind(at)
         .bind(&audit.actor)
@@ -212,7 +216,7 @@ async fn insert_audit(tx: &mut Transaction<'_, Sqlite>, at: &str, audit: &crate:
         .bind(&audit.address)
         .bind(&audit.outcome)
         .bind(&audit.detail)
-        .execute(&mut **tx)
+        .execute(conn)
         .await?;
     Ok(())
 }
@@ -496,7 +500,7 @@ impl Store for GpkgStore {
         .execute(&mut *tx)
         .await?;
         let audit = crate::publish::audit_of_publication(count.try_into().unwrap_or_default(), note, ctx);
-        insert_audit(&mut tx, &ts, &audit).await?;
+        insert_audit(&mut *tx, &ts, &audit).await?;
         // The collection documents show the last publication.
         sqlx::query("UPDATE collection_changes SET serial = serial + 1 WHERE collection = 'clusters'")
             .execute(&mut *tx)

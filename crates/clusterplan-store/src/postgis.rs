@@ -125,7 +125,7 @@ async fn record_version(
     .bind(f.wastewater_completed)
     .execute(&mut **tx)
     .await?;
-    insert_audit(tx, &crate::history::audit_of_write("cluster", id, version, operation, ctx)).await?;
+    insert_audit(&mut **tx, &crate::history::audit_of_write("cluster", id, version, operation, ctx)).await?;
     // The rules' site facts on the row itself (not for a delete: the row is gone).
     if operation != "delete" {
         sqlx::query(
@@ -144,11 +144,10 @@ async fn record_version(
     Ok(())
 }
 
-/// Appends an audit row inside a write's transaction (stamped with the transaction's time, as
-/// the version rows are).
-async fn insert_audit(tx: &mut Transaction<'_, Postgres>, audit: &crate::NewAudit) -> Result<(), StoreError> {
+/// Appends an audit row, inside a write's transaction or on its own.
+async fn insert_audit<'e>(conn: impl sqlx::PgExecutor<'e>, audit: &crate::NewAudit) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO audit_log (at, actor, action, target, address, outcome, detail) VALUES (now(),$1,$2,$3,$4,$5,$6)",
+        "INSERT INTO audit_log (at, actor, action, target, address, outcome, detail) VALUES (clock_timestamp(),$1,$2,$3,$4,$5,$6)",
     )
     .bind(&audit.actor)
     .bind(&audit.action)
@@ -156,7 +155,7 @@ async fn insert_audit(tx: &mut Transaction<'_, Postgres>, audit: &crate::NewAudi
     .bind(&audit.address)
     .bind(&audit.outcome)
     .bind(&audit.detail)
-    .execute(&mut **tx)
+    .execute(conn)
     .await?;
     Ok(())
 }
@@ -395,7 +394,7 @@ impl Store for PostgisStore {
         .bind(count as i64)
         .execute(&mut *tx)
         .await?;
-        insert_audit(&mut tx, &crate::publish::audit_of_publication(count, note, ctx)).await?;
+        insert_audit(&mut *tx, &crate::publish::audit_of_publication(count, note, ctx)).await?;
         sqlx::query("UPDATE collection_changes SET serial = serial + 1 WHERE collection = 'clusters'")
             .execute(&mut *tx)
             .await?;

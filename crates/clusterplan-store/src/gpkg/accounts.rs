@@ -73,18 +73,7 @@ impl AccountStore for GpkgStore {
             .bind(keep_session)
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
-            "INSERT INTO audit_log (at, actor, action, target, address, outcome, detail) VALUES (?,?,?,?,?,?,?)",
-        )
-        .bind(timestamp(Utc::now()))
-        .bind(&audit.actor)
-        .bind(&audit.action)
-        .bind(&audit.target)
-        .bind(&audit.address)
-        .bind(&audit.outcome)
-        .bind(&audit.detail)
-        .execute(&mut *tx)
-        .await?;
+        super::insert_audit(&mut *tx, &timestamp(Utc::now()), audit).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -206,19 +195,7 @@ impl AccountStore for GpkgStore {
     }
 
     async fn append_audit(&self, entry: &NewAudit) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO audit_log (at, actor, action, target, address, outcome, detail) VALUES (?,?,?,?,?,?,?)",
-        )
-        .bind(timestamp(Utc::now()))
-        .bind(&entry.actor)
-        .bind(&entry.action)
-        .bind(&entry.target)
-        .bind(&entry.address)
-        .bind(&entry.outcome)
-        .bind(&entry.detail)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        super::insert_audit(&self.pool, &timestamp(Utc::now()), entry).await
     }
 
     async fn audit_page(&self, limit: u32, offset: u64) -> Result<Vec<AuditEntry>, StoreError> {

@@ -260,7 +260,7 @@ impl GpkgStore {
             return Err(comment_refusal(new.cluster_id, new.version, last, has_version));
         };
         let comment = decode_comment(&row)?;
-        super::insert_audit(&mut tx, &ts, &audit_of_comment(&comment, new.address.as_deref())).await?;
+        super::insert_audit(&mut *tx, &ts, &audit_of_comment(&comment, new.address.as_deref())).await?;
         tx.commit().await?;
         Ok(comment)
     }

@@ -71,17 +71,7 @@ impl AccountStore for PostgisStore {
             .bind(keep_session)
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
-            "INSERT INTO audit_log (at, actor, action, target, address, outcome, detail) VALUES (clock_timestamp(),$1,$2,$3,$4,$5,$6)",
-        )
-        .bind(&audit.actor)
-        .bind(&audit.action)
-        .bind(&audit.target)
-        .bind(&audit.address)
-        .bind(&audit.outcome)
-        .bind(&audit.detail)
-        .execute(&mut *tx)
-        .await?;
+        super::insert_audit(&mut *tx, audit).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -199,18 +189,7 @@ impl AccountStore for PostgisStore {
     }
 
     async fn append_audit(&self, entry: &NewAudit) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO audit_log (at, actor, action, target, address, outcome, detail) VALUES (clock_timestamp(),$1,$2,$3,$4,$5,$6)",
-        )
-        .bind(&entry.actor)
-        .bind(&entry.action)
-        .bind(&entry.target)
-        .bind(&entry.address)
-        .bind(&entry.outcome)
-        .bind(&entry.detail)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        super::insert_audit(&self.pool, entry).await
     }
 
     async fn audit_page(&self, limit: u32, offset: u64) -> Result<Vec<AuditEntry>, StoreError> {

@@ -231,7 +231,7 @@ impl HistoryStore for PostgisStore {
             return Err(comment_refusal(new.cluster_id, new.version, last, has_version));
         };
         let comment = decode_comment(&row)?;
-        super::insert_audit(&mut tx, &audit_of_comment(&comment, new.address.as_deref())).await?;
+        super::insert_audit(&mut *tx, &audit_of_comment(&comment, new.address.as_deref())).await?;
         tx.commit().await?;
         Ok(comment)
     }

@@ -60,7 +60,7 @@ pub(super) async fn record_zone_version(
     .bind(draft.area.geodesic_ha)
     .execute(&mut **tx)
     .await?;
-    insert_audit(tx, &audit_of_write("zone", id, version, operation, ctx)).await
+    insert_audit(&mut **tx, &audit_of_write("zone", id, version, operation, ctx)).await
 }
 
 fn decode_version(row: &PgRow) -> Result<ZoneVersion, StoreError> {
