@@ -314,6 +314,30 @@ async fn revert(
         .into_response())
 }
 
+/// The feature as it is now, `None` when it is deleted.
+fn live<T>(read: Result<T, StoreError>) -> Result<Option<T>, ApiError> {
+    match read {
+        Ok(feature) => Ok(Some(feature)),
+        Err(StoreError::NotFound(_)) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A revert is checked like a PUT: rights against the current and the restored boundary.
+async fn authorize_revert(
+    state: &AppState,
+    caller: &Caller,
+    path: &str,
+    (current, restored): (Option<&clusterplan_core::Boundary>, Option<&clusterplan_core::Boundary>),
+) -> Result<(), ApiError> {
+    let target = Target::Feature {
+        path,
+        old: current.map(clusterplan_core::Boundary::as_multi_polygon),
+        new: restored.map(clusterplan_core::Boundary::as_multi_polygon),
+    };
+    authorize(state, caller, Action::RevertFeature, target).await
+}
+
 fn tombstone(id: i64, version: i64) -> ApiError {
     ApiError::Unprocessable(format!(
         "version {version} of feature {id} is its deletion; revert to a version that has a boundary"
@@ -333,22 +357,9 @@ async fn revert_cluster(
 ) -> Result<clusterplan_core::Cluster, ApiError> {
     let target =
         state.store.version(id, version).await.map_err(ApiError::from).map_err(not_found_version(id, version))?;
-    let current = match state.store.get_cluster(id).await {
-        Ok(c) => Some(c),
-        Err(StoreError::NotFound(_)) => None,
-        Err(e) => return Err(e.into()),
-    };
-    authorize(
-        state,
-        caller,
-        Action::RevertFeature,
-        Target::Feature {
-            path,
-            old: current.as_ref().map(|c| c.data.boundary.as_multi_polygon()),
-            new: target.state.as_ref().map(|c| c.data.boundary.as_multi_polygon()),
-        },
-    )
-    .await?;
+    let current = live(state.store.get_cluster(id).await)?;
+    let boundaries = (current.as_ref().map(|c| &c.data.boundary), target.state.as_ref().map(|c| &c.data.boundary));
+    authorize_revert(state, caller, path, boundaries).await?;
     // The restored state meets the planning rules as a PUT or a re-creation would.
     let restored = target.state.as_ref().ok_or_else(|| tombstone(id, version))?;
     super::planning::check_revert(state, id, &restored.data, current.is_some(), doc).await?;
@@ -370,22 +381,9 @@ async fn revert_zone(
 ) -> Result<clusterplan_core::zones::Zone, ApiError> {
     let target =
         state.store.zone_version(id, version).await.map_err(ApiError::from).map_err(not_found_version(id, version))?;
-    let current = match state.store.get_zone(id).await {
-        Ok(z) => Some(z),
-        Err(StoreError::NotFound(_)) => None,
-        Err(e) => return Err(e.into()),
-    };
-    authorize(
-        state,
-        caller,
-        Action::RevertFeature,
-        Target::Feature {
-            path,
-            old: current.as_ref().map(|z| z.data.boundary.as_multi_polygon()),
-            new: target.state.as_ref().map(|z| z.data.boundary.as_multi_polygon()),
-        },
-    )
-    .await?;
+    let current = live(state.store.get_zone(id).await)?;
+    let boundaries = (current.as_ref().map(|z| &z.data.boundary), target.state.as_ref().map(|z| &z.data.boundary));
+    authorize_revert(state, caller, path, boundaries).await?;
     if target.state.is_none() {
         return Err(tombstone(id, version));
     }
