@@ -2,7 +2,7 @@
 //! digests), the session cookie with its CSRF token, and the [`Caller`] extractor that turns a
 //! request's `Authorization: Bearer` header or session cookie into a [`Principal`].
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::OnceLock;
 
 use argon2::Argon2;
@@ -137,16 +137,44 @@ fn is_safe(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-/// The client's address (the socket peer), when the server was started with connect info.
+/// The client's address, when the server was started with connect info: the socket peer, or,
+/// when the peer is one of the configured trusted proxies (`--trusted-proxy`), the address that
+/// proxy put in `X-Forwarded-For` (read from the right, past any further trusted proxies).
 #[derive(Debug, Clone)]
 pub struct ClientAddress(pub Option<String>);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+impl FromRequestParts<AppState> for ClientAddress {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddress(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string())))
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        Ok(ClientAddress(peer.map(|p| client_ip(p, &parts.headers, &state.config.trusted_proxies).to_string())))
     }
+}
+
+/// The client behind `peer`: `peer` itself unless it is a trusted proxy, else the rightmost
+/// `X-Forwarded-For` entry that is not a trusted proxy (entries further left are written by
+/// the client and prove nothing). A malformed entry stops the walk at the last trusted hop.
+pub fn client_ip(peer: IpAddr, headers: &axum::http::HeaderMap, trusted: &[IpAddr]) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let hops = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect::<Vec<_>>();
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        let Ok(ip) = hop.parse::<IpAddr>() else { break };
+        client = ip;
+        if !trusted.contains(&ip) {
+            break;
+        }
+    }
+    client
 }
 
 impl FromRequestParts<AppState> for Caller {
@@ -193,5 +221,47 @@ impl FromRequestParts<AppState> for Caller {
             // An expired or unknown cookie: the caller is the public, as without one.
         }
         Ok(Caller { principal: Principal::Anonymous, address, session: None })
+    }
+}
+
+#[cfg(test)]
+mod forwarded_tests {
+    use std::net::IpAddr;
+
+    use axum::http::HeaderMap;
+
+    use super::client_ip;
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().expect("ip")
+    }
+
+    fn forwarded(values: &[&str]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for v in values {
+            headers.append("x-forwarded-for", v.parse().expect("header"));
+        }
+        headers
+    }
+
+    #[test]
+    fn an_untrusted_peer_is_the_client_whatever_it_forwards() {
+        let headers = forwarded(&["203.0.113.9"]);
+        assert_eq!(client_ip(ip("198.51.100.7"), &headers, &[ip("10.0.0.1")]), ip("198.51.100.7"));
+        assert_eq!(client_ip(ip("10.0.0.1"), &headers, &[]), ip("10.0.0.1"), "no proxy is trusted by default");
+    }
+
+    #[test]
+    fn a_trusted_proxy_names_the_client_from_the_right() {
+        let trusted = [ip("10.0.0.1"), ip("10.0.0.2")];
+        // The client wrote a fake first entry; proxy 10.0.0.2 appended the real client, and
+        // 10.0.0.1 appended 10.0.0.2.
+        let headers = forwarded(&["1.2.3.4, 203.0.113.9", "10.0.0.2"]);
+        assert_eq!(client_ip(ip("10.0.0.1"), &headers, &trusted), ip("203.0.113.9"));
+        assert_eq!(client_ip(ip("10.0.0.1"), &HeaderMap::new(), &trusted), ip("10.0.0.1"), "no header: the proxy");
+        let garbled = forwarded(&["203.0.113.9, not-an-ip"]);
+        assert_eq!(client_ip(ip("10.0.0.1"), &garbled, &trusted), ip("10.0.0.1"), "a malformed hop proves nothing");
+        let v6 = forwarded(&["2001:db8::5"]);
+        assert_eq!(client_ip(ip("10.0.0.1"), &v6, &trusted), ip("2001:db8::5"));
     }
 }

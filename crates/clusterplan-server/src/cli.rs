@@ -149,6 +149,11 @@ pub struct ServeArgs {
     /// such writes get 428 Precondition Required.
     #[arg(long, env = "CLUSTERPLAN_ALLOW_WRITES_WITHOUT_IF_MATCH")]
     pub allow_writes_without_if_match: bool,
+    /// The address of a reverse proxy in front of the service (repeatable, or comma-separated
+    /// in the variable): requests from it are attributed to the client its `X-Forwarded-For`
+    /// names, for the audit log and the login limit per address.
+    #[arg(long = "trusted-proxy", env = "CLUSTERPLAN_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl ServeArgs {
@@ -176,6 +181,7 @@ impl ServeArgs {
             },
             secure_cookies: self.secure_cookies,
             allow_writes_without_if_match: self.allow_writes_without_if_match,
+            trusted_proxies: self.trusted_proxies,
         })
     }
 }

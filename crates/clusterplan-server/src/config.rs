@@ -32,6 +32,9 @@ pub struct Config {
     /// Accept PUT, PATCH and DELETE without `If-Match` (for clients such as QGIS that send
     /// none); otherwise they get 428.
     pub allow_writes_without_if_match: bool,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (for the audit log and the
+    /// login limit per address); empty: the socket peer is the client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// A basemap tile source.
@@ -57,6 +60,7 @@ impl Config {
             rules: RuleSet::decree_32_2024(),
             secure_cookies: false,
             allow_writes_without_if_match: false,
+            trusted_proxies: Vec::new(),
         }
     }
 }

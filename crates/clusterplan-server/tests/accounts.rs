@@ -523,6 +523,24 @@ async fn repeated_failed_logins_are_limited_with_retry_after(state: AppState) {
     assert_eq!(login(&state, "binh", PASSWORD, &[]).await.status, StatusCode::TOO_MANY_REQUESTS);
 }
 
+/// Behind a reverse proxy named with `--trusted-proxy` (here the tests' peer, 192.0.2.7), the
+/// login limit per address and the audit log see the client the proxy forwards, not the proxy.
+async fn behind_a_trusted_proxy_each_client_has_its_own_login_limit(state: AppState) {
+    let config = Config { trusted_proxies: vec!["192.0.2.7".parse().expect("ip")], ..(*state.config).clone() };
+    let state = AppState { config: Arc::new(config), ..state };
+    add_user(&state, "binh", Role::Planner, None).await;
+    let first = [("x-forwarded-for", "203.0.113.9")];
+    for i in 0..20 {
+        assert_eq!(login(&state, &format!("x{i}"), "guess", &first).await.status, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(login(&state, "binh", PASSWORD, &first).await.status, StatusCode::TOO_MANY_REQUESTS);
+    let other = [("x-forwarded-for", "198.51.100.4")];
+    assert_eq!(login(&state, "binh", PASSWORD, &other).await.status, StatusCode::OK, "another client of the proxy");
+    let audit = state.store.audit_page(50, 0).await.expect("audit");
+    assert!(audit.iter().any(|e| e.outcome == "failure" && e.address.as_deref() == Some("203.0.113.9")));
+    assert!(audit.iter().all(|e| e.address.as_deref() != Some("192.0.2.7")), "the proxy is nobody's address");
+}
+
 /// Loads commune `OFF` (106.39–106.44 E, 10.22–10.26 N), valid since 1992: `feature(_, 106.40, _)`
 /// lies inside it, `feature(_, 106.6, _)` outside.
 async fn load_unit(state: &AppState) {
@@ -929,6 +947,7 @@ router_suite!(
     as_of_answers_the_layer_between_versions,
     a_failed_write_leaves_no_version_row,
     repeated_failed_logins_are_limited_with_retry_after,
+    behind_a_trusted_proxy_each_client_has_its_own_login_limit,
     every_account_but_a_viewer_comments_anywhere_and_the_public_sees_none,
     a_password_change_checks_the_current_one_and_ends_the_other_sessions,
     a_revert_meets_the_planning_rules_of_today,
