@@ -8,6 +8,10 @@
 #   benches/tiles-and-items.sh                 # starts target/release/clusterplan on a temp GeoPackage
 #   BASE=http://127.0.0.1:8080 benches/tiles-and-items.sh   # or measure a server already running
 #
+# Started by the script, the server also gets a planner and a commune officer, and the draft is
+# measured as each (`draft-planner`, `draft-officer`: the officer's page is filtered to its
+# commune). Against a running server, give PLANNER_TOKEN and OFFICER_TOKEN for those rows.
+#
 # Needs wrk (Debian `wrk`). DURATION (default 10s), THREADS (2), CONNECTIONS (16).
 set -euo pipefail
 DURATION=${DURATION:-10s}
@@ -16,6 +20,8 @@ CONNECTIONS=${CONNECTIONS:-16}
 BIN=${BIN:-${CARGO_TARGET_DIR:-target}/release/clusterplan}
 command -v wrk >/dev/null || { echo "wrk is missing (apt-get install wrk)" >&2; exit 2; }
 
+PLANNER_TOKEN=${PLANNER_TOKEN:-}
+OFFICER_TOKEN=${OFFICER_TOKEN:-}
 if [[ -z "${BASE:-}" ]]; then
   dir=$(mktemp -d)
   out="$dir/stdout"
@@ -24,6 +30,15 @@ if [[ -z "${BASE:-}" ]]; then
   trap 'kill "$pid" 2>/dev/null; rm -rf "$dir"' EXIT
   for _ in $(seq 100); do grep -q listening "$out" 2>/dev/null && break; sleep 0.1; done
   BASE=$(sed -n 's/^listening on //p' "$out")
+  # Accounts read the draft: a planner (everything) and an officer of the commune of today
+  # that holds Phú Hưng–Mỹ Thạnh (its reads are filtered to the commune's territory).
+  db="$dir/bench.gpkg"
+  commune=$(curl -s -H "Authorization: Bearer $("$BIN" token create admin --database "$db" | tail -1)" \
+    "$BASE/zoning?lon=106.43&lat=10.205" | python3 -c 'import json,sys; print(next(u["code"] for u in json.load(sys.stdin)["units"] if u["level"] == "commune"))')
+  CLUSTERPLAN_PASSWORD="bench planner password" "$BIN" user add bench-planner --role planner --database "$db" >/dev/null
+  CLUSTERPLAN_PASSWORD="bench officer password" "$BIN" user add bench-officer --role officer --unit "$commune" --database "$db" >/dev/null
+  PLANNER_TOKEN=$("$BIN" token create bench-planner --database "$db" | tail -1)
+  OFFICER_TOKEN=$("$BIN" token create bench-officer --database "$db" | tail -1)
 fi
 
 # Bến Tre demo data: the zoom-11 tile over Bến Tre town (row 965, column 1629) holds several
@@ -39,12 +54,20 @@ targets=(
   "items-spatial /collections/clusters/items?limit=100&filter=S_INTERSECTS(geometry,POINT(106.43%2010.205))"
   "items-sorted /collections/clusters/items?limit=100&sortby=-planned_area_ha,name"
 )
+# The draft as a planner and as an officer (tokens from the variables when BASE is given).
+[[ -n "$PLANNER_TOKEN" ]] && targets+=("draft-planner /collections/clusters/items?limit=100")
+[[ -n "$OFFICER_TOKEN" ]] && targets+=("draft-officer /collections/clusters/items?limit=100")
 declare -A rps
 for t in "${targets[@]}"; do
   name=${t%% *}
   path=${t#* }
-  status=$(curl -s -o /dev/null -w '%{http_code}' "$BASE$path")
-  rate=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" "$BASE$path" | awk '/Requests\/sec/ {print $2}')
+  auth=()
+  case $name in
+    draft-planner) auth=(-H "Authorization: Bearer $PLANNER_TOKEN") ;;
+    draft-officer) auth=(-H "Authorization: Bearer $OFFICER_TOKEN") ;;
+  esac
+  status=$(curl -s -o /dev/null -w '%{http_code}' "${auth[@]}" "$BASE$path")
+  rate=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" "${auth[@]}" "$BASE$path" | awk '/Requests\/sec/ {print $2}')
   rps[$name]=$rate
   printf '%-14s HTTP %s  %10s req/s\n' "$name" "$status" "$rate"
 done
