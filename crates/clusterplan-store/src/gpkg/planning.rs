@@ -214,21 +214,12 @@ pub(super) async fn insert_zone_row(
     created_at: &str,
     ts: &str,
 ) -> Result<i64, StoreError> {
-    let a = &draft.attrs;
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = bind_zone_attrs!(sqlx::query_scalar(
         "INSERT INTO zones (fid, geom, cluster_id, land_use, label, leasable, leased, tenant, area_ha, geodesic_area_ha, \
          version, created_at, updated_at, updated_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING fid",
     )
     .bind(id)
-    .bind(to_gpkg(&draft.boundary)?)
-    .bind(a.cluster_id())
-    .bind(a.land_use().code())
-    .bind(a.label())
-    .bind(a.leasable())
-    .bind(a.leased())
-    .bind(a.tenant())
-    .bind(draft.area.projected_ha)
-    .bind(draft.area.geodesic_ha)
+    .bind(to_gpkg(&draft.boundary)?), draft)
     .bind(version)
     .bind(created_at)
     .bind(ts)
@@ -422,20 +413,12 @@ impl PlanningStore for GpkgStore {
         let mut tx = self.pool.begin().await?;
         let (cluster, zones) = lock_cluster_with_zones(&mut tx, a.cluster_id()).await?;
         check(draft, &cluster, &zones, Some(id))?;
-        let version: Option<i64> = sqlx::query_scalar(
+        let version: Option<i64> = bind_zone_attrs!(sqlx::query_scalar(
             "UPDATE zones SET geom = ?, cluster_id = ?, land_use = ?, label = ?, leasable = ?, leased = ?, tenant = ?, \
              area_ha = ?, geodesic_area_ha = ?, version = version + 1, updated_at = ?, updated_by = ? \
              WHERE fid = ? AND (? IS NULL OR version = ?) RETURNING version",
         )
-        .bind(to_gpkg(&draft.boundary)?)
-        .bind(a.cluster_id())
-        .bind(a.land_use().code())
-        .bind(a.label())
-        .bind(a.leasable())
-        .bind(a.leased())
-        .bind(a.tenant())
-        .bind(draft.area.projected_ha)
-        .bind(draft.area.geodesic_ha)
+        .bind(to_gpkg(&draft.boundary)?), draft)
         .bind(&ts)
         .bind(&ctx.author)
         .bind(id)

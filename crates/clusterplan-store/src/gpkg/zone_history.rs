@@ -37,8 +37,7 @@ pub(super) async fn record_zone_version(
     now: &str,
 ) -> Result<(), StoreError> {
     let geom = if operation == "delete" { None } else { Some(to_gpkg(&draft.boundary)?) };
-    let a = &draft.attrs;
-    sqlx::query(
+    bind_zone_attrs!(sqlx::query(
         "INSERT INTO zone_versions (zone_id, version, operation, author, reason, legal_act, reverted_from, written_at, \
          geom, cluster_id, land_use, label, leasable, leased, tenant, area_ha, geodesic_area_ha) \
          VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -51,15 +50,7 @@ pub(super) async fn record_zone_version(
     .bind(&ctx.legal_act)
     .bind(ctx.reverted_from)
     .bind(now)
-    .bind(geom)
-    .bind(a.cluster_id())
-    .bind(a.land_use().code())
-    .bind(a.label())
-    .bind(a.leasable())
-    .bind(a.leased())
-    .bind(a.tenant())
-    .bind(draft.area.projected_ha)
-    .bind(draft.area.geodesic_ha)
+    .bind(geom), draft)
     .execute(&mut **tx)
     .await?;
     insert_audit(&mut **tx, now, &audit_of_write("zone", id, version, operation, ctx)).await

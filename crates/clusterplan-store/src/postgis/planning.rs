@@ -183,23 +183,14 @@ pub(super) async fn insert_zone_row(
     draft: &ZoneDraft,
     ctx: &WriteContext,
 ) -> Result<i64, StoreError> {
-    let a = &draft.attrs;
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = bind_zone_attrs!(sqlx::query_scalar(
         "INSERT INTO zones (id, geom, cluster_id, land_use, label, leasable, leased, tenant, area_ha, geodesic_area_ha, \
          version, created_at, updated_at, updated_by) OVERRIDING SYSTEM VALUE \
          VALUES (coalesce($1, nextval(pg_get_serial_sequence('zones', 'id'))), ST_GeomFromWKB($2, 4326),$3,$4,$5,$6,$7,$8,$9,$10,$11, \
          coalesce((SELECT min(written_at) FROM zone_versions WHERE zone_id = $1), now()), now(), $12) RETURNING id",
     )
     .bind(id)
-    .bind(to_wkb(&draft.boundary)?)
-    .bind(a.cluster_id())
-    .bind(a.land_use().code())
-    .bind(a.label())
-    .bind(a.leasable())
-    .bind(a.leased())
-    .bind(a.tenant())
-    .bind(draft.area.projected_ha)
-    .bind(draft.area.geodesic_ha)
+    .bind(to_wkb(&draft.boundary)?), draft)
     .bind(version)
     .bind(&ctx.author)
     .fetch_one(&mut **tx)
@@ -361,20 +352,12 @@ impl PlanningStore for PostgisStore {
         }
         let (cluster, zones) = lock_cluster_with_zones(&mut tx, a.cluster_id()).await?;
         check(draft, &cluster, &zones, Some(id))?;
-        let version: Option<i64> = sqlx::query_scalar(
+        let version: Option<i64> = bind_zone_attrs!(sqlx::query_scalar(
             "UPDATE zones SET geom = ST_GeomFromWKB($1, 4326), cluster_id = $2, land_use = $3, label = $4, leasable = $5, \
              leased = $6, tenant = $7, area_ha = $8, geodesic_area_ha = $9, version = version + 1, updated_at = now(), \
              updated_by = $10 WHERE id = $11 AND ($12::bigint IS NULL OR version = $12) RETURNING version",
         )
-        .bind(to_wkb(&draft.boundary)?)
-        .bind(a.cluster_id())
-        .bind(a.land_use().code())
-        .bind(a.label())
-        .bind(a.leasable())
-        .bind(a.leased())
-        .bind(a.tenant())
-        .bind(draft.area.projected_ha)
-        .bind(draft.area.geodesic_ha)
+        .bind(to_wkb(&draft.boundary)?), draft)
         .bind(&ctx.author)
         .bind(id)
         .bind(expected_version)

@@ -36,8 +36,7 @@ pub(super) async fn record_zone_version(
     ctx: &WriteContext,
 ) -> Result<(), StoreError> {
     let geom = if operation == "delete" { None } else { Some(to_wkb(&draft.boundary)?) };
-    let a = &draft.attrs;
-    sqlx::query(
+    bind_zone_attrs!(sqlx::query(
         "INSERT INTO zone_versions (zone_id, version, operation, author, reason, legal_act, reverted_from, written_at, \
          geom, cluster_id, land_use, label, leasable, leased, tenant, area_ha, geodesic_area_ha) \
          VALUES ($1,$2,$3,$4,$5,$6,$7,now(),ST_GeomFromWKB($8, 4326),$9,$10,$11,$12,$13,$14,$15,$16)",
@@ -49,15 +48,7 @@ pub(super) async fn record_zone_version(
     .bind(&ctx.reason)
     .bind(&ctx.legal_act)
     .bind(ctx.reverted_from)
-    .bind(geom)
-    .bind(a.cluster_id())
-    .bind(a.land_use().code())
-    .bind(a.label())
-    .bind(a.leasable())
-    .bind(a.leased())
-    .bind(a.tenant())
-    .bind(draft.area.projected_ha)
-    .bind(draft.area.geodesic_ha)
+    .bind(geom), draft)
     .execute(&mut **tx)
     .await?;
     insert_audit(&mut **tx, &audit_of_write("zone", id, version, operation, ctx)).await
