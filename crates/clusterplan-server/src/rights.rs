@@ -62,18 +62,25 @@ pub enum Action {
 }
 
 impl Action {
-    fn code(self) -> &'static str {
-        match self {
-            Action::CreateFeature => "cluster.create",
-            Action::ReplaceFeature => "cluster.update",
-            Action::DeleteFeature => "cluster.delete",
-            Action::RevertFeature => "cluster.revert",
-            Action::Comment => "cluster.comment",
-            Action::ReadComments => "cluster.comments.read",
-            Action::ManageOwnTokens => "token",
-            Action::ChangeOwnPassword => "password.change",
-            Action::ReadAudit => "audit.read",
-        }
+    /// The audit log's name of the action: feature actions are named after the collection
+    /// written (`zone.update` on `zones/7`; `cluster.…` otherwise).
+    fn code(self, target: Target<'_>) -> String {
+        let kind = match target {
+            Target::Feature { path, .. } if path.starts_with("zones") => "zone",
+            _ => "cluster",
+        };
+        let verb = match self {
+            Action::CreateFeature => "create",
+            Action::ReplaceFeature => "update",
+            Action::DeleteFeature => "delete",
+            Action::RevertFeature => "revert",
+            Action::Comment => "comment",
+            Action::ReadComments => "comments.read",
+            Action::ManageOwnTokens => return "token".into(),
+            Action::ChangeOwnPassword => return "password.change".into(),
+            Action::ReadAudit => return "audit.read".into(),
+        };
+        format!("{kind}.{verb}")
     }
 }
 
@@ -102,24 +109,32 @@ pub async fn authorize(state: &AppState, caller: &Caller, action: Action, target
             Target::Feature { path, .. } => Some(path.to_owned()),
             Target::Account => None,
         };
-        // Feature actions are named after the collection written (`zone.update` on zones).
-        let code = match &path {
-            Some(p) if p.starts_with("zones") => action.code().replacen("cluster.", "zone.", 1),
-            _ => action.code().to_owned(),
-        };
-        let entry = NewAudit {
-            actor: caller.principal.name().map(str::to_owned),
-            action: code,
-            target: path,
-            address: caller.address.clone(),
-            outcome: "refused".into(),
-            detail: Some(refusal.to_string()),
-        };
-        if let Err(e) = state.store.append_audit(&entry).await {
-            tracing::error!(cause = %e, "audit row of a refusal could not be written");
-        }
+        append(state, caller, &action.code(target), path, "refused", Some(refusal.to_string())).await;
     }
     decision
+}
+
+/// Appends an audit row about `caller`; a failure to write it is logged, not answered (the
+/// decision or the write it records stands).
+async fn append(
+    state: &AppState,
+    caller: &Caller,
+    action: &str,
+    target: Option<String>,
+    outcome: &str,
+    detail: Option<String>,
+) {
+    let entry = NewAudit {
+        actor: caller.principal.name().map(str::to_owned),
+        action: action.to_owned(),
+        target,
+        address: caller.address.clone(),
+        outcome: outcome.to_owned(),
+        detail,
+    };
+    if let Err(e) = state.store.append_audit(&entry).await {
+        tracing::error!(cause = %e, action, outcome, "audit row could not be written");
+    }
 }
 
 async fn decide(state: &AppState, principal: &Principal, action: Action, target: Target<'_>) -> Result<(), ApiError> {
@@ -162,17 +177,7 @@ async fn decide(state: &AppState, principal: &Principal, action: Action, target:
 /// Appends the audit row of a write the store does not audit itself (tasks, collection
 /// metadata); a failure to write it is logged, not answered, since the write is done.
 pub async fn record_write(state: &AppState, caller: &Caller, action: &str, target: String, detail: Option<String>) {
-    let entry = NewAudit {
-        actor: caller.principal.name().map(str::to_owned),
-        action: action.to_owned(),
-        target: Some(target),
-        address: caller.address.clone(),
-        outcome: "ok".into(),
-        detail,
-    };
-    if let Err(e) = state.store.append_audit(&entry).await {
-        tracing::error!(cause = %e, action, "audit row of a write could not be written");
-    }
+    append(state, caller, action, Some(target), "ok", detail).await;
 }
 
 /// The territory of an administrative unit by its official code, as valid today (codes are

@@ -202,6 +202,25 @@ async fn record_version(
     insert_audit(&mut **tx, now, &crate::history::audit_of_write("cluster", id, version, operation, ctx)).await
 }
 
+/// Why a write to `table` (`clusters` or `zones`) matched no row: another version is current,
+/// or there is no such feature.
+async fn explain_miss(
+    tx: &mut Transaction<'_, Sqlite>,
+    table: &'static str,
+    id: i64,
+    expected: Option<i64>,
+) -> StoreError {
+    match sqlx::query_scalar::<_, i64>(&format!("SELECT version FROM {table} WHERE fid = ?"))
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await
+    {
+        Ok(Some(current)) => StoreError::VersionConflict { id, expected: expected.unwrap_or(current), current },
+        Ok(None) => StoreError::NotFound(id),
+        Err(e) => e.into(),
+    }
+}
+
 /// Appends an audit row, inside a write's transaction or on its own.
 async fn insert_audit<'e>(
     conn: impl sqlx::SqliteExecutor<'e>,
@@ -273,24 +292,11 @@ impl GpkgStore {
         .await
         .map_err(|e| StoreError::on_unique_code(e, a.code()))?;
         let Some(version) = version else {
-            return Err(Self::explain_miss(tx, id, expected_version).await);
+            return Err(explain_miss(tx, "clusters", id, expected_version).await);
         };
         index(tx, id, Some(draft), ts).await?;
         record_version(tx, id, version, "update", draft, ctx, ts).await?;
         Ok(version)
-    }
-
-    /// Why a versioned write matched no row: missing, or at another version.
-    async fn explain_miss(tx: &mut Transaction<'_, Sqlite>, id: i64, expected: Option<i64>) -> StoreError {
-        match sqlx::query_scalar::<_, i64>("SELECT version FROM clusters WHERE fid = ?")
-            .bind(id)
-            .fetch_optional(&mut **tx)
-            .await
-        {
-            Ok(Some(current)) => StoreError::VersionConflict { id, expected: expected.unwrap_or(current), current },
-            Ok(None) => StoreError::NotFound(id),
-            Err(e) => e.into(),
-        }
     }
 
     /// The clusters a query selects, in its order. Without a bbox, and with a filter SQLite
@@ -395,7 +401,7 @@ impl Store for GpkgStore {
         .fetch_optional(&mut *tx)
         .await?;
         let Some(row) = row else {
-            return Err(Self::explain_miss(&mut tx, id, expected_version).await);
+            return Err(explain_miss(&mut tx, "clusters", id, expected_version).await);
         };
         let zones: i64 =
             sqlx::query_scalar("SELECT count(*) FROM zones WHERE cluster_id = ?").bind(id).fetch_one(&mut *tx).await?;

@@ -160,8 +160,15 @@ async fn insert_audit<'e>(conn: impl sqlx::PgExecutor<'e>, audit: &crate::NewAud
     Ok(())
 }
 
-async fn explain_miss(tx: &mut Transaction<'_, Postgres>, id: i64, expected: Option<i64>) -> StoreError {
-    match sqlx::query_scalar::<_, i64>("SELECT version FROM clusters WHERE id = $1")
+/// Why a write to `table` (`clusters` or `zones`) matched no row: another version is current,
+/// or there is no such feature.
+async fn explain_miss(
+    tx: &mut Transaction<'_, Postgres>,
+    table: &'static str,
+    id: i64,
+    expected: Option<i64>,
+) -> StoreError {
+    match sqlx::query_scalar::<_, i64>(&format!("SELECT version FROM {table} WHERE id = $1"))
         .bind(id)
         .fetch_optional(&mut **tx)
         .await
@@ -248,7 +255,7 @@ impl PostgisStore {
         .await
         .map_err(|e| StoreError::on_unique_code(e, a.code()))?;
         let Some(version) = version else {
-            return Err(explain_miss(tx, id, expected_version).await);
+            return Err(explain_miss(tx, "clusters", id, expected_version).await);
         };
         record_version(tx, id, version, "update", draft, ctx).await?;
         Ok(version)
@@ -307,7 +314,7 @@ impl Store for PostgisStore {
         .fetch_optional(&mut *tx)
         .await?;
         let Some(row) = row else {
-            return Err(explain_miss(&mut tx, id, expected_version).await);
+            return Err(explain_miss(&mut tx, "clusters", id, expected_version).await);
         };
         let deleted = decode(&row)?;
         record_version(&mut tx, id, deleted.version + 1, "delete", &deleted.data, ctx).await?;

@@ -35,7 +35,7 @@ pub(crate) fn router() -> Router<AppState> {
 
 /// The collections that keep history.
 #[derive(Clone, Copy)]
-enum Kept {
+pub(crate) enum Kept {
     Clusters,
     Zones,
 }
@@ -72,22 +72,30 @@ fn version_json<T>(v: &Version<T>, feature: fn(&T) -> Result<Value, ApiError>) -
     }))
 }
 
+/// The state a feature last had, also when it is deleted now.
+fn latest<T>(versions: &[Version<T>]) -> Option<&T> {
+    versions.iter().rev().find_map(|v| v.state.as_ref())
+}
+
 /// History holds working states: accounts only, and an officer reads the history of a feature
 /// whose latest boundary lies in its unit.
-async fn check_scope(state: &AppState, caller: &Caller, kept: Kept, id: i64) -> Result<(), ApiError> {
+fn check_latest(scope: &DraftScope, id: i64, boundary: Option<&clusterplan_core::Boundary>) -> Result<(), ApiError> {
+    boundary.map_or(Ok(()), |b| scope.check(b.as_multi_polygon(), &format!("feature {id}")))
+}
+
+/// [`check_latest`] for a route that does not read the versions itself (nothing is read for
+/// the accounts that see every draft).
+pub(crate) async fn check_scope(state: &AppState, caller: &Caller, kept: Kept, id: i64) -> Result<(), ApiError> {
     let scope = draft_scope(state, caller).await?;
     if matches!(scope, DraftScope::Everything) {
         return Ok(());
     }
-    let latest = match kept {
-        Kept::Clusters => {
-            state.store.versions(id).await?.into_iter().rev().find_map(|v| v.state).map(|c| c.data.boundary)
-        }
+    match kept {
+        Kept::Clusters => check_latest(&scope, id, latest(&state.store.versions(id).await?).map(|c| &c.data.boundary)),
         Kept::Zones => {
-            state.store.zone_versions(id).await?.into_iter().rev().find_map(|v| v.state).map(|z| z.data.boundary)
+            check_latest(&scope, id, latest(&state.store.zone_versions(id).await?).map(|z| &z.data.boundary))
         }
-    };
-    latest.map_or(Ok(()), |b| scope.check(b.as_multi_polygon(), &format!("feature {id}")))
+    }
 }
 
 fn not_found_version(id: i64, n: i64) -> impl Fn(ApiError) -> ApiError {
@@ -123,10 +131,18 @@ async fn versions(
 ) -> Result<Response, ApiError> {
     let kept = Kept::of(&collection)?;
     let id = parse_id(&id)?;
-    check_scope(&state, &caller, kept, id).await?;
+    let scope = draft_scope(&state, &caller).await?;
     let list: Result<Vec<Value>, ApiError> = match kept {
-        Kept::Clusters => state.store.versions(id).await?.iter().map(|v| version_json(v, cluster_json)).collect(),
-        Kept::Zones => state.store.zone_versions(id).await?.iter().map(|v| version_json(v, zone_json)).collect(),
+        Kept::Clusters => {
+            let versions = state.store.versions(id).await?;
+            check_latest(&scope, id, latest(&versions).map(|c| &c.data.boundary))?;
+            versions.iter().map(|v| version_json(v, cluster_json)).collect()
+        }
+        Kept::Zones => {
+            let versions = state.store.zone_versions(id).await?;
+            check_latest(&scope, id, latest(&versions).map(|z| &z.data.boundary))?;
+            versions.iter().map(|v| version_json(v, zone_json)).collect()
+        }
     };
     Ok(axum::Json(json!({ "id": id, "versions": list? })).into_response())
 }

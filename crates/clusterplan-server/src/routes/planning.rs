@@ -210,7 +210,7 @@ async fn list_events(
     Path(id): Path<String>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
-    let scope = crate::rights::draft_scope(&state, &caller).await?;
+    crate::rights::require_drafts(&caller)?;
     known(&params, &["date"])?;
     let on = parse_date("date", params.get("date"))?;
     let id = parse_id(&id)?;
@@ -219,13 +219,8 @@ async fn list_events(
         // Also answers for a deleted cluster, whose history stays.
         state.store.get_cluster(id).await?;
     }
-    if !matches!(scope, crate::rights::DraftScope::Everything) {
-        // The cluster's latest boundary, also when it is deleted.
-        let latest = state.store.versions(id).await?.into_iter().rev().find_map(|v| v.state);
-        if let Some(c) = latest {
-            scope.check(c.data.boundary.as_multi_polygon(), &format!("cluster {id}"))?;
-        }
-    }
+    // Status events are history: scoped as the cluster's versions are.
+    super::history::check_scope(&state, &caller, super::history::Kept::Clusters, id).await?;
     let current = events.last().map(|e| e.event.to.code());
     Ok(Json(json!({
         "cluster_id": id,

@@ -13,7 +13,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, Sqlite, Transaction};
 
 use super::zone_history::record_zone_version;
-use super::{COLUMNS, GpkgStore, decode, parse_timestamp, timestamp};
+use super::{COLUMNS, GpkgStore, decode, explain_miss, parse_timestamp, timestamp};
 use crate::geom::{from_gpkg, to_gpkg};
 use crate::planning::{
     EventRecord, NewEvent, NewTask, PlanningStore, TaskRecord, UnitQuery, ZoneQuery, covers_point, sibling_refs,
@@ -28,7 +28,7 @@ const EVENT_COLUMNS: &str = "id, cluster_id, seq, from_status, to_status, effect
 const TASK_COLUMNS: &str = "id, title, owner_agency, due_date, done_on, cluster_id, unit_code, act_number, notes";
 const UNIT_COLUMNS: &str = "geom, code, name, level, parent_code, valid_from, valid_to, notes";
 
-fn decode_zone(row: &SqliteRow) -> Result<Zone, StoreError> {
+pub(super) fn decode_zone(row: &SqliteRow) -> Result<Zone, StoreError> {
     let blob: Vec<u8> = row.try_get("geom")?;
     StoredZone {
         id: row.try_get("fid")?,
@@ -242,19 +242,6 @@ async fn insert_zone(
     Ok(id)
 }
 
-/// Why a zone write matched no row: another version is current, or there is no such zone.
-async fn explain_zone_miss(tx: &mut Transaction<'_, Sqlite>, id: i64, expected: Option<i64>) -> StoreError {
-    match sqlx::query_scalar::<_, i64>("SELECT version FROM zones WHERE fid = ?")
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await
-    {
-        Ok(Some(current)) => StoreError::VersionConflict { id, expected: expected.unwrap_or(current), current },
-        Ok(None) => StoreError::NotFound(id),
-        Err(e) => e.into(),
-    }
-}
-
 impl GpkgStore {
     fn zone_candidates(&self, query: ZoneQuery) -> BoxStream<'static, Result<Zone, StoreError>> {
         let pool = self.pool.clone();
@@ -427,7 +414,7 @@ impl PlanningStore for GpkgStore {
         .fetch_optional(&mut *tx)
         .await?;
         let Some(version) = version else {
-            return Err(explain_zone_miss(&mut tx, id, expected_version).await);
+            return Err(explain_miss(&mut tx, "zones", id, expected_version).await);
         };
         index_zone(&mut tx, id, Some(draft)).await?;
         record_zone_version(&mut tx, id, version, "update", draft, ctx, &ts).await?;
@@ -447,7 +434,7 @@ impl PlanningStore for GpkgStore {
         .fetch_optional(&mut *tx)
         .await?;
         let Some(row) = deleted else {
-            return Err(explain_zone_miss(&mut tx, id, expected_version).await);
+            return Err(explain_miss(&mut tx, "zones", id, expected_version).await);
         };
         let zone = decode_zone(&row)?;
         index_zone(&mut tx, id, None).await?;

@@ -9,17 +9,19 @@ use futures::{StreamExt, TryStreamExt};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, Sqlite, Transaction};
 
-use super::planning::{check, insert_zone_row, lock_cluster_with_zones};
+use super::planning::{check, decode_zone, insert_zone_row, lock_cluster_with_zones};
 use super::{GpkgStore, insert_audit, parse_timestamp, timestamp};
-use crate::geom::{from_gpkg, to_gpkg};
+use crate::geom::to_gpkg;
 use crate::history::audit_of_write;
-use crate::record::StoredZone;
 use crate::zone_history::{ZoneHistoryStore, ZoneVersion};
 use crate::{PlanningStore, StoreError, Version, WriteContext};
 
-const VERSION_COLUMNS: &str = "v.zone_id, v.version, v.operation, v.author, v.reason, v.legal_act, v.reverted_from, \
-    v.written_at, v.geom, v.cluster_id, v.land_use, v.label, v.leasable, v.leased, v.tenant, v.area_ha, \
-    v.geodesic_area_ha, (SELECT min(f.written_at) FROM zone_versions f WHERE f.zone_id = v.zone_id) AS first_written";
+/// A version row under the column names of a zone row (`decode_zone` reads its state), with
+/// the version's own columns after them.
+const VERSION_COLUMNS: &str = "v.zone_id AS fid, v.geom, v.cluster_id, v.land_use, v.label, v.leasable, v.leased, \
+    v.tenant, v.area_ha, v.geodesic_area_ha, v.version, \
+    (SELECT min(f.written_at) FROM zone_versions f WHERE f.zone_id = v.zone_id) AS created_at, \
+    v.written_at AS updated_at, v.operation, v.author, v.reason, v.legal_act, v.reverted_from";
 
 /// The latest version per zone written at or before `?1`, deletions left out.
 const AS_OF: &str = "FROM zone_versions v WHERE v.version = (SELECT max(w.version) FROM zone_versions w \
@@ -57,41 +59,18 @@ pub(super) async fn record_zone_version(
 }
 
 fn decode_version(row: &SqliteRow) -> Result<ZoneVersion, StoreError> {
-    let id: i64 = row.try_get("zone_id")?;
-    let version: i64 = row.try_get("version")?;
-    let written_at = parse_timestamp(row.try_get("written_at")?)?;
-    let blob: Option<Vec<u8>> = row.try_get("geom")?;
-    let state = match blob {
-        None => None,
-        Some(blob) => Some(
-            StoredZone {
-                id,
-                cluster_id: row.try_get("cluster_id")?,
-                land_use: row.try_get("land_use")?,
-                label: row.try_get("label")?,
-                leasable: row.try_get("leasable")?,
-                leased: row.try_get("leased")?,
-                tenant: row.try_get("tenant")?,
-                area_ha: row.try_get("area_ha")?,
-                geodesic_area_ha: row.try_get("geodesic_area_ha")?,
-                version,
-                created_at: parse_timestamp(row.try_get("first_written")?)?,
-                updated_at: written_at,
-                boundary: from_gpkg(&blob)?,
-            }
-            .into_zone()?,
-        ),
-    };
+    // A deletion has no geometry: its row holds no state.
+    let deleted = row.try_get::<Option<Vec<u8>>, _>("geom")?.is_none();
     Ok(Version {
-        id,
-        version,
+        id: row.try_get("fid")?,
+        version: row.try_get("version")?,
         operation: row.try_get("operation")?,
         author: row.try_get("author")?,
         reason: row.try_get("reason")?,
         legal_act: row.try_get("legal_act")?,
         reverted_from: row.try_get("reverted_from")?,
-        written_at,
-        state,
+        written_at: parse_timestamp(row.try_get("updated_at")?)?,
+        state: if deleted { None } else { Some(decode_zone(row)?) },
     })
 }
 

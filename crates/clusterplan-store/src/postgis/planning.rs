@@ -15,7 +15,7 @@ use sqlx::postgres::PgRow;
 use sqlx::{Postgres, Row, Transaction};
 
 use super::zone_history::record_zone_version;
-use super::{COLUMNS, PostgisStore, decode};
+use super::{COLUMNS, PostgisStore, decode, explain_miss};
 use crate::geom::{from_wkb, to_wkb};
 use crate::planning::{EventRecord, NewEvent, NewTask, PlanningStore, TaskRecord, UnitQuery, ZoneQuery, sibling_refs};
 use crate::record::{StoredEvent, StoredTask, StoredUnit, StoredZone};
@@ -29,7 +29,7 @@ const EVENT_COLUMNS: &str = "id, cluster_id, seq, from_status, to_status, effect
 const TASK_COLUMNS: &str = "id, title, owner_agency, due_date, done_on, cluster_id, unit_code, act_number, notes";
 const UNIT_COLUMNS: &str = "ST_AsBinary(geom) AS geom, code, name, level, parent_code, valid_from, valid_to, notes";
 
-fn decode_zone(row: &PgRow) -> Result<Zone, StoreError> {
+pub(super) fn decode_zone(row: &PgRow) -> Result<Zone, StoreError> {
     let blob: Vec<u8> = row.try_get("geom")?;
     StoredZone {
         id: row.try_get("id")?,
@@ -209,18 +209,6 @@ async fn insert_zone(
     Ok(id)
 }
 
-async fn explain_zone_miss(tx: &mut Transaction<'_, Postgres>, id: i64, expected: Option<i64>) -> StoreError {
-    match sqlx::query_scalar::<_, i64>("SELECT version FROM zones WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await
-    {
-        Ok(Some(current)) => StoreError::VersionConflict { id, expected: expected.unwrap_or(current), current },
-        Ok(None) => StoreError::NotFound(id),
-        Err(e) => e.into(),
-    }
-}
-
 /// `WHERE` clause of a zone query, parameters `$1..$5`.
 const ZONE_FILTER: &str = "($1::bigint IS NULL OR cluster_id = $1) AND \
                            ($2::float8 IS NULL OR ST_Intersects(geom, ST_MakeEnvelope($2, $3, $4, $5, 4326)))";
@@ -364,7 +352,7 @@ impl PlanningStore for PostgisStore {
         .fetch_optional(&mut *tx)
         .await?;
         let Some(version) = version else {
-            return Err(explain_zone_miss(&mut tx, id, expected_version).await);
+            return Err(explain_miss(&mut tx, "zones", id, expected_version).await);
         };
         record_zone_version(&mut tx, id, version, "update", draft, ctx).await?;
         tx.commit().await?;
@@ -381,7 +369,7 @@ impl PlanningStore for PostgisStore {
         .fetch_optional(&mut *tx)
         .await?;
         let Some(row) = deleted else {
-            return Err(explain_zone_miss(&mut tx, id, expected_version).await);
+            return Err(explain_miss(&mut tx, "zones", id, expected_version).await);
         };
         let zone = decode_zone(&row)?;
         record_zone_version(&mut tx, id, zone.version + 1, "delete", &zone.data, ctx).await?;
