@@ -83,6 +83,14 @@ impl StoreError {
         StoreError::Backend(err)
     }
 
+    /// Maps a unique-constraint violation on `code` to [`StoreError::Duplicate`].
+    pub(crate) fn duplicate_code(self, code: &str) -> StoreError {
+        match self {
+            StoreError::Backend(e) => StoreError::on_unique_code(e, code),
+            other => other,
+        }
+    }
+
     /// Maps unique-constraint violations on a user's name to [`StoreError::Duplicate`].
     pub(crate) fn on_unique_name(err: sqlx::Error, name: &str) -> StoreError {
         if let sqlx::Error::Database(db) = &err

@@ -26,15 +26,39 @@ pub(crate) fn to_wkb(boundary: &Boundary) -> Result<Vec<u8>, StoreError> {
 }
 
 pub(crate) fn from_gpkg(blob: &[u8]) -> Result<Boundary, StoreError> {
-    into_boundary(GpkgWkb(blob).to_geo())
+    into_boundary_result(GpkgWkb(blob).to_geo())
 }
 
 pub(crate) fn from_wkb(blob: &[u8]) -> Result<Boundary, StoreError> {
-    into_boundary(Wkb(blob).to_geo())
+    into_boundary_result(Wkb(blob).to_geo())
 }
 
-fn into_boundary(geometry: geozero::error::Result<Geometry<f64>>) -> Result<Boundary, StoreError> {
-    let multi = match geometry.map_err(|e| StoreError::Corrupt(e.to_string()))? {
+/// A boundary as a geometry, for binding.
+pub(crate) fn geometry(boundary: &Boundary) -> Geometry<f64> {
+    Geometry::MultiPolygon(boundary.as_multi_polygon().clone())
+}
+
+/// GeoPackage geometry blob of any geometry, with SRID and envelope, as GDAL writes them.
+pub(crate) fn geometry_to_gpkg(geometry: &Geometry<f64>) -> Result<Vec<u8>, StoreError> {
+    use geo::BoundingRect;
+    let envelope = geometry.bounding_rect().map_or_else(Vec::new, |r| vec![r.min().x, r.max().x, r.min().y, r.max().y]);
+    geometry
+        .to_gpkg_wkb(CoordDimensions::xy(), Some(SRID), envelope)
+        .map_err(|e| StoreError::Corrupt(format!("cannot encode geometry: {e}")))
+}
+
+/// ISO WKB of any geometry, for PostGIS.
+pub(crate) fn geometry_to_wkb(geometry: &Geometry<f64>) -> Result<Vec<u8>, StoreError> {
+    geometry.to_wkb(CoordDimensions::xy()).map_err(|e| StoreError::Corrupt(format!("cannot encode geometry: {e}")))
+}
+
+fn into_boundary_result(geometry: geozero::error::Result<Geometry<f64>>) -> Result<Boundary, StoreError> {
+    into_boundary(geometry.map_err(|e| StoreError::Corrupt(e.to_string()))?)
+}
+
+/// A stored geometry as a boundary (a polygon becomes a one-part multipolygon).
+pub(crate) fn into_boundary(geometry: Geometry<f64>) -> Result<Boundary, StoreError> {
+    let multi = match geometry {
         Geometry::MultiPolygon(m) => m,
         Geometry::Polygon(p) => MultiPolygon(vec![p]),
         other => return Err(StoreError::Corrupt(format!("unexpected stored geometry {other:?}"))),

@@ -8,20 +8,25 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
-use async_trait::async_trait;
 use chrono::{DateTime, SecondsFormat, Utc};
-use clusterplan_core::search::fold;
-use clusterplan_core::{Cluster, ClusterDraft};
+use clusterplan_core::Cluster;
+use clusterplan_core::ClusterDraft;
+use clusterplan_core::cql2::{LikePattern, LikeToken, PropertyType, SpatialOp};
 use futures::stream::BoxStream;
 use futures::{StreamExt, TryStreamExt};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
-use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
+use geo_types::Geometry;
+use geozero::ToGeo;
+use geozero::wkb::GpkgWkb;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
+use sqlx::{Pool, QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
 
-use crate::geom::{from_gpkg, to_gpkg};
-use crate::planning::PlanningStore;
+use crate::backend::{Backend, SqlColumn, SqlValue, TextList};
+use crate::geom::{from_gpkg, geometry_to_gpkg as to_gpkg_geometry, to_gpkg};
+use crate::query::Queryable;
 use crate::record::StoredCluster;
-use crate::sql_filter;
-use crate::{ClusterQuery, CollectionMeta, Layer, Publication, Store, StoreError, TileId, WriteContext};
+use crate::{ClusterQuery, Layer, SqlStore, Store, StoreError, TileId, WriteContext};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
 
@@ -31,13 +36,10 @@ const COLUMNS: &str = "fid, geom, code, name, kind, status, planned_area_ha, are
 
 mod planning;
 
-/// GeoPackage/SQLite backend.
-#[derive(Clone)]
-pub struct GpkgStore {
-    pool: SqlitePool,
-}
+/// The embedded store: a GeoPackage file.
+pub type GpkgStore = SqlStore<Sqlite>;
 
-impl GpkgStore {
+impl SqlStore<Sqlite> {
     /// Opens the file, creating and migrating it when needed.
     pub async fn open(path: &Path) -> Result<Self, StoreError> {
         let options = SqliteConnectOptions::from_str("sqlite://")?
@@ -53,12 +55,212 @@ impl GpkgStore {
         // Tools that identify a GeoPackage by its header bytes (GDAL) read the main file, not
         // the WAL: move the migrations' header changes (application id) into it.
         sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&pool).await?;
-        Ok(GpkgStore { pool })
+        Ok(SqlStore { pool })
     }
 
     /// The connection pool, for tests that inspect the file.
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+}
+
+impl Backend for Sqlite {
+    const NAME: &'static str = "gpkg";
+    const ID: &'static str = "fid";
+    const GEOM: &'static str = "geom";
+    // SQLite's default collation, BINARY, compares UTF-8 bytes: code point order.
+    const TEXT_COLLATION: &'static str = "";
+    const BBOX_EXACT: bool = false;
+    // An update takes SQLite's write lock at once (a read first would have to upgrade its lock,
+    // and fail with SQLITE_BUSY when another writer got in between).
+    const LOCK_ROW: &'static str = "UPDATE {table} SET fid = fid WHERE fid = ?";
+    // A write statement takes SQLite's write lock for the whole database, even one that
+    // matches no row.
+    const LOCK_TABLE: &'static str = "DELETE FROM {table} WHERE FALSE";
+    const EXTENT: &'static str = "SELECT min(minx) AS minx, min(miny) AS miny, max(maxx) AS maxx, max(maxy) AS maxy \
+                                  FROM rtree_{table}_geom";
+
+    fn decides(q: Queryable) -> bool {
+        matches!(q.property_type(), PropertyType::String | PropertyType::Number | PropertyType::Boolean)
+    }
+
+    fn bind<T: SqlValue>(qb: &mut QueryBuilder<'static, Self>, value: T) {
+        value.bind_sqlite(qb);
+    }
+
+    fn push_time(qb: &mut QueryBuilder<'static, Self>, at: Option<DateTime<Utc>>) {
+        qb.push_bind(at.map(timestamp));
+    }
+
+    fn push_geom(qb: &mut QueryBuilder<'static, Self>, geometry: Option<&Geometry<f64>>) -> Result<(), StoreError> {
+        qb.push_bind(geometry.map(to_gpkg_geometry).transpose()?);
+        Ok(())
+    }
+
+    fn push_text_list(qb: &mut QueryBuilder<'static, Self>, list: TextList) -> Result<(), StoreError> {
+        let json = serde_json::to_string(&list.0).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        qb.push_bind(json);
+        Ok(())
+    }
+
+    /// SQLite's `LIKE` ignores ASCII case; `GLOB` does not, and reads characters (not bytes),
+    /// so `_` becomes `?`, `%` becomes `*`, and a literal `*`, `?` or `[` is bracketed.
+    fn push_like(qb: &mut QueryBuilder<'static, Self>, pattern: &LikePattern, negated: bool) {
+        let mut glob = String::new();
+        for token in pattern.tokens() {
+            match *token {
+                LikeToken::AnyMany => glob.push('*'),
+                LikeToken::AnyOne => glob.push('?'),
+                LikeToken::Char(c @ ('*' | '?' | '[')) => {
+                    glob.push('[');
+                    glob.push(c);
+                    glob.push(']');
+                }
+                LikeToken::Char(c) => glob.push(c),
+            }
+        }
+        qb.push(if negated { " NOT GLOB " } else { " GLOB " }).push_bind(glob);
+    }
+
+    fn push_spatial(
+        _: &mut QueryBuilder<'static, Self>,
+        op: SpatialOp,
+        _: &str,
+        _: &Geometry<f64>,
+    ) -> Result<(), StoreError> {
+        Err(StoreError::Invalid(format!("{} is decided after the R*Tree prefilter, not in SQLite", op.cql2_name())))
+    }
+
+    fn push_bbox(qb: &mut QueryBuilder<'static, Self>, table: &str, [minx, miny, maxx, maxy]: [f64; 4]) {
+        qb.push(format_args!(" AND fid IN (SELECT id FROM rtree_{table}_geom WHERE minx <= "));
+        qb.push_bind(maxx).push(" AND maxx >= ").push_bind(minx);
+        qb.push(" AND miny <= ").push_bind(maxy).push(" AND maxy >= ").push_bind(miny).push(")");
+    }
+
+    fn get<T: SqlColumn>(row: &SqliteRow, column: &str) -> Result<T, StoreError> {
+        Ok(T::get_sqlite(row, column)?)
+    }
+
+    fn get_time(row: &SqliteRow, column: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+        row.try_get::<Option<&str>, _>(column)?.map(parse_timestamp).transpose()
+    }
+
+    fn get_geom(row: &SqliteRow, column: &str) -> Result<Option<Geometry<f64>>, StoreError> {
+        let blob: Option<&[u8]> = row.try_get(column)?;
+        blob.map(|b| GpkgWkb(b).to_geo().map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))).transpose()
+    }
+
+    fn get_text_list(row: &SqliteRow, column: &str) -> Result<Vec<String>, StoreError> {
+        let text: String = row.try_get(column)?;
+        serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
+    }
+
+    async fn fetch_all(
+        conn: &mut SqliteConnection,
+        mut qb: QueryBuilder<'static, Self>,
+    ) -> Result<Vec<SqliteRow>, sqlx::Error> {
+        qb.build().fetch_all(conn).await
+    }
+
+    async fn fetch_optional(
+        conn: &mut SqliteConnection,
+        mut qb: QueryBuilder<'static, Self>,
+    ) -> Result<Option<SqliteRow>, sqlx::Error> {
+        qb.build().fetch_optional(conn).await
+    }
+
+    async fn execute(conn: &mut SqliteConnection, mut qb: QueryBuilder<'static, Self>) -> Result<u64, sqlx::Error> {
+        Ok(qb.build().execute(conn).await?.rows_affected())
+    }
+
+    fn fetch_stream(
+        pool: Pool<Self>,
+        mut qb: QueryBuilder<'static, Self>,
+    ) -> BoxStream<'static, Result<SqliteRow, sqlx::Error>> {
+        async_stream::try_stream! {
+            let mut rows = qb.build().fetch(&pool);
+            while let Some(row) = rows.try_next().await? {
+                yield row;
+            }
+        }
+        .boxed()
+    }
+
+    async fn after_write(
+        conn: &mut SqliteConnection,
+        table: &'static str,
+        id: i64,
+        bbox: Option<[f64; 4]>,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let now = timestamp(at);
+        sqlx::query(&format!("DELETE FROM rtree_{table}_geom WHERE id = ?")).bind(id).execute(&mut *conn).await?;
+        let Some([minx, miny, maxx, maxy]) = bbox else {
+            sqlx::query("UPDATE gpkg_contents SET last_change = ? WHERE table_name = ?")
+                .bind(now)
+                .bind(table)
+                .execute(&mut *conn)
+                .await?;
+            return Ok(());
+        };
+        sqlx::query(&format!("INSERT INTO rtree_{table}_geom (id, minx, maxx, miny, maxy) VALUES (?, ?, ?, ?, ?)"))
+            .bind(id)
+            .bind(minx)
+            .bind(maxx)
+            .bind(miny)
+            .bind(maxy)
+            .execute(&mut *conn)
+            .await?;
+        // The extent only grows here; it is informative in GeoPackage and a shrink would
+        // need a scan of the whole index on every delete.
+        sqlx::query(
+            "UPDATE gpkg_contents SET last_change = ?1, min_x = min(coalesce(min_x, ?2), ?2), \
+             min_y = min(coalesce(min_y, ?3), ?3), max_x = max(coalesce(max_x, ?4), ?4), \
+             max_y = max(coalesce(max_y, ?5), ?5) WHERE table_name = ?6",
+        )
+        .bind(now)
+        .bind(minx)
+        .bind(miny)
+        .bind(maxx)
+        .bind(maxy)
+        .bind(table)
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
+    }
+
+    async fn after_publish(conn: &mut SqliteConnection, at: DateTime<Utc>) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM rtree_clusters_published_geom").execute(&mut *conn).await?;
+        sqlx::query(
+            "INSERT INTO rtree_clusters_published_geom SELECT id, minx, maxx, miny, maxy FROM rtree_clusters_geom",
+        )
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query(
+            "UPDATE gpkg_contents SET last_change = ?, (min_x, min_y, max_x, max_y) = \
+             (SELECT min(minx), min(miny), max(maxx), max(maxy) FROM rtree_clusters_published_geom) \
+             WHERE table_name = 'clusters_published'",
+        )
+        .bind(timestamp(at))
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
+    }
+
+    async fn cluster_tile(
+        pool: &Pool<Self>,
+        tile: TileId,
+        name: &str,
+        layer: Layer,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        // SQLite has no MVT encoder: the R*Tree selects, Rust clips and encodes.
+        let query = ClusterQuery { bbox: Some(tile.lonlat_envelope()?), layer, ..ClusterQuery::ALL };
+        let clusters: Vec<Cluster> = SqlStore { pool: pool.clone() }.stream_clusters(query).try_collect().await?;
+        // Clipping and encoding are CPU work: off the async threads.
+        let name = name.to_owned();
+        tokio::task::spawn_blocking(move || crate::tiles::encode_clusters(tile, &name, clusters))
+            .await
+            .map_err(|e| StoreError::Corrupt(format!("tile encoder failed: {e}")))?
     }
 }
 
@@ -98,14 +300,6 @@ fn decode(row: &SqliteRow) -> Result<Cluster, StoreError> {
         boundary: from_gpkg(&blob)?,
     }
     .into_cluster()
-}
-
-fn extent_from(row: &SqliteRow) -> Result<Option<[f64; 4]>, StoreError> {
-    let values: [Option<f64>; 4] = [row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?];
-    Ok(match values {
-        [Some(a), Some(b), Some(c), Some(d)] => Some([a, b, c, d]),
-        _ => None,
-    })
 }
 
 /// Keeps the R*Tree and the layer extent in `gpkg_contents` in step with a write.
@@ -238,355 +432,4 @@ async fn insert_audit<'e>(
         .execute(conn)
         .await?;
     Ok(())
-}
-
-impl GpkgStore {
-    /// Inserts a cluster inside a transaction (row, index, first version); returns its id.
-    async fn insert_in_tx(
-        tx: &mut Transaction<'_, Sqlite>,
-        draft: &ClusterDraft,
-        ctx: &WriteContext,
-        ts: &str,
-    ) -> Result<i64, StoreError> {
-        let a = &draft.attrs;
-        let id: i64 = bind_attrs!(sqlx::query_scalar(
-            "INSERT INTO clusters (geom, code, name, kind, status, planned_area_ha, area_ha, geodesic_area_ha, \
-             planning_crs, notes, name_folded, version, created_at, updated_at, updated_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,1,?,?,?) RETURNING fid",
-        )
-        .bind(to_gpkg(&draft.boundary)?), draft)
-        .bind(fold(a.name()))
-        .bind(ts)
-        .bind(ts)
-        .bind(&ctx.author)
-        .fetch_one(&mut **tx)
-        .await
-        .map_err(|e| StoreError::on_unique_code(e, a.code()))?;
-        index(tx, id, Some(draft), ts).await?;
-        record_version(tx, id, 1, "create", draft, ctx, ts).await?;
-        Ok(id)
-    }
-
-    /// Replaces a cluster inside a transaction (row, index, version); returns the new version.
-    async fn update_in_tx(
-        tx: &mut Transaction<'_, Sqlite>,
-        id: i64,
-        expected_version: Option<i64>,
-        draft: &ClusterDraft,
-        ctx: &WriteContext,
-        ts: &str,
-    ) -> Result<i64, StoreError> {
-        let a = &draft.attrs;
-        let version: Option<i64> = bind_attrs!(sqlx::query_scalar(
-            "UPDATE clusters SET geom = ?, code = ?, name = ?, kind = ?, status = ?, planned_area_ha = ?, \
-             area_ha = ?, geodesic_area_ha = ?, planning_crs = ?, notes = ?, name_folded = ?, version = version + 1, updated_at = ?, updated_by = ? \
-             WHERE fid = ? AND (? IS NULL OR version = ?) RETURNING version",
-        )
-        .bind(to_gpkg(&draft.boundary)?), draft)
-        .bind(fold(a.name()))
-        .bind(ts)
-        .bind(&ctx.author)
-        .bind(id)
-        .bind(expected_version)
-        .bind(expected_version)
-        .fetch_optional(&mut **tx)
-        .await
-        .map_err(|e| StoreError::on_unique_code(e, a.code()))?;
-        let Some(version) = version else {
-            return Err(explain_miss(tx, "clusters", id, expected_version).await);
-        };
-        index(tx, id, Some(draft), ts).await?;
-        record_version(tx, id, version, "update", draft, ctx, ts).await?;
-        Ok(version)
-    }
-
-    /// The clusters a query selects, in its order. Without a bbox, and with a filter SQLite
-    /// decides wholly ([`sql_filter::sqlite_decides`]) or none, filtering and paging are done in
-    /// SQL. Otherwise SQL narrows the candidates (the R*Tree for the bbox and for spatial
-    /// predicates, the conjuncts it decides; see [`sql_filter::push_prefilter`]), the exact test
-    /// runs here ([`ClusterQuery::admits`]), and so does paging.
-    /// Whether SQLite alone decides what a query selects.
-    fn exact_in_sql(query: &ClusterQuery) -> bool {
-        query.bbox.is_none() && query.filter().is_none_or(sql_filter::sqlite_decides)
-    }
-
-    fn candidates(&self, query: ClusterQuery, page: bool) -> BoxStream<'static, Result<Cluster, StoreError>> {
-        let pool = self.pool.clone();
-        let table = query.layer.table();
-        let exact_in_sql = Self::exact_in_sql(&query);
-        let (limit, offset) = (query.limit, query.offset);
-        let stream = async_stream::try_stream! {
-            let mut qb = QueryBuilder::new(format!("SELECT {COLUMNS} FROM {table} WHERE TRUE"));
-            if let Some([minx, miny, maxx, maxy]) = query.bbox {
-                qb.push(format_args!(" AND fid IN (SELECT id FROM rtree_{table}_geom WHERE minx <= "));
-                qb.push_bind(maxx).push(" AND maxx >= ").push_bind(minx);
-                qb.push(" AND miny <= ").push_bind(maxy).push(" AND maxy >= ").push_bind(miny).push(")");
-            }
-            match query.filter() {
-                Some(filter) if exact_in_sql => {
-                    qb.push(" AND ");
-                    sql_filter::push_filter(&mut qb, filter)?;
-                }
-                Some(filter) => sql_filter::push_prefilter(&mut qb, filter, &format!("rtree_{table}_geom"))?,
-                None => {}
-            }
-            sql_filter::push_order(&mut qb, query.sort(), "fid");
-            if exact_in_sql && page {
-                qb.push(" LIMIT ").push_bind(i64::from(query.limit));
-                qb.push(" OFFSET ").push_bind(i64::try_from(query.offset).unwrap_or(i64::MAX));
-            }
-            let mut rows = qb.build().fetch(&pool);
-            while let Some(row) = rows.try_next().await? {
-                let cluster = decode(&row)?;
-                // The R*Tree compares envelopes; the answer is what really matches.
-                if exact_in_sql || query.admits(&cluster) {
-                    yield cluster;
-                }
-            }
-        };
-        if exact_in_sql || !page {
-            return stream.boxed();
-        }
-        stream.skip(usize::try_from(offset).unwrap_or(usize::MAX)).take(limit as usize).boxed()
-    }
-}
-
-#[async_trait]
-impl Store for GpkgStore {
-    async fn create_cluster(&self, draft: &ClusterDraft, ctx: &WriteContext) -> Result<Cluster, StoreError> {
-        let first = crate::planning::first_event(draft);
-        Ok(self.create_cluster_with_event(draft, &first, ctx).await?.0)
-    }
-
-    async fn get_cluster_in(&self, id: i64, layer: Layer) -> Result<Cluster, StoreError> {
-        let table = layer.table();
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM {table} WHERE fid = ?"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound(id))?;
-        decode(&row)
-    }
-
-    async fn update_cluster(
-        &self,
-        id: i64,
-        expected_version: Option<i64>,
-        draft: &ClusterDraft,
-        ctx: &WriteContext,
-    ) -> Result<Cluster, StoreError> {
-        let ts = timestamp(Utc::now());
-        let mut tx = self.pool.begin().await?;
-        Self::update_in_tx(&mut tx, id, expected_version, draft, ctx, &ts).await?;
-        tx.commit().await?;
-        self.get_cluster(id).await
-    }
-
-    async fn delete_cluster(
-        &self,
-        id: i64,
-        expected_version: Option<i64>,
-        ctx: &WriteContext,
-    ) -> Result<(), StoreError> {
-        let ts = timestamp(Utc::now());
-        let mut tx = self.pool.begin().await?;
-        // The write comes first: it takes SQLite's write lock, so the zone count below cannot
-        // change before the commit (a read first would have to upgrade its lock, and fail
-        // with SQLITE_BUSY when another writer got in between).
-        let row = sqlx::query(&format!(
-            "DELETE FROM clusters WHERE fid = ? AND (? IS NULL OR version = ?) RETURNING {COLUMNS}"
-        ))
-        .bind(id)
-        .bind(expected_version)
-        .bind(expected_version)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(row) = row else {
-            return Err(explain_miss(&mut tx, "clusters", id, expected_version).await);
-        };
-        let zones: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM zones WHERE cluster_id = ?").bind(id).fetch_one(&mut *tx).await?;
-        if zones > 0 {
-            // Dropping the transaction rolls the delete back.
-            return Err(StoreError::HasDependents { id, count: zones as u64, what: "zones" });
-        }
-        let deleted = decode(&row)?;
-        index(&mut tx, id, None, &ts).await?;
-        record_version(&mut tx, id, deleted.version + 1, "delete", &deleted.data, ctx, &ts).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn count_clusters(&self, query: &ClusterQuery) -> Result<u64, StoreError> {
-        if Self::exact_in_sql(query) {
-            let mut qb = QueryBuilder::new(format!("SELECT count(*) FROM {} WHERE TRUE", query.layer.table()));
-            if let Some(filter) = query.filter() {
-                qb.push(" AND ");
-                sql_filter::push_filter(&mut qb, filter)?;
-            }
-            let n: i64 = qb.build_query_scalar().fetch_one(&self.pool).await?;
-            return Ok(n as u64);
-        }
-        self.candidates(query.for_count(), false).try_fold(0u64, |n, _| async move { Ok(n + 1) }).await
-    }
-
-    fn stream_clusters(&self, query: ClusterQuery) -> BoxStream<'static, Result<Cluster, StoreError>> {
-        self.candidates(query, true)
-    }
-
-    async fn cluster_extent(&self, layer: Layer) -> Result<Option<[f64; 4]>, StoreError> {
-        let sql = format!("SELECT min(minx), min(miny), max(maxx), max(maxy) FROM rtree_{}_geom", layer.table());
-        let row = sqlx::query(&sql).fetch_one(&self.pool).await?;
-        extent_from(&row)
-    }
-
-    async fn clusters_stamp(&self, layer: Layer) -> Result<i64, StoreError> {
-        let sql = match layer {
-            Layer::Draft => "SELECT serial FROM collection_changes WHERE collection = 'clusters'",
-            Layer::Published => "SELECT coalesce(max(seq), 0) FROM publications WHERE collection = 'clusters'",
-        };
-        Ok(sqlx::query_scalar(sql).fetch_one(&self.pool).await?)
-    }
-
-    async fn cluster_tile(&self, tile: TileId, name: &str, layer: Layer) -> Result<Option<Vec<u8>>, StoreError> {
-        let [minx, miny, maxx, maxy] = tile.lonlat_envelope()?;
-        let table = layer.table();
-        let sql = format!(
-            "SELECT {COLUMNS} FROM {table} WHERE fid IN (SELECT id FROM rtree_{table}_geom \
-             WHERE minx <= ? AND maxx >= ? AND miny <= ? AND maxy >= ?) ORDER BY fid"
-        );
-        let rows = sqlx::query(&sql).bind(maxx).bind(minx).bind(maxy).bind(miny).fetch_all(&self.pool).await?;
-        let clusters = rows.iter().map(decode).collect::<Result<Vec<_>, _>>()?;
-        // Clipping and encoding are CPU work: off the async threads.
-        let name = name.to_owned();
-        tokio::task::spawn_blocking(move || crate::tiles::encode_clusters(tile, &name, clusters))
-            .await
-            .map_err(|e| StoreError::Corrupt(format!("tile encoder failed: {e}")))?
-    }
-
-    async fn publish_clusters(&self, note: Option<&str>, ctx: &WriteContext) -> Result<Publication, StoreError> {
-        let now = Utc::now();
-        let ts = timestamp(now);
-        let mut tx = self.pool.begin().await?;
-        // The first statement takes SQLite's write lock: no write slips in between the copies.
-        sqlx::query("DELETE FROM clusters_published").execute(&mut *tx).await?;
-        sqlx::query(
-            "INSERT INTO clusters_published SELECT fid, geom, code, name, name_folded, kind, status, planned_area_ha, \
-             area_ha, geodesic_area_ha, planning_crs, notes, version, created_at, updated_at, updated_by, craft_village, \
-             mountainous, roads_completed, water_completed, wastewater_completed FROM clusters",
-        )
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query("DELETE FROM rtree_clusters_published_geom").execute(&mut *tx).await?;
-        sqlx::query(
-            "INSERT INTO rtree_clusters_published_geom SELECT id, minx, maxx, miny, maxy FROM rtree_clusters_geom",
-        )
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "UPDATE gpkg_contents SET last_change = ?, (min_x, min_y, max_x, max_y) = \
-             (SELECT min(minx), min(miny), max(maxx), max(maxy) FROM rtree_clusters_published_geom) \
-             WHERE table_name = 'clusters_published'",
-        )
-        .bind(&ts)
-        .execute(&mut *tx)
-        .await?;
-        let count: i64 = sqlx::query_scalar("SELECT count(*) FROM clusters_published").fetch_one(&mut *tx).await?;
-        let seq: i64 =
-            sqlx::query_scalar("SELECT coalesce(max(seq), 0) + 1 FROM publications WHERE collection = 'clusters'")
-                .fetch_one(&mut *tx)
-                .await?;
-        sqlx::query(
-            "INSERT INTO publications (collection, seq, published_at, author, note, feature_count) VALUES ('clusters', ?, ?, ?, ?, ?)",
-        )
-        .bind(seq)
-        .bind(&ts)
-        .bind(&ctx.author)
-        .bind(note)
-        .bind(count)
-        .execute(&mut *tx)
-        .await?;
-        let audit = crate::publish::audit_of_publication(count.try_into().unwrap_or_default(), note, ctx);
-        insert_audit(&mut *tx, &ts, &audit).await?;
-        // The collection documents show the last publication.
-        sqlx::query("UPDATE collection_changes SET serial = serial + 1 WHERE collection = 'clusters'")
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        self.last_publication().await?.ok_or_else(|| StoreError::Corrupt("publication vanished".into()))
-    }
-
-    async fn last_publication(&self) -> Result<Option<Publication>, StoreError> {
-        let row = sqlx::query(
-            "SELECT seq, published_at, author, note, feature_count FROM publications WHERE collection = 'clusters' \
-             ORDER BY seq DESC LIMIT 1",
-        )
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|row| {
-            Ok(Publication {
-                seq: row.try_get("seq")?,
-                published_at: parse_timestamp(row.try_get("published_at")?)?,
-                author: row.try_get("author")?,
-                note: row.try_get("note")?,
-                feature_count: row.try_get::<i64, _>("feature_count")? as u64,
-            })
-        })
-        .transpose()
-    }
-
-    async fn collection_meta(&self, collection: &str) -> Result<CollectionMeta, StoreError> {
-        let row = sqlx::query(
-            "SELECT title, description, license, attribution, keywords, updated_at FROM collection_meta WHERE collection = ?",
-        )
-        .bind(collection)
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(row) = row else { return Ok(CollectionMeta::default()) };
-        let keywords: String = row.try_get("keywords")?;
-        Ok(CollectionMeta {
-            title: row.try_get("title")?,
-            description: row.try_get("description")?,
-            license: row.try_get("license")?,
-            attribution: row.try_get("attribution")?,
-            keywords: serde_json::from_str(&keywords).map_err(|e| StoreError::Corrupt(format!("keywords: {e}")))?,
-            updated_at: Some(parse_timestamp(row.try_get("updated_at")?)?),
-        })
-    }
-
-    async fn put_collection_meta(&self, collection: &str, meta: &CollectionMeta) -> Result<CollectionMeta, StoreError> {
-        let keywords = serde_json::to_string(&meta.keywords).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        sqlx::query(
-            "INSERT INTO collection_meta (collection, title, description, license, attribution, keywords, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (collection) DO UPDATE SET title = excluded.title, \
-             description = excluded.description, license = excluded.license, attribution = excluded.attribution, \
-             keywords = excluded.keywords, updated_at = excluded.updated_at",
-        )
-        .bind(collection)
-        .bind(&meta.title)
-        .bind(&meta.description)
-        .bind(&meta.license)
-        .bind(&meta.attribution)
-        .bind(keywords)
-        .bind(timestamp(Utc::now()))
-        .execute(&self.pool)
-        .await?;
-        self.collection_meta(collection).await
-    }
-
-    async fn version_count(&self, id: i64) -> Result<u64, StoreError> {
-        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM cluster_versions WHERE cluster_id = ?")
-            .bind(id)
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(n as u64)
-    }
-
-    async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
-        Ok(())
-    }
-
-    fn backend(&self) -> &'static str {
-        "gpkg"
-    }
 }

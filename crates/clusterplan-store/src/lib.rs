@@ -49,6 +49,7 @@ macro_rules! bind_zone_attrs {
 }
 
 pub mod accounts;
+mod backend;
 mod error;
 mod geom;
 mod gpkg;
@@ -60,6 +61,7 @@ mod publish;
 pub mod query;
 mod record;
 mod sql_filter;
+mod sql_store;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tiles;
@@ -72,6 +74,7 @@ use clusterplan_core::{Cluster, ClusterDraft};
 use futures::stream::BoxStream;
 
 pub use accounts::{AccountStore, AuditEntry, NewAudit, NewUser, Role, Session, User};
+pub use backend::Backend;
 pub use error::StoreError;
 pub use gpkg::GpkgStore;
 pub use history::{Comment, HistoryStore, NewComment, Version};
@@ -80,6 +83,7 @@ pub use planning::{EventRecord, NewEvent, NewTask, PlanningStore, TaskRecord, Un
 pub use postgis::PostgisStore;
 pub use publish::{Layer, Publication};
 pub use query::{Queryable, Selection, SortKey};
+pub use sql_store::SqlStore;
 pub use tiles::TileId;
 pub use zone_history::{ZoneHistoryStore, ZoneVersion};
 

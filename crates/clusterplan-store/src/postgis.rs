@@ -6,20 +6,23 @@ mod accounts;
 mod history;
 mod zone_history;
 
-use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use clusterplan_core::search::fold;
-use clusterplan_core::{Cluster, ClusterDraft};
+use clusterplan_core::Cluster;
+use clusterplan_core::ClusterDraft;
+use clusterplan_core::cql2::{LikePattern, SpatialOp};
 use futures::stream::BoxStream;
 use futures::{StreamExt, TryStreamExt};
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
-use sqlx::{Executor, PgPool, Postgres, QueryBuilder, Row, Transaction};
+use geo_types::Geometry;
+use geozero::wkb::Wkb;
+use geozero::{CoordDimensions, ToGeo, ToWkb};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions, PgRow};
+use sqlx::{Executor, PgPool, Pool, Postgres, QueryBuilder, Row, Transaction};
 
-use crate::geom::{from_wkb, to_wkb};
-use crate::planning::PlanningStore;
+use crate::backend::{Backend, SqlColumn, SqlValue, TextList};
+use crate::geom::{from_wkb, geometry_to_wkb, to_wkb};
+use crate::query::Queryable;
 use crate::record::StoredCluster;
-use crate::sql_filter;
-use crate::{ClusterQuery, CollectionMeta, Layer, Publication, Store, StoreError, TileId, WriteContext};
+use crate::{Layer, SqlStore, StoreError, TileId, WriteContext};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgis");
 
@@ -29,13 +32,10 @@ const COLUMNS: &str = "id, ST_AsBinary(geom) AS geom, code, name, kind, status, 
 
 mod planning;
 
-/// PostGIS backend.
-#[derive(Clone)]
-pub struct PostgisStore {
-    pool: PgPool,
-}
+/// The PostGIS store.
+pub type PostgisStore = SqlStore<Postgres>;
 
-impl PostgisStore {
+impl SqlStore<Postgres> {
     /// Connects and applies pending migrations (the first creates the `postgis` extension).
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         let options: PgConnectOptions = url.parse()?;
@@ -56,12 +56,158 @@ impl PostgisStore {
     /// Uses an existing pool (tests), applying migrations.
     pub async fn from_pool(pool: PgPool) -> Result<Self, StoreError> {
         MIGRATOR.run(&pool).await?;
-        Ok(PostgisStore { pool })
+        Ok(SqlStore { pool })
     }
 
     /// The connection pool.
     pub fn pool(&self) -> &PgPool {
         &self.pool
+    }
+}
+
+impl Backend for Postgres {
+    const NAME: &'static str = "postgis";
+    const ID: &'static str = "id";
+    const GEOM: &'static str = "ST_AsBinary(geom) AS geom";
+    const TEXT_COLLATION: &'static str = " COLLATE \"C\"";
+    const BBOX_EXACT: bool = true;
+    const LOCK_ROW: &'static str = "SELECT 1 FROM {table} WHERE id = ? FOR UPDATE";
+    const LOCK_TABLE: &'static str = "LOCK TABLE {table} IN EXCLUSIVE MODE";
+    const EXTENT: &'static str = "SELECT ST_XMin(e) AS minx, ST_YMin(e) AS miny, ST_XMax(e) AS maxx, ST_YMax(e) AS maxy \
+                                  FROM (SELECT ST_Extent(geom)::box2d AS e FROM {table}) x";
+
+    fn decides(_: Queryable) -> bool {
+        true
+    }
+
+    fn bind<T: SqlValue>(qb: &mut QueryBuilder<'static, Self>, value: T) {
+        value.bind_postgres(qb);
+    }
+
+    fn push_time(qb: &mut QueryBuilder<'static, Self>, at: Option<DateTime<Utc>>) {
+        qb.push_bind(at);
+    }
+
+    fn push_geom(qb: &mut QueryBuilder<'static, Self>, geometry: Option<&Geometry<f64>>) -> Result<(), StoreError> {
+        let wkb = geometry.map(geometry_to_wkb).transpose()?;
+        qb.push("ST_GeomFromWKB(").push_bind(wkb).push(", 4326)");
+        Ok(())
+    }
+
+    fn push_text_list(qb: &mut QueryBuilder<'static, Self>, list: TextList) -> Result<(), StoreError> {
+        qb.push_bind(list.0);
+        Ok(())
+    }
+
+    fn push_like(qb: &mut QueryBuilder<'static, Self>, pattern: &LikePattern, negated: bool) {
+        qb.push(if negated { " NOT LIKE " } else { " LIKE " });
+        qb.push_bind(pattern.sql_pattern()).push(" ESCAPE '\\'");
+    }
+
+    fn push_spatial(
+        qb: &mut QueryBuilder<'static, Self>,
+        op: SpatialOp,
+        column: &str,
+        geometry: &Geometry<f64>,
+    ) -> Result<(), StoreError> {
+        let function = match op {
+            SpatialOp::Intersects => "ST_Intersects(",
+            SpatialOp::Disjoint => "ST_Disjoint(",
+            SpatialOp::Within => "ST_Within(",
+            SpatialOp::Contains => "ST_Contains(",
+        };
+        let wkb = geometry
+            .to_wkb(CoordDimensions::xy())
+            .map_err(|e| StoreError::Invalid(format!("filter geometry cannot be encoded: {e}")))?;
+        qb.push(function).push(column).push(", ST_GeomFromWKB(");
+        qb.push_bind(wkb).push(", 4326))");
+        Ok(())
+    }
+
+    fn push_bbox(qb: &mut QueryBuilder<'static, Self>, _table: &str, [minx, miny, maxx, maxy]: [f64; 4]) {
+        qb.push(" AND ST_Intersects(geom, ST_MakeEnvelope(").push_bind(minx).push(", ").push_bind(miny);
+        qb.push(", ").push_bind(maxx).push(", ").push_bind(maxy).push(", 4326))");
+    }
+
+    fn get<T: SqlColumn>(row: &PgRow, column: &str) -> Result<T, StoreError> {
+        Ok(T::get_postgres(row, column)?)
+    }
+
+    fn get_time(row: &PgRow, column: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+        Ok(row.try_get(column)?)
+    }
+
+    fn get_geom(row: &PgRow, column: &str) -> Result<Option<Geometry<f64>>, StoreError> {
+        let blob: Option<&[u8]> = row.try_get(column)?;
+        blob.map(|b| Wkb(b).to_geo().map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))).transpose()
+    }
+
+    fn get_text_list(row: &PgRow, column: &str) -> Result<Vec<String>, StoreError> {
+        Ok(row.try_get(column)?)
+    }
+
+    async fn fetch_all(
+        conn: &mut PgConnection,
+        mut qb: QueryBuilder<'static, Self>,
+    ) -> Result<Vec<PgRow>, sqlx::Error> {
+        qb.build().fetch_all(conn).await
+    }
+
+    async fn fetch_optional(
+        conn: &mut PgConnection,
+        mut qb: QueryBuilder<'static, Self>,
+    ) -> Result<Option<PgRow>, sqlx::Error> {
+        qb.build().fetch_optional(conn).await
+    }
+
+    async fn execute(conn: &mut PgConnection, mut qb: QueryBuilder<'static, Self>) -> Result<u64, sqlx::Error> {
+        Ok(qb.build().execute(conn).await?.rows_affected())
+    }
+
+    fn fetch_stream(
+        pool: Pool<Self>,
+        mut qb: QueryBuilder<'static, Self>,
+    ) -> BoxStream<'static, Result<PgRow, sqlx::Error>> {
+        async_stream::try_stream! {
+            let mut rows = qb.build().fetch(&pool);
+            while let Some(row) = rows.try_next().await? {
+                yield row;
+            }
+        }
+        .boxed()
+    }
+
+    async fn after_write(
+        _: &mut PgConnection,
+        _: &'static str,
+        _: i64,
+        _: Option<[f64; 4]>,
+        _: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        // GiST indexes are kept by PostgreSQL.
+        Ok(())
+    }
+
+    async fn after_publish(_: &mut PgConnection, _: DateTime<Utc>) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    async fn cluster_tile(
+        pool: &Pool<Self>,
+        tile: TileId,
+        name: &str,
+        layer: Layer,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        // The table name comes from the enum, never from a request.
+        let sql = TILE_SQL.replace("FROM clusters ", &format!("FROM {} ", layer.table()));
+        let tile: Vec<u8> = sqlx::query_scalar(&sql)
+            .bind(i32::from(tile.z))
+            .bind(tile.x as i32)
+            .bind(tile.y as i32)
+            .bind(name)
+            .fetch_one(pool)
+            .await?;
+        Ok((!tile.is_empty()).then_some(tile))
     }
 }
 
@@ -179,20 +325,6 @@ async fn explain_miss(
     }
 }
 
-/// ` WHERE …` for a query's bbox and filter, every value bound.
-fn push_where(qb: &mut QueryBuilder<'static, Postgres>, query: &ClusterQuery) -> Result<(), StoreError> {
-    qb.push(" WHERE TRUE");
-    if let Some([min_lon, min_lat, max_lon, max_lat]) = query.bbox {
-        qb.push(" AND ST_Intersects(geom, ST_MakeEnvelope(").push_bind(min_lon).push(", ").push_bind(min_lat);
-        qb.push(", ").push_bind(max_lon).push(", ").push_bind(max_lat).push(", 4326))");
-    }
-    if let Some(filter) = query.filter() {
-        qb.push(" AND ");
-        sql_filter::push_filter(qb, filter)?;
-    }
-    Ok(())
-}
-
 /// One tile in one statement: index prefilter on the buffered tile envelope, clipping and
 /// quantising by `ST_AsMVTGeom`, encoding by `ST_AsMVT`. The attribute list matches
 /// `tiles::cluster_tags` (names, order and value types), with `id` as the feature id.
@@ -205,279 +337,3 @@ const TILE_SQL: &str = "\
       WHERE geom && ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096), 4326) \
       ORDER BY id) \
     SELECT coalesce(ST_AsMVT(rows.*, $4, 4096, 'geom', 'id'), ''::bytea) FROM rows WHERE geom IS NOT NULL";
-
-impl PostgisStore {
-    /// Inserts a cluster inside a transaction (row and first version); returns its id.
-    async fn insert_in_tx(
-        tx: &mut Transaction<'_, Postgres>,
-        draft: &ClusterDraft,
-        ctx: &WriteContext,
-    ) -> Result<i64, StoreError> {
-        let a = &draft.attrs;
-        let id: i64 = bind_attrs!(
-            sqlx::query_scalar(
-                "INSERT INTO clusters (geom, code, name, kind, status, planned_area_ha, area_ha, geodesic_area_ha, \
-             planning_crs, notes, name_folded, version, created_at, updated_at, updated_by) \
-             VALUES (ST_GeomFromWKB($1, 4326),$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,1,now(),now(),$12) RETURNING id",
-            )
-            .bind(to_wkb(&draft.boundary)?),
-            draft
-        )
-        .bind(fold(a.name()))
-        .bind(&ctx.author)
-        .fetch_one(&mut **tx)
-        .await
-        .map_err(|e| StoreError::on_unique_code(e, a.code()))?;
-        record_version(tx, id, 1, "create", draft, ctx).await?;
-        Ok(id)
-    }
-
-    /// Replaces a cluster inside a transaction (row and version); returns the new version.
-    async fn update_in_tx(
-        tx: &mut Transaction<'_, Postgres>,
-        id: i64,
-        expected_version: Option<i64>,
-        draft: &ClusterDraft,
-        ctx: &WriteContext,
-    ) -> Result<i64, StoreError> {
-        let a = &draft.attrs;
-        let version: Option<i64> = bind_attrs!(sqlx::query_scalar(
-            "UPDATE clusters SET geom = ST_GeomFromWKB($1, 4326), code = $2, name = $3, kind = $4, status = $5, \
-             planned_area_ha = $6, area_ha = $7, geodesic_area_ha = $8, planning_crs = $9, notes = $10, name_folded = $11, version = version + 1, \
-             updated_at = now(), updated_by = $12 WHERE id = $13 AND ($14::bigint IS NULL OR version = $14) RETURNING version",
-        )
-        .bind(to_wkb(&draft.boundary)?), draft)
-        .bind(fold(a.name()))
-        .bind(&ctx.author)
-        .bind(id)
-        .bind(expected_version)
-        .fetch_optional(&mut **tx)
-        .await
-        .map_err(|e| StoreError::on_unique_code(e, a.code()))?;
-        let Some(version) = version else {
-            return Err(explain_miss(tx, "clusters", id, expected_version).await);
-        };
-        record_version(tx, id, version, "update", draft, ctx).await?;
-        Ok(version)
-    }
-}
-
-#[async_trait]
-impl Store for PostgisStore {
-    async fn create_cluster(&self, draft: &ClusterDraft, ctx: &WriteContext) -> Result<Cluster, StoreError> {
-        let first = crate::planning::first_event(draft);
-        Ok(self.create_cluster_with_event(draft, &first, ctx).await?.0)
-    }
-
-    async fn get_cluster_in(&self, id: i64, layer: Layer) -> Result<Cluster, StoreError> {
-        let table = layer.table();
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM {table} WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound(id))?;
-        decode(&row)
-    }
-
-    async fn update_cluster(
-        &self,
-        id: i64,
-        expected_version: Option<i64>,
-        draft: &ClusterDraft,
-        ctx: &WriteContext,
-    ) -> Result<Cluster, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        Self::update_in_tx(&mut tx, id, expected_version, draft, ctx).await?;
-        tx.commit().await?;
-        self.get_cluster(id).await
-    }
-
-    async fn delete_cluster(
-        &self,
-        id: i64,
-        expected_version: Option<i64>,
-        ctx: &WriteContext,
-    ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        // Zones reference their cluster: lock the cluster first so no zone is added meanwhile.
-        sqlx::query("SELECT 1 FROM clusters WHERE id = $1 FOR UPDATE").bind(id).execute(&mut *tx).await?;
-        let zones: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM zones WHERE cluster_id = $1").bind(id).fetch_one(&mut *tx).await?;
-        if zones > 0 {
-            return Err(StoreError::HasDependents { id, count: zones as u64, what: "zones" });
-        }
-        let row = sqlx::query(&format!(
-            "DELETE FROM clusters WHERE id = $1 AND ($2::bigint IS NULL OR version = $2) RETURNING {COLUMNS}"
-        ))
-        .bind(id)
-        .bind(expected_version)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(row) = row else {
-            return Err(explain_miss(&mut tx, "clusters", id, expected_version).await);
-        };
-        let deleted = decode(&row)?;
-        record_version(&mut tx, id, deleted.version + 1, "delete", &deleted.data, ctx).await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    async fn count_clusters(&self, query: &ClusterQuery) -> Result<u64, StoreError> {
-        let mut qb = QueryBuilder::new(format!("SELECT count(*) FROM {}", query.layer.table()));
-        push_where(&mut qb, query)?;
-        let n: i64 = qb.build_query_scalar().fetch_one(&self.pool).await?;
-        Ok(n as u64)
-    }
-
-    fn stream_clusters(&self, query: ClusterQuery) -> BoxStream<'static, Result<Cluster, StoreError>> {
-        let pool = self.pool.clone();
-        async_stream::try_stream! {
-            let mut qb = QueryBuilder::new(format!("SELECT {COLUMNS} FROM {}", query.layer.table()));
-            push_where(&mut qb, &query)?;
-            sql_filter::push_order(&mut qb, query.sort(), "id");
-            qb.push(" LIMIT ").push_bind(i64::from(query.limit));
-            qb.push(" OFFSET ").push_bind(i64::try_from(query.offset).unwrap_or(i64::MAX));
-            let mut rows = qb.build().fetch(&pool);
-            while let Some(row) = rows.try_next().await? {
-                yield decode(&row)?;
-            }
-        }
-        .boxed()
-    }
-
-    async fn cluster_extent(&self, layer: Layer) -> Result<Option<[f64; 4]>, StoreError> {
-        let sql = format!(
-            "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(geom)::box2d AS e FROM {}) x",
-            layer.table()
-        );
-        let row = sqlx::query(&sql).fetch_one(&self.pool).await?;
-        let values: [Option<f64>; 4] = [row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?];
-        Ok(match values {
-            [Some(a), Some(b), Some(c), Some(d)] => Some([a, b, c, d]),
-            _ => None,
-        })
-    }
-
-    async fn clusters_stamp(&self, layer: Layer) -> Result<i64, StoreError> {
-        let sql = match layer {
-            Layer::Draft => "SELECT serial FROM collection_changes WHERE collection = 'clusters'",
-            Layer::Published => "SELECT coalesce(max(seq), 0) FROM publications WHERE collection = 'clusters'",
-        };
-        Ok(sqlx::query_scalar(sql).fetch_one(&self.pool).await?)
-    }
-
-    async fn cluster_tile(&self, tile: TileId, name: &str, layer: Layer) -> Result<Option<Vec<u8>>, StoreError> {
-        // The table name comes from the enum, never from a request.
-        let sql = TILE_SQL.replace("FROM clusters ", &format!("FROM {} ", layer.table()));
-        let tile: Vec<u8> = sqlx::query_scalar(&sql)
-            .bind(i32::from(tile.z))
-            .bind(tile.x as i32)
-            .bind(tile.y as i32)
-            .bind(name)
-            .fetch_one(&self.pool)
-            .await?;
-        Ok((!tile.is_empty()).then_some(tile))
-    }
-
-    async fn publish_clusters(&self, note: Option<&str>, ctx: &WriteContext) -> Result<Publication, StoreError> {
-        let mut tx = self.pool.begin().await?;
-        // One publisher at a time; readers keep reading the previous snapshot until commit.
-        sqlx::query("LOCK TABLE clusters_published IN EXCLUSIVE MODE").execute(&mut *tx).await?;
-        sqlx::query("DELETE FROM clusters_published").execute(&mut *tx).await?;
-        let count = sqlx::query(
-            "INSERT INTO clusters_published SELECT id, geom, code, name, name_folded, kind, status, planned_area_ha, \
-             area_ha, geodesic_area_ha, planning_crs, notes, version, created_at, updated_at, updated_by, craft_village, \
-             mountainous, roads_completed, water_completed, wastewater_completed FROM clusters",
-        )
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        sqlx::query(
-            "INSERT INTO publications (collection, seq, published_at, author, note, feature_count) \
-             SELECT 'clusters', coalesce(max(seq), 0) + 1, now(), $1, $2, $3 FROM publications WHERE collection = 'clusters'",
-        )
-        .bind(&ctx.author)
-        .bind(note)
-        .bind(count as i64)
-        .execute(&mut *tx)
-        .await?;
-        insert_audit(&mut *tx, &crate::publish::audit_of_publication(count, note, ctx)).await?;
-        sqlx::query("UPDATE collection_changes SET serial = serial + 1 WHERE collection = 'clusters'")
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        self.last_publication().await?.ok_or_else(|| StoreError::Corrupt("publication vanished".into()))
-    }
-
-    async fn last_publication(&self) -> Result<Option<Publication>, StoreError> {
-        let row = sqlx::query(
-            "SELECT seq, published_at, author, note, feature_count FROM publications WHERE collection = 'clusters' \
-             ORDER BY seq DESC LIMIT 1",
-        )
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|row| {
-            Ok(Publication {
-                seq: row.try_get("seq")?,
-                published_at: row.try_get::<DateTime<Utc>, _>("published_at")?,
-                author: row.try_get("author")?,
-                note: row.try_get("note")?,
-                feature_count: row.try_get::<i64, _>("feature_count")? as u64,
-            })
-        })
-        .transpose()
-    }
-
-    async fn collection_meta(&self, collection: &str) -> Result<CollectionMeta, StoreError> {
-        let row = sqlx::query(
-            "SELECT title, description, license, attribution, keywords, updated_at FROM collection_meta WHERE collection = $1",
-        )
-        .bind(collection)
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(row) = row else { return Ok(CollectionMeta::default()) };
-        Ok(CollectionMeta {
-            title: row.try_get("title")?,
-            description: row.try_get("description")?,
-            license: row.try_get("license")?,
-            attribution: row.try_get("attribution")?,
-            keywords: row.try_get("keywords")?,
-            updated_at: Some(row.try_get::<DateTime<Utc>, _>("updated_at")?),
-        })
-    }
-
-    async fn put_collection_meta(&self, collection: &str, meta: &CollectionMeta) -> Result<CollectionMeta, StoreError> {
-        sqlx::query(
-            "INSERT INTO collection_meta (collection, title, description, license, attribution, keywords, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, now()) ON CONFLICT (collection) DO UPDATE SET title = excluded.title, \
-             description = excluded.description, license = excluded.license, attribution = excluded.attribution, \
-             keywords = excluded.keywords, updated_at = excluded.updated_at",
-        )
-        .bind(collection)
-        .bind(&meta.title)
-        .bind(&meta.description)
-        .bind(&meta.license)
-        .bind(&meta.attribution)
-        .bind(&meta.keywords)
-        .execute(&self.pool)
-        .await?;
-        self.collection_meta(collection).await
-    }
-
-    async fn version_count(&self, id: i64) -> Result<u64, StoreError> {
-        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM cluster_versions WHERE cluster_id = $1")
-            .bind(id)
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(n as u64)
-    }
-
-    async fn ping(&self) -> Result<(), StoreError> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
-        Ok(())
-    }
-
-    fn backend(&self) -> &'static str {
-        "postgis"
-    }
-}

@@ -279,7 +279,7 @@ impl PlanningStore for GpkgStore {
     ) -> Result<(Cluster, EventRecord), StoreError> {
         let ts = timestamp(Utc::now());
         let mut tx = self.pool.begin().await?;
-        let id = Self::insert_in_tx(&mut tx, draft, ctx, &ts).await?;
+        let id = Self::insert_in_tx(&mut tx, draft, ctx, Utc::now()).await?.id;
         let event_id = insert_event(&mut tx, id, 1, first, 1, ctx, &ts).await?;
         let event = event_by_id(&mut tx, event_id).await?;
         tx.commit().await?;
@@ -334,7 +334,7 @@ impl PlanningStore for GpkgStore {
         let before = decode(&row)?;
         let base = expansion.cloned().unwrap_or(before.data);
         let draft = ClusterDraft { attrs: base.attrs.with_status(new.event.to), ..base };
-        let version = Self::update_in_tx(&mut tx, cluster_id, expected_version, &draft, ctx, &ts).await?;
+        let version = Self::update_in_tx(&mut tx, cluster_id, expected_version, &draft, ctx, Utc::now()).await?.version;
         let seq = latest.map_or(1, |(s, _)| s + 1);
         let event_id = insert_event(&mut tx, cluster_id, seq, new, version, ctx, &ts).await?;
         let event = event_by_id(&mut tx, event_id).await?;

@@ -222,7 +222,7 @@ impl PlanningStore for PostgisStore {
         ctx: &WriteContext,
     ) -> Result<(Cluster, EventRecord), StoreError> {
         let mut tx = self.pool.begin().await?;
-        let id = Self::insert_in_tx(&mut tx, draft, ctx).await?;
+        let id = Self::insert_in_tx(&mut tx, draft, ctx, chrono::Utc::now()).await?.id;
         let event = insert_event(&mut tx, id, 1, first, 1, ctx).await?;
         tx.commit().await?;
         Ok((crate::Store::get_cluster(self, id).await?, event))
@@ -271,7 +271,8 @@ impl PlanningStore for PostgisStore {
         }
         let base = expansion.cloned().unwrap_or(before.data);
         let draft = ClusterDraft { attrs: base.attrs.with_status(new.event.to), ..base };
-        let version = Self::update_in_tx(&mut tx, cluster_id, expected_version, &draft, ctx).await?;
+        let version =
+            Self::update_in_tx(&mut tx, cluster_id, expected_version, &draft, ctx, chrono::Utc::now()).await?.version;
         let seq = latest.map_or(1, |(s, _)| i64::from(s) + 1);
         let event = insert_event(&mut tx, cluster_id, seq, new, version, ctx).await?;
         tx.commit().await?;

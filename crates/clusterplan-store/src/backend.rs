@@ -1,0 +1,333 @@
+//! What differs between the two SQL backends, and nothing else.
+//!
+//! Every store operation is written once, in [`crate::sql_store`] and its sibling modules,
+//! over [`Backend`]. A backend says how to bind and read the few types the two databases store
+//! differently (geometries, timestamps, text lists), how to run a built query, which column is
+//! the feature id, how a bounding box selects rows, what to keep in step after a write (the
+//! GeoPackage R*Tree) and how a vector tile is made. Values both databases take as they are
+//! (numbers, text, booleans, dates, bytes) go through [`SqlValue`] and [`SqlColumn`], which
+//! name both databases' sqlx traits once, so generic code needs no trait bounds of its own.
+
+use std::future::Future;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use clusterplan_core::cql2::{LikePattern, Literal, SpatialOp};
+use futures::stream::BoxStream;
+use geo_types::Geometry;
+use sqlx::{Database, Pool, Postgres, QueryBuilder, Sqlite};
+
+use crate::query::Queryable;
+use crate::{Layer, StoreError, TileId};
+
+/// A value both databases bind as it is.
+pub trait SqlValue: Send + 'static {
+    #[doc(hidden)]
+    fn bind_sqlite(self, qb: &mut QueryBuilder<'static, Sqlite>);
+    #[doc(hidden)]
+    fn bind_postgres(self, qb: &mut QueryBuilder<'static, Postgres>);
+}
+
+/// A column type both databases decode as it is.
+pub trait SqlColumn: Sized {
+    #[doc(hidden)]
+    fn get_sqlite(row: &sqlx::sqlite::SqliteRow, column: &str) -> Result<Self, sqlx::Error>;
+    #[doc(hidden)]
+    fn get_postgres(row: &sqlx::postgres::PgRow, column: &str) -> Result<Self, sqlx::Error>;
+}
+
+macro_rules! portable {
+    ($($t:ty),*) => {$(
+        impl SqlValue for $t {
+            fn bind_sqlite(self, qb: &mut QueryBuilder<'static, Sqlite>) {
+                qb.push_bind(self);
+            }
+            fn bind_postgres(self, qb: &mut QueryBuilder<'static, Postgres>) {
+                qb.push_bind(self);
+            }
+        }
+        impl SqlValue for Option<$t> {
+            fn bind_sqlite(self, qb: &mut QueryBuilder<'static, Sqlite>) {
+                qb.push_bind(self);
+            }
+            fn bind_postgres(self, qb: &mut QueryBuilder<'static, Postgres>) {
+                qb.push_bind(self);
+            }
+        }
+        impl SqlColumn for $t {
+            fn get_sqlite(row: &sqlx::sqlite::SqliteRow, column: &str) -> Result<Self, sqlx::Error> {
+                sqlx::Row::try_get(row, column)
+            }
+            fn get_postgres(row: &sqlx::postgres::PgRow, column: &str) -> Result<Self, sqlx::Error> {
+                sqlx::Row::try_get(row, column)
+            }
+        }
+        impl SqlColumn for Option<$t> {
+            fn get_sqlite(row: &sqlx::sqlite::SqliteRow, column: &str) -> Result<Self, sqlx::Error> {
+                sqlx::Row::try_get(row, column)
+            }
+            fn get_postgres(row: &sqlx::postgres::PgRow, column: &str) -> Result<Self, sqlx::Error> {
+                sqlx::Row::try_get(row, column)
+            }
+        }
+    )*};
+}
+
+portable!(i64, f64, bool, String, Vec<u8>, NaiveDate);
+
+impl SqlValue for &'static str {
+    fn bind_sqlite(self, qb: &mut QueryBuilder<'static, Sqlite>) {
+        qb.push_bind(self);
+    }
+    fn bind_postgres(self, qb: &mut QueryBuilder<'static, Postgres>) {
+        qb.push_bind(self);
+    }
+}
+
+/// A list of strings (collection keywords): JSON text in GeoPackage, `text[]` in PostGIS.
+#[derive(Debug, Clone)]
+pub struct TextList(pub Vec<String>);
+
+/// What one SQL database does differently. Sealed: implemented for [`Sqlite`] (the
+/// GeoPackage file) and [`Postgres`] (PostGIS) only.
+pub trait Backend: Database + sealed::Sealed {
+    /// `gpkg` or `postgis`, for logs and `/health`.
+    const NAME: &'static str;
+    /// The feature id column of feature tables (`fid` in GeoPackage, `id` in PostGIS).
+    const ID: &'static str;
+    /// The select expression that reads the `geom` column as [`Backend::get_geom`] decodes it.
+    const GEOM: &'static str;
+    /// Text comparisons by code point, as [`crate::query::compare`] orders them.
+    const TEXT_COLLATION: &'static str;
+    /// Whether [`Backend::push_bbox`] is exact (`true`) or an envelope prefilter whose
+    /// candidates are tested again in Rust.
+    const BBOX_EXACT: bool;
+    /// A statement that locks one feature row for the rest of the transaction and affects one
+    /// row when it exists; `{table}` and `{id}` are replaced, `?` is the id.
+    const LOCK_ROW: &'static str;
+    /// A statement that locks a whole table (`{table}`) against other writers for the rest of
+    /// the transaction, readers going on.
+    const LOCK_TABLE: &'static str;
+    /// `minx, miny, maxx, maxy` of a feature table (`{table}`), NULLs when it is empty.
+    const EXTENT: &'static str;
+
+    /// Whether predicates on this queryable are decided in SQL as the Rust evaluator does.
+    fn decides(q: Queryable) -> bool;
+
+    /// Binds a value both databases store alike.
+    fn bind<T: SqlValue>(qb: &mut QueryBuilder<'static, Self>, value: T);
+
+    /// Binds a point in time.
+    fn push_time(qb: &mut QueryBuilder<'static, Self>, at: Option<DateTime<Utc>>);
+
+    /// Binds a geometry (SRID 4326), in the SQL expression the `geom` column takes.
+    fn push_geom(qb: &mut QueryBuilder<'static, Self>, geometry: Option<&Geometry<f64>>) -> Result<(), StoreError>;
+
+    /// Binds a list of strings.
+    fn push_text_list(qb: &mut QueryBuilder<'static, Self>, list: TextList) -> Result<(), StoreError>;
+
+    /// ` [NOT] LIKE …` after the column: case-sensitive, CQL2's wildcards.
+    fn push_like(qb: &mut QueryBuilder<'static, Self>, pattern: &LikePattern, negated: bool);
+
+    /// `S_…(column, literal)`; only called where [`Backend::decides`] the geometry.
+    fn push_spatial(
+        qb: &mut QueryBuilder<'static, Self>,
+        op: SpatialOp,
+        column: &str,
+        geometry: &Geometry<f64>,
+    ) -> Result<(), StoreError>;
+
+    /// ` AND <rows of table whose geometry meets the WGS 84 box>`.
+    fn push_bbox(qb: &mut QueryBuilder<'static, Self>, table: &str, bbox: [f64; 4]);
+
+    /// Decodes a column both databases store alike.
+    fn get<T: SqlColumn>(row: &Self::Row, column: &str) -> Result<T, StoreError>;
+
+    /// Decodes a point in time (`None` for NULL).
+    fn get_time(row: &Self::Row, column: &str) -> Result<Option<DateTime<Utc>>, StoreError>;
+
+    /// Decodes a geometry selected by [`Backend::GEOM`] (`None` for NULL).
+    fn get_geom(row: &Self::Row, column: &str) -> Result<Option<Geometry<f64>>, StoreError>;
+
+    /// Decodes a list of strings.
+    fn get_text_list(row: &Self::Row, column: &str) -> Result<Vec<String>, StoreError>;
+
+    /// Runs a query, all rows.
+    fn fetch_all<'c>(
+        conn: &'c mut Self::Connection,
+        qb: QueryBuilder<'static, Self>,
+    ) -> impl Future<Output = Result<Vec<Self::Row>, sqlx::Error>> + Send + 'c;
+
+    /// Runs a query, at most one row.
+    fn fetch_optional<'c>(
+        conn: &'c mut Self::Connection,
+        qb: QueryBuilder<'static, Self>,
+    ) -> impl Future<Output = Result<Option<Self::Row>, sqlx::Error>> + Send + 'c;
+
+    /// Runs a statement; the number of rows it affected.
+    fn execute<'c>(
+        conn: &'c mut Self::Connection,
+        qb: QueryBuilder<'static, Self>,
+    ) -> impl Future<Output = Result<u64, sqlx::Error>> + Send + 'c;
+
+    /// Streams a query's rows as they arrive, on a connection of the pool.
+    fn fetch_stream(
+        pool: Pool<Self>,
+        qb: QueryBuilder<'static, Self>,
+    ) -> BoxStream<'static, Result<Self::Row, sqlx::Error>>;
+
+    /// Keeps what the database does not keep itself in step with a write of a feature row
+    /// (GeoPackage: the R*Tree and `gpkg_contents`); `bbox` is `None` for a deletion.
+    fn after_write<'c>(
+        conn: &'c mut Self::Connection,
+        table: &'static str,
+        id: i64,
+        bbox: Option<[f64; 4]>,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send + 'c;
+
+    /// Keeps what the database does not keep itself in step with a publication, after the
+    /// published clusters were replaced by the draft in the same transaction.
+    fn after_publish(
+        conn: &mut Self::Connection,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// One Mapbox Vector Tile of a layer's clusters, its MVT layer called `name`; `None` when
+    /// the tile is empty.
+    fn cluster_tile(
+        pool: &Pool<Self>,
+        tile: TileId,
+        name: &str,
+        layer: Layer,
+    ) -> impl Future<Output = Result<Option<Vec<u8>>, StoreError>> + Send;
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for sqlx::Sqlite {}
+    impl Sealed for sqlx::Postgres {}
+}
+
+/// A query under construction: SQL text with `?` where values go, filled in order by
+/// [`Sql::bind`] and its siblings, so statements read as SQL and bind values for either
+/// backend. `{id}` and `{geom}` in the text become [`Backend::ID`] and [`Backend::GEOM`].
+pub(crate) struct Sql<B: Backend> {
+    qb: QueryBuilder<'static, B>,
+    rest: String,
+}
+
+impl<B: Backend> Sql<B> {
+    pub(crate) fn new(template: &str) -> Self {
+        Sql { qb: QueryBuilder::new(""), rest: expand::<B>(template) }
+    }
+
+    /// Pushes the text up to the next `?`.
+    fn next_slot(&mut self) {
+        let at = self.rest.find('?').unwrap_or_else(|| panic!("more values than `?` in {:?}", self.rest));
+        self.qb.push(&self.rest[..at]);
+        self.rest.drain(..=at);
+    }
+
+    /// The next `?` is this value.
+    pub(crate) fn bind(mut self, value: impl SqlValue) -> Self {
+        self.next_slot();
+        B::bind(&mut self.qb, value);
+        self
+    }
+
+    /// The next `?` is this point in time.
+    pub(crate) fn time(mut self, at: impl Into<Option<DateTime<Utc>>>) -> Self {
+        self.next_slot();
+        B::push_time(&mut self.qb, at.into());
+        self
+    }
+
+    /// The next `?` is this geometry.
+    pub(crate) fn geom(mut self, geometry: Option<&Geometry<f64>>) -> Result<Self, StoreError> {
+        self.next_slot();
+        B::push_geom(&mut self.qb, geometry)?;
+        Ok(self)
+    }
+
+    /// The next `?` is this list of strings.
+    pub(crate) fn text_list(mut self, list: TextList) -> Result<Self, StoreError> {
+        self.next_slot();
+        B::push_text_list(&mut self.qb, list)?;
+        Ok(self)
+    }
+
+    /// The query so far, to go on with the query builder (the text left must hold no `?`).
+    pub(crate) fn builder(mut self) -> QueryBuilder<'static, B> {
+        assert!(!self.rest.contains('?'), "unbound `?` in {:?}", self.rest);
+        self.qb.push(std::mem::take(&mut self.rest));
+        self.qb
+    }
+
+    pub(crate) async fn fetch_all(self, conn: &mut B::Connection) -> Result<Vec<B::Row>, StoreError> {
+        Ok(B::fetch_all(conn, self.builder()).await?)
+    }
+
+    pub(crate) async fn fetch_optional(self, conn: &mut B::Connection) -> Result<Option<B::Row>, StoreError> {
+        Ok(B::fetch_optional(conn, self.builder()).await?)
+    }
+
+    pub(crate) async fn fetch_one(self, conn: &mut B::Connection) -> Result<B::Row, StoreError> {
+        B::fetch_optional(conn, self.builder()).await?.ok_or(StoreError::Backend(sqlx::Error::RowNotFound))
+    }
+
+    /// Runs the statement; the number of rows it affected.
+    pub(crate) async fn execute(self, conn: &mut B::Connection) -> Result<u64, StoreError> {
+        Ok(B::execute(conn, self.builder()).await?)
+    }
+
+    /// The first column, named `column`, of the one row.
+    pub(crate) async fn scalar<T: SqlColumn>(self, conn: &mut B::Connection, column: &str) -> Result<T, StoreError> {
+        let row = self.fetch_one(conn).await?;
+        B::get(&row, column)
+    }
+}
+
+/// `{id}` and `{geom}` of a template, for this backend.
+pub(crate) fn expand<B: Backend>(template: &str) -> String {
+    template.replace("{id}", B::ID).replace("{geom}", B::GEOM)
+}
+
+/// Reading a row by column name.
+pub(crate) trait RowExt<B: Backend> {
+    fn get<T: SqlColumn>(&self, column: &str) -> Result<T, StoreError>;
+    fn time(&self, column: &str) -> Result<DateTime<Utc>, StoreError>;
+    fn opt_time(&self, column: &str) -> Result<Option<DateTime<Utc>>, StoreError>;
+    fn geom(&self, column: &str) -> Result<Option<Geometry<f64>>, StoreError>;
+}
+
+impl<B: Backend<Row = R>, R> RowExt<B> for R
+where
+    R: sqlx::Row<Database = B>,
+{
+    fn get<T: SqlColumn>(&self, column: &str) -> Result<T, StoreError> {
+        B::get(self, column)
+    }
+
+    fn time(&self, column: &str) -> Result<DateTime<Utc>, StoreError> {
+        B::get_time(self, column)?.ok_or_else(|| StoreError::Corrupt(format!("{column} is NULL")))
+    }
+
+    fn opt_time(&self, column: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+        B::get_time(self, column)
+    }
+
+    fn geom(&self, column: &str) -> Result<Option<Geometry<f64>>, StoreError> {
+        B::get_geom(self, column)
+    }
+}
+
+/// Binds a CQL2 literal.
+pub(crate) fn push_literal<B: Backend>(qb: &mut QueryBuilder<'static, B>, literal: &Literal) {
+    match literal {
+        Literal::String(s) => B::bind(qb, s.clone()),
+        Literal::Number(n) => B::bind(qb, *n),
+        Literal::Bool(b) => B::bind(qb, *b),
+        Literal::Date(d) => B::bind(qb, *d),
+        Literal::Timestamp(t) => B::push_time(qb, Some(*t)),
+    }
+}

@@ -1,0 +1,549 @@
+//! The one store: every operation written once over a [`Backend`]. This module holds the
+//! clusters (rows, versions, pages, tiles, publication, collection metadata); planning, history
+//! and accounts live in sibling modules over the same type.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use clusterplan_core::search::fold;
+use clusterplan_core::{Cluster, ClusterDraft};
+use futures::stream::BoxStream;
+use futures::{StreamExt, TryStreamExt};
+use sqlx::{Database, Pool, QueryBuilder};
+
+use crate::backend::{Backend, RowExt, Sql, TextList};
+use crate::planning::PlanningStore;
+use crate::record::StoredCluster;
+use crate::sql_filter;
+use crate::{ClusterQuery, CollectionMeta, Layer, NewAudit, Publication, Store, StoreError, TileId, WriteContext};
+
+/// A store on one SQL database: [`crate::GpkgStore`] (SQLite) or [`crate::PostgisStore`].
+pub struct SqlStore<B: Database> {
+    pub(crate) pool: Pool<B>,
+}
+
+impl<B: Database> Clone for SqlStore<B> {
+    fn clone(&self) -> Self {
+        SqlStore { pool: self.pool.clone() }
+    }
+}
+
+/// The columns a cluster is read from, in both layers and in `RETURNING` clauses.
+pub(crate) const CLUSTER_COLUMNS: &str = "{id} AS id, {geom}, version, created_at, updated_at, code, name, kind, status, \
+     planned_area_ha, area_ha, geodesic_area_ha, planning_crs, notes, craft_village, mountainous, roads_completed, \
+     water_completed, wastewater_completed";
+
+/// The attribute columns a cluster write sets, on the row and on its version, in the order
+/// [`bind_attrs`] binds them.
+const ATTR_COLUMNS: [&str; 14] = [
+    "code",
+    "name",
+    "kind",
+    "status",
+    "planned_area_ha",
+    "area_ha",
+    "geodesic_area_ha",
+    "planning_crs",
+    "notes",
+    "craft_village",
+    "mountainous",
+    "roads_completed",
+    "water_completed",
+    "wastewater_completed",
+];
+
+/// Binds a draft's attribute columns in the order of [`ATTR_COLUMNS`].
+fn bind_attrs<B: Backend>(sql: Sql<B>, draft: &ClusterDraft) -> Sql<B> {
+    let a = &draft.attrs;
+    let f = a.flags();
+    sql.bind(a.code().to_owned())
+        .bind(a.name().to_owned())
+        .bind(a.kind().code())
+        .bind(a.status().code())
+        .bind(a.planned_area_ha())
+        .bind(draft.area.projected_ha)
+        .bind(draft.area.geodesic_ha)
+        .bind(a.planning_crs().to_string())
+        .bind(a.notes().map(str::to_owned))
+        .bind(f.craft_village)
+        .bind(f.mountainous)
+        .bind(f.roads_completed)
+        .bind(f.water_completed)
+        .bind(f.wastewater_completed)
+}
+
+/// `a, b, c`: a column list.
+pub(crate) fn columns(names: &[&str]) -> String {
+    names.join(", ")
+}
+
+/// `?, ?, ?`: one slot per column.
+pub(crate) fn slots(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
+/// `a = ?, b = ?`: an update's assignments.
+pub(crate) fn assignments(names: &[&str]) -> String {
+    names.iter().map(|c| format!("{c} = ?")).collect::<Vec<_>>().join(", ")
+}
+
+/// Decodes a row selected by [`CLUSTER_COLUMNS`].
+pub(crate) fn decode_cluster<B: Backend>(row: &B::Row) -> Result<Cluster, StoreError> {
+    let geometry =
+        RowExt::<B>::geom(row, "geom")?.ok_or_else(|| StoreError::Corrupt("cluster without geometry".into()))?;
+    StoredCluster {
+        id: row.get("id")?,
+        version: row.get("version")?,
+        created_at: RowExt::<B>::time(row, "created_at")?,
+        updated_at: RowExt::<B>::time(row, "updated_at")?,
+        code: row.get("code")?,
+        name: row.get("name")?,
+        kind: row.get("kind")?,
+        status: row.get("status")?,
+        planned_area_ha: row.get("planned_area_ha")?,
+        area_ha: row.get("area_ha")?,
+        geodesic_area_ha: row.get("geodesic_area_ha")?,
+        planning_crs: row.get("planning_crs")?,
+        notes: row.get("notes")?,
+        flags: clusterplan_core::SiteFlags {
+            craft_village: row.get("craft_village")?,
+            mountainous: row.get("mountainous")?,
+            roads_completed: row.get("roads_completed")?,
+            water_completed: row.get("water_completed")?,
+            wastewater_completed: row.get("wastewater_completed")?,
+        },
+        boundary: crate::geom::into_boundary(geometry)?,
+    }
+    .into_cluster()
+}
+
+/// Appends an audit row, inside a write's transaction or on its own connection.
+pub(crate) async fn insert_audit<B: Backend>(conn: &mut B::Connection, audit: &NewAudit) -> Result<(), StoreError> {
+    Sql::<B>::new("INSERT INTO audit_log (at, actor, action, target, address, outcome, detail) VALUES (?,?,?,?,?,?,?)")
+        .time(Utc::now())
+        .bind(audit.actor.clone())
+        .bind(audit.action.clone())
+        .bind(audit.target.clone())
+        .bind(audit.address.clone())
+        .bind(audit.outcome.clone())
+        .bind(audit.detail.clone())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Why a write to `table` (`clusters` or `zones`) matched no row: another version is current,
+/// or there is no such feature.
+pub(crate) async fn explain_miss<B: Backend>(
+    conn: &mut B::Connection,
+    table: &'static str,
+    id: i64,
+    expected: Option<i64>,
+) -> StoreError {
+    let current =
+        Sql::<B>::new(&format!("SELECT version FROM {table} WHERE {{id}} = ?")).bind(id).fetch_optional(conn).await;
+    match current.and_then(|row| row.map(|r| B::get::<i64>(&r, "version")).transpose()) {
+        Ok(Some(current)) => StoreError::VersionConflict { id, expected: expected.unwrap_or(current), current },
+        Ok(None) => StoreError::NotFound(id),
+        Err(e) => e,
+    }
+}
+
+/// Locks one feature row for the rest of the transaction; `false` when there is none.
+pub(crate) async fn lock_row<B: Backend>(conn: &mut B::Connection, table: &str, id: i64) -> Result<bool, StoreError> {
+    let n = Sql::<B>::new(&B::LOCK_ROW.replace("{table}", table)).bind(id).execute(conn).await?;
+    Ok(n > 0)
+}
+
+/// Takes a table for the rest of the transaction: writers wait, readers go on.
+pub(crate) async fn lock_table<B: Backend>(conn: &mut B::Connection, table: &str) -> Result<(), StoreError> {
+    Sql::<B>::new(&B::LOCK_TABLE.replace("{table}", table)).execute(conn).await?;
+    Ok(())
+}
+
+/// Appends the state just written (or deleted) to `cluster_versions`, and its audit row.
+async fn record_version<B: Backend>(
+    conn: &mut B::Connection,
+    id: i64,
+    version: i64,
+    operation: &str,
+    draft: &ClusterDraft,
+    ctx: &WriteContext,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let geometry = (operation != "delete").then(|| crate::geom::geometry(&draft.boundary));
+    let sql = Sql::<B>::new(&format!(
+        "INSERT INTO cluster_versions (cluster_id, version, operation, author, reason, written_at, geom, legal_act, \
+         reverted_from, {}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, {})",
+        columns(&ATTR_COLUMNS),
+        slots(ATTR_COLUMNS.len())
+    ))
+    .bind(id)
+    .bind(version)
+    .bind(operation.to_owned())
+    .bind(ctx.author.clone())
+    .bind(ctx.reason.clone())
+    .time(now)
+    .geom(geometry.as_ref())?
+    .bind(ctx.legal_act.clone())
+    .bind(ctx.reverted_from);
+    bind_attrs(sql, draft).execute(conn).await?;
+    insert_audit::<B>(conn, &crate::history::audit_of_write("cluster", id, version, operation, ctx)).await
+}
+
+impl<B: Backend> SqlStore<B> {
+    /// Inserts a cluster inside a transaction (row, index, first version); returns it as written.
+    pub(crate) async fn insert_in_tx(
+        conn: &mut B::Connection,
+        draft: &ClusterDraft,
+        ctx: &WriteContext,
+        now: DateTime<Utc>,
+    ) -> Result<Cluster, StoreError> {
+        let code = draft.attrs.code();
+        let sql = Sql::<B>::new(&format!(
+            "INSERT INTO clusters ({}, geom, name_folded, version, created_at, updated_at, updated_by) \
+             VALUES ({}, ?, ?, 1, ?, ?, ?) RETURNING {CLUSTER_COLUMNS}",
+            columns(&ATTR_COLUMNS),
+            slots(ATTR_COLUMNS.len())
+        ));
+        let row = bind_attrs(sql, draft)
+            .geom(Some(&crate::geom::geometry(&draft.boundary)))?
+            .bind(fold(draft.attrs.name()))
+            .time(now)
+            .time(now)
+            .bind(ctx.author.clone())
+            .fetch_one(conn)
+            .await
+            .map_err(|e| e.duplicate_code(code))?;
+        let cluster = decode_cluster::<B>(&row)?;
+        B::after_write(conn, "clusters", cluster.id, Some(draft.boundary.bbox()), now).await?;
+        record_version::<B>(conn, cluster.id, 1, "create", draft, ctx, now).await?;
+        Ok(cluster)
+    }
+
+    /// Replaces a cluster inside a transaction (row, index, version); returns it as written.
+    pub(crate) async fn update_in_tx(
+        conn: &mut B::Connection,
+        id: i64,
+        expected_version: Option<i64>,
+        draft: &ClusterDraft,
+        ctx: &WriteContext,
+        now: DateTime<Utc>,
+    ) -> Result<Cluster, StoreError> {
+        let sql = Sql::<B>::new(&format!(
+            "UPDATE clusters SET {}, geom = ?, name_folded = ?, version = version + 1, updated_at = ?, updated_by = ? \
+             WHERE {{id}} = ? AND (? IS NULL OR version = ?) RETURNING {CLUSTER_COLUMNS}",
+            assignments(&ATTR_COLUMNS)
+        ));
+        let row = bind_attrs(sql, draft)
+            .geom(Some(&crate::geom::geometry(&draft.boundary)))?
+            .bind(fold(draft.attrs.name()))
+            .time(now)
+            .bind(ctx.author.clone())
+            .bind(id)
+            .bind(expected_version)
+            .bind(expected_version)
+            .fetch_optional(conn)
+            .await
+            .map_err(|e| e.duplicate_code(draft.attrs.code()))?;
+        let Some(row) = row else {
+            return Err(explain_miss::<B>(conn, "clusters", id, expected_version).await);
+        };
+        let cluster = decode_cluster::<B>(&row)?;
+        B::after_write(conn, "clusters", id, Some(draft.boundary.bbox()), now).await?;
+        record_version::<B>(conn, id, cluster.version, "update", draft, ctx, now).await?;
+        Ok(cluster)
+    }
+
+    /// Reads one cluster of the draft inside a transaction.
+    pub(crate) async fn cluster_in_tx(conn: &mut B::Connection, id: i64) -> Result<Option<Cluster>, StoreError> {
+        let row = Sql::<B>::new(&format!("SELECT {CLUSTER_COLUMNS} FROM clusters WHERE {{id}} = ?"))
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
+        row.as_ref().map(decode_cluster::<B>).transpose()
+    }
+
+    /// Whether the database alone decides what a query selects (PostGIS always; GeoPackage
+    /// without a bbox and with a filter it decides wholly, see [`sql_filter::decided_in_sql`]).
+    fn exact_in_sql(query: &ClusterQuery) -> bool {
+        (B::BBOX_EXACT || query.bbox.is_none()) && query.filter().is_none_or(sql_filter::decided_in_sql::<B>)
+    }
+
+    /// ` WHERE …` for a query's bbox and filter, every value bound; what it lets through is
+    /// exact when [`Self::exact_in_sql`], else a superset tested again by
+    /// [`ClusterQuery::admits`].
+    fn push_where(qb: &mut QueryBuilder<'static, B>, query: &ClusterQuery) -> Result<(), StoreError> {
+        let table = query.layer.table();
+        qb.push(" WHERE TRUE");
+        if let Some(bbox) = query.bbox {
+            B::push_bbox(qb, table, bbox);
+        }
+        match query.filter() {
+            Some(filter) if sql_filter::decided_in_sql::<B>(filter) => {
+                qb.push(" AND ");
+                sql_filter::push_filter(qb, filter)?;
+            }
+            Some(filter) => sql_filter::push_prefilter(qb, filter, table)?,
+            None => {}
+        }
+        Ok(())
+    }
+
+    /// The clusters a query selects, in its order, paged when `page`. Where the database
+    /// decides exactly, filtering and paging are done in SQL; otherwise SQL narrows the
+    /// candidates, and the exact test and paging run here.
+    fn select(&self, query: ClusterQuery, page: bool) -> BoxStream<'static, Result<Cluster, StoreError>> {
+        let pool = self.pool.clone();
+        let exact = Self::exact_in_sql(&query);
+        let (limit, offset) = (query.limit, query.offset);
+        let stream = async_stream::try_stream! {
+            let mut qb = QueryBuilder::new(crate::backend::expand::<B>(&format!(
+                "SELECT {CLUSTER_COLUMNS} FROM {}",
+                query.layer.table()
+            )));
+            Self::push_where(&mut qb, &query)?;
+            sql_filter::push_order(&mut qb, query.sort(), B::ID);
+            if exact && page {
+                qb.push(" LIMIT ");
+                B::bind(&mut qb, i64::from(query.limit));
+                qb.push(" OFFSET ");
+                B::bind(&mut qb, i64::try_from(query.offset).unwrap_or(i64::MAX));
+            }
+            let mut rows = B::fetch_stream(pool, qb);
+            while let Some(row) = rows.try_next().await? {
+                let cluster = decode_cluster::<B>(&row)?;
+                if exact || query.admits(&cluster) {
+                    yield cluster;
+                }
+            }
+        };
+        if exact || !page {
+            return stream.boxed();
+        }
+        stream.skip(usize::try_from(offset).unwrap_or(usize::MAX)).take(limit as usize).boxed()
+    }
+}
+
+#[async_trait]
+impl<B: Backend> Store for SqlStore<B>
+where
+    SqlStore<B>: PlanningStore + crate::ZoneHistoryStore + crate::AccountStore + crate::HistoryStore,
+{
+    async fn create_cluster(&self, draft: &ClusterDraft, ctx: &WriteContext) -> Result<Cluster, StoreError> {
+        let first = crate::planning::first_event(draft);
+        Ok(self.create_cluster_with_event(draft, &first, ctx).await?.0)
+    }
+
+    async fn get_cluster_in(&self, id: i64, layer: Layer) -> Result<Cluster, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let row = Sql::<B>::new(&format!("SELECT {CLUSTER_COLUMNS} FROM {} WHERE {{id}} = ?", layer.table()))
+            .bind(id)
+            .fetch_optional(&mut conn)
+            .await?
+            .ok_or(StoreError::NotFound(id))?;
+        decode_cluster::<B>(&row)
+    }
+
+    async fn update_cluster(
+        &self,
+        id: i64,
+        expected_version: Option<i64>,
+        draft: &ClusterDraft,
+        ctx: &WriteContext,
+    ) -> Result<Cluster, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let written = Self::update_in_tx(&mut tx, id, expected_version, draft, ctx, Utc::now()).await?;
+        tx.commit().await?;
+        // What this transaction wrote, not a re-read another writer may have changed since.
+        Ok(written)
+    }
+
+    async fn delete_cluster(
+        &self,
+        id: i64,
+        expected_version: Option<i64>,
+        ctx: &WriteContext,
+    ) -> Result<(), StoreError> {
+        let now = Utc::now();
+        let mut tx = self.pool.begin().await?;
+        // Zones reference their cluster: lock it first so that no zone is added meanwhile.
+        lock_row::<B>(&mut tx, "clusters", id).await?;
+        let zones: i64 =
+            Sql::<B>::new("SELECT count(*) AS n FROM zones WHERE cluster_id = ?").bind(id).scalar(&mut tx, "n").await?;
+        if zones > 0 {
+            // Dropping the transaction rolls back.
+            return Err(StoreError::HasDependents { id, count: zones as u64, what: "zones" });
+        }
+        let row = Sql::<B>::new(&format!(
+            "DELETE FROM clusters WHERE {{id}} = ? AND (? IS NULL OR version = ?) RETURNING {CLUSTER_COLUMNS}"
+        ))
+        .bind(id)
+        .bind(expected_version)
+        .bind(expected_version)
+        .fetch_optional(&mut tx)
+        .await?;
+        let Some(row) = row else {
+            return Err(explain_miss::<B>(&mut tx, "clusters", id, expected_version).await);
+        };
+        let deleted = decode_cluster::<B>(&row)?;
+        B::after_write(&mut tx, "clusters", id, None, now).await?;
+        record_version::<B>(&mut tx, id, deleted.version + 1, "delete", &deleted.data, ctx, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn count_clusters(&self, query: &ClusterQuery) -> Result<u64, StoreError> {
+        if Self::exact_in_sql(query) {
+            let mut qb = QueryBuilder::new(format!("SELECT count(*) AS n FROM {}", query.layer.table()));
+            Self::push_where(&mut qb, query)?;
+            let mut conn = self.pool.acquire().await?;
+            let row = B::fetch_optional(&mut conn, qb).await?.ok_or(sqlx::Error::RowNotFound)?;
+            return Ok(B::get::<i64>(&row, "n")? as u64);
+        }
+        self.select(query.for_count(), false).try_fold(0u64, |n, _| async move { Ok(n + 1) }).await
+    }
+
+    fn stream_clusters(&self, query: ClusterQuery) -> BoxStream<'static, Result<Cluster, StoreError>> {
+        self.select(query, true)
+    }
+
+    async fn cluster_extent(&self, layer: Layer) -> Result<Option<[f64; 4]>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let row = Sql::<B>::new(&B::EXTENT.replace("{table}", layer.table())).fetch_one(&mut conn).await?;
+        let values: [Option<f64>; 4] = [row.get("minx")?, row.get("miny")?, row.get("maxx")?, row.get("maxy")?];
+        Ok(match values {
+            [Some(a), Some(b), Some(c), Some(d)] => Some([a, b, c, d]),
+            _ => None,
+        })
+    }
+
+    async fn clusters_stamp(&self, layer: Layer) -> Result<i64, StoreError> {
+        let sql = match layer {
+            Layer::Draft => "SELECT serial AS n FROM collection_changes WHERE collection = 'clusters'",
+            Layer::Published => "SELECT coalesce(max(seq), 0) AS n FROM publications WHERE collection = 'clusters'",
+        };
+        let mut conn = self.pool.acquire().await?;
+        Sql::<B>::new(sql).scalar(&mut conn, "n").await
+    }
+
+    async fn cluster_tile(&self, tile: TileId, name: &str, layer: Layer) -> Result<Option<Vec<u8>>, StoreError> {
+        B::cluster_tile(&self.pool, tile, name, layer).await
+    }
+
+    async fn publish_clusters(&self, note: Option<&str>, ctx: &WriteContext) -> Result<Publication, StoreError> {
+        let now = Utc::now();
+        let mut tx = self.pool.begin().await?;
+        // One publisher at a time; readers keep reading the previous snapshot until commit.
+        lock_table::<B>(&mut tx, "clusters_published").await?;
+        Sql::<B>::new("DELETE FROM clusters_published").execute(&mut tx).await?;
+        let count = Sql::<B>::new(
+            "INSERT INTO clusters_published SELECT {id}, geom, code, name, name_folded, kind, status, planned_area_ha, \
+             area_ha, geodesic_area_ha, planning_crs, notes, version, created_at, updated_at, updated_by, craft_village, \
+             mountainous, roads_completed, water_completed, wastewater_completed FROM clusters",
+        )
+        .execute(&mut tx)
+        .await?;
+        B::after_publish(&mut tx, now).await?;
+        let seq: i64 =
+            Sql::<B>::new("SELECT coalesce(max(seq), 0) + 1 AS n FROM publications WHERE collection = 'clusters'")
+                .scalar(&mut tx, "n")
+                .await?;
+        Sql::<B>::new(
+            "INSERT INTO publications (collection, seq, published_at, author, note, feature_count) \
+             VALUES ('clusters', ?, ?, ?, ?, ?)",
+        )
+        .bind(seq)
+        .time(now)
+        .bind(ctx.author.clone())
+        .bind(note.map(str::to_owned))
+        .bind(count as i64)
+        .execute(&mut tx)
+        .await?;
+        insert_audit::<B>(&mut tx, &crate::publish::audit_of_publication(count, note, ctx)).await?;
+        // The collection documents show the last publication.
+        Sql::<B>::new("UPDATE collection_changes SET serial = serial + 1 WHERE collection = 'clusters'")
+            .execute(&mut tx)
+            .await?;
+        tx.commit().await?;
+        self.last_publication().await?.ok_or_else(|| StoreError::Corrupt("publication vanished".into()))
+    }
+
+    async fn last_publication(&self) -> Result<Option<Publication>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let row = Sql::<B>::new(
+            "SELECT seq, published_at, author, note, feature_count FROM publications WHERE collection = 'clusters' \
+             ORDER BY seq DESC LIMIT 1",
+        )
+        .fetch_optional(&mut conn)
+        .await?;
+        row.map(|row| {
+            Ok(Publication {
+                seq: row.get("seq")?,
+                published_at: RowExt::<B>::time(&row, "published_at")?,
+                author: row.get("author")?,
+                note: row.get("note")?,
+                feature_count: row.get::<i64>("feature_count")? as u64,
+            })
+        })
+        .transpose()
+    }
+
+    async fn collection_meta(&self, collection: &str) -> Result<CollectionMeta, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let row = Sql::<B>::new(
+            "SELECT title, description, license, attribution, keywords, updated_at FROM collection_meta WHERE collection = ?",
+        )
+        .bind(collection.to_owned())
+        .fetch_optional(&mut conn)
+        .await?;
+        let Some(row) = row else { return Ok(CollectionMeta::default()) };
+        Ok(CollectionMeta {
+            title: row.get("title")?,
+            description: row.get("description")?,
+            license: row.get("license")?,
+            attribution: row.get("attribution")?,
+            keywords: B::get_text_list(&row, "keywords")?,
+            updated_at: RowExt::<B>::opt_time(&row, "updated_at")?,
+        })
+    }
+
+    async fn put_collection_meta(&self, collection: &str, meta: &CollectionMeta) -> Result<CollectionMeta, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        Sql::<B>::new(
+            "INSERT INTO collection_meta (collection, title, description, license, attribution, keywords, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (collection) DO UPDATE SET title = excluded.title, \
+             description = excluded.description, license = excluded.license, attribution = excluded.attribution, \
+             keywords = excluded.keywords, updated_at = excluded.updated_at",
+        )
+        .bind(collection.to_owned())
+        .bind(meta.title.clone())
+        .bind(meta.description.clone())
+        .bind(meta.license.clone())
+        .bind(meta.attribution.clone())
+        .text_list(TextList(meta.keywords.clone()))?
+        .time(Utc::now())
+        .execute(&mut conn)
+        .await?;
+        drop(conn);
+        self.collection_meta(collection).await
+    }
+
+    async fn version_count(&self, id: i64) -> Result<u64, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let n: i64 = Sql::<B>::new("SELECT count(*) AS n FROM cluster_versions WHERE cluster_id = ?")
+            .bind(id)
+            .scalar(&mut conn, "n")
+            .await?;
+        Ok(n as u64)
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        Sql::<B>::new("SELECT 1 AS n").execute(&mut conn).await?;
+        Ok(())
+    }
+
+    fn backend(&self) -> &'static str {
+        <B as Backend>::NAME
+    }
+}
