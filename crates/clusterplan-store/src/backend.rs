@@ -14,7 +14,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use clusterplan_core::cql2::{LikePattern, Literal, SpatialOp};
 use futures::stream::BoxStream;
 use geo_types::Geometry;
-use sqlx::{Database, Pool, Postgres, QueryBuilder, Sqlite};
+use sqlx::{Database, Pool, Postgres, QueryBuilder, Sqlite, Transaction};
 
 use crate::query::Queryable;
 use crate::{Layer, StoreError, TileId};
@@ -109,6 +109,10 @@ pub trait Backend: Database + sealed::Sealed {
     const LOCK_TABLE: &'static str;
     /// `minx, miny, maxx, maxy` of a feature table (`{table}`), NULLs when it is empty.
     const EXTENT: &'static str;
+    /// What follows the column list of an `INSERT` that sets the feature id itself.
+    const INSERT_ID: &'static str;
+    /// What ends a `SELECT` whose rows no other transaction may delete until this one ends.
+    const FOR_SHARE: &'static str;
 
     /// Whether predicates on this queryable are decided in SQL as the Rust evaluator does.
     fn decides(q: Queryable) -> bool;
@@ -191,6 +195,13 @@ pub trait Backend: Database + sealed::Sealed {
         conn: &mut Self::Connection,
         at: DateTime<Utc>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Begins a transaction that reads before it writes, serialised from its start with every
+    /// other one begun on the same `key`.
+    fn begin_locked(
+        pool: &Pool<Self>,
+        key: String,
+    ) -> impl Future<Output = Result<Transaction<'static, Self>, StoreError>> + Send;
 
     /// One Mapbox Vector Tile of a layer's clusters, its MVT layer called `name`; `None` when
     /// the tile is empty.

@@ -1,8 +1,6 @@
 //! The embedded store: one SQLite file laid out as a GeoPackage.
 
 mod accounts;
-mod history;
-mod zone_history;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -10,7 +8,6 @@ use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use clusterplan_core::Cluster;
-use clusterplan_core::ClusterDraft;
 use clusterplan_core::cql2::{LikePattern, LikeToken, PropertyType, SpatialOp};
 use futures::stream::BoxStream;
 use futures::{StreamExt, TryStreamExt};
@@ -23,10 +20,10 @@ use sqlx::sqlite::{
 use sqlx::{Pool, QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
 
 use crate::backend::{Backend, SqlColumn, SqlValue, TextList};
-use crate::geom::{from_gpkg, geometry_to_gpkg as to_gpkg_geometry, to_gpkg};
+use crate::geom::{from_gpkg, geometry_to_gpkg as to_gpkg_geometry};
 use crate::query::Queryable;
 use crate::record::StoredCluster;
-use crate::{ClusterQuery, Layer, SqlStore, Store, StoreError, TileId, WriteContext};
+use crate::{ClusterQuery, Layer, SqlStore, Store, StoreError, TileId};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
 
@@ -79,6 +76,9 @@ impl Backend for Sqlite {
     const LOCK_TABLE: &'static str = "DELETE FROM {table} WHERE FALSE";
     const EXTENT: &'static str = "SELECT min(minx) AS minx, min(miny) AS miny, max(maxx) AS maxx, max(maxy) AS maxy \
                                   FROM rtree_{table}_geom";
+    const INSERT_ID: &'static str = "";
+    // The statement holds the database's write lock until commit.
+    const FOR_SHARE: &'static str = "";
 
     fn decides(q: Queryable) -> bool {
         matches!(q.property_type(), PropertyType::String | PropertyType::Number | PropertyType::Boolean)
@@ -247,6 +247,14 @@ impl Backend for Sqlite {
         Ok(())
     }
 
+    /// IMMEDIATE: the write lock at once, for the whole database. A deferred transaction would
+    /// hold a read snapshot when it asks for the write lock, and SQLite answers "database is
+    /// locked" at once, without waiting, if another connection (such as a failed write just
+    /// before, whose rollback sqlx runs lazily) still holds it.
+    async fn begin_locked(pool: &Pool<Self>, _key: String) -> Result<Transaction<'static, Self>, StoreError> {
+        Ok(pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
     async fn cluster_tile(
         pool: &Pool<Self>,
         tile: TileId,
@@ -300,100 +308,6 @@ fn decode(row: &SqliteRow) -> Result<Cluster, StoreError> {
         boundary: from_gpkg(&blob)?,
     }
     .into_cluster()
-}
-
-/// Keeps the R*Tree and the layer extent in `gpkg_contents` in step with a write.
-async fn index(
-    tx: &mut Transaction<'_, Sqlite>,
-    id: i64,
-    draft: Option<&ClusterDraft>,
-    now: &str,
-) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM rtree_clusters_geom WHERE id = ?").bind(id).execute(&mut **tx).await?;
-    if let Some(draft) = draft {
-        let [minx, miny, maxx, maxy] = draft.boundary.bbox();
-        sqlx::query("INSERT INTO rtree_clusters_geom (id, minx, maxx, miny, maxy) VALUES (?, ?, ?, ?, ?)")
-            .bind(id)
-            .bind(minx)
-            .bind(maxx)
-            .bind(miny)
-            .bind(maxy)
-            .execute(&mut **tx)
-            .await?;
-        // The extent only grows here; it is informative in GeoPackage and a shrink would
-        // need a scan of the whole index on every delete.
-        sqlx::query(
-            "UPDATE gpkg_contents SET last_change = ?, min_x = min(coalesce(min_x, ?), ?), min_y = min(coalesce(min_y, ?), ?), \
-             max_x = max(coalesce(max_x, ?), ?), max_y = max(coalesce(max_y, ?), ?) WHERE table_name = 'clusters'",
-        )
-        .bind(now)
-        .bind(minx)
-        .bind(minx)
-        .bind(miny)
-        .bind(miny)
-        .bind(maxx)
-        .bind(maxx)
-        .bind(maxy)
-        .bind(maxy)
-        .execute(&mut **tx)
-        .await?;
-    } else {
-        sqlx::query("UPDATE gpkg_contents SET last_change = ? WHERE table_name = 'clusters'")
-            .bind(now)
-            .execute(&mut **tx)
-            .await?;
-    }
-    Ok(())
-}
-
-/// Appends the state just written (or deleted) to `cluster_versions`, and its audit row.
-async fn record_version(
-    tx: &mut Transaction<'_, Sqlite>,
-    id: i64,
-    version: i64,
-    operation: &str,
-    draft: &ClusterDraft,
-    ctx: &WriteContext,
-    now: &str,
-) -> Result<(), StoreError> {
-    let geom = if operation == "delete" { None } else { Some(to_gpkg(&draft.boundary)?) };
-    bind_attrs!(sqlx::query(
-        "INSERT INTO cluster_versions (cluster_id, version, operation, author, reason, written_at, geom, legal_act, \
-         reverted_from, code, name, kind, status, planned_area_ha, area_ha, geodesic_area_ha, planning_crs, notes) \
-         VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-    )
-    .bind(id)
-    .bind(version)
-    .bind(operation)
-    .bind(&ctx.author)
-    .bind(&ctx.reason)
-    .bind(now)
-    .bind(geom)
-    .bind(&ctx.legal_act)
-    .bind(ctx.reverted_from), draft)
-    .execute(&mut **tx)
-    .await?;
-    // The rules' site facts, on the row and on its version (one statement each, same
-    // transaction).
-    let f = draft.attrs.flags();
-    for sql in [
-        "UPDATE clusters SET craft_village = ?, mountainous = ?, roads_completed = ?, water_completed = ?, \
-         wastewater_completed = ? WHERE fid = ? AND ? > 0",
-        "UPDATE cluster_versions SET craft_village = ?, mountainous = ?, roads_completed = ?, water_completed = ?, \
-         wastewater_completed = ? WHERE cluster_id = ? AND version = ?",
-    ] {
-        sqlx::query(sql)
-            .bind(f.craft_village)
-            .bind(f.mountainous)
-            .bind(f.roads_completed)
-            .bind(f.water_completed)
-            .bind(f.wastewater_completed)
-            .bind(id)
-            .bind(version)
-            .execute(&mut **tx)
-            .await?;
-    }
-    insert_audit(&mut **tx, now, &crate::history::audit_of_write("cluster", id, version, operation, ctx)).await
 }
 
 /// Why a write to `table` (`clusters` or `zones`) matched no row: another version is current,

@@ -9,26 +9,6 @@
 //! also appends the written state to a version table in the same transaction, so that history
 //! survives any crash that the write itself survives.
 
-/// Binds a draft's attribute columns, in the order `code, name, kind, status, planned_area_ha,
-/// area_ha, geodesic_area_ha, planning_crs, notes`, on a query of either backend: the column
-/// lists of both stores' writes and of the version table follow this order.
-macro_rules! bind_attrs {
-    ($query:expr, $draft:expr) => {{
-        let draft: &clusterplan_core::ClusterDraft = $draft;
-        let attrs = &draft.attrs;
-        $query
-            .bind(attrs.code())
-            .bind(attrs.name())
-            .bind(attrs.kind().code())
-            .bind(attrs.status().code())
-            .bind(attrs.planned_area_ha())
-            .bind(draft.area.projected_ha)
-            .bind(draft.area.geodesic_ha)
-            .bind(attrs.planning_crs().to_string())
-            .bind(attrs.notes())
-    }};
-}
-
 /// Binds a zone draft's attribute columns, in the order `cluster_id, land_use, label, leasable,
 /// leased, tenant, area_ha, geodesic_area_ha`, on a query of either backend: zone writes and
 /// zone versions list their columns in this order.

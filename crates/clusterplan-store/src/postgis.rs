@@ -3,12 +3,9 @@
 //! a transaction.
 
 mod accounts;
-mod history;
-mod zone_history;
 
 use chrono::{DateTime, Utc};
 use clusterplan_core::Cluster;
-use clusterplan_core::ClusterDraft;
 use clusterplan_core::cql2::{LikePattern, SpatialOp};
 use futures::stream::BoxStream;
 use futures::{StreamExt, TryStreamExt};
@@ -19,10 +16,10 @@ use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions, PgRow};
 use sqlx::{Executor, PgPool, Pool, Postgres, QueryBuilder, Row, Transaction};
 
 use crate::backend::{Backend, SqlColumn, SqlValue, TextList};
-use crate::geom::{from_wkb, geometry_to_wkb, to_wkb};
+use crate::geom::{from_wkb, geometry_to_wkb};
 use crate::query::Queryable;
 use crate::record::StoredCluster;
-use crate::{Layer, SqlStore, StoreError, TileId, WriteContext};
+use crate::{Layer, SqlStore, StoreError, TileId};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgis");
 
@@ -75,6 +72,8 @@ impl Backend for Postgres {
     const LOCK_TABLE: &'static str = "LOCK TABLE {table} IN EXCLUSIVE MODE";
     const EXTENT: &'static str = "SELECT ST_XMin(e) AS minx, ST_YMin(e) AS miny, ST_XMax(e) AS maxx, ST_YMax(e) AS maxy \
                                   FROM (SELECT ST_Extent(geom)::box2d AS e FROM {table}) x";
+    const INSERT_ID: &'static str = " OVERRIDING SYSTEM VALUE";
+    const FOR_SHARE: &'static str = " FOR SHARE";
 
     fn decides(_: Queryable) -> bool {
         true
@@ -192,6 +191,12 @@ impl Backend for Postgres {
         Ok(())
     }
 
+    async fn begin_locked(pool: &Pool<Self>, key: String) -> Result<Transaction<'static, Self>, StoreError> {
+        let mut tx = pool.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))").bind(key).execute(&mut *tx).await?;
+        Ok(tx)
+    }
+
     async fn cluster_tile(
         pool: &Pool<Self>,
         tile: TileId,
@@ -237,57 +242,6 @@ fn decode(row: &PgRow) -> Result<Cluster, StoreError> {
         boundary: from_wkb(&blob)?,
     }
     .into_cluster()
-}
-
-/// Appends the state just written (or deleted) to `cluster_versions`, and its audit row.
-async fn record_version(
-    tx: &mut Transaction<'_, Postgres>,
-    id: i64,
-    version: i64,
-    operation: &str,
-    draft: &ClusterDraft,
-    ctx: &WriteContext,
-) -> Result<(), StoreError> {
-    let geom = if operation == "delete" { None } else { Some(to_wkb(&draft.boundary)?) };
-    let f = draft.attrs.flags();
-    bind_attrs!(sqlx::query(
-        "INSERT INTO cluster_versions (cluster_id, version, operation, author, reason, written_at, geom, legal_act, \
-         reverted_from, code, name, kind, status, planned_area_ha, area_ha, geodesic_area_ha, planning_crs, notes, \
-         craft_village, mountainous, roads_completed, water_completed, wastewater_completed) \
-         VALUES ($1,$2,$3,$4,$5,now(),ST_GeomFromWKB($6, 4326),$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22)",
-    )
-    .bind(id)
-    .bind(version)
-    .bind(operation)
-    .bind(&ctx.author)
-    .bind(&ctx.reason)
-    .bind(geom)
-    .bind(&ctx.legal_act)
-    .bind(ctx.reverted_from), draft)
-    .bind(f.craft_village)
-    .bind(f.mountainous)
-    .bind(f.roads_completed)
-    .bind(f.water_completed)
-    .bind(f.wastewater_completed)
-    .execute(&mut **tx)
-    .await?;
-    insert_audit(&mut **tx, &crate::history::audit_of_write("cluster", id, version, operation, ctx)).await?;
-    // The rules' site facts on the row itself (not for a delete: the row is gone).
-    if operation != "delete" {
-        sqlx::query(
-            "UPDATE clusters SET craft_village = $1, mountainous = $2, roads_completed = $3, water_completed = $4, \
-             wastewater_completed = $5 WHERE id = $6",
-        )
-        .bind(f.craft_village)
-        .bind(f.mountainous)
-        .bind(f.roads_completed)
-        .bind(f.water_completed)
-        .bind(f.wastewater_completed)
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
-    }
-    Ok(())
 }
 
 /// Appends an audit row, inside a write's transaction or on its own.

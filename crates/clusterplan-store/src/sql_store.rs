@@ -16,6 +16,8 @@ use crate::record::StoredCluster;
 use crate::sql_filter;
 use crate::{ClusterQuery, CollectionMeta, Layer, NewAudit, Publication, Store, StoreError, TileId, WriteContext};
 
+pub(crate) mod versions;
+
 /// A store on one SQL database: [`crate::GpkgStore`] (SQLite) or [`crate::PostgisStore`].
 pub struct SqlStore<B: Database> {
     pub(crate) pool: Pool<B>,
@@ -160,36 +162,6 @@ pub(crate) async fn lock_table<B: Backend>(conn: &mut B::Connection, table: &str
     Ok(())
 }
 
-/// Appends the state just written (or deleted) to `cluster_versions`, and its audit row.
-async fn record_version<B: Backend>(
-    conn: &mut B::Connection,
-    id: i64,
-    version: i64,
-    operation: &str,
-    draft: &ClusterDraft,
-    ctx: &WriteContext,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    let geometry = (operation != "delete").then(|| crate::geom::geometry(&draft.boundary));
-    let sql = Sql::<B>::new(&format!(
-        "INSERT INTO cluster_versions (cluster_id, version, operation, author, reason, written_at, geom, legal_act, \
-         reverted_from, {}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, {})",
-        columns(&ATTR_COLUMNS),
-        slots(ATTR_COLUMNS.len())
-    ))
-    .bind(id)
-    .bind(version)
-    .bind(operation.to_owned())
-    .bind(ctx.author.clone())
-    .bind(ctx.reason.clone())
-    .time(now)
-    .geom(geometry.as_ref())?
-    .bind(ctx.legal_act.clone())
-    .bind(ctx.reverted_from);
-    bind_attrs(sql, draft).execute(conn).await?;
-    insert_audit::<B>(conn, &crate::history::audit_of_write("cluster", id, version, operation, ctx)).await
-}
-
 impl<B: Backend> SqlStore<B> {
     /// Inserts a cluster inside a transaction (row, index, first version); returns it as written.
     pub(crate) async fn insert_in_tx(
@@ -216,7 +188,7 @@ impl<B: Backend> SqlStore<B> {
             .map_err(|e| e.duplicate_code(code))?;
         let cluster = decode_cluster::<B>(&row)?;
         B::after_write(conn, "clusters", cluster.id, Some(draft.boundary.bbox()), now).await?;
-        record_version::<B>(conn, cluster.id, 1, "create", draft, ctx, now).await?;
+        versions::record_version::<B>(conn, cluster.id, 1, "create", draft, ctx, now).await?;
         Ok(cluster)
     }
 
@@ -250,7 +222,7 @@ impl<B: Backend> SqlStore<B> {
         };
         let cluster = decode_cluster::<B>(&row)?;
         B::after_write(conn, "clusters", id, Some(draft.boundary.bbox()), now).await?;
-        record_version::<B>(conn, id, cluster.version, "update", draft, ctx, now).await?;
+        versions::record_version::<B>(conn, id, cluster.version, "update", draft, ctx, now).await?;
         Ok(cluster)
     }
 
@@ -387,7 +359,7 @@ where
         };
         let deleted = decode_cluster::<B>(&row)?;
         B::after_write(&mut tx, "clusters", id, None, now).await?;
-        record_version::<B>(&mut tx, id, deleted.version + 1, "delete", &deleted.data, ctx, now).await?;
+        versions::record_version::<B>(&mut tx, id, deleted.version + 1, "delete", &deleted.data, ctx, now).await?;
         tx.commit().await?;
         Ok(())
     }

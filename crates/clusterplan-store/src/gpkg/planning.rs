@@ -12,13 +12,13 @@ use futures::{StreamExt, TryStreamExt};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, Sqlite, Transaction};
 
-use super::zone_history::record_zone_version;
 use super::{COLUMNS, GpkgStore, decode, explain_miss, parse_timestamp, timestamp};
 use crate::geom::{from_gpkg, to_gpkg};
 use crate::planning::{
     EventRecord, NewEvent, NewTask, PlanningStore, TaskRecord, UnitQuery, ZoneQuery, covers_point, sibling_refs,
 };
 use crate::record::{StoredEvent, StoredTask, StoredUnit, StoredZone, intersects_bbox};
+use crate::sql_store::versions::record_zone_version;
 use crate::{Store, StoreError, WriteContext};
 
 const ZONE_COLUMNS: &str = "fid, geom, cluster_id, land_use, label, leasable, leased, tenant, area_ha, geodesic_area_ha, \
@@ -238,7 +238,7 @@ async fn insert_zone(
     ts: &str,
 ) -> Result<i64, StoreError> {
     let id = insert_zone_row(tx, None, 1, draft, ctx, ts, ts).await?;
-    record_zone_version(tx, id, 1, "create", draft, ctx, ts).await?;
+    record_zone_version::<Sqlite>(tx, id, 1, "create", draft, ctx, parse_timestamp(ts)?).await?;
     Ok(id)
 }
 
@@ -417,7 +417,7 @@ impl PlanningStore for GpkgStore {
             return Err(explain_miss(&mut tx, "zones", id, expected_version).await);
         };
         index_zone(&mut tx, id, Some(draft)).await?;
-        record_zone_version(&mut tx, id, version, "update", draft, ctx, &ts).await?;
+        record_zone_version::<Sqlite>(&mut tx, id, version, "update", draft, ctx, parse_timestamp(&ts)?).await?;
         tx.commit().await?;
         self.get_zone(id).await
     }
@@ -438,7 +438,8 @@ impl PlanningStore for GpkgStore {
         };
         let zone = decode_zone(&row)?;
         index_zone(&mut tx, id, None).await?;
-        record_zone_version(&mut tx, id, zone.version + 1, "delete", &zone.data, ctx, &ts).await?;
+        record_zone_version::<Sqlite>(&mut tx, id, zone.version + 1, "delete", &zone.data, ctx, parse_timestamp(&ts)?)
+            .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -14,11 +14,11 @@ use futures::{StreamExt, TryStreamExt};
 use sqlx::postgres::PgRow;
 use sqlx::{Postgres, Row, Transaction};
 
-use super::zone_history::record_zone_version;
 use super::{COLUMNS, PostgisStore, decode, explain_miss};
 use crate::geom::{from_wkb, to_wkb};
 use crate::planning::{EventRecord, NewEvent, NewTask, PlanningStore, TaskRecord, UnitQuery, ZoneQuery, sibling_refs};
 use crate::record::{StoredEvent, StoredTask, StoredUnit, StoredZone};
+use crate::sql_store::versions::record_zone_version;
 use crate::{StoreError, WriteContext};
 
 const ZONE_COLUMNS: &str = "id, ST_AsBinary(geom) AS geom, cluster_id, land_use, label, leasable, leased, tenant, area_ha, \
@@ -205,7 +205,9 @@ async fn insert_zone(
     ctx: &WriteContext,
 ) -> Result<i64, StoreError> {
     let id = insert_zone_row(tx, None, 1, draft, ctx).await?;
-    record_zone_version(tx, id, 1, "create", draft, ctx).await?;
+    // The version is written at the transaction's time, as now() wrote the row.
+    let now = sqlx::query_scalar("SELECT now()").fetch_one(&mut **tx).await?;
+    record_zone_version::<Postgres>(tx, id, 1, "create", draft, ctx, now).await?;
     Ok(id)
 }
 
@@ -355,7 +357,8 @@ impl PlanningStore for PostgisStore {
         let Some(version) = version else {
             return Err(explain_miss(&mut tx, "zones", id, expected_version).await);
         };
-        record_zone_version(&mut tx, id, version, "update", draft, ctx).await?;
+        let now = sqlx::query_scalar("SELECT now()").fetch_one(&mut *tx).await?;
+        record_zone_version::<Postgres>(&mut tx, id, version, "update", draft, ctx, now).await?;
         tx.commit().await?;
         self.get_zone(id).await
     }
@@ -373,7 +376,8 @@ impl PlanningStore for PostgisStore {
             return Err(explain_miss(&mut tx, "zones", id, expected_version).await);
         };
         let zone = decode_zone(&row)?;
-        record_zone_version(&mut tx, id, zone.version + 1, "delete", &zone.data, ctx).await?;
+        let now = sqlx::query_scalar("SELECT now()").fetch_one(&mut *tx).await?;
+        record_zone_version::<Postgres>(&mut tx, id, zone.version + 1, "delete", &zone.data, ctx, now).await?;
         tx.commit().await?;
         Ok(())
     }

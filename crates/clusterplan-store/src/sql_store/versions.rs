@@ -1,0 +1,555 @@
+//! History, written once for clusters and zones: versions appended with every write, read
+//! back, `asOf`, reverts and restores of deleted features, and comments on clusters. The two
+//! version tables differ only in what [`Versioned`] names.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use clusterplan_core::search::fold;
+use clusterplan_core::zones::{Zone, ZoneDraft, check_placement};
+use clusterplan_core::{Cluster, ClusterDraft};
+use futures::TryStreamExt;
+use futures::stream::BoxStream;
+use sqlx::Transaction;
+
+use super::{
+    ATTR_COLUMNS, CLUSTER_COLUMNS, SqlStore, bind_attrs, columns, decode_cluster, insert_audit, lock_row, slots,
+};
+use crate::backend::{Backend, RowExt, Sql};
+use crate::history::{audit_of_comment, audit_of_write, comment_refusal, page_as_of, revert_to_tombstone};
+use crate::planning::sibling_refs;
+use crate::record::StoredZone;
+use crate::zone_history::{ZoneHistoryStore, ZoneVersion};
+use crate::{ClusterQuery, Comment, HistoryStore, NewComment, PlanningStore, StoreError, Version, WriteContext};
+
+/// What differs between the histories of clusters and of zones.
+pub(crate) trait Versioned: Sized + Send + 'static {
+    /// The feature table, `clusters` or `zones`.
+    const FEATURES: &'static str;
+    /// Its version table.
+    const VERSIONS: &'static str;
+    /// The feature id column of the version table.
+    const FEATURE_ID: &'static str;
+    /// The attribute columns, named alike in both tables.
+    const ATTRS: &'static [&'static str];
+
+    /// Decodes a state selected under the feature table's column names.
+    fn decode<B: Backend>(row: &B::Row) -> Result<Self, StoreError>;
+}
+
+impl Versioned for Cluster {
+    const FEATURES: &'static str = "clusters";
+    const VERSIONS: &'static str = "cluster_versions";
+    const FEATURE_ID: &'static str = "cluster_id";
+    const ATTRS: &'static [&'static str] = &ATTR_COLUMNS;
+
+    fn decode<B: Backend>(row: &B::Row) -> Result<Self, StoreError> {
+        decode_cluster::<B>(row)
+    }
+}
+
+impl Versioned for Zone {
+    const FEATURES: &'static str = "zones";
+    const VERSIONS: &'static str = "zone_versions";
+    const FEATURE_ID: &'static str = "zone_id";
+    const ATTRS: &'static [&'static str] = &ZONE_ATTR_COLUMNS;
+
+    fn decode<B: Backend>(row: &B::Row) -> Result<Self, StoreError> {
+        decode_zone::<B>(row)
+    }
+}
+
+/// `SELECT … FROM <versions> v`: a version row under the column names of a feature row
+/// ([`Versioned::decode`] reads its state), with the version's own columns after them.
+fn select_versions<T: Versioned>() -> String {
+    let (table, fid) = (T::VERSIONS, T::FEATURE_ID);
+    format!(
+        "SELECT v.{fid} AS id, {{geom}}, v.version, \
+         (SELECT min(f.written_at) FROM {table} f WHERE f.{fid} = v.{fid}) AS created_at, \
+         v.written_at AS updated_at, v.operation, v.author, v.reason, v.legal_act, v.reverted_from, {} FROM {table} v",
+        columns(T::ATTRS)
+    )
+}
+
+/// The latest version per feature written at or before `?`, deletions left out.
+fn select_as_of<T: Versioned>() -> String {
+    let (table, fid) = (T::VERSIONS, T::FEATURE_ID);
+    format!(
+        "{} WHERE v.version = (SELECT max(w.version) FROM {table} w WHERE w.{fid} = v.{fid} AND w.written_at <= ?) \
+         AND v.operation <> 'delete'",
+        select_versions::<T>()
+    )
+}
+
+/// Decodes a row selected by [`select_versions`].
+fn decode_version<B: Backend, T: Versioned>(row: &B::Row) -> Result<Version<T>, StoreError> {
+    // A deletion has no geometry: its row holds no state.
+    let deleted = row.get::<Option<Vec<u8>>>("geom")?.is_none();
+    Ok(Version {
+        id: row.get("id")?,
+        version: row.get("version")?,
+        operation: row.get("operation")?,
+        author: row.get("author")?,
+        reason: row.get("reason")?,
+        legal_act: row.get("legal_act")?,
+        reverted_from: row.get("reverted_from")?,
+        written_at: RowExt::<B>::time(row, "updated_at")?,
+        state: if deleted { None } else { Some(T::decode::<B>(row)?) },
+    })
+}
+
+/// The number and operation of a feature's last version; `None` when it never existed.
+async fn last_version<B: Backend, T: Versioned>(
+    conn: &mut B::Connection,
+    id: i64,
+) -> Result<Option<(i64, String)>, StoreError> {
+    let row = Sql::<B>::new(&format!(
+        "SELECT version, operation FROM {} WHERE {} = ? ORDER BY version DESC LIMIT 1",
+        T::VERSIONS,
+        T::FEATURE_ID
+    ))
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    row.map(|row| Ok((row.get("version")?, row.get("operation")?))).transpose()
+}
+
+/// Appends the state just written (or deleted) to `cluster_versions`, and its audit row.
+pub(crate) async fn record_version<B: Backend>(
+    conn: &mut B::Connection,
+    id: i64,
+    version: i64,
+    operation: &str,
+    draft: &ClusterDraft,
+    ctx: &WriteContext,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let geometry = (operation != "delete").then(|| crate::geom::geometry(&draft.boundary));
+    let sql = Sql::<B>::new(&format!(
+        "INSERT INTO cluster_versions (cluster_id, version, operation, author, reason, written_at, geom, legal_act, \
+         reverted_from, {}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, {})",
+        columns(&ATTR_COLUMNS),
+        slots(ATTR_COLUMNS.len())
+    ))
+    .bind(id)
+    .bind(version)
+    .bind(operation.to_owned())
+    .bind(ctx.author.clone())
+    .bind(ctx.reason.clone())
+    .time(now)
+    .geom(geometry.as_ref())?
+    .bind(ctx.legal_act.clone())
+    .bind(ctx.reverted_from);
+    bind_attrs(sql, draft).execute(conn).await?;
+    insert_audit::<B>(conn, &audit_of_write("cluster", id, version, operation, ctx)).await
+}
+
+/// Appends the state just written (or deleted: no geometry) to `zone_versions`, and its audit
+/// row, in the write's transaction.
+pub(crate) async fn record_zone_version<B: Backend>(
+    conn: &mut B::Connection,
+    id: i64,
+    version: i64,
+    operation: &str,
+    draft: &ZoneDraft,
+    ctx: &WriteContext,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let geometry = (operation != "delete").then(|| crate::geom::geometry(&draft.boundary));
+    let sql = Sql::<B>::new(&format!(
+        "INSERT INTO zone_versions (zone_id, version, operation, author, reason, legal_act, reverted_from, written_at, \
+         geom, {}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, {})",
+        columns(&ZONE_ATTR_COLUMNS),
+        slots(ZONE_ATTR_COLUMNS.len())
+    ))
+    .bind(id)
+    .bind(version)
+    .bind(operation.to_owned())
+    .bind(ctx.author.clone())
+    .bind(ctx.reason.clone())
+    .bind(ctx.legal_act.clone())
+    .bind(ctx.reverted_from)
+    .time(now)
+    .geom(geometry.as_ref())?;
+    bind_zone_attrs(sql, draft).execute(conn).await?;
+    insert_audit::<B>(conn, &audit_of_write("zone", id, version, operation, ctx)).await
+}
+
+/// The columns a zone is read from ([`decode_zone`]).
+pub(crate) const ZONE_COLUMNS: &str = "{id} AS id, {geom}, cluster_id, land_use, label, leasable, leased, tenant, \
+     area_ha, geodesic_area_ha, version, created_at, updated_at";
+
+/// The attribute columns a zone write sets, on the row and on its version, in the order
+/// [`bind_zone_attrs`] binds them.
+pub(crate) const ZONE_ATTR_COLUMNS: [&str; 8] =
+    ["cluster_id", "land_use", "label", "leasable", "leased", "tenant", "area_ha", "geodesic_area_ha"];
+
+/// Binds a zone draft's attribute columns in the order of [`ZONE_ATTR_COLUMNS`].
+pub(crate) fn bind_zone_attrs<B: Backend>(sql: Sql<B>, draft: &ZoneDraft) -> Sql<B> {
+    let a = &draft.attrs;
+    sql.bind(a.cluster_id())
+        .bind(a.land_use().code())
+        .bind(a.label().map(str::to_owned))
+        .bind(a.leasable())
+        .bind(a.leased())
+        .bind(a.tenant().map(str::to_owned))
+        .bind(draft.area.projected_ha)
+        .bind(draft.area.geodesic_ha)
+}
+
+/// Decodes a row selected by [`ZONE_COLUMNS`].
+pub(crate) fn decode_zone<B: Backend>(row: &B::Row) -> Result<Zone, StoreError> {
+    let geometry =
+        RowExt::<B>::geom(row, "geom")?.ok_or_else(|| StoreError::Corrupt("zone without geometry".into()))?;
+    StoredZone {
+        id: row.get("id")?,
+        cluster_id: row.get("cluster_id")?,
+        land_use: row.get("land_use")?,
+        label: row.get("label")?,
+        leasable: row.get("leasable")?,
+        leased: row.get("leased")?,
+        tenant: row.get("tenant")?,
+        area_ha: row.get("area_ha")?,
+        geodesic_area_ha: row.get("geodesic_area_ha")?,
+        version: row.get("version")?,
+        created_at: RowExt::<B>::time(row, "created_at")?,
+        updated_at: RowExt::<B>::time(row, "updated_at")?,
+        boundary: crate::geom::into_boundary(geometry)?,
+    }
+    .into_zone()
+}
+
+/// Locks the cluster for the rest of the transaction and reads it with the zones placed in it.
+pub(crate) async fn lock_cluster_with_zones<B: Backend>(
+    conn: &mut B::Connection,
+    cluster_id: i64,
+) -> Result<(Cluster, Vec<Zone>), StoreError> {
+    let missing = || StoreError::MissingReference { what: "cluster", id: cluster_id };
+    if !lock_row::<B>(conn, "clusters", cluster_id).await? {
+        return Err(missing());
+    }
+    let cluster = SqlStore::<B>::cluster_in_tx(conn, cluster_id).await?.ok_or_else(missing)?;
+    let rows = Sql::<B>::new(&format!("SELECT {ZONE_COLUMNS} FROM zones WHERE cluster_id = ? ORDER BY {{id}}"))
+        .bind(cluster_id)
+        .fetch_all(conn)
+        .await?;
+    let zones = rows.iter().map(decode_zone::<B>).collect::<Result<Vec<_>, _>>()?;
+    Ok((cluster, zones))
+}
+
+/// Whether a zone may lie where the draft puts it: inside its cluster, over none of the other
+/// zones (`except` is the zone being written).
+pub(crate) fn check(
+    draft: &ZoneDraft,
+    cluster: &Cluster,
+    zones: &[Zone],
+    except: Option<i64>,
+) -> Result<(), StoreError> {
+    let siblings = sibling_refs(zones, except);
+    let problems =
+        check_placement(&draft.boundary, &cluster.data.boundary, &siblings, cluster.data.attrs.planning_crs())
+            .map_err(|e| StoreError::Corrupt(format!("cluster {}: {e}", cluster.id)))?;
+    if problems.is_empty() { Ok(()) } else { Err(StoreError::Placement(problems)) }
+}
+
+/// Inserts a zone row (a new id, or `id` when a deleted zone is restored) and indexes it;
+/// returns its id.
+pub(crate) async fn insert_zone_row<B: Backend>(
+    conn: &mut B::Connection,
+    id: Option<i64>,
+    version: i64,
+    draft: &ZoneDraft,
+    ctx: &WriteContext,
+    created_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    let (id_column, id_slot, insert_id) = if id.is_some() { ("{id}, ", "?, ", B::INSERT_ID) } else { ("", "", "") };
+    let sql = Sql::<B>::new(&format!(
+        "INSERT INTO zones ({id_column}{}, geom, version, created_at, updated_at, updated_by){insert_id} \
+         VALUES ({id_slot}{}, ?, ?, ?, ?, ?) RETURNING {{id}} AS id",
+        columns(&ZONE_ATTR_COLUMNS),
+        slots(ZONE_ATTR_COLUMNS.len())
+    ));
+    let sql = match id {
+        Some(id) => sql.bind(id),
+        None => sql,
+    };
+    let id: i64 = bind_zone_attrs(sql, draft)
+        .geom(Some(&crate::geom::geometry(&draft.boundary)))?
+        .bind(version)
+        .time(created_at)
+        .time(now)
+        .bind(ctx.author.clone())
+        .scalar(conn, "id")
+        .await?;
+    B::after_write(conn, "zones", id, Some(draft.boundary.bbox()), now).await?;
+    Ok(id)
+}
+
+impl<B: Backend> SqlStore<B> {
+    /// Every version of a feature, oldest first.
+    async fn versions_of<T: Versioned>(&self, id: i64) -> Result<Vec<Version<T>>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let rows =
+            Sql::<B>::new(&format!("{} WHERE v.{} = ? ORDER BY v.version", select_versions::<T>(), T::FEATURE_ID))
+                .bind(id)
+                .fetch_all(&mut conn)
+                .await?;
+        if rows.is_empty() {
+            return Err(StoreError::NotFound(id));
+        }
+        rows.iter().map(decode_version::<B, T>).collect()
+    }
+
+    /// One version of a feature.
+    async fn version_of<T: Versioned>(&self, id: i64, version: i64) -> Result<Version<T>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let row = Sql::<B>::new(&format!("{} WHERE v.{} = ? AND v.version = ?", select_versions::<T>(), T::FEATURE_ID))
+            .bind(id)
+            .bind(version)
+            .fetch_optional(&mut conn)
+            .await?
+            .ok_or(StoreError::NotFound(id))?;
+        decode_version::<B, T>(&row)
+    }
+
+    /// A feature as it stood at an instant.
+    async fn state_as_of<T: Versioned>(&self, id: i64, at: DateTime<Utc>) -> Result<T, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let row = Sql::<B>::new(&format!("{} AND v.{} = ?", select_as_of::<T>(), T::FEATURE_ID))
+            .time(at)
+            .bind(id)
+            .fetch_optional(&mut conn)
+            .await?
+            .ok_or(StoreError::NotFound(id))?;
+        decode_version::<B, T>(&row)?.state.ok_or(StoreError::NotFound(id))
+    }
+
+    /// Every feature as it stood at an instant, in id order.
+    fn states_as_of<T: Versioned>(&self, at: DateTime<Utc>) -> BoxStream<'static, Result<T, StoreError>> {
+        let qb = Sql::<B>::new(&format!("{} ORDER BY v.{}", select_as_of::<T>(), T::FEATURE_ID)).time(at).builder();
+        let rows = B::fetch_stream(self.pool.clone(), qb);
+        Box::pin(async_stream::try_stream! {
+            let mut rows = rows;
+            while let Some(row) = rows.try_next().await? {
+                if let Some(state) = decode_version::<B, T>(&row)?.state {
+                    yield state;
+                }
+            }
+        })
+    }
+
+    /// Begins bringing a deleted feature back under its id: a transaction that other restores of
+    /// it wait for, the version after its tombstone and its creation time.
+    /// [`StoreError::VersionConflict`] when it is not deleted (or `expected_version` is not its
+    /// tombstone).
+    async fn begin_restore<T: Versioned>(
+        &self,
+        id: i64,
+        expected_version: Option<i64>,
+    ) -> Result<(Transaction<'static, B>, i64, DateTime<Utc>), StoreError> {
+        let mut tx = B::begin_locked(&self.pool, format!("{}/{id}", T::FEATURES)).await?;
+        let Some((last, operation)) = last_version::<B, T>(&mut tx, id).await? else {
+            return Err(StoreError::NotFound(id));
+        };
+        if operation != "delete" || expected_version.is_some_and(|e| e != last) {
+            return Err(StoreError::VersionConflict { id, expected: expected_version.unwrap_or(last), current: last });
+        }
+        let first =
+            Sql::<B>::new(&format!("SELECT min(written_at) AS first FROM {} WHERE {} = ?", T::VERSIONS, T::FEATURE_ID))
+                .bind(id)
+                .fetch_one(&mut tx)
+                .await?;
+        let created_at = RowExt::<B>::time(&first, "first")?;
+        Ok((tx, last + 1, created_at))
+    }
+
+    /// Brings a deleted cluster back under its id, as the version after its tombstone.
+    async fn restore(
+        &self,
+        id: i64,
+        expected_version: Option<i64>,
+        draft: &ClusterDraft,
+        ctx: &WriteContext,
+    ) -> Result<Cluster, StoreError> {
+        let (mut tx, version, created_at) = self.begin_restore::<Cluster>(id, expected_version).await?;
+        let now = Utc::now();
+        let sql = Sql::<B>::new(&format!(
+            "INSERT INTO clusters ({{id}}, {}, geom, name_folded, version, created_at, updated_at, updated_by){} \
+             VALUES (?, {}, ?, ?, ?, ?, ?, ?) RETURNING {CLUSTER_COLUMNS}",
+            columns(&ATTR_COLUMNS),
+            B::INSERT_ID,
+            slots(ATTR_COLUMNS.len())
+        ))
+        .bind(id);
+        let row = bind_attrs(sql, draft)
+            .geom(Some(&crate::geom::geometry(&draft.boundary)))?
+            .bind(fold(draft.attrs.name()))
+            .bind(version)
+            .time(created_at)
+            .time(now)
+            .bind(ctx.author.clone())
+            .fetch_one(&mut tx)
+            .await
+            .map_err(|e| e.duplicate_code(draft.attrs.code()))?;
+        let cluster = decode_cluster::<B>(&row)?;
+        B::after_write(&mut tx, "clusters", id, Some(draft.boundary.bbox()), now).await?;
+        record_version::<B>(&mut tx, id, version, "create", draft, ctx, now).await?;
+        tx.commit().await?;
+        Ok(cluster)
+    }
+}
+
+/// The columns a comment is read from.
+const COMMENT_COLUMNS: &str = "id, cluster_id, version, author, text, created_at";
+
+fn decode_comment<B: Backend>(row: &B::Row) -> Result<Comment, StoreError> {
+    Ok(Comment {
+        id: row.get("id")?,
+        cluster_id: row.get("cluster_id")?,
+        version: row.get("version")?,
+        author: row.get("author")?,
+        text: row.get("text")?,
+        created_at: RowExt::<B>::time(row, "created_at")?,
+    })
+}
+
+#[async_trait]
+impl<B: Backend> HistoryStore for SqlStore<B> {
+    async fn versions(&self, id: i64) -> Result<Vec<Version>, StoreError> {
+        self.versions_of(id).await
+    }
+
+    async fn version(&self, id: i64, version: i64) -> Result<Version, StoreError> {
+        self.version_of(id, version).await
+    }
+
+    async fn cluster_as_of(&self, id: i64, at: DateTime<Utc>) -> Result<Cluster, StoreError> {
+        self.state_as_of(id, at).await
+    }
+
+    async fn count_clusters_as_of(&self, query: &ClusterQuery, at: DateTime<Utc>) -> Result<u64, StoreError> {
+        page_as_of(self.states_as_of(at), query.for_count()).try_fold(0u64, |n, _| async move { Ok(n + 1) }).await
+    }
+
+    fn stream_clusters_as_of(
+        &self,
+        query: ClusterQuery,
+        at: DateTime<Utc>,
+    ) -> BoxStream<'static, Result<Cluster, StoreError>> {
+        page_as_of(self.states_as_of(at), query)
+    }
+
+    async fn revert_cluster(
+        &self,
+        id: i64,
+        version: i64,
+        expected_version: Option<i64>,
+        ctx: &WriteContext,
+    ) -> Result<Cluster, StoreError> {
+        let target = self.version(id, version).await?;
+        let state = target.state.ok_or_else(|| revert_to_tombstone(id, version))?;
+        let ctx = WriteContext { reverted_from: Some(version), ..ctx.clone() };
+        let mut tx = self.pool.begin().await?;
+        match Self::update_in_tx(&mut tx, id, expected_version, &state.data, &ctx, Utc::now()).await {
+            Ok(written) => {
+                tx.commit().await?;
+                Ok(written)
+            }
+            Err(StoreError::NotFound(_)) => {
+                tx.rollback().await?;
+                self.restore(id, expected_version, &state.data, &ctx).await
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn add_comment(&self, new: &NewComment) -> Result<Comment, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        // One statement checks that the feature is live and has the version, and writes; no
+        // delete can come in between (SQLite: the statement takes the write lock; PostGIS: the
+        // row lock of FOR SHARE).
+        let row = Sql::<B>::new(&format!(
+            "INSERT INTO cluster_comments (cluster_id, version, author, text, created_at) \
+             SELECT c.{{id}}, coalesce(?, c.version), ?, ?, ? FROM clusters c WHERE c.{{id}} = ? \
+             AND (? IS NULL OR EXISTS (SELECT 1 FROM cluster_versions v WHERE v.cluster_id = c.{{id}} AND v.version = ?))\
+             {} RETURNING {COMMENT_COLUMNS}",
+            B::FOR_SHARE
+        ))
+        .bind(new.version)
+        .bind(new.author.clone())
+        .bind(new.text.clone())
+        .time(Utc::now())
+        .bind(new.cluster_id)
+        .bind(new.version)
+        .bind(new.version)
+        .fetch_optional(&mut tx)
+        .await?;
+        let Some(row) = row else {
+            let last = last_version::<B, Cluster>(&mut tx, new.cluster_id).await?;
+            let matching: i64 =
+                Sql::<B>::new("SELECT count(*) AS n FROM cluster_versions WHERE cluster_id = ? AND version = ?")
+                    .bind(new.cluster_id)
+                    .bind(new.version)
+                    .scalar(&mut tx, "n")
+                    .await?;
+            return Err(comment_refusal(new.cluster_id, new.version, last, matching > 0));
+        };
+        let comment = decode_comment::<B>(&row)?;
+        insert_audit::<B>(&mut tx, &audit_of_comment(&comment, new.address.as_deref())).await?;
+        tx.commit().await?;
+        Ok(comment)
+    }
+
+    async fn comments(&self, id: i64) -> Result<Vec<Comment>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        if last_version::<B, Cluster>(&mut tx, id).await?.is_none() {
+            return Err(StoreError::NotFound(id));
+        }
+        let rows =
+            Sql::<B>::new(&format!("SELECT {COMMENT_COLUMNS} FROM cluster_comments WHERE cluster_id = ? ORDER BY id"))
+                .bind(id)
+                .fetch_all(&mut tx)
+                .await?;
+        tx.commit().await?;
+        rows.iter().map(decode_comment::<B>).collect()
+    }
+}
+
+#[async_trait]
+impl<B: Backend> ZoneHistoryStore for SqlStore<B>
+where
+    SqlStore<B>: PlanningStore,
+{
+    async fn zone_versions(&self, id: i64) -> Result<Vec<ZoneVersion>, StoreError> {
+        self.versions_of(id).await
+    }
+
+    async fn zone_version(&self, id: i64, version: i64) -> Result<ZoneVersion, StoreError> {
+        self.version_of(id, version).await
+    }
+
+    async fn zone_as_of(&self, id: i64, at: DateTime<Utc>) -> Result<Zone, StoreError> {
+        self.state_as_of(id, at).await
+    }
+
+    fn zones_as_of(&self, at: DateTime<Utc>) -> BoxStream<'static, Result<Zone, StoreError>> {
+        self.states_as_of(at)
+    }
+
+    async fn restore_zone(
+        &self,
+        id: i64,
+        expected_version: Option<i64>,
+        draft: &ZoneDraft,
+        ctx: &WriteContext,
+    ) -> Result<Zone, StoreError> {
+        let (mut tx, version, created_at) = self.begin_restore::<Zone>(id, expected_version).await?;
+        let (cluster, zones) = lock_cluster_with_zones::<B>(&mut tx, draft.attrs.cluster_id()).await?;
+        check(draft, &cluster, &zones, None)?;
+        let now = Utc::now();
+        insert_zone_row::<B>(&mut tx, Some(id), version, draft, ctx, created_at, now).await?;
+        record_zone_version::<B>(&mut tx, id, version, "create", draft, ctx, now).await?;
+        tx.commit().await?;
+        self.get_zone(id).await
+    }
+}
