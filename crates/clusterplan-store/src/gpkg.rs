@@ -23,18 +23,11 @@ use sqlx::sqlite::{
 use sqlx::{Pool, QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
 
 use crate::backend::{Backend, SqlColumn, SqlValue, TextList};
-use crate::geom::{from_gpkg, geometry_to_gpkg as to_gpkg_geometry, to_gpkg};
+use crate::geom::{geometry_to_gpkg as to_gpkg_geometry, to_gpkg};
 use crate::query::Queryable;
-use crate::record::StoredCluster;
 use crate::{ClusterQuery, Layer, SqlStore, Store, StoreError, TileId, WriteContext};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
-
-const COLUMNS: &str = "fid, geom, code, name, kind, status, planned_area_ha, area_ha, geodesic_area_ha, \
-                       planning_crs, notes, version, created_at, updated_at, craft_village, mountainous, \
-                       roads_completed, water_completed, wastewater_completed";
-
-mod planning;
 
 /// The embedded store: a GeoPackage file.
 pub type GpkgStore = SqlStore<Sqlite>;
@@ -76,6 +69,8 @@ impl Backend for Sqlite {
     const LOCK_ROW: &'static str = "UPDATE {table} SET fid = fid WHERE fid = ?";
     // A write statement takes SQLite's write lock for the whole database, even one that
     // matches no row.
+    const JSON_SLOT: &'static str = "?";
+    const OVERRIDING: &'static str = "";
     const LOCK_TABLE: &'static str = "DELETE FROM {table} WHERE FALSE";
     const EXTENT: &'static str = "SELECT min(minx) AS minx, min(miny) AS miny, max(maxx) AS maxx, max(maxy) AS maxy \
                                   FROM rtree_{table}_geom";
@@ -131,7 +126,7 @@ impl Backend for Sqlite {
         Err(StoreError::Invalid(format!("{} is decided after the R*Tree prefilter, not in SQLite", op.cql2_name())))
     }
 
-    fn push_bbox(qb: &mut QueryBuilder<'static, Self>, table: &str, [minx, miny, maxx, maxy]: [f64; 4]) {
+    fn push_envelope(qb: &mut QueryBuilder<'static, Self>, table: &str, [minx, miny, maxx, maxy]: [f64; 4]) {
         qb.push(format_args!(" AND fid IN (SELECT id FROM rtree_{table}_geom WHERE minx <= "));
         qb.push_bind(maxx).push(" AND maxx >= ").push_bind(minx);
         qb.push(" AND miny <= ").push_bind(maxy).push(" AND maxy >= ").push_bind(miny).push(")");
@@ -274,34 +269,6 @@ fn parse_timestamp(text: &str) -> Result<DateTime<Utc>, StoreError> {
         .map_err(|e| StoreError::Corrupt(format!("timestamp {text:?}: {e}")))
 }
 
-fn decode(row: &SqliteRow) -> Result<Cluster, StoreError> {
-    let blob: Vec<u8> = row.try_get("geom")?;
-    StoredCluster {
-        id: row.try_get("fid")?,
-        version: row.try_get("version")?,
-        created_at: parse_timestamp(row.try_get("created_at")?)?,
-        updated_at: parse_timestamp(row.try_get("updated_at")?)?,
-        code: row.try_get("code")?,
-        name: row.try_get("name")?,
-        kind: row.try_get("kind")?,
-        status: row.try_get("status")?,
-        planned_area_ha: row.try_get("planned_area_ha")?,
-        area_ha: row.try_get("area_ha")?,
-        geodesic_area_ha: row.try_get("geodesic_area_ha")?,
-        planning_crs: row.try_get("planning_crs")?,
-        notes: row.try_get("notes")?,
-        flags: clusterplan_core::SiteFlags {
-            craft_village: row.try_get("craft_village")?,
-            mountainous: row.try_get("mountainous")?,
-            roads_completed: row.try_get("roads_completed")?,
-            water_completed: row.try_get("water_completed")?,
-            wastewater_completed: row.try_get("wastewater_completed")?,
-        },
-        boundary: from_gpkg(&blob)?,
-    }
-    .into_cluster()
-}
-
 /// Keeps the R*Tree and the layer extent in `gpkg_contents` in step with a write.
 async fn index(
     tx: &mut Transaction<'_, Sqlite>,
@@ -394,25 +361,6 @@ async fn record_version(
             .await?;
     }
     insert_audit(&mut **tx, now, &crate::history::audit_of_write("cluster", id, version, operation, ctx)).await
-}
-
-/// Why a write to `table` (`clusters` or `zones`) matched no row: another version is current,
-/// or there is no such feature.
-async fn explain_miss(
-    tx: &mut Transaction<'_, Sqlite>,
-    table: &'static str,
-    id: i64,
-    expected: Option<i64>,
-) -> StoreError {
-    match sqlx::query_scalar::<_, i64>(&format!("SELECT version FROM {table} WHERE fid = ?"))
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await
-    {
-        Ok(Some(current)) => StoreError::VersionConflict { id, expected: expected.unwrap_or(current), current },
-        Ok(None) => StoreError::NotFound(id),
-        Err(e) => e.into(),
-    }
 }
 
 /// Appends an audit row, inside a write's transaction or on its own.

@@ -7,7 +7,6 @@ mod history;
 mod zone_history;
 
 use chrono::{DateTime, Utc};
-use clusterplan_core::Cluster;
 use clusterplan_core::ClusterDraft;
 use clusterplan_core::cql2::{LikePattern, SpatialOp};
 use futures::stream::BoxStream;
@@ -19,18 +18,11 @@ use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions, PgRow};
 use sqlx::{Executor, PgPool, Pool, Postgres, QueryBuilder, Row, Transaction};
 
 use crate::backend::{Backend, SqlColumn, SqlValue, TextList};
-use crate::geom::{from_wkb, geometry_to_wkb, to_wkb};
+use crate::geom::{geometry_to_wkb, to_wkb};
 use crate::query::Queryable;
-use crate::record::StoredCluster;
 use crate::{Layer, SqlStore, StoreError, TileId, WriteContext};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgis");
-
-const COLUMNS: &str = "id, ST_AsBinary(geom) AS geom, code, name, kind, status, planned_area_ha, area_ha, \
-                       geodesic_area_ha, planning_crs, notes, version, created_at, updated_at, craft_village, \
-                       mountainous, roads_completed, water_completed, wastewater_completed";
-
-mod planning;
 
 /// The PostGIS store.
 pub type PostgisStore = SqlStore<Postgres>;
@@ -72,6 +64,8 @@ impl Backend for Postgres {
     const TEXT_COLLATION: &'static str = " COLLATE \"C\"";
     const BBOX_EXACT: bool = true;
     const LOCK_ROW: &'static str = "SELECT 1 FROM {table} WHERE id = ? FOR UPDATE";
+    const JSON_SLOT: &'static str = "?::jsonb";
+    const OVERRIDING: &'static str = " OVERRIDING SYSTEM VALUE";
     const LOCK_TABLE: &'static str = "LOCK TABLE {table} IN EXCLUSIVE MODE";
     const EXTENT: &'static str = "SELECT ST_XMin(e) AS minx, ST_YMin(e) AS miny, ST_XMax(e) AS maxx, ST_YMax(e) AS maxy \
                                   FROM (SELECT ST_Extent(geom)::box2d AS e FROM {table}) x";
@@ -122,6 +116,11 @@ impl Backend for Postgres {
         qb.push(function).push(column).push(", ST_GeomFromWKB(");
         qb.push_bind(wkb).push(", 4326))");
         Ok(())
+    }
+
+    fn push_envelope(qb: &mut QueryBuilder<'static, Self>, _table: &str, [minx, miny, maxx, maxy]: [f64; 4]) {
+        qb.push(" AND geom && ST_MakeEnvelope(").push_bind(minx).push(", ").push_bind(miny);
+        qb.push(", ").push_bind(maxx).push(", ").push_bind(maxy).push(", 4326)");
     }
 
     fn push_bbox(qb: &mut QueryBuilder<'static, Self>, _table: &str, [minx, miny, maxx, maxy]: [f64; 4]) {
@@ -211,34 +210,6 @@ impl Backend for Postgres {
     }
 }
 
-fn decode(row: &PgRow) -> Result<Cluster, StoreError> {
-    let blob: Vec<u8> = row.try_get("geom")?;
-    StoredCluster {
-        id: row.try_get("id")?,
-        version: row.try_get("version")?,
-        created_at: row.try_get::<DateTime<Utc>, _>("created_at")?,
-        updated_at: row.try_get::<DateTime<Utc>, _>("updated_at")?,
-        code: row.try_get("code")?,
-        name: row.try_get("name")?,
-        kind: row.try_get("kind")?,
-        status: row.try_get("status")?,
-        planned_area_ha: row.try_get("planned_area_ha")?,
-        area_ha: row.try_get("area_ha")?,
-        geodesic_area_ha: row.try_get("geodesic_area_ha")?,
-        planning_crs: row.try_get("planning_crs")?,
-        notes: row.try_get("notes")?,
-        flags: clusterplan_core::SiteFlags {
-            craft_village: row.try_get("craft_village")?,
-            mountainous: row.try_get("mountainous")?,
-            roads_completed: row.try_get("roads_completed")?,
-            water_completed: row.try_get("water_completed")?,
-            wastewater_completed: row.try_get("wastewater_completed")?,
-        },
-        boundary: from_wkb(&blob)?,
-    }
-    .into_cluster()
-}
-
 /// Appends the state just written (or deleted) to `cluster_versions`, and its audit row.
 async fn record_version(
     tx: &mut Transaction<'_, Postgres>,
@@ -304,25 +275,6 @@ async fn insert_audit<'e>(conn: impl sqlx::PgExecutor<'e>, audit: &crate::NewAud
     .execute(conn)
     .await?;
     Ok(())
-}
-
-/// Why a write to `table` (`clusters` or `zones`) matched no row: another version is current,
-/// or there is no such feature.
-async fn explain_miss(
-    tx: &mut Transaction<'_, Postgres>,
-    table: &'static str,
-    id: i64,
-    expected: Option<i64>,
-) -> StoreError {
-    match sqlx::query_scalar::<_, i64>(&format!("SELECT version FROM {table} WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await
-    {
-        Ok(Some(current)) => StoreError::VersionConflict { id, expected: expected.unwrap_or(current), current },
-        Ok(None) => StoreError::NotFound(id),
-        Err(e) => e.into(),
-    }
 }
 
 /// One tile in one statement: index prefilter on the buffered tile envelope, clipping and

@@ -2,6 +2,9 @@
 //! clusters (rows, versions, pages, tiles, publication, collection metadata); planning, history
 //! and accounts live in sibling modules over the same type.
 
+pub(crate) mod planning;
+pub(crate) mod versions;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use clusterplan_core::search::fold;

@@ -9,7 +9,11 @@ use futures::{StreamExt, TryStreamExt};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, Sqlite, Transaction};
 
-use super::planning::{check, decode_zone, insert_zone_row, lock_cluster_with_zones};
+use crate::sql_store::planning::{check, insert_zone_row, lock_cluster_with_zones};
+
+fn decode_zone(row: &<sqlx::Sqlite as sqlx::Database>::Row) -> Result<clusterplan_core::zones::Zone, StoreError> {
+    crate::sql_store::planning::decode_zone::<sqlx::Sqlite>(row)
+}
 use super::{GpkgStore, insert_audit, parse_timestamp, timestamp};
 use crate::geom::to_gpkg;
 use crate::history::audit_of_write;
@@ -18,7 +22,7 @@ use crate::{PlanningStore, StoreError, Version, WriteContext};
 
 /// A version row under the column names of a zone row (`decode_zone` reads its state), with
 /// the version's own columns after them.
-const VERSION_COLUMNS: &str = "v.zone_id AS fid, v.geom, v.cluster_id, v.land_use, v.label, v.leasable, v.leased, \
+const VERSION_COLUMNS: &str = "v.zone_id AS id, v.geom, v.cluster_id, v.land_use, v.label, v.leasable, v.leased, \
     v.tenant, v.area_ha, v.geodesic_area_ha, v.version, \
     (SELECT min(f.written_at) FROM zone_versions f WHERE f.zone_id = v.zone_id) AS created_at, \
     v.written_at AS updated_at, v.operation, v.author, v.reason, v.legal_act, v.reverted_from";
@@ -29,7 +33,7 @@ const AS_OF: &str = "FROM zone_versions v WHERE v.version = (SELECT max(w.versio
 
 /// Appends the state just written (or deleted: no geometry) to `zone_versions`, and its audit
 /// row, in the write's transaction.
-pub(super) async fn record_zone_version(
+pub(crate) async fn record_zone_version(
     tx: &mut Transaction<'_, Sqlite>,
     id: i64,
     version: i64,
@@ -62,7 +66,7 @@ fn decode_version(row: &SqliteRow) -> Result<ZoneVersion, StoreError> {
     // A deletion has no geometry: its row holds no state.
     let deleted = row.try_get::<Option<Vec<u8>>, _>("geom")?.is_none();
     Ok(Version {
-        id: row.try_get("fid")?,
+        id: row.try_get("id")?,
         version: row.try_get("version")?,
         operation: row.try_get("operation")?,
         author: row.try_get("author")?,
@@ -145,14 +149,14 @@ impl ZoneHistoryStore for GpkgStore {
         if operation != "delete" || expected_version.is_some_and(|e| e != last) {
             return Err(StoreError::VersionConflict { id, expected: expected_version.unwrap_or(last), current: last });
         }
-        let (cluster, zones) = lock_cluster_with_zones(&mut tx, draft.attrs.cluster_id()).await?;
+        let (cluster, zones) = lock_cluster_with_zones::<sqlx::Sqlite>(&mut tx, draft.attrs.cluster_id()).await?;
         check(draft, &cluster, &zones, None)?;
         let version = last + 1;
-        let first: String = sqlx::query_scalar("SELECT min(written_at) FROM zone_versions WHERE zone_id = ?")
+        let _first: String = sqlx::query_scalar("SELECT min(written_at) FROM zone_versions WHERE zone_id = ?")
             .bind(id)
             .fetch_one(&mut *tx)
             .await?;
-        insert_zone_row(&mut tx, Some(id), version, draft, ctx, &first, &ts).await?;
+        insert_zone_row::<sqlx::Sqlite>(&mut tx, Some(id), version, draft, ctx, Utc::now()).await?;
         record_zone_version(&mut tx, id, version, "create", draft, ctx, &ts).await?;
         tx.commit().await?;
         self.get_zone(id).await

@@ -9,7 +9,11 @@ use futures::{StreamExt, TryStreamExt};
 use sqlx::postgres::PgRow;
 use sqlx::{Postgres, Row, Transaction};
 
-use super::planning::{check, decode_zone, insert_zone_row, lock_cluster_with_zones};
+use crate::sql_store::planning::{check, insert_zone_row, lock_cluster_with_zones};
+
+fn decode_zone(row: &<sqlx::Postgres as sqlx::Database>::Row) -> Result<clusterplan_core::zones::Zone, StoreError> {
+    crate::sql_store::planning::decode_zone::<sqlx::Postgres>(row)
+}
 use super::{PostgisStore, insert_audit};
 use crate::geom::to_wkb;
 use crate::history::audit_of_write;
@@ -29,7 +33,7 @@ const AS_OF: &str = "FROM zone_versions v WHERE v.version = (SELECT max(w.versio
 
 /// Appends the state just written (or deleted: no geometry) to `zone_versions`, and its audit
 /// row, in the write's transaction.
-pub(super) async fn record_zone_version(
+pub(crate) async fn record_zone_version(
     tx: &mut Transaction<'_, Postgres>,
     id: i64,
     version: i64,
@@ -146,10 +150,10 @@ impl ZoneHistoryStore for PostgisStore {
         if operation != "delete" || expected_version.is_some_and(|e| e != last) {
             return Err(StoreError::VersionConflict { id, expected: expected_version.unwrap_or(last), current: last });
         }
-        let (cluster, zones) = lock_cluster_with_zones(&mut tx, draft.attrs.cluster_id()).await?;
+        let (cluster, zones) = lock_cluster_with_zones::<sqlx::Postgres>(&mut tx, draft.attrs.cluster_id()).await?;
         check(draft, &cluster, &zones, None)?;
         let version = last + 1;
-        insert_zone_row(&mut tx, Some(id), version, draft, ctx).await?;
+        insert_zone_row::<sqlx::Postgres>(&mut tx, Some(id), version, draft, ctx, chrono::Utc::now()).await?;
         record_zone_version(&mut tx, id, version, "create", draft, ctx).await?;
         tx.commit().await?;
         self.get_zone(id).await
