@@ -2,6 +2,8 @@
 //! clusters (rows, versions, pages, tiles, publication, collection metadata); planning, history
 //! and accounts live in sibling modules over the same type.
 
+mod accounts;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use clusterplan_core::search::fold;
