@@ -1,6 +1,5 @@
 //! The embedded store: one SQLite file laid out as a GeoPackage.
 
-mod accounts;
 mod history;
 mod zone_history;
 

@@ -2,7 +2,6 @@
 //! because every consistency rule (unique codes, versions) is enforced by the database inside
 //! a transaction.
 
-mod accounts;
 mod history;
 mod zone_history;
 

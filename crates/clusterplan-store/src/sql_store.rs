@@ -2,6 +2,7 @@
 //! clusters (rows, versions, pages, tiles, publication, collection metadata); planning, history
 //! and accounts live in sibling modules over the same type.
 
+mod accounts;
 pub(crate) mod planning;
 pub(crate) mod versions;
 
