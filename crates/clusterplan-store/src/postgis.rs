@@ -197,7 +197,7 @@ impl Backend for Postgres {
         layer: Layer,
     ) -> Result<Option<Vec<u8>>, StoreError> {
         // The table name comes from the enum, never from a request.
-        let sql = TILE_SQL.replace("FROM clusters ", &format!("FROM {} ", layer.table()));
+        let sql = crate::tiles::cluster_tile_sql(layer.table());
         let tile: Vec<u8> = sqlx::query_scalar(&sql)
             .bind(i32::from(tile.z))
             .bind(tile.x as i32)
@@ -276,15 +276,3 @@ async fn insert_audit<'e>(conn: impl sqlx::PgExecutor<'e>, audit: &crate::NewAud
     Ok(())
 }
 
-/// One tile in one statement: index prefilter on the buffered tile envelope, clipping and
-/// quantising by `ST_AsMVTGeom`, encoding by `ST_AsMVT`. The attribute list matches
-/// `tiles::cluster_tags` (names, order and value types), with `id` as the feature id.
-const TILE_SQL: &str = "\
-    WITH rows AS ( \
-      SELECT id, ST_AsMVTGeom(ST_Transform(geom, 3857), ST_TileEnvelope($1, $2, $3), 4096, 64, true) AS geom, \
-             code, name, kind, status, planned_area_ha, area_ha, geodesic_area_ha, planning_crs, version, \
-             to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS updated_at \
-      FROM clusters \
-      WHERE geom && ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096), 4326) \
-      ORDER BY id) \
-    SELECT coalesce(ST_AsMVT(rows.*, $4, 4096, 'geom', 'id'), ''::bytea) FROM rows WHERE geom IS NOT NULL";
