@@ -221,6 +221,53 @@ pub trait Backend: Database + sealed::Sealed {
     ) -> impl Future<Output = Result<Option<Vec<u8>>, StoreError>> + Send;
 }
 
+/// The items of [`Backend`] that sqlx does alike for both databases, given the backend's
+/// connection and row types and the [`SqlValue`]/[`SqlColumn`] methods that name it.
+macro_rules! sqlx_alike {
+    ($conn:ty, $row:ty, $bind:ident, $get:ident) => {
+        fn bind<T: $crate::backend::SqlValue>(qb: &mut sqlx::QueryBuilder<'static, Self>, value: T) {
+            value.$bind(qb);
+        }
+
+        fn get<T: $crate::backend::SqlColumn>(row: &$row, column: &str) -> Result<T, $crate::StoreError> {
+            Ok(T::$get(row, column)?)
+        }
+
+        async fn fetch_all(
+            conn: &mut $conn,
+            mut qb: sqlx::QueryBuilder<'static, Self>,
+        ) -> Result<Vec<$row>, sqlx::Error> {
+            qb.build().fetch_all(conn).await
+        }
+
+        async fn fetch_optional(
+            conn: &mut $conn,
+            mut qb: sqlx::QueryBuilder<'static, Self>,
+        ) -> Result<Option<$row>, sqlx::Error> {
+            qb.build().fetch_optional(conn).await
+        }
+
+        async fn execute(conn: &mut $conn, mut qb: sqlx::QueryBuilder<'static, Self>) -> Result<u64, sqlx::Error> {
+            Ok(qb.build().execute(conn).await?.rows_affected())
+        }
+
+        fn fetch_stream(
+            pool: sqlx::Pool<Self>,
+            mut qb: sqlx::QueryBuilder<'static, Self>,
+        ) -> futures::stream::BoxStream<'static, Result<$row, sqlx::Error>> {
+            use futures::{StreamExt, TryStreamExt};
+            async_stream::try_stream! {
+                let mut rows = qb.build().fetch(&pool);
+                while let Some(row) = rows.try_next().await? {
+                    yield row;
+                }
+            }
+            .boxed()
+        }
+    };
+}
+pub(crate) use sqlx_alike;
+
 mod sealed {
     pub trait Sealed {}
     impl Sealed for sqlx::Sqlite {}

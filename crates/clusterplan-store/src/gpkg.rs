@@ -11,8 +11,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use clusterplan_core::Cluster;
 use clusterplan_core::ClusterDraft;
 use clusterplan_core::cql2::{LikePattern, LikeToken, PropertyType, SpatialOp};
-use futures::stream::BoxStream;
-use futures::{StreamExt, TryStreamExt};
+use futures::TryStreamExt;
 use geo_types::Geometry;
 use geozero::ToGeo;
 use geozero::wkb::GpkgWkb;
@@ -21,7 +20,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{Pool, QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
 
-use crate::backend::{Backend, SqlColumn, SqlValue, TextList};
+use crate::backend::{Backend, TextList, sqlx_alike};
 use crate::geom::{geometry_to_gpkg as to_gpkg_geometry, to_gpkg};
 use crate::query::Queryable;
 use crate::{ClusterQuery, Layer, SqlStore, Store, StoreError, TileId, WriteContext};
@@ -57,6 +56,8 @@ impl SqlStore<Sqlite> {
 }
 
 impl Backend for Sqlite {
+    sqlx_alike!(SqliteConnection, SqliteRow, bind_sqlite, get_sqlite);
+
     const NAME: &'static str = "gpkg";
     const ID: &'static str = "fid";
     const GEOM: &'static str = "geom";
@@ -76,10 +77,6 @@ impl Backend for Sqlite {
 
     fn decides(q: Queryable) -> bool {
         matches!(q.property_type(), PropertyType::String | PropertyType::Number | PropertyType::Boolean)
-    }
-
-    fn bind<T: SqlValue>(qb: &mut QueryBuilder<'static, Self>, value: T) {
-        value.bind_sqlite(qb);
     }
 
     fn push_time(qb: &mut QueryBuilder<'static, Self>, at: Option<DateTime<Utc>>) {
@@ -131,10 +128,6 @@ impl Backend for Sqlite {
         qb.push(" AND miny <= ").push_bind(maxy).push(" AND maxy >= ").push_bind(miny).push(")");
     }
 
-    fn get<T: SqlColumn>(row: &SqliteRow, column: &str) -> Result<T, StoreError> {
-        Ok(T::get_sqlite(row, column)?)
-    }
-
     fn get_time(row: &SqliteRow, column: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
         row.try_get::<Option<&str>, _>(column)?.map(parse_timestamp).transpose()
     }
@@ -147,37 +140,6 @@ impl Backend for Sqlite {
     fn get_text_list(row: &SqliteRow, column: &str) -> Result<Vec<String>, StoreError> {
         let text: String = row.try_get(column)?;
         serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
-    }
-
-    async fn fetch_all(
-        conn: &mut SqliteConnection,
-        mut qb: QueryBuilder<'static, Self>,
-    ) -> Result<Vec<SqliteRow>, sqlx::Error> {
-        qb.build().fetch_all(conn).await
-    }
-
-    async fn fetch_optional(
-        conn: &mut SqliteConnection,
-        mut qb: QueryBuilder<'static, Self>,
-    ) -> Result<Option<SqliteRow>, sqlx::Error> {
-        qb.build().fetch_optional(conn).await
-    }
-
-    async fn execute(conn: &mut SqliteConnection, mut qb: QueryBuilder<'static, Self>) -> Result<u64, sqlx::Error> {
-        Ok(qb.build().execute(conn).await?.rows_affected())
-    }
-
-    fn fetch_stream(
-        pool: Pool<Self>,
-        mut qb: QueryBuilder<'static, Self>,
-    ) -> BoxStream<'static, Result<SqliteRow, sqlx::Error>> {
-        async_stream::try_stream! {
-            let mut rows = qb.build().fetch(&pool);
-            while let Some(row) = rows.try_next().await? {
-                yield row;
-            }
-        }
-        .boxed()
     }
 
     async fn after_write(

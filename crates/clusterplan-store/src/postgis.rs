@@ -8,15 +8,13 @@ mod zone_history;
 use chrono::{DateTime, Utc};
 use clusterplan_core::ClusterDraft;
 use clusterplan_core::cql2::{LikePattern, SpatialOp};
-use futures::stream::BoxStream;
-use futures::{StreamExt, TryStreamExt};
 use geo_types::Geometry;
 use geozero::wkb::Wkb;
 use geozero::{CoordDimensions, ToGeo, ToWkb};
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions, PgRow};
 use sqlx::{Executor, PgPool, Pool, Postgres, QueryBuilder, Row, Transaction};
 
-use crate::backend::{Backend, SqlColumn, SqlValue, TextList};
+use crate::backend::{Backend, TextList, sqlx_alike};
 use crate::geom::{geometry_to_wkb, to_wkb};
 use crate::query::Queryable;
 use crate::{Layer, SqlStore, StoreError, TileId, WriteContext};
@@ -57,6 +55,8 @@ impl SqlStore<Postgres> {
 }
 
 impl Backend for Postgres {
+    sqlx_alike!(PgConnection, PgRow, bind_postgres, get_postgres);
+
     const NAME: &'static str = "postgis";
     const ID: &'static str = "id";
     const GEOM: &'static str = "ST_AsBinary(geom) AS geom";
@@ -71,10 +71,6 @@ impl Backend for Postgres {
 
     fn decides(_: Queryable) -> bool {
         true
-    }
-
-    fn bind<T: SqlValue>(qb: &mut QueryBuilder<'static, Self>, value: T) {
-        value.bind_postgres(qb);
     }
 
     fn push_time(qb: &mut QueryBuilder<'static, Self>, at: Option<DateTime<Utc>>) {
@@ -127,10 +123,6 @@ impl Backend for Postgres {
         qb.push(", ").push_bind(maxx).push(", ").push_bind(maxy).push(", 4326))");
     }
 
-    fn get<T: SqlColumn>(row: &PgRow, column: &str) -> Result<T, StoreError> {
-        Ok(T::get_postgres(row, column)?)
-    }
-
     fn get_time(row: &PgRow, column: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
         Ok(row.try_get(column)?)
     }
@@ -142,37 +134,6 @@ impl Backend for Postgres {
 
     fn get_text_list(row: &PgRow, column: &str) -> Result<Vec<String>, StoreError> {
         Ok(row.try_get(column)?)
-    }
-
-    async fn fetch_all(
-        conn: &mut PgConnection,
-        mut qb: QueryBuilder<'static, Self>,
-    ) -> Result<Vec<PgRow>, sqlx::Error> {
-        qb.build().fetch_all(conn).await
-    }
-
-    async fn fetch_optional(
-        conn: &mut PgConnection,
-        mut qb: QueryBuilder<'static, Self>,
-    ) -> Result<Option<PgRow>, sqlx::Error> {
-        qb.build().fetch_optional(conn).await
-    }
-
-    async fn execute(conn: &mut PgConnection, mut qb: QueryBuilder<'static, Self>) -> Result<u64, sqlx::Error> {
-        Ok(qb.build().execute(conn).await?.rows_affected())
-    }
-
-    fn fetch_stream(
-        pool: Pool<Self>,
-        mut qb: QueryBuilder<'static, Self>,
-    ) -> BoxStream<'static, Result<PgRow, sqlx::Error>> {
-        async_stream::try_stream! {
-            let mut rows = qb.build().fetch(&pool);
-            while let Some(row) = rows.try_next().await? {
-                yield row;
-            }
-        }
-        .boxed()
     }
 
     async fn after_write(
@@ -275,4 +236,3 @@ async fn insert_audit<'e>(conn: impl sqlx::PgExecutor<'e>, audit: &crate::NewAud
     .await?;
     Ok(())
 }
-
