@@ -83,6 +83,15 @@ impl SqlValue for &'static str {
     }
 }
 
+impl SqlValue for Option<&'static str> {
+    fn bind_sqlite(self, qb: &mut QueryBuilder<'static, Sqlite>) {
+        qb.push_bind(self);
+    }
+    fn bind_postgres(self, qb: &mut QueryBuilder<'static, Postgres>) {
+        qb.push_bind(self);
+    }
+}
+
 /// A list of strings (collection keywords): JSON text in GeoPackage, `text[]` in PostGIS.
 #[derive(Debug, Clone)]
 pub struct TextList(pub Vec<String>);
@@ -104,13 +113,15 @@ pub trait Backend: Database + sealed::Sealed {
     /// A statement that locks one feature row for the rest of the transaction and affects one
     /// row when it exists; `{table}` and `{id}` are replaced, `?` is the id.
     const LOCK_ROW: &'static str;
+    /// A `?` slot for a JSON document given as text (`{jsonb}` in a template).
+    const JSON_SLOT: &'static str;
+    /// What an `INSERT` that names the id of an identity column needs after its column list.
+    const OVERRIDING: &'static str;
     /// A statement that locks a whole table (`{table}`) against other writers for the rest of
     /// the transaction, readers going on.
     const LOCK_TABLE: &'static str;
     /// `minx, miny, maxx, maxy` of a feature table (`{table}`), NULLs when it is empty.
     const EXTENT: &'static str;
-    /// What follows the column list of an `INSERT` that sets the feature id itself.
-    const INSERT_ID: &'static str;
     /// What ends a `SELECT` whose rows no other transaction may delete until this one ends.
     const FOR_SHARE: &'static str;
 
@@ -140,8 +151,14 @@ pub trait Backend: Database + sealed::Sealed {
         geometry: &Geometry<f64>,
     ) -> Result<(), StoreError>;
 
-    /// ` AND <rows of table whose geometry meets the WGS 84 box>`.
-    fn push_bbox(qb: &mut QueryBuilder<'static, Self>, table: &str, bbox: [f64; 4]);
+    /// ` AND <rows of table whose envelope meets the WGS 84 box>`: an index prefilter.
+    fn push_envelope(qb: &mut QueryBuilder<'static, Self>, table: &str, bbox: [f64; 4]);
+
+    /// ` AND <rows of table whose geometry meets the WGS 84 box>`, exact when
+    /// [`Backend::BBOX_EXACT`], else the envelope test.
+    fn push_bbox(qb: &mut QueryBuilder<'static, Self>, table: &str, bbox: [f64; 4]) {
+        Self::push_envelope(qb, table, bbox);
+    }
 
     /// Decodes a column both databases store alike.
     fn get<T: SqlColumn>(row: &Self::Row, column: &str) -> Result<T, StoreError>;
@@ -213,6 +230,53 @@ pub trait Backend: Database + sealed::Sealed {
     ) -> impl Future<Output = Result<Option<Vec<u8>>, StoreError>> + Send;
 }
 
+/// The items of [`Backend`] that sqlx does alike for both databases, given the backend's
+/// connection and row types and the [`SqlValue`]/[`SqlColumn`] methods that name it.
+macro_rules! sqlx_alike {
+    ($conn:ty, $row:ty, $bind:ident, $get:ident) => {
+        fn bind<T: $crate::backend::SqlValue>(qb: &mut sqlx::QueryBuilder<'static, Self>, value: T) {
+            value.$bind(qb);
+        }
+
+        fn get<T: $crate::backend::SqlColumn>(row: &$row, column: &str) -> Result<T, $crate::StoreError> {
+            Ok(T::$get(row, column)?)
+        }
+
+        async fn fetch_all(
+            conn: &mut $conn,
+            mut qb: sqlx::QueryBuilder<'static, Self>,
+        ) -> Result<Vec<$row>, sqlx::Error> {
+            qb.build().fetch_all(conn).await
+        }
+
+        async fn fetch_optional(
+            conn: &mut $conn,
+            mut qb: sqlx::QueryBuilder<'static, Self>,
+        ) -> Result<Option<$row>, sqlx::Error> {
+            qb.build().fetch_optional(conn).await
+        }
+
+        async fn execute(conn: &mut $conn, mut qb: sqlx::QueryBuilder<'static, Self>) -> Result<u64, sqlx::Error> {
+            Ok(qb.build().execute(conn).await?.rows_affected())
+        }
+
+        fn fetch_stream(
+            pool: sqlx::Pool<Self>,
+            mut qb: sqlx::QueryBuilder<'static, Self>,
+        ) -> futures::stream::BoxStream<'static, Result<$row, sqlx::Error>> {
+            use futures::{StreamExt, TryStreamExt};
+            async_stream::try_stream! {
+                let mut rows = qb.build().fetch(&pool);
+                while let Some(row) = rows.try_next().await? {
+                    yield row;
+                }
+            }
+            .boxed()
+        }
+    };
+}
+pub(crate) use sqlx_alike;
+
 mod sealed {
     pub trait Sealed {}
     impl Sealed for sqlx::Sqlite {}
@@ -221,7 +285,7 @@ mod sealed {
 
 /// A query under construction: SQL text with `?` where values go, filled in order by
 /// [`Sql::bind`] and its siblings, so statements read as SQL and bind values for either
-/// backend. `{id}` and `{geom}` in the text become [`Backend::ID`] and [`Backend::GEOM`].
+/// backend. `{id}`, `{geom}`, `{jsonb}` and `{overriding}` in the text become what [`expand`] says.
 pub(crate) struct Sql<B: Backend> {
     qb: QueryBuilder<'static, B>,
     rest: String,
@@ -298,9 +362,13 @@ impl<B: Backend> Sql<B> {
     }
 }
 
-/// `{id}` and `{geom}` of a template, for this backend.
+/// `{id}`, `{geom}`, `{jsonb}` and `{overriding}` of a template, for this backend.
 pub(crate) fn expand<B: Backend>(template: &str) -> String {
-    template.replace("{id}", B::ID).replace("{geom}", B::GEOM)
+    template
+        .replace("{id}", B::ID)
+        .replace("{geom}", B::GEOM)
+        .replace("{jsonb}", B::JSON_SLOT)
+        .replace("{overriding}", B::OVERRIDING)
 }
 
 /// Reading a row by column name.

@@ -91,6 +91,14 @@ impl StoreError {
         }
     }
 
+    /// Maps a unique-constraint violation on a user's name to [`StoreError::Duplicate`].
+    pub(crate) fn duplicate_name(self, name: &str) -> StoreError {
+        match self {
+            StoreError::Backend(e) => StoreError::on_unique_name(e, name),
+            other => other,
+        }
+    }
+
     /// Maps unique-constraint violations on a user's name to [`StoreError::Duplicate`].
     pub(crate) fn on_unique_name(err: sqlx::Error, name: &str) -> StoreError {
         if let sqlx::Error::Database(db) = &err

@@ -2,36 +2,12 @@
 
 use clusterplan_core::Boundary;
 use geo_types::{Geometry, MultiPolygon};
-use geozero::wkb::{GpkgWkb, Wkb};
-use geozero::{CoordDimensions, ToGeo, ToWkb};
+use geozero::{CoordDimensions, ToWkb};
 
 use crate::StoreError;
 
 /// Storage SRID: WGS 84.
 pub(crate) const SRID: i32 = 4326;
-
-/// GeoPackage geometry blob with SRID and envelope, as GDAL writes them.
-pub(crate) fn to_gpkg(boundary: &Boundary) -> Result<Vec<u8>, StoreError> {
-    let [minx, miny, maxx, maxy] = boundary.bbox();
-    Geometry::MultiPolygon(boundary.as_multi_polygon().clone())
-        .to_gpkg_wkb(CoordDimensions::xy(), Some(SRID), vec![minx, maxx, miny, maxy])
-        .map_err(|e| StoreError::Corrupt(format!("cannot encode geometry: {e}")))
-}
-
-/// ISO WKB, for PostGIS (`ST_GeomFromWKB($1, 4326)`).
-pub(crate) fn to_wkb(boundary: &Boundary) -> Result<Vec<u8>, StoreError> {
-    Geometry::MultiPolygon(boundary.as_multi_polygon().clone())
-        .to_wkb(CoordDimensions::xy())
-        .map_err(|e| StoreError::Corrupt(format!("cannot encode geometry: {e}")))
-}
-
-pub(crate) fn from_gpkg(blob: &[u8]) -> Result<Boundary, StoreError> {
-    into_boundary_result(GpkgWkb(blob).to_geo())
-}
-
-pub(crate) fn from_wkb(blob: &[u8]) -> Result<Boundary, StoreError> {
-    into_boundary_result(Wkb(blob).to_geo())
-}
 
 /// A boundary as a geometry, for binding.
 pub(crate) fn geometry(boundary: &Boundary) -> Geometry<f64> {
@@ -50,10 +26,6 @@ pub(crate) fn geometry_to_gpkg(geometry: &Geometry<f64>) -> Result<Vec<u8>, Stor
 /// ISO WKB of any geometry, for PostGIS.
 pub(crate) fn geometry_to_wkb(geometry: &Geometry<f64>) -> Result<Vec<u8>, StoreError> {
     geometry.to_wkb(CoordDimensions::xy()).map_err(|e| StoreError::Corrupt(format!("cannot encode geometry: {e}")))
-}
-
-fn into_boundary_result(geometry: geozero::error::Result<Geometry<f64>>) -> Result<Boundary, StoreError> {
-    into_boundary(geometry.map_err(|e| StoreError::Corrupt(e.to_string()))?)
 }
 
 /// A stored geometry as a boundary (a polygon becomes a one-part multipolygon).

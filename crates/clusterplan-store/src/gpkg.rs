@@ -1,7 +1,5 @@
 //! The embedded store: one SQLite file laid out as a GeoPackage.
 
-mod accounts;
-
 use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
@@ -9,8 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, SecondsFormat, Utc};
 use clusterplan_core::Cluster;
 use clusterplan_core::cql2::{LikePattern, LikeToken, PropertyType, SpatialOp};
-use futures::stream::BoxStream;
-use futures::{StreamExt, TryStreamExt};
+use futures::TryStreamExt;
 use geo_types::Geometry;
 use geozero::ToGeo;
 use geozero::wkb::GpkgWkb;
@@ -19,19 +16,12 @@ use sqlx::sqlite::{
 };
 use sqlx::{Pool, QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
 
-use crate::backend::{Backend, SqlColumn, SqlValue, TextList};
-use crate::geom::{from_gpkg, geometry_to_gpkg as to_gpkg_geometry};
+use crate::backend::{Backend, TextList, sqlx_alike};
+use crate::geom::geometry_to_gpkg as to_gpkg_geometry;
 use crate::query::Queryable;
-use crate::record::StoredCluster;
 use crate::{ClusterQuery, Layer, SqlStore, Store, StoreError, TileId};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
-
-const COLUMNS: &str = "fid, geom, code, name, kind, status, planned_area_ha, area_ha, geodesic_area_ha, \
-                       planning_crs, notes, version, created_at, updated_at, craft_village, mountainous, \
-                       roads_completed, water_completed, wastewater_completed";
-
-mod planning;
 
 /// The embedded store: a GeoPackage file.
 pub type GpkgStore = SqlStore<Sqlite>;
@@ -62,6 +52,8 @@ impl SqlStore<Sqlite> {
 }
 
 impl Backend for Sqlite {
+    sqlx_alike!(SqliteConnection, SqliteRow, bind_sqlite, get_sqlite);
+
     const NAME: &'static str = "gpkg";
     const ID: &'static str = "fid";
     const GEOM: &'static str = "geom";
@@ -73,19 +65,16 @@ impl Backend for Sqlite {
     const LOCK_ROW: &'static str = "UPDATE {table} SET fid = fid WHERE fid = ?";
     // A write statement takes SQLite's write lock for the whole database, even one that
     // matches no row.
+    const JSON_SLOT: &'static str = "?";
+    const OVERRIDING: &'static str = "";
     const LOCK_TABLE: &'static str = "DELETE FROM {table} WHERE FALSE";
     const EXTENT: &'static str = "SELECT min(minx) AS minx, min(miny) AS miny, max(maxx) AS maxx, max(maxy) AS maxy \
                                   FROM rtree_{table}_geom";
-    const INSERT_ID: &'static str = "";
     // The statement holds the database's write lock until commit.
     const FOR_SHARE: &'static str = "";
 
     fn decides(q: Queryable) -> bool {
         matches!(q.property_type(), PropertyType::String | PropertyType::Number | PropertyType::Boolean)
-    }
-
-    fn bind<T: SqlValue>(qb: &mut QueryBuilder<'static, Self>, value: T) {
-        value.bind_sqlite(qb);
     }
 
     fn push_time(qb: &mut QueryBuilder<'static, Self>, at: Option<DateTime<Utc>>) {
@@ -131,14 +120,10 @@ impl Backend for Sqlite {
         Err(StoreError::Invalid(format!("{} is decided after the R*Tree prefilter, not in SQLite", op.cql2_name())))
     }
 
-    fn push_bbox(qb: &mut QueryBuilder<'static, Self>, table: &str, [minx, miny, maxx, maxy]: [f64; 4]) {
+    fn push_envelope(qb: &mut QueryBuilder<'static, Self>, table: &str, [minx, miny, maxx, maxy]: [f64; 4]) {
         qb.push(format_args!(" AND fid IN (SELECT id FROM rtree_{table}_geom WHERE minx <= "));
         qb.push_bind(maxx).push(" AND maxx >= ").push_bind(minx);
         qb.push(" AND miny <= ").push_bind(maxy).push(" AND maxy >= ").push_bind(miny).push(")");
-    }
-
-    fn get<T: SqlColumn>(row: &SqliteRow, column: &str) -> Result<T, StoreError> {
-        Ok(T::get_sqlite(row, column)?)
     }
 
     fn get_time(row: &SqliteRow, column: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
@@ -153,37 +138,6 @@ impl Backend for Sqlite {
     fn get_text_list(row: &SqliteRow, column: &str) -> Result<Vec<String>, StoreError> {
         let text: String = row.try_get(column)?;
         serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
-    }
-
-    async fn fetch_all(
-        conn: &mut SqliteConnection,
-        mut qb: QueryBuilder<'static, Self>,
-    ) -> Result<Vec<SqliteRow>, sqlx::Error> {
-        qb.build().fetch_all(conn).await
-    }
-
-    async fn fetch_optional(
-        conn: &mut SqliteConnection,
-        mut qb: QueryBuilder<'static, Self>,
-    ) -> Result<Option<SqliteRow>, sqlx::Error> {
-        qb.build().fetch_optional(conn).await
-    }
-
-    async fn execute(conn: &mut SqliteConnection, mut qb: QueryBuilder<'static, Self>) -> Result<u64, sqlx::Error> {
-        Ok(qb.build().execute(conn).await?.rows_affected())
-    }
-
-    fn fetch_stream(
-        pool: Pool<Self>,
-        mut qb: QueryBuilder<'static, Self>,
-    ) -> BoxStream<'static, Result<SqliteRow, sqlx::Error>> {
-        async_stream::try_stream! {
-            let mut rows = qb.build().fetch(&pool);
-            while let Some(row) = rows.try_next().await? {
-                yield row;
-            }
-        }
-        .boxed()
     }
 
     async fn after_write(
@@ -280,70 +234,4 @@ fn parse_timestamp(text: &str) -> Result<DateTime<Utc>, StoreError> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| StoreError::Corrupt(format!("timestamp {text:?}: {e}")))
-}
-
-fn decode(row: &SqliteRow) -> Result<Cluster, StoreError> {
-    let blob: Vec<u8> = row.try_get("geom")?;
-    StoredCluster {
-        id: row.try_get("fid")?,
-        version: row.try_get("version")?,
-        created_at: parse_timestamp(row.try_get("created_at")?)?,
-        updated_at: parse_timestamp(row.try_get("updated_at")?)?,
-        code: row.try_get("code")?,
-        name: row.try_get("name")?,
-        kind: row.try_get("kind")?,
-        status: row.try_get("status")?,
-        planned_area_ha: row.try_get("planned_area_ha")?,
-        area_ha: row.try_get("area_ha")?,
-        geodesic_area_ha: row.try_get("geodesic_area_ha")?,
-        planning_crs: row.try_get("planning_crs")?,
-        notes: row.try_get("notes")?,
-        flags: clusterplan_core::SiteFlags {
-            craft_village: row.try_get("craft_village")?,
-            mountainous: row.try_get("mountainous")?,
-            roads_completed: row.try_get("roads_completed")?,
-            water_completed: row.try_get("water_completed")?,
-            wastewater_completed: row.try_get("wastewater_completed")?,
-        },
-        boundary: from_gpkg(&blob)?,
-    }
-    .into_cluster()
-}
-
-/// Why a write to `table` (`clusters` or `zones`) matched no row: another version is current,
-/// or there is no such feature.
-async fn explain_miss(
-    tx: &mut Transaction<'_, Sqlite>,
-    table: &'static str,
-    id: i64,
-    expected: Option<i64>,
-) -> StoreError {
-    match sqlx::query_scalar::<_, i64>(&format!("SELECT version FROM {table} WHERE fid = ?"))
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await
-    {
-        Ok(Some(current)) => StoreError::VersionConflict { id, expected: expected.unwrap_or(current), current },
-        Ok(None) => StoreError::NotFound(id),
-        Err(e) => e.into(),
-    }
-}
-
-/// Appends an audit row, inside a write's transaction or on its own.
-async fn insert_audit<'e>(
-    conn: impl sqlx::SqliteExecutor<'e>,
-    at: &str,
-    audit: &crate::NewAudit,
-) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO audit_log (at, actor, action, target, address, outcome, detail) VALUES (?,?,?,?,?,?,?)")
-        .bind(at)
-        .bind(&audit.actor)
-        .bind(&audit.action)
-        .bind(&audit.target)
-        .bind(&audit.address)
-        .bind(&audit.outcome)
-        .bind(&audit.detail)
-        .execute(conn)
-        .await?;
-    Ok(())
 }

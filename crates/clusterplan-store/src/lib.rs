@@ -9,25 +9,6 @@
 //! also appends the written state to a version table in the same transaction, so that history
 //! survives any crash that the write itself survives.
 
-/// Binds a zone draft's attribute columns, in the order `cluster_id, land_use, label, leasable,
-/// leased, tenant, area_ha, geodesic_area_ha`, on a query of either backend: zone writes and
-/// zone versions list their columns in this order.
-macro_rules! bind_zone_attrs {
-    ($query:expr, $draft:expr) => {{
-        let draft: &clusterplan_core::zones::ZoneDraft = $draft;
-        let attrs = &draft.attrs;
-        $query
-            .bind(attrs.cluster_id())
-            .bind(attrs.land_use().code())
-            .bind(attrs.label())
-            .bind(attrs.leasable())
-            .bind(attrs.leased())
-            .bind(attrs.tenant())
-            .bind(draft.area.projected_ha)
-            .bind(draft.area.geodesic_ha)
-    }};
-}
-
 pub mod accounts;
 mod backend;
 mod error;

@@ -2,32 +2,20 @@
 //! because every consistency rule (unique codes, versions) is enforced by the database inside
 //! a transaction.
 
-mod accounts;
-
 use chrono::{DateTime, Utc};
-use clusterplan_core::Cluster;
 use clusterplan_core::cql2::{LikePattern, SpatialOp};
-use futures::stream::BoxStream;
-use futures::{StreamExt, TryStreamExt};
 use geo_types::Geometry;
 use geozero::wkb::Wkb;
 use geozero::{CoordDimensions, ToGeo, ToWkb};
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions, PgRow};
 use sqlx::{Executor, PgPool, Pool, Postgres, QueryBuilder, Row, Transaction};
 
-use crate::backend::{Backend, SqlColumn, SqlValue, TextList};
-use crate::geom::{from_wkb, geometry_to_wkb};
+use crate::backend::{Backend, TextList, sqlx_alike};
+use crate::geom::geometry_to_wkb;
 use crate::query::Queryable;
-use crate::record::StoredCluster;
 use crate::{Layer, SqlStore, StoreError, TileId};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgis");
-
-const COLUMNS: &str = "id, ST_AsBinary(geom) AS geom, code, name, kind, status, planned_area_ha, area_ha, \
-                       geodesic_area_ha, planning_crs, notes, version, created_at, updated_at, craft_village, \
-                       mountainous, roads_completed, water_completed, wastewater_completed";
-
-mod planning;
 
 /// The PostGIS store.
 pub type PostgisStore = SqlStore<Postgres>;
@@ -63,24 +51,23 @@ impl SqlStore<Postgres> {
 }
 
 impl Backend for Postgres {
+    sqlx_alike!(PgConnection, PgRow, bind_postgres, get_postgres);
+
     const NAME: &'static str = "postgis";
     const ID: &'static str = "id";
     const GEOM: &'static str = "ST_AsBinary(geom) AS geom";
     const TEXT_COLLATION: &'static str = " COLLATE \"C\"";
     const BBOX_EXACT: bool = true;
     const LOCK_ROW: &'static str = "SELECT 1 FROM {table} WHERE id = ? FOR UPDATE";
+    const JSON_SLOT: &'static str = "?::jsonb";
+    const OVERRIDING: &'static str = " OVERRIDING SYSTEM VALUE";
     const LOCK_TABLE: &'static str = "LOCK TABLE {table} IN EXCLUSIVE MODE";
     const EXTENT: &'static str = "SELECT ST_XMin(e) AS minx, ST_YMin(e) AS miny, ST_XMax(e) AS maxx, ST_YMax(e) AS maxy \
                                   FROM (SELECT ST_Extent(geom)::box2d AS e FROM {table}) x";
-    const INSERT_ID: &'static str = " OVERRIDING SYSTEM VALUE";
     const FOR_SHARE: &'static str = " FOR SHARE";
 
     fn decides(_: Queryable) -> bool {
         true
-    }
-
-    fn bind<T: SqlValue>(qb: &mut QueryBuilder<'static, Self>, value: T) {
-        value.bind_postgres(qb);
     }
 
     fn push_time(qb: &mut QueryBuilder<'static, Self>, at: Option<DateTime<Utc>>) {
@@ -123,13 +110,14 @@ impl Backend for Postgres {
         Ok(())
     }
 
+    fn push_envelope(qb: &mut QueryBuilder<'static, Self>, _table: &str, [minx, miny, maxx, maxy]: [f64; 4]) {
+        qb.push(" AND geom && ST_MakeEnvelope(").push_bind(minx).push(", ").push_bind(miny);
+        qb.push(", ").push_bind(maxx).push(", ").push_bind(maxy).push(", 4326)");
+    }
+
     fn push_bbox(qb: &mut QueryBuilder<'static, Self>, _table: &str, [minx, miny, maxx, maxy]: [f64; 4]) {
         qb.push(" AND ST_Intersects(geom, ST_MakeEnvelope(").push_bind(minx).push(", ").push_bind(miny);
         qb.push(", ").push_bind(maxx).push(", ").push_bind(maxy).push(", 4326))");
-    }
-
-    fn get<T: SqlColumn>(row: &PgRow, column: &str) -> Result<T, StoreError> {
-        Ok(T::get_postgres(row, column)?)
     }
 
     fn get_time(row: &PgRow, column: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
@@ -143,37 +131,6 @@ impl Backend for Postgres {
 
     fn get_text_list(row: &PgRow, column: &str) -> Result<Vec<String>, StoreError> {
         Ok(row.try_get(column)?)
-    }
-
-    async fn fetch_all(
-        conn: &mut PgConnection,
-        mut qb: QueryBuilder<'static, Self>,
-    ) -> Result<Vec<PgRow>, sqlx::Error> {
-        qb.build().fetch_all(conn).await
-    }
-
-    async fn fetch_optional(
-        conn: &mut PgConnection,
-        mut qb: QueryBuilder<'static, Self>,
-    ) -> Result<Option<PgRow>, sqlx::Error> {
-        qb.build().fetch_optional(conn).await
-    }
-
-    async fn execute(conn: &mut PgConnection, mut qb: QueryBuilder<'static, Self>) -> Result<u64, sqlx::Error> {
-        Ok(qb.build().execute(conn).await?.rows_affected())
-    }
-
-    fn fetch_stream(
-        pool: Pool<Self>,
-        mut qb: QueryBuilder<'static, Self>,
-    ) -> BoxStream<'static, Result<PgRow, sqlx::Error>> {
-        async_stream::try_stream! {
-            let mut rows = qb.build().fetch(&pool);
-            while let Some(row) = rows.try_next().await? {
-                yield row;
-            }
-        }
-        .boxed()
     }
 
     async fn after_write(
@@ -204,7 +161,7 @@ impl Backend for Postgres {
         layer: Layer,
     ) -> Result<Option<Vec<u8>>, StoreError> {
         // The table name comes from the enum, never from a request.
-        let sql = TILE_SQL.replace("FROM clusters ", &format!("FROM {} ", layer.table()));
+        let sql = crate::tiles::cluster_tile_sql(layer.table());
         let tile: Vec<u8> = sqlx::query_scalar(&sql)
             .bind(i32::from(tile.z))
             .bind(tile.x as i32)
@@ -215,79 +172,3 @@ impl Backend for Postgres {
         Ok((!tile.is_empty()).then_some(tile))
     }
 }
-
-fn decode(row: &PgRow) -> Result<Cluster, StoreError> {
-    let blob: Vec<u8> = row.try_get("geom")?;
-    StoredCluster {
-        id: row.try_get("id")?,
-        version: row.try_get("version")?,
-        created_at: row.try_get::<DateTime<Utc>, _>("created_at")?,
-        updated_at: row.try_get::<DateTime<Utc>, _>("updated_at")?,
-        code: row.try_get("code")?,
-        name: row.try_get("name")?,
-        kind: row.try_get("kind")?,
-        status: row.try_get("status")?,
-        planned_area_ha: row.try_get("planned_area_ha")?,
-        area_ha: row.try_get("area_ha")?,
-        geodesic_area_ha: row.try_get("geodesic_area_ha")?,
-        planning_crs: row.try_get("planning_crs")?,
-        notes: row.try_get("notes")?,
-        flags: clusterplan_core::SiteFlags {
-            craft_village: row.try_get("craft_village")?,
-            mountainous: row.try_get("mountainous")?,
-            roads_completed: row.try_get("roads_completed")?,
-            water_completed: row.try_get("water_completed")?,
-            wastewater_completed: row.try_get("wastewater_completed")?,
-        },
-        boundary: from_wkb(&blob)?,
-    }
-    .into_cluster()
-}
-
-/// Appends an audit row, inside a write's transaction or on its own.
-async fn insert_audit<'e>(conn: impl sqlx::PgExecutor<'e>, audit: &crate::NewAudit) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO audit_log (at, actor, action, target, address, outcome, detail) VALUES (clock_timestamp(),$1,$2,$3,$4,$5,$6)",
-    )
-    .bind(&audit.actor)
-    .bind(&audit.action)
-    .bind(&audit.target)
-    .bind(&audit.address)
-    .bind(&audit.outcome)
-    .bind(&audit.detail)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
-
-/// Why a write to `table` (`clusters` or `zones`) matched no row: another version is current,
-/// or there is no such feature.
-async fn explain_miss(
-    tx: &mut Transaction<'_, Postgres>,
-    table: &'static str,
-    id: i64,
-    expected: Option<i64>,
-) -> StoreError {
-    match sqlx::query_scalar::<_, i64>(&format!("SELECT version FROM {table} WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await
-    {
-        Ok(Some(current)) => StoreError::VersionConflict { id, expected: expected.unwrap_or(current), current },
-        Ok(None) => StoreError::NotFound(id),
-        Err(e) => e.into(),
-    }
-}
-
-/// One tile in one statement: index prefilter on the buffered tile envelope, clipping and
-/// quantising by `ST_AsMVTGeom`, encoding by `ST_AsMVT`. The attribute list matches
-/// `tiles::cluster_tags` (names, order and value types), with `id` as the feature id.
-const TILE_SQL: &str = "\
-    WITH rows AS ( \
-      SELECT id, ST_AsMVTGeom(ST_Transform(geom, 3857), ST_TileEnvelope($1, $2, $3), 4096, 64, true) AS geom, \
-             code, name, kind, status, planned_area_ha, area_ha, geodesic_area_ha, planning_crs, version, \
-             to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS updated_at \
-      FROM clusters \
-      WHERE geom && ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096), 4326) \
-      ORDER BY id) \
-    SELECT coalesce(ST_AsMVT(rows.*, $4, 4096, 'geom', 'id'), ''::bytea) FROM rows WHERE geom IS NOT NULL";

@@ -1,11 +1,9 @@
 //! Turning stored columns back into core types, the same for both backends.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use clusterplan_core::lifecycle::{LegalAct, PlanningTask, StatusEvent};
-use clusterplan_core::units::{Succession, SuccessionKind, Unit, UnitLevel};
-use clusterplan_core::zones::{LandTotals, LandUse, Zone, ZoneAttrs, ZoneDraft, ZoneInput};
+use clusterplan_core::units::{Unit, UnitLevel};
+use clusterplan_core::zones::{Zone, ZoneAttrs, ZoneDraft, ZoneInput};
 use clusterplan_core::{
     AreaReport, Boundary, Cluster, ClusterAttrs, ClusterDraft, ClusterInput, ClusterStatus, Crs, SiteFlags,
 };
@@ -218,34 +216,4 @@ impl StoredUnit {
             notes: self.notes,
         })
     }
-}
-
-/// Folds `(cluster, land use, leasable, leased, area, count)` groups into totals per cluster.
-pub(crate) fn fold_totals(
-    rows: Vec<(i64, String, bool, bool, f64, i64)>,
-) -> Result<HashMap<i64, LandTotals>, StoreError> {
-    let mut out: HashMap<i64, LandTotals> = HashMap::new();
-    for (cluster, use_code, leasable, leased, area, count) in rows {
-        let land_use =
-            LandUse::from_code(&use_code).ok_or_else(|| StoreError::Corrupt(format!("land use {use_code:?}")))?;
-        let totals = out.entry(cluster).or_default();
-        totals.add(land_use, area, leasable, leased);
-        // `add` counts one zone per call; a group holds `count`.
-        totals.zones += u64::try_from(count).unwrap_or(0).saturating_sub(1);
-    }
-    Ok(out)
-}
-
-/// A `unit_successions` row: kind, from, to, effective day, act.
-pub(crate) type SuccessionRow = (String, String, Option<String>, NaiveDate, Option<String>);
-
-/// Decodes succession rows.
-pub(crate) fn successions(rows: Vec<SuccessionRow>) -> Result<Vec<Succession>, StoreError> {
-    rows.into_iter()
-        .map(|(kind, from_code, to_code, effective, act)| {
-            let kind = SuccessionKind::from_code(&kind)
-                .ok_or_else(|| StoreError::Corrupt(format!("succession kind {kind:?}")))?;
-            Ok(Succession { kind, from_code, to_code, effective, act })
-        })
-        .collect()
 }

@@ -2,6 +2,10 @@
 //! clusters (rows, versions, pages, tiles, publication, collection metadata); planning, history
 //! and accounts live in sibling modules over the same type.
 
+mod accounts;
+pub(crate) mod planning;
+pub(crate) mod versions;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use clusterplan_core::search::fold;
@@ -15,8 +19,6 @@ use crate::planning::PlanningStore;
 use crate::record::StoredCluster;
 use crate::sql_filter;
 use crate::{ClusterQuery, CollectionMeta, Layer, NewAudit, Publication, Store, StoreError, TileId, WriteContext};
-
-pub(crate) mod versions;
 
 /// A store on one SQL database: [`crate::GpkgStore`] (SQLite) or [`crate::PostgisStore`].
 pub struct SqlStore<B: Database> {

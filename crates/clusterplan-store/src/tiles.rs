@@ -66,28 +66,69 @@ impl TileId {
     }
 }
 
-/// A cluster's attributes in a tile, in the order and MVT value types of the PostGIS query
-/// (`ST_AsMVT` writes non-negative integers as `uint`, `float8` as `double`, text as
-/// `string`, and leaves NULLs out). The id is the feature id, not an attribute.
+/// One attribute of a cluster in a tile: its name, the PostGIS expression that selects it in
+/// [`cluster_tile_sql`], and its value as the Rust encoder writes it. Values follow `ST_AsMVT`'s
+/// types (non-negative integers as `uint`, `float8` as `double`, text as `string`; NULLs left
+/// out), so both stores write the same tiles. The id is the feature id, not an attribute.
+pub(crate) struct TileField {
+    name: &'static str,
+    sql: &'static str,
+    value: fn(&Cluster) -> Option<TileValue>,
+}
+
+/// The attributes of clusters in tiles, in order: the one list both stores' tiles follow.
+pub(crate) const CLUSTER_TILE_FIELDS: &[TileField] = &[
+    TileField { name: "code", sql: "code", value: |c| Some(TileValue::Str(c.data.attrs.code().to_owned())) },
+    TileField { name: "name", sql: "name", value: |c| Some(TileValue::Str(c.data.attrs.name().to_owned())) },
+    TileField { name: "kind", sql: "kind", value: |c| Some(TileValue::Str(c.data.attrs.kind().code().to_owned())) },
+    TileField {
+        name: "status",
+        sql: "status",
+        value: |c| Some(TileValue::Str(c.data.attrs.status().code().to_owned())),
+    },
+    TileField {
+        name: "planned_area_ha",
+        sql: "planned_area_ha",
+        value: |c| c.data.attrs.planned_area_ha().map(TileValue::Double),
+    },
+    TileField { name: "area_ha", sql: "area_ha", value: |c| Some(TileValue::Double(c.data.area.projected_ha)) },
+    TileField {
+        name: "geodesic_area_ha",
+        sql: "geodesic_area_ha",
+        value: |c| Some(TileValue::Double(c.data.area.geodesic_ha)),
+    },
+    TileField {
+        name: "planning_crs",
+        sql: "planning_crs",
+        value: |c| Some(TileValue::Str(c.data.attrs.planning_crs().to_string())),
+    },
+    TileField { name: "version", sql: "version", value: |c| Some(TileValue::Uint(c.version as u64)) },
+    TileField {
+        name: "updated_at",
+        sql: "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS updated_at",
+        value: |c| Some(TileValue::Str(c.updated_at.to_rfc3339_opts(SecondsFormat::Millis, true))),
+    },
+];
+
+/// A cluster's attributes in a tile, as [`CLUSTER_TILE_FIELDS`] lists them.
 pub(crate) fn cluster_tags(c: &Cluster) -> Vec<(&'static str, TileValue)> {
-    let a = &c.data.attrs;
-    let mut tags = vec![
-        ("code", TileValue::Str(a.code().to_owned())),
-        ("name", TileValue::Str(a.name().to_owned())),
-        ("kind", TileValue::Str(a.kind().code().to_owned())),
-        ("status", TileValue::Str(a.status().code().to_owned())),
-    ];
-    if let Some(planned) = a.planned_area_ha() {
-        tags.push(("planned_area_ha", TileValue::Double(planned)));
-    }
-    tags.extend([
-        ("area_ha", TileValue::Double(c.data.area.projected_ha)),
-        ("geodesic_area_ha", TileValue::Double(c.data.area.geodesic_ha)),
-        ("planning_crs", TileValue::Str(a.planning_crs().to_string())),
-        ("version", TileValue::Uint(c.version as u64)),
-        ("updated_at", TileValue::Str(c.updated_at.to_rfc3339_opts(SecondsFormat::Millis, true))),
-    ]);
-    tags
+    CLUSTER_TILE_FIELDS.iter().filter_map(|f| (f.value)(c).map(|v| (f.name, v))).collect()
+}
+
+/// One tile of a PostGIS clusters table in one statement: index prefilter on the buffered tile
+/// envelope, clipping and quantising by `ST_AsMVTGeom`, encoding by `ST_AsMVT`, attributes as
+/// [`CLUSTER_TILE_FIELDS`] lists them, `id` as the feature id. Parameters: z, x, y, layer name.
+pub(crate) fn cluster_tile_sql(table: &str) -> String {
+    let fields = CLUSTER_TILE_FIELDS.iter().map(|f| f.sql).collect::<Vec<_>>().join(", ");
+    format!(
+        "WITH rows AS ( \
+           SELECT id, ST_AsMVTGeom(ST_Transform(geom, 3857), ST_TileEnvelope($1, $2, $3), 4096, 64, true) AS geom, \
+                  {fields} \
+           FROM {table} \
+           WHERE geom && ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096), 4326) \
+           ORDER BY id) \
+         SELECT coalesce(ST_AsMVT(rows.*, $4, 4096, 'geom', 'id'), ''::bytea) FROM rows WHERE geom IS NOT NULL"
+    )
 }
 
 /// Encodes clusters (already prefiltered by envelope) as one MVT layer; `None` when no

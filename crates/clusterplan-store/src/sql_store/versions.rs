@@ -5,19 +5,18 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use clusterplan_core::search::fold;
-use clusterplan_core::zones::{Zone, ZoneDraft, check_placement};
+use clusterplan_core::zones::{Zone, ZoneDraft};
 use clusterplan_core::{Cluster, ClusterDraft};
 use futures::TryStreamExt;
 use futures::stream::BoxStream;
 use sqlx::Transaction;
 
-use super::{
-    ATTR_COLUMNS, CLUSTER_COLUMNS, SqlStore, bind_attrs, columns, decode_cluster, insert_audit, lock_row, slots,
+use super::planning::{
+    ZONE_ATTR_COLUMNS, bind_zone_attrs, check, decode_zone, insert_zone_row, lock_cluster_with_zones,
 };
+use super::{ATTR_COLUMNS, CLUSTER_COLUMNS, SqlStore, bind_attrs, columns, decode_cluster, insert_audit, slots};
 use crate::backend::{Backend, RowExt, Sql};
 use crate::history::{audit_of_comment, audit_of_write, comment_refusal, page_as_of, revert_to_tombstone};
-use crate::planning::sibling_refs;
-use crate::record::StoredZone;
 use crate::zone_history::{ZoneHistoryStore, ZoneVersion};
 use crate::{ClusterQuery, Comment, HistoryStore, NewComment, PlanningStore, StoreError, Version, WriteContext};
 
@@ -174,117 +173,6 @@ pub(crate) async fn record_zone_version<B: Backend>(
     insert_audit::<B>(conn, &audit_of_write("zone", id, version, operation, ctx)).await
 }
 
-/// The columns a zone is read from ([`decode_zone`]).
-pub(crate) const ZONE_COLUMNS: &str = "{id} AS id, {geom}, cluster_id, land_use, label, leasable, leased, tenant, \
-     area_ha, geodesic_area_ha, version, created_at, updated_at";
-
-/// The attribute columns a zone write sets, on the row and on its version, in the order
-/// [`bind_zone_attrs`] binds them.
-pub(crate) const ZONE_ATTR_COLUMNS: [&str; 8] =
-    ["cluster_id", "land_use", "label", "leasable", "leased", "tenant", "area_ha", "geodesic_area_ha"];
-
-/// Binds a zone draft's attribute columns in the order of [`ZONE_ATTR_COLUMNS`].
-pub(crate) fn bind_zone_attrs<B: Backend>(sql: Sql<B>, draft: &ZoneDraft) -> Sql<B> {
-    let a = &draft.attrs;
-    sql.bind(a.cluster_id())
-        .bind(a.land_use().code())
-        .bind(a.label().map(str::to_owned))
-        .bind(a.leasable())
-        .bind(a.leased())
-        .bind(a.tenant().map(str::to_owned))
-        .bind(draft.area.projected_ha)
-        .bind(draft.area.geodesic_ha)
-}
-
-/// Decodes a row selected by [`ZONE_COLUMNS`].
-pub(crate) fn decode_zone<B: Backend>(row: &B::Row) -> Result<Zone, StoreError> {
-    let geometry =
-        RowExt::<B>::geom(row, "geom")?.ok_or_else(|| StoreError::Corrupt("zone without geometry".into()))?;
-    StoredZone {
-        id: row.get("id")?,
-        cluster_id: row.get("cluster_id")?,
-        land_use: row.get("land_use")?,
-        label: row.get("label")?,
-        leasable: row.get("leasable")?,
-        leased: row.get("leased")?,
-        tenant: row.get("tenant")?,
-        area_ha: row.get("area_ha")?,
-        geodesic_area_ha: row.get("geodesic_area_ha")?,
-        version: row.get("version")?,
-        created_at: RowExt::<B>::time(row, "created_at")?,
-        updated_at: RowExt::<B>::time(row, "updated_at")?,
-        boundary: crate::geom::into_boundary(geometry)?,
-    }
-    .into_zone()
-}
-
-/// Locks the cluster for the rest of the transaction and reads it with the zones placed in it.
-pub(crate) async fn lock_cluster_with_zones<B: Backend>(
-    conn: &mut B::Connection,
-    cluster_id: i64,
-) -> Result<(Cluster, Vec<Zone>), StoreError> {
-    let missing = || StoreError::MissingReference { what: "cluster", id: cluster_id };
-    if !lock_row::<B>(conn, "clusters", cluster_id).await? {
-        return Err(missing());
-    }
-    let cluster = SqlStore::<B>::cluster_in_tx(conn, cluster_id).await?.ok_or_else(missing)?;
-    let rows = Sql::<B>::new(&format!("SELECT {ZONE_COLUMNS} FROM zones WHERE cluster_id = ? ORDER BY {{id}}"))
-        .bind(cluster_id)
-        .fetch_all(conn)
-        .await?;
-    let zones = rows.iter().map(decode_zone::<B>).collect::<Result<Vec<_>, _>>()?;
-    Ok((cluster, zones))
-}
-
-/// Whether a zone may lie where the draft puts it: inside its cluster, over none of the other
-/// zones (`except` is the zone being written).
-pub(crate) fn check(
-    draft: &ZoneDraft,
-    cluster: &Cluster,
-    zones: &[Zone],
-    except: Option<i64>,
-) -> Result<(), StoreError> {
-    let siblings = sibling_refs(zones, except);
-    let problems =
-        check_placement(&draft.boundary, &cluster.data.boundary, &siblings, cluster.data.attrs.planning_crs())
-            .map_err(|e| StoreError::Corrupt(format!("cluster {}: {e}", cluster.id)))?;
-    if problems.is_empty() { Ok(()) } else { Err(StoreError::Placement(problems)) }
-}
-
-/// Inserts a zone row (a new id, or `id` when a deleted zone is restored) and indexes it;
-/// returns its id.
-pub(crate) async fn insert_zone_row<B: Backend>(
-    conn: &mut B::Connection,
-    id: Option<i64>,
-    version: i64,
-    draft: &ZoneDraft,
-    ctx: &WriteContext,
-    created_at: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> Result<i64, StoreError> {
-    let (id_column, id_slot, insert_id) = if id.is_some() { ("{id}, ", "?, ", B::INSERT_ID) } else { ("", "", "") };
-    let sql = Sql::<B>::new(&format!(
-        "INSERT INTO zones ({id_column}{}, geom, version, created_at, updated_at, updated_by){insert_id} \
-         VALUES ({id_slot}{}, ?, ?, ?, ?, ?) RETURNING {{id}} AS id",
-        columns(&ZONE_ATTR_COLUMNS),
-        slots(ZONE_ATTR_COLUMNS.len())
-    ));
-    let sql = match id {
-        Some(id) => sql.bind(id),
-        None => sql,
-    };
-    let id: i64 = bind_zone_attrs(sql, draft)
-        .geom(Some(&crate::geom::geometry(&draft.boundary)))?
-        .bind(version)
-        .time(created_at)
-        .time(now)
-        .bind(ctx.author.clone())
-        .scalar(conn, "id")
-        .await?;
-    B::after_write(conn, "zones", id, Some(draft.boundary.bbox()), now).await?;
-    Ok(id)
-}
-
 impl<B: Backend> SqlStore<B> {
     /// Every version of a feature, oldest first.
     async fn versions_of<T: Versioned>(&self, id: i64) -> Result<Vec<Version<T>>, StoreError> {
@@ -339,14 +227,13 @@ impl<B: Backend> SqlStore<B> {
     }
 
     /// Begins bringing a deleted feature back under its id: a transaction that other restores of
-    /// it wait for, the version after its tombstone and its creation time.
-    /// [`StoreError::VersionConflict`] when it is not deleted (or `expected_version` is not its
-    /// tombstone).
+    /// it wait for, and the version after its tombstone. [`StoreError::VersionConflict`] when it
+    /// is not deleted (or `expected_version` is not its tombstone).
     async fn begin_restore<T: Versioned>(
         &self,
         id: i64,
         expected_version: Option<i64>,
-    ) -> Result<(Transaction<'static, B>, i64, DateTime<Utc>), StoreError> {
+    ) -> Result<(Transaction<'static, B>, i64), StoreError> {
         let mut tx = B::begin_locked(&self.pool, format!("{}/{id}", T::FEATURES)).await?;
         let Some((last, operation)) = last_version::<B, T>(&mut tx, id).await? else {
             return Err(StoreError::NotFound(id));
@@ -354,13 +241,7 @@ impl<B: Backend> SqlStore<B> {
         if operation != "delete" || expected_version.is_some_and(|e| e != last) {
             return Err(StoreError::VersionConflict { id, expected: expected_version.unwrap_or(last), current: last });
         }
-        let first =
-            Sql::<B>::new(&format!("SELECT min(written_at) AS first FROM {} WHERE {} = ?", T::VERSIONS, T::FEATURE_ID))
-                .bind(id)
-                .fetch_one(&mut tx)
-                .await?;
-        let created_at = RowExt::<B>::time(&first, "first")?;
-        Ok((tx, last + 1, created_at))
+        Ok((tx, last + 1))
     }
 
     /// Brings a deleted cluster back under its id, as the version after its tombstone.
@@ -371,13 +252,14 @@ impl<B: Backend> SqlStore<B> {
         draft: &ClusterDraft,
         ctx: &WriteContext,
     ) -> Result<Cluster, StoreError> {
-        let (mut tx, version, created_at) = self.begin_restore::<Cluster>(id, expected_version).await?;
+        let (mut tx, version) = self.begin_restore::<Cluster>(id, expected_version).await?;
         let now = Utc::now();
+        // Created when its first version was written.
         let sql = Sql::<B>::new(&format!(
-            "INSERT INTO clusters ({{id}}, {}, geom, name_folded, version, created_at, updated_at, updated_by){} \
-             VALUES (?, {}, ?, ?, ?, ?, ?, ?) RETURNING {CLUSTER_COLUMNS}",
+            "INSERT INTO clusters ({{id}}, {}, geom, name_folded, version, created_at, updated_at, updated_by){{overriding}} \
+             VALUES (?, {}, ?, ?, ?, (SELECT min(written_at) FROM cluster_versions WHERE cluster_id = ?), ?, ?) \
+             RETURNING {CLUSTER_COLUMNS}",
             columns(&ATTR_COLUMNS),
-            B::INSERT_ID,
             slots(ATTR_COLUMNS.len())
         ))
         .bind(id);
@@ -385,7 +267,7 @@ impl<B: Backend> SqlStore<B> {
             .geom(Some(&crate::geom::geometry(&draft.boundary)))?
             .bind(fold(draft.attrs.name()))
             .bind(version)
-            .time(created_at)
+            .bind(id)
             .time(now)
             .bind(ctx.author.clone())
             .fetch_one(&mut tx)
@@ -543,11 +425,11 @@ where
         draft: &ZoneDraft,
         ctx: &WriteContext,
     ) -> Result<Zone, StoreError> {
-        let (mut tx, version, created_at) = self.begin_restore::<Zone>(id, expected_version).await?;
+        let (mut tx, version) = self.begin_restore::<Zone>(id, expected_version).await?;
         let (cluster, zones) = lock_cluster_with_zones::<B>(&mut tx, draft.attrs.cluster_id()).await?;
         check(draft, &cluster, &zones, None)?;
         let now = Utc::now();
-        insert_zone_row::<B>(&mut tx, Some(id), version, draft, ctx, created_at, now).await?;
+        insert_zone_row::<B>(&mut tx, Some(id), version, draft, ctx, now).await?;
         record_zone_version::<B>(&mut tx, id, version, "create", draft, ctx, now).await?;
         tx.commit().await?;
         self.get_zone(id).await

@@ -227,6 +227,45 @@ async fn a_boundary_with_holes_and_parts_round_trips(store: Arc<dyn Store>) {
     assert_eq!(read.data.boundary.as_multi_polygon().0[0].interiors().len(), 1);
 }
 
+/// Each update answers with the state its own transaction wrote, never with a later writer's:
+/// concurrent writers without a precondition each get back their own notes, and no two get
+/// the same version.
+async fn an_update_returns_what_it_wrote_under_concurrent_writers(store: Arc<dyn Store>) {
+    let created = store.create_cluster(&draft("RACE", 106.40, 10.23), &ctx()).await.expect("create");
+    let mut writers = Vec::new();
+    for writer in 0..12 {
+        let store = store.clone();
+        writers.push(tokio::spawn(async move {
+            let mut seen = Vec::new();
+            for step in 0..6 {
+                let mut d = draft("RACE", 106.40, 10.23);
+                let notes = format!("writer {writer} step {step}");
+                let input = ClusterInput {
+                    code: Some("RACE".into()),
+                    name: Some("Phú Hưng–Mỹ Thạnh".into()),
+                    kind: Some("cluster".into()),
+                    status: Some("in_plan".into()),
+                    notes: Some(notes.clone()),
+                    ..ClusterInput::default()
+                };
+                d.attrs = ClusterAttrs::parse(input, Crs::VN2000_TM3_10545).expect("valid");
+                let written = store.update_cluster(created.id, None, &d, &ctx()).await.expect("update");
+                assert_eq!(written.data.attrs.notes(), Some(notes.as_str()), "the answer is this writer's state");
+                seen.push(written.version);
+            }
+            seen
+        }));
+    }
+    let mut versions = Vec::new();
+    for w in writers {
+        versions.extend(w.await.expect("writer"));
+    }
+    let count = versions.len();
+    versions.sort_unstable();
+    versions.dedup();
+    assert_eq!(versions.len(), count, "every write answered with its own version");
+}
+
 use clusterplan_store::store_suite as suite;
 
 suite!(
@@ -242,4 +281,5 @@ suite!(
     concurrent_writers_with_the_same_version_have_exactly_one_winner,
     extent_covers_all_clusters,
     a_boundary_with_holes_and_parts_round_trips,
+    an_update_returns_what_it_wrote_under_concurrent_writers,
 );

@@ -1,0 +1,657 @@
+//! [`PlanningStore`] on either database: status events, tasks, zones and units. Placement
+//! checks run in Rust on the core's functions inside the transaction that holds the cluster's
+//! lock, so both databases refuse the same zones.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use clusterplan_core::units::{Succession, SuccessionKind, Unit};
+use clusterplan_core::zones::{LandTotals, LandUse, Zone, ZoneDraft, check_placement};
+use clusterplan_core::{Cluster, ClusterDraft, ClusterStatus};
+use futures::stream::BoxStream;
+use futures::{StreamExt, TryStreamExt};
+use sqlx::QueryBuilder;
+
+use super::{SqlStore, explain_miss, lock_row};
+use crate::backend::{Backend, RowExt, Sql, expand};
+use crate::geom::{geometry, into_boundary};
+use crate::planning::{
+    EventRecord, NewEvent, NewTask, PlanningStore, TaskRecord, UnitQuery, ZoneQuery, covers_point, sibling_refs,
+};
+use crate::record::{StoredEvent, StoredTask, StoredUnit, StoredZone, intersects_bbox};
+use crate::sql_store::versions::record_zone_version;
+use crate::{StoreError, WriteContext};
+
+/// The columns a zone is read from.
+pub(crate) const ZONE_COLUMNS: &str = "{id} AS id, {geom}, version, created_at, updated_at, cluster_id, land_use, label, \
+     leasable, leased, tenant, area_ha, geodesic_area_ha";
+
+/// The attribute columns a zone write sets, on the row and on its version, in the order
+/// [`bind_zone_attrs`] binds them.
+pub(crate) const ZONE_ATTR_COLUMNS: [&str; 8] =
+    ["cluster_id", "land_use", "label", "leasable", "leased", "tenant", "area_ha", "geodesic_area_ha"];
+
+/// Binds a zone draft's attribute columns in the order of [`ZONE_ATTR_COLUMNS`].
+pub(crate) fn bind_zone_attrs<B: Backend>(sql: Sql<B>, draft: &ZoneDraft) -> Sql<B> {
+    let a = &draft.attrs;
+    sql.bind(a.cluster_id())
+        .bind(a.land_use().code())
+        .bind(a.label().map(str::to_owned))
+        .bind(a.leasable())
+        .bind(a.leased())
+        .bind(a.tenant().map(str::to_owned))
+        .bind(draft.area.projected_ha)
+        .bind(draft.area.geodesic_ha)
+}
+
+const EVENT_COLUMNS: &str = "id, cluster_id, CAST(seq AS BIGINT) AS seq, from_status, to_status, effective_date, \
+     act_number, act_date, act_authority, act_link, note, CAST(overrides AS TEXT) AS overrides, \
+     CAST(rule_results AS TEXT) AS rule_results, cluster_version, recorded_at, recorded_by";
+const TASK_COLUMNS: &str = "id, title, owner_agency, due_date, done_on, cluster_id, unit_code, act_number, notes";
+const UNIT_COLUMNS: &str = "{geom}, code, name, level, parent_code, valid_from, valid_to, notes";
+
+/// Decodes a row selected by [`ZONE_COLUMNS`].
+pub(crate) fn decode_zone<B: Backend>(row: &B::Row) -> Result<Zone, StoreError> {
+    let geometry =
+        RowExt::<B>::geom(row, "geom")?.ok_or_else(|| StoreError::Corrupt("zone without geometry".into()))?;
+    StoredZone {
+        id: row.get("id")?,
+        cluster_id: row.get("cluster_id")?,
+        land_use: row.get("land_use")?,
+        label: row.get("label")?,
+        leasable: row.get("leasable")?,
+        leased: row.get("leased")?,
+        tenant: row.get("tenant")?,
+        area_ha: row.get("area_ha")?,
+        geodesic_area_ha: row.get("geodesic_area_ha")?,
+        version: row.get("version")?,
+        created_at: RowExt::<B>::time(row, "created_at")?,
+        updated_at: RowExt::<B>::time(row, "updated_at")?,
+        boundary: into_boundary(geometry)?,
+    }
+    .into_zone()
+}
+
+fn decode_event<B: Backend>(row: &B::Row) -> Result<EventRecord, StoreError> {
+    StoredEvent {
+        id: row.get("id")?,
+        cluster_id: row.get("cluster_id")?,
+        seq: row.get("seq")?,
+        from_status: row.get("from_status")?,
+        to_status: row.get("to_status")?,
+        effective: row.get("effective_date")?,
+        act_number: row.get("act_number")?,
+        act_date: row.get("act_date")?,
+        act_authority: row.get("act_authority")?,
+        act_link: row.get("act_link")?,
+        note: row.get("note")?,
+        overrides: row.get("overrides")?,
+        rule_results: row.get("rule_results")?,
+        cluster_version: row.get("cluster_version")?,
+        recorded_at: RowExt::<B>::time(row, "recorded_at")?,
+        recorded_by: row.get("recorded_by")?,
+    }
+    .into_record()
+}
+
+fn decode_task<B: Backend>(row: &B::Row) -> Result<TaskRecord, StoreError> {
+    Ok(StoredTask {
+        id: row.get("id")?,
+        title: row.get("title")?,
+        owner_agency: row.get("owner_agency")?,
+        due: row.get("due_date")?,
+        done_on: row.get("done_on")?,
+        cluster_id: row.get("cluster_id")?,
+        unit_code: row.get("unit_code")?,
+        act_number: row.get("act_number")?,
+        notes: row.get("notes")?,
+    }
+    .into_record())
+}
+
+fn decode_unit<B: Backend>(row: &B::Row) -> Result<Unit, StoreError> {
+    let geometry =
+        RowExt::<B>::geom(row, "geom")?.ok_or_else(|| StoreError::Corrupt("unit without geometry".into()))?;
+    StoredUnit {
+        code: row.get("code")?,
+        name: row.get("name")?,
+        level: row.get("level")?,
+        parent_code: row.get("parent_code")?,
+        valid_from: row.get("valid_from")?,
+        valid_to: row.get("valid_to")?,
+        notes: row.get("notes")?,
+        boundary: into_boundary(geometry)?,
+    }
+    .into_unit()
+}
+
+async fn insert_event<B: Backend>(
+    conn: &mut B::Connection,
+    cluster_id: i64,
+    seq: i64,
+    new: &NewEvent,
+    cluster_version: i64,
+    ctx: &WriteContext,
+    now: DateTime<Utc>,
+) -> Result<EventRecord, StoreError> {
+    let e = &new.event;
+    let act = e.act.as_ref();
+    let row = Sql::<B>::new(&format!(
+        "INSERT INTO cluster_events (cluster_id, seq, from_status, to_status, effective_date, act_number, act_date, \
+         act_authority, act_link, note, overrides, rule_results, cluster_version, recorded_at, recorded_by) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {{jsonb}}, {{jsonb}}, ?, ?, ?) RETURNING {EVENT_COLUMNS}"
+    ))
+    .bind(cluster_id)
+    .bind(seq)
+    .bind(e.from.map(ClusterStatus::code))
+    .bind(e.to.code())
+    .bind(e.effective)
+    .bind(act.map(|a| a.number().to_owned()))
+    .bind(act.map(clusterplan_core::lifecycle::LegalAct::date))
+    .bind(act.map(|a| a.authority().to_owned()))
+    .bind(act.and_then(|a| a.link()).map(str::to_owned))
+    .bind(e.note.clone())
+    .bind(new.overrides.clone())
+    .bind(new.rule_results.clone())
+    .bind(cluster_version)
+    .time(now)
+    .bind(ctx.author.clone())
+    .fetch_one(conn)
+    .await
+    .map_err(|e| match e {
+        // Another writer took this position in the history first.
+        StoreError::Backend(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+            StoreError::StatusMoved { expected: None, current: None }
+        }
+        other => other,
+    })?;
+    decode_event::<B>(&row)
+}
+
+/// Locks the cluster for the rest of the transaction and reads it with the zones placed in it.
+pub(crate) async fn lock_cluster_with_zones<B: Backend>(
+    conn: &mut B::Connection,
+    cluster_id: i64,
+) -> Result<(Cluster, Vec<Zone>), StoreError> {
+    if !lock_row::<B>(conn, "clusters", cluster_id).await? {
+        return Err(StoreError::MissingReference { what: "cluster", id: cluster_id });
+    }
+    let cluster = SqlStore::<B>::cluster_in_tx(conn, cluster_id)
+        .await?
+        .ok_or(StoreError::MissingReference { what: "cluster", id: cluster_id })?;
+    let rows = Sql::<B>::new(&format!("SELECT {ZONE_COLUMNS} FROM zones WHERE cluster_id = ? ORDER BY {{id}}"))
+        .bind(cluster_id)
+        .fetch_all(conn)
+        .await?;
+    let zones = rows.iter().map(decode_zone::<B>).collect::<Result<Vec<_>, _>>()?;
+    Ok((cluster, zones))
+}
+
+/// Whether a zone fits its cluster beside its siblings (`except`: the zone itself).
+pub(crate) fn check(
+    draft: &ZoneDraft,
+    cluster: &Cluster,
+    zones: &[Zone],
+    except: Option<i64>,
+) -> Result<(), StoreError> {
+    let siblings = sibling_refs(zones, except);
+    let problems =
+        check_placement(&draft.boundary, &cluster.data.boundary, &siblings, cluster.data.attrs.planning_crs())
+            .map_err(|e| StoreError::Corrupt(format!("cluster {}: {e}", cluster.id)))?;
+    if problems.is_empty() { Ok(()) } else { Err(StoreError::Placement(problems)) }
+}
+
+/// Inserts a zone row (a new id, or `id` when a deleted zone is restored: then `created_at` is
+/// its first version's time) and keeps the index; returns its id.
+pub(crate) async fn insert_zone_row<B: Backend>(
+    conn: &mut B::Connection,
+    id: Option<i64>,
+    version: i64,
+    draft: &ZoneDraft,
+    ctx: &WriteContext,
+    now: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    let (id_column, id_slot, overriding) = if id.is_some() { ("{id}, ", "?, ", "{overriding}") } else { ("", "", "") };
+    let mut sql = Sql::<B>::new(&format!(
+        "INSERT INTO zones ({id_column}{}, geom, version, created_at, updated_at, updated_by){overriding} \
+         VALUES ({id_slot}{}, ?, ?, coalesce((SELECT min(written_at) FROM zone_versions WHERE zone_id = ?), ?), ?, ?) \
+         RETURNING {{id}} AS id",
+        ZONE_ATTR_COLUMNS.join(", "),
+        super::slots(ZONE_ATTR_COLUMNS.len()),
+    ));
+    if let Some(id) = id {
+        sql = sql.bind(id);
+    }
+    let row = bind_zone_attrs(sql, draft)
+        .geom(Some(&geometry(&draft.boundary)))?
+        .bind(version)
+        .bind(id)
+        .time(now)
+        .time(now)
+        .bind(ctx.author.clone())
+        .fetch_one(conn)
+        .await?;
+    let id: i64 = row.get("id")?;
+    B::after_write(conn, "zones", id, Some(draft.boundary.bbox()), now).await?;
+    Ok(id)
+}
+
+/// Inserts a new zone with its first version.
+async fn insert_zone<B: Backend>(
+    conn: &mut B::Connection,
+    draft: &ZoneDraft,
+    ctx: &WriteContext,
+    now: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    let id = insert_zone_row::<B>(conn, None, 1, draft, ctx, now).await?;
+    record_zone_version::<B>(conn, id, 1, "create", draft, ctx, now).await?;
+    Ok(id)
+}
+
+impl<B: Backend> SqlStore<B> {
+    /// ` WHERE …` of a zone query: its cluster, and its bbox (exact when the database decides
+    /// it, else an envelope test decided again in Rust).
+    fn push_zone_where(qb: &mut QueryBuilder<'static, B>, query: &ZoneQuery) {
+        qb.push(" WHERE TRUE");
+        if let Some(cluster_id) = query.cluster_id {
+            qb.push(" AND cluster_id = ");
+            B::bind(qb, cluster_id);
+        }
+        if let Some(bbox) = query.bbox {
+            B::push_bbox(qb, "zones", bbox);
+        }
+    }
+
+    /// Whether a zone query is decided wholly in SQL, paging included.
+    fn zones_exact_in_sql(query: &ZoneQuery) -> bool {
+        B::BBOX_EXACT || query.bbox.is_none()
+    }
+
+    fn select_zones(&self, query: ZoneQuery, page: bool) -> BoxStream<'static, Result<Zone, StoreError>> {
+        let pool = self.pool.clone();
+        let exact = Self::zones_exact_in_sql(&query);
+        let stream = async_stream::try_stream! {
+            let mut qb = QueryBuilder::new(expand::<B>(&format!("SELECT {ZONE_COLUMNS} FROM zones")));
+            Self::push_zone_where(&mut qb, &query);
+            qb.push(format_args!(" ORDER BY {}", B::ID));
+            if exact && page {
+                qb.push(" LIMIT ");
+                B::bind(&mut qb, i64::from(query.limit));
+                qb.push(" OFFSET ");
+                B::bind(&mut qb, i64::try_from(query.offset).unwrap_or(i64::MAX));
+            }
+            let mut rows = B::fetch_stream(pool, qb);
+            while let Some(row) = rows.try_next().await? {
+                let zone = decode_zone::<B>(&row)?;
+                if exact || query.bbox.is_none_or(|b| intersects_bbox(&zone.data.boundary, b)) {
+                    yield zone;
+                }
+            }
+        };
+        if exact || !page {
+            return stream.boxed();
+        }
+        stream.skip(usize::try_from(query.offset).unwrap_or(usize::MAX)).take(query.limit as usize).boxed()
+    }
+}
+
+#[async_trait]
+impl<B: Backend> PlanningStore for SqlStore<B> {
+    async fn create_cluster_with_event(
+        &self,
+        draft: &ClusterDraft,
+        first: &NewEvent,
+        ctx: &WriteContext,
+    ) -> Result<(Cluster, EventRecord), StoreError> {
+        let now = Utc::now();
+        let mut tx = self.pool.begin().await?;
+        let cluster = Self::insert_in_tx(&mut tx, draft, ctx, now).await?;
+        let event = insert_event::<B>(&mut tx, cluster.id, 1, first, 1, ctx, now).await?;
+        tx.commit().await?;
+        Ok((cluster, event))
+    }
+
+    async fn list_events(&self, cluster_id: i64) -> Result<Vec<EventRecord>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let rows =
+            Sql::<B>::new(&format!("SELECT {EVENT_COLUMNS} FROM cluster_events WHERE cluster_id = ? ORDER BY seq"))
+                .bind(cluster_id)
+                .fetch_all(&mut conn)
+                .await?;
+        rows.iter().map(decode_event::<B>).collect()
+    }
+
+    async fn all_events(&self) -> Result<Vec<EventRecord>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let rows = Sql::<B>::new(&format!("SELECT {EVENT_COLUMNS} FROM cluster_events ORDER BY cluster_id, seq"))
+            .fetch_all(&mut conn)
+            .await?;
+        rows.iter().map(decode_event::<B>).collect()
+    }
+
+    async fn record_event(
+        &self,
+        cluster_id: i64,
+        expected_version: Option<i64>,
+        new: &NewEvent,
+        expansion: Option<&ClusterDraft>,
+        ctx: &WriteContext,
+    ) -> Result<(EventRecord, Cluster), StoreError> {
+        let now = Utc::now();
+        let mut tx = self.pool.begin().await?;
+        // Lock the cluster first, so that the history read below is the one this change extends.
+        if !lock_row::<B>(&mut tx, "clusters", cluster_id).await? {
+            return Err(StoreError::NotFound(cluster_id));
+        }
+        let latest = Sql::<B>::new(
+            "SELECT CAST(seq AS BIGINT) AS seq, to_status FROM cluster_events WHERE cluster_id = ? \
+             ORDER BY seq DESC LIMIT 1",
+        )
+        .bind(cluster_id)
+        .fetch_optional(&mut tx)
+        .await?
+        .map(|row| Ok::<_, StoreError>((row.get::<i64>("seq")?, row.get::<String>("to_status")?)))
+        .transpose()?;
+        let current = latest.as_ref().map(|(_, s)| s.clone());
+        if current.as_deref() != new.event.from.map(ClusterStatus::code) {
+            return Err(StoreError::StatusMoved { expected: new.event.from.map(|s| s.code().to_owned()), current });
+        }
+        let before = Self::cluster_in_tx(&mut tx, cluster_id).await?.ok_or(StoreError::NotFound(cluster_id))?;
+        let base = expansion.cloned().unwrap_or(before.data);
+        let draft = ClusterDraft { attrs: base.attrs.with_status(new.event.to), ..base };
+        let cluster = Self::update_in_tx(&mut tx, cluster_id, expected_version, &draft, ctx, now).await?;
+        let seq = latest.map_or(1, |(s, _)| s + 1);
+        let event = insert_event::<B>(&mut tx, cluster_id, seq, new, cluster.version, ctx, now).await?;
+        tx.commit().await?;
+        Ok((event, cluster))
+    }
+
+    async fn create_task(&self, task: &NewTask) -> Result<TaskRecord, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let row = Sql::<B>::new(&format!(
+            "INSERT INTO planning_tasks (title, owner_agency, due_date, done_on, cluster_id, unit_code, act_number, \
+             notes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {TASK_COLUMNS}"
+        ))
+        .bind(task.task.title.clone())
+        .bind(task.task.owner_agency.clone())
+        .bind(task.task.due)
+        .bind(task.task.done_on)
+        .bind(task.cluster_id)
+        .bind(task.unit_code.clone())
+        .bind(task.act_number.clone())
+        .bind(task.notes.clone())
+        .time(Utc::now())
+        .fetch_one(&mut conn)
+        .await?;
+        decode_task::<B>(&row)
+    }
+
+    async fn list_tasks(&self) -> Result<Vec<TaskRecord>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let rows = Sql::<B>::new(&format!("SELECT {TASK_COLUMNS} FROM planning_tasks ORDER BY due_date, id"))
+            .fetch_all(&mut conn)
+            .await?;
+        rows.iter().map(decode_task::<B>).collect()
+    }
+
+    async fn set_task_done(&self, id: i64, done_on: Option<NaiveDate>) -> Result<TaskRecord, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let row =
+            Sql::<B>::new(&format!("UPDATE planning_tasks SET done_on = ? WHERE id = ? RETURNING {TASK_COLUMNS}"))
+                .bind(done_on)
+                .bind(id)
+                .fetch_optional(&mut conn)
+                .await?
+                .ok_or(StoreError::NotFound(id))?;
+        decode_task::<B>(&row)
+    }
+
+    async fn create_zone(&self, draft: &ZoneDraft, ctx: &WriteContext) -> Result<Zone, StoreError> {
+        let now = Utc::now();
+        let mut tx = self.pool.begin().await?;
+        let (cluster, zones) = lock_cluster_with_zones::<B>(&mut tx, draft.attrs.cluster_id()).await?;
+        check(draft, &cluster, &zones, None)?;
+        let id = insert_zone::<B>(&mut tx, draft, ctx, now).await?;
+        let zone = Self::zone_in_tx(&mut tx, id).await?;
+        tx.commit().await?;
+        Ok(zone)
+    }
+
+    async fn update_zone(
+        &self,
+        id: i64,
+        expected_version: Option<i64>,
+        draft: &ZoneDraft,
+        ctx: &WriteContext,
+    ) -> Result<Zone, StoreError> {
+        let now = Utc::now();
+        let cluster_id = draft.attrs.cluster_id();
+        let mut tx = self.pool.begin().await?;
+        let (cluster, zones) = lock_cluster_with_zones::<B>(&mut tx, cluster_id).await?;
+        // A zone moved to another cluster must leave no gap in the old cluster's lock either.
+        let old_cluster = Sql::<B>::new("SELECT cluster_id FROM zones WHERE {id} = ?")
+            .bind(id)
+            .fetch_optional(&mut tx)
+            .await?
+            .map(|row| row.get::<i64>("cluster_id"))
+            .transpose()?;
+        if let Some(old) = old_cluster.filter(|old| *old != cluster_id) {
+            lock_row::<B>(&mut tx, "clusters", old).await?;
+        }
+        check(draft, &cluster, &zones, Some(id))?;
+        let sql = Sql::<B>::new(&format!(
+            "UPDATE zones SET {}, geom = ?, version = version + 1, updated_at = ?, updated_by = ? \
+             WHERE {{id}} = ? AND (? IS NULL OR version = ?) RETURNING {ZONE_COLUMNS}",
+            super::assignments(&ZONE_ATTR_COLUMNS)
+        ));
+        let row = bind_zone_attrs(sql, draft)
+            .geom(Some(&geometry(&draft.boundary)))?
+            .time(now)
+            .bind(ctx.author.clone())
+            .bind(id)
+            .bind(expected_version)
+            .bind(expected_version)
+            .fetch_optional(&mut tx)
+            .await?;
+        let Some(row) = row else {
+            return Err(explain_miss::<B>(&mut tx, "zones", id, expected_version).await);
+        };
+        let zone = decode_zone::<B>(&row)?;
+        B::after_write(&mut tx, "zones", id, Some(draft.boundary.bbox()), now).await?;
+        record_zone_version::<B>(&mut tx, id, zone.version, "update", draft, ctx, now).await?;
+        tx.commit().await?;
+        Ok(zone)
+    }
+
+    async fn delete_zone(&self, id: i64, expected_version: Option<i64>, ctx: &WriteContext) -> Result<(), StoreError> {
+        let now = Utc::now();
+        let mut tx = self.pool.begin().await?;
+        let row = Sql::<B>::new(&format!(
+            "DELETE FROM zones WHERE {{id}} = ? AND (? IS NULL OR version = ?) RETURNING {ZONE_COLUMNS}"
+        ))
+        .bind(id)
+        .bind(expected_version)
+        .bind(expected_version)
+        .fetch_optional(&mut tx)
+        .await?;
+        let Some(row) = row else {
+            return Err(explain_miss::<B>(&mut tx, "zones", id, expected_version).await);
+        };
+        let zone = decode_zone::<B>(&row)?;
+        B::after_write(&mut tx, "zones", id, None, now).await?;
+        record_zone_version::<B>(&mut tx, id, zone.version + 1, "delete", &zone.data, ctx, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn get_zone(&self, id: i64) -> Result<Zone, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        Self::zone_in_tx(&mut conn, id).await
+    }
+
+    async fn count_zones(&self, query: &ZoneQuery) -> Result<u64, StoreError> {
+        if Self::zones_exact_in_sql(query) {
+            let mut qb = QueryBuilder::new("SELECT count(*) AS n FROM zones");
+            Self::push_zone_where(&mut qb, query);
+            let mut conn = self.pool.acquire().await?;
+            let row = B::fetch_optional(&mut conn, qb).await?.ok_or(sqlx::Error::RowNotFound)?;
+            return Ok(B::get::<i64>(&row, "n")? as u64);
+        }
+        self.select_zones(*query, false).try_fold(0u64, |n, _| async move { Ok(n + 1) }).await
+    }
+
+    fn stream_zones(&self, query: ZoneQuery) -> BoxStream<'static, Result<Zone, StoreError>> {
+        self.select_zones(query, true)
+    }
+
+    async fn zones_at(&self, lon: f64, lat: f64) -> Result<Vec<Zone>, StoreError> {
+        let mut qb = QueryBuilder::new(expand::<B>(&format!("SELECT {ZONE_COLUMNS} FROM zones WHERE TRUE")));
+        B::push_envelope(&mut qb, "zones", [lon, lat, lon, lat]);
+        qb.push(format_args!(" ORDER BY {}", B::ID));
+        let mut conn = self.pool.acquire().await?;
+        let mut out = Vec::new();
+        for row in B::fetch_all(&mut conn, qb).await? {
+            // The index compares envelopes; the answer is what really covers the point.
+            let zone = decode_zone::<B>(&row)?;
+            if covers_point(&zone.data.boundary, lon, lat) {
+                out.push(zone);
+            }
+        }
+        Ok(out)
+    }
+
+    async fn zone_totals(&self) -> Result<HashMap<i64, LandTotals>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let rows = Sql::<B>::new(
+            "SELECT cluster_id, land_use, leasable, leased, sum(area_ha) AS area, count(*) AS n FROM zones \
+             GROUP BY cluster_id, land_use, leasable, leased",
+        )
+        .fetch_all(&mut conn)
+        .await?;
+        let mut out: HashMap<i64, LandTotals> = HashMap::new();
+        for row in &rows {
+            let code: String = row.get("land_use")?;
+            let land_use =
+                LandUse::from_code(&code).ok_or_else(|| StoreError::Corrupt(format!("land use {code:?}")))?;
+            let totals = out.entry(row.get("cluster_id")?).or_default();
+            totals.add(land_use, row.get("area")?, row.get("leasable")?, row.get("leased")?);
+            // `add` counts one zone per call; a group holds `n`.
+            totals.zones += u64::try_from(row.get::<i64>("n")?).unwrap_or(0).saturating_sub(1);
+        }
+        Ok(out)
+    }
+
+    async fn bulk_load_zones(&self, drafts: &[ZoneDraft]) -> Result<u64, StoreError> {
+        let now = Utc::now();
+        let ctx = WriteContext { author: Some("bulk load".into()), ..WriteContext::default() };
+        let mut tx = self.pool.begin().await?;
+        for draft in drafts {
+            insert_zone::<B>(&mut tx, draft, &ctx, now).await?;
+        }
+        tx.commit().await?;
+        Ok(drafts.len() as u64)
+    }
+
+    async fn load_units(&self, units: &[Unit], successions: &[Succession]) -> Result<u64, StoreError> {
+        let now = Utc::now();
+        let mut tx = self.pool.begin().await?;
+        let mut added = 0;
+        for unit in units {
+            let row = Sql::<B>::new(
+                "INSERT INTO units (geom, code, name, level, parent_code, valid_from, valid_to, notes) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (code, valid_from) DO NOTHING RETURNING {id} AS id",
+            )
+            .geom(Some(&geometry(&unit.boundary)))?
+            .bind(unit.code.clone())
+            .bind(unit.name.clone())
+            .bind(unit.level.code())
+            .bind(unit.parent_code.clone())
+            .bind(unit.valid_from)
+            .bind(unit.valid_to)
+            .bind(unit.notes.clone())
+            .fetch_optional(&mut tx)
+            .await?;
+            if let Some(row) = row {
+                B::after_write(&mut tx, "units", row.get("id")?, Some(unit.boundary.bbox()), now).await?;
+                added += 1;
+            }
+        }
+        if added > 0 {
+            for s in successions {
+                Sql::<B>::new(
+                    "INSERT INTO unit_successions (kind, from_code, to_code, effective_date, act) VALUES (?, ?, ?, ?, ?)",
+                )
+                .bind(s.kind.code())
+                .bind(s.from_code.clone())
+                .bind(s.to_code.clone())
+                .bind(s.effective)
+                .bind(s.act.clone())
+                .execute(&mut tx)
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(added)
+    }
+
+    async fn list_units(&self, query: &UnitQuery) -> Result<Vec<Unit>, StoreError> {
+        let mut qb = QueryBuilder::new(expand::<B>(&format!("SELECT {UNIT_COLUMNS} FROM units WHERE TRUE")));
+        if let Some(on) = query.on {
+            qb.push(" AND valid_from <= ");
+            B::bind(&mut qb, on);
+            qb.push(" AND (valid_to IS NULL OR valid_to > ");
+            B::bind(&mut qb, on);
+            qb.push(")");
+        }
+        if let Some(level) = query.level {
+            qb.push(" AND level = ");
+            B::bind(&mut qb, level.code());
+        }
+        if let Some(code) = &query.code {
+            qb.push(" AND code = ");
+            B::bind(&mut qb, code.clone());
+        }
+        if let Some(bbox) = query.bbox {
+            B::push_envelope(&mut qb, "units", bbox);
+        }
+        qb.push(" ORDER BY CASE level WHEN 'province' THEN 0 WHEN 'district' THEN 1 ELSE 2 END, code, valid_from");
+        let mut conn = self.pool.acquire().await?;
+        B::fetch_all(&mut conn, qb).await?.iter().map(decode_unit::<B>).collect()
+    }
+
+    async fn list_successions(&self) -> Result<Vec<Succession>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let rows = Sql::<B>::new(
+            "SELECT kind, from_code, to_code, effective_date, act FROM unit_successions ORDER BY effective_date, id",
+        )
+        .fetch_all(&mut conn)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let kind: String = row.get("kind")?;
+                let kind = SuccessionKind::from_code(&kind)
+                    .ok_or_else(|| StoreError::Corrupt(format!("succession kind {kind:?}")))?;
+                Ok(Succession {
+                    kind,
+                    from_code: row.get("from_code")?,
+                    to_code: row.get("to_code")?,
+                    effective: row.get("effective_date")?,
+                    act: row.get("act")?,
+                })
+            })
+            .collect()
+    }
+}
+
+impl<B: Backend> SqlStore<B> {
+    /// One zone, read on a connection or inside a transaction.
+    pub(crate) async fn zone_in_tx(conn: &mut B::Connection, id: i64) -> Result<Zone, StoreError> {
+        let row = Sql::<B>::new(&format!("SELECT {ZONE_COLUMNS} FROM zones WHERE {{id}} = ?"))
+            .bind(id)
+            .fetch_optional(conn)
+            .await?
+            .ok_or(StoreError::NotFound(id))?;
+        decode_zone::<B>(&row)
+    }
+}

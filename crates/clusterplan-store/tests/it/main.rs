@@ -1,0 +1,9 @@
+//! The store's integration tests, one binary: each module runs its suite on a fresh GeoPackage
+//! file and on a fresh PostGIS database (see `clusterplan_store::store_suite`).
+
+mod accounts_history;
+mod behaviour;
+mod filter;
+mod gpkg_file;
+mod publishing;
+mod zone_history;
