@@ -97,16 +97,18 @@ impl SqlValue for Option<&'static str> {
 pub struct TextList(pub Vec<String>);
 
 /// What one SQL database does differently. Sealed: implemented for [`Sqlite`] (the
-/// GeoPackage file) and [`Postgres`] (PostGIS) only.
+/// GeoPackage file) and [`Postgres`] (PostGIS) only. Defaults are plain SQL as SQLite takes
+/// it; PostGIS overrides what it does otherwise.
 pub trait Backend: Database + sealed::Sealed {
     /// `gpkg` or `postgis`, for logs and `/health`.
     const NAME: &'static str;
     /// The feature id column of feature tables (`fid` in GeoPackage, `id` in PostGIS).
     const ID: &'static str;
     /// The select expression that reads the `geom` column as [`Backend::get_geom`] decodes it.
-    const GEOM: &'static str;
-    /// Text comparisons by code point, as [`crate::query::compare`] orders them.
-    const TEXT_COLLATION: &'static str;
+    const GEOM: &'static str = "geom";
+    /// Text comparisons by code point, as [`crate::query::compare`] orders them (SQLite's
+    /// default collation, BINARY, compares UTF-8 bytes: code point order).
+    const TEXT_COLLATION: &'static str = "";
     /// Whether [`Backend::push_bbox`] is exact (`true`) or an envelope prefilter whose
     /// candidates are tested again in Rust.
     const BBOX_EXACT: bool;
@@ -114,16 +116,17 @@ pub trait Backend: Database + sealed::Sealed {
     /// row when it exists; `{table}` and `{id}` are replaced, `?` is the id.
     const LOCK_ROW: &'static str;
     /// A `?` slot for a JSON document given as text (`{jsonb}` in a template).
-    const JSON_SLOT: &'static str;
+    const JSON_SLOT: &'static str = "?";
     /// What an `INSERT` that names the id of an identity column needs after its column list.
-    const OVERRIDING: &'static str;
+    const OVERRIDING: &'static str = "";
     /// A statement that locks a whole table (`{table}`) against other writers for the rest of
     /// the transaction, readers going on.
     const LOCK_TABLE: &'static str;
     /// `minx, miny, maxx, maxy` of a feature table (`{table}`), NULLs when it is empty.
     const EXTENT: &'static str;
-    /// What ends a `SELECT` whose rows no other transaction may delete until this one ends.
-    const FOR_SHARE: &'static str;
+    /// What ends a `SELECT` whose rows no other transaction may delete until this one ends
+    /// (nothing in SQLite, where a writing transaction holds the database's write lock).
+    const FOR_SHARE: &'static str = "";
 
     /// Whether predicates on this queryable are decided in SQL as the Rust evaluator does.
     fn decides(q: Queryable) -> bool;

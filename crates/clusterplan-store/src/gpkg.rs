@@ -56,22 +56,15 @@ impl Backend for Sqlite {
 
     const NAME: &'static str = "gpkg";
     const ID: &'static str = "fid";
-    const GEOM: &'static str = "geom";
-    // SQLite's default collation, BINARY, compares UTF-8 bytes: code point order.
-    const TEXT_COLLATION: &'static str = "";
     const BBOX_EXACT: bool = false;
     // An update takes SQLite's write lock at once (a read first would have to upgrade its lock,
     // and fail with SQLITE_BUSY when another writer got in between).
     const LOCK_ROW: &'static str = "UPDATE {table} SET fid = fid WHERE fid = ?";
     // A write statement takes SQLite's write lock for the whole database, even one that
     // matches no row.
-    const JSON_SLOT: &'static str = "?";
-    const OVERRIDING: &'static str = "";
     const LOCK_TABLE: &'static str = "DELETE FROM {table} WHERE FALSE";
     const EXTENT: &'static str = "SELECT min(minx) AS minx, min(miny) AS miny, max(maxx) AS maxx, max(maxy) AS maxy \
                                   FROM rtree_{table}_geom";
-    // The statement holds the database's write lock until commit.
-    const FOR_SHARE: &'static str = "";
 
     fn decides(q: Queryable) -> bool {
         matches!(q.property_type(), PropertyType::String | PropertyType::Number | PropertyType::Boolean)

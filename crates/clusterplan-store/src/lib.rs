@@ -20,7 +20,6 @@ mod planning;
 mod postgis;
 mod publish;
 pub mod query;
-mod record;
 mod sql_filter;
 mod sql_store;
 #[cfg(feature = "testing")]
@@ -131,7 +130,7 @@ impl ClusterQuery {
     /// Whether a stored feature passes the bbox and the filter, decided in Rust.
     #[must_use]
     pub fn admits(&self, cluster: &Cluster) -> bool {
-        self.bbox.is_none_or(|b| record::intersects_bbox(&cluster.data.boundary, b))
+        self.bbox.is_none_or(|b| query::intersects_bbox(&cluster.data.boundary, b))
             && self.filter().is_none_or(|f| query::matches(f, cluster))
     }
 }

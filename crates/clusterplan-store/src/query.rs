@@ -251,3 +251,13 @@ fn order_values(a: &Value, b: &Value) -> Ordering {
         _ => Ordering::Equal,
     }
 }
+
+/// Whether a boundary intersects a bounding box exactly (not only by envelopes).
+pub(crate) fn intersects_bbox(boundary: &clusterplan_core::Boundary, bbox: [f64; 4]) -> bool {
+    use geo::Intersects;
+    let rect = geo_types::Rect::new(
+        geo_types::coord! { x: bbox[0], y: bbox[1] },
+        geo_types::coord! { x: bbox[2], y: bbox[3] },
+    );
+    boundary.as_multi_polygon().intersects(&rect)
+}

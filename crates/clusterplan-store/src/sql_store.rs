@@ -9,14 +9,13 @@ pub(crate) mod versions;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use clusterplan_core::search::fold;
-use clusterplan_core::{Cluster, ClusterDraft};
+use clusterplan_core::{AreaReport, Boundary, Cluster, ClusterAttrs, ClusterDraft, ClusterInput, Crs};
 use futures::stream::BoxStream;
 use futures::{StreamExt, TryStreamExt};
 use sqlx::{Database, Pool, QueryBuilder};
 
 use crate::backend::{Backend, RowExt, Sql, TextList};
 use crate::planning::PlanningStore;
-use crate::record::StoredCluster;
 use crate::sql_filter;
 use crate::{ClusterQuery, CollectionMeta, Layer, NewAudit, Publication, Store, StoreError, TileId, WriteContext};
 
@@ -90,34 +89,42 @@ pub(crate) fn assignments(names: &[&str]) -> String {
     names.iter().map(|c| format!("{c} = ?")).collect::<Vec<_>>().join(", ")
 }
 
-/// Decodes a row selected by [`CLUSTER_COLUMNS`].
+/// Decodes a row selected by [`CLUSTER_COLUMNS`]: the attributes go through the core's parser
+/// again, so a row edited outside the API cannot pass for valid.
 pub(crate) fn decode_cluster<B: Backend>(row: &B::Row) -> Result<Cluster, StoreError> {
-    let geometry =
-        RowExt::<B>::geom(row, "geom")?.ok_or_else(|| StoreError::Corrupt("cluster without geometry".into()))?;
-    StoredCluster {
-        id: row.get("id")?,
-        version: row.get("version")?,
-        created_at: RowExt::<B>::time(row, "created_at")?,
-        updated_at: RowExt::<B>::time(row, "updated_at")?,
+    let id: i64 = row.get("id")?;
+    let corrupt = |what: String| StoreError::Corrupt(format!("cluster {id}: {what}"));
+    let planning_crs: String = row.get("planning_crs")?;
+    let crs = Crs::parse(&planning_crs).map_err(|e| corrupt(e.to_string()))?;
+    let input = ClusterInput {
         code: row.get("code")?,
         name: row.get("name")?,
         kind: row.get("kind")?,
         status: row.get("status")?,
         planned_area_ha: row.get("planned_area_ha")?,
-        area_ha: row.get("area_ha")?,
-        geodesic_area_ha: row.get("geodesic_area_ha")?,
-        planning_crs: row.get("planning_crs")?,
         notes: row.get("notes")?,
-        flags: clusterplan_core::SiteFlags {
-            craft_village: row.get("craft_village")?,
-            mountainous: row.get("mountainous")?,
-            roads_completed: row.get("roads_completed")?,
-            water_completed: row.get("water_completed")?,
-            wastewater_completed: row.get("wastewater_completed")?,
-        },
-        boundary: crate::geom::into_boundary(geometry)?,
-    }
-    .into_cluster()
+        planning_crs: Some(planning_crs),
+        craft_village: row.get("craft_village")?,
+        mountainous: row.get("mountainous")?,
+        roads_completed: row.get("roads_completed")?,
+        water_completed: row.get("water_completed")?,
+        wastewater_completed: row.get("wastewater_completed")?,
+    };
+    let attrs = ClusterAttrs::parse(input, crs).map_err(|p| corrupt(format!("{p:?}")))?;
+    let area = AreaReport { projected_ha: row.get("area_ha")?, geodesic_ha: row.get("geodesic_area_ha")?, crs };
+    Ok(Cluster {
+        id,
+        version: row.get("version")?,
+        created_at: RowExt::<B>::time(row, "created_at")?,
+        updated_at: RowExt::<B>::time(row, "updated_at")?,
+        data: ClusterDraft { attrs, boundary: boundary::<B>(row)?, area },
+    })
+}
+
+/// The `geom` column as a boundary.
+pub(crate) fn boundary<B: Backend>(row: &B::Row) -> Result<Boundary, StoreError> {
+    let geometry = RowExt::<B>::geom(row, "geom")?.ok_or_else(|| StoreError::Corrupt("no geometry".into()))?;
+    crate::geom::into_boundary(geometry)
 }
 
 /// Appends an audit row, inside a write's transaction or on its own connection.

@@ -8,7 +8,7 @@ use futures::stream::BoxStream;
 
 use crate::history::revert_to_tombstone;
 use crate::planning::ZoneQuery;
-use crate::record::intersects_bbox;
+use crate::query::intersects_bbox;
 use crate::{PlanningStore, StoreError, Version, WriteContext};
 
 /// One version of a zone.

@@ -6,20 +6,21 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use clusterplan_core::units::{Succession, SuccessionKind, Unit};
-use clusterplan_core::zones::{LandTotals, LandUse, Zone, ZoneDraft, check_placement};
-use clusterplan_core::{Cluster, ClusterDraft, ClusterStatus};
+use clusterplan_core::lifecycle::{LegalAct, PlanningTask, StatusEvent};
+use clusterplan_core::units::{Succession, SuccessionKind, Unit, UnitLevel};
+use clusterplan_core::zones::{LandTotals, LandUse, Zone, ZoneAttrs, ZoneDraft, ZoneInput, check_placement};
+use clusterplan_core::{AreaReport, Cluster, ClusterDraft, ClusterStatus, Crs};
 use futures::stream::BoxStream;
 use futures::{StreamExt, TryStreamExt};
 use sqlx::QueryBuilder;
 
-use super::{SqlStore, explain_miss, lock_row};
+use super::{SqlStore, boundary, explain_miss, lock_row};
 use crate::backend::{Backend, RowExt, Sql, expand};
-use crate::geom::{geometry, into_boundary};
+use crate::geom::geometry;
 use crate::planning::{
     EventRecord, NewEvent, NewTask, PlanningStore, TaskRecord, UnitQuery, ZoneQuery, covers_point, sibling_refs,
 };
-use crate::record::{StoredEvent, StoredTask, StoredUnit, StoredZone, intersects_bbox};
+use crate::query::intersects_bbox;
 use crate::sql_store::versions::record_zone_version;
 use crate::{StoreError, WriteContext};
 
@@ -53,77 +54,95 @@ const UNIT_COLUMNS: &str = "{geom}, code, name, level, parent_code, valid_from, 
 
 /// Decodes a row selected by [`ZONE_COLUMNS`].
 pub(crate) fn decode_zone<B: Backend>(row: &B::Row) -> Result<Zone, StoreError> {
-    let geometry =
-        RowExt::<B>::geom(row, "geom")?.ok_or_else(|| StoreError::Corrupt("zone without geometry".into()))?;
-    StoredZone {
-        id: row.get("id")?,
+    let id: i64 = row.get("id")?;
+    let attrs = ZoneAttrs::parse(ZoneInput {
         cluster_id: row.get("cluster_id")?,
         land_use: row.get("land_use")?,
         label: row.get("label")?,
         leasable: row.get("leasable")?,
         leased: row.get("leased")?,
         tenant: row.get("tenant")?,
-        area_ha: row.get("area_ha")?,
-        geodesic_area_ha: row.get("geodesic_area_ha")?,
+    })
+    .map_err(|p| StoreError::Corrupt(format!("zone {id}: {p:?}")))?;
+    // The area was measured in the cluster's planning CRS when written; the CRS itself is the
+    // cluster's, so the report names the default system only as a placeholder.
+    let area =
+        AreaReport { projected_ha: row.get("area_ha")?, geodesic_ha: row.get("geodesic_area_ha")?, crs: Crs::WGS84 };
+    Ok(Zone {
+        id,
         version: row.get("version")?,
         created_at: RowExt::<B>::time(row, "created_at")?,
         updated_at: RowExt::<B>::time(row, "updated_at")?,
-        boundary: into_boundary(geometry)?,
-    }
-    .into_zone()
+        data: ZoneDraft { attrs, boundary: boundary::<B>(row)?, area },
+    })
 }
 
 fn decode_event<B: Backend>(row: &B::Row) -> Result<EventRecord, StoreError> {
-    StoredEvent {
-        id: row.get("id")?,
+    let id: i64 = row.get("id")?;
+    let corrupt = |what: &str| StoreError::Corrupt(format!("event {id}: {what}"));
+    let status = |code: String| ClusterStatus::from_code(&code).ok_or_else(|| corrupt("status"));
+    let act_link: Option<String> = row.get("act_link")?;
+    let act = match (
+        row.get::<Option<String>>("act_number")?,
+        row.get("act_date")?,
+        row.get::<Option<String>>("act_authority")?,
+    ) {
+        (Some(number), Some(date), Some(authority)) => {
+            Some(LegalAct::new(&number, date, &authority, act_link.as_deref()).map_err(|_| corrupt("legal act"))?)
+        }
+        (None, None, None) => None,
+        _ => return Err(corrupt("incomplete legal act")),
+    };
+    let event = StatusEvent {
+        from: row.get::<Option<String>>("from_status")?.map(status).transpose()?,
+        to: status(row.get("to_status")?)?,
+        effective: row.get("effective_date")?,
+        act,
+        note: row.get("note")?,
+    };
+    Ok(EventRecord {
+        id,
         cluster_id: row.get("cluster_id")?,
         seq: row.get("seq")?,
-        from_status: row.get("from_status")?,
-        to_status: row.get("to_status")?,
-        effective: row.get("effective_date")?,
-        act_number: row.get("act_number")?,
-        act_date: row.get("act_date")?,
-        act_authority: row.get("act_authority")?,
-        act_link: row.get("act_link")?,
-        note: row.get("note")?,
+        event,
         overrides: row.get("overrides")?,
         rule_results: row.get("rule_results")?,
         cluster_version: row.get("cluster_version")?,
         recorded_at: RowExt::<B>::time(row, "recorded_at")?,
         recorded_by: row.get("recorded_by")?,
-    }
-    .into_record()
+    })
 }
 
 fn decode_task<B: Backend>(row: &B::Row) -> Result<TaskRecord, StoreError> {
-    Ok(StoredTask {
+    Ok(TaskRecord {
         id: row.get("id")?,
-        title: row.get("title")?,
-        owner_agency: row.get("owner_agency")?,
-        due: row.get("due_date")?,
-        done_on: row.get("done_on")?,
+        task: PlanningTask {
+            title: row.get("title")?,
+            owner_agency: row.get("owner_agency")?,
+            due: row.get("due_date")?,
+            done_on: row.get("done_on")?,
+        },
         cluster_id: row.get("cluster_id")?,
         unit_code: row.get("unit_code")?,
         act_number: row.get("act_number")?,
         notes: row.get("notes")?,
-    }
-    .into_record())
+    })
 }
 
 fn decode_unit<B: Backend>(row: &B::Row) -> Result<Unit, StoreError> {
-    let geometry =
-        RowExt::<B>::geom(row, "geom")?.ok_or_else(|| StoreError::Corrupt("unit without geometry".into()))?;
-    StoredUnit {
-        code: row.get("code")?,
+    let code: String = row.get("code")?;
+    let level: String = row.get("level")?;
+    let level = UnitLevel::from_code(&level).ok_or_else(|| StoreError::Corrupt(format!("unit {code}: level")))?;
+    Ok(Unit {
         name: row.get("name")?,
-        level: row.get("level")?,
+        level,
         parent_code: row.get("parent_code")?,
         valid_from: row.get("valid_from")?,
         valid_to: row.get("valid_to")?,
+        boundary: boundary::<B>(row)?,
         notes: row.get("notes")?,
-        boundary: into_boundary(geometry)?,
-    }
-    .into_unit()
+        code,
+    })
 }
 
 async fn insert_event<B: Backend>(
