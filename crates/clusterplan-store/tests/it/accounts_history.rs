@@ -2,36 +2,19 @@
 //! below exists as `gpkg::name` and `postgis::name`.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::Utc;
-use clusterplan_core::geometry::validate;
-use clusterplan_core::{ClusterAttrs, ClusterDraft, ClusterInput, Crs, RawBoundary};
+use clusterplan_core::ClusterDraft;
 use clusterplan_store::{
     ClusterQuery, GpkgStore, HistoryStore, NewAudit, NewComment, NewUser, PostgisStore, Role, Store, StoreError,
     WriteContext,
 };
 use futures::TryStreamExt;
 
-fn draft(code: &str, status: &str, lon: f64) -> ClusterDraft {
-    let ring =
-        vec![vec![lon, 10.0], vec![lon + 0.005, 10.0], vec![lon + 0.005, 10.004], vec![lon, 10.004], vec![lon, 10.0]];
-    let attrs = ClusterAttrs::parse(
-        ClusterInput {
-            code: Some(code.into()),
-            name: Some("Mỹ Thạnh".into()),
-            kind: Some("cluster".into()),
-            status: Some(status.into()),
-            ..ClusterInput::default()
-        },
-        Crs::VN2000_TM3_10545,
-    )
-    .expect("attrs");
-    ClusterDraft::new(attrs, validate(&RawBoundary::Polygon(vec![ring])).expect("boundary")).expect("draft")
-}
+use crate::support::{ctx, input, small, tick};
 
-fn ctx(author: &str, reason: &str) -> WriteContext {
-    WriteContext { author: Some(author.into()), reason: Some(reason.into()), ..WriteContext::default() }
+fn draft(code: &str, status: &str, lon: f64) -> ClusterDraft {
+    small(input(code, "Mỹ Thạnh", status), lon, 10.0)
 }
 
 fn user(name: &str, role: Role) -> NewUser {
@@ -39,11 +22,6 @@ fn user(name: &str, role: Role) -> NewUser {
 }
 
 const ALL: ClusterQuery = ClusterQuery { limit: 100, ..ClusterQuery::ALL };
-
-/// Store timestamps have millisecond precision: instants a test compares are kept apart.
-async fn tick() {
-    tokio::time::sleep(Duration::from_millis(30)).await;
-}
 
 async fn users_are_unique_listed_and_disabled(store: Arc<dyn Store>) {
     assert_eq!(store.user_count().await.expect("count"), 0);

@@ -3,32 +3,14 @@
 
 use std::sync::Arc;
 
-use clusterplan_core::geometry::validate;
-use clusterplan_core::{ClusterAttrs, ClusterDraft, ClusterInput, Crs, RawBoundary};
+use clusterplan_core::{ClusterAttrs, ClusterDraft, ClusterInput, Crs};
 use clusterplan_store::{ClusterQuery, Store, StoreError, WriteContext};
 
-/// A rectangle of `w` × `h` degrees with its south-west corner at (lon, lat).
-fn rect(lon: f64, lat: f64, w: f64, h: f64) -> Vec<Vec<f64>> {
-    vec![vec![lon, lat], vec![lon + w, lat], vec![lon + w, lat + h], vec![lon, lat + h], vec![lon, lat]]
-}
+use crate::support::{draft_of, input, rect};
 
 fn draft_with(code: &str, name: &str, rings: Vec<Vec<Vec<f64>>>) -> ClusterDraft {
-    let attrs = ClusterAttrs::parse(
-        ClusterInput {
-            code: Some(code.into()),
-            name: Some(name.into()),
-            kind: Some("cluster".into()),
-            status: Some("in_plan".into()),
-            planned_area_ha: Some(30.0),
-            notes: Some("ghi chú".into()),
-            planning_crs: None,
-            ..ClusterInput::default()
-        },
-        Crs::VN2000_TM3_10545,
-    )
-    .expect("valid attributes");
-    let boundary = validate(&RawBoundary::Polygon(rings)).expect("valid boundary");
-    ClusterDraft::new(attrs, boundary).expect("measurable")
+    let notes = Some("ghi chú".into());
+    draft_of(ClusterInput { planned_area_ha: Some(30.0), notes, ..input(code, name, "in_plan") }, rings)
 }
 
 fn draft(code: &str, lon: f64, lat: f64) -> ClusterDraft {

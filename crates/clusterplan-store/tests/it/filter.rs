@@ -9,15 +9,12 @@
 use std::sync::Arc;
 
 use clusterplan_core::cql2::{check_properties, parse};
-use clusterplan_core::geometry::validate;
-use clusterplan_core::{Cluster, ClusterAttrs, ClusterDraft, ClusterInput, Crs, RawBoundary};
+use clusterplan_core::{Cluster, ClusterAttrs, ClusterDraft, ClusterInput, Crs};
 use clusterplan_store::query::{compare, queryable_types};
 use clusterplan_store::{ClusterQuery, Queryable, Selection, SortKey, Store, WriteContext};
 use futures::TryStreamExt;
 
-fn rect(lon: f64, lat: f64, w: f64, h: f64) -> Vec<Vec<f64>> {
-    vec![vec![lon, lat], vec![lon + w, lat], vec![lon + w, lat + h], vec![lon, lat + h], vec![lon, lat]]
-}
+use crate::support::{draft_of, input, rect};
 
 struct Spec {
     code: &'static str,
@@ -169,22 +166,14 @@ const CORPUS: &[Spec] = &[
 ];
 
 fn draft(s: &Spec) -> ClusterDraft {
-    let attrs = ClusterAttrs::parse(
-        ClusterInput {
-            code: Some(s.code.into()),
-            name: Some(s.name.into()),
-            kind: Some("cluster".into()),
-            status: Some(s.status.into()),
-            planned_area_ha: s.planned,
-            notes: s.notes.map(Into::into),
-            craft_village: Some(s.craft_village),
-            ..ClusterInput::default()
-        },
-        Crs::VN2000_TM3_10545,
-    )
-    .expect("valid attributes");
-    let boundary = validate(&RawBoundary::Polygon(vec![rect(s.lon, s.lat, s.size, s.size)])).expect("valid boundary");
-    ClusterDraft::new(attrs, boundary).expect("measurable")
+    let notes = s.notes.map(Into::into);
+    let attrs = ClusterInput {
+        planned_area_ha: s.planned,
+        notes,
+        craft_village: Some(s.craft_village),
+        ..input(s.code, s.name, s.status)
+    };
+    draft_of(attrs, vec![rect(s.lon, s.lat, s.size, s.size)])
 }
 
 async fn seed(store: &dyn Store) -> Vec<Cluster> {
@@ -340,16 +329,11 @@ async fn as_of_reads_filter_and_sort_the_past(store: Arc<dyn Store>) {
     tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     // Rename BT-01 afterwards: the past still has its old name.
     let first = &all[0];
-    let mut input = ClusterInput {
-        code: Some("BT-01".into()),
-        name: Some("Đổi tên".into()),
-        kind: Some("cluster".into()),
-        status: Some("in_plan".into()),
-        planned_area_ha: Some(50.0),
-        ..ClusterInput::default()
-    };
-    input.planning_crs = None;
-    let attrs = ClusterAttrs::parse(input, Crs::VN2000_TM3_10545).expect("attrs");
+    let attrs = ClusterAttrs::parse(
+        ClusterInput { planned_area_ha: Some(50.0), ..input("BT-01", "Đổi tên", "in_plan") },
+        Crs::VN2000_TM3_10545,
+    )
+    .expect("attrs");
     let renamed = ClusterDraft::new(attrs, first.data.boundary.clone()).expect("draft");
     store.update_cluster(first.id, Some(1), &renamed, &WriteContext::default()).await.expect("update");
 

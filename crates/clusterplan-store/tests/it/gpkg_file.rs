@@ -1,18 +1,19 @@
 //! The embedded store's file is a real GeoPackage that other tools can open.
 
-use clusterplan_core::geometry::validate;
-use clusterplan_core::{ClusterAttrs, ClusterDraft, ClusterInput, Crs, RawBoundary};
+use clusterplan_core::{ClusterDraft, ClusterInput};
 use clusterplan_store::{GpkgStore, Store, WriteContext};
 use sqlx::Row;
 
+use crate::support::draft_of;
+
 fn draft() -> ClusterDraft {
-    let ring = vec![vec![106.4, 10.2], vec![106.41, 10.2], vec![106.41, 10.21], vec![106.4, 10.21], vec![106.4, 10.2]];
-    let attrs = ClusterAttrs::parse(
-        ClusterInput { code: Some("G-1".into()), name: Some("Giồng Trôm".into()), ..ClusterInput::default() },
-        Crs::VN2000_TM3_10545,
+    let input =
+        ClusterInput { code: Some("G-1".into()), name: Some("Giồng Trôm".into()), ..ClusterInput::default() };
+    // Exact corners: the layer extent is compared to them.
+    draft_of(
+        input,
+        vec![vec![vec![106.4, 10.2], vec![106.41, 10.2], vec![106.41, 10.21], vec![106.4, 10.21], vec![106.4, 10.2]]],
     )
-    .expect("attrs");
-    ClusterDraft::new(attrs, validate(&RawBoundary::Polygon(vec![ring])).expect("valid")).expect("area")
 }
 
 #[tokio::test]

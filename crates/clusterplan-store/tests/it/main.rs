@@ -6,4 +6,5 @@ mod behaviour;
 mod filter;
 mod gpkg_file;
 mod publishing;
+mod support;
 mod zone_history;

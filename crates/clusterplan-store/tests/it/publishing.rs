@@ -4,34 +4,14 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use clusterplan_core::geometry::validate;
-use clusterplan_core::{ClusterAttrs, ClusterDraft, ClusterInput, Crs, RawBoundary};
+use clusterplan_core::{ClusterDraft, ClusterInput};
 use clusterplan_store::{CollectionMeta, Layer, Store, TileId, WriteContext};
 use geozero::mvt::{Message, Tile, TileValue, tile};
 
+use crate::support::{input, small};
+
 fn draft(code: &str, lon: f64, lat: f64, planned: Option<f64>) -> ClusterDraft {
-    let attrs = ClusterAttrs::parse(
-        ClusterInput {
-            code: Some(code.into()),
-            name: Some("Phú Hưng–Mỹ Thạnh".into()),
-            kind: Some("cluster".into()),
-            status: Some("in_plan".into()),
-            planned_area_ha: planned,
-            notes: None,
-            planning_crs: None,
-            ..ClusterInput::default()
-        },
-        Crs::VN2000_TM3_10545,
-    )
-    .expect("valid attributes");
-    let ring = vec![
-        vec![lon, lat],
-        vec![lon + 0.005, lat],
-        vec![lon + 0.005, lat + 0.004],
-        vec![lon, lat + 0.004],
-        vec![lon, lat],
-    ];
-    ClusterDraft::new(attrs, validate(&RawBoundary::Polygon(vec![ring])).expect("valid")).expect("measurable")
+    small(ClusterInput { planned_area_ha: planned, ..input(code, "Phú Hưng–Mỹ Thạnh", "in_plan") }, lon, lat)
 }
 
 /// The `WebMercatorQuad` tile holding a point.

@@ -3,31 +3,19 @@
 //! nothing behind. Every test exists as `gpkg::name` and `postgis::name`.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::Utc;
 use clusterplan_core::geometry::validate;
 use clusterplan_core::zones::{ZoneAttrs, ZoneDraft, ZoneInput};
-use clusterplan_core::{ClusterAttrs, ClusterDraft, ClusterInput, Crs, RawBoundary};
+use clusterplan_core::{ClusterDraft, Crs, RawBoundary};
 use clusterplan_store::{Store, StoreError, WriteContext, ZoneQuery};
 use futures::TryStreamExt;
 
+use crate::support::{ctx, input, small, tick};
+
 /// A 0.005° × 0.004° cluster with its south-west corner at (106.0, 10.0).
 fn cluster() -> ClusterDraft {
-    let ring =
-        vec![vec![106.0, 10.0], vec![106.005, 10.0], vec![106.005, 10.004], vec![106.0, 10.004], vec![106.0, 10.0]];
-    let attrs = ClusterAttrs::parse(
-        ClusterInput {
-            code: Some("PH-MT".into()),
-            name: Some("Phú Hưng – Mỹ Thạnh".into()),
-            kind: Some("cluster".into()),
-            status: Some("in_plan".into()),
-            ..ClusterInput::default()
-        },
-        Crs::VN2000_TM3_10545,
-    )
-    .expect("attrs");
-    ClusterDraft::new(attrs, validate(&RawBoundary::Polygon(vec![ring])).expect("boundary")).expect("draft")
+    small(input("PH-MT", "Phú Hưng – Mỹ Thạnh", "in_plan"), 106.0, 10.0)
 }
 
 /// A zone of `w` × 0.001° at longitude `lon` (inside the cluster while `lon + w <= 106.005`).
@@ -47,16 +35,7 @@ fn zone(cluster_id: i64, lon: f64, w: f64, tenant: Option<&str>) -> ZoneDraft {
         .expect("zone")
 }
 
-fn ctx(author: &str, reason: &str) -> WriteContext {
-    WriteContext { author: Some(author.into()), reason: Some(reason.into()), ..WriteContext::default() }
-}
-
 const ALL: ZoneQuery = ZoneQuery { bbox: None, cluster_id: None, limit: 100, offset: 0 };
-
-/// Store timestamps have millisecond precision: instants a test compares are kept apart.
-async fn tick() {
-    tokio::time::sleep(Duration::from_millis(30)).await;
-}
 
 async fn zone_history_keeps_every_write_with_who_and_why(store: Arc<dyn Store>) {
     let c = store.create_cluster(&cluster(), &ctx("an", "new")).await.expect("cluster");
