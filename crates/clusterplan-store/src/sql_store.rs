@@ -197,7 +197,7 @@ impl<B: Backend> SqlStore<B> {
             .map_err(|e| e.duplicate_code(code))?;
         let cluster = decode_cluster::<B>(&row)?;
         B::after_write(conn, "clusters", cluster.id, Some(draft.boundary.bbox()), now).await?;
-        versions::record_version::<B>(conn, cluster.id, 1, "create", draft, ctx, now).await?;
+        versions::record_version::<B, Cluster>(conn, cluster.id, 1, "create", draft, ctx, now).await?;
         Ok(cluster)
     }
 
@@ -231,7 +231,7 @@ impl<B: Backend> SqlStore<B> {
         };
         let cluster = decode_cluster::<B>(&row)?;
         B::after_write(conn, "clusters", id, Some(draft.boundary.bbox()), now).await?;
-        versions::record_version::<B>(conn, id, cluster.version, "update", draft, ctx, now).await?;
+        versions::record_version::<B, Cluster>(conn, id, cluster.version, "update", draft, ctx, now).await?;
         Ok(cluster)
     }
 
@@ -368,7 +368,8 @@ where
         };
         let deleted = decode_cluster::<B>(&row)?;
         B::after_write(&mut tx, "clusters", id, None, now).await?;
-        versions::record_version::<B>(&mut tx, id, deleted.version + 1, "delete", &deleted.data, ctx, now).await?;
+        versions::record_version::<B, Cluster>(&mut tx, id, deleted.version + 1, "delete", &deleted.data, ctx, now)
+            .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -21,7 +21,7 @@ use crate::planning::{
     EventRecord, NewEvent, NewTask, PlanningStore, TaskRecord, UnitQuery, ZoneQuery, covers_point, sibling_refs,
 };
 use crate::query::intersects_bbox;
-use crate::sql_store::versions::record_zone_version;
+use crate::sql_store::versions::record_version;
 use crate::{StoreError, WriteContext};
 
 /// The columns a zone is read from.
@@ -264,7 +264,7 @@ async fn insert_zone<B: Backend>(
     now: DateTime<Utc>,
 ) -> Result<i64, StoreError> {
     let id = insert_zone_row::<B>(conn, None, 1, draft, ctx, now).await?;
-    record_zone_version::<B>(conn, id, 1, "create", draft, ctx, now).await?;
+    record_version::<B, Zone>(conn, id, 1, "create", draft, ctx, now).await?;
     Ok(id)
 }
 
@@ -478,7 +478,7 @@ impl<B: Backend> PlanningStore for SqlStore<B> {
         };
         let zone = decode_zone::<B>(&row)?;
         B::after_write(&mut tx, "zones", id, Some(draft.boundary.bbox()), now).await?;
-        record_zone_version::<B>(&mut tx, id, zone.version, "update", draft, ctx, now).await?;
+        record_version::<B, Zone>(&mut tx, id, zone.version, "update", draft, ctx, now).await?;
         tx.commit().await?;
         Ok(zone)
     }
@@ -499,7 +499,7 @@ impl<B: Backend> PlanningStore for SqlStore<B> {
         };
         let zone = decode_zone::<B>(&row)?;
         B::after_write(&mut tx, "zones", id, None, now).await?;
-        record_zone_version::<B>(&mut tx, id, zone.version + 1, "delete", &zone.data, ctx, now).await?;
+        record_version::<B, Zone>(&mut tx, id, zone.version + 1, "delete", &zone.data, ctx, now).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use clusterplan_core::search::fold;
 use clusterplan_core::zones::{Zone, ZoneDraft};
-use clusterplan_core::{Cluster, ClusterDraft};
+use clusterplan_core::{Boundary, Cluster, ClusterDraft};
 use futures::TryStreamExt;
 use futures::stream::BoxStream;
 use sqlx::Transaction;
@@ -30,9 +30,19 @@ pub(crate) trait Versioned: Sized + Send + 'static {
     const FEATURE_ID: &'static str;
     /// The attribute columns, named alike in both tables.
     const ATTRS: &'static [&'static str];
+    /// What the audit log calls the feature (`cluster`, `zone`).
+    const KIND: &'static str;
+    /// What a write stores.
+    type Draft: Send + Sync;
 
     /// Decodes a state selected under the feature table's column names.
     fn decode<B: Backend>(row: &B::Row) -> Result<Self, StoreError>;
+
+    /// Binds a draft's [`Versioned::ATTRS`], in their order.
+    fn bind_attrs<B: Backend>(sql: Sql<B>, draft: &Self::Draft) -> Sql<B>;
+
+    /// A draft's boundary.
+    fn boundary(draft: &Self::Draft) -> &Boundary;
 }
 
 impl Versioned for Cluster {
@@ -40,9 +50,19 @@ impl Versioned for Cluster {
     const VERSIONS: &'static str = "cluster_versions";
     const FEATURE_ID: &'static str = "cluster_id";
     const ATTRS: &'static [&'static str] = &ATTR_COLUMNS;
+    const KIND: &'static str = "cluster";
+    type Draft = ClusterDraft;
 
     fn decode<B: Backend>(row: &B::Row) -> Result<Self, StoreError> {
         decode_cluster::<B>(row)
+    }
+
+    fn bind_attrs<B: Backend>(sql: Sql<B>, draft: &ClusterDraft) -> Sql<B> {
+        bind_attrs(sql, draft)
+    }
+
+    fn boundary(draft: &ClusterDraft) -> &Boundary {
+        &draft.boundary
     }
 }
 
@@ -51,9 +71,19 @@ impl Versioned for Zone {
     const VERSIONS: &'static str = "zone_versions";
     const FEATURE_ID: &'static str = "zone_id";
     const ATTRS: &'static [&'static str] = &ZONE_ATTR_COLUMNS;
+    const KIND: &'static str = "zone";
+    type Draft = ZoneDraft;
 
     fn decode<B: Backend>(row: &B::Row) -> Result<Self, StoreError> {
         decode_zone::<B>(row)
+    }
+
+    fn bind_attrs<B: Backend>(sql: Sql<B>, draft: &ZoneDraft) -> Sql<B> {
+        bind_zone_attrs(sql, draft)
+    }
+
+    fn boundary(draft: &ZoneDraft) -> &Boundary {
+        &draft.boundary
     }
 }
 
@@ -112,53 +142,25 @@ async fn last_version<B: Backend, T: Versioned>(
     row.map(|row| Ok((row.get("version")?, row.get("operation")?))).transpose()
 }
 
-/// Appends the state just written (or deleted) to `cluster_versions`, and its audit row.
-pub(crate) async fn record_version<B: Backend>(
+/// Appends the state just written (or deleted: no geometry) to the version table, and its
+/// audit row, in the write's transaction.
+pub(crate) async fn record_version<B: Backend, T: Versioned>(
     conn: &mut B::Connection,
     id: i64,
     version: i64,
     operation: &str,
-    draft: &ClusterDraft,
+    draft: &T::Draft,
     ctx: &WriteContext,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let geometry = (operation != "delete").then(|| crate::geom::geometry(&draft.boundary));
+    let geometry = (operation != "delete").then(|| crate::geom::geometry(T::boundary(draft)));
     let sql = Sql::<B>::new(&format!(
-        "INSERT INTO cluster_versions (cluster_id, version, operation, author, reason, written_at, geom, legal_act, \
-         reverted_from, {}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, {})",
-        columns(&ATTR_COLUMNS),
-        slots(ATTR_COLUMNS.len())
-    ))
-    .bind(id)
-    .bind(version)
-    .bind(operation.to_owned())
-    .bind(ctx.author.clone())
-    .bind(ctx.reason.clone())
-    .time(now)
-    .geom(geometry.as_ref())?
-    .bind(ctx.legal_act.clone())
-    .bind(ctx.reverted_from);
-    bind_attrs(sql, draft).execute(conn).await?;
-    insert_audit::<B>(conn, &audit_of_write("cluster", id, version, operation, ctx)).await
-}
-
-/// Appends the state just written (or deleted: no geometry) to `zone_versions`, and its audit
-/// row, in the write's transaction.
-pub(crate) async fn record_zone_version<B: Backend>(
-    conn: &mut B::Connection,
-    id: i64,
-    version: i64,
-    operation: &str,
-    draft: &ZoneDraft,
-    ctx: &WriteContext,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    let geometry = (operation != "delete").then(|| crate::geom::geometry(&draft.boundary));
-    let sql = Sql::<B>::new(&format!(
-        "INSERT INTO zone_versions (zone_id, version, operation, author, reason, legal_act, reverted_from, written_at, \
-         geom, {}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, {})",
-        columns(&ZONE_ATTR_COLUMNS),
-        slots(ZONE_ATTR_COLUMNS.len())
+        "INSERT INTO {} ({}, version, operation, author, reason, legal_act, reverted_from, written_at, geom, {}) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, {})",
+        T::VERSIONS,
+        T::FEATURE_ID,
+        columns(T::ATTRS),
+        slots(T::ATTRS.len())
     ))
     .bind(id)
     .bind(version)
@@ -169,8 +171,8 @@ pub(crate) async fn record_zone_version<B: Backend>(
     .bind(ctx.reverted_from)
     .time(now)
     .geom(geometry.as_ref())?;
-    bind_zone_attrs(sql, draft).execute(conn).await?;
-    insert_audit::<B>(conn, &audit_of_write("zone", id, version, operation, ctx)).await
+    T::bind_attrs(sql, draft).execute(conn).await?;
+    insert_audit::<B>(conn, &audit_of_write(T::KIND, id, version, operation, ctx)).await
 }
 
 impl<B: Backend> SqlStore<B> {
@@ -275,7 +277,7 @@ impl<B: Backend> SqlStore<B> {
             .map_err(|e| e.duplicate_code(draft.attrs.code()))?;
         let cluster = decode_cluster::<B>(&row)?;
         B::after_write(&mut tx, "clusters", id, Some(draft.boundary.bbox()), now).await?;
-        record_version::<B>(&mut tx, id, version, "create", draft, ctx, now).await?;
+        record_version::<B, Cluster>(&mut tx, id, version, "create", draft, ctx, now).await?;
         tx.commit().await?;
         Ok(cluster)
     }
@@ -430,7 +432,7 @@ where
         check(draft, &cluster, &zones, None)?;
         let now = Utc::now();
         insert_zone_row::<B>(&mut tx, Some(id), version, draft, ctx, now).await?;
-        record_zone_version::<B>(&mut tx, id, version, "create", draft, ctx, now).await?;
+        record_version::<B, Zone>(&mut tx, id, version, "create", draft, ctx, now).await?;
         tx.commit().await?;
         self.get_zone(id).await
     }
