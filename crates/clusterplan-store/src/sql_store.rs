@@ -355,21 +355,7 @@ where
             // Dropping the transaction rolls back.
             return Err(StoreError::HasDependents { id, count: zones as u64, what: "zones" });
         }
-        let row = Sql::<B>::new(&format!(
-            "DELETE FROM clusters WHERE {{id}} = ? AND (? IS NULL OR version = ?) RETURNING {CLUSTER_COLUMNS}"
-        ))
-        .bind(id)
-        .bind(expected_version)
-        .bind(expected_version)
-        .fetch_optional(&mut tx)
-        .await?;
-        let Some(row) = row else {
-            return Err(explain_miss::<B>(&mut tx, "clusters", id, expected_version).await);
-        };
-        let deleted = decode_cluster::<B>(&row)?;
-        B::after_write(&mut tx, "clusters", id, None, now).await?;
-        versions::record_version::<B, Cluster>(&mut tx, id, deleted.version + 1, "delete", &deleted.data, ctx, now)
-            .await?;
+        versions::delete_feature::<B, Cluster>(&mut tx, id, expected_version, ctx, now).await?;
         tx.commit().await?;
         Ok(())
     }

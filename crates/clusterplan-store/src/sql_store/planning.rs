@@ -21,7 +21,7 @@ use crate::planning::{
     EventRecord, NewEvent, NewTask, PlanningStore, TaskRecord, UnitQuery, ZoneQuery, covers_point, sibling_refs,
 };
 use crate::query::intersects_bbox;
-use crate::sql_store::versions::record_version;
+use crate::sql_store::versions::{delete_feature, record_version};
 use crate::{StoreError, WriteContext};
 
 /// The columns a zone is read from.
@@ -486,20 +486,7 @@ impl<B: Backend> PlanningStore for SqlStore<B> {
     async fn delete_zone(&self, id: i64, expected_version: Option<i64>, ctx: &WriteContext) -> Result<(), StoreError> {
         let now = Utc::now();
         let mut tx = self.pool.begin().await?;
-        let row = Sql::<B>::new(&format!(
-            "DELETE FROM zones WHERE {{id}} = ? AND (? IS NULL OR version = ?) RETURNING {ZONE_COLUMNS}"
-        ))
-        .bind(id)
-        .bind(expected_version)
-        .bind(expected_version)
-        .fetch_optional(&mut tx)
-        .await?;
-        let Some(row) = row else {
-            return Err(explain_miss::<B>(&mut tx, "zones", id, expected_version).await);
-        };
-        let zone = decode_zone::<B>(&row)?;
-        B::after_write(&mut tx, "zones", id, None, now).await?;
-        record_version::<B, Zone>(&mut tx, id, zone.version + 1, "delete", &zone.data, ctx, now).await?;
+        delete_feature::<B, Zone>(&mut tx, id, expected_version, ctx, now).await?;
         tx.commit().await?;
         Ok(())
     }

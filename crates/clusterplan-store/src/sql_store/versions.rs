@@ -12,9 +12,11 @@ use futures::stream::BoxStream;
 use sqlx::Transaction;
 
 use super::planning::{
-    ZONE_ATTR_COLUMNS, bind_zone_attrs, check, decode_zone, insert_zone_row, lock_cluster_with_zones,
+    ZONE_ATTR_COLUMNS, ZONE_COLUMNS, bind_zone_attrs, check, decode_zone, insert_zone_row, lock_cluster_with_zones,
 };
-use super::{ATTR_COLUMNS, CLUSTER_COLUMNS, SqlStore, bind_attrs, columns, decode_cluster, insert_audit, slots};
+use super::{
+    ATTR_COLUMNS, CLUSTER_COLUMNS, SqlStore, bind_attrs, columns, decode_cluster, explain_miss, insert_audit, slots,
+};
 use crate::backend::{Backend, RowExt, Sql};
 use crate::history::{audit_of_comment, audit_of_write, comment_refusal, page_as_of, revert_to_tombstone};
 use crate::zone_history::{ZoneHistoryStore, ZoneVersion};
@@ -32,6 +34,8 @@ pub(crate) trait Versioned: Sized + Send + 'static {
     const ATTRS: &'static [&'static str];
     /// What the audit log calls the feature (`cluster`, `zone`).
     const KIND: &'static str;
+    /// The columns a feature row is read from ([`Versioned::decode`] reads them).
+    const COLUMNS: &'static str;
     /// What a write stores.
     type Draft: Send + Sync;
 
@@ -43,6 +47,9 @@ pub(crate) trait Versioned: Sized + Send + 'static {
 
     /// A draft's boundary.
     fn boundary(draft: &Self::Draft) -> &Boundary;
+
+    /// A stored feature's version and state.
+    fn written(&self) -> (i64, &Self::Draft);
 }
 
 impl Versioned for Cluster {
@@ -51,6 +58,7 @@ impl Versioned for Cluster {
     const FEATURE_ID: &'static str = "cluster_id";
     const ATTRS: &'static [&'static str] = &ATTR_COLUMNS;
     const KIND: &'static str = "cluster";
+    const COLUMNS: &'static str = CLUSTER_COLUMNS;
     type Draft = ClusterDraft;
 
     fn decode<B: Backend>(row: &B::Row) -> Result<Self, StoreError> {
@@ -64,6 +72,10 @@ impl Versioned for Cluster {
     fn boundary(draft: &ClusterDraft) -> &Boundary {
         &draft.boundary
     }
+
+    fn written(&self) -> (i64, &ClusterDraft) {
+        (self.version, &self.data)
+    }
 }
 
 impl Versioned for Zone {
@@ -72,6 +84,7 @@ impl Versioned for Zone {
     const FEATURE_ID: &'static str = "zone_id";
     const ATTRS: &'static [&'static str] = &ZONE_ATTR_COLUMNS;
     const KIND: &'static str = "zone";
+    const COLUMNS: &'static str = ZONE_COLUMNS;
     type Draft = ZoneDraft;
 
     fn decode<B: Backend>(row: &B::Row) -> Result<Self, StoreError> {
@@ -84,6 +97,10 @@ impl Versioned for Zone {
 
     fn boundary(draft: &ZoneDraft) -> &Boundary {
         &draft.boundary
+    }
+
+    fn written(&self) -> (i64, &ZoneDraft) {
+        (self.version, &self.data)
     }
 }
 
@@ -140,6 +157,34 @@ async fn last_version<B: Backend, T: Versioned>(
     .fetch_optional(conn)
     .await?;
     row.map(|row| Ok((row.get("version")?, row.get("operation")?))).transpose()
+}
+
+/// Deletes a feature inside a transaction, with optimistic locking, keeping the index and
+/// writing its tombstone version and audit row.
+pub(crate) async fn delete_feature<B: Backend, T: Versioned>(
+    conn: &mut B::Connection,
+    id: i64,
+    expected_version: Option<i64>,
+    ctx: &WriteContext,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let row = Sql::<B>::new(&format!(
+        "DELETE FROM {} WHERE {{id}} = ? AND (? IS NULL OR version = ?) RETURNING {}",
+        T::FEATURES,
+        T::COLUMNS
+    ))
+    .bind(id)
+    .bind(expected_version)
+    .bind(expected_version)
+    .fetch_optional(conn)
+    .await?;
+    let Some(row) = row else {
+        return Err(explain_miss::<B>(conn, T::FEATURES, id, expected_version).await);
+    };
+    let deleted = T::decode::<B>(&row)?;
+    let (version, state) = deleted.written();
+    B::after_write(conn, T::FEATURES, id, None, now).await?;
+    record_version::<B, T>(conn, id, version + 1, "delete", state, ctx, now).await
 }
 
 /// Appends the state just written (or deleted: no geometry) to the version table, and its
