@@ -13,6 +13,8 @@ pub const MAX_NAME_CHARS: usize = 200;
 pub const MAX_NOTES_CHARS: usize = 10_000;
 /// Largest accepted planned area, in hectares (far above any cluster or park).
 pub const MAX_PLANNED_AREA_HA: f64 = 100_000.0;
+/// Largest accepted wastewater plant capacity, in m³/day (far above any cluster's plant).
+pub const MAX_WWTP_CAPACITY_M3_DAY: f64 = 1_000_000.0;
 
 /// Which legal regime a site belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -108,6 +110,8 @@ pub struct ClusterInput {
     pub water_completed: Option<bool>,
     /// Wastewater collection and central treatment completed and in use.
     pub wastewater_completed: Option<bool>,
+    /// Design capacity of the central wastewater treatment plant, m³/day.
+    pub wwtp_capacity_m3_day: Option<f64>,
 }
 
 /// Facts the planning rules read, asserted by the planner (defaults: all false).
@@ -126,6 +130,19 @@ pub struct SiteFlags {
     pub wastewater_completed: bool,
 }
 
+impl SiteFlags {
+    /// The facts an input asserts; what it leaves out is false.
+    fn asserted(input: &ClusterInput) -> Self {
+        SiteFlags {
+            craft_village: input.craft_village.unwrap_or(false),
+            mountainous: input.mountainous.unwrap_or(false),
+            roads_completed: input.roads_completed.unwrap_or(false),
+            water_completed: input.water_completed.unwrap_or(false),
+            wastewater_completed: input.wastewater_completed.unwrap_or(false),
+        }
+    }
+}
+
 /// Validated attributes of a cluster or park.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClusterAttrs {
@@ -137,6 +154,7 @@ pub struct ClusterAttrs {
     notes: Option<String>,
     planning_crs: Crs,
     flags: SiteFlags,
+    wwtp_capacity_m3_day: Option<f64>,
 }
 
 impl ClusterAttrs {
@@ -145,6 +163,7 @@ impl ClusterAttrs {
     pub fn parse(input: ClusterInput, default_crs: Crs) -> Result<Self, Vec<FieldProblem>> {
         let mut problems = Vec::new();
         let mut problem = |field: &'static str, message: String| problems.push(FieldProblem { field, message });
+        let flags = SiteFlags::asserted(&input);
 
         let code = match input.code.map(|c| c.trim().to_owned()) {
             None => {
@@ -192,13 +211,18 @@ impl ClusterAttrs {
                 ClusterStatus::InPlan
             }),
         };
-        let planned_area_ha = input.planned_area_ha.filter(|a| {
-            let ok = a.is_finite() && (0.0..=MAX_PLANNED_AREA_HA).contains(a);
-            if !ok {
-                problem("planned_area_ha", format!("planned area must be between 0 and {MAX_PLANNED_AREA_HA} ha"));
-            }
-            ok
-        });
+        let planned_area_ha = bounded(
+            input.planned_area_ha,
+            MAX_PLANNED_AREA_HA,
+            ("planned_area_ha", "planned area", "ha"),
+            &mut problem,
+        );
+        let wwtp_capacity_m3_day = bounded(
+            input.wwtp_capacity_m3_day,
+            MAX_WWTP_CAPACITY_M3_DAY,
+            ("wwtp_capacity_m3_day", "wastewater plant capacity", "m³/day"),
+            &mut problem,
+        );
         let notes = input.notes.map(|n| n.nfc().collect::<String>()).filter(|n| {
             if n.chars().count() > MAX_NOTES_CHARS {
                 problem("notes", format!("notes must be at most {MAX_NOTES_CHARS} characters"));
@@ -220,15 +244,18 @@ impl ClusterAttrs {
                 }
             },
         };
-        let flags = SiteFlags {
-            craft_village: input.craft_village.unwrap_or(false),
-            mountainous: input.mountainous.unwrap_or(false),
-            roads_completed: input.roads_completed.unwrap_or(false),
-            water_completed: input.water_completed.unwrap_or(false),
-            wastewater_completed: input.wastewater_completed.unwrap_or(false),
-        };
         if problems.is_empty() {
-            Ok(ClusterAttrs { code, name, kind, status, planned_area_ha, notes, planning_crs, flags })
+            Ok(ClusterAttrs {
+                code,
+                name,
+                kind,
+                status,
+                planned_area_ha,
+                notes,
+                planning_crs,
+                flags,
+                wwtp_capacity_m3_day,
+            })
         } else {
             Err(problems)
         }
@@ -266,6 +293,22 @@ impl ClusterAttrs {
     pub fn flags(&self) -> SiteFlags {
         self.flags
     }
+    /// Design capacity of the central wastewater treatment plant, m³/day.
+    pub fn wwtp_capacity_m3_day(&self) -> Option<f64> {
+        self.wwtp_capacity_m3_day
+    }
+    /// A capacity is reported only where there is a plant: wastewater treatment completed and
+    /// in use, or a plant planned (`plant_planned`: a wastewater-plant zone in the cluster).
+    pub fn wwtp_capacity_problem(&self, plant_planned: bool) -> Option<FieldProblem> {
+        (self.wwtp_capacity_m3_day.is_some() && !self.flags.wastewater_completed && !plant_planned).then(|| {
+            FieldProblem {
+                field: "wwtp_capacity_m3_day",
+                message: "a wastewater plant capacity needs wastewater treatment completed and in use \
+                          (wastewater_completed) or a planned wastewater plant zone (WWTP) in the cluster"
+                    .into(),
+            }
+        })
+    }
     /// The same attributes with another status: status changes are recorded as events, and
     /// the stored status follows the latest one.
     #[must_use]
@@ -273,6 +316,22 @@ impl ClusterAttrs {
         self.status = status;
         self
     }
+}
+
+/// A number in `0..=max`; otherwise `None` and a problem for `(field, what, unit)`.
+fn bounded(
+    value: Option<f64>,
+    max: f64,
+    (field, what, unit): (&'static str, &str, &str),
+    problem: &mut impl FnMut(&'static str, String),
+) -> Option<f64> {
+    value.filter(|v| {
+        let ok = v.is_finite() && (0.0..=max).contains(v);
+        if !ok {
+            problem(field, format!("{what} must be between 0 and {max} {unit}"));
+        }
+        ok
+    })
 }
 
 fn valid_code(code: &str) -> bool {

@@ -33,11 +33,11 @@ impl<B: Database> Clone for SqlStore<B> {
 /// The columns a cluster is read from, in both layers and in `RETURNING` clauses.
 pub(crate) const CLUSTER_COLUMNS: &str = "{id} AS id, {geom}, version, created_at, updated_at, code, name, kind, status, \
      planned_area_ha, area_ha, geodesic_area_ha, planning_crs, notes, craft_village, mountainous, roads_completed, \
-     water_completed, wastewater_completed";
+     water_completed, wastewater_completed, wwtp_capacity_m3_day";
 
 /// The attribute columns a cluster write sets, on the row and on its version, in the order
 /// [`bind_attrs`] binds them.
-const ATTR_COLUMNS: [&str; 14] = [
+const ATTR_COLUMNS: [&str; 15] = [
     "code",
     "name",
     "kind",
@@ -52,6 +52,7 @@ const ATTR_COLUMNS: [&str; 14] = [
     "roads_completed",
     "water_completed",
     "wastewater_completed",
+    "wwtp_capacity_m3_day",
 ];
 
 /// Binds a draft's attribute columns in the order of [`ATTR_COLUMNS`].
@@ -72,6 +73,7 @@ fn bind_attrs<B: Backend>(sql: Sql<B>, draft: &ClusterDraft) -> Sql<B> {
         .bind(f.roads_completed)
         .bind(f.water_completed)
         .bind(f.wastewater_completed)
+        .bind(a.wwtp_capacity_m3_day())
 }
 
 /// `a, b, c`: a column list.
@@ -109,6 +111,7 @@ pub(crate) fn decode_cluster<B: Backend>(row: &B::Row) -> Result<Cluster, StoreE
         roads_completed: row.get("roads_completed")?,
         water_completed: row.get("water_completed")?,
         wastewater_completed: row.get("wastewater_completed")?,
+        wwtp_capacity_m3_day: row.get("wwtp_capacity_m3_day")?,
     };
     let attrs = ClusterAttrs::parse(input, crs).map_err(|p| corrupt(format!("{p:?}")))?;
     let area = AreaReport { projected_ha: row.get("area_ha")?, geodesic_ha: row.get("geodesic_area_ha")?, crs };
@@ -404,11 +407,11 @@ where
         // One publisher at a time; readers keep reading the previous snapshot until commit.
         lock_table::<B>(&mut tx, "clusters_published").await?;
         Sql::<B>::new("DELETE FROM clusters_published").execute(&mut tx).await?;
-        let count = Sql::<B>::new(
-            "INSERT INTO clusters_published SELECT {id}, geom, code, name, name_folded, kind, status, planned_area_ha, \
-             area_ha, geodesic_area_ha, planning_crs, notes, version, created_at, updated_at, updated_by, craft_village, \
-             mountainous, roads_completed, water_completed, wastewater_completed FROM clusters",
-        )
+        let published =
+            format!("geom, name_folded, version, created_at, updated_at, updated_by, {}", columns(&ATTR_COLUMNS));
+        let count = Sql::<B>::new(&format!(
+            "INSERT INTO clusters_published ({{id}}, {published}) SELECT {{id}}, {published} FROM clusters"
+        ))
         .execute(&mut tx)
         .await?;
         B::after_publish(&mut tx, now).await?;

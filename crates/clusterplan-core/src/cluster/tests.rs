@@ -50,3 +50,25 @@ fn status_codes_round_trip() {
         assert_eq!(ClusterStatus::from_code(s.code()), Some(*s));
     }
 }
+
+#[test]
+fn a_wastewater_plant_capacity_is_a_non_negative_number_where_there_is_a_plant() {
+    let with = |capacity: f64, completed: bool| {
+        let input =
+            ClusterInput { wwtp_capacity_m3_day: Some(capacity), wastewater_completed: Some(completed), ..input() };
+        ClusterAttrs::parse(input, Crs::WGS84)
+    };
+    for bad in [-1.0, f64::NAN, f64::INFINITY, 2.0e6] {
+        let problems = with(bad, true).expect_err("out of range");
+        assert_eq!(problems.iter().map(|p| p.field).collect::<Vec<_>>(), ["wwtp_capacity_m3_day"]);
+    }
+    let built = with(1500.0, true).expect("valid");
+    assert_eq!(built.wwtp_capacity_m3_day(), Some(1500.0));
+    assert_eq!(built.wwtp_capacity_problem(false), None, "treatment completed and in use");
+    let planned_only = with(1500.0, false).expect("a number in range");
+    assert_eq!(planned_only.wwtp_capacity_problem(true), None, "a plant zone is planned");
+    let no_plant = planned_only.wwtp_capacity_problem(false).expect("no plant at all");
+    assert_eq!(no_plant.field, "wwtp_capacity_m3_day");
+    let none = ClusterAttrs::parse(input(), Crs::WGS84).expect("valid");
+    assert_eq!(none.wwtp_capacity_problem(false), None, "no capacity, nothing to check");
+}

@@ -10,7 +10,12 @@ use crate::support::{draft_of, input, rect};
 
 fn draft_with(code: &str, name: &str, rings: Vec<Vec<Vec<f64>>>) -> ClusterDraft {
     let notes = Some("ghi chú".into());
-    draft_of(ClusterInput { planned_area_ha: Some(30.0), notes, ..input(code, name, "in_plan") }, rings)
+    let plant = ClusterInput {
+        wastewater_completed: Some(true),
+        wwtp_capacity_m3_day: Some(1200.5),
+        ..input(code, name, "in_plan")
+    };
+    draft_of(ClusterInput { planned_area_ha: Some(30.0), notes, ..plant }, rings)
 }
 
 fn draft(code: &str, lon: f64, lat: f64) -> ClusterDraft {
