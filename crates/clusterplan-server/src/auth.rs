@@ -49,7 +49,7 @@ pub fn hash_password(password: &str) -> Result<String, ApiError> {
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| ApiError::Internal(format!("argon2: {e}")))
+        .map_err(|e| ApiError::internal(format_args!("argon2: {e}")))
 }
 
 /// Checks a password against a PHC string; `None` for an unknown account still spends the

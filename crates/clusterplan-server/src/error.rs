@@ -84,9 +84,26 @@ pub enum ApiError {
         /// Members added to the problem document (an object).
         extra: Value,
     },
-    /// Anything else (500); the cause is logged, never sent.
+    /// Anything else (500). Made only by [`ApiError::internal`], which logs the cause; the
+    /// client is told nothing of it.
     #[error("internal error")]
-    Internal(String),
+    Internal(Logged),
+}
+
+/// Proof that an internal error's cause went to the log: private, so that the one way to a
+/// 500 is [`ApiError::internal`].
+#[derive(Debug)]
+pub struct Logged(());
+
+impl ApiError {
+    /// A failure the client cannot act on (a store, a transformation, a header that should
+    /// have been valid): the cause is logged here, in the request's span (with its request
+    /// id), and the answer is an opaque 500 that never shows it, since it may hold SQL, paths
+    /// or connection strings.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(%cause, "internal error");
+        ApiError::Internal(Logged(()))
+    }
 }
 
 fn placement_json(p: &clusterplan_core::zones::PlacementProblem) -> Value {
@@ -138,7 +155,7 @@ impl From<StoreError> for ApiError {
                 ),
                 extra: json!({ "id": id }),
             },
-            other => ApiError::Internal(other.to_string()),
+            other => ApiError::internal(other),
         }
     }
 }
@@ -244,10 +261,6 @@ fn geometry_problem(p: &GeometryProblem) -> Value {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let ApiError::Internal(cause) = &self {
-            // The cause may hold SQL or paths: logs only.
-            tracing::error!(%cause, "internal error");
-        }
         let mut response = (self.status(), axum::Json(self.body())).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
@@ -263,3 +276,6 @@ impl IntoResponse for ApiError {
         response
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -52,9 +52,9 @@ pub(crate) fn wrap(router: Router, max_body_bytes: usize) -> Router {
         // Outside CORS: tower-http's CorsLayer answers every OPTIONS itself, without `Allow`.
         .layer(middleware::from_fn(add_allow_header))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_mins(1)))
-        .layer(CatchPanicLayer::custom(|_| ApiError::Internal("handler panicked".into()).into_response()))
+        .layer(CatchPanicLayer::custom(|payload: Box<dyn std::any::Any + Send>| panicked(&*payload)))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
 }
 
@@ -68,4 +68,21 @@ async fn add_allow_header(request: Request<Body>, next: Next) -> Response<Body> 
         }
     }
     response
+}
+
+/// The span every request runs in: what an internal error is logged with, so that the
+/// `x-request-id` a client reports finds its cause.
+fn request_span(request: &Request<Body>) -> tracing::Span {
+    let id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+    tracing::info_span!("request", id, method = %request.method(), path = request.uri().path())
+}
+
+/// A handler's panic: logged with its message, answered as any internal error.
+fn panicked(payload: &(dyn std::any::Any + Send)) -> Response<Body> {
+    let message = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    ApiError::internal(format_args!("handler panicked: {message}")).into_response()
 }

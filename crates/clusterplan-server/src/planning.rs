@@ -141,7 +141,7 @@ pub async fn cluster_units(
 ) -> Result<Vec<UnitShare>, ApiError> {
     let units = candidate_units(store, draft.boundary.bbox(), on, level).await?;
     let refs: Vec<&Unit> = units.iter().collect();
-    shares(&draft.boundary, &refs, draft.attrs.planning_crs()).map_err(|e| ApiError::Internal(e.to_string()))
+    shares(&draft.boundary, &refs, draft.attrs.planning_crs()).map_err(ApiError::internal)
 }
 
 /// The unit a new cluster is "in" for the establishment rule: the district holding the largest
@@ -401,8 +401,7 @@ pub async fn summary(
     for c in clusters.iter().filter(|c| keep(c)) {
         let events = history.get(&c.id).map(Vec::as_slice).unwrap_or_default();
         let Some(status) = status_on(events, on) else { continue };
-        let parts = shares(&c.data.boundary, &refs, c.data.attrs.planning_crs())
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        let parts = shares(&c.data.boundary, &refs, c.data.attrs.planning_crs()).map_err(ApiError::internal)?;
         let land = totals.get(&c.id).cloned().unwrap_or_default();
         for part in parts {
             let Some(row) = rows.get_mut(&part.code) else { continue };

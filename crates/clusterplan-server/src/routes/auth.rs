@@ -146,7 +146,7 @@ async fn login(
     let phc = found.as_ref().map(|(_, h)| h.clone());
     let checked = tokio::task::spawn_blocking(move || verify_password(&password, phc.as_deref()))
         .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+        .map_err(ApiError::internal)?;
     let user = match found {
         Some((user, _)) if checked && !user.disabled => user,
         _ => {
@@ -164,7 +164,7 @@ async fn login(
     let cookie = session_set_cookie(&state, &headers, Some(&session_id));
     let principal = Principal::User { name: user.name, role: user.role, unit_code: user.unit_code };
     Ok((
-        [(header::SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|e| ApiError::Internal(e.to_string()))?)],
+        [(header::SET_COOKIE, HeaderValue::from_str(&cookie).map_err(ApiError::internal)?)],
         Json(principal_json(&principal, Some(&csrf))),
     )
         .into_response())
@@ -199,10 +199,7 @@ async fn logout(State(state): State<AppState>, caller: Caller, headers: HeaderMa
     }
     // With or without a live session, the browser forgets the cookie.
     let cookie = session_set_cookie(&state, &headers, None);
-    Ok((
-        StatusCode::NO_CONTENT,
-        [(header::SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|e| ApiError::Internal(e.to_string()))?)],
-    )
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, HeaderValue::from_str(&cookie).map_err(ApiError::internal)?)])
         .into_response())
 }
 
@@ -256,19 +253,17 @@ async fn change_password(
     let phc = state.store.user_with_password(&name).await?.map(|(_, hash)| hash);
     let checked = tokio::task::spawn_blocking(move || verify_password(&current, phc.as_deref()))
         .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+        .map_err(ApiError::internal)?;
     if !checked {
         state.store.append_audit(&audit("failure", Some("wrong current password".into()))).await?;
         return Err(ApiError::Forbidden("the current password is wrong".into()));
     }
     check_password_policy(&name, &new).map_err(ApiError::Unprocessable)?;
-    let hash = tokio::task::spawn_blocking(move || hash_password(&new))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let hash = tokio::task::spawn_blocking(move || hash_password(&new)).await.map_err(ApiError::internal)??;
     let keep = caller.session.as_ref().map(|s| s.id_hash.as_str());
     let detail = Some(if keep.is_some() { "other sessions ended" } else { "all sessions ended" }.to_owned());
     if !state.store.set_password(&name, &hash, keep, &audit("ok", detail)).await? {
-        return Err(ApiError::Internal("the caller's account vanished".into()));
+        return Err(ApiError::internal("the caller's account vanished"));
     }
     Ok(StatusCode::NO_CONTENT)
 }
@@ -324,7 +319,7 @@ async fn create_token(
     let owner = caller.principal.name().unwrap_or_default().to_owned();
     let token = new_token();
     if !state.store.create_token(&owner, &label, &digest(&token)).await? {
-        return Err(ApiError::Internal("the caller's account vanished".into()));
+        return Err(ApiError::internal("the caller's account vanished"));
     }
     state
         .store

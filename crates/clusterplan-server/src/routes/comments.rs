@@ -109,7 +109,7 @@ pub(crate) async fn add(
     let location = format!("{base}/collections/{collection}/items/{id}/comments/{}", comment.id);
     Ok((
         StatusCode::CREATED,
-        [(header::LOCATION, HeaderValue::from_str(&location).map_err(|e| ApiError::Internal(e.to_string()))?)],
+        [(header::LOCATION, HeaderValue::from_str(&location).map_err(ApiError::internal)?)],
         Json(comment_json(&comment)),
     )
         .into_response())

@@ -51,7 +51,7 @@ impl Kept {
 }
 
 fn cluster_json(c: &clusterplan_core::Cluster) -> Result<Value, ApiError> {
-    feature_json(c, WireCrs::default()).map_err(|e| ApiError::Internal(e.to_string()))
+    feature_json(c, WireCrs::default()).map_err(ApiError::internal)
 }
 
 fn zone_json(z: &clusterplan_core::zones::Zone) -> Result<Value, ApiError> {
@@ -237,7 +237,7 @@ async fn version_diff(
             diff_zones(a, b, crs)
         }
     }
-    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    .map_err(ApiError::internal)?;
     Ok(axum::Json(diff_json(id, from, to, &d)).into_response())
 }
 

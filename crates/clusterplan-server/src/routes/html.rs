@@ -105,10 +105,8 @@ where
         return Ok(response);
     }
     let (mut head, body) = response.into_parts();
-    let bytes =
-        to_bytes(body, MAX_DOCUMENT_BYTES).await.map_err(|e| ApiError::Internal(e.to_string()).into_response())?;
-    let mut doc: Value =
-        serde_json::from_slice(&bytes).map_err(|e| ApiError::Internal(e.to_string()).into_response())?;
+    let bytes = to_bytes(body, MAX_DOCUMENT_BYTES).await.map_err(|e| ApiError::internal(e).into_response())?;
+    let mut doc: Value = serde_json::from_slice(&bytes).map_err(|e| ApiError::internal(e).into_response())?;
     if wanted == Negotiated::Json {
         add_links(&mut doc, view, &here);
         head.headers.remove(header::CONTENT_LENGTH);
@@ -149,7 +147,7 @@ impl Here {
             text.push('?');
             text.push_str(&serializer.finish());
         }
-        text.parse().map_err(|e: axum::http::uri::InvalidUri| ApiError::Internal(e.to_string()))
+        text.parse().map_err(ApiError::internal)
     }
 }
 

@@ -385,7 +385,7 @@ async fn read(
             (header::ETAG, tag),
             (HeaderName::from_static("content-crs"), content_crs(crs)),
         ],
-        feature_json(&cluster, crs).map_err(|e| ApiError::Internal(e.to_string()))?.to_string(),
+        feature_json(&cluster, crs).map_err(ApiError::internal)?.to_string(),
     )
         .into_response())
 }
@@ -518,10 +518,10 @@ async fn create(
         StatusCode::CREATED,
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON)),
-            (header::LOCATION, HeaderValue::from_str(&location).map_err(|e| ApiError::Internal(e.to_string()))?),
+            (header::LOCATION, HeaderValue::from_str(&location).map_err(ApiError::internal)?),
             (header::ETAG, etag(cluster.version)),
         ],
-        feature_json(&cluster, WireCrs::default()).map_err(|e| ApiError::Internal(e.to_string()))?.to_string(),
+        feature_json(&cluster, WireCrs::default()).map_err(ApiError::internal)?.to_string(),
     )
         .into_response())
 }
@@ -577,7 +577,7 @@ async fn replace(
     let cluster = state.store.update_cluster(id, expected, &draft, &write_context(&caller, &headers)).await?;
     Ok((
         [(header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON)), (header::ETAG, etag(cluster.version))],
-        feature_json(&cluster, WireCrs::default()).map_err(|e| ApiError::Internal(e.to_string()))?.to_string(),
+        feature_json(&cluster, WireCrs::default()).map_err(ApiError::internal)?.to_string(),
     )
         .into_response())
 }

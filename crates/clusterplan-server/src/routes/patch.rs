@@ -76,11 +76,11 @@ pub(super) async fn patch(
     let current = state.store.get_cluster(id).await?;
     // The current feature in CRS84; a patched geometry is in the request's Content-Crs, so the
     // merged document is read in that CRS only when the patch replaces the geometry.
-    let mut document = feature_json(&current, WireCrs::default()).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut document = feature_json(&current, WireCrs::default()).map_err(ApiError::internal)?;
     let geometry_patched = patch.get("geometry").is_some_and(|g| !g.is_null());
     json_patch::merge(&mut document, &patch);
     let crs = if geometry_patched { request_crs(&headers)? } else { WireCrs::default() };
-    let bytes = serde_json::to_vec(&document).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let bytes = serde_json::to_vec(&document).map_err(ApiError::internal)?;
     let draft = draft_from_feature(&state, &bytes, crs)?;
     let path = format!("{collection}/{id}");
     let target = Target::Feature {
@@ -98,7 +98,7 @@ pub(super) async fn patch(
         .await?;
     Ok((
         [(header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON)), (header::ETAG, etag(cluster.version))],
-        feature_json(&cluster, WireCrs::default()).map_err(|e| ApiError::Internal(e.to_string()))?.to_string(),
+        feature_json(&cluster, WireCrs::default()).map_err(ApiError::internal)?.to_string(),
     )
         .into_response())
 }

@@ -317,7 +317,7 @@ async fn record_event(
     ctx.reason = ctx.reason.or_else(|| new.event.note.clone());
     ctx.legal_act = new.event.act.as_ref().map(|a| format!("{} ({}, {})", a.number(), a.date(), a.authority()));
     let (record, cluster) = state.store.record_event(id, expected, &new, expansion.as_ref(), &ctx).await?;
-    let feature = feature_json(&cluster, WireCrs::default()).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let feature = feature_json(&cluster, WireCrs::default()).map_err(ApiError::internal)?;
     Ok((
         StatusCode::CREATED,
         [(header::ETAG, format!("\"{}\"", cluster.version))],
@@ -508,11 +508,12 @@ async fn create_task(
         return Err(ApiError::InvalidFeature { geometry: Vec::new(), fields: problems });
     };
     if let Some(cluster) = cluster_id {
-        state
-            .store
-            .get_cluster(cluster)
-            .await
-            .map_err(|_| ApiError::Unprocessable(format!("cluster {cluster} does not exist")))?;
+        state.store.get_cluster(cluster).await.map_err(|e| match e {
+            clusterplan_store::StoreError::NotFound(_) => {
+                ApiError::Unprocessable(format!("cluster {cluster} does not exist"))
+            }
+            other => other.into(),
+        })?;
     }
     let task =
         NewTask { task: PlanningTask { title, owner_agency, due, done_on }, cluster_id, unit_code, act_number, notes };

@@ -38,7 +38,7 @@ fn attr(text: &str) -> String {
 )]
 async fn page(State(state): State<AppState>, Path(collection): Path<String>) -> Result<Response, ApiError> {
     check_collection(&collection)?;
-    let basemap = serde_json::to_string(&state.config.basemap).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let basemap = serde_json::to_string(&state.config.basemap).map_err(ApiError::internal)?;
     let html = format!(
         r#"<!doctype html>
 <html lang="vi">

@@ -50,7 +50,7 @@ pub(crate) fn zone_json(z: &Zone, crs: WireCrs) -> Result<Value, ApiError> {
     Ok(json!({
         "type": "Feature",
         "id": z.id,
-        "geometry": geometry_json(&z.data.boundary, crs).map_err(|e| ApiError::Internal(e.to_string()))?,
+        "geometry": geometry_json(&z.data.boundary, crs).map_err(ApiError::internal)?,
         "properties": {
             "cluster_id": a.cluster_id(),
             "land_use": a.land_use().code(),
@@ -432,7 +432,7 @@ async fn create(
         StatusCode::CREATED,
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON)),
-            (header::LOCATION, HeaderValue::from_str(&location).map_err(|e| ApiError::Internal(e.to_string()))?),
+            (header::LOCATION, HeaderValue::from_str(&location).map_err(ApiError::internal)?),
             (header::ETAG, etag(zone.version)),
         ],
         zone_json(&zone, WireCrs::default())?.to_string(),
