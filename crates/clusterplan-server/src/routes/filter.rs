@@ -147,25 +147,36 @@ fn instant(text: &str) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
     Some((first, last))
 }
 
-/// `sortby=-updated_at,+name`: sortable queryables, `-` for descending.
+/// `sortby=-updated_at,+name`: sortable queryables, `-` for descending, each at most once (a
+/// later term on the same property could never decide an order). So there are never more
+/// terms than sortable properties: the stores' `ORDER BY` stays far below SQLite's limit of
+/// 2 000 terms, whose refusal would come after the answer's first bytes.
 fn sortby(text: &str) -> Result<Vec<SortKey>, ApiError> {
-    text.split(',')
-        .map(str::trim)
-        .map(|item| {
-            let (descending, name) = match item.as_bytes().first() {
-                Some(b'-') => (true, &item[1..]),
-                Some(b'+') => (false, &item[1..]),
-                _ => (false, item),
-            };
-            match Queryable::from_name(name) {
-                Some(by) if by.sortable() => Ok(SortKey { by, descending }),
-                _ => Err(bad_param(format!(
-                    "sortby: {name:?} is not a sortable property; sortable: {}",
-                    sortable_names().join(", ")
-                ))),
-            }
-        })
-        .collect()
+    let sortable = sortable_names();
+    let terms = text.split(',').count();
+    if terms > sortable.len() {
+        return Err(bad_param(format!(
+            "sortby has {terms} terms; at most {}, each sortable property once: {}",
+            sortable.len(),
+            sortable.join(", ")
+        )));
+    }
+    let mut keys: Vec<SortKey> = Vec::with_capacity(terms);
+    for item in text.split(',').map(str::trim) {
+        let (descending, name) = match item.as_bytes().first() {
+            Some(b'-') => (true, &item[1..]),
+            Some(b'+') => (false, &item[1..]),
+            _ => (false, item),
+        };
+        let by = Queryable::from_name(name).filter(|q| q.sortable()).ok_or_else(|| {
+            bad_param(format!("sortby: {name:?} is not a sortable property; sortable: {}", sortable.join(", ")))
+        })?;
+        if keys.iter().any(|k| k.by == by) {
+            return Err(bad_param(format!("sortby names {name:?} twice; each property sorts once")));
+        }
+        keys.push(SortKey { by, descending });
+    }
+    Ok(keys)
 }
 
 fn sortable_names() -> Vec<&'static str> {
