@@ -13,7 +13,7 @@ use clusterplan_store::NewAudit;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::api::docs;
+use super::docs;
 use crate::AppState;
 use crate::auth::{
     Caller, ClientAddress, SESSION_HOURS, check_password_policy, digest, hash_password, new_token, random_hex,

@@ -13,7 +13,7 @@ use clusterplan_store::{Comment, NewComment};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::api::docs;
+use super::docs;
 use super::items::{check_collection, parse_id};
 use super::links::BaseUrl;
 use crate::AppState;

@@ -19,7 +19,7 @@ use clusterplan_core::{ClusterKind, ClusterStatus};
 use clusterplan_store::{Queryable, Selection, SortKey};
 use serde_json::{Map, Value, json};
 
-use super::api::docs;
+use super::docs;
 use super::items::check_collection;
 use super::links::BaseUrl;
 use crate::AppState;

@@ -17,7 +17,7 @@ use clusterplan_store::{StoreError, Version};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::api::docs;
+use super::docs;
 use super::items::{GEOJSON, check_collection, etag, if_match, parse_id, write_context};
 use crate::AppState;
 use crate::auth::Caller;

@@ -15,7 +15,7 @@ use clusterplan_store::{ClusterQuery, Layer, Selection, WriteContext};
 use futures::StreamExt;
 use serde_json::json;
 
-use super::api::docs;
+use super::docs;
 use super::html::{self, View};
 use super::links::{BaseUrl, link};
 use crate::AppState;

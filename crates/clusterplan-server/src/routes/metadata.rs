@@ -11,7 +11,7 @@ use chrono::SecondsFormat;
 use clusterplan_store::CollectionMeta;
 use serde_json::{Map, Value, json};
 
-use super::api::docs;
+use super::docs;
 use super::items::{body_bytes, check_collection};
 use crate::AppState;
 use crate::auth::Caller;

@@ -4,6 +4,7 @@ mod api;
 mod auth;
 mod comments;
 mod conditional;
+mod docs;
 mod filter;
 mod health;
 mod history;

@@ -12,9 +12,8 @@ use serde_json::{Value, json};
 
 use clusterplan_core::Crs;
 
-use super::api::OPENAPI_JSON;
-use super::api::docs;
 use super::conditional::{REVALIDATE, none_match_hits, not_modified, tag};
+use super::docs::{self, OPENAPI_JSON};
 use super::html::{self, Negotiated, View, negotiate};
 use super::items::COLLECTIONS;
 use super::layer::layer_for;

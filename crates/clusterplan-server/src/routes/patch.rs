@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
-use super::api::docs;
+use super::docs;
 use super::items::{
     GEOJSON, body_bytes, check_collection, draft_from_feature, etag, parse_id, request_crs, required_version,
     write_context,

@@ -20,7 +20,7 @@ use clusterplan_core::{ClusterDraft, ClusterStatus, Crs, FieldProblem, RawBounda
 use clusterplan_store::{NewEvent, NewTask, UnitQuery, WriteContext};
 use serde_json::{Value, json};
 
-use super::api::docs;
+use super::docs;
 use super::items::{if_match, parse_id};
 use crate::AppState;
 use crate::auth::Caller;

@@ -8,7 +8,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use super::api::docs;
+use super::docs;
 use super::items::check_collection;
 use crate::AppState;
 use crate::error::ApiError;

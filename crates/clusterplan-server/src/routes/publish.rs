@@ -9,7 +9,7 @@ use chrono::SecondsFormat;
 use clusterplan_store::Publication;
 use serde_json::{Value, json};
 
-use super::api::docs;
+use super::docs;
 use super::items::{body_bytes, check_collection, write_context};
 use crate::AppState;
 use crate::auth::Caller;

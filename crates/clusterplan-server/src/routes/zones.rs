@@ -21,7 +21,7 @@ use futures::StreamExt;
 use geo::Intersects;
 use serde_json::{Map, Value, json};
 
-use super::api::docs;
+use super::docs;
 use super::items::{content_crs, etag, if_match};
 use super::links::{BaseUrl, link};
 use crate::AppState;
