@@ -1,9 +1,12 @@
-//! GeoJSON on the wire (RFC 7946): reading features sent by clients and writing stored ones.
-//! These shapes belong to the HTTP API; the core knows none of them.
+//! GeoJSON on the wire (RFC 7946): reading features sent by clients and writing stored ones
+//! (clusters, zones) and the records shown beside them (publications). These shapes belong to
+//! the HTTP API; the core knows none of them.
 
 use chrono::SecondsFormat;
 use clusterplan_core::crs::{transform_coords, transform_geometry};
+use clusterplan_core::zones::Zone;
 use clusterplan_core::{Boundary, Cluster, ClusterInput, Crs, CrsError, RawBoundary};
+use clusterplan_store::Publication;
 use geo_types::{Coord, MultiPolygon, Polygon};
 use serde_json::{Map, Value, json};
 
@@ -288,6 +291,40 @@ pub fn feature_json(c: &Cluster, crs: WireCrs) -> Result<Value, CrsError> {
             "updated_at": c.updated_at.to_rfc3339_opts(SecondsFormat::Millis, true),
         }
     }))
+}
+
+/// A zone as a GeoJSON Feature.
+pub fn zone_json(z: &Zone, crs: WireCrs) -> Result<Value, ApiError> {
+    let a = &z.data.attrs;
+    Ok(json!({
+        "type": "Feature",
+        "id": z.id,
+        "geometry": geometry_json(&z.data.boundary, crs).map_err(ApiError::internal)?,
+        "properties": {
+            "cluster_id": a.cluster_id(),
+            "land_use": a.land_use().code(),
+            "label": a.label(),
+            "leasable": a.leasable(),
+            "leased": a.leased(),
+            "tenant": a.tenant(),
+            "area_ha": round(z.data.area.projected_ha, 4),
+            "geodesic_area_ha": round(z.data.area.geodesic_ha, 4),
+            "version": z.version,
+            "created_at": z.created_at.to_rfc3339_opts(SecondsFormat::Millis, true),
+            "updated_at": z.updated_at.to_rfc3339_opts(SecondsFormat::Millis, true),
+        }
+    }))
+}
+
+/// A publication as JSON.
+pub fn publication_json(p: &Publication) -> Value {
+    json!({
+        "seq": p.seq,
+        "published_at": p.published_at.to_rfc3339_opts(SecondsFormat::Millis, true),
+        "author": p.author,
+        "note": p.note,
+        "feature_count": p.feature_count,
+    })
 }
 
 fn round(x: f64, decimals: i32) -> f64 {

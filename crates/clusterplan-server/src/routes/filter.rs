@@ -1,6 +1,6 @@
 //! OGC API - Features Part 3 on the clusters layer: `filter` (CQL2 text), `filter-lang`,
-//! `filter-crs`, the queryables document, and the query parameters that select and order
-//! features beside it: `datetime`, `sortby`, `properties`.
+//! `filter-crs`, and the query parameters that select and order features beside it:
+//! `datetime`, `sortby`, `properties`. What they may name is in `queryables.rs`.
 //!
 //! The filter is parsed into a tree by `clusterplan_core::cql2`, checked against the
 //! queryables, and handed to the store as a [`Selection`]: no request text reaches SQL.
@@ -8,30 +8,16 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::Router;
-use axum::extract::Path;
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use chrono::{DateTime, NaiveDate, Utc};
-use clusterplan_core::cql2::{self, CompareOp, Expr, Literal, PropertyType};
-use clusterplan_core::{ClusterKind, ClusterStatus};
+use clusterplan_core::cql2::{self, CompareOp, Expr, Literal};
 use clusterplan_store::{Queryable, Selection, SortKey};
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
-use super::docs;
-use super::items::check_collection;
-use super::links::BaseUrl;
-use crate::AppState;
 use crate::error::ApiError;
 use crate::wire::WireCrs;
 
 /// The property that `datetime` selects on: when the feature was last written.
 pub(crate) const TEMPORAL_PROPERTY: Queryable = Queryable::UpdatedAt;
-
-pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/collections/{collection}/queryables", get(queryables))
-}
 
 fn invalid_filter(detail: String) -> ApiError {
     ApiError::BadRequest { kind: "invalid-filter", detail }
@@ -202,69 +188,4 @@ pub(crate) fn select_properties(feature: &mut Value, keep: &[String]) {
     if let Some(props) = feature.get_mut("properties").and_then(Value::as_object_mut) {
         props.retain(|k, _| keep.iter().any(|p| p == k));
     }
-}
-
-/// `GET /collections/{id}/queryables`: a JSON Schema of what filters may name.
-#[utoipa::path(
-    get,
-    path = "/collections/{collection}/queryables",
-    operation_id = "getQueryables",
-    tag = "Features",
-    params(docs::CollectionPath),
-    responses(
-        (status = 200, description = "JSON Schema of the properties that `filter`, `sortby` and `properties` may name",
-         content_type = "application/schema+json", body = Object),
-        (status = 404, response = docs::Problem),
-    ),
-)]
-pub(crate) async fn queryables(Path(collection): Path<String>, BaseUrl(base): BaseUrl) -> Result<Response, ApiError> {
-    check_collection(&collection)?;
-    let mut properties = Map::new();
-    for q in Queryable::ALL {
-        properties.insert(q.name().to_owned(), schema_of(q));
-    }
-    let doc = json!({
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": format!("{base}/collections/{collection}/queryables"),
-        "type": "object",
-        "title": "Cụm công nghiệp — queryables",
-        "description": format!(
-            "Properties that `filter` (CQL2 text), `sortby` and `properties` may name. `datetime` selects on `{}`.",
-            TEMPORAL_PROPERTY.name()
-        ),
-        "properties": properties,
-        "additionalProperties": false,
-    });
-    Ok((
-        [(header::CONTENT_TYPE, HeaderValue::from_static("application/schema+json"))],
-        serde_json::to_string(&doc).unwrap_or_default(),
-    )
-        .into_response())
-}
-
-fn schema_of(q: Queryable) -> Value {
-    let mut schema = match q.property_type() {
-        PropertyType::Geometry => json!({
-            "title": "Boundary",
-            "format": "geometry-multipolygon",
-            "x-ogc-role": "primary-geometry",
-        }),
-        PropertyType::String => json!({ "type": "string" }),
-        PropertyType::Number => json!({ "type": "number" }),
-        PropertyType::Boolean => json!({ "type": "boolean" }),
-        PropertyType::Date => json!({ "type": "string", "format": "date" }),
-        PropertyType::Timestamp => json!({ "type": "string", "format": "date-time" }),
-    };
-    let codes: Option<Vec<&str>> = match q {
-        Queryable::Status => Some(ClusterStatus::ALL.iter().map(|s| s.code()).collect()),
-        Queryable::Kind => Some(ClusterKind::ALL.iter().map(|k| k.code()).collect()),
-        _ => None,
-    };
-    if let Some(codes) = codes {
-        schema["enum"] = json!(codes);
-    }
-    if q == TEMPORAL_PROPERTY {
-        schema["x-ogc-role"] = json!("primary-instant");
-    }
-    schema
 }

@@ -22,7 +22,7 @@ use super::items::{GEOJSON, check_collection, etag, if_match, parse_id, write_co
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::rights::{Action, DraftScope, Target, authorize, draft_scope};
+use crate::rights::{Action, Kept, Target, authorize, draft_scope, history_scope, latest};
 use crate::wire::{WireCrs, feature_json};
 
 pub(crate) fn router() -> Router<AppState> {
@@ -33,21 +33,13 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/collections/{collection}/items/{id}/revert", post(revert))
 }
 
-/// The collections that keep history.
-#[derive(Clone, Copy)]
-pub(crate) enum Kept {
-    Clusters,
-    Zones,
-}
-
-impl Kept {
-    fn of(collection: &str) -> Result<Self, ApiError> {
-        if collection == "zones" {
-            return Ok(Self::Zones);
-        }
-        check_collection(collection)?;
-        Ok(Self::Clusters)
+/// The collection of a history path: zones, or a feature collection.
+fn kept_of(collection: &str) -> Result<Kept, ApiError> {
+    if collection == "zones" {
+        return Ok(Kept::Zones);
     }
+    check_collection(collection)?;
+    Ok(Kept::Clusters)
 }
 
 fn cluster_json(c: &clusterplan_core::Cluster) -> Result<Value, ApiError> {
@@ -55,7 +47,7 @@ fn cluster_json(c: &clusterplan_core::Cluster) -> Result<Value, ApiError> {
 }
 
 fn zone_json(z: &clusterplan_core::zones::Zone) -> Result<Value, ApiError> {
-    super::zones::zone_json(z, WireCrs::default())
+    crate::wire::zone_json(z, WireCrs::default())
 }
 
 fn version_json<T>(v: &Version<T>, feature: fn(&T) -> Result<Value, ApiError>) -> Result<Value, ApiError> {
@@ -70,32 +62,6 @@ fn version_json<T>(v: &Version<T>, feature: fn(&T) -> Result<Value, ApiError>) -
         "written_at": v.written_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         "feature": feature,
     }))
-}
-
-/// The state a feature last had, also when it is deleted now.
-fn latest<T>(versions: &[Version<T>]) -> Option<&T> {
-    versions.iter().rev().find_map(|v| v.state.as_ref())
-}
-
-/// History holds working states: accounts only, and an officer reads the history of a feature
-/// whose latest boundary lies in its unit.
-fn check_latest(scope: &DraftScope, id: i64, boundary: Option<&clusterplan_core::Boundary>) -> Result<(), ApiError> {
-    boundary.map_or(Ok(()), |b| scope.check(b.as_multi_polygon(), &format!("feature {id}")))
-}
-
-/// [`check_latest`] for a route that does not read the versions itself (nothing is read for
-/// the accounts that see every draft).
-pub(crate) async fn check_scope(state: &AppState, caller: &Caller, kept: Kept, id: i64) -> Result<(), ApiError> {
-    let scope = draft_scope(state, caller).await?;
-    if matches!(scope, DraftScope::Everything) {
-        return Ok(());
-    }
-    match kept {
-        Kept::Clusters => check_latest(&scope, id, latest(&state.store.versions(id).await?).map(|c| &c.data.boundary)),
-        Kept::Zones => {
-            check_latest(&scope, id, latest(&state.store.zone_versions(id).await?).map(|z| &z.data.boundary))
-        }
-    }
 }
 
 fn not_found_version(id: i64, n: i64) -> impl Fn(ApiError) -> ApiError {
@@ -129,18 +95,18 @@ async fn versions(
     caller: Caller,
     Path((collection, id)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let kept = Kept::of(&collection)?;
+    let kept = kept_of(&collection)?;
     let id = parse_id(&id)?;
     let scope = draft_scope(&state, &caller).await?;
     let list: Result<Vec<Value>, ApiError> = match kept {
         Kept::Clusters => {
             let versions = state.store.versions(id).await?;
-            check_latest(&scope, id, latest(&versions).map(|c| &c.data.boundary))?;
+            scope.check_history(id, latest(&versions).map(|c| &c.data.boundary))?;
             versions.iter().map(|v| version_json(v, cluster_json)).collect()
         }
         Kept::Zones => {
             let versions = state.store.zone_versions(id).await?;
-            check_latest(&scope, id, latest(&versions).map(|z| &z.data.boundary))?;
+            scope.check_history(id, latest(&versions).map(|z| &z.data.boundary))?;
             versions.iter().map(|v| version_json(v, zone_json)).collect()
         }
     };
@@ -167,9 +133,9 @@ async fn one_version(
     caller: Caller,
     Path((collection, id, n)): Path<(String, String, String)>,
 ) -> Result<Response, ApiError> {
-    let kept = Kept::of(&collection)?;
+    let kept = kept_of(&collection)?;
     let id = parse_id(&id)?;
-    check_scope(&state, &caller, kept, id).await?;
+    history_scope(&state, &caller, kept, id).await?;
     let n = n.parse::<i64>().map_err(|_| ApiError::NotFound(format!("version {n:?} does not exist")))?;
     let json = match kept {
         Kept::Clusters => {
@@ -206,9 +172,9 @@ async fn version_diff(
     Path((collection, id)): Path<(String, String)>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let kept = Kept::of(&collection)?;
+    let kept = kept_of(&collection)?;
     let id = parse_id(&id)?;
-    check_scope(&state, &caller, kept, id).await?;
+    history_scope(&state, &caller, kept, id).await?;
     let number = |key: &str| -> Result<i64, ApiError> {
         let text = params.get(key).ok_or_else(|| ApiError::BadRequest {
             kind: "invalid-parameter",
@@ -300,7 +266,7 @@ async fn revert(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let kept = Kept::of(&collection)?;
+    let kept = kept_of(&collection)?;
     let id = parse_id(&id)?;
     let RevertBody { version, reason } = serde_json::from_slice(&body).map_err(|e| ApiError::BadRequest {
         kind: "malformed-json",

@@ -470,3 +470,18 @@ fn item_page(doc: &Value, here: &Here, basemap: &str) -> Response {
     let map = MapData { basemap, geojson: Some(doc.to_string()), bbox: None };
     page(&title, &[(&here.href("json"), "application/geo+json", "GeoJSON")], &body, Some(&map))
 }
+
+/// The map page, for browsers asking `/` for HTML.
+pub(crate) async fn index_html(config: &crate::config::Config) -> Response {
+    match tokio::fs::read_to_string(config.web_dir.join("index.html")).await {
+        Ok(html) => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response(),
+        Err(e) => {
+            tracing::error!(cause = %e, "web/index.html is unreadable");
+            let mut response =
+                ApiError::NotFound("the map page is not installed; see README for the run command".into())
+                    .into_response();
+            *response.status_mut() = StatusCode::NOT_FOUND;
+            response
+        }
+    }
+}

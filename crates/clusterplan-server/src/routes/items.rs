@@ -39,7 +39,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/collections/{collection}/items", html::get(list, View::Items).post(create).options(options))
         .route(
             "/collections/{collection}/items/{id}",
-            html::get(read, View::Item).put(replace).patch(super::patch::patch).delete(remove).options(options),
+            html::get(read, View::Item).put(replace).delete(remove).options(options),
         )
 }
 

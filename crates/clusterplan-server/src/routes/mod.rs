@@ -18,6 +18,7 @@ mod patch;
 mod planning;
 mod public_map;
 mod publish;
+mod queryables;
 mod tiles;
 mod web;
 mod zones;
@@ -31,7 +32,8 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(ogc::router())
         .merge(api::router())
         .merge(items::router())
-        .merge(filter::router())
+        .merge(patch::router())
+        .merge(queryables::router())
         .merge(zones::router())
         .merge(planning::router())
         .merge(history::router())

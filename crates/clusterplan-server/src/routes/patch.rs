@@ -1,6 +1,7 @@
 //! `PATCH` on an item: a JSON merge patch (RFC 7396) applied to the feature as GeoJSON, then
 //! validated and written like a PUT, under the same optimistic lock.
 
+use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
@@ -18,6 +19,10 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::rights::{Action, Target, authorize};
 use crate::wire::{WireCrs, feature_json};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new().route("/collections/{collection}/items/{id}", axum::routing::patch(update))
+}
 
 /// Media types a merge patch may come as.
 const PATCH_TYPES: &[&str] = &["application/merge-patch+json", "application/json", "application/geo+json"];
@@ -47,7 +52,7 @@ const PATCH_TYPES: &[&str] = &["application/merge-patch+json", "application/json
     ),
     security(("bearer" = []), ("session" = [])),
 )]
-pub(super) async fn patch(
+async fn update(
     State(state): State<AppState>,
     Path((collection, id)): Path<(String, String)>,
     caller: Caller,

@@ -220,7 +220,7 @@ async fn list_events(
         state.store.get_cluster(id).await?;
     }
     // Status events are history: scoped as the cluster's versions are.
-    super::history::check_scope(&state, &caller, super::history::Kept::Clusters, id).await?;
+    crate::rights::history_scope(&state, &caller, crate::rights::Kept::Clusters, id).await?;
     let current = events.last().map(|e| e.event.to.code());
     Ok(Json(json!({
         "cluster_id": id,

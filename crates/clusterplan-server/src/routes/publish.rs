@@ -5,9 +5,7 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, State};
 use axum::routing::post;
 use axum::{Json, Router};
-use chrono::SecondsFormat;
-use clusterplan_store::Publication;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::docs;
 use super::items::{body_bytes, check_collection, write_context};
@@ -15,20 +13,10 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::rights::{Action, Target, authorize};
+use crate::wire::publication_json;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/collections/{collection}/publish", post(publish))
-}
-
-/// A publication as JSON.
-pub(crate) fn publication_json(p: &Publication) -> Value {
-    json!({
-        "seq": p.seq,
-        "published_at": p.published_at.to_rfc3339_opts(SecondsFormat::Millis, true),
-        "author": p.author,
-        "note": p.note,
-        "feature_count": p.feature_count,
-    })
 }
 
 /// Publish a collection

@@ -11,7 +11,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use chrono::SecondsFormat;
 use clusterplan_core::FieldProblem;
 use clusterplan_core::RawBoundary;
 use clusterplan_core::geometry::validate;
@@ -28,7 +27,7 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::rights::{Action, DraftScope, Target, authorize};
-use crate::wire::{WireCrs, geometry_json};
+use crate::wire::{WireCrs, zone_json};
 
 const GEOJSON: &str = "application/geo+json";
 const DEFAULT_LIMIT: u32 = 100;
@@ -42,29 +41,6 @@ pub(crate) fn router() -> Router<AppState> {
 
 fn bad_param(detail: String) -> ApiError {
     ApiError::BadRequest { kind: "invalid-parameter", detail }
-}
-
-/// A zone as a GeoJSON Feature.
-pub(crate) fn zone_json(z: &Zone, crs: WireCrs) -> Result<Value, ApiError> {
-    let a = &z.data.attrs;
-    Ok(json!({
-        "type": "Feature",
-        "id": z.id,
-        "geometry": geometry_json(&z.data.boundary, crs).map_err(ApiError::internal)?,
-        "properties": {
-            "cluster_id": a.cluster_id(),
-            "land_use": a.land_use().code(),
-            "label": a.label(),
-            "leasable": a.leasable(),
-            "leased": a.leased(),
-            "tenant": a.tenant(),
-            "area_ha": crate::planning::round(z.data.area.projected_ha, 4),
-            "geodesic_area_ha": crate::planning::round(z.data.area.geodesic_ha, 4),
-            "version": z.version,
-            "created_at": z.created_at.to_rfc3339_opts(SecondsFormat::Millis, true),
-            "updated_at": z.updated_at.to_rfc3339_opts(SecondsFormat::Millis, true),
-        }
-    }))
 }
 
 fn parse_id(id: &str) -> Result<i64, ApiError> {
