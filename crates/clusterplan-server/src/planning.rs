@@ -1,6 +1,6 @@
 //! The planning service: Decree 32/2024 rules on writes, status transitions with legal acts,
-//! units of a cluster on a date, zoning status at a point and summaries per unit. Handlers in
-//! `routes/planning.rs` and `routes/zones.rs` call these; the decisions are the core's
+//! units of a cluster on a date, zoning status at a point and summaries per unit; the checks of
+//! writes are in `writes.rs`. Route modules call these; the decisions are the core's
 //! (`lifecycle`, `rules`, `zones`, `units`), the data is the store's.
 
 use std::collections::{BTreeMap, HashMap};
@@ -19,6 +19,11 @@ use futures::TryStreamExt;
 use serde_json::{Value, json};
 
 use crate::error::ApiError;
+
+mod writes;
+
+pub use writes::{EventRequest, check_edit, check_event, check_revert, create_cluster, parse_event};
+pub(crate) use writes::{date_field, field, text_field};
 
 /// The whole layer fits one query: clusters are hundreds, not millions.
 const ALL: ClusterQuery = ClusterQuery::ALL;

@@ -344,7 +344,7 @@ async fn revert_cluster(
     authorize_revert(state, caller, path, boundaries).await?;
     // The restored state meets the planning rules as a PUT or a re-creation would.
     let restored = target.state.as_ref().ok_or_else(|| tombstone(id, version))?;
-    super::planning::check_revert(state, id, &restored.data, current.is_some(), doc).await?;
+    crate::planning::check_revert(state, id, &restored.data, current.is_some(), doc).await?;
     // The rights were checked against the version read above: write only over that one.
     if expected.is_none() {
         expected = current.as_ref().map(|c| c.version);

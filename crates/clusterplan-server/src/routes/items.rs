@@ -512,7 +512,7 @@ async fn create(
     let draft = draft_from_request(&state, &headers, body)?;
     let target = Target::Feature { path: &collection, old: None, new: Some(draft.boundary.as_multi_polygon()) };
     authorize(&state, &caller, Action::CreateFeature, target).await?;
-    let cluster = super::planning::create_cluster(&state, &draft, &doc, &write_context(&caller, &headers)).await?;
+    let cluster = crate::planning::create_cluster(&state, &draft, &doc, &write_context(&caller, &headers)).await?;
     let location = format!("{base}/collections/{collection}/items/{}", cluster.id);
     Ok((
         StatusCode::CREATED,
@@ -571,7 +571,7 @@ async fn replace(
     };
     authorize(&state, &caller, Action::ReplaceFeature, target).await?;
     let expected = required_version(&state, &headers)?;
-    super::planning::check_edit(&state, id, &draft, &doc).await?;
+    crate::planning::check_edit(&state, id, &draft, &doc).await?;
     // Rights were checked against the version just read: write only over that one.
     let expected = expected.or(Some(current.version));
     let cluster = state.store.update_cluster(id, expected, &draft, &write_context(&caller, &headers)).await?;

@@ -94,7 +94,7 @@ async fn update(
         new: Some(draft.boundary.as_multi_polygon()),
     };
     authorize(&state, &caller, Action::ReplaceFeature, target).await?;
-    super::planning::check_edit(&state, id, &draft, &patch).await?;
+    crate::planning::check_edit(&state, id, &draft, &patch).await?;
     // The lock is the version the client named, or the one just read when it sent `*` (or no
     // If-Match where that is allowed): a write in between is then a 412, never lost.
     let cluster = state

@@ -10,14 +10,11 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::NaiveDate;
 use clusterplan_core::geometry::validate;
-use clusterplan_core::lifecycle::{
-    LegalAct, PlanningTask, StatusEvent, allowed_targets, check_transition, requires_legal_act, validate_history,
-};
+use clusterplan_core::lifecycle::{PlanningTask, StatusEvent, allowed_targets};
 use clusterplan_core::units::UnitLevel;
-use clusterplan_core::{ClusterDraft, ClusterStatus, Crs, FieldProblem, RawBoundary};
-use clusterplan_store::{NewEvent, NewTask, UnitQuery, WriteContext};
+use clusterplan_core::{ClusterDraft, ClusterStatus, Crs, RawBoundary};
+use clusterplan_store::{NewEvent, NewTask, UnitQuery};
 use serde_json::{Value, json};
 
 use super::docs;
@@ -26,8 +23,9 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::planning::{
-    self, enforce, establishment_rules, event_json, expansion_rules, land_json, overrides_json, parse_date,
-    parse_overrides, rules_json, share_json, size_rules, status_on, task_json,
+    self, check_event, date_field, enforce, establishment_rules, event_json, expansion_rules, field, land_json,
+    overrides_json, parse_date, parse_event, parse_overrides, rules_json, share_json, size_rules, status_on, task_json,
+    text_field,
 };
 use crate::rights::{Action, Target, authorize};
 use crate::wire::{WireCrs, feature_json};
@@ -64,129 +62,6 @@ fn json_body(body: Result<Bytes, BytesRejection>) -> Result<Value, ApiError> {
     } else {
         Err(ApiError::BadRequest { kind: "malformed-json", detail: "body must be a JSON object".into() })
     }
-}
-
-fn field(problems: &mut Vec<FieldProblem>, field: &'static str, message: String) {
-    problems.push(FieldProblem { field, message });
-}
-
-fn date_field(doc: &Value, name: &'static str, problems: &mut Vec<FieldProblem>) -> Option<NaiveDate> {
-    match doc.get(name) {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map_err(|_| field(problems, name, format!("{name} must be a date like 1998-06-08")))
-            .ok(),
-        Some(_) => {
-            field(problems, name, format!("{name} must be a date string"));
-            None
-        }
-    }
-}
-
-fn text_field(doc: &Value, name: &'static str, problems: &mut Vec<FieldProblem>) -> Option<String> {
-    match doc.get(name) {
-        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_owned()),
-        None | Some(Value::Null | Value::String(_)) => None,
-        Some(_) => {
-            field(problems, name, format!("{name} must be a string"));
-            None
-        }
-    }
-}
-
-/// Reads `act: {number, date, authority, link}`.
-fn parse_act(doc: &Value, problems: &mut Vec<FieldProblem>) -> Option<LegalAct> {
-    let act = doc.get("act").filter(|a| !a.is_null())?;
-    if !act.is_object() {
-        field(problems, "act", "act must be an object {number, date, authority, link}".into());
-        return None;
-    }
-    let mut inner = Vec::new();
-    let number = text_field(act, "number", &mut inner).unwrap_or_default();
-    let date = date_field(act, "date", &mut inner);
-    let authority = text_field(act, "authority", &mut inner).unwrap_or_default();
-    let link = text_field(act, "link", &mut inner);
-    if date.is_none() && inner.is_empty() {
-        field(&mut inner, "date", "the act's date is required".into());
-    }
-    problems.extend(inner.into_iter().map(|p| FieldProblem { field: "act", message: p.message }));
-    let date = date?;
-    match LegalAct::new(&number, date, &authority, link.as_deref()) {
-        Ok(act) => Some(act),
-        Err(ps) => {
-            problems.extend(ps);
-            None
-        }
-    }
-}
-
-/// A status-change request, as far as it can be read without the store.
-pub(crate) struct EventRequest {
-    pub to: ClusterStatus,
-    pub effective: NaiveDate,
-    pub act: Option<LegalAct>,
-    pub note: Option<String>,
-}
-
-/// Reads `to`, `effective`, `act`, `note`; `to` may be given by the caller (a create names the
-/// status in the feature).
-pub(crate) fn parse_event(doc: &Value, to: Option<ClusterStatus>) -> Result<EventRequest, ApiError> {
-    let mut problems = Vec::new();
-    let to = match to {
-        Some(to) => Some(to),
-        None => {
-            if let Some(code) = doc.get("to").and_then(Value::as_str) {
-                ClusterStatus::from_code(code).or_else(|| {
-                    let all: Vec<&str> = ClusterStatus::ALL.iter().map(|s| s.code()).collect();
-                    field(&mut problems, "to", format!("to={code:?} is not a status; one of {}", all.join(", ")));
-                    None
-                })
-            } else {
-                field(&mut problems, "to", "to (the new status) is required".into());
-                None
-            }
-        }
-    };
-    let effective = date_field(doc, "effective", &mut problems);
-    let act = parse_act(doc, &mut problems);
-    let note = text_field(doc, "note", &mut problems);
-    match (to, problems.is_empty()) {
-        (Some(to), true) => Ok(EventRequest { to, effective: effective.unwrap_or_else(planning::today), act, note }),
-        _ => Err(ApiError::InvalidFeature { geometry: Vec::new(), fields: problems }),
-    }
-}
-
-/// Checks a new event against the lifecycle and the history before it: allowed transition,
-/// legal act where one is required, dates in order.
-pub(crate) fn check_event(history: &[StatusEvent], event: &StatusEvent) -> Result<(), ApiError> {
-    if let Err(e) = check_transition(event.from, event.to) {
-        return Err(ApiError::Rejected {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            kind: "transition-not-allowed",
-            detail: e.to_string(),
-            extra: json!({
-                "from": event.from.map(clusterplan_core::ClusterStatus::code),
-                "to": event.to.code(),
-                "allowed": e.allowed().iter().map(|s| s.code()).collect::<Vec<_>>(),
-            }),
-        });
-    }
-    if requires_legal_act(event.to) && event.act.is_none() {
-        return Err(ApiError::Rejected {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            kind: "legal-act-required",
-            detail: format!("a change to {} needs its legal act (number, date, issuing authority)", event.to.code()),
-            extra: json!({ "to": event.to.code() }),
-        });
-    }
-    let mut all = history.to_vec();
-    all.push(event.clone());
-    validate_history(&all).map_err(|problems| ApiError::Rejected {
-        status: StatusCode::UNPROCESSABLE_ENTITY,
-        kind: "invalid-history",
-        detail: problems.iter().map(|p| p.kind.to_string()).collect::<Vec<_>>().join("; "),
-        extra: json!({ "problems": problems.iter().map(|p| json!({"code": p.kind.code(), "index": p.index, "message": p.kind.to_string()})).collect::<Vec<_>>() }),
-    })
 }
 
 /// The status history of a cluster
@@ -740,72 +615,4 @@ async fn summary(
     // An officer's summary counts the clusters of its own area only.
     let keep = |c: &clusterplan_core::Cluster| scope.admits(c.data.boundary.as_multi_polygon());
     Ok(Json(planning::summary(state.store.as_ref(), level, on, &keep).await?))
-}
-
-/// A new cluster: its size rules (and the establishment rule when it starts as established),
-/// then the row and the first event of its history in one transaction. `doc` is the request
-/// Feature, whose foreign members `event` ({effective, act, note}) and `overrides` are read.
-pub(crate) async fn create_cluster(
-    state: &AppState,
-    draft: &ClusterDraft,
-    doc: &Value,
-    ctx: &WriteContext,
-) -> Result<clusterplan_core::Cluster, ApiError> {
-    let status = draft.attrs.status();
-    let request = parse_event(doc.get("event").unwrap_or(&Value::Null), Some(status))?;
-    let overrides = parse_overrides(doc)?;
-    let event =
-        StatusEvent { from: None, to: status, effective: request.effective, act: request.act, note: request.note };
-    check_event(&[], &event)?;
-    let mut results = size_rules(&state.config.rules, draft);
-    if status == ClusterStatus::Established {
-        results.extend(
-            establishment_rules(state.store.as_ref(), &state.config.rules, draft, None, event.effective).await?,
-        );
-    }
-    enforce(&results, &overrides)?;
-    let first = NewEvent {
-        event,
-        overrides: overrides_json(&overrides).to_string(),
-        rule_results: rules_json(&results).to_string(),
-    };
-    Ok(state.store.create_cluster_with_event(draft, &first, ctx).await?.0)
-}
-
-/// A revert is checked like a write of the restored state: over a live feature, like an edit
-/// ([`check_edit`]: no status change outside an event, the size rules of today's regime); a
-/// deleted feature brought back meets the size rules of a new one. `doc` is the revert's body,
-/// which may carry `overrides` like a PUT's.
-pub(crate) async fn check_revert(
-    state: &AppState,
-    id: i64,
-    restored: &ClusterDraft,
-    live: bool,
-    doc: &Value,
-) -> Result<(), ApiError> {
-    if live {
-        check_edit(state, id, restored, doc).await
-    } else {
-        enforce(&size_rules(&state.config.rules, restored), &parse_overrides(doc)?)
-    }
-}
-
-/// An edit: the status is not edited (a change of status is an event with its act), and the
-/// size rules hold for the new boundary.
-pub(crate) async fn check_edit(state: &AppState, id: i64, draft: &ClusterDraft, doc: &Value) -> Result<(), ApiError> {
-    let current = state.store.get_cluster(id).await?;
-    if current.data.attrs.status() != draft.attrs.status() {
-        return Err(ApiError::Rejected {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            kind: "status-change-needs-event",
-            detail: format!(
-                "the status is changed by recording an event with its legal act: POST /collections/clusters/items/{id}/events"
-            ),
-            extra: json!({
-                "current_status": current.data.attrs.status().code(),
-                "requested_status": draft.attrs.status().code(),
-            }),
-        });
-    }
-    enforce(&size_rules(&state.config.rules, draft), &parse_overrides(doc)?)
 }
