@@ -22,7 +22,7 @@ use crate::error::ApiError;
 
 mod writes;
 
-pub use writes::{EventRequest, check_edit, check_event, check_revert, create_cluster, parse_event};
+pub use writes::{EventRequest, check_edit, check_event, check_revert, create_cluster, parse_event, take_members};
 pub(crate) use writes::{date_field, field, text_field};
 
 /// The whole layer fits one query: clusters are hundreds, not millions.

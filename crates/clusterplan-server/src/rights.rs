@@ -285,6 +285,16 @@ pub enum Kept {
     Zones,
 }
 
+impl Kept {
+    /// The collection's name in paths and the audit log.
+    pub fn collection(self) -> &'static str {
+        match self {
+            Kept::Clusters => "clusters",
+            Kept::Zones => "zones",
+        }
+    }
+}
+
 /// The state a feature last had, also when it is deleted now.
 pub fn latest<T>(versions: &[clusterplan_store::Version<T>]) -> Option<&T> {
     versions.iter().rev().find_map(|v| v.state.as_ref())

@@ -141,9 +141,24 @@ pub fn check_event(history: &[StatusEvent], event: &StatusEvent) -> Result<(), A
     })
 }
 
+/// The planning members a feature write carries beside the GeoJSON (`event`: {effective, act,
+/// note}, and `overrides`), taken out of the request document so that the feature is read
+/// without a copy; an object with those present.
+pub fn take_members(document: &mut Value) -> Value {
+    let mut members = serde_json::Map::new();
+    if let Some(object) = document.as_object_mut() {
+        for key in ["event", "overrides"] {
+            if let Some(value) = object.remove(key) {
+                members.insert(key.to_owned(), value);
+            }
+        }
+    }
+    Value::Object(members)
+}
+
 /// A new cluster: its size rules (and the establishment rule when it starts as established),
-/// then the row and the first event of its history in one transaction. `doc` is the request
-/// Feature, whose foreign members `event` ({effective, act, note}) and `overrides` are read.
+/// then the row and the first event of its history in one transaction. `doc` holds the request's
+/// planning members ([`take_members`]).
 pub async fn create_cluster(
     state: &AppState,
     draft: &ClusterDraft,
@@ -208,3 +223,6 @@ pub async fn check_edit(state: &AppState, id: i64, draft: &ClusterDraft, doc: &V
     }
     enforce(&size_rules(&state.config.rules, draft), &parse_overrides(doc)?)
 }
+
+#[cfg(test)]
+mod tests;

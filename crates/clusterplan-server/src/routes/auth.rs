@@ -14,6 +14,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::docs;
+use super::extract::JsonBody;
 use crate::AppState;
 use crate::auth::{
     Caller, ClientAddress, SESSION_HOURS, check_password_policy, digest, hash_password, new_token, random_hex,
@@ -38,12 +39,8 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/admin/audit", get(audit))
 }
 
-fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(body).map_err(|e| ApiError::BadRequest {
-        kind: "malformed-json",
-        detail: format!("body is not the expected JSON: {e}"),
-    })
-}
+/// What a body of another shape than these routes read is told.
+const EXPECTED: &str = "body is not the expected JSON";
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(super) struct LoginBody {
@@ -127,9 +124,9 @@ async fn login(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
     headers: HeaderMap,
-    body: axum::body::Bytes,
+    body: JsonBody,
 ) -> Result<Response, ApiError> {
-    let LoginBody { name, password } = json_body(&body)?;
+    let LoginBody { name, password } = body.read(EXPECTED)?;
     let audit = |outcome: &str, detail: Option<&str>| NewAudit {
         actor: Some(name.clone()),
         action: "login".into(),
@@ -233,10 +230,10 @@ struct PasswordBody {
 async fn change_password(
     State(state): State<AppState>,
     caller: Caller,
-    body: axum::body::Bytes,
+    body: Result<JsonBody, ApiError>,
 ) -> Result<StatusCode, ApiError> {
     authorize(&state, &caller, Action::ChangeOwnPassword, Target::Account).await?;
-    let PasswordBody { current, new } = json_body(&body)?;
+    let PasswordBody { current, new } = body?.read(EXPECTED)?;
     let name = caller.principal.name().unwrap_or_default().to_owned();
     let audit = |outcome: &str, detail: Option<String>| NewAudit {
         actor: Some(name.clone()),
@@ -311,10 +308,10 @@ pub(super) struct TokenBody {
 async fn create_token(
     State(state): State<AppState>,
     caller: Caller,
-    body: axum::body::Bytes,
+    body: Result<Option<JsonBody>, ApiError>,
 ) -> Result<Response, ApiError> {
     authorize(&state, &caller, Action::ManageOwnTokens, Target::Account).await?;
-    let body: TokenBody = if body.is_empty() { TokenBody::default() } else { json_body(&body)? };
+    let body: TokenBody = body?.map_or(Ok(TokenBody::default()), |b| b.read(EXPECTED))?;
     let label = body.name.unwrap_or_else(|| "api".into());
     let owner = caller.principal.name().unwrap_or_default().to_owned();
     let token = new_token();
@@ -361,10 +358,10 @@ pub(super) struct RevokeBody {
 async fn revoke_token(
     State(state): State<AppState>,
     caller: Caller,
-    body: axum::body::Bytes,
+    body: Result<JsonBody, ApiError>,
 ) -> Result<StatusCode, ApiError> {
     authorize(&state, &caller, Action::ManageOwnTokens, Target::Account).await?;
-    let RevokeBody { token } = json_body(&body)?;
+    let RevokeBody { token } = body?.read(EXPECTED)?;
     let owner = match &caller.principal {
         Principal::User { role: clusterplan_store::Role::Admin, .. } => None,
         other => other.name(),

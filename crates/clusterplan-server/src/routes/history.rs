@@ -6,9 +6,8 @@
 use std::collections::HashMap;
 
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use clusterplan_core::Crs;
@@ -17,13 +16,14 @@ use clusterplan_store::{StoreError, Version};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::conditional::etag;
 use super::docs;
-use super::items::{GEOJSON, check_collection, etag, if_match, parse_id, write_context};
+use super::extract::{FeatureId, IfMatch, JsonBody, Provenance};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::rights::{Action, Kept, Target, authorize, draft_scope, history_scope, latest};
-use crate::wire::{WireCrs, feature_json};
+use crate::wire::{GEOJSON, WireCrs, feature_json};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -31,15 +31,6 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/collections/{collection}/items/{id}/versions/{n}", get(one_version))
         .route("/collections/{collection}/items/{id}/diff", get(version_diff))
         .route("/collections/{collection}/items/{id}/revert", post(revert))
-}
-
-/// The collection of a history path: zones, or a feature collection.
-fn kept_of(collection: &str) -> Result<Kept, ApiError> {
-    if collection == "zones" {
-        return Ok(Kept::Zones);
-    }
-    check_collection(collection)?;
-    Ok(Kept::Clusters)
 }
 
 fn cluster_json(c: &clusterplan_core::Cluster) -> Result<Value, ApiError> {
@@ -93,10 +84,9 @@ fn not_found_version(id: i64, n: i64) -> impl Fn(ApiError) -> ApiError {
 async fn versions(
     State(state): State<AppState>,
     caller: Caller,
-    Path((collection, id)): Path<(String, String)>,
+    kept: Kept,
+    FeatureId(id): FeatureId,
 ) -> Result<Response, ApiError> {
-    let kept = kept_of(&collection)?;
-    let id = parse_id(&id)?;
     let scope = draft_scope(&state, &caller).await?;
     let list: Result<Vec<Value>, ApiError> = match kept {
         Kept::Clusters => {
@@ -131,10 +121,10 @@ async fn versions(
 async fn one_version(
     State(state): State<AppState>,
     caller: Caller,
-    Path((collection, id, n)): Path<(String, String, String)>,
+    kept: Kept,
+    FeatureId(id): FeatureId,
+    Path((_, _, n)): Path<(String, String, String)>,
 ) -> Result<Response, ApiError> {
-    let kept = kept_of(&collection)?;
-    let id = parse_id(&id)?;
     history_scope(&state, &caller, kept, id).await?;
     let n = n.parse::<i64>().map_err(|_| ApiError::NotFound(format!("version {n:?} does not exist")))?;
     let json = match kept {
@@ -169,11 +159,10 @@ async fn one_version(
 async fn version_diff(
     State(state): State<AppState>,
     caller: Caller,
-    Path((collection, id)): Path<(String, String)>,
+    kept: Kept,
+    FeatureId(id): FeatureId,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let kept = kept_of(&collection)?;
-    let id = parse_id(&id)?;
     history_scope(&state, &caller, kept, id).await?;
     let number = |key: &str| -> Result<i64, ApiError> {
         let text = params.get(key).ok_or_else(|| ApiError::BadRequest {
@@ -261,27 +250,22 @@ pub(super) struct RevertBody {
 )]
 async fn revert(
     State(state): State<AppState>,
-    Path((collection, id)): Path<(String, String)>,
     caller: Caller,
-    headers: HeaderMap,
-    body: Bytes,
+    kept: Kept,
+    FeatureId(id): FeatureId,
+    if_match: IfMatch,
+    Provenance(mut ctx): Provenance,
+    body: JsonBody,
 ) -> Result<Response, ApiError> {
-    let kept = kept_of(&collection)?;
-    let id = parse_id(&id)?;
-    let RevertBody { version, reason } = serde_json::from_slice(&body).map_err(|e| ApiError::BadRequest {
-        kind: "malformed-json",
-        detail: format!("body must be {{\"version\": n, \"reason\": \"…\"}}: {e}"),
-    })?;
-    let expected = if_match(&headers)?;
-    let mut ctx = write_context(&caller, &headers);
+    let RevertBody { version, reason } = body.read("body must be {\"version\": n, \"reason\": \"…\"}")?;
+    let expected = if_match.version()?;
     if reason.is_some() {
         ctx.reason = reason;
     }
-    let path = format!("{collection}/{id}");
+    let path = format!("{}/{id}", kept.collection());
     let (version_tag, feature) = match kept {
         Kept::Clusters => {
-            let doc: Value = serde_json::from_slice(&body).unwrap_or_default();
-            let cluster = revert_cluster(&state, &caller, &path, id, version, expected, &ctx, &doc).await?;
+            let cluster = revert_cluster(&state, &caller, &path, id, version, expected, &ctx, &body.value).await?;
             (cluster.version, cluster_json(&cluster)?)
         }
         Kept::Zones => {

@@ -5,6 +5,7 @@ mod auth;
 mod comments;
 mod conditional;
 mod docs;
+mod extract;
 mod filter;
 mod health;
 mod history;
@@ -14,6 +15,7 @@ mod layer;
 mod links;
 mod metadata;
 mod ogc;
+mod params;
 mod patch;
 mod planning;
 mod public_map;
@@ -53,7 +55,7 @@ pub(crate) fn allowed_methods(path: &str) -> Option<&'static str> {
     let rest = path.strip_prefix("/collections/")?;
     let mut parts = rest.trim_end_matches('/').split('/');
     let collection = parts.next()?;
-    if !(items::COLLECTIONS.contains(&collection) || collection == "zones") || parts.next()? != "items" {
+    if !(extract::COLLECTIONS.contains(&collection) || collection == "zones") || parts.next()? != "items" {
         return None;
     }
     match (parts.next(), parts.next()) {

@@ -14,8 +14,8 @@ use clusterplan_core::Crs;
 
 use super::conditional::{REVALIDATE, none_match_hits, not_modified, tag};
 use super::docs::{self, OPENAPI_JSON};
+use super::extract::COLLECTIONS;
 use super::html::{self, Negotiated, View, negotiate};
-use super::items::COLLECTIONS;
 use super::layer::layer_for;
 use super::links::{BaseUrl, link};
 use crate::AppState;

@@ -3,10 +3,8 @@
 
 use std::collections::HashMap;
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -17,8 +15,10 @@ use clusterplan_core::{ClusterDraft, ClusterStatus, Crs, RawBoundary};
 use clusterplan_store::{NewEvent, NewTask, UnitQuery};
 use serde_json::{Value, json};
 
+use super::conditional::etag;
 use super::docs;
-use super::items::{if_match, parse_id};
+use super::extract::{FeatureId, IfMatch, JsonBody, Provenance, RequestCrs, TaskId};
+use super::params::{bad_param, known};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -42,21 +42,9 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/summary", get(summary))
 }
 
-fn bad_param(detail: String) -> ApiError {
-    ApiError::BadRequest { kind: "invalid-parameter", detail }
-}
-
-fn known(params: &HashMap<String, String>, allowed: &[&str]) -> Result<(), ApiError> {
-    match params.keys().find(|k| !allowed.contains(&k.as_str())) {
-        Some(k) => Err(bad_param(format!("unknown query parameter {k:?}; known: {}", allowed.join(", ")))),
-        None => Ok(()),
-    }
-}
-
-fn json_body(body: Result<Bytes, BytesRejection>) -> Result<Value, ApiError> {
-    let body = body.map_err(|r| ApiError::BadRequest { kind: "unreadable-body", detail: r.body_text() })?;
-    let value: Value = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::BadRequest { kind: "malformed-json", detail: format!("body is not valid JSON: {e}") })?;
+/// The request document, which these routes read as an object.
+fn object(body: Result<JsonBody, ApiError>) -> Result<Value, ApiError> {
+    let value = body?.value;
     if value.is_object() {
         Ok(value)
     } else {
@@ -82,13 +70,13 @@ fn json_body(body: Result<Bytes, BytesRejection>) -> Result<Value, ApiError> {
 async fn list_events(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    id: Result<FeatureId, ApiError>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
     crate::rights::require_drafts(&caller)?;
     known(&params, &["date"])?;
     let on = parse_date("date", params.get("date"))?;
-    let id = parse_id(&id)?;
+    let FeatureId(id) = id?;
     let events = state.store.list_events(id).await?;
     if events.is_empty() {
         // Also answers for a deleted cluster, whose history stays.
@@ -132,20 +120,21 @@ async fn list_events(
 )]
 async fn record_event(
     State(state): State<AppState>,
-    Path(id): Path<String>,
     caller: Caller,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    FeatureId(id): FeatureId,
+    if_match: IfMatch,
+    crs: Result<RequestCrs, ApiError>,
+    Provenance(mut ctx): Provenance,
+    body: Result<JsonBody, ApiError>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
-    let expected = if_match(&headers)?;
+    let expected = if_match.version()?;
     let cluster = state.store.get_cluster(id).await?;
     let path = format!("clusters/{id}/events");
     // Who may change this cluster at all, before anything else is read; an expansion's new
     // boundary is checked again below.
     let target = Target::Feature { path: &path, old: Some(cluster.data.boundary.as_multi_polygon()), new: None };
     authorize(&state, &caller, Action::ReplaceFeature, target).await?;
-    let doc = json_body(body)?;
+    let doc = object(body)?;
     let request = parse_event(&doc, None)?;
     let overrides = parse_overrides(&doc)?;
     let excess_demand = doc.get("excess_demand_declared").and_then(Value::as_bool).unwrap_or(false);
@@ -162,7 +151,7 @@ async fn record_event(
     let rules = &state.config.rules;
     let (results, expansion) = match event.to {
         ClusterStatus::Expanded => {
-            let draft = expansion_draft(&headers, &doc, &cluster.data)?;
+            let draft = expansion_draft(crs?.0, &doc, &cluster.data)?;
             let land = state.store.zone_totals().await?.remove(&id).unwrap_or_default();
             (expansion_rules(rules, &cluster, &draft, &land, excess_demand), Some(draft))
         }
@@ -188,20 +177,19 @@ async fn record_event(
         overrides: overrides_json(&overrides).to_string(),
         rule_results: rules_json(&results).to_string(),
     };
-    let mut ctx = super::items::write_context(&caller, &headers);
     ctx.reason = ctx.reason.or_else(|| new.event.note.clone());
     ctx.legal_act = new.event.act.as_ref().map(|a| format!("{} ({}, {})", a.number(), a.date(), a.authority()));
     let (record, cluster) = state.store.record_event(id, expected, &new, expansion.as_ref(), &ctx).await?;
     let feature = feature_json(&cluster, WireCrs::default()).map_err(ApiError::internal)?;
     Ok((
         StatusCode::CREATED,
-        [(header::ETAG, format!("\"{}\"", cluster.version))],
+        [(header::ETAG, etag(cluster.version))],
         Json(json!({ "event": event_json(&record), "feature": feature })),
     )
         .into_response())
 }
 
-fn expansion_draft(headers: &HeaderMap, doc: &Value, now: &ClusterDraft) -> Result<ClusterDraft, ApiError> {
+fn expansion_draft(content_crs: WireCrs, doc: &Value, now: &ClusterDraft) -> Result<ClusterDraft, ApiError> {
     let Some(geometry) = doc.get("geometry").filter(|g| !g.is_null()) else {
         return Err(ApiError::Rejected {
             status: StatusCode::UNPROCESSABLE_ENTITY,
@@ -221,10 +209,6 @@ fn expansion_draft(headers: &HeaderMap, doc: &Value, now: &ClusterDraft) -> Resu
                 other.type_name()
             )));
         }
-    };
-    let content_crs = match headers.get("content-crs") {
-        None => WireCrs::default(),
-        Some(v) => WireCrs::parse(v.to_str().unwrap_or_default())?,
     };
     content_crs.incoming(&mut raw)?;
     let boundary = validate(&raw).map_err(|geometry| ApiError::InvalidFeature { geometry, fields: Vec::new() })?;
@@ -253,13 +237,13 @@ fn expansion_draft(headers: &HeaderMap, doc: &Value, now: &ClusterDraft) -> Resu
 async fn planning_sheet(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    id: Result<FeatureId, ApiError>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
     let scope = crate::rights::draft_scope(&state, &caller).await?;
     known(&params, &["date"])?;
     let on = parse_date("date", params.get("date"))?;
-    let id = parse_id(&id)?;
+    let FeatureId(id) = id?;
     let cluster = state.store.get_cluster(id).await?;
     scope.check(cluster.data.boundary.as_multi_polygon(), &format!("cluster {id}"))?;
     let events = state.store.list_events(id).await?;
@@ -354,11 +338,11 @@ async fn list_tasks(
 async fn create_task(
     State(state): State<AppState>,
     caller: Caller,
-    body: Result<Bytes, BytesRejection>,
+    body: Result<JsonBody, ApiError>,
 ) -> Result<Response, ApiError> {
     // Tasks are the plan's orders, not features of a unit: planners and administrators.
     authorize(&state, &caller, Action::CreateFeature, Target::Account).await?;
-    let doc = json_body(body)?;
+    let doc = object(body)?;
     let mut problems = Vec::new();
     let title = text_field(&doc, "title", &mut problems);
     let owner = text_field(&doc, "owner_agency", &mut problems);
@@ -424,13 +408,13 @@ async fn create_task(
 )]
 async fn task_done(
     State(state): State<AppState>,
-    Path(id): Path<String>,
     caller: Caller,
-    body: Result<Bytes, BytesRejection>,
+    id: Result<TaskId, ApiError>,
+    body: Result<JsonBody, ApiError>,
 ) -> Result<Json<Value>, ApiError> {
     authorize(&state, &caller, Action::ReplaceFeature, Target::Account).await?;
-    let id = id.parse::<i64>().map_err(|_| ApiError::NotFound(format!("task {id:?} does not exist")))?;
-    let doc = json_body(body)?;
+    let TaskId(id) = id?;
+    let doc = object(body)?;
     let mut problems = Vec::new();
     let done_on = date_field(&doc, "done_on", &mut problems);
     if !problems.is_empty() {

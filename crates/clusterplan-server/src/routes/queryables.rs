@@ -2,7 +2,6 @@
 //! `sortby` and `properties` may name (OGC API - Features Part 3).
 
 use axum::Router;
-use axum::extract::Path;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -12,8 +11,8 @@ use clusterplan_store::Queryable;
 use serde_json::{Map, Value, json};
 
 use super::docs;
+use super::extract::Collection;
 use super::filter::TEMPORAL_PROPERTY;
-use super::items::check_collection;
 use super::links::BaseUrl;
 use crate::AppState;
 use crate::error::ApiError;
@@ -35,8 +34,10 @@ pub(crate) fn router() -> Router<AppState> {
         (status = 404, response = docs::Problem),
     ),
 )]
-pub(crate) async fn queryables(Path(collection): Path<String>, BaseUrl(base): BaseUrl) -> Result<Response, ApiError> {
-    check_collection(&collection)?;
+pub(crate) async fn queryables(
+    Collection(collection): Collection,
+    BaseUrl(base): BaseUrl,
+) -> Result<Response, ApiError> {
     let mut properties = Map::new();
     for q in Queryable::ALL {
         properties.insert(q.name().to_owned(), schema_of(q));

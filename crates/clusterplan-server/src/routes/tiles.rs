@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 
 use super::conditional::{REVALIDATE, none_match_hits, not_modified, tag};
 use super::docs;
-use super::items::COLLECTIONS;
+use super::extract::COLLECTIONS;
 use super::layer::{tag_prefix, whole_layer_for};
 use super::links::{BaseUrl, link};
 use crate::AppState;
