@@ -95,7 +95,33 @@ pub enum ApiError {
 #[derive(Debug)]
 pub struct Logged(());
 
+/// Text with a NUL character (U+0000) in it: PostgreSQL refuses it in `text` and SQLite keeps
+/// it, so the two stores would answer differently; the service refuses it before either sees it.
+const NUL_REFUSED: &str = "holds a NUL character (U+0000), which no text of this service may contain";
+
+/// Most places a NUL refusal lists.
+const MAX_NUL_PLACES: usize = 20;
+
 impl ApiError {
+    /// A NUL character in text the client sent: 400 naming every place, each a JSON pointer of
+    /// the body (`/properties/notes`), a header (`X-Change-Reason`) or a query parameter
+    /// (`filter`), also in `errors` as `{field, message}`.
+    pub fn nul_character(places: &[String]) -> Self {
+        let listed = &places[..places.len().min(MAX_NUL_PLACES)];
+        let more = match places.len() - listed.len() {
+            0 => String::new(),
+            n => format!(" and {n} more places"),
+        };
+        ApiError::Rejected {
+            status: StatusCode::BAD_REQUEST,
+            kind: "nul-character",
+            detail: format!("{}{more} {NUL_REFUSED}; remove it", listed.join(", ")),
+            extra: json!({
+                "errors": listed.iter().map(|p| json!({ "field": p, "message": format!("{p} {NUL_REFUSED}") })).collect::<Vec<_>>(),
+            }),
+        }
+    }
+
     /// A failure the client cannot act on (a store, a transformation, a header that should
     /// have been valid): the cause is logged here, in the request's span (with its request
     /// id), and the answer is an opaque 500 that never shows it, since it may hold SQL, paths

@@ -46,6 +46,7 @@ pub(crate) fn wrap(router: Router, max_body_bytes: usize) -> Router {
         ])
         .expose_headers([header::ETAG, header::LOCATION, REQUEST_ID, CONTENT_CRS]);
     router
+        .layer(middleware::from_fn(refuse_nul_in_query))
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .layer(CompressionLayer::new())
         .layer(cors)
@@ -85,4 +86,22 @@ fn panicked(payload: &(dyn std::any::Any + Send)) -> Response<Body> {
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_default();
     ApiError::internal(format_args!("handler panicked: {message}")).into_response()
+}
+
+/// Refuses a NUL character (`%00`) in any query parameter, its name or its value, before a
+/// route reads one: 400 naming the parameters (a `filter` literal, a unit `code`, …). Every
+/// route is behind this layer, so none can forget it; bodies and the write headers are checked
+/// where they are parsed (`routes/extract.rs`).
+async fn refuse_nul_in_query(request: Request<Body>, next: Next) -> Response<Body> {
+    // A NUL can reach a decoded parameter only as `%00`: raw control bytes are no URI.
+    if let Some(query) = request.uri().query().filter(|q| q.contains("%00")) {
+        let names: Vec<String> = url::form_urlencoded::parse(query.as_bytes())
+            .filter(|(name, value)| name.contains('\0') || value.contains('\0'))
+            .map(|(name, _)| name.into_owned())
+            .collect();
+        if !names.is_empty() {
+            return ApiError::nul_character(&names).into_response();
+        }
+    }
+    next.run(request).await
 }

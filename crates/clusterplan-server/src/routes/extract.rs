@@ -170,10 +170,17 @@ impl FromRequestParts<AppState> for Provenance {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let caller = Caller::from_request_parts(parts, state).await?;
+        let reason = text_header(&parts.headers, "X-Change-Reason");
+        let legal_act = text_header(&parts.headers, "X-Legal-Act");
+        let refused: Vec<String> =
+            [&reason, &legal_act].into_iter().filter_map(|h| h.as_ref().err().cloned()).collect();
+        if !refused.is_empty() {
+            return Err(ApiError::nul_character(&refused));
+        }
         Ok(Provenance(WriteContext {
             author: caller.principal.name().map(str::to_owned),
-            reason: text_header(&parts.headers, "x-change-reason"),
-            legal_act: text_header(&parts.headers, "x-legal-act"),
+            reason: reason.ok().flatten(),
+            legal_act: legal_act.ok().flatten(),
             address: caller.address,
             ..WriteContext::default()
         }))
@@ -181,14 +188,18 @@ impl FromRequestParts<AppState> for Provenance {
 }
 
 /// A request header as text: UTF-8, percent-encoded or not (browsers can only send Latin-1
-/// header values, so the map percent-encodes Vietnamese text).
-fn text_header(headers: &HeaderMap, name: &str) -> Option<String> {
-    let raw = std::str::from_utf8(headers.get(name)?.as_bytes()).ok()?;
+/// header values, so the map percent-encodes Vietnamese text). `Err(name)` when the decoded
+/// text holds a NUL character (`%00`), which no store keeps alike.
+fn text_header(headers: &HeaderMap, name: &str) -> Result<Option<String>, String> {
+    let Some(raw) = headers.get(name).and_then(|v| std::str::from_utf8(v.as_bytes()).ok()) else { return Ok(None) };
     let text = percent_encoding::percent_decode_str(raw)
         .decode_utf8()
         .map_or_else(|_| raw.to_owned(), std::borrow::Cow::into_owned);
+    if text.contains('\0') {
+        return Err(name.to_owned());
+    }
     let text = text.trim();
-    (!text.is_empty()).then(|| text.to_owned())
+    Ok((!text.is_empty()).then(|| text.to_owned()))
 }
 
 /// The media types a body may be sent as (`Content-Type` without its parameters); none listed
@@ -222,8 +233,8 @@ impl MediaTypes for PlainJson {
 }
 
 /// A JSON request body, read and parsed once: 415 for another `Content-Type` than `M`
-/// accepts, 413 past the size limit, 400 when it is not JSON. `Option<JsonBody>` reads an
-/// empty body as `None`.
+/// accepts, 413 past the size limit, 400 when it is not JSON or when a text in it holds a NUL
+/// character. `Option<JsonBody>` reads an empty body as `None`.
 pub(crate) struct JsonBody<M = AnyType> {
     /// The document.
     pub(crate) value: Value,
@@ -259,10 +270,46 @@ async fn body_bytes<M: MediaTypes>(request: Request, state: &AppState) -> Result
     })
 }
 
+/// Parses the body and refuses a NUL character in any of its texts: every body a route reads
+/// comes through here, so no text with a NUL reaches a store (see [`ApiError::nul_character`]).
 fn parse<M>(bytes: &[u8]) -> Result<JsonBody<M>, ApiError> {
     let value: Value = serde_json::from_slice(bytes)
         .map_err(|e| ApiError::BadRequest { kind: "malformed-json", detail: format!("body is not valid JSON: {e}") })?;
+    let mut places = Vec::new();
+    nul_places(&value, &mut String::new(), &mut places);
+    if !places.is_empty() {
+        return Err(ApiError::nul_character(&places));
+    }
     Ok(JsonBody { value, media: PhantomData })
+}
+
+/// The JSON pointers (RFC 6901) of the strings, member names included, that hold a NUL
+/// character. The depth is bounded by the parser's recursion limit.
+fn nul_places(value: &Value, pointer: &mut String, found: &mut Vec<String>) {
+    let at = pointer.len();
+    match value {
+        Value::String(text) if text.contains('\0') => found.push(pointer.clone()),
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                pointer.push('/');
+                pointer.push_str(&i.to_string());
+                nul_places(item, pointer, found);
+                pointer.truncate(at);
+            }
+        }
+        Value::Object(members) => {
+            for (name, member) in members {
+                pointer.push('/');
+                pointer.push_str(&name.replace('~', "~0").replace('/', "~1"));
+                if name.contains('\0') {
+                    found.push(pointer.clone());
+                }
+                nul_places(member, pointer, found);
+                pointer.truncate(at);
+            }
+        }
+        _ => {}
+    }
 }
 
 impl<M: MediaTypes> FromRequest<AppState> for JsonBody<M> {

@@ -2,7 +2,7 @@ use axum::http::{HeaderValue, Request, StatusCode};
 use axum::response::IntoResponse;
 use serde_json::json;
 
-use super::{Collection, IfMatch, JsonBody};
+use super::{Collection, IfMatch, JsonBody, nul_places};
 
 fn if_match(header: Option<&'static str>, required: bool) -> IfMatch {
     IfMatch { header: header.map(HeaderValue::from_static), required }
@@ -44,4 +44,21 @@ fn a_body_of_another_shape_is_a_400_that_says_what_was_expected() {
     let body: JsonBody = JsonBody { value: json!({ "text": 5 }), media: std::marker::PhantomData };
     let error = body.read::<String>("body must be a string").expect_err("not a string");
     assert!(error.to_string().starts_with("body must be a string: invalid type"), "{error}");
+}
+
+#[test]
+fn every_text_with_a_nul_is_found_by_its_json_pointer() {
+    let document = json!({
+        "properties": { "notes": "a\u{0}b", "name": "fine", "a/b~c": "\u{0}" },
+        "keywords": ["ok", "x\u{0}"],
+        "key\u{0}": 1,
+        "n": 5,
+    });
+    let mut found = Vec::new();
+    nul_places(&document, &mut String::new(), &mut found);
+    found.sort();
+    assert_eq!(found, ["/key\u{0}", "/keywords/1", "/properties/a~1b~0c", "/properties/notes"]);
+    let mut none = Vec::new();
+    nul_places(&json!({ "text": "Mỹ Thạnh", "list": [1, null, true] }), &mut String::new(), &mut none);
+    assert!(none.is_empty());
 }
