@@ -13,6 +13,7 @@ use clusterplan_core::cql2::{self, CompareOp, Expr, Literal};
 use clusterplan_store::{Queryable, Selection, SortKey};
 use serde_json::Value;
 
+use super::params::bad_param;
 use crate::error::ApiError;
 use crate::wire::WireCrs;
 
@@ -21,10 +22,6 @@ pub(crate) const TEMPORAL_PROPERTY: Queryable = Queryable::UpdatedAt;
 
 fn invalid_filter(detail: String) -> ApiError {
     ApiError::BadRequest { kind: "invalid-filter", detail }
-}
-
-fn bad_param(detail: String) -> ApiError {
-    ApiError::BadRequest { kind: "invalid-parameter", detail }
 }
 
 /// What a request selects beyond bbox and paging.

@@ -18,7 +18,7 @@ use super::docs;
 use super::extract::{Collection, FeatureId, GeoJson, IfMatch, JsonBody, Provenance, RequestCrs};
 use super::html::{self, View};
 use super::links::{BaseUrl, link, location};
-use super::params::{as_of, bad_param};
+use super::params::{as_of, bad_param, known};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -70,9 +70,7 @@ fn parse_query(params: &HashMap<String, String>, caller: &Caller) -> Result<Item
         "sortby",
         "properties",
     ];
-    if let Some(unknown) = params.keys().find(|k| !KNOWN.contains(&k.as_str())) {
-        return Err(bad_param(format!("unknown query parameter {unknown:?}; known: {}", KNOWN.join(", "))));
-    }
+    known(params, KNOWN)?;
     if let Some(f) = params.get("f").filter(|f| !matches!(f.as_str(), "json" | "geojson")) {
         return Err(bad_param(format!("f={f} is not offered for items; use f=json")));
     }
@@ -297,9 +295,7 @@ async fn read(
     Query(params): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    if let Some(unknown) = params.keys().find(|k| !matches!(k.as_str(), "crs" | "f" | "asOf" | "layer")) {
-        return Err(bad_param(format!("unknown query parameter {unknown:?}; known: crs, f, asOf, layer")));
-    }
+    known(&params, &["crs", "f", "asOf", "layer"])?;
     let layer = super::layer::layer_for(&params, &caller)?;
     let crs = params.get("crs").map(|c| WireCrs::parse(c)).transpose()?.unwrap_or_default();
     let cluster = match params.get("asOf") {

@@ -23,7 +23,7 @@ use super::conditional::etag;
 use super::docs;
 use super::extract::{GeoJson, IfMatch, JsonBody, Provenance, RequestCrs, ZoneId};
 use super::links::{BaseUrl, link, location};
-use super::params::{as_of, bad_param};
+use super::params::{as_of, bad_param, known};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -68,9 +68,7 @@ async fn list(
 ) -> Result<Response, ApiError> {
     const KNOWN: &[&str] = &["limit", "offset", "bbox", "bbox-crs", "crs", "cluster_id", "asOf", "f"];
     let scope = crate::rights::draft_scope(&state, &caller).await?;
-    if let Some(unknown) = params.keys().find(|k| !KNOWN.contains(&k.as_str())) {
-        return Err(bad_param(format!("unknown query parameter {unknown:?}; known: {}", KNOWN.join(", "))));
-    }
+    known(&params, KNOWN)?;
     let limit = match params.get("limit") {
         None => DEFAULT_LIMIT,
         Some(l) => match l.parse::<u32>() {
@@ -221,9 +219,7 @@ async fn read(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let scope = crate::rights::draft_scope(&state, &caller).await?;
-    if let Some(unknown) = params.keys().find(|k| !matches!(k.as_str(), "crs" | "f" | "asOf")) {
-        return Err(bad_param(format!("unknown query parameter {unknown:?}; known: crs, f, asOf")));
-    }
+    known(&params, &["crs", "f", "asOf"])?;
     let crs = params.get("crs").map(|c| WireCrs::parse(c)).transpose()?.unwrap_or_default();
     let ZoneId(id) = id?;
     let zone = match params.get("asOf") {
