@@ -49,7 +49,7 @@ pub fn hash_password(password: &str) -> Result<String, ApiError> {
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| ApiError::Internal(format!("argon2: {e}")))
+        .map_err(|e| ApiError::internal(format_args!("argon2: {e}")))
 }
 
 /// Checks a password against a PHC string; `None` for an unknown account still spends the
@@ -147,8 +147,14 @@ impl FromRequestParts<AppState> for ClientAddress {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(Self::of(parts, state))
+    }
+}
+
+impl ClientAddress {
+    fn of(parts: &Parts, state: &AppState) -> Self {
         let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-        Ok(ClientAddress(peer.map(|p| client_ip(p, &parts.headers, &state.config.trusted_proxies).to_string())))
+        ClientAddress(peer.map(|p| client_ip(p, &parts.headers, &state.config.trusted_proxies).to_string()))
     }
 }
 
@@ -180,9 +186,22 @@ pub fn client_ip(peer: IpAddr, headers: &axum::http::HeaderMap, trusted: &[IpAdd
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
+    /// The first extraction of a request looks the credentials up and keeps the caller in the
+    /// request's extensions; later ones (another extractor, the HTML view's JSON handler) reuse
+    /// it instead of asking the store again.
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let ClientAddress(address) =
-            ClientAddress::from_request_parts(parts, state).await.unwrap_or(ClientAddress(None));
+        if let Some(caller) = parts.extensions.get::<Caller>() {
+            return Ok(caller.clone());
+        }
+        let caller = Self::authenticate(parts, state).await?;
+        parts.extensions.insert(caller.clone());
+        Ok(caller)
+    }
+}
+
+impl Caller {
+    async fn authenticate(parts: &Parts, state: &AppState) -> Result<Self, ApiError> {
+        let ClientAddress(address) = ClientAddress::of(parts, state);
         if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
             let text = value.to_str().unwrap_or_default();
             let token = text

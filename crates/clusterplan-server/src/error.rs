@@ -84,9 +84,52 @@ pub enum ApiError {
         /// Members added to the problem document (an object).
         extra: Value,
     },
-    /// Anything else (500); the cause is logged, never sent.
+    /// Anything else (500). Made only by [`ApiError::internal`], which logs the cause; the
+    /// client is told nothing of it.
     #[error("internal error")]
-    Internal(String),
+    Internal(Logged),
+}
+
+/// Proof that an internal error's cause went to the log: private, so that the one way to a
+/// 500 is [`ApiError::internal`].
+#[derive(Debug)]
+pub struct Logged(());
+
+/// Text with a NUL character (U+0000) in it: PostgreSQL refuses it in `text` and SQLite keeps
+/// it, so the two stores would answer differently; the service refuses it before either sees it.
+const NUL_REFUSED: &str = "holds a NUL character (U+0000), which no text of this service may contain";
+
+/// Most places a NUL refusal lists.
+const MAX_NUL_PLACES: usize = 20;
+
+impl ApiError {
+    /// A NUL character in text the client sent: 400 naming every place, each a JSON pointer of
+    /// the body (`/properties/notes`), a header (`X-Change-Reason`) or a query parameter
+    /// (`filter`), also in `errors` as `{field, message}`.
+    pub fn nul_character(places: &[String]) -> Self {
+        let listed = &places[..places.len().min(MAX_NUL_PLACES)];
+        let more = match places.len() - listed.len() {
+            0 => String::new(),
+            n => format!(" and {n} more places"),
+        };
+        ApiError::Rejected {
+            status: StatusCode::BAD_REQUEST,
+            kind: "nul-character",
+            detail: format!("{}{more} {NUL_REFUSED}; remove it", listed.join(", ")),
+            extra: json!({
+                "errors": listed.iter().map(|p| json!({ "field": p, "message": format!("{p} {NUL_REFUSED}") })).collect::<Vec<_>>(),
+            }),
+        }
+    }
+
+    /// A failure the client cannot act on (a store, a transformation, a header that should
+    /// have been valid): the cause is logged here, in the request's span (with its request
+    /// id), and the answer is an opaque 500 that never shows it, since it may hold SQL, paths
+    /// or connection strings.
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        tracing::error!(%cause, "internal error");
+        ApiError::Internal(Logged(()))
+    }
 }
 
 fn placement_json(p: &clusterplan_core::zones::PlacementProblem) -> Value {
@@ -138,7 +181,7 @@ impl From<StoreError> for ApiError {
                 ),
                 extra: json!({ "id": id }),
             },
-            other => ApiError::Internal(other.to_string()),
+            other => ApiError::internal(other),
         }
     }
 }
@@ -244,10 +287,6 @@ fn geometry_problem(p: &GeometryProblem) -> Value {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let ApiError::Internal(cause) = &self {
-            // The cause may hold SQL or paths: logs only.
-            tracing::error!(%cause, "internal error");
-        }
         let mut response = (self.status(), axum::Json(self.body())).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
@@ -263,3 +302,6 @@ impl IntoResponse for ApiError {
         response
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -46,15 +46,16 @@ pub(crate) fn wrap(router: Router, max_body_bytes: usize) -> Router {
         ])
         .expose_headers([header::ETAG, header::LOCATION, REQUEST_ID, CONTENT_CRS]);
     router
+        .layer(middleware::from_fn(refuse_nul_in_query))
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .layer(CompressionLayer::new())
         .layer(cors)
         // Outside CORS: tower-http's CorsLayer answers every OPTIONS itself, without `Allow`.
         .layer(middleware::from_fn(add_allow_header))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_mins(1)))
-        .layer(CatchPanicLayer::custom(|_| ApiError::Internal("handler panicked".into()).into_response()))
+        .layer(CatchPanicLayer::custom(|payload: Box<dyn std::any::Any + Send>| panicked(&*payload)))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
 }
 
@@ -68,4 +69,39 @@ async fn add_allow_header(request: Request<Body>, next: Next) -> Response<Body> 
         }
     }
     response
+}
+
+/// The span every request runs in: what an internal error is logged with, so that the
+/// `x-request-id` a client reports finds its cause.
+fn request_span(request: &Request<Body>) -> tracing::Span {
+    let id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+    tracing::info_span!("request", id, method = %request.method(), path = request.uri().path())
+}
+
+/// A handler's panic: logged with its message, answered as any internal error.
+fn panicked(payload: &(dyn std::any::Any + Send)) -> Response<Body> {
+    let message = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    ApiError::internal(format_args!("handler panicked: {message}")).into_response()
+}
+
+/// Refuses a NUL character (`%00`) in any query parameter, its name or its value, before a
+/// route reads one: 400 naming the parameters (a `filter` literal, a unit `code`, …). Every
+/// route is behind this layer, so none can forget it; bodies and the write headers are checked
+/// where they are parsed (`routes/extract.rs`).
+async fn refuse_nul_in_query(request: Request<Body>, next: Next) -> Response<Body> {
+    // A NUL can reach a decoded parameter only as `%00`: raw control bytes are no URI.
+    if let Some(query) = request.uri().query().filter(|q| q.contains("%00")) {
+        let names: Vec<String> = url::form_urlencoded::parse(query.as_bytes())
+            .filter(|(name, value)| name.contains('\0') || value.contains('\0'))
+            .map(|(name, _)| name.into_owned())
+            .collect();
+        if !names.is_empty() {
+            return ApiError::nul_character(&names).into_response();
+        }
+    }
+    next.run(request).await
 }

@@ -1,6 +1,6 @@
 //! The planning service: Decree 32/2024 rules on writes, status transitions with legal acts,
-//! units of a cluster on a date, zoning status at a point and summaries per unit. Handlers in
-//! `routes/planning.rs` and `routes/zones.rs` call these; the decisions are the core's
+//! units of a cluster on a date, zoning status at a point and summaries per unit; the checks of
+//! writes are in `writes.rs`. Route modules call these; the decisions are the core's
 //! (`lifecycle`, `rules`, `zones`, `units`), the data is the store's.
 
 use std::collections::{BTreeMap, HashMap};
@@ -19,6 +19,11 @@ use futures::TryStreamExt;
 use serde_json::{Value, json};
 
 use crate::error::ApiError;
+
+mod writes;
+
+pub use writes::{EventRequest, check_edit, check_event, check_revert, create_cluster, parse_event, take_members};
+pub(crate) use writes::{date_field, field, text_field};
 
 /// The whole layer fits one query: clusters are hundreds, not millions.
 const ALL: ClusterQuery = ClusterQuery::ALL;
@@ -141,7 +146,7 @@ pub async fn cluster_units(
 ) -> Result<Vec<UnitShare>, ApiError> {
     let units = candidate_units(store, draft.boundary.bbox(), on, level).await?;
     let refs: Vec<&Unit> = units.iter().collect();
-    shares(&draft.boundary, &refs, draft.attrs.planning_crs()).map_err(|e| ApiError::Internal(e.to_string()))
+    shares(&draft.boundary, &refs, draft.attrs.planning_crs()).map_err(ApiError::internal)
 }
 
 /// The unit a new cluster is "in" for the establishment rule: the district holding the largest
@@ -401,8 +406,7 @@ pub async fn summary(
     for c in clusters.iter().filter(|c| keep(c)) {
         let events = history.get(&c.id).map(Vec::as_slice).unwrap_or_default();
         let Some(status) = status_on(events, on) else { continue };
-        let parts = shares(&c.data.boundary, &refs, c.data.attrs.planning_crs())
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        let parts = shares(&c.data.boundary, &refs, c.data.attrs.planning_crs()).map_err(ApiError::internal)?;
         let land = totals.get(&c.id).cloned().unwrap_or_default();
         for part in parts {
             let Some(row) = rows.get_mut(&part.code) else { continue };

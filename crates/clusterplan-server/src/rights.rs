@@ -233,6 +233,12 @@ impl DraftScope {
         }
     }
 
+    /// `Ok` when the history of feature `id`, whose latest state has this boundary (`None`:
+    /// none was ever kept), may be read, else the 403 to answer.
+    pub fn check_history(&self, id: i64, latest: Option<&clusterplan_core::Boundary>) -> Result<(), ApiError> {
+        latest.map_or(Ok(()), |b| self.check(b.as_multi_polygon(), &format!("feature {id}")))
+    }
+
     /// The CQL2 condition that keeps a query in scope (`None`: no condition).
     pub fn filter(&self) -> Option<clusterplan_core::cql2::Expr> {
         match self {
@@ -268,6 +274,45 @@ pub async fn draft_scope(state: &AppState, caller: &Caller) -> Result<DraftScope
         return Err(ApiError::Forbidden(format!("unit {code:?} is not known today, so its officers read no drafts")));
     };
     Ok(DraftScope::Unit { code: code.clone(), area })
+}
+
+/// The collections that keep a history (versions, diffs, reverts; status events of clusters).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kept {
+    /// Clusters and industrial parks.
+    Clusters,
+    /// Land-use zones.
+    Zones,
+}
+
+impl Kept {
+    /// The collection's name in paths and the audit log.
+    pub fn collection(self) -> &'static str {
+        match self {
+            Kept::Clusters => "clusters",
+            Kept::Zones => "zones",
+        }
+    }
+}
+
+/// The state a feature last had, also when it is deleted now.
+pub fn latest<T>(versions: &[clusterplan_store::Version<T>]) -> Option<&T> {
+    versions.iter().rev().find_map(|v| v.state.as_ref())
+}
+
+/// History holds working states, scoped as drafts are: an officer reads the history of a
+/// feature whose latest boundary lies in its unit. [`DraftScope::check_history`] for a route
+/// that does not read the versions itself (nothing is read for the accounts that see every
+/// draft).
+pub async fn history_scope(state: &AppState, caller: &Caller, kept: Kept, id: i64) -> Result<(), ApiError> {
+    let scope = draft_scope(state, caller).await?;
+    if matches!(scope, DraftScope::Everything) {
+        return Ok(());
+    }
+    match kept {
+        Kept::Clusters => scope.check_history(id, latest(&state.store.versions(id).await?).map(|c| &c.data.boundary)),
+        Kept::Zones => scope.check_history(id, latest(&state.store.zone_versions(id).await?).map(|z| &z.data.boundary)),
+    }
 }
 
 /// Reads of the working state (planning sheets, status histories, zoning, summaries, tasks,

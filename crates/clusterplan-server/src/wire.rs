@@ -1,9 +1,13 @@
-//! GeoJSON on the wire (RFC 7946): reading features sent by clients and writing stored ones.
-//! These shapes belong to the HTTP API; the core knows none of them.
+//! GeoJSON on the wire (RFC 7946): reading features sent by clients and writing stored ones
+//! (clusters, zones) and the records shown beside them (publications). These shapes belong to
+//! the HTTP API; the core knows none of them.
 
 use chrono::SecondsFormat;
 use clusterplan_core::crs::{transform_coords, transform_geometry};
-use clusterplan_core::{Boundary, Cluster, ClusterInput, Crs, CrsError, RawBoundary};
+use clusterplan_core::geometry::validate;
+use clusterplan_core::zones::Zone;
+use clusterplan_core::{Boundary, Cluster, ClusterAttrs, ClusterDraft, ClusterInput, Crs, CrsError, RawBoundary};
+use clusterplan_store::Publication;
 use geo_types::{Coord, MultiPolygon, Polygon};
 use serde_json::{Map, Value, json};
 
@@ -13,13 +17,33 @@ fn bad(detail: impl Into<String>) -> ApiError {
     ApiError::BadRequest { kind: "malformed-geojson", detail: detail.into() }
 }
 
-/// Parses a request body into attributes and a raw boundary.
+/// Media type of GeoJSON documents.
+pub const GEOJSON: &str = "application/geo+json";
+
+/// Reads a GeoJSON Feature (a request body, or a stored feature with a patch merged in) as a
+/// cluster draft with coordinates in `crs`, measured in its planning CRS (`planning_crs` when
+/// it names none): GeoJSON structure errors are 400s; every boundary and attribute problem is
+/// listed in one 422.
+pub fn cluster_draft(document: Value, crs: WireCrs, planning_crs: Crs) -> Result<ClusterDraft, ApiError> {
+    let (input, mut raw) = parse_feature(document)?;
+    crs.incoming(&mut raw)?;
+    let boundary = validate(&raw);
+    let attrs = ClusterAttrs::parse(input, planning_crs);
+    match (boundary, attrs) {
+        (Ok(boundary), Ok(attrs)) => ClusterDraft::new(attrs, boundary)
+            .map_err(|e| ApiError::Unprocessable(format!("the boundary cannot be measured in its planning CRS: {e}"))),
+        (boundary, attrs) => Err(ApiError::InvalidFeature {
+            geometry: boundary.err().unwrap_or_default(),
+            fields: attrs.err().unwrap_or_default(),
+        }),
+    }
+}
+
+/// Parses a JSON document into attributes and a raw boundary.
 ///
-/// JSON syntax and GeoJSON structure errors are 400s; a geometry of the wrong type or
-/// attributes of the wrong JSON type are 422s, since the document itself is well formed.
-pub fn parse_feature(body: &[u8]) -> Result<(ClusterInput, RawBoundary), ApiError> {
-    let value: Value = serde_json::from_slice(body)
-        .map_err(|e| ApiError::BadRequest { kind: "malformed-json", detail: format!("body is not valid JSON: {e}") })?;
+/// GeoJSON structure errors are 400s; a geometry of the wrong type or attributes of the wrong
+/// JSON type are 422s, since the document itself is well formed.
+pub fn parse_feature(value: Value) -> Result<(ClusterInput, RawBoundary), ApiError> {
     let geojson =
         geojson::GeoJson::from_json_value(value).map_err(|e| bad(format!("body is not valid GeoJSON: {e}")))?;
     let feature = match geojson {
@@ -142,6 +166,12 @@ impl WireCrs {
     /// The value for a `Content-Crs` header.
     pub fn header_value(self) -> String {
         format!("<{}>", self.0.uri())
+    }
+
+    /// The `Content-Crs` header of an answer in this CRS.
+    pub fn content_crs(self) -> axum::http::HeaderValue {
+        axum::http::HeaderValue::from_str(&self.header_value())
+            .unwrap_or_else(|_| axum::http::HeaderValue::from_static("<http://www.opengis.net/def/crs/OGC/1.3/CRS84>"))
     }
 
     /// A stored (WGS 84 lon/lat) geometry in this CRS and axis order.
@@ -288,6 +318,40 @@ pub fn feature_json(c: &Cluster, crs: WireCrs) -> Result<Value, CrsError> {
             "updated_at": c.updated_at.to_rfc3339_opts(SecondsFormat::Millis, true),
         }
     }))
+}
+
+/// A zone as a GeoJSON Feature.
+pub fn zone_json(z: &Zone, crs: WireCrs) -> Result<Value, ApiError> {
+    let a = &z.data.attrs;
+    Ok(json!({
+        "type": "Feature",
+        "id": z.id,
+        "geometry": geometry_json(&z.data.boundary, crs).map_err(ApiError::internal)?,
+        "properties": {
+            "cluster_id": a.cluster_id(),
+            "land_use": a.land_use().code(),
+            "label": a.label(),
+            "leasable": a.leasable(),
+            "leased": a.leased(),
+            "tenant": a.tenant(),
+            "area_ha": round(z.data.area.projected_ha, 4),
+            "geodesic_area_ha": round(z.data.area.geodesic_ha, 4),
+            "version": z.version,
+            "created_at": z.created_at.to_rfc3339_opts(SecondsFormat::Millis, true),
+            "updated_at": z.updated_at.to_rfc3339_opts(SecondsFormat::Millis, true),
+        }
+    }))
+}
+
+/// A publication as JSON.
+pub fn publication_json(p: &Publication) -> Value {
+    json!({
+        "seq": p.seq,
+        "published_at": p.published_at.to_rfc3339_opts(SecondsFormat::Millis, true),
+        "author": p.author,
+        "note": p.note,
+        "feature_count": p.feature_count,
+    })
 }
 
 fn round(x: f64, decimals: i32) -> f64 {

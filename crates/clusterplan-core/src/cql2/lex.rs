@@ -132,7 +132,8 @@ impl<'a> Lexer<'a> {
     }
 
     /// `'…'` with `''` and `\'` standing for a quote; every other character, a lone `\`
-    /// included, stands for itself.
+    /// included, stands for itself, except NUL (U+0000): no store compares it alike (PostgreSQL
+    /// refuses it in text, SQLite keeps it), so a literal holding one is an error.
     fn string(&mut self, start: usize) -> Result<Tok<'a>, ParseError> {
         let mut text = String::new();
         let mut at = start + 1;
@@ -140,6 +141,9 @@ impl<'a> Lexer<'a> {
             match self.char_at(at) {
                 None => {
                     return Err(ParseError::new(start, "a closing ' for this string", "end of input"));
+                }
+                Some('\0') => {
+                    return Err(ParseError::new(at, "a character of text", "a NUL character (U+0000)"));
                 }
                 Some('\'' | '\\') if self.byte_at(at + 1) == Some(b'\'') => {
                     text.push('\'');

@@ -229,6 +229,12 @@ fn strings_escape_a_quote_by_doubling_it_or_with_a_backslash() {
 }
 
 #[test]
+fn a_nul_character_in_a_string_literal_is_refused_where_it_stands() {
+    check_error("name = 'a\0b'", "expected a character of text at 9, found a NUL character (U+0000)");
+    check_error("name IN ('x', '\0')", "expected a character of text at 15, found a NUL character (U+0000)");
+}
+
+#[test]
 fn vietnamese_text_in_literals_is_kept_and_normalised_to_nfc() {
     let decomposed: String = "Phú".nfd().collect();
     assert_ne!(decomposed, "Phú");

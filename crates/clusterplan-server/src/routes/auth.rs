@@ -13,7 +13,8 @@ use clusterplan_store::NewAudit;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::api::docs;
+use super::docs;
+use super::extract::JsonBody;
 use crate::AppState;
 use crate::auth::{
     Caller, ClientAddress, SESSION_HOURS, check_password_policy, digest, hash_password, new_token, random_hex,
@@ -38,12 +39,8 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/admin/audit", get(audit))
 }
 
-fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(body).map_err(|e| ApiError::BadRequest {
-        kind: "malformed-json",
-        detail: format!("body is not the expected JSON: {e}"),
-    })
-}
+/// What a body of another shape than these routes read is told.
+const EXPECTED: &str = "body is not the expected JSON";
 
 #[derive(Deserialize, utoipa::ToSchema)]
 pub(super) struct LoginBody {
@@ -127,9 +124,9 @@ async fn login(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
     headers: HeaderMap,
-    body: axum::body::Bytes,
+    body: JsonBody,
 ) -> Result<Response, ApiError> {
-    let LoginBody { name, password } = json_body(&body)?;
+    let LoginBody { name, password } = body.read(EXPECTED)?;
     let audit = |outcome: &str, detail: Option<&str>| NewAudit {
         actor: Some(name.clone()),
         action: "login".into(),
@@ -146,7 +143,7 @@ async fn login(
     let phc = found.as_ref().map(|(_, h)| h.clone());
     let checked = tokio::task::spawn_blocking(move || verify_password(&password, phc.as_deref()))
         .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+        .map_err(ApiError::internal)?;
     let user = match found {
         Some((user, _)) if checked && !user.disabled => user,
         _ => {
@@ -164,7 +161,7 @@ async fn login(
     let cookie = session_set_cookie(&state, &headers, Some(&session_id));
     let principal = Principal::User { name: user.name, role: user.role, unit_code: user.unit_code };
     Ok((
-        [(header::SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|e| ApiError::Internal(e.to_string()))?)],
+        [(header::SET_COOKIE, HeaderValue::from_str(&cookie).map_err(ApiError::internal)?)],
         Json(principal_json(&principal, Some(&csrf))),
     )
         .into_response())
@@ -199,10 +196,7 @@ async fn logout(State(state): State<AppState>, caller: Caller, headers: HeaderMa
     }
     // With or without a live session, the browser forgets the cookie.
     let cookie = session_set_cookie(&state, &headers, None);
-    Ok((
-        StatusCode::NO_CONTENT,
-        [(header::SET_COOKIE, HeaderValue::from_str(&cookie).map_err(|e| ApiError::Internal(e.to_string()))?)],
-    )
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, HeaderValue::from_str(&cookie).map_err(ApiError::internal)?)])
         .into_response())
 }
 
@@ -236,10 +230,10 @@ struct PasswordBody {
 async fn change_password(
     State(state): State<AppState>,
     caller: Caller,
-    body: axum::body::Bytes,
+    body: Result<JsonBody, ApiError>,
 ) -> Result<StatusCode, ApiError> {
     authorize(&state, &caller, Action::ChangeOwnPassword, Target::Account).await?;
-    let PasswordBody { current, new } = json_body(&body)?;
+    let PasswordBody { current, new } = body?.read(EXPECTED)?;
     let name = caller.principal.name().unwrap_or_default().to_owned();
     let audit = |outcome: &str, detail: Option<String>| NewAudit {
         actor: Some(name.clone()),
@@ -256,19 +250,17 @@ async fn change_password(
     let phc = state.store.user_with_password(&name).await?.map(|(_, hash)| hash);
     let checked = tokio::task::spawn_blocking(move || verify_password(&current, phc.as_deref()))
         .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+        .map_err(ApiError::internal)?;
     if !checked {
         state.store.append_audit(&audit("failure", Some("wrong current password".into()))).await?;
         return Err(ApiError::Forbidden("the current password is wrong".into()));
     }
     check_password_policy(&name, &new).map_err(ApiError::Unprocessable)?;
-    let hash = tokio::task::spawn_blocking(move || hash_password(&new))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let hash = tokio::task::spawn_blocking(move || hash_password(&new)).await.map_err(ApiError::internal)??;
     let keep = caller.session.as_ref().map(|s| s.id_hash.as_str());
     let detail = Some(if keep.is_some() { "other sessions ended" } else { "all sessions ended" }.to_owned());
     if !state.store.set_password(&name, &hash, keep, &audit("ok", detail)).await? {
-        return Err(ApiError::Internal("the caller's account vanished".into()));
+        return Err(ApiError::internal("the caller's account vanished"));
     }
     Ok(StatusCode::NO_CONTENT)
 }
@@ -316,15 +308,15 @@ pub(super) struct TokenBody {
 async fn create_token(
     State(state): State<AppState>,
     caller: Caller,
-    body: axum::body::Bytes,
+    body: Result<Option<JsonBody>, ApiError>,
 ) -> Result<Response, ApiError> {
     authorize(&state, &caller, Action::ManageOwnTokens, Target::Account).await?;
-    let body: TokenBody = if body.is_empty() { TokenBody::default() } else { json_body(&body)? };
+    let body: TokenBody = body?.map_or(Ok(TokenBody::default()), |b| b.read(EXPECTED))?;
     let label = body.name.unwrap_or_else(|| "api".into());
     let owner = caller.principal.name().unwrap_or_default().to_owned();
     let token = new_token();
     if !state.store.create_token(&owner, &label, &digest(&token)).await? {
-        return Err(ApiError::Internal("the caller's account vanished".into()));
+        return Err(ApiError::internal("the caller's account vanished"));
     }
     state
         .store
@@ -366,10 +358,10 @@ pub(super) struct RevokeBody {
 async fn revoke_token(
     State(state): State<AppState>,
     caller: Caller,
-    body: axum::body::Bytes,
+    body: Result<JsonBody, ApiError>,
 ) -> Result<StatusCode, ApiError> {
     authorize(&state, &caller, Action::ManageOwnTokens, Target::Account).await?;
-    let RevokeBody { token } = json_body(&body)?;
+    let RevokeBody { token } = body?.read(EXPECTED)?;
     let owner = match &caller.principal {
         Principal::User { role: clusterplan_store::Role::Admin, .. } => None,
         other => other.name(),

@@ -4,18 +4,17 @@
 
 use axum::Json;
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use clusterplan_store::{Comment, NewComment};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::api::docs;
-use super::items::{check_collection, parse_id};
-use super::links::BaseUrl;
+use super::docs;
+use super::extract::{Collection, FeatureId, JsonBody};
+use super::links::{BaseUrl, location};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -85,19 +84,16 @@ fn comment_text(text: &str) -> Result<String, ApiError> {
 )]
 pub(crate) async fn add(
     State(state): State<AppState>,
-    Path((collection, id)): Path<(String, String)>,
-    BaseUrl(base): BaseUrl,
     caller: Caller,
-    body: Bytes,
+    Collection(collection): Collection,
+    FeatureId(id): FeatureId,
+    BaseUrl(base): BaseUrl,
+    body: Result<JsonBody, ApiError>,
 ) -> Result<Response, ApiError> {
-    check_collection(&collection)?;
-    let id = parse_id(&id)?;
     let path = format!("{collection}/{id}");
     authorize(&state, &caller, Action::Comment, Target::Feature { path: &path, old: None, new: None }).await?;
-    let CommentBody { text, version } = serde_json::from_slice(&body).map_err(|e| ApiError::BadRequest {
-        kind: "malformed-json",
-        detail: format!("body must be {{\"text\": \"…\", \"version\": n}} (version optional): {e}"),
-    })?;
+    let CommentBody { text, version } =
+        body?.read("body must be {\"text\": \"…\", \"version\": n} (version optional)")?;
     let new = NewComment {
         cluster_id: id,
         version,
@@ -106,10 +102,9 @@ pub(crate) async fn add(
         address: caller.address.clone(),
     };
     let comment = state.store.add_comment(&new).await?;
-    let location = format!("{base}/collections/{collection}/items/{id}/comments/{}", comment.id);
     Ok((
         StatusCode::CREATED,
-        [(header::LOCATION, HeaderValue::from_str(&location).map_err(|e| ApiError::Internal(e.to_string()))?)],
+        [(header::LOCATION, location(&format!("{base}/collections/{collection}/items/{id}/comments/{}", comment.id))?)],
         Json(comment_json(&comment)),
     )
         .into_response())
@@ -131,11 +126,10 @@ pub(crate) async fn add(
 )]
 pub(crate) async fn list(
     State(state): State<AppState>,
-    Path((collection, id)): Path<(String, String)>,
     caller: Caller,
+    Collection(collection): Collection,
+    FeatureId(id): FeatureId,
 ) -> Result<Json<Value>, ApiError> {
-    check_collection(&collection)?;
-    let id = parse_id(&id)?;
     let path = format!("{collection}/{id}");
     authorize(&state, &caller, Action::ReadComments, Target::Feature { path: &path, old: None, new: None }).await?;
     let comments = state.store.comments(id).await?;
@@ -158,11 +152,11 @@ pub(crate) async fn list(
 )]
 pub(crate) async fn one(
     State(state): State<AppState>,
-    Path((collection, id, comment)): Path<(String, String, String)>,
     caller: Caller,
+    Collection(collection): Collection,
+    FeatureId(id): FeatureId,
+    Path((_, _, comment)): Path<(String, String, String)>,
 ) -> Result<Json<Value>, ApiError> {
-    check_collection(&collection)?;
-    let id = parse_id(&id)?;
     let path = format!("{collection}/{id}");
     authorize(&state, &caller, Action::ReadComments, Target::Feature { path: &path, old: None, new: None }).await?;
     let missing = || ApiError::NotFound(format!("feature {id} has no comment {comment:?}"));

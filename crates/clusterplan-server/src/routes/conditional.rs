@@ -1,7 +1,13 @@
-//! Conditional requests (RFC 9110 §13): entity tags from collection stamps, `If-None-Match`.
+//! Conditional requests (RFC 9110 §13): entity tags of versions and of collection stamps,
+//! `If-None-Match`. `If-Match` is read in `extract.rs`.
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+
+/// The entity tag of a feature's version: `"<version>"`, what `If-Match` names.
+pub(crate) fn etag(version: i64) -> HeaderValue {
+    HeaderValue::from_str(&format!("\"{version}\"")).unwrap_or_else(|_| HeaderValue::from_static("\"0\""))
+}
 
 /// A strong entity tag `"<prefix><stamp>"`.
 pub(crate) fn tag(prefix: &str, stamp: i64) -> HeaderValue {

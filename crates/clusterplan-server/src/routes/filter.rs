@@ -1,6 +1,6 @@
 //! OGC API - Features Part 3 on the clusters layer: `filter` (CQL2 text), `filter-lang`,
-//! `filter-crs`, the queryables document, and the query parameters that select and order
-//! features beside it: `datetime`, `sortby`, `properties`.
+//! `filter-crs`, and the query parameters that select and order features beside it:
+//! `datetime`, `sortby`, `properties`. What they may name is in `queryables.rs`.
 //!
 //! The filter is parsed into a tree by `clusterplan_core::cql2`, checked against the
 //! queryables, and handed to the store as a [`Selection`]: no request text reaches SQL.
@@ -8,37 +8,20 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::Router;
-use axum::extract::Path;
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use chrono::{DateTime, NaiveDate, Utc};
-use clusterplan_core::cql2::{self, CompareOp, Expr, Literal, PropertyType};
-use clusterplan_core::{ClusterKind, ClusterStatus};
+use clusterplan_core::cql2::{self, CompareOp, Expr, Literal};
 use clusterplan_store::{Queryable, Selection, SortKey};
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 
-use super::api::docs;
-use super::items::check_collection;
-use super::links::BaseUrl;
-use crate::AppState;
+use super::params::bad_param;
 use crate::error::ApiError;
 use crate::wire::WireCrs;
 
 /// The property that `datetime` selects on: when the feature was last written.
 pub(crate) const TEMPORAL_PROPERTY: Queryable = Queryable::UpdatedAt;
 
-pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/collections/{collection}/queryables", get(queryables))
-}
-
 fn invalid_filter(detail: String) -> ApiError {
     ApiError::BadRequest { kind: "invalid-filter", detail }
-}
-
-fn bad_param(detail: String) -> ApiError {
-    ApiError::BadRequest { kind: "invalid-parameter", detail }
 }
 
 /// What a request selects beyond bbox and paging.
@@ -147,25 +130,36 @@ fn instant(text: &str) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
     Some((first, last))
 }
 
-/// `sortby=-updated_at,+name`: sortable queryables, `-` for descending.
+/// `sortby=-updated_at,+name`: sortable queryables, `-` for descending, each at most once (a
+/// later term on the same property could never decide an order). So there are never more
+/// terms than sortable properties: the stores' `ORDER BY` stays far below SQLite's limit of
+/// 2 000 terms, whose refusal would come after the answer's first bytes.
 fn sortby(text: &str) -> Result<Vec<SortKey>, ApiError> {
-    text.split(',')
-        .map(str::trim)
-        .map(|item| {
-            let (descending, name) = match item.as_bytes().first() {
-                Some(b'-') => (true, &item[1..]),
-                Some(b'+') => (false, &item[1..]),
-                _ => (false, item),
-            };
-            match Queryable::from_name(name) {
-                Some(by) if by.sortable() => Ok(SortKey { by, descending }),
-                _ => Err(bad_param(format!(
-                    "sortby: {name:?} is not a sortable property; sortable: {}",
-                    sortable_names().join(", ")
-                ))),
-            }
-        })
-        .collect()
+    let sortable = sortable_names();
+    let terms = text.split(',').count();
+    if terms > sortable.len() {
+        return Err(bad_param(format!(
+            "sortby has {terms} terms; at most {}, each sortable property once: {}",
+            sortable.len(),
+            sortable.join(", ")
+        )));
+    }
+    let mut keys: Vec<SortKey> = Vec::with_capacity(terms);
+    for item in text.split(',').map(str::trim) {
+        let (descending, name) = match item.as_bytes().first() {
+            Some(b'-') => (true, &item[1..]),
+            Some(b'+') => (false, &item[1..]),
+            _ => (false, item),
+        };
+        let by = Queryable::from_name(name).filter(|q| q.sortable()).ok_or_else(|| {
+            bad_param(format!("sortby: {name:?} is not a sortable property; sortable: {}", sortable.join(", ")))
+        })?;
+        if keys.iter().any(|k| k.by == by) {
+            return Err(bad_param(format!("sortby names {name:?} twice; each property sorts once")));
+        }
+        keys.push(SortKey { by, descending });
+    }
+    Ok(keys)
 }
 
 fn sortable_names() -> Vec<&'static str> {
@@ -191,69 +185,4 @@ pub(crate) fn select_properties(feature: &mut Value, keep: &[String]) {
     if let Some(props) = feature.get_mut("properties").and_then(Value::as_object_mut) {
         props.retain(|k, _| keep.iter().any(|p| p == k));
     }
-}
-
-/// `GET /collections/{id}/queryables`: a JSON Schema of what filters may name.
-#[utoipa::path(
-    get,
-    path = "/collections/{collection}/queryables",
-    operation_id = "getQueryables",
-    tag = "Features",
-    params(docs::CollectionPath),
-    responses(
-        (status = 200, description = "JSON Schema of the properties that `filter`, `sortby` and `properties` may name",
-         content_type = "application/schema+json", body = Object),
-        (status = 404, response = docs::Problem),
-    ),
-)]
-pub(crate) async fn queryables(Path(collection): Path<String>, BaseUrl(base): BaseUrl) -> Result<Response, ApiError> {
-    check_collection(&collection)?;
-    let mut properties = Map::new();
-    for q in Queryable::ALL {
-        properties.insert(q.name().to_owned(), schema_of(q));
-    }
-    let doc = json!({
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": format!("{base}/collections/{collection}/queryables"),
-        "type": "object",
-        "title": "Cụm công nghiệp — queryables",
-        "description": format!(
-            "Properties that `filter` (CQL2 text), `sortby` and `properties` may name. `datetime` selects on `{}`.",
-            TEMPORAL_PROPERTY.name()
-        ),
-        "properties": properties,
-        "additionalProperties": false,
-    });
-    Ok((
-        [(header::CONTENT_TYPE, HeaderValue::from_static("application/schema+json"))],
-        serde_json::to_string(&doc).unwrap_or_default(),
-    )
-        .into_response())
-}
-
-fn schema_of(q: Queryable) -> Value {
-    let mut schema = match q.property_type() {
-        PropertyType::Geometry => json!({
-            "title": "Boundary",
-            "format": "geometry-multipolygon",
-            "x-ogc-role": "primary-geometry",
-        }),
-        PropertyType::String => json!({ "type": "string" }),
-        PropertyType::Number => json!({ "type": "number" }),
-        PropertyType::Boolean => json!({ "type": "boolean" }),
-        PropertyType::Date => json!({ "type": "string", "format": "date" }),
-        PropertyType::Timestamp => json!({ "type": "string", "format": "date-time" }),
-    };
-    let codes: Option<Vec<&str>> = match q {
-        Queryable::Status => Some(ClusterStatus::ALL.iter().map(|s| s.code()).collect()),
-        Queryable::Kind => Some(ClusterKind::ALL.iter().map(|k| k.code()).collect()),
-        _ => None,
-    };
-    if let Some(codes) = codes {
-        schema["enum"] = json!(codes);
-    }
-    if q == TEMPORAL_PROPERTY {
-        schema["x-ogc-role"] = json!("primary-instant");
-    }
-    schema
 }

@@ -5,7 +5,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
-use super::api::docs;
+use super::docs;
 use crate::AppState;
 use crate::error::ApiError;
 

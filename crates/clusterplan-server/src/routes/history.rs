@@ -6,9 +6,8 @@
 use std::collections::HashMap;
 
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use clusterplan_core::Crs;
@@ -17,13 +16,14 @@ use clusterplan_store::{StoreError, Version};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::api::docs;
-use super::items::{GEOJSON, check_collection, etag, if_match, parse_id, write_context};
+use super::conditional::etag;
+use super::docs;
+use super::extract::{FeatureId, IfMatch, JsonBody, Provenance};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::rights::{Action, DraftScope, Target, authorize, draft_scope};
-use crate::wire::{WireCrs, feature_json};
+use crate::rights::{Action, Kept, Target, authorize, draft_scope, history_scope, latest};
+use crate::wire::{GEOJSON, WireCrs, feature_json};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -33,29 +33,12 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/collections/{collection}/items/{id}/revert", post(revert))
 }
 
-/// The collections that keep history.
-#[derive(Clone, Copy)]
-pub(crate) enum Kept {
-    Clusters,
-    Zones,
-}
-
-impl Kept {
-    fn of(collection: &str) -> Result<Self, ApiError> {
-        if collection == "zones" {
-            return Ok(Self::Zones);
-        }
-        check_collection(collection)?;
-        Ok(Self::Clusters)
-    }
-}
-
 fn cluster_json(c: &clusterplan_core::Cluster) -> Result<Value, ApiError> {
-    feature_json(c, WireCrs::default()).map_err(|e| ApiError::Internal(e.to_string()))
+    feature_json(c, WireCrs::default()).map_err(ApiError::internal)
 }
 
 fn zone_json(z: &clusterplan_core::zones::Zone) -> Result<Value, ApiError> {
-    super::zones::zone_json(z, WireCrs::default())
+    crate::wire::zone_json(z, WireCrs::default())
 }
 
 fn version_json<T>(v: &Version<T>, feature: fn(&T) -> Result<Value, ApiError>) -> Result<Value, ApiError> {
@@ -70,32 +53,6 @@ fn version_json<T>(v: &Version<T>, feature: fn(&T) -> Result<Value, ApiError>) -
         "written_at": v.written_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
         "feature": feature,
     }))
-}
-
-/// The state a feature last had, also when it is deleted now.
-fn latest<T>(versions: &[Version<T>]) -> Option<&T> {
-    versions.iter().rev().find_map(|v| v.state.as_ref())
-}
-
-/// History holds working states: accounts only, and an officer reads the history of a feature
-/// whose latest boundary lies in its unit.
-fn check_latest(scope: &DraftScope, id: i64, boundary: Option<&clusterplan_core::Boundary>) -> Result<(), ApiError> {
-    boundary.map_or(Ok(()), |b| scope.check(b.as_multi_polygon(), &format!("feature {id}")))
-}
-
-/// [`check_latest`] for a route that does not read the versions itself (nothing is read for
-/// the accounts that see every draft).
-pub(crate) async fn check_scope(state: &AppState, caller: &Caller, kept: Kept, id: i64) -> Result<(), ApiError> {
-    let scope = draft_scope(state, caller).await?;
-    if matches!(scope, DraftScope::Everything) {
-        return Ok(());
-    }
-    match kept {
-        Kept::Clusters => check_latest(&scope, id, latest(&state.store.versions(id).await?).map(|c| &c.data.boundary)),
-        Kept::Zones => {
-            check_latest(&scope, id, latest(&state.store.zone_versions(id).await?).map(|z| &z.data.boundary))
-        }
-    }
 }
 
 fn not_found_version(id: i64, n: i64) -> impl Fn(ApiError) -> ApiError {
@@ -127,20 +84,19 @@ fn not_found_version(id: i64, n: i64) -> impl Fn(ApiError) -> ApiError {
 async fn versions(
     State(state): State<AppState>,
     caller: Caller,
-    Path((collection, id)): Path<(String, String)>,
+    kept: Kept,
+    FeatureId(id): FeatureId,
 ) -> Result<Response, ApiError> {
-    let kept = Kept::of(&collection)?;
-    let id = parse_id(&id)?;
     let scope = draft_scope(&state, &caller).await?;
     let list: Result<Vec<Value>, ApiError> = match kept {
         Kept::Clusters => {
             let versions = state.store.versions(id).await?;
-            check_latest(&scope, id, latest(&versions).map(|c| &c.data.boundary))?;
+            scope.check_history(id, latest(&versions).map(|c| &c.data.boundary))?;
             versions.iter().map(|v| version_json(v, cluster_json)).collect()
         }
         Kept::Zones => {
             let versions = state.store.zone_versions(id).await?;
-            check_latest(&scope, id, latest(&versions).map(|z| &z.data.boundary))?;
+            scope.check_history(id, latest(&versions).map(|z| &z.data.boundary))?;
             versions.iter().map(|v| version_json(v, zone_json)).collect()
         }
     };
@@ -165,11 +121,11 @@ async fn versions(
 async fn one_version(
     State(state): State<AppState>,
     caller: Caller,
-    Path((collection, id, n)): Path<(String, String, String)>,
+    kept: Kept,
+    FeatureId(id): FeatureId,
+    Path((_, _, n)): Path<(String, String, String)>,
 ) -> Result<Response, ApiError> {
-    let kept = Kept::of(&collection)?;
-    let id = parse_id(&id)?;
-    check_scope(&state, &caller, kept, id).await?;
+    history_scope(&state, &caller, kept, id).await?;
     let n = n.parse::<i64>().map_err(|_| ApiError::NotFound(format!("version {n:?} does not exist")))?;
     let json = match kept {
         Kept::Clusters => {
@@ -203,12 +159,11 @@ async fn one_version(
 async fn version_diff(
     State(state): State<AppState>,
     caller: Caller,
-    Path((collection, id)): Path<(String, String)>,
+    kept: Kept,
+    FeatureId(id): FeatureId,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    let kept = Kept::of(&collection)?;
-    let id = parse_id(&id)?;
-    check_scope(&state, &caller, kept, id).await?;
+    history_scope(&state, &caller, kept, id).await?;
     let number = |key: &str| -> Result<i64, ApiError> {
         let text = params.get(key).ok_or_else(|| ApiError::BadRequest {
             kind: "invalid-parameter",
@@ -237,7 +192,7 @@ async fn version_diff(
             diff_zones(a, b, crs)
         }
     }
-    .map_err(|e| ApiError::Internal(e.to_string()))?;
+    .map_err(ApiError::internal)?;
     Ok(axum::Json(diff_json(id, from, to, &d)).into_response())
 }
 
@@ -295,27 +250,22 @@ pub(super) struct RevertBody {
 )]
 async fn revert(
     State(state): State<AppState>,
-    Path((collection, id)): Path<(String, String)>,
     caller: Caller,
-    headers: HeaderMap,
-    body: Bytes,
+    kept: Kept,
+    FeatureId(id): FeatureId,
+    if_match: IfMatch,
+    Provenance(mut ctx): Provenance,
+    body: JsonBody,
 ) -> Result<Response, ApiError> {
-    let kept = Kept::of(&collection)?;
-    let id = parse_id(&id)?;
-    let RevertBody { version, reason } = serde_json::from_slice(&body).map_err(|e| ApiError::BadRequest {
-        kind: "malformed-json",
-        detail: format!("body must be {{\"version\": n, \"reason\": \"…\"}}: {e}"),
-    })?;
-    let expected = if_match(&headers)?;
-    let mut ctx = write_context(&caller, &headers);
+    let RevertBody { version, reason } = body.read("body must be {\"version\": n, \"reason\": \"…\"}")?;
+    let expected = if_match.version()?;
     if reason.is_some() {
         ctx.reason = reason;
     }
-    let path = format!("{collection}/{id}");
+    let path = format!("{}/{id}", kept.collection());
     let (version_tag, feature) = match kept {
         Kept::Clusters => {
-            let doc: Value = serde_json::from_slice(&body).unwrap_or_default();
-            let cluster = revert_cluster(&state, &caller, &path, id, version, expected, &ctx, &doc).await?;
+            let cluster = revert_cluster(&state, &caller, &path, id, version, expected, &ctx, &body.value).await?;
             (cluster.version, cluster_json(&cluster)?)
         }
         Kept::Zones => {
@@ -378,7 +328,7 @@ async fn revert_cluster(
     authorize_revert(state, caller, path, boundaries).await?;
     // The restored state meets the planning rules as a PUT or a re-creation would.
     let restored = target.state.as_ref().ok_or_else(|| tombstone(id, version))?;
-    super::planning::check_revert(state, id, &restored.data, current.is_some(), doc).await?;
+    crate::planning::check_revert(state, id, &restored.data, current.is_some(), doc).await?;
     // The rights were checked against the version read above: write only over that one.
     if expected.is_none() {
         expected = current.as_ref().map(|c| c.version);

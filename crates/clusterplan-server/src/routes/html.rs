@@ -105,10 +105,8 @@ where
         return Ok(response);
     }
     let (mut head, body) = response.into_parts();
-    let bytes =
-        to_bytes(body, MAX_DOCUMENT_BYTES).await.map_err(|e| ApiError::Internal(e.to_string()).into_response())?;
-    let mut doc: Value =
-        serde_json::from_slice(&bytes).map_err(|e| ApiError::Internal(e.to_string()).into_response())?;
+    let bytes = to_bytes(body, MAX_DOCUMENT_BYTES).await.map_err(|e| ApiError::internal(e).into_response())?;
+    let mut doc: Value = serde_json::from_slice(&bytes).map_err(|e| ApiError::internal(e).into_response())?;
     if wanted == Negotiated::Json {
         add_links(&mut doc, view, &here);
         head.headers.remove(header::CONTENT_LENGTH);
@@ -149,7 +147,7 @@ impl Here {
             text.push('?');
             text.push_str(&serializer.finish());
         }
-        text.parse().map_err(|e: axum::http::uri::InvalidUri| ApiError::Internal(e.to_string()))
+        text.parse().map_err(ApiError::internal)
     }
 }
 
@@ -471,4 +469,19 @@ fn item_page(doc: &Value, here: &Here, basemap: &str) -> Response {
     };
     let map = MapData { basemap, geojson: Some(doc.to_string()), bbox: None };
     page(&title, &[(&here.href("json"), "application/geo+json", "GeoJSON")], &body, Some(&map))
+}
+
+/// The map page, for browsers asking `/` for HTML.
+pub(crate) async fn index_html(config: &crate::config::Config) -> Response {
+    match tokio::fs::read_to_string(config.web_dir.join("index.html")).await {
+        Ok(html) => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response(),
+        Err(e) => {
+            tracing::error!(cause = %e, "web/index.html is unreadable");
+            let mut response =
+                ApiError::NotFound("the map page is not installed; see README for the run command".into())
+                    .into_response();
+            *response.status_mut() = StatusCode::NOT_FOUND;
+            response
+        }
+    }
 }

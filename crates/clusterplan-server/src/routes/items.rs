@@ -4,55 +4,39 @@ use std::collections::HashMap;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use clusterplan_core::geometry::validate;
-use clusterplan_core::{ClusterAttrs, ClusterDraft};
-use clusterplan_store::{ClusterQuery, Layer, Selection, WriteContext};
+use clusterplan_core::ClusterDraft;
+use clusterplan_store::{ClusterQuery, Layer, Selection};
 use futures::StreamExt;
 use serde_json::json;
 
-use super::api::docs;
+use super::conditional::etag;
+use super::docs;
+use super::extract::{Collection, FeatureId, GeoJson, IfMatch, JsonBody, Provenance, RequestCrs};
 use super::html::{self, View};
-use super::links::{BaseUrl, link};
+use super::links::{BaseUrl, link, location};
+use super::params::{as_of, bad_param, known};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::rights::{Action, Target, authorize};
-use crate::wire::{WireCrs, feature_json, parse_feature};
-
-/// Collections served.
-pub(crate) const COLLECTIONS: &[&str] = &["clusters"];
+use crate::wire::{GEOJSON, WireCrs, cluster_draft, feature_json};
 
 /// Page size when the client names none.
 pub(crate) const DEFAULT_LIMIT: u32 = 100;
 /// Largest page.
 pub(crate) const MAX_LIMIT: u32 = 10_000;
 
-pub(crate) const GEOJSON: &str = "application/geo+json";
-
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/collections/{collection}/items", html::get(list, View::Items).post(create).options(options))
         .route(
             "/collections/{collection}/items/{id}",
-            html::get(read, View::Item).put(replace).patch(super::patch::patch).delete(remove).options(options),
+            html::get(read, View::Item).put(replace).delete(remove).options(options),
         )
-}
-
-pub(crate) fn check_collection(collection: &str) -> Result<(), ApiError> {
-    if COLLECTIONS.contains(&collection) {
-        Ok(())
-    } else {
-        Err(ApiError::NotFound(format!("collection {collection:?} does not exist")))
-    }
-}
-
-fn bad_param(detail: String) -> ApiError {
-    ApiError::BadRequest { kind: "invalid-parameter", detail }
 }
 
 /// A parsed items request: the store query, the output CRS, and the parameters that page
@@ -86,9 +70,7 @@ fn parse_query(params: &HashMap<String, String>, caller: &Caller) -> Result<Item
         "sortby",
         "properties",
     ];
-    if let Some(unknown) = params.keys().find(|k| !KNOWN.contains(&k.as_str())) {
-        return Err(bad_param(format!("unknown query parameter {unknown:?}; known: {}", KNOWN.join(", "))));
-    }
+    known(params, KNOWN)?;
     if let Some(f) = params.get("f").filter(|f| !matches!(f.as_str(), "json" | "geojson")) {
         return Err(bad_param(format!("f={f} is not offered for items; use f=json")));
     }
@@ -110,7 +92,7 @@ fn parse_query(params: &HashMap<String, String>, caller: &Caller) -> Result<Item
     }
     let bbox = params.get("bbox").map(|b| parse_bbox(b, bbox_crs.unwrap_or_default())).transpose()?;
     let mut repeat = String::new();
-    let as_of = params.get("asOf").map(|t| parse_as_of(t)).transpose()?;
+    let as_of = params.get("asOf").map(|t| as_of(t)).transpose()?;
     if as_of.is_some() && !crate::rights::sees_drafts(&caller.principal) {
         return Err(ApiError::Unauthorized("past versions are visible to signed-in accounts only".into()));
     }
@@ -133,13 +115,6 @@ fn parse_query(params: &HashMap<String, String>, caller: &Caller) -> Result<Item
         properties: selected.properties,
         repeat,
     })
-}
-
-/// `asOf=2025-06-30T00:00:00Z`: an RFC 3339 instant.
-pub(crate) fn parse_as_of(text: &str) -> Result<DateTime<Utc>, ApiError> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| bad_param(format!("asOf={text:?} must be an RFC 3339 instant such as 2025-06-30T00:00:00Z")))
 }
 
 fn parse_bbox(text: &str, crs: WireCrs) -> Result<[f64; 4], ApiError> {
@@ -172,11 +147,6 @@ fn page_link(base: &str, collection: &str, r: &ItemsRequest, offset: u64, rel: &
     link(href, rel, GEOJSON, rel)
 }
 
-pub(crate) fn content_crs(crs: WireCrs) -> HeaderValue {
-    HeaderValue::from_str(&crs.header_value())
-        .unwrap_or_else(|_| HeaderValue::from_static("<http://www.opengis.net/def/crs/OGC/1.3/CRS84>"))
-}
-
 /// The features
 ///
 /// A page of features as a GeoJSON FeatureCollection, streamed feature by feature (so a large
@@ -201,12 +171,11 @@ pub(crate) fn content_crs(crs: WireCrs) -> HeaderValue {
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
-    Path(collection): Path<String>,
+    Collection(collection): Collection,
     Query(params): Query<HashMap<String, String>>,
     BaseUrl(base): BaseUrl,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    check_collection(&collection)?;
     let mut request = parse_query(&params, &caller)?;
     // Drafts and past versions: an officer reads those of its own unit's area only.
     let mut prefix = super::layer::tag_prefix(request.query.layer).to_owned();
@@ -290,46 +259,13 @@ async fn list(
     Ok((
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON)),
-            (HeaderName::from_static("content-crs"), content_crs(crs)),
+            (HeaderName::from_static("content-crs"), crs.content_crs()),
             (header::ETAG, page_tag),
             (header::CACHE_CONTROL, HeaderValue::from_static(super::conditional::REVALIDATE)),
         ],
         Body::from_stream(body),
     )
         .into_response())
-}
-
-pub(crate) fn parse_id(id: &str) -> Result<i64, ApiError> {
-    id.parse::<i64>().map_err(|_| ApiError::NotFound(format!("feature {id:?} does not exist")))
-}
-
-pub(crate) fn etag(version: i64) -> HeaderValue {
-    HeaderValue::from_str(&format!("\"{version}\"")).unwrap_or_else(|_| HeaderValue::from_static("\"0\""))
-}
-
-/// The version a PUT, PATCH or DELETE is conditioned on: `If-Match` is required (428
-/// without it) unless the configuration lets clients such as QGIS write without one.
-pub(super) fn required_version(state: &AppState, headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
-    if !headers.contains_key(header::IF_MATCH) && !state.config.allow_writes_without_if_match {
-        return Err(ApiError::PreconditionRequired(
-            "send If-Match with the ETag of the version you edited (from GET on the item)".into(),
-        ));
-    }
-    if_match(headers)
-}
-
-/// Reads `If-Match`: `None` when absent or `*`; a version when it names one.
-pub(crate) fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
-    let Some(value) = headers.get(header::IF_MATCH) else { return Ok(None) };
-    let text = value.to_str().unwrap_or_default().trim();
-    if text == "*" {
-        return Ok(None);
-    }
-    let version = text.trim_start_matches("W/").trim_matches('"');
-    version.parse::<i64>().map(Some).map_err(|_| ApiError::BadRequest {
-        kind: "invalid-header",
-        detail: format!("If-Match {text:?} is not an ETag of this service"),
-    })
 }
 
 /// A feature
@@ -354,22 +290,20 @@ pub(crate) fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
 async fn read(
     State(state): State<AppState>,
     caller: Caller,
-    Path((collection, id)): Path<(String, String)>,
+    _: Collection,
+    id: Result<FeatureId, ApiError>,
     Query(params): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    check_collection(&collection)?;
-    if let Some(unknown) = params.keys().find(|k| !matches!(k.as_str(), "crs" | "f" | "asOf" | "layer")) {
-        return Err(bad_param(format!("unknown query parameter {unknown:?}; known: crs, f, asOf, layer")));
-    }
+    known(&params, &["crs", "f", "asOf", "layer"])?;
     let layer = super::layer::layer_for(&params, &caller)?;
     let crs = params.get("crs").map(|c| WireCrs::parse(c)).transpose()?.unwrap_or_default();
     let cluster = match params.get("asOf") {
-        None => state.store.get_cluster_in(parse_id(&id)?, layer).await?,
+        None => state.store.get_cluster_in(id?.0, layer).await?,
         Some(_) if !crate::rights::sees_drafts(&caller.principal) => {
             return Err(ApiError::Unauthorized("past versions are visible to signed-in accounts only".into()));
         }
-        Some(at) => state.store.cluster_as_of(parse_id(&id)?, parse_as_of(at)?).await?,
+        Some(at) => state.store.cluster_as_of(id?.0, as_of(at)?).await?,
     };
     if layer == Layer::Draft || params.contains_key("asOf") {
         let scope = crate::rights::draft_scope(&state, &caller).await?;
@@ -383,96 +317,23 @@ async fn read(
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON)),
             (header::ETAG, tag),
-            (HeaderName::from_static("content-crs"), content_crs(crs)),
+            (HeaderName::from_static("content-crs"), crs.content_crs()),
         ],
-        feature_json(&cluster, crs).map_err(|e| ApiError::Internal(e.to_string()))?.to_string(),
+        feature_json(&cluster, crs).map_err(ApiError::internal)?.to_string(),
     )
         .into_response())
 }
 
-/// Checks the media type, then parses and validates the body into a draft, collecting
-/// every geometry and attribute problem before answering.
-fn draft_from_request(
+/// The feature of a create or replace as a validated draft (every geometry and attribute
+/// problem at once), and beside it the planning members (`event`, `overrides`) it carries.
+fn draft_of(
     state: &AppState,
-    headers: &HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<ClusterDraft, ApiError> {
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    if !matches!(essence.as_str(), "application/geo+json" | "application/json") {
-        return Err(ApiError::UnsupportedMediaType(format!(
-            "Content-Type {content_type:?} is not accepted; send application/geo+json or application/json"
-        )));
-    }
-    let body = body_bytes(state, body)?;
-    draft_from_feature(state, &body, request_crs(headers)?)
-}
-
-/// The body, or the 413/400 for why it could not be read.
-pub(super) fn body_bytes(state: &AppState, body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
-    body.map_err(|rejection| {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::PayloadTooLarge { limit: state.config.max_body_bytes }
-        } else {
-            ApiError::BadRequest { kind: "unreadable-body", detail: rejection.body_text() }
-        }
-    })
-}
-
-/// The CRS a request body's coordinates are in (`Content-Crs`, CRS84 without one).
-pub(super) fn request_crs(headers: &HeaderMap) -> Result<WireCrs, ApiError> {
-    match headers.get("content-crs") {
-        None => Ok(WireCrs::default()),
-        Some(v) => WireCrs::parse(v.to_str().unwrap_or_default()),
-    }
-}
-
-/// Parses and validates a GeoJSON Feature whose coordinates are in `content_crs`.
-pub(super) fn draft_from_feature(
-    state: &AppState,
-    body: &[u8],
-    content_crs: WireCrs,
-) -> Result<ClusterDraft, ApiError> {
-    let (input, mut raw) = parse_feature(body)?;
-    content_crs.incoming(&mut raw)?;
-    let boundary = validate(&raw);
-    let attrs = ClusterAttrs::parse(input, state.config.planning_crs);
-    match (boundary, attrs) {
-        (Ok(boundary), Ok(attrs)) => ClusterDraft::new(attrs, boundary)
-            .map_err(|e| ApiError::Unprocessable(format!("the boundary cannot be measured in its planning CRS: {e}"))),
-        (boundary, attrs) => Err(ApiError::InvalidFeature {
-            geometry: boundary.err().unwrap_or_default(),
-            fields: attrs.err().unwrap_or_default(),
-        }),
-    }
-}
-
-/// The request document as JSON, for the planning members (`event`, `overrides`) that travel
-/// beside the feature; `Null` when the body does not parse (its parser reports that).
-fn request_document(body: &Result<Bytes, BytesRejection>) -> serde_json::Value {
-    body.as_ref().ok().and_then(|b| serde_json::from_slice(b).ok()).unwrap_or_default()
-}
-
-/// A request header as text: UTF-8, percent-encoded or not (browsers can only send
-/// Latin-1 header values, so the map percent-encodes Vietnamese text).
-fn text_header(headers: &HeaderMap, name: &str) -> Option<String> {
-    let raw = std::str::from_utf8(headers.get(name)?.as_bytes()).ok()?;
-    let text = percent_encoding::percent_decode_str(raw)
-        .decode_utf8()
-        .map_or_else(|_| raw.to_owned(), std::borrow::Cow::into_owned);
-    let text = text.trim();
-    (!text.is_empty()).then(|| text.to_owned())
-}
-
-/// Who writes and why: the account, `X-Change-Reason`, `X-Legal-Act` and the address.
-pub(crate) fn write_context(caller: &Caller, headers: &HeaderMap) -> WriteContext {
-    WriteContext {
-        author: caller.principal.name().map(str::to_owned),
-        reason: text_header(headers, "x-change-reason"),
-        legal_act: text_header(headers, "x-legal-act"),
-        address: caller.address.clone(),
-        ..WriteContext::default()
-    }
+    body: JsonBody<GeoJson>,
+    crs: WireCrs,
+) -> Result<(ClusterDraft, serde_json::Value), ApiError> {
+    let mut document = body.value;
+    let planning = crate::planning::take_members(&mut document);
+    Ok((cluster_draft(document, crs, state.config.planning_crs)?, planning))
 }
 
 /// Create a feature
@@ -501,27 +362,25 @@ pub(crate) fn write_context(caller: &Caller, headers: &HeaderMap) -> WriteContex
 )]
 async fn create(
     State(state): State<AppState>,
-    Path(collection): Path<String>,
-    BaseUrl(base): BaseUrl,
     caller: Caller,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    Collection(collection): Collection,
+    BaseUrl(base): BaseUrl,
+    RequestCrs(crs): RequestCrs,
+    Provenance(ctx): Provenance,
+    body: JsonBody<GeoJson>,
 ) -> Result<Response, ApiError> {
-    check_collection(&collection)?;
-    let doc = request_document(&body);
-    let draft = draft_from_request(&state, &headers, body)?;
+    let (draft, planning) = draft_of(&state, body, crs)?;
     let target = Target::Feature { path: &collection, old: None, new: Some(draft.boundary.as_multi_polygon()) };
     authorize(&state, &caller, Action::CreateFeature, target).await?;
-    let cluster = super::planning::create_cluster(&state, &draft, &doc, &write_context(&caller, &headers)).await?;
-    let location = format!("{base}/collections/{collection}/items/{}", cluster.id);
+    let cluster = crate::planning::create_cluster(&state, &draft, &planning, &ctx).await?;
     Ok((
         StatusCode::CREATED,
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON)),
-            (header::LOCATION, HeaderValue::from_str(&location).map_err(|e| ApiError::Internal(e.to_string()))?),
+            (header::LOCATION, location(&format!("{base}/collections/{collection}/items/{}", cluster.id))?),
             (header::ETAG, etag(cluster.version)),
         ],
-        feature_json(&cluster, WireCrs::default()).map_err(|e| ApiError::Internal(e.to_string()))?.to_string(),
+        feature_json(&cluster, WireCrs::default()).map_err(ApiError::internal)?.to_string(),
     )
         .into_response())
 }
@@ -551,17 +410,18 @@ async fn create(
     ),
     security(("bearer" = []), ("session" = [])),
 )]
+#[expect(clippy::too_many_arguments, reason = "one extractor per thing read from the request")]
 async fn replace(
     State(state): State<AppState>,
-    Path((collection, id)): Path<(String, String)>,
     caller: Caller,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    Collection(collection): Collection,
+    FeatureId(id): FeatureId,
+    RequestCrs(crs): RequestCrs,
+    if_match: IfMatch,
+    Provenance(ctx): Provenance,
+    body: JsonBody<GeoJson>,
 ) -> Result<Response, ApiError> {
-    check_collection(&collection)?;
-    let id = parse_id(&id)?;
-    let doc = request_document(&body);
-    let draft = draft_from_request(&state, &headers, body)?;
+    let (draft, planning) = draft_of(&state, body, crs)?;
     let current = state.store.get_cluster(id).await?;
     let path = format!("{collection}/{id}");
     let target = Target::Feature {
@@ -570,14 +430,14 @@ async fn replace(
         new: Some(draft.boundary.as_multi_polygon()),
     };
     authorize(&state, &caller, Action::ReplaceFeature, target).await?;
-    let expected = required_version(&state, &headers)?;
-    super::planning::check_edit(&state, id, &draft, &doc).await?;
+    let expected = if_match.required()?;
+    crate::planning::check_edit(&state, id, &draft, &planning).await?;
     // Rights were checked against the version just read: write only over that one.
     let expected = expected.or(Some(current.version));
-    let cluster = state.store.update_cluster(id, expected, &draft, &write_context(&caller, &headers)).await?;
+    let cluster = state.store.update_cluster(id, expected, &draft, &ctx).await?;
     Ok((
         [(header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON)), (header::ETAG, etag(cluster.version))],
-        feature_json(&cluster, WireCrs::default()).map_err(|e| ApiError::Internal(e.to_string()))?.to_string(),
+        feature_json(&cluster, WireCrs::default()).map_err(ApiError::internal)?.to_string(),
     )
         .into_response())
 }
@@ -604,19 +464,18 @@ async fn replace(
 )]
 async fn remove(
     State(state): State<AppState>,
-    Path((collection, id)): Path<(String, String)>,
     caller: Caller,
-    headers: HeaderMap,
+    Collection(collection): Collection,
+    FeatureId(id): FeatureId,
+    if_match: IfMatch,
+    Provenance(ctx): Provenance,
 ) -> Result<StatusCode, ApiError> {
-    check_collection(&collection)?;
-    let id = parse_id(&id)?;
     let current = state.store.get_cluster(id).await?;
     let path = format!("{collection}/{id}");
     let target = Target::Feature { path: &path, old: Some(current.data.boundary.as_multi_polygon()), new: None };
     authorize(&state, &caller, Action::DeleteFeature, target).await?;
-    let expected = required_version(&state, &headers)?;
-    let expected = expected.or(Some(current.version));
-    state.store.delete_cluster(id, expected, &write_context(&caller, &headers)).await?;
+    let expected = if_match.required()?.or(Some(current.version));
+    state.store.delete_cluster(id, expected, &ctx).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -635,7 +494,6 @@ async fn remove(
         (status = 404, response = docs::Problem),
     ),
 )]
-async fn options(Path(params): Path<HashMap<String, String>>) -> Result<StatusCode, ApiError> {
-    check_collection(params.get("collection").map_or("", String::as_str))?;
-    Ok(StatusCode::NO_CONTENT)
+async fn options(_: Collection) -> StatusCode {
+    StatusCode::NO_CONTENT
 }

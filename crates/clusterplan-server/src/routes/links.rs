@@ -1,9 +1,11 @@
 //! Absolute links for OGC documents, built from the request's `Host`.
 
 use axum::extract::FromRequestParts;
-use axum::http::header;
 use axum::http::request::Parts;
+use axum::http::{HeaderValue, header};
 use serde_json::{Value, json};
+
+use crate::error::ApiError;
 
 /// The service's base URL as the client addressed it (`http://host:port`).
 pub(crate) struct BaseUrl(pub String);
@@ -32,4 +34,9 @@ impl<S: Send + Sync> FromRequestParts<S> for BaseUrl {
 pub(crate) fn link(href: impl Into<String>, rel: &str, media_type: &str, title: &str) -> Value {
     let href: String = href.into();
     json!({ "href": href, "rel": rel, "type": media_type, "title": title })
+}
+
+/// A `Location` header for a resource just created.
+pub(crate) fn location(href: &str) -> Result<HeaderValue, ApiError> {
+    HeaderValue::from_str(href).map_err(ApiError::internal)
 }

@@ -1,18 +1,15 @@
 //! Collection metadata set by a publisher: `GET`/`PUT /collections/{id}/metadata`. The
 //! collection documents (`/collections`) show it.
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, header};
+use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::SecondsFormat;
 use clusterplan_store::CollectionMeta;
 use serde_json::{Map, Value, json};
 
-use super::api::docs;
-use super::items::{body_bytes, check_collection};
+use super::docs;
+use super::extract::{Collection, JsonBody, PlainJson};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -46,8 +43,7 @@ pub(crate) fn meta_json(meta: &CollectionMeta) -> Value {
         (status = 404, response = docs::Problem),
     ),
 )]
-async fn read(State(state): State<AppState>, Path(collection): Path<String>) -> Result<Json<Value>, ApiError> {
-    check_collection(&collection)?;
+async fn read(State(state): State<AppState>, Collection(collection): Collection) -> Result<Json<Value>, ApiError> {
     Ok(Json(meta_json(&state.store.collection_meta(&collection).await?)))
 }
 
@@ -57,10 +53,8 @@ fn bad(detail: String) -> ApiError {
 
 /// Reads a metadata document: every member optional, strings or `null`, `keywords` a list
 /// of strings; unknown members are refused so that a typo is not silently dropped.
-fn parse(body: &[u8]) -> Result<CollectionMeta, ApiError> {
+fn parse(value: Value) -> Result<CollectionMeta, ApiError> {
     const KNOWN: &[&str] = &["title", "description", "license", "attribution", "keywords", "updated_at"];
-    let value: Value = serde_json::from_slice(body)
-        .map_err(|e| ApiError::BadRequest { kind: "malformed-json", detail: format!("body is not valid JSON: {e}") })?;
     let Value::Object(doc) = value else { return Err(bad("metadata is a JSON object".into())) };
     if let Some(unknown) = doc.keys().find(|k| !KNOWN.contains(&k.as_str())) {
         return Err(bad(format!("unknown member {unknown:?}; known: {}", KNOWN.join(", "))));
@@ -112,20 +106,12 @@ fn parse(body: &[u8]) -> Result<CollectionMeta, ApiError> {
 )]
 async fn replace(
     State(state): State<AppState>,
-    Path(collection): Path<String>,
     caller: Caller,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    Collection(collection): Collection,
+    body: Result<JsonBody<PlainJson>, ApiError>,
 ) -> Result<Json<Value>, ApiError> {
-    check_collection(&collection)?;
     authorize(&state, &caller, Action::ReplaceFeature, Target::Account).await?;
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    if content_type.split(';').next().unwrap_or("").trim() != "application/json" {
-        return Err(ApiError::UnsupportedMediaType(format!(
-            "Content-Type {content_type:?} is not accepted; send application/json"
-        )));
-    }
-    let meta = parse(&body_bytes(&state, body)?)?;
+    let meta = parse(body?.value)?;
     let stored = state.store.put_collection_meta(&collection, &meta).await?;
     crate::rights::record_write(&state, &caller, "collection.metadata", collection.clone(), None).await;
     Ok(Json(meta_json(&stored)))

@@ -4,6 +4,8 @@ mod api;
 mod auth;
 mod comments;
 mod conditional;
+mod docs;
+mod extract;
 mod filter;
 mod health;
 mod history;
@@ -13,10 +15,12 @@ mod layer;
 mod links;
 mod metadata;
 mod ogc;
+mod params;
 mod patch;
 mod planning;
 mod public_map;
 mod publish;
+mod queryables;
 mod tiles;
 mod web;
 mod zones;
@@ -30,7 +34,8 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(ogc::router())
         .merge(api::router())
         .merge(items::router())
-        .merge(filter::router())
+        .merge(patch::router())
+        .merge(queryables::router())
         .merge(zones::router())
         .merge(planning::router())
         .merge(history::router())
@@ -50,7 +55,7 @@ pub(crate) fn allowed_methods(path: &str) -> Option<&'static str> {
     let rest = path.strip_prefix("/collections/")?;
     let mut parts = rest.trim_end_matches('/').split('/');
     let collection = parts.next()?;
-    if !(items::COLLECTIONS.contains(&collection) || collection == "zones") || parts.next()? != "items" {
+    if !(extract::COLLECTIONS.contains(&collection) || collection == "zones") || parts.next()? != "items" {
         return None;
     }
     match (parts.next(), parts.next()) {

@@ -12,14 +12,12 @@ use serde_json::{Value, json};
 
 use clusterplan_core::Crs;
 
-use super::api::OPENAPI_JSON;
-use super::api::docs;
 use super::conditional::{REVALIDATE, none_match_hits, not_modified, tag};
+use super::docs::{self, OPENAPI_JSON};
+use super::extract::COLLECTIONS;
 use super::html::{self, Negotiated, View, negotiate};
-use super::items::COLLECTIONS;
 use super::layer::layer_for;
 use super::links::{BaseUrl, link};
-use super::web;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -91,7 +89,7 @@ async fn landing(
         Negotiated::Json => Json(doc).into_response(),
         // `/?f=html` is the landing document; a browser opening `/` expects the map.
         Negotiated::Html if params.contains_key("f") => html::landing_page(&doc, &format!("{base}/?f=json")),
-        Negotiated::Html => web::index_html(&state.config).await,
+        Negotiated::Html => html::index_html(&state.config).await,
     }))
 }
 
@@ -221,7 +219,7 @@ async fn describe(state: &AppState, base: &str, id: &str, layer: Layer) -> Resul
         ],
     });
     if let Some(last) = state.store.last_publication().await? {
-        doc["last_published"] = super::publish::publication_json(&last);
+        doc["last_published"] = crate::wire::publication_json(&last);
     }
     for (key, value) in [("license", &meta.license), ("attribution", &meta.attribution)] {
         if let Some(value) = value {

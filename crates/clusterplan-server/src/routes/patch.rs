@@ -1,26 +1,23 @@
 //! `PATCH` on an item: a JSON merge patch (RFC 7396) applied to the feature as GeoJSON, then
 //! validated and written like a PUT, under the same optimistic lock.
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, header};
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::Value;
 
-use super::api::docs;
-use super::items::{
-    GEOJSON, body_bytes, check_collection, draft_from_feature, etag, parse_id, request_crs, required_version,
-    write_context,
-};
+use super::conditional::etag;
+use super::docs;
+use super::extract::{Collection, FeatureId, IfMatch, JsonBody, MergePatch, Provenance, RequestCrs};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::rights::{Action, Target, authorize};
-use crate::wire::{WireCrs, feature_json};
+use crate::wire::{GEOJSON, WireCrs, cluster_draft, feature_json};
 
-/// Media types a merge patch may come as.
-const PATCH_TYPES: &[&str] = &["application/merge-patch+json", "application/json", "application/geo+json"];
+pub(crate) fn router() -> Router<AppState> {
+    Router::new().route("/collections/{collection}/items/{id}", axum::routing::patch(update))
+}
 
 /// Update a feature
 ///
@@ -47,26 +44,19 @@ const PATCH_TYPES: &[&str] = &["application/merge-patch+json", "application/json
     ),
     security(("bearer" = []), ("session" = [])),
 )]
-pub(super) async fn patch(
+#[expect(clippy::too_many_arguments, reason = "one extractor per thing read from the request")]
+async fn update(
     State(state): State<AppState>,
-    Path((collection, id)): Path<(String, String)>,
     caller: Caller,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    Collection(collection): Collection,
+    FeatureId(id): FeatureId,
+    if_match: IfMatch,
+    crs: Result<RequestCrs, ApiError>,
+    Provenance(ctx): Provenance,
+    body: Result<JsonBody<MergePatch>, ApiError>,
 ) -> Result<Response, ApiError> {
-    check_collection(&collection)?;
-    let id = parse_id(&id)?;
-    let expected = required_version(&state, &headers)?;
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    if !PATCH_TYPES.contains(&essence.as_str()) {
-        return Err(ApiError::UnsupportedMediaType(format!(
-            "Content-Type {content_type:?} is not accepted for PATCH; send application/merge-patch+json"
-        )));
-    }
-    let body = body_bytes(&state, body)?;
-    let patch: Value = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::BadRequest { kind: "malformed-json", detail: format!("body is not valid JSON: {e}") })?;
+    let expected = if_match.required()?;
+    let patch = body?.value;
     if !patch.is_object() {
         return Err(ApiError::BadRequest {
             kind: "malformed-patch",
@@ -76,12 +66,11 @@ pub(super) async fn patch(
     let current = state.store.get_cluster(id).await?;
     // The current feature in CRS84; a patched geometry is in the request's Content-Crs, so the
     // merged document is read in that CRS only when the patch replaces the geometry.
-    let mut document = feature_json(&current, WireCrs::default()).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut document = feature_json(&current, WireCrs::default()).map_err(ApiError::internal)?;
     let geometry_patched = patch.get("geometry").is_some_and(|g| !g.is_null());
     json_patch::merge(&mut document, &patch);
-    let crs = if geometry_patched { request_crs(&headers)? } else { WireCrs::default() };
-    let bytes = serde_json::to_vec(&document).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let draft = draft_from_feature(&state, &bytes, crs)?;
+    let crs = if geometry_patched { crs?.0 } else { WireCrs::default() };
+    let draft = cluster_draft(document, crs, state.config.planning_crs)?;
     let path = format!("{collection}/{id}");
     let target = Target::Feature {
         path: &path,
@@ -89,16 +78,13 @@ pub(super) async fn patch(
         new: Some(draft.boundary.as_multi_polygon()),
     };
     authorize(&state, &caller, Action::ReplaceFeature, target).await?;
-    super::planning::check_edit(&state, id, &draft, &patch).await?;
+    crate::planning::check_edit(&state, id, &draft, &patch).await?;
     // The lock is the version the client named, or the one just read when it sent `*` (or no
     // If-Match where that is allowed): a write in between is then a 412, never lost.
-    let cluster = state
-        .store
-        .update_cluster(id, Some(expected.unwrap_or(current.version)), &draft, &write_context(&caller, &headers))
-        .await?;
+    let cluster = state.store.update_cluster(id, Some(expected.unwrap_or(current.version)), &draft, &ctx).await?;
     Ok((
         [(header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON)), (header::ETAG, etag(cluster.version))],
-        feature_json(&cluster, WireCrs::default()).map_err(|e| ApiError::Internal(e.to_string()))?.to_string(),
+        feature_json(&cluster, WireCrs::default()).map_err(ApiError::internal)?.to_string(),
     )
         .into_response())
 }

@@ -3,31 +3,29 @@
 
 use std::collections::HashMap;
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::NaiveDate;
 use clusterplan_core::geometry::validate;
-use clusterplan_core::lifecycle::{
-    LegalAct, PlanningTask, StatusEvent, allowed_targets, check_transition, requires_legal_act, validate_history,
-};
+use clusterplan_core::lifecycle::{PlanningTask, StatusEvent, allowed_targets};
 use clusterplan_core::units::UnitLevel;
-use clusterplan_core::{ClusterDraft, ClusterStatus, Crs, FieldProblem, RawBoundary};
-use clusterplan_store::{NewEvent, NewTask, UnitQuery, WriteContext};
+use clusterplan_core::{ClusterDraft, ClusterStatus, Crs, RawBoundary};
+use clusterplan_store::{NewEvent, NewTask, UnitQuery};
 use serde_json::{Value, json};
 
-use super::api::docs;
-use super::items::{if_match, parse_id};
+use super::conditional::etag;
+use super::docs;
+use super::extract::{FeatureId, IfMatch, JsonBody, Provenance, RequestCrs, TaskId};
+use super::params::{bad_param, known};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::planning::{
-    self, enforce, establishment_rules, event_json, expansion_rules, land_json, overrides_json, parse_date,
-    parse_overrides, rules_json, share_json, size_rules, status_on, task_json,
+    self, check_event, date_field, enforce, establishment_rules, event_json, expansion_rules, field, land_json,
+    overrides_json, parse_date, parse_event, parse_overrides, rules_json, share_json, size_rules, status_on, task_json,
+    text_field,
 };
 use crate::rights::{Action, Target, authorize};
 use crate::wire::{WireCrs, feature_json};
@@ -44,149 +42,14 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/summary", get(summary))
 }
 
-fn bad_param(detail: String) -> ApiError {
-    ApiError::BadRequest { kind: "invalid-parameter", detail }
-}
-
-fn known(params: &HashMap<String, String>, allowed: &[&str]) -> Result<(), ApiError> {
-    match params.keys().find(|k| !allowed.contains(&k.as_str())) {
-        Some(k) => Err(bad_param(format!("unknown query parameter {k:?}; known: {}", allowed.join(", ")))),
-        None => Ok(()),
-    }
-}
-
-fn json_body(body: Result<Bytes, BytesRejection>) -> Result<Value, ApiError> {
-    let body = body.map_err(|r| ApiError::BadRequest { kind: "unreadable-body", detail: r.body_text() })?;
-    let value: Value = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::BadRequest { kind: "malformed-json", detail: format!("body is not valid JSON: {e}") })?;
+/// The request document, which these routes read as an object.
+fn object(body: Result<JsonBody, ApiError>) -> Result<Value, ApiError> {
+    let value = body?.value;
     if value.is_object() {
         Ok(value)
     } else {
         Err(ApiError::BadRequest { kind: "malformed-json", detail: "body must be a JSON object".into() })
     }
-}
-
-fn field(problems: &mut Vec<FieldProblem>, field: &'static str, message: String) {
-    problems.push(FieldProblem { field, message });
-}
-
-fn date_field(doc: &Value, name: &'static str, problems: &mut Vec<FieldProblem>) -> Option<NaiveDate> {
-    match doc.get(name) {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map_err(|_| field(problems, name, format!("{name} must be a date like 1998-06-08")))
-            .ok(),
-        Some(_) => {
-            field(problems, name, format!("{name} must be a date string"));
-            None
-        }
-    }
-}
-
-fn text_field(doc: &Value, name: &'static str, problems: &mut Vec<FieldProblem>) -> Option<String> {
-    match doc.get(name) {
-        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_owned()),
-        None | Some(Value::Null | Value::String(_)) => None,
-        Some(_) => {
-            field(problems, name, format!("{name} must be a string"));
-            None
-        }
-    }
-}
-
-/// Reads `act: {number, date, authority, link}`.
-fn parse_act(doc: &Value, problems: &mut Vec<FieldProblem>) -> Option<LegalAct> {
-    let act = doc.get("act").filter(|a| !a.is_null())?;
-    if !act.is_object() {
-        field(problems, "act", "act must be an object {number, date, authority, link}".into());
-        return None;
-    }
-    let mut inner = Vec::new();
-    let number = text_field(act, "number", &mut inner).unwrap_or_default();
-    let date = date_field(act, "date", &mut inner);
-    let authority = text_field(act, "authority", &mut inner).unwrap_or_default();
-    let link = text_field(act, "link", &mut inner);
-    if date.is_none() && inner.is_empty() {
-        field(&mut inner, "date", "the act's date is required".into());
-    }
-    problems.extend(inner.into_iter().map(|p| FieldProblem { field: "act", message: p.message }));
-    let date = date?;
-    match LegalAct::new(&number, date, &authority, link.as_deref()) {
-        Ok(act) => Some(act),
-        Err(ps) => {
-            problems.extend(ps);
-            None
-        }
-    }
-}
-
-/// A status-change request, as far as it can be read without the store.
-pub(crate) struct EventRequest {
-    pub to: ClusterStatus,
-    pub effective: NaiveDate,
-    pub act: Option<LegalAct>,
-    pub note: Option<String>,
-}
-
-/// Reads `to`, `effective`, `act`, `note`; `to` may be given by the caller (a create names the
-/// status in the feature).
-pub(crate) fn parse_event(doc: &Value, to: Option<ClusterStatus>) -> Result<EventRequest, ApiError> {
-    let mut problems = Vec::new();
-    let to = match to {
-        Some(to) => Some(to),
-        None => {
-            if let Some(code) = doc.get("to").and_then(Value::as_str) {
-                ClusterStatus::from_code(code).or_else(|| {
-                    let all: Vec<&str> = ClusterStatus::ALL.iter().map(|s| s.code()).collect();
-                    field(&mut problems, "to", format!("to={code:?} is not a status; one of {}", all.join(", ")));
-                    None
-                })
-            } else {
-                field(&mut problems, "to", "to (the new status) is required".into());
-                None
-            }
-        }
-    };
-    let effective = date_field(doc, "effective", &mut problems);
-    let act = parse_act(doc, &mut problems);
-    let note = text_field(doc, "note", &mut problems);
-    match (to, problems.is_empty()) {
-        (Some(to), true) => Ok(EventRequest { to, effective: effective.unwrap_or_else(planning::today), act, note }),
-        _ => Err(ApiError::InvalidFeature { geometry: Vec::new(), fields: problems }),
-    }
-}
-
-/// Checks a new event against the lifecycle and the history before it: allowed transition,
-/// legal act where one is required, dates in order.
-pub(crate) fn check_event(history: &[StatusEvent], event: &StatusEvent) -> Result<(), ApiError> {
-    if let Err(e) = check_transition(event.from, event.to) {
-        return Err(ApiError::Rejected {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            kind: "transition-not-allowed",
-            detail: e.to_string(),
-            extra: json!({
-                "from": event.from.map(clusterplan_core::ClusterStatus::code),
-                "to": event.to.code(),
-                "allowed": e.allowed().iter().map(|s| s.code()).collect::<Vec<_>>(),
-            }),
-        });
-    }
-    if requires_legal_act(event.to) && event.act.is_none() {
-        return Err(ApiError::Rejected {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            kind: "legal-act-required",
-            detail: format!("a change to {} needs its legal act (number, date, issuing authority)", event.to.code()),
-            extra: json!({ "to": event.to.code() }),
-        });
-    }
-    let mut all = history.to_vec();
-    all.push(event.clone());
-    validate_history(&all).map_err(|problems| ApiError::Rejected {
-        status: StatusCode::UNPROCESSABLE_ENTITY,
-        kind: "invalid-history",
-        detail: problems.iter().map(|p| p.kind.to_string()).collect::<Vec<_>>().join("; "),
-        extra: json!({ "problems": problems.iter().map(|p| json!({"code": p.kind.code(), "index": p.index, "message": p.kind.to_string()})).collect::<Vec<_>>() }),
-    })
 }
 
 /// The status history of a cluster
@@ -207,20 +70,20 @@ pub(crate) fn check_event(history: &[StatusEvent], event: &StatusEvent) -> Resul
 async fn list_events(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    id: Result<FeatureId, ApiError>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
     crate::rights::require_drafts(&caller)?;
     known(&params, &["date"])?;
     let on = parse_date("date", params.get("date"))?;
-    let id = parse_id(&id)?;
+    let FeatureId(id) = id?;
     let events = state.store.list_events(id).await?;
     if events.is_empty() {
         // Also answers for a deleted cluster, whose history stays.
         state.store.get_cluster(id).await?;
     }
     // Status events are history: scoped as the cluster's versions are.
-    super::history::check_scope(&state, &caller, super::history::Kept::Clusters, id).await?;
+    crate::rights::history_scope(&state, &caller, crate::rights::Kept::Clusters, id).await?;
     let current = events.last().map(|e| e.event.to.code());
     Ok(Json(json!({
         "cluster_id": id,
@@ -257,20 +120,21 @@ async fn list_events(
 )]
 async fn record_event(
     State(state): State<AppState>,
-    Path(id): Path<String>,
     caller: Caller,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    FeatureId(id): FeatureId,
+    if_match: IfMatch,
+    crs: Result<RequestCrs, ApiError>,
+    Provenance(mut ctx): Provenance,
+    body: Result<JsonBody, ApiError>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
-    let expected = if_match(&headers)?;
+    let expected = if_match.version()?;
     let cluster = state.store.get_cluster(id).await?;
     let path = format!("clusters/{id}/events");
     // Who may change this cluster at all, before anything else is read; an expansion's new
     // boundary is checked again below.
     let target = Target::Feature { path: &path, old: Some(cluster.data.boundary.as_multi_polygon()), new: None };
     authorize(&state, &caller, Action::ReplaceFeature, target).await?;
-    let doc = json_body(body)?;
+    let doc = object(body)?;
     let request = parse_event(&doc, None)?;
     let overrides = parse_overrides(&doc)?;
     let excess_demand = doc.get("excess_demand_declared").and_then(Value::as_bool).unwrap_or(false);
@@ -287,7 +151,7 @@ async fn record_event(
     let rules = &state.config.rules;
     let (results, expansion) = match event.to {
         ClusterStatus::Expanded => {
-            let draft = expansion_draft(&headers, &doc, &cluster.data)?;
+            let draft = expansion_draft(crs?.0, &doc, &cluster.data)?;
             let land = state.store.zone_totals().await?.remove(&id).unwrap_or_default();
             (expansion_rules(rules, &cluster, &draft, &land, excess_demand), Some(draft))
         }
@@ -313,20 +177,19 @@ async fn record_event(
         overrides: overrides_json(&overrides).to_string(),
         rule_results: rules_json(&results).to_string(),
     };
-    let mut ctx = super::items::write_context(&caller, &headers);
     ctx.reason = ctx.reason.or_else(|| new.event.note.clone());
     ctx.legal_act = new.event.act.as_ref().map(|a| format!("{} ({}, {})", a.number(), a.date(), a.authority()));
     let (record, cluster) = state.store.record_event(id, expected, &new, expansion.as_ref(), &ctx).await?;
-    let feature = feature_json(&cluster, WireCrs::default()).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let feature = feature_json(&cluster, WireCrs::default()).map_err(ApiError::internal)?;
     Ok((
         StatusCode::CREATED,
-        [(header::ETAG, format!("\"{}\"", cluster.version))],
+        [(header::ETAG, etag(cluster.version))],
         Json(json!({ "event": event_json(&record), "feature": feature })),
     )
         .into_response())
 }
 
-fn expansion_draft(headers: &HeaderMap, doc: &Value, now: &ClusterDraft) -> Result<ClusterDraft, ApiError> {
+fn expansion_draft(content_crs: WireCrs, doc: &Value, now: &ClusterDraft) -> Result<ClusterDraft, ApiError> {
     let Some(geometry) = doc.get("geometry").filter(|g| !g.is_null()) else {
         return Err(ApiError::Rejected {
             status: StatusCode::UNPROCESSABLE_ENTITY,
@@ -346,10 +209,6 @@ fn expansion_draft(headers: &HeaderMap, doc: &Value, now: &ClusterDraft) -> Resu
                 other.type_name()
             )));
         }
-    };
-    let content_crs = match headers.get("content-crs") {
-        None => WireCrs::default(),
-        Some(v) => WireCrs::parse(v.to_str().unwrap_or_default())?,
     };
     content_crs.incoming(&mut raw)?;
     let boundary = validate(&raw).map_err(|geometry| ApiError::InvalidFeature { geometry, fields: Vec::new() })?;
@@ -378,13 +237,13 @@ fn expansion_draft(headers: &HeaderMap, doc: &Value, now: &ClusterDraft) -> Resu
 async fn planning_sheet(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    id: Result<FeatureId, ApiError>,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>, ApiError> {
     let scope = crate::rights::draft_scope(&state, &caller).await?;
     known(&params, &["date"])?;
     let on = parse_date("date", params.get("date"))?;
-    let id = parse_id(&id)?;
+    let FeatureId(id) = id?;
     let cluster = state.store.get_cluster(id).await?;
     scope.check(cluster.data.boundary.as_multi_polygon(), &format!("cluster {id}"))?;
     let events = state.store.list_events(id).await?;
@@ -479,11 +338,11 @@ async fn list_tasks(
 async fn create_task(
     State(state): State<AppState>,
     caller: Caller,
-    body: Result<Bytes, BytesRejection>,
+    body: Result<JsonBody, ApiError>,
 ) -> Result<Response, ApiError> {
     // Tasks are the plan's orders, not features of a unit: planners and administrators.
     authorize(&state, &caller, Action::CreateFeature, Target::Account).await?;
-    let doc = json_body(body)?;
+    let doc = object(body)?;
     let mut problems = Vec::new();
     let title = text_field(&doc, "title", &mut problems);
     let owner = text_field(&doc, "owner_agency", &mut problems);
@@ -508,11 +367,12 @@ async fn create_task(
         return Err(ApiError::InvalidFeature { geometry: Vec::new(), fields: problems });
     };
     if let Some(cluster) = cluster_id {
-        state
-            .store
-            .get_cluster(cluster)
-            .await
-            .map_err(|_| ApiError::Unprocessable(format!("cluster {cluster} does not exist")))?;
+        state.store.get_cluster(cluster).await.map_err(|e| match e {
+            clusterplan_store::StoreError::NotFound(_) => {
+                ApiError::Unprocessable(format!("cluster {cluster} does not exist"))
+            }
+            other => other.into(),
+        })?;
     }
     let task =
         NewTask { task: PlanningTask { title, owner_agency, due, done_on }, cluster_id, unit_code, act_number, notes };
@@ -548,13 +408,13 @@ async fn create_task(
 )]
 async fn task_done(
     State(state): State<AppState>,
-    Path(id): Path<String>,
     caller: Caller,
-    body: Result<Bytes, BytesRejection>,
+    id: Result<TaskId, ApiError>,
+    body: Result<JsonBody, ApiError>,
 ) -> Result<Json<Value>, ApiError> {
     authorize(&state, &caller, Action::ReplaceFeature, Target::Account).await?;
-    let id = id.parse::<i64>().map_err(|_| ApiError::NotFound(format!("task {id:?} does not exist")))?;
-    let doc = json_body(body)?;
+    let TaskId(id) = id?;
+    let doc = object(body)?;
     let mut problems = Vec::new();
     let done_on = date_field(&doc, "done_on", &mut problems);
     if !problems.is_empty() {
@@ -739,72 +599,4 @@ async fn summary(
     // An officer's summary counts the clusters of its own area only.
     let keep = |c: &clusterplan_core::Cluster| scope.admits(c.data.boundary.as_multi_polygon());
     Ok(Json(planning::summary(state.store.as_ref(), level, on, &keep).await?))
-}
-
-/// A new cluster: its size rules (and the establishment rule when it starts as established),
-/// then the row and the first event of its history in one transaction. `doc` is the request
-/// Feature, whose foreign members `event` ({effective, act, note}) and `overrides` are read.
-pub(crate) async fn create_cluster(
-    state: &AppState,
-    draft: &ClusterDraft,
-    doc: &Value,
-    ctx: &WriteContext,
-) -> Result<clusterplan_core::Cluster, ApiError> {
-    let status = draft.attrs.status();
-    let request = parse_event(doc.get("event").unwrap_or(&Value::Null), Some(status))?;
-    let overrides = parse_overrides(doc)?;
-    let event =
-        StatusEvent { from: None, to: status, effective: request.effective, act: request.act, note: request.note };
-    check_event(&[], &event)?;
-    let mut results = size_rules(&state.config.rules, draft);
-    if status == ClusterStatus::Established {
-        results.extend(
-            establishment_rules(state.store.as_ref(), &state.config.rules, draft, None, event.effective).await?,
-        );
-    }
-    enforce(&results, &overrides)?;
-    let first = NewEvent {
-        event,
-        overrides: overrides_json(&overrides).to_string(),
-        rule_results: rules_json(&results).to_string(),
-    };
-    Ok(state.store.create_cluster_with_event(draft, &first, ctx).await?.0)
-}
-
-/// A revert is checked like a write of the restored state: over a live feature, like an edit
-/// ([`check_edit`]: no status change outside an event, the size rules of today's regime); a
-/// deleted feature brought back meets the size rules of a new one. `doc` is the revert's body,
-/// which may carry `overrides` like a PUT's.
-pub(crate) async fn check_revert(
-    state: &AppState,
-    id: i64,
-    restored: &ClusterDraft,
-    live: bool,
-    doc: &Value,
-) -> Result<(), ApiError> {
-    if live {
-        check_edit(state, id, restored, doc).await
-    } else {
-        enforce(&size_rules(&state.config.rules, restored), &parse_overrides(doc)?)
-    }
-}
-
-/// An edit: the status is not edited (a change of status is an event with its act), and the
-/// size rules hold for the new boundary.
-pub(crate) async fn check_edit(state: &AppState, id: i64, draft: &ClusterDraft, doc: &Value) -> Result<(), ApiError> {
-    let current = state.store.get_cluster(id).await?;
-    if current.data.attrs.status() != draft.attrs.status() {
-        return Err(ApiError::Rejected {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            kind: "status-change-needs-event",
-            detail: format!(
-                "the status is changed by recording an event with its legal act: POST /collections/clusters/items/{id}/events"
-            ),
-            extra: json!({
-                "current_status": current.data.attrs.status().code(),
-                "requested_status": draft.attrs.status().code(),
-            }),
-        });
-    }
-    enforce(&size_rules(&state.config.rules, draft), &parse_overrides(doc)?)
 }

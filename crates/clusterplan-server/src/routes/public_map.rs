@@ -3,13 +3,13 @@
 //! configuration (or none, and the map still works offline).
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
-use super::api::docs;
-use super::items::check_collection;
+use super::docs;
+use super::extract::Collection;
 use crate::AppState;
 use crate::error::ApiError;
 
@@ -36,9 +36,8 @@ fn attr(text: &str) -> String {
         (status = 404, response = docs::Problem),
     ),
 )]
-async fn page(State(state): State<AppState>, Path(collection): Path<String>) -> Result<Response, ApiError> {
-    check_collection(&collection)?;
-    let basemap = serde_json::to_string(&state.config.basemap).map_err(|e| ApiError::Internal(e.to_string()))?;
+async fn page(State(state): State<AppState>, Collection(collection): Collection) -> Result<Response, ApiError> {
+    let basemap = serde_json::to_string(&state.config.basemap).map_err(ApiError::internal)?;
     let html = format!(
         r#"<!doctype html>
 <html lang="vi">

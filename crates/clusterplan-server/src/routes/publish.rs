@@ -1,34 +1,20 @@
 //! `POST /collections/{id}/publish`: the current draft becomes the published state.
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
-use chrono::SecondsFormat;
-use clusterplan_store::Publication;
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use super::api::docs;
-use super::items::{body_bytes, check_collection, write_context};
+use super::docs;
+use super::extract::{Collection, JsonBody, Provenance};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::rights::{Action, Target, authorize};
+use crate::wire::publication_json;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/collections/{collection}/publish", post(publish))
-}
-
-/// A publication as JSON.
-pub(crate) fn publication_json(p: &Publication) -> Value {
-    json!({
-        "seq": p.seq,
-        "published_at": p.published_at.to_rfc3339_opts(SecondsFormat::Millis, true),
-        "author": p.author,
-        "note": p.note,
-        "feature_count": p.feature_count,
-    })
 }
 
 /// Publish a collection
@@ -54,30 +40,23 @@ pub(crate) fn publication_json(p: &Publication) -> Value {
 )]
 async fn publish(
     State(state): State<AppState>,
-    Path(collection): Path<String>,
     caller: Caller,
-    headers: axum::http::HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    _: Collection,
+    Provenance(ctx): Provenance,
+    body: Result<Option<JsonBody>, ApiError>,
 ) -> Result<Json<Value>, ApiError> {
-    check_collection(&collection)?;
     // Publishing decides what the public sees: planners and administrators.
     authorize(&state, &caller, Action::ReplaceFeature, Target::Account).await?;
-    let body = body_bytes(&state, body)?;
-    let note = if body.iter().all(u8::is_ascii_whitespace) {
-        None
-    } else {
-        let doc: Value = serde_json::from_slice(&body).map_err(|e| ApiError::BadRequest {
-            kind: "malformed-json",
-            detail: format!("body is not valid JSON: {e}"),
-        })?;
-        match doc.get("note") {
+    let note = match body? {
+        None => None,
+        Some(JsonBody { value: doc, .. }) => match doc.get("note") {
             _ if !doc.is_object() => return Err(bad("the body is a JSON object: {\"note\": \"…\"}")),
             None | Some(Value::Null) => None,
             Some(Value::String(s)) => Some(s.clone()),
             Some(_) => return Err(bad("note must be a string")),
-        }
+        },
     };
-    let publication = state.store.publish_clusters(note.as_deref(), &write_context(&caller, &headers)).await?;
+    let publication = state.store.publish_clusters(note.as_deref(), &ctx).await?;
     Ok(Json(publication_json(&publication)))
 }
 

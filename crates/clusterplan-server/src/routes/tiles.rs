@@ -18,9 +18,9 @@ use clusterplan_store::TileId;
 use clusterplan_store::tiles::MAX_ZOOM;
 use serde_json::{Value, json};
 
-use super::api::docs;
 use super::conditional::{REVALIDATE, none_match_hits, not_modified, tag};
-use super::items::COLLECTIONS;
+use super::docs;
+use super::extract::COLLECTIONS;
 use super::layer::{tag_prefix, whole_layer_for};
 use super::links::{BaseUrl, link};
 use crate::AppState;

@@ -3,15 +3,12 @@
 
 use axum::Json;
 use axum::Router;
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Value, json};
 use tower_http::services::ServeDir;
 
 use crate::AppState;
 use crate::config::Config;
-use crate::error::ApiError;
 
 pub(crate) fn router(config: &Config) -> Router<AppState> {
     let web = &config.web_dir;
@@ -30,19 +27,4 @@ pub(crate) fn router(config: &Config) -> Router<AppState> {
     responses((status = 200, description = "`{\"basemap\": {\"url\", \"attribution\"} | null}`", body = Object)))]
 async fn ui_config(axum::extract::State(state): axum::extract::State<AppState>) -> Json<Value> {
     Json(json!({ "basemap": state.config.basemap }))
-}
-
-/// The map page, for browsers asking `/` for HTML.
-pub(crate) async fn index_html(config: &Config) -> Response {
-    match tokio::fs::read_to_string(config.web_dir.join("index.html")).await {
-        Ok(html) => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response(),
-        Err(e) => {
-            tracing::error!(cause = %e, "web/index.html is unreadable");
-            let mut response =
-                ApiError::NotFound("the map page is not installed; see README for the run command".into())
-                    .into_response();
-            *response.status_mut() = StatusCode::NOT_FOUND;
-            response
-        }
-    }
 }

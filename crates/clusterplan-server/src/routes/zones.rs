@@ -6,12 +6,10 @@ use std::collections::HashMap;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use chrono::SecondsFormat;
 use clusterplan_core::FieldProblem;
 use clusterplan_core::RawBoundary;
 use clusterplan_core::geometry::validate;
@@ -21,16 +19,17 @@ use futures::StreamExt;
 use geo::Intersects;
 use serde_json::{Map, Value, json};
 
-use super::api::docs;
-use super::items::{content_crs, etag, if_match};
-use super::links::{BaseUrl, link};
+use super::conditional::etag;
+use super::docs;
+use super::extract::{GeoJson, IfMatch, JsonBody, Provenance, RequestCrs, ZoneId};
+use super::links::{BaseUrl, link, location};
+use super::params::{as_of, bad_param, known};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::rights::{Action, DraftScope, Target, authorize};
-use crate::wire::{WireCrs, geometry_json};
+use crate::wire::{GEOJSON, WireCrs, zone_json};
 
-const GEOJSON: &str = "application/geo+json";
 const DEFAULT_LIMIT: u32 = 100;
 const MAX_LIMIT: u32 = 10_000;
 
@@ -38,37 +37,6 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/collections/zones/items", get(list).post(create).options(options))
         .route("/collections/zones/items/{id}", get(read).put(replace).delete(remove).options(options))
-}
-
-fn bad_param(detail: String) -> ApiError {
-    ApiError::BadRequest { kind: "invalid-parameter", detail }
-}
-
-/// A zone as a GeoJSON Feature.
-pub(crate) fn zone_json(z: &Zone, crs: WireCrs) -> Result<Value, ApiError> {
-    let a = &z.data.attrs;
-    Ok(json!({
-        "type": "Feature",
-        "id": z.id,
-        "geometry": geometry_json(&z.data.boundary, crs).map_err(|e| ApiError::Internal(e.to_string()))?,
-        "properties": {
-            "cluster_id": a.cluster_id(),
-            "land_use": a.land_use().code(),
-            "label": a.label(),
-            "leasable": a.leasable(),
-            "leased": a.leased(),
-            "tenant": a.tenant(),
-            "area_ha": crate::planning::round(z.data.area.projected_ha, 4),
-            "geodesic_area_ha": crate::planning::round(z.data.area.geodesic_ha, 4),
-            "version": z.version,
-            "created_at": z.created_at.to_rfc3339_opts(SecondsFormat::Millis, true),
-            "updated_at": z.updated_at.to_rfc3339_opts(SecondsFormat::Millis, true),
-        }
-    }))
-}
-
-fn parse_id(id: &str) -> Result<i64, ApiError> {
-    id.parse::<i64>().map_err(|_| ApiError::NotFound(format!("zone {id:?} does not exist")))
 }
 
 fn not_found(id: i64) -> impl Fn(clusterplan_store::StoreError) -> ApiError {
@@ -100,9 +68,7 @@ async fn list(
 ) -> Result<Response, ApiError> {
     const KNOWN: &[&str] = &["limit", "offset", "bbox", "bbox-crs", "crs", "cluster_id", "asOf", "f"];
     let scope = crate::rights::draft_scope(&state, &caller).await?;
-    if let Some(unknown) = params.keys().find(|k| !KNOWN.contains(&k.as_str())) {
-        return Err(bad_param(format!("unknown query parameter {unknown:?}; known: {}", KNOWN.join(", "))));
-    }
+    known(&params, KNOWN)?;
     let limit = match params.get("limit") {
         None => DEFAULT_LIMIT,
         Some(l) => match l.parse::<u32>() {
@@ -134,7 +100,7 @@ async fn list(
         .get("cluster_id")
         .map(|c| c.parse::<i64>().map_err(|_| bad_param(format!("cluster_id={c:?} must be an integer"))))
         .transpose()?;
-    let as_of = params.get("asOf").map(|t| super::items::parse_as_of(t)).transpose()?;
+    let as_of = params.get("asOf").map(|t| as_of(t)).transpose()?;
     let query = ZoneQuery { bbox, cluster_id, limit, offset };
     let (matched, mut zones) = match &scope {
         DraftScope::Everything => match as_of {
@@ -187,7 +153,7 @@ async fn list(
     Ok((
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON)),
-            (HeaderName::from_static("content-crs"), content_crs(crs)),
+            (HeaderName::from_static("content-crs"), crs.content_crs()),
         ],
         Body::from_stream(body),
     )
@@ -248,19 +214,17 @@ async fn zones_in_unit(
 async fn read(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<String>,
+    id: Result<ZoneId, ApiError>,
     Query(params): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let scope = crate::rights::draft_scope(&state, &caller).await?;
-    if let Some(unknown) = params.keys().find(|k| !matches!(k.as_str(), "crs" | "f" | "asOf")) {
-        return Err(bad_param(format!("unknown query parameter {unknown:?}; known: crs, f, asOf")));
-    }
+    known(&params, &["crs", "f", "asOf"])?;
     let crs = params.get("crs").map(|c| WireCrs::parse(c)).transpose()?.unwrap_or_default();
-    let id = parse_id(&id)?;
+    let ZoneId(id) = id?;
     let zone = match params.get("asOf") {
         None => state.store.get_zone(id).await,
-        Some(at) => state.store.zone_as_of(id, super::items::parse_as_of(at)?).await,
+        Some(at) => state.store.zone_as_of(id, as_of(at)?).await,
     }
     .map_err(not_found(id))?;
     scope.check(zone.data.boundary.as_multi_polygon(), &format!("zone {id}"))?;
@@ -272,7 +236,7 @@ async fn read(
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON)),
             (header::ETAG, tag),
-            (HeaderName::from_static("content-crs"), content_crs(crs)),
+            (HeaderName::from_static("content-crs"), crs.content_crs()),
         ],
         zone_json(&zone, crs)?.to_string(),
     )
@@ -281,27 +245,7 @@ async fn read(
 
 /// Reads a zone Feature: JSON and GeoJSON structure (400), then attributes and boundary (422,
 /// every problem at once), measured in its cluster's planning CRS.
-async fn draft_from_request(
-    state: &AppState,
-    headers: &HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<ZoneDraft, ApiError> {
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    if !matches!(essence.as_str(), "application/geo+json" | "application/json") {
-        return Err(ApiError::UnsupportedMediaType(format!(
-            "Content-Type {content_type:?} is not accepted; send application/geo+json or application/json"
-        )));
-    }
-    let body = body.map_err(|rejection| {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::PayloadTooLarge { limit: state.config.max_body_bytes }
-        } else {
-            ApiError::BadRequest { kind: "unreadable-body", detail: rejection.body_text() }
-        }
-    })?;
-    let value: Value = serde_json::from_slice(&body)
-        .map_err(|e| ApiError::BadRequest { kind: "malformed-json", detail: format!("body is not valid JSON: {e}") })?;
+async fn draft_from_request(state: &AppState, crs: WireCrs, value: Value) -> Result<ZoneDraft, ApiError> {
     let feature = match geojson::GeoJson::from_json_value(value) {
         Ok(geojson::GeoJson::Feature(f)) => f,
         Ok(_) => {
@@ -328,11 +272,7 @@ async fn draft_from_request(
         }
         None => return Err(ApiError::Unprocessable("the zone has no geometry".into())),
     };
-    let content_crs = match headers.get("content-crs") {
-        None => WireCrs::default(),
-        Some(v) => WireCrs::parse(v.to_str().unwrap_or_default())?,
-    };
-    content_crs.incoming(&mut raw)?;
+    crs.incoming(&mut raw)?;
     let input = read_properties(&feature.properties.unwrap_or_default());
     let boundary = validate(&raw);
     let attrs = input.and_then(ZoneAttrs::parse);
@@ -418,21 +358,21 @@ fn read_properties(props: &Map<String, Value>) -> Result<ZoneInput, Vec<FieldPro
 )]
 async fn create(
     State(state): State<AppState>,
-    BaseUrl(base): BaseUrl,
     caller: Caller,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    BaseUrl(base): BaseUrl,
+    RequestCrs(crs): RequestCrs,
+    Provenance(ctx): Provenance,
+    body: JsonBody<GeoJson>,
 ) -> Result<Response, ApiError> {
-    let draft = draft_from_request(&state, &headers, body).await?;
+    let draft = draft_from_request(&state, crs, body.value).await?;
     let target = Target::Feature { path: "zones", old: None, new: Some(draft.boundary.as_multi_polygon()) };
     authorize(&state, &caller, Action::CreateFeature, target).await?;
-    let zone = state.store.create_zone(&draft, &super::items::write_context(&caller, &headers)).await?;
-    let location = format!("{base}/collections/zones/items/{}", zone.id);
+    let zone = state.store.create_zone(&draft, &ctx).await?;
     Ok((
         StatusCode::CREATED,
         [
             (header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON)),
-            (header::LOCATION, HeaderValue::from_str(&location).map_err(|e| ApiError::Internal(e.to_string()))?),
+            (header::LOCATION, location(&format!("{base}/collections/zones/items/{}", zone.id))?),
             (header::ETAG, etag(zone.version)),
         ],
         zone_json(&zone, WireCrs::default())?.to_string(),
@@ -462,14 +402,15 @@ async fn create(
 )]
 async fn replace(
     State(state): State<AppState>,
-    Path(id): Path<String>,
     caller: Caller,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    ZoneId(id): ZoneId,
+    if_match: IfMatch,
+    RequestCrs(crs): RequestCrs,
+    Provenance(ctx): Provenance,
+    body: Result<JsonBody<GeoJson>, ApiError>,
 ) -> Result<Response, ApiError> {
-    let id = parse_id(&id)?;
-    let expected = if_match(&headers)?;
-    let draft = draft_from_request(&state, &headers, body).await?;
+    let expected = if_match.version()?;
+    let draft = draft_from_request(&state, crs, body?.value).await?;
     let current = state.store.get_zone(id).await.map_err(not_found(id))?;
     let path = format!("zones/{id}");
     let target = Target::Feature {
@@ -480,11 +421,7 @@ async fn replace(
     authorize(&state, &caller, Action::ReplaceFeature, target).await?;
     // Rights were checked against the version just read: write only over that one.
     let expected = expected.or(Some(current.version));
-    let zone = state
-        .store
-        .update_zone(id, expected, &draft, &super::items::write_context(&caller, &headers))
-        .await
-        .map_err(not_found(id))?;
+    let zone = state.store.update_zone(id, expected, &draft, &ctx).await.map_err(not_found(id))?;
     Ok((
         [(header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON)), (header::ETAG, etag(zone.version))],
         zone_json(&zone, WireCrs::default())?.to_string(),
@@ -510,23 +447,19 @@ async fn replace(
 )]
 async fn remove(
     State(state): State<AppState>,
-    Path(id): Path<String>,
     caller: Caller,
-    headers: HeaderMap,
+    ZoneId(id): ZoneId,
+    if_match: IfMatch,
+    Provenance(ctx): Provenance,
 ) -> Result<StatusCode, ApiError> {
-    let id = parse_id(&id)?;
-    let expected = if_match(&headers)?;
+    let expected = if_match.version()?;
     let current = state.store.get_zone(id).await.map_err(not_found(id))?;
     let path = format!("zones/{id}");
     let target = Target::Feature { path: &path, old: Some(current.data.boundary.as_multi_polygon()), new: None };
     authorize(&state, &caller, Action::DeleteFeature, target).await?;
     // Rights were checked against the version just read: delete only that one.
     let expected = expected.or(Some(current.version));
-    state
-        .store
-        .delete_zone(id, expected, &super::items::write_context(&caller, &headers))
-        .await
-        .map_err(not_found(id))?;
+    state.store.delete_zone(id, expected, &ctx).await.map_err(not_found(id))?;
     Ok(StatusCode::NO_CONTENT)
 }
 

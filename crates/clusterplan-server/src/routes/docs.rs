@@ -1,0 +1,329 @@
+//! Schemas, parameters and responses that describe the wire formats for the `OpenAPI` document
+//! (`api.rs` lists the operations; every route module names these in its annotations). The
+//! handlers build their JSON with `serde_json`; these types exist only to be described.
+//!
+//! Annotations name schemas bare (`body = Feature`, not `docs::Feature`): utoipa 4 takes the
+//! written path as the reference's name and does not resolve it, so the test
+//! `every_reference_of_the_document_resolves` checks every reference instead of the compiler.
+//!
+//! `OPENAPI_JSON` is the media type of the document itself, which the landing page links.
+
+// Only described, never built.
+#![allow(dead_code)]
+
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::{Required, schema::ObjectBuilder, schema::SchemaType};
+use utoipa::{IntoParams, ToResponse, ToSchema};
+
+/// Media type of the `OpenAPI` document (OGC API - Features, `/req/oas30/oas-impl`).
+pub(crate) const OPENAPI_JSON: &str = "application/vnd.oai.openapi+json;version=3.0";
+
+/// A problem document (RFC 9457): `type`, `title`, `status`, `detail`, and for 422s every
+/// problem with its place.
+#[derive(ToSchema)]
+pub(crate) struct ProblemDocument {
+    /// `urn:clusterplan:problem:<kind>`.
+    #[schema(rename = "type", example = "urn:clusterplan:problem:invalid-parameter")]
+    kind: String,
+    title: String,
+    status: u16,
+    detail: String,
+    /// Geometry problems with their polygon, ring, vertex and point (422).
+    problems: Option<Vec<serde_json::Value>>,
+    /// Attribute problems `{field, message}` (422).
+    errors: Option<Vec<serde_json::Value>>,
+}
+
+/// Any refusal: an RFC 9457 problem document.
+#[derive(ToResponse)]
+#[response(
+    description = "A problem (RFC 9457): the status, a type and what is wrong",
+    content_type = "application/problem+json"
+)]
+pub(crate) struct Problem(#[to_schema] ProblemDocument);
+
+/// A link.
+#[derive(ToSchema)]
+pub(crate) struct Link {
+    href: String,
+    rel: String,
+    #[schema(rename = "type")]
+    media_type: Option<String>,
+    title: Option<String>,
+    templated: Option<bool>,
+}
+
+/// The landing page.
+#[derive(ToSchema)]
+pub(crate) struct LandingPage {
+    title: String,
+    description: String,
+    links: Vec<Link>,
+}
+
+/// Conformance classes.
+#[derive(ToSchema)]
+pub(crate) struct ConfClasses {
+    #[schema(rename = "conformsTo")]
+    conforms_to: Vec<String>,
+}
+
+/// The spatial extent of a collection (CRS84).
+#[derive(ToSchema)]
+pub(crate) struct Extent {
+    spatial: Option<serde_json::Value>,
+}
+
+/// A collection.
+#[derive(ToSchema)]
+pub(crate) struct Collection {
+    #[schema(example = "clusters")]
+    id: String,
+    title: String,
+    description: String,
+    keywords: Vec<String>,
+    #[schema(rename = "itemType", example = "feature")]
+    item_type: String,
+    crs: Vec<String>,
+    #[schema(rename = "storageCrs")]
+    storage_crs: String,
+    extent: Option<Extent>,
+    license: Option<String>,
+    attribution: Option<String>,
+    /// The last publication: `seq`, `published_at`, `author`, `note`, `feature_count`.
+    last_published: Option<serde_json::Value>,
+    links: Vec<Link>,
+}
+
+/// The collections.
+#[derive(ToSchema)]
+pub(crate) struct Collections {
+    collections: Vec<Collection>,
+    links: Vec<Link>,
+}
+
+/// A GeoJSON geometry (RFC 7946): the clusters' boundaries are `Polygon`s or `MultiPolygon`s.
+#[derive(ToSchema)]
+pub(crate) struct Geometry {
+    #[schema(rename = "type", example = "MultiPolygon")]
+    kind: String,
+    coordinates: Vec<serde_json::Value>,
+}
+
+/// Attributes of a cluster or industrial park; `area_ha`, `geodesic_area_ha`, `version`,
+/// `created_at` and `updated_at` are the server's and ignored in requests.
+#[derive(ToSchema)]
+pub(crate) struct ClusterProperties {
+    #[schema(example = "BT-CCN-01")]
+    code: String,
+    #[schema(example = "Phú Hưng–Mỹ Thạnh")]
+    name: String,
+    /// `cluster` or `industrial_park`.
+    kind: String,
+    /// `in_plan`, `established`, `infrastructure`, `operating`, `expanded`, `removed`, `revoked`.
+    status: String,
+    planned_area_ha: Option<f64>,
+    notes: Option<String>,
+    #[schema(example = "EPSG:9210")]
+    planning_crs: Option<String>,
+    #[schema(read_only)]
+    area_ha: Option<f64>,
+    #[schema(read_only)]
+    geodesic_area_ha: Option<f64>,
+    #[schema(read_only)]
+    version: Option<i64>,
+    #[schema(read_only)]
+    created_at: Option<String>,
+    #[schema(read_only)]
+    updated_at: Option<String>,
+}
+
+/// A GeoJSON Feature (RFC 7946).
+#[derive(ToSchema)]
+pub(crate) struct Feature {
+    #[schema(rename = "type", example = "Feature")]
+    kind: String,
+    #[schema(read_only)]
+    id: Option<i64>,
+    geometry: Geometry,
+    properties: ClusterProperties,
+}
+
+/// A GeoJSON FeatureCollection: one page of features with counts and paging links.
+#[derive(ToSchema)]
+pub(crate) struct FeatureCollection {
+    #[schema(rename = "type", example = "FeatureCollection")]
+    kind: String,
+    #[schema(rename = "timeStamp")]
+    time_stamp: String,
+    #[schema(rename = "numberMatched")]
+    number_matched: u64,
+    #[schema(rename = "numberReturned")]
+    number_returned: u64,
+    features: Vec<Feature>,
+    links: Vec<Link>,
+}
+
+/// An output format.
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub(crate) enum Format {
+    Json,
+    Html,
+}
+
+/// A layer: the published snapshot, or the working draft (accounts only).
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub(crate) enum LayerName {
+    Published,
+    Draft,
+}
+
+/// `f`: the output format (the `Accept` header is read when absent).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct FormatQuery {
+    /// `json` or `html`; other values are a 400. Without it, a browser's `Accept: text/html` gets HTML.
+    #[param(inline)]
+    f: Option<Format>,
+}
+
+/// The collection of clusters and industrial parks.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub(crate) struct CollectionPath {
+    /// The collection's id: `clusters` (history routes also take `zones`).
+    #[param(example = "clusters")]
+    collection: String,
+}
+
+/// A feature of the collection.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub(crate) struct ItemPath {
+    /// The collection's id: `clusters` (history routes also take `zones`).
+    #[param(example = "clusters")]
+    collection: String,
+    /// The feature's id.
+    id: i64,
+}
+
+/// `layer`: which layer a read sees.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct LayerQuery {
+    /// `published` (the default, and the only one without an account) or `draft`.
+    #[param(inline)]
+    layer: Option<LayerName>,
+}
+
+/// Parameters of `GET …/items`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ItemsQuery {
+    /// Page size, 1–10 000 (default 100; larger values are cut to 10 000).
+    #[param(minimum = 1, maximum = 10000, default = 100)]
+    limit: Option<u32>,
+    /// Features to skip: where the page starts.
+    #[param(minimum = 0)]
+    offset: Option<u64>,
+    /// `min x, min y, max x, max y` (or 6 numbers with heights) in `bbox-crs`, CRS84 by default.
+    #[param(style = Form, value_type = Option<Vec<f64>>, min_items = 4, max_items = 6)]
+    bbox: Option<String>,
+    /// CRS of `bbox` (a URI from the collection's `crs` list).
+    #[param(rename = "bbox-crs", example = "http://www.opengis.net/def/crs/EPSG/0/9210")]
+    bbox_crs: Option<String>,
+    /// CRS of the answer's coordinates (a URI from the collection's `crs` list); see `Content-Crs`.
+    #[param(example = "http://www.opengis.net/def/crs/EPSG/0/9210")]
+    crs: Option<String>,
+    /// The layer as it stood at this RFC 3339 instant (accounts only).
+    #[param(rename = "asOf", format = DateTime)]
+    as_of: Option<String>,
+    /// `published` (the default, and the only one without an account) or `draft`.
+    #[param(inline)]
+    layer: Option<LayerName>,
+    /// OGC API - Features Part 3: a CQL2 filter expression.
+    filter: Option<String>,
+    /// Language of `filter`: `cql2-text`, the only one offered.
+    #[param(rename = "filter-lang")]
+    filter_lang: Option<String>,
+    /// CRS of the geometries in `filter` (CRS84 by default).
+    #[param(rename = "filter-crs")]
+    filter_crs: Option<String>,
+    /// Sort order: comma-separated queryables, each optionally prefixed with `+` or `-`
+    /// (descending); NULLs last, then by id.
+    #[param(style = Form, value_type = Option<Vec<String>>)]
+    sortby: Option<String>,
+    /// The properties to include in each feature (comma-separated).
+    #[param(style = Form, value_type = Option<Vec<String>>)]
+    properties: Option<String>,
+    /// An instant or an interval (RFC 3339 date-times or dates, `..` for open ends) that the
+    /// feature's `updated_at` must meet.
+    datetime: Option<String>,
+    /// `json` (GeoJSON) or `html`.
+    #[param(inline)]
+    f: Option<Format>,
+}
+
+/// Parameters of `GET …/items/{id}`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ItemQuery {
+    /// CRS of the answer's coordinates (a URI from the collection's `crs` list).
+    crs: Option<String>,
+    /// The feature as it stood at this RFC 3339 instant (accounts only).
+    #[param(rename = "asOf", format = DateTime)]
+    as_of: Option<String>,
+    /// `published` (the default, and the only one without an account) or `draft`.
+    #[param(inline)]
+    layer: Option<LayerName>,
+    /// `json` (GeoJSON) or `html`.
+    #[param(inline)]
+    f: Option<Format>,
+}
+
+/// Request headers of writes.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Header)]
+pub(crate) struct WriteHeaders {
+    /// Why the change is made (UTF-8, percent-encoding allowed); kept with the version.
+    #[param(rename = "X-Change-Reason")]
+    reason: Option<String>,
+    /// The legal act the change rests on; kept with the version.
+    #[param(rename = "X-Legal-Act")]
+    legal_act: Option<String>,
+    /// The session's CSRF token: required with the session cookie, not with a bearer token.
+    #[param(rename = "X-CSRF-Token")]
+    csrf: Option<String>,
+}
+
+/// Request headers of conditional writes.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Header)]
+pub(crate) struct IfMatch {
+    /// The `ETag` of the version edited, `"<version>"`; required (428 without it) unless the
+    /// server runs with `--allow-writes-without-if-match`; a stale one is a 412.
+    #[param(rename = "If-Match")]
+    if_match: Option<String>,
+}
+
+/// `Content-Crs`: the CRS of a request body's coordinates (CRS84 by default).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Header)]
+pub(crate) struct ContentCrs {
+    /// `<http://www.opengis.net/def/crs/EPSG/0/9210>` lets a client send VN-2000 metres.
+    #[param(rename = "Content-Crs")]
+    content_crs: Option<String>,
+}
+
+/// The item path's `id`, for operations added outside the annotations.
+pub(crate) fn id_parameter() -> Parameter {
+    ParameterBuilder::new()
+        .name("id")
+        .parameter_in(ParameterIn::Path)
+        .required(Required::True)
+        .description(Some("The feature's id"))
+        .schema(Some(ObjectBuilder::new().schema_type(SchemaType::Integer)))
+        .build()
+}
