@@ -78,7 +78,7 @@ export class Editor {
       mode: 'create',
       id: null,
       version: null,
-      props: { name: '', code: '', kind: 'cluster', status: 'in_plan', planned_area_ha: '', notes: '' },
+      props: { name: '', code: '', kind: 'cluster', status: 'in_plan', planned_area_ha: '', wwtp_capacity_m3_day: '', notes: '' },
       polygons: [],
     });
     this.setTool('draw');
@@ -109,7 +109,7 @@ export class Editor {
       original: fresh,
       props: {
         name: p.name ?? '', code: p.code ?? '', kind: p.kind ?? 'cluster', status: p.status ?? 'in_plan',
-        planned_area_ha: p.planned_area_ha ?? '', notes: p.notes ?? '',
+        planned_area_ha: p.planned_area_ha ?? '', wwtp_capacity_m3_day: p.wwtp_capacity_m3_day ?? '', notes: p.notes ?? '',
       },
       polygons: geo.polygonsOf(fresh.geometry),
     });
@@ -318,6 +318,7 @@ export class Editor {
     }
     const submitted = geo.clone(s.polygons);
     const planned = String(s.props.planned_area_ha ?? '').trim();
+    const wwtp = String(s.props.wwtp_capacity_m3_day ?? '').trim();
     const feature = {
       type: 'Feature',
       geometry: geo.toGeometry(submitted),
@@ -328,6 +329,7 @@ export class Editor {
         status: s.props.status,
         notes: s.props.notes.trim() || null,
         planned_area_ha: planned === '' ? null : Number(planned),
+        wwtp_capacity_m3_day: wwtp === '' ? null : Number(wwtp),
       },
     };
     if (s.mode === 'edit') {
@@ -335,6 +337,10 @@ export class Editor {
       // PUT replaces the whole feature: keep the CRS the dataset was planned in.
       const crs = s.original.properties?.planning_crs;
       if (crs) feature.properties.planning_crs = crs;
+      // …and the site facts the form does not show.
+      for (const flag of ['craft_village', 'mountainous', 'roads_completed', 'water_completed', 'wastewater_completed']) {
+        if (typeof s.original.properties?.[flag] === 'boolean') feature.properties[flag] = s.original.properties[flag];
+      }
     }
     s.saving = true;
     s.conflict = null;
@@ -366,6 +372,8 @@ export class Editor {
     if (!p.code.trim()) errors.code = t('edit.required');
     const planned = String(p.planned_area_ha ?? '').trim();
     if (planned !== '' && !(Number(planned) >= 0)) errors.planned_area_ha = t('edit.invalid_number');
+    const wwtp = String(p.wwtp_capacity_m3_day ?? '').trim();
+    if (wwtp !== '' && !(Number(wwtp) >= 0)) errors.wwtp_capacity_m3_day = t('edit.invalid_number');
     return errors;
   }
 
@@ -580,6 +588,7 @@ export class Editor {
         h('p', { class: 'cp-note', id: 'cp-status-note' }, t('edit.status_by_event'))]
         : field('status', 'field.status', select('status', ['in_plan'], 'status')),
       field('planned_area_ha', 'field.planned_area_ha', h('input', { type: 'number', name: 'planned_area_ha', min: '0', step: '0.01', inputmode: 'decimal', value: String(s.props.planned_area_ha ?? '') })),
+      field('wwtp_capacity_m3_day', 'field.wwtp_capacity_m3_day', h('input', { type: 'number', name: 'wwtp_capacity_m3_day', min: '0', step: '1', inputmode: 'decimal', value: String(s.props.wwtp_capacity_m3_day ?? '') })),
       field('notes', 'field.notes', h('textarea', { name: 'notes', rows: '3', value: s.props.notes })),
       h('div', { class: 'cp-actions' },
         ui.save,

@@ -47,6 +47,8 @@ const TABLE = {
   'field.geodesic_area': { vi: 'Diện tích trắc địa', en: 'Geodesic area' },
   'field.planned_area': { vi: 'Diện tích quy hoạch', en: 'Planned area' },
   'field.planned_area_ha': { vi: 'Diện tích quy hoạch (ha)', en: 'Planned area (ha)' },
+  'field.wwtp_capacity_m3_day': { vi: 'Công suất trạm xử lý nước thải (m³/ngày đêm)', en: 'Wastewater plant capacity (m³/day)' },
+  'value.m3_day': { vi: '{v} m³/ngày đêm', en: '{v} m³/day' },
   'field.notes': { vi: 'Ghi chú', en: 'Notes' },
   'field.version': { vi: 'Phiên bản', en: 'Version' },
   'field.updated': { vi: 'Cập nhật', en: 'Updated' },

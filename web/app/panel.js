@@ -61,6 +61,7 @@ export function detailsView(feature, { onEdit, onDelete, onClose, editingBlocked
         row('field.area', formatHa(p.area_ha), { class: 'cp-area' }),
         p.geodesic_area_ha !== undefined ? row('field.geodesic_area', formatHa(p.geodesic_area_ha)) : null,
         row('field.planned_area', formatHa(p.planned_area_ha)),
+        p.wwtp_capacity_m3_day != null ? row('field.wwtp_capacity_m3_day', t('value.m3_day', { v: p.wwtp_capacity_m3_day }), { class: 'cp-wwtp' }) : null,
         p.planning_crs ? row('field.crs', p.planning_crs) : null,
         row('field.notes', p.notes || t('value.none'), { class: 'cp-notes' }),
         row('field.version', t('value.version', { v: p.version ?? '?', date: formatDate(p.updated_at) }), { class: 'cp-version' })),

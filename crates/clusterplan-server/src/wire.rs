@@ -93,17 +93,17 @@ fn read_properties(props: &Map<String, Value>) -> Result<ClusterInput, ApiError>
     let status = text("status");
     let notes = text("notes");
     let planning_crs = text("planning_crs");
-    let planned_area_ha = match props.get("planned_area_ha") {
+    let mut number = |field: &'static str, unit: &str| match props.get(field) {
         None | Some(Value::Null) => None,
         Some(Value::Number(n)) => n.as_f64(),
         Some(_) => {
-            problems.push(clusterplan_core::FieldProblem {
-                field: "planned_area_ha",
-                message: "planned_area_ha must be a number of hectares".into(),
-            });
+            problems
+                .push(clusterplan_core::FieldProblem { field, message: format!("{field} must be a number of {unit}") });
             None
         }
     };
+    let planned_area_ha = number("planned_area_ha", "hectares");
+    let wwtp_capacity_m3_day = number("wwtp_capacity_m3_day", "m³/day");
     let mut flag = |field: &'static str| match props.get(field) {
         None | Some(Value::Null) => None,
         Some(Value::Bool(b)) => Some(*b),
@@ -131,6 +131,7 @@ fn read_properties(props: &Map<String, Value>) -> Result<ClusterInput, ApiError>
             roads_completed,
             water_completed,
             wastewater_completed,
+            wwtp_capacity_m3_day,
         })
     } else {
         Err(ApiError::InvalidFeature { geometry: Vec::new(), fields: problems })
@@ -313,6 +314,7 @@ pub fn feature_json(c: &Cluster, crs: WireCrs) -> Result<Value, CrsError> {
             "roads_completed": a.flags().roads_completed,
             "water_completed": a.flags().water_completed,
             "wastewater_completed": a.flags().wastewater_completed,
+            "wwtp_capacity_m3_day": a.wwtp_capacity_m3_day(),
             "version": c.version,
             "created_at": c.created_at.to_rfc3339_opts(SecondsFormat::Millis, true),
             "updated_at": c.updated_at.to_rfc3339_opts(SecondsFormat::Millis, true),

@@ -230,6 +230,31 @@ async fn more_sort_terms_than_sortable_properties_or_a_repeated_one_is_a_400(sta
     assert!(twice.body["detail"].as_str().is_some_and(|d| d.contains("\"code\"")), "{}", twice.text);
 }
 
+/// A wastewater plant capacity is a non-negative number, kept only where there is a plant:
+/// treatment completed, or a plant zone planned in the cluster.
+async fn a_wastewater_plant_capacity_needs_a_plant_and_round_trips(state: AppState) {
+    let mut no_plant = feature("WWTP-1", "");
+    no_plant["properties"]["wwtp_capacity_m3_day"] = json!(1500.0);
+    let refused = send(&state, Method::POST, ITEMS, &[GEOJSON], &no_plant).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.text);
+    assert!(refused.text.contains("wwtp_capacity_m3_day"), "{}", refused.text);
+    let mut negative = no_plant.clone();
+    negative["properties"]["wastewater_completed"] = json!(true);
+    negative["properties"]["wwtp_capacity_m3_day"] = json!(-1.0);
+    let refused = send(&state, Method::POST, ITEMS, &[GEOJSON], &negative).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.text);
+    assert_eq!(count(&state).await, 0, "nothing refused was written");
+
+    let mut built = no_plant.clone();
+    built["properties"]["wastewater_completed"] = json!(true);
+    let created = send(&state, Method::POST, ITEMS, &[GEOJSON], &built).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    assert_eq!(created.body["properties"]["wwtp_capacity_m3_day"], 1500.0, "{}", created.text);
+    let id = created.body["id"].as_i64().expect("id");
+    let read = get(&state, &format!("{ITEMS}/{id}")).await;
+    assert_eq!(read.body["properties"]["wwtp_capacity_m3_day"], 1500.0, "{}", read.text);
+}
+
 async fn state_for(store: Arc<dyn Store>, config: StoreConfig) -> AppState {
     common::planner_state(store, config, PLANNER_TOKEN).await
 }
@@ -241,4 +266,5 @@ router_suite!(
     a_nul_in_a_login_name_is_a_400_and_leaves_no_audit_row,
     a_nul_in_a_query_parameter_or_a_filter_literal_is_a_400_that_names_the_parameter,
     more_sort_terms_than_sortable_properties_or_a_repeated_one_is_a_400,
+    a_wastewater_plant_capacity_needs_a_plant_and_round_trips,
 );

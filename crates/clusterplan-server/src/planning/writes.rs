@@ -171,6 +171,7 @@ pub async fn create_cluster(
     let event =
         StatusEvent { from: None, to: status, effective: request.effective, act: request.act, note: request.note };
     check_event(&[], &event)?;
+    check_plant(draft, false)?;
     let mut results = size_rules(&state.config.rules, draft);
     if status == ClusterStatus::Established {
         results.extend(
@@ -200,8 +201,26 @@ pub async fn check_revert(
     if live {
         check_edit(state, id, restored, doc).await
     } else {
+        check_plant(restored, false)?;
         enforce(&size_rules(&state.config.rules, restored), &parse_overrides(doc)?)
     }
+}
+
+/// A wastewater plant capacity only where there is a plant: treatment completed, or a plant
+/// zone (`WWTP`) planned in the cluster.
+fn check_plant(draft: &ClusterDraft, plant_zone: bool) -> Result<(), ApiError> {
+    match draft.attrs.wwtp_capacity_problem(plant_zone) {
+        None => Ok(()),
+        Some(problem) => Err(ApiError::InvalidFeature { geometry: Vec::new(), fields: vec![problem] }),
+    }
+}
+
+/// Whether a cluster has a wastewater plant zone.
+async fn has_plant_zone(state: &AppState, id: i64) -> Result<bool, ApiError> {
+    use futures::TryStreamExt;
+    let query = clusterplan_store::ZoneQuery { bbox: None, cluster_id: Some(id), limit: u32::MAX, offset: 0 };
+    let zones: Vec<_> = state.store.stream_zones(query).try_collect().await?;
+    Ok(zones.iter().any(|z| z.data.attrs.land_use() == clusterplan_core::zones::LandUse::Wastewater))
 }
 
 /// An edit: the status is not edited (a change of status is an event with its act), and the
@@ -220,6 +239,9 @@ pub async fn check_edit(state: &AppState, id: i64, draft: &ClusterDraft, doc: &V
                 "requested_status": draft.attrs.status().code(),
             }),
         });
+    }
+    if draft.attrs.wwtp_capacity_problem(false).is_some() {
+        check_plant(draft, has_plant_zone(state, id).await?)?;
     }
     enforce(&size_rules(&state.config.rules, draft), &parse_overrides(doc)?)
 }
