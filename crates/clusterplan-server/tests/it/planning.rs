@@ -2,9 +2,6 @@
 //! refused), every Decree 32/2024 rule just inside and just outside its limit, zone placement,
 //! units across the 2009 and 2025 reorganisations, `/zoning` and `/summary`.
 
-#[macro_use]
-mod common;
-
 use std::sync::Arc;
 
 use axum::body::Body;

@@ -1,8 +1,5 @@
 //! Router-level tests of the HTTP API (no socket), run on both stores.
 
-#[macro_use]
-mod common;
-
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -771,7 +768,7 @@ async fn bad_filters_are_400_problems_that_say_where(state: AppState) {
 }
 
 async fn state_for(store: Arc<dyn Store>, config: StoreConfig) -> AppState {
-    common::planner_state(store, config, PLANNER_TOKEN).await
+    crate::common::planner_state(store, config, PLANNER_TOKEN).await
 }
 
 router_suite!(

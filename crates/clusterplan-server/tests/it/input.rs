@@ -3,9 +3,6 @@
 //! client sends, and more sort terms than there are sortable properties (SQLite refuses more
 //! than 2 000 `ORDER BY` terms, and would do so after the answer's first bytes were sent).
 
-#[macro_use]
-mod common;
-
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -256,7 +253,7 @@ async fn a_wastewater_plant_capacity_needs_a_plant_and_round_trips(state: AppSta
 }
 
 async fn state_for(store: Arc<dyn Store>, config: StoreConfig) -> AppState {
-    common::planner_state(store, config, PLANNER_TOKEN).await
+    crate::common::planner_state(store, config, PLANNER_TOKEN).await
 }
 
 router_suite!(

@@ -1,9 +1,6 @@
 //! The `OpenAPI` document at `/api` and the HTML views of the OGC API documents, with content
 //! negotiation (`f=json|html`, `Accept`), run on both stores like `api.rs`.
 
-#[macro_use]
-mod common;
-
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -381,7 +378,7 @@ async fn landing_conformance_and_collections_have_html_views(state: AppState) {
 }
 
 async fn state_for(store: Arc<dyn Store>, config: StoreConfig) -> AppState {
-    common::planner_state(store, config, PLANNER_TOKEN).await
+    crate::common::planner_state(store, config, PLANNER_TOKEN).await
 }
 
 router_suite!(

@@ -1,9 +1,6 @@
 //! Accounts, rights and history over HTTP, on both stores (router tests without a socket),
 //! and the account commands of the real binary.
 
-#[macro_use]
-mod common;
-
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
