@@ -6,7 +6,7 @@ CARGO ?= cargo
 LISTEN ?= 127.0.0.1:8080
 DATABASE ?= clusterplan.gpkg
 
-.PHONY: run test check lint core-purity rust-tests browser-tests web-deps
+.PHONY: run test check toolchain lint core-purity rust-tests browser-tests web-deps
 
 web/node_modules: web/package.json web/package-lock.json
 	npm ci --prefix web --no-audit --no-fund
@@ -23,7 +23,15 @@ run: web/node_modules
 
 test: check rust-tests browser-tests
 
-check: lint core-purity
+check: toolchain lint core-purity
+
+# The toolchain meets the workspace's rust-version (1.88: let-chains); clippy's
+# incompatible_msrv, run by `lint`, refuses standard-library APIs newer than it.
+toolchain:
+	@need=$$(sed -n 's/^rust-version = "\(.*\)"/\1/p' Cargo.toml); have=$$($(CARGO) --version | cut -d' ' -f2); \
+	if [ "$$(printf '%s\n%s\n' "$$need" "$$have" | sort -V | head -1)" != "$$need" ]; then \
+	  echo "Rust $$need or newer is needed (found $$have): rustup update stable"; exit 1; fi; \
+	echo "cargo $$have meets rust-version $$need"
 
 lint:
 	$(CARGO) fmt --all -- --check

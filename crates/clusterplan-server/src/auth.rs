@@ -161,7 +161,7 @@ impl ClientAddress {
 /// The client behind `peer`: `peer` itself unless it is a trusted proxy, else the rightmost
 /// `X-Forwarded-For` entry that is not a trusted proxy (entries further left are written by
 /// the client and prove nothing). A malformed entry stops the walk at the last trusted hop.
-pub fn client_ip(peer: IpAddr, headers: &axum::http::HeaderMap, trusted: &[IpAddr]) -> IpAddr {
+pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> IpAddr {
     if !trusted.contains(&peer) {
         return peer;
     }

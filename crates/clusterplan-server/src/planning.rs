@@ -249,7 +249,7 @@ pub fn event_json(e: &EventRecord) -> Value {
         .map(|a| json!({ "number": a.number(), "date": a.date(), "authority": a.authority(), "link": a.link() }));
     json!({
         "seq": e.seq,
-        "from": e.event.from.map(clusterplan_core::ClusterStatus::code),
+        "from": e.event.from.map(ClusterStatus::code),
         "to": e.event.to.code(),
         "effective": e.event.effective,
         "act": act,

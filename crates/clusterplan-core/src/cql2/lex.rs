@@ -48,12 +48,12 @@ fn is_word_part(c: char) -> bool {
 }
 
 impl<'a> Lexer<'a> {
-    pub fn new(src: &'a str) -> Self {
+    pub(super) fn new(src: &'a str) -> Self {
         Self { src, pos: 0 }
     }
 
     /// A lexer that starts at byte `pos` (a token boundary), for looking ahead.
-    pub fn starting_at(src: &'a str, pos: usize) -> Self {
+    pub(super) fn starting_at(src: &'a str, pos: usize) -> Self {
         Self { src, pos }
     }
 
@@ -79,7 +79,7 @@ impl<'a> Lexer<'a> {
         }
     }
 
-    pub fn next_token(&mut self) -> Result<Token<'a>, ParseError> {
+    pub(super) fn next_token(&mut self) -> Result<Token<'a>, ParseError> {
         while let Some(c) = self.char_at(self.pos) {
             if !c.is_whitespace() {
                 break;

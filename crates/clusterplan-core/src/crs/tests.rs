@@ -31,7 +31,7 @@ fn pinned_transformation_is_not_the_one_proj_would_pick() {
     // PROJ's own choice for EPSG:4326 → EPSG:9210 differs by decimetres in the Mekong delta;
     // if both agree, the pin has silently stopped applying.
     let pinned = forward(Crs::VN2000_TM3_10545, 106.378_89, 10.240_28);
-    let proj = proj::Proj::new_known_crs("EPSG:4326", "EPSG:9210", None).expect("proj");
+    let proj = Proj::new_known_crs("EPSG:4326", "EPSG:9210", None).expect("proj");
     let default = proj.convert((106.378_89, 10.240_28)).expect("convert");
     let shift = ((pinned.0 - default.0).powi(2) + (pinned.1 - default.1).powi(2)).sqrt();
     assert!(shift > 0.1, "pinned and default agree to {shift} m");
@@ -50,7 +50,7 @@ fn every_tm3_zone_has_its_central_meridian_at_false_easting() {
 #[test]
 fn vn2000_utm_differs_from_wgs84_utm_by_hundreds_of_metres() {
     let (e, n) = forward(Crs::Epsg(3405), 106.37, 10.24);
-    let proj = proj::Proj::new_known_crs("EPSG:4326", "EPSG:32648", None).expect("proj");
+    let proj = Proj::new_known_crs("EPSG:4326", "EPSG:32648", None).expect("proj");
     let (e2, n2) = proj.convert((106.37, 10.24)).expect("convert");
     let d = ((e - e2).powi(2) + (n - n2).powi(2)).sqrt();
     assert!((150.0..400.0).contains(&d), "{d} m");

@@ -117,7 +117,7 @@ pub fn check_event(history: &[StatusEvent], event: &StatusEvent) -> Result<(), A
             kind: "transition-not-allowed",
             detail: e.to_string(),
             extra: json!({
-                "from": event.from.map(clusterplan_core::ClusterStatus::code),
+                "from": event.from.map(ClusterStatus::code),
                 "to": event.to.code(),
                 "allowed": e.allowed().iter().map(|s| s.code()).collect::<Vec<_>>(),
             }),

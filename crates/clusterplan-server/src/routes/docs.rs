@@ -10,6 +10,8 @@
 
 // Only described, never built.
 #![allow(dead_code)]
+// utoipa 4's derives write the types they describe with their full paths.
+#![allow(unused_qualifications)]
 
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::{Required, schema::ObjectBuilder, schema::SchemaType};

@@ -203,7 +203,7 @@ async fn list(
         None => state.store.count_clusters(&query).await?,
         Some(at) => state.store.count_clusters_as_of(&query, at).await?,
     };
-    let stamp = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let stamp = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let head = format!(r#"{{"type":"FeatureCollection","timeStamp":"{stamp}","numberMatched":{matched},"features":["#);
     let mut features = match request.as_of {
         None => state.store.stream_clusters(query.clone()),

@@ -136,7 +136,7 @@ async fn collections(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let layer = layer_for(&params, &caller)?;
-    let stamp = tag("d", state.store.clusters_stamp(clusterplan_store::Layer::Draft).await?);
+    let stamp = tag("d", state.store.clusters_stamp(Layer::Draft).await?);
     if none_match_hits(&headers, &stamp) {
         return Ok(not_modified(stamp));
     }
@@ -181,7 +181,7 @@ async fn collection(
     if !COLLECTIONS.contains(&id.as_str()) {
         return Err(ApiError::NotFound(format!("collection {id:?} does not exist")));
     }
-    let stamp = tag("d", state.store.clusters_stamp(clusterplan_store::Layer::Draft).await?);
+    let stamp = tag("d", state.store.clusters_stamp(Layer::Draft).await?);
     if none_match_hits(&headers, &stamp) {
         return Ok(not_modified(stamp));
     }

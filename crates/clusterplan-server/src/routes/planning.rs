@@ -89,7 +89,7 @@ async fn list_events(
         "cluster_id": id,
         "status": current,
         "date": on,
-        "status_on_date": status_on(&events, on).map(clusterplan_core::ClusterStatus::code),
+        "status_on_date": status_on(&events, on).map(ClusterStatus::code),
         "allowed_next": allowed_targets(events.last().map(|e| e.event.to)).iter().map(|s| s.code()).collect::<Vec<_>>(),
         "events": events.iter().map(event_json).collect::<Vec<_>>(),
     })))
@@ -262,7 +262,7 @@ async fn planning_sheet(
         "name": cluster.data.attrs.name(),
         "date": on,
         "status": events.last().map(|e| e.event.to.code()),
-        "status_on_date": status_on(&events, on).map(clusterplan_core::ClusterStatus::code),
+        "status_on_date": status_on(&events, on).map(ClusterStatus::code),
         "allowed_next": allowed_targets(events.last().map(|e| e.event.to)).iter().map(|s| s.code()).collect::<Vec<_>>(),
         "area_ha": planning::round(cluster.data.area.projected_ha, 4),
         "units": units,

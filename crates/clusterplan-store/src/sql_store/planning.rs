@@ -167,7 +167,7 @@ async fn insert_event<B: Backend>(
     .bind(e.to.code())
     .bind(e.effective)
     .bind(act.map(|a| a.number().to_owned()))
-    .bind(act.map(clusterplan_core::lifecycle::LegalAct::date))
+    .bind(act.map(LegalAct::date))
     .bind(act.map(|a| a.authority().to_owned()))
     .bind(act.and_then(|a| a.link()).map(str::to_owned))
     .bind(e.note.clone())

@@ -8,7 +8,7 @@ use clusterplan_store::{NewUser, Role, Store, StoreConfig};
 
 /// The service state for a test, with an account `planner` whose API token is `token`.
 #[allow(dead_code, reason = "not every test file acts as a planner")]
-pub async fn planner_state(store: Arc<dyn Store>, config: StoreConfig, token: &str) -> AppState {
+pub(crate) async fn planner_state(store: Arc<dyn Store>, config: StoreConfig, token: &str) -> AppState {
     let password_hash = clusterplan_server::auth::hash_password("planner password").expect("hash");
     store
         .create_user(&NewUser { name: "planner".into(), role: Role::Planner, unit_code: None, password_hash })
