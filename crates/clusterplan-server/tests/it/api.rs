@@ -181,6 +181,24 @@ async fn items_page_with_counts_and_next_links(state: AppState) {
     assert_eq!(empty.body["features"], json!([]));
 }
 
+/// A page of GeoJSON as clients see it, the same on both stores (times, which differ per run,
+/// redacted): a change to the wire format shows in `snapshots/` and needs a review.
+async fn an_items_page_keeps_its_geojson_shape(state: AppState) {
+    for (i, code) in ["SNAP-A", "SNAP-B"].into_iter().enumerate() {
+        let a = send(&state, Method::POST, ITEMS, &feature(code, square(106.0 + i as f64 * 0.01, 10.0)), None).await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
+    }
+    let page = get(&state, &format!("{ITEMS}?limit=1&sortby=code")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    insta::with_settings!({ prepend_module_to_snapshot => false }, {
+        insta::assert_json_snapshot!("items_page", page.body, {
+            ".timeStamp" => "[time]",
+            ".features[].properties.created_at" => "[time]",
+            ".features[].properties.updated_at" => "[time]",
+        });
+    });
+}
+
 async fn bad_query_parameters_are_400_problems(state: AppState) {
     for uri in [
         format!("{ITEMS}?limit=0"),
@@ -773,6 +791,7 @@ async fn state_for(store: Arc<dyn Store>, config: StoreConfig) -> AppState {
 
 router_suite!(
     landing_conformance_and_collections_link_up,
+    an_items_page_keeps_its_geojson_shape,
     a_browser_asking_for_the_landing_page_gets_the_map,
     create_read_replace_delete_round_trip_with_etags,
     items_page_with_counts_and_next_links,
