@@ -367,6 +367,9 @@ impl<B: Backend> Sql<B> {
 
 /// `{id}`, `{geom}`, `{jsonb}` and `{overriding}` of a template, for this backend.
 pub(crate) fn expand<B: Backend>(template: &str) -> String {
+    if !template.contains('{') {
+        return template.to_owned();
+    }
     template
         .replace("{id}", B::ID)
         .replace("{geom}", B::GEOM)

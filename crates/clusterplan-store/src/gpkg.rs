@@ -7,7 +7,6 @@ use std::time::Duration;
 use chrono::{DateTime, SecondsFormat, Utc};
 use clusterplan_core::Cluster;
 use clusterplan_core::cql2::{LikePattern, LikeToken, PropertyType, SpatialOp};
-use futures::TryStreamExt;
 use geo_types::Geometry;
 use geozero::ToGeo;
 use geozero::wkb::GpkgWkb;
@@ -16,10 +15,11 @@ use sqlx::sqlite::{
 };
 use sqlx::{Pool, QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
 
-use crate::backend::{Backend, TextList, sqlx_alike};
+use crate::backend::{Backend, TextList, expand, sqlx_alike};
 use crate::geom::geometry_to_gpkg as to_gpkg_geometry;
 use crate::query::Queryable;
-use crate::{ClusterQuery, Layer, SqlStore, Store, StoreError, TileId};
+use crate::sql_store::{CLUSTER_COLUMNS, decode_cluster};
+use crate::{Layer, SqlStore, StoreError, TileId};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
 
@@ -208,9 +208,14 @@ impl Backend for Sqlite {
         name: &str,
         layer: Layer,
     ) -> Result<Option<Vec<u8>>, StoreError> {
-        // SQLite has no MVT encoder: the R*Tree selects, Rust clips and encodes.
-        let query = ClusterQuery { bbox: Some(tile.lonlat_envelope()?), layer, ..ClusterQuery::ALL };
-        let clusters: Vec<Cluster> = SqlStore { pool: pool.clone() }.stream_clusters(query).try_collect().await?;
+        // SQLite has no MVT encoder: the R*Tree selects by envelope (clipping drops what misses
+        // the tile), Rust clips and encodes.
+        let table = layer.table();
+        let mut qb = QueryBuilder::new(expand::<Self>(&format!("SELECT {CLUSTER_COLUMNS} FROM {table} WHERE TRUE")));
+        Self::push_envelope(&mut qb, table, tile.lonlat_envelope()?);
+        qb.push(" ORDER BY fid");
+        let rows = Self::fetch_all(&mut *pool.acquire().await?, qb).await?;
+        let clusters = rows.iter().map(decode_cluster::<Self>).collect::<Result<Vec<Cluster>, _>>()?;
         // Clipping and encoding are CPU work: off the async threads.
         let name = name.to_owned();
         tokio::task::spawn_blocking(move || crate::tiles::encode_clusters(tile, &name, clusters))

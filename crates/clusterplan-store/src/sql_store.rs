@@ -14,7 +14,7 @@ use futures::stream::BoxStream;
 use futures::{StreamExt, TryStreamExt};
 use sqlx::{Database, Pool, QueryBuilder};
 
-use crate::backend::{Backend, RowExt, Sql, TextList};
+use crate::backend::{Backend, RowExt, Sql, TextList, expand};
 use crate::planning::PlanningStore;
 use crate::sql_filter;
 use crate::{ClusterQuery, CollectionMeta, Layer, NewAudit, Publication, Store, StoreError, TileId, WriteContext};
@@ -277,35 +277,48 @@ impl<B: Backend> SqlStore<B> {
     /// decides exactly, filtering and paging are done in SQL; otherwise SQL narrows the
     /// candidates, and the exact test and paging run here.
     fn select(&self, query: ClusterQuery, page: bool) -> BoxStream<'static, Result<Cluster, StoreError>> {
-        let pool = self.pool.clone();
         let exact = Self::exact_in_sql(&query);
-        let (limit, offset) = (query.limit, query.offset);
-        let stream = async_stream::try_stream! {
-            let mut qb = QueryBuilder::new(crate::backend::expand::<B>(&format!(
-                "SELECT {CLUSTER_COLUMNS} FROM {}",
-                query.layer.table()
-            )));
-            Self::push_where(&mut qb, &query)?;
-            sql_filter::push_order(&mut qb, query.sort(), B::ID);
-            if exact && page {
-                qb.push(" LIMIT ");
-                B::bind(&mut qb, i64::from(query.limit));
-                qb.push(" OFFSET ");
-                B::bind(&mut qb, i64::try_from(query.offset).unwrap_or(i64::MAX));
-            }
-            let mut rows = B::fetch_stream(pool, qb);
-            while let Some(row) = rows.try_next().await? {
-                let cluster = decode_cluster::<B>(&row)?;
-                if exact || query.admits(&cluster) {
-                    yield cluster;
-                }
-            }
-        };
-        if exact || !page {
-            return stream.boxed();
+        let mut qb = QueryBuilder::new(expand::<B>(&format!("SELECT {CLUSTER_COLUMNS} FROM {}", query.layer.table())));
+        if let Err(e) = Self::push_where(&mut qb, &query) {
+            return futures::stream::once(async { Err(e) }).boxed();
         }
-        stream.skip(usize::try_from(offset).unwrap_or(usize::MAX)).take(limit as usize).boxed()
+        sql_filter::push_order(&mut qb, query.sort(), B::ID);
+        let paging = page.then_some((query.limit, query.offset));
+        select_page(self.pool.clone(), qb, exact, paging, decode_cluster::<B>, move |c| query.admits(c))
     }
+}
+
+/// Streams the features a built `SELECT … ORDER BY …` reads, paged by `paging`: in SQL when
+/// the database decided exactly (`exact`), else after `admits` has tested each candidate here.
+pub(crate) fn select_page<B: Backend, T: Send + 'static>(
+    pool: Pool<B>,
+    mut qb: QueryBuilder<'static, B>,
+    exact: bool,
+    paging: Option<(u32, u64)>,
+    decode: fn(&B::Row) -> Result<T, StoreError>,
+    admits: impl Fn(&T) -> bool + Send + 'static,
+) -> BoxStream<'static, Result<T, StoreError>> {
+    let offset = |o: u64| usize::try_from(o).unwrap_or(usize::MAX);
+    if let Some((limit, skip)) = paging.filter(|_| exact) {
+        qb.push(" LIMIT ");
+        B::bind(&mut qb, i64::from(limit));
+        qb.push(" OFFSET ");
+        B::bind(&mut qb, i64::try_from(skip).unwrap_or(i64::MAX));
+    }
+    let features = B::fetch_stream(pool, qb)
+        .map(move |row| decode(&row?))
+        .try_filter(move |feature| std::future::ready(exact || admits(feature)));
+    match paging {
+        Some((limit, skip)) if !exact => features.skip(offset(skip)).take(limit as usize).boxed(),
+        _ => features.boxed(),
+    }
+}
+
+/// Runs a built `SELECT count(*) AS n …`.
+pub(crate) async fn count_rows<B: Backend>(pool: &Pool<B>, qb: QueryBuilder<'static, B>) -> Result<u64, StoreError> {
+    let mut conn = pool.acquire().await?;
+    let row = B::fetch_optional(&mut conn, qb).await?.ok_or(sqlx::Error::RowNotFound)?;
+    Ok(B::get::<i64>(&row, "n")? as u64)
 }
 
 #[async_trait]
@@ -367,9 +380,7 @@ where
         if Self::exact_in_sql(query) {
             let mut qb = QueryBuilder::new(format!("SELECT count(*) AS n FROM {}", query.layer.table()));
             Self::push_where(&mut qb, query)?;
-            let mut conn = self.pool.acquire().await?;
-            let row = B::fetch_optional(&mut conn, qb).await?.ok_or(sqlx::Error::RowNotFound)?;
-            return Ok(B::get::<i64>(&row, "n")? as u64);
+            return count_rows(&self.pool, qb).await;
         }
         self.select(query.for_count(), false).try_fold(0u64, |n, _| async move { Ok(n + 1) }).await
     }

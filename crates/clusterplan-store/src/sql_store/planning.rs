@@ -10,11 +10,11 @@ use clusterplan_core::lifecycle::{LegalAct, PlanningTask, StatusEvent};
 use clusterplan_core::units::{Succession, SuccessionKind, Unit, UnitLevel};
 use clusterplan_core::zones::{LandTotals, LandUse, Zone, ZoneAttrs, ZoneDraft, ZoneInput, check_placement};
 use clusterplan_core::{AreaReport, Cluster, ClusterDraft, ClusterStatus, Crs};
+use futures::TryStreamExt;
 use futures::stream::BoxStream;
-use futures::{StreamExt, TryStreamExt};
 use sqlx::QueryBuilder;
 
-use super::{SqlStore, boundary, explain_miss, lock_row};
+use super::{SqlStore, boundary, count_rows, explain_miss, lock_row, select_page};
 use crate::backend::{Backend, RowExt, Sql, expand};
 use crate::geom::geometry;
 use crate::planning::{
@@ -288,30 +288,12 @@ impl<B: Backend> SqlStore<B> {
     }
 
     fn select_zones(&self, query: ZoneQuery, page: bool) -> BoxStream<'static, Result<Zone, StoreError>> {
-        let pool = self.pool.clone();
-        let exact = Self::zones_exact_in_sql(&query);
-        let stream = async_stream::try_stream! {
-            let mut qb = QueryBuilder::new(expand::<B>(&format!("SELECT {ZONE_COLUMNS} FROM zones")));
-            Self::push_zone_where(&mut qb, &query);
-            qb.push(format_args!(" ORDER BY {}", B::ID));
-            if exact && page {
-                qb.push(" LIMIT ");
-                B::bind(&mut qb, i64::from(query.limit));
-                qb.push(" OFFSET ");
-                B::bind(&mut qb, i64::try_from(query.offset).unwrap_or(i64::MAX));
-            }
-            let mut rows = B::fetch_stream(pool, qb);
-            while let Some(row) = rows.try_next().await? {
-                let zone = decode_zone::<B>(&row)?;
-                if exact || query.bbox.is_none_or(|b| intersects_bbox(&zone.data.boundary, b)) {
-                    yield zone;
-                }
-            }
-        };
-        if exact || !page {
-            return stream.boxed();
-        }
-        stream.skip(usize::try_from(query.offset).unwrap_or(usize::MAX)).take(query.limit as usize).boxed()
+        let mut qb = QueryBuilder::new(expand::<B>(&format!("SELECT {ZONE_COLUMNS} FROM zones")));
+        Self::push_zone_where(&mut qb, &query);
+        qb.push(format_args!(" ORDER BY {}", B::ID));
+        let paging = page.then_some((query.limit, query.offset));
+        let admits = move |z: &Zone| query.bbox.is_none_or(|b| intersects_bbox(&z.data.boundary, b));
+        select_page(self.pool.clone(), qb, Self::zones_exact_in_sql(&query), paging, decode_zone::<B>, admits)
     }
 }
 
@@ -500,9 +482,7 @@ impl<B: Backend> PlanningStore for SqlStore<B> {
         if Self::zones_exact_in_sql(query) {
             let mut qb = QueryBuilder::new("SELECT count(*) AS n FROM zones");
             Self::push_zone_where(&mut qb, query);
-            let mut conn = self.pool.acquire().await?;
-            let row = B::fetch_optional(&mut conn, qb).await?.ok_or(sqlx::Error::RowNotFound)?;
-            return Ok(B::get::<i64>(&row, "n")? as u64);
+            return count_rows(&self.pool, qb).await;
         }
         self.select_zones(*query, false).try_fold(0u64, |n, _| async move { Ok(n + 1) }).await
     }
