@@ -6,7 +6,7 @@ CARGO ?= cargo
 LISTEN ?= 127.0.0.1:8080
 DATABASE ?= clusterplan.gpkg
 
-.PHONY: run test check toolchain lint core-purity rust-tests browser-tests web-deps
+.PHONY: run test check toolchain lint core-purity rust-tests browser-tests web-deps prereqs deb-test
 
 web/node_modules: web/package.json web/package-lock.json
 	npm ci --prefix web --no-audit --no-fund
@@ -18,10 +18,26 @@ tests/browser/node_modules: tests/browser/package.json tests/browser/package-loc
 
 web-deps: web/node_modules
 
-run: web/node_modules
+run: prereqs web/node_modules
 	$(CARGO) run --release -p clusterplan-server -- serve --listen $(LISTEN) --database $(DATABASE)
 
-test: check rust-tests browser-tests
+# What `make run` needs, checked before anything is built: each missing tool is named with
+# the Debian command that installs it.
+prereqs:
+	@missing=0; apt=""; \
+	need() { if ! command -v "$$1" >/dev/null 2>&1; then echo "missing: $$1 ($$2)"; missing=1; [ -n "$$3" ] && apt="$$apt $$3"; fi; return 0; }; \
+	need $(CARGO) "Rust 1.88 or newer; Debian's cargo is older: install with rustup, https://rustup.rs" ""; \
+	need cc "C compiler, for PROJ and SQLite" "gcc"; \
+	need c++ "C++ compiler, for PROJ" "g++"; \
+	need cmake "PROJ's build" "cmake"; \
+	need make "PROJ's build" "make"; \
+	need node "Node.js 20, installs the map's libraries" "nodejs"; \
+	need npm "installs the map's libraries" "npm"; \
+	if [ -n "$$apt" ]; then echo "on Debian: sudo apt-get install$$apt"; fi; \
+	if [ $$missing = 1 ]; then exit 1; fi; \
+	$(MAKE) --no-print-directory toolchain
+
+test: check rust-tests browser-tests deb-test
 
 check: toolchain lint core-purity
 
@@ -49,6 +65,10 @@ core-purity:
 # it with the same feature set as the tests avoids compiling PROJ a second time.
 rust-tests: web/node_modules
 	$(CARGO) test --workspace
+
+# The Debian package of the binary the tests built (see packaging/README.md).
+deb-test: web/node_modules
+	packaging/deb-test
 
 browser-tests: web/node_modules tests/browser/node_modules
 	$(CARGO) test --workspace --no-run

@@ -65,6 +65,47 @@ pub enum CrsError {
     /// PROJ could not build or run the transformation.
     #[error("coordinate transformation failed: {0}")]
     Transform(String),
+    /// A geometry lies outside the area the system is defined for, where its coordinates and
+    /// the areas measured in it are distorted past use.
+    #[error(
+        "the boundary lies outside the area of use of {crs} ({}: longitude {:.2}° to {:.2}°, latitude {:.2}° to {:.2}°); \
+         measure it in the planning CRS of its province",
+        .area.name, .area.west, .area.east, .area.south, .area.north
+    )]
+    OutsideAreaOfUse {
+        /// The system.
+        crs: Crs,
+        /// Its area of use.
+        area: AreaOfUse,
+    },
+}
+
+/// Where a system may be used: EPSG's area of use, in WGS 84 degrees.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AreaOfUse {
+    /// EPSG's name of the area (`Vietnam - Hai Phong and Ho Chi Minh cities; Ben Tre, …`).
+    pub name: String,
+    /// Western bound, degrees east.
+    pub west: f64,
+    /// Southern bound, degrees north.
+    pub south: f64,
+    /// Eastern bound, degrees east.
+    pub east: f64,
+    /// Northern bound, degrees north.
+    pub north: f64,
+}
+
+impl AreaOfUse {
+    /// How far (degrees) a geometry may reach past the bounds: EPSG's boxes are drawn around
+    /// provinces, and a site on a provincial border may cross them a little.
+    pub const MARGIN_DEGREES: f64 = 0.1;
+
+    /// Whether a box `[west, south, east, north]` (WGS 84 degrees) lies within the area,
+    /// give or take [`AreaOfUse::MARGIN_DEGREES`].
+    pub fn contains(&self, [west, south, east, north]: [f64; 4]) -> bool {
+        let m = Self::MARGIN_DEGREES;
+        west >= self.west - m && east <= self.east + m && south >= self.south - m && north <= self.north + m
+    }
 }
 
 impl Crs {
@@ -172,6 +213,39 @@ impl Crs {
                 }
                 None => format!("EPSG:{code}"),
             },
+        }
+    }
+
+    /// EPSG's area of use of the system, read from PROJ's database (`None` for the global
+    /// systems and where the database names none). The pinned definitions of
+    /// [`Crs::proj_definition`] carry no area, so it is read for the EPSG code.
+    pub fn area_of_use(self) -> Option<AreaOfUse> {
+        static AREAS: std::sync::LazyLock<std::sync::Mutex<HashMap<Crs, Option<AreaOfUse>>>> =
+            std::sync::LazyLock::new(Default::default);
+        let code = self.epsg().filter(|_| !self.is_geographic() && self != Crs::Epsg(3857))?;
+        let mut areas = AREAS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        areas
+            .entry(self)
+            .or_insert_with(|| {
+                let crs = Proj::new(&format!("EPSG:{code}")).ok()?;
+                let (Some(area), name) = crs.area_of_use().ok()? else { return None };
+                Some(AreaOfUse {
+                    name: name.unwrap_or_else(|| self.name()),
+                    west: area.west,
+                    south: area.south,
+                    east: area.east,
+                    north: area.north,
+                })
+            })
+            .clone()
+    }
+
+    /// Refuses a box (west, south, east, north in WGS 84 degrees) that leaves the system's area
+    /// of use (with [`AreaOfUse::MARGIN_DEGREES`]): figures measured there are distorted past use.
+    pub fn check_area_of_use(self, bbox: [f64; 4]) -> Result<(), CrsError> {
+        match self.area_of_use() {
+            Some(area) if !area.contains(bbox) => Err(CrsError::OutsideAreaOfUse { crs: self, area }),
+            _ => Ok(()),
         }
     }
 

@@ -5,6 +5,7 @@
 //! and `clusterplan-server`, which build on the types here. Everything that decides whether a
 //! geometry or a planning fact is acceptable lives here, so that both stores behave the same.
 
+pub mod annex;
 pub mod area;
 pub mod cluster;
 pub mod cql2;

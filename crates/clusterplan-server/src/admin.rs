@@ -5,13 +5,13 @@
 use std::io::BufRead;
 
 use anyhow::{Context, bail};
-use clusterplan_store::{NewAudit, NewUser, Role, Store, StoreConfig, StoreError};
+use clusterplan_store::{NewAudit, NewUser, Role, Store, StoreError};
 
 use crate::auth::{check_password_policy, digest, hash_password, new_token, random_hex};
-use crate::cli::{TokenCommand, UserCommand};
+use crate::cli::{DatabaseArg, TokenCommand, UserCommand};
 
-async fn open(database: &str) -> anyhow::Result<std::sync::Arc<dyn Store>> {
-    Ok(clusterplan_store::open(&StoreConfig::from_database_arg(database)).await?)
+async fn open(db: &DatabaseArg) -> anyhow::Result<std::sync::Arc<dyn Store>> {
+    Ok(clusterplan_store::open(&db.store()?).await?)
 }
 
 /// The audit row of an account command run on the machine (no account acts: the actor is the
@@ -54,7 +54,7 @@ pub async fn user(command: UserCommand) -> anyhow::Result<()> {
             if let Err(weak) = check_password_policy(&name, &password) {
                 bail!("{weak}");
             }
-            let store = open(&db.database).await?;
+            let store = open(&db).await?;
             let password_hash = hash_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
             match store.create_user(&NewUser { name: name.clone(), role, unit_code: unit, password_hash }).await {
                 Ok(u) => {
@@ -79,7 +79,7 @@ pub async fn user(command: UserCommand) -> anyhow::Result<()> {
             if let Err(weak) = check_password_policy(&name, &password) {
                 bail!("{weak}");
             }
-            let store = open(&db.database).await?;
+            let store = open(&db).await?;
             let password_hash = hash_password(&password).map_err(|e| anyhow::anyhow!("{e}"))?;
             let audit = NewAudit {
                 actor: None,
@@ -100,14 +100,14 @@ pub async fn user(command: UserCommand) -> anyhow::Result<()> {
             }
         }
         UserCommand::List { db } => {
-            let store = open(&db.database).await?;
+            let store = open(&db).await?;
             for u in store.list_users().await? {
                 let state = if u.disabled { "disabled" } else { "active" };
                 println!("{}\t{}\t{}\t{state}", u.name, u.role.code(), u.unit_code.as_deref().unwrap_or("-"));
             }
         }
         UserCommand::Disable { name, db } => {
-            let store = open(&db.database).await?;
+            let store = open(&db).await?;
             if !store.disable_user(&name).await? {
                 bail!("no account named {name:?}");
             }
@@ -122,7 +122,7 @@ pub async fn user(command: UserCommand) -> anyhow::Result<()> {
 pub async fn token(command: TokenCommand) -> anyhow::Result<()> {
     match command {
         TokenCommand::Create { name, label, db } => {
-            let store = open(&db.database).await?;
+            let store = open(&db).await?;
             let token = new_token();
             if !store.create_token(&name, &label, &digest(&token)).await? {
                 bail!("no account named {name:?}");
@@ -132,7 +132,7 @@ pub async fn token(command: TokenCommand) -> anyhow::Result<()> {
             println!("{token}");
         }
         TokenCommand::Revoke { token, db } => {
-            let store = open(&db.database).await?;
+            let store = open(&db).await?;
             if !store.revoke_token(&digest(&token), None).await? {
                 bail!("no live token matches");
             }

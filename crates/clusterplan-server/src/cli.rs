@@ -1,13 +1,12 @@
 //! Command line and environment, parsed once and resolved into a validated [`Config`].
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-use clusterplan_core::Crs;
 use clusterplan_store::StoreConfig;
 
-use crate::config::{Basemap, Config};
+use crate::config::FileConfig;
 
 /// clusterplan: GIS planning service for industrial clusters.
 #[derive(Debug, Parser)]
@@ -16,6 +15,21 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// Log lines as text or as JSON objects, one a line (default text; `serve` also reads
+    /// `log-format` from its configuration file).
+    #[arg(long, env = "CLUSTERPLAN_LOG_FORMAT", global = true)]
+    pub log_format: Option<LogFormat>,
+}
+
+/// How log lines are written (to stderr).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object a line (time, level, message, fields, the request's span with its id).
+    Json,
 }
 
 /// Subcommands.
@@ -29,14 +43,63 @@ pub enum Command {
     /// Manage personal API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Check a configuration file.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Write a consistent copy of the store to a file, also while `serve` runs (GeoPackage: a
+    /// GeoPackage file; PostGIS: a `pg_dump` archive of the database).
+    Backup {
+        /// The file to write (must not exist).
+        out: PathBuf,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Restore a backup into a store that does not exist yet (GeoPackage: a new file;
+    /// PostGIS: an empty database), then open it as `serve` would.
+    Restore {
+        /// A file written by `clusterplan backup`.
+        input: PathBuf,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
 }
 
-/// The store an admin command works on.
+/// `clusterplan config …`.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Validate a configuration file together with the environment and the options given, and
+    /// print the configuration `serve` would run with (passwords hidden).
+    Check {
+        /// The TOML file (else `--config` / `CLUSTERPLAN_CONFIG`, else none).
+        file: Option<PathBuf>,
+        #[command(flatten)]
+        serve: Box<ServeArgs>,
+    },
+}
+
+/// The store an admin command works on: `--database`, else `DATABASE_URL`, else the
+/// configuration file's `database`, else `clusterplan.gpkg`.
 #[derive(Debug, Args)]
 pub struct DatabaseArg {
     /// A file path (embedded GeoPackage store) or a `postgres://` URL (PostGIS).
-    #[arg(long, env = "DATABASE_URL", default_value = "clusterplan.gpkg")]
-    pub database: String,
+    #[arg(long, env = "DATABASE_URL")]
+    pub database: Option<String>,
+    /// The TOML configuration file `serve` reads (for its `database`).
+    #[arg(long, env = "CLUSTERPLAN_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+impl DatabaseArg {
+    /// The store these options name.
+    pub fn store(&self) -> anyhow::Result<StoreConfig> {
+        let from_file = match &self.config {
+            Some(path) => FileConfig::read(path)?.database,
+            None => None,
+        };
+        Ok(StoreConfig::from_database_arg(
+            self.database.as_deref().or(from_file.as_deref()).unwrap_or(crate::config::DEFAULT_DATABASE),
+        ))
+    }
 }
 
 /// `clusterplan user …`.
@@ -108,39 +171,48 @@ pub enum TokenCommand {
     },
 }
 
-/// Options of `clusterplan serve`.
-#[derive(Debug, Args)]
+/// Options of `clusterplan serve`. Each may also be set in the configuration file (TOML, keys
+/// named as the long options: `listen`, `basemap-url`, `trusted-proxies = ["10.0.0.1"]`, …):
+/// an option given on the command line wins over its environment variable, which wins over
+/// the file, which wins over the default. Switches are on when any of them turns them on.
+#[derive(Debug, Args, Default)]
 pub struct ServeArgs {
-    /// Address to listen on; port 0 picks a free port.
-    #[arg(long, env = "CLUSTERPLAN_LISTEN", default_value = "127.0.0.1:8080")]
-    pub listen: SocketAddr,
-    /// A file path (embedded GeoPackage store) or a `postgres://` URL (PostGIS).
-    #[arg(long, env = "DATABASE_URL", default_value = "clusterplan.gpkg")]
-    pub database: String,
+    /// The TOML configuration file.
+    #[arg(long, env = "CLUSTERPLAN_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Address to listen on; port 0 picks a free port [default: 127.0.0.1:8080].
+    #[arg(long, env = "CLUSTERPLAN_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    /// A file path (embedded GeoPackage store) or a `postgres://` URL (PostGIS)
+    /// [default: clusterplan.gpkg].
+    #[arg(long, env = "DATABASE_URL")]
+    pub database: Option<String>,
     /// Do not seed an empty store with the Bến Tre demo data.
     #[arg(long)]
     pub no_demo: bool,
-    /// Folder of the web front end (`index.html`, `app/`, `node_modules/`).
+    /// Serve the map from this folder (laid out as `web/`, with `node_modules/`) instead of
+    /// the files built into the binary: for working on the front end.
     #[arg(long, env = "CLUSTERPLAN_WEB_DIR")]
     pub web_dir: Option<PathBuf>,
-    /// Basemap tile URL template for the map; "none" for no basemap.
-    #[arg(long, env = "CLUSTERPLAN_BASEMAP_URL", default_value = "https://tile.openstreetmap.org/{z}/{x}/{y}.png")]
-    pub basemap_url: String,
-    /// Attribution shown with the basemap.
-    #[arg(long, env = "CLUSTERPLAN_BASEMAP_ATTRIBUTION", default_value = "© OpenStreetMap contributors")]
-    pub basemap_attribution: String,
-    /// Projected CRS for areas of features that name none (the dataset's VN-2000 TM-3 zone).
-    #[arg(long, env = "CLUSTERPLAN_PLANNING_CRS", default_value = "EPSG:9210")]
-    pub planning_crs: String,
+    /// Basemap tile URL template for the map; "none" for no basemap [default: OpenStreetMap].
+    #[arg(long, env = "CLUSTERPLAN_BASEMAP_URL")]
+    pub basemap_url: Option<String>,
+    /// Attribution shown with the basemap [default: © OpenStreetMap contributors].
+    #[arg(long, env = "CLUSTERPLAN_BASEMAP_ATTRIBUTION")]
+    pub basemap_attribution: Option<String>,
+    /// Projected CRS for areas of features that name none (the dataset's VN-2000 TM-3 zone)
+    /// [default: EPSG:9210].
+    #[arg(long, env = "CLUSTERPLAN_PLANNING_CRS")]
+    pub planning_crs: Option<String>,
     /// A JSON file with planning-rule limits replacing Decree 32/2024's (any subset of
     /// `regime`, `min_area_ha`, `reduced_min_area_ha`, `max_area_ha`,
     /// `expansion_min_occupancy_pct`, `establishment_min_average_occupancy_pct`,
     /// `establishment_max_unleased_ha`, `district_average`: `mean_of_clusters`|`land_weighted`).
     #[arg(long, env = "CLUSTERPLAN_RULES")]
     pub rules: Option<PathBuf>,
-    /// Largest accepted request body, in bytes.
-    #[arg(long, env = "CLUSTERPLAN_MAX_BODY_BYTES", default_value_t = 10 * 1024 * 1024)]
-    pub max_body_bytes: usize,
+    /// Largest accepted request body, in bytes [default: 10485760].
+    #[arg(long, env = "CLUSTERPLAN_MAX_BODY_BYTES")]
+    pub max_body_bytes: Option<usize>,
     /// Always mark the session cookie `Secure` (behind a TLS proxy that sets no
     /// `X-Forwarded-Proto`).
     #[arg(long)]
@@ -153,44 +225,17 @@ pub struct ServeArgs {
     /// in the variable): requests from it are attributed to the client its `X-Forwarded-For`
     /// names, for the audit log and the login limit per address.
     #[arg(long = "trusted-proxy", env = "CLUSTERPLAN_TRUSTED_PROXIES", value_delimiter = ',')]
-    pub trusted_proxies: Vec<std::net::IpAddr>,
-}
-
-impl ServeArgs {
-    /// Checks the options and resolves defaults.
-    pub fn resolve(self) -> anyhow::Result<Config> {
-        let planning_crs = Crs::parse(&self.planning_crs)?;
-        anyhow::ensure!(
-            planning_crs.is_vn2000_projected(),
-            "--planning-crs must be a VN-2000 projected system (TM-3 zone or UTM), not {planning_crs}"
-        );
-        let web_dir = self.web_dir.unwrap_or_else(default_web_dir);
-        let basemap = (!self.basemap_url.eq_ignore_ascii_case("none"))
-            .then_some(Basemap { url: self.basemap_url, attribution: self.basemap_attribution });
-        Ok(Config {
-            listen: self.listen,
-            store: StoreConfig::from_database_arg(&self.database),
-            seed_demo: !self.no_demo,
-            web_dir,
-            basemap,
-            planning_crs,
-            max_body_bytes: self.max_body_bytes,
-            rules: match &self.rules {
-                Some(path) => crate::config::load_rules(path)?,
-                None => clusterplan_core::rules::RuleSet::decree_32_2024(),
-            },
-            secure_cookies: self.secure_cookies,
-            allow_writes_without_if_match: self.allow_writes_without_if_match,
-            trusted_proxies: self.trusted_proxies,
-        })
-    }
-}
-
-/// `./web` when run from a checkout, else the checkout this binary was built from.
-fn default_web_dir() -> PathBuf {
-    let here = PathBuf::from("web");
-    if here.join("index.html").is_file() {
-        return here;
-    }
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../web"))
+    pub trusted_proxies: Vec<IpAddr>,
+    /// An address (besides loopback) that may read `/metrics` (repeatable, or comma-separated
+    /// in the variable).
+    #[arg(long = "metrics-from", env = "CLUSTERPLAN_METRICS_FROM", value_delimiter = ',')]
+    pub metrics_from: Vec<IpAddr>,
+    /// Memory for rendered vector tiles kept for the next request, in MiB (0: none kept)
+    /// [default: 64].
+    #[arg(long, env = "CLUSTERPLAN_TILE_CACHE_MIB")]
+    pub tile_cache_mib: Option<u64>,
+    /// Expensive renders (vector tiles, HTML pages) running at once; more get 503 with
+    /// `Retry-After` when none ends within a second [default: 4].
+    #[arg(long, env = "CLUSTERPLAN_MAX_RENDERS", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_renders: Option<u32>,
 }

@@ -4,10 +4,85 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use clusterplan_core::{FieldProblem, GeometryProblem};
 use clusterplan_store::StoreError;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+use utoipa::ToSchema;
 
 /// Media type of problem documents.
 pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// A problem document (RFC 9457): `type`, `title`, `status`, `detail`, and what the refusal
+/// can say of where the problem is.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProblemDocument {
+    /// `urn:clusterplan:problem:<kind>`.
+    #[serde(rename = "type")]
+    #[schema(example = "urn:clusterplan:problem:invalid-parameter")]
+    pub kind: String,
+    /// The status's reason phrase.
+    pub title: &'static str,
+    /// The HTTP status.
+    pub status: u16,
+    /// What is wrong and where, in words.
+    pub detail: String,
+    /// Geometry problems with their polygon, ring, vertex and point; zone placement problems
+    /// with the overlapping zone and area (422).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<LocatedProblem>,
+    /// Attribute problems, and the places of refused text (`{field, message}`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    /// The version in the store (412).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<i64>,
+    /// The version the client had (412).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_version: Option<i64>,
+    /// Members of particular refusals: planning rules, status transitions, overrides.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A problem with its place: a geometry problem (polygon, ring, vertex, point, the other
+/// ring it meets) or a zone placement problem (the zone it overlaps, area, point, bbox).
+#[derive(Debug, Default, Serialize, ToSchema)]
+pub struct LocatedProblem {
+    /// A stable code, e.g. `self-intersection`, `outside-cluster`.
+    pub code: &'static str,
+    /// What is wrong, in words.
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub polygon: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ring: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vertex: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub other_polygon: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub other_ring: Option<usize>,
+    /// Where, in the request's coordinates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub point: Option<[f64; 2]>,
+    /// The zone overlapped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zone_id: Option<i64>,
+    /// The area outside the cluster or overlapping, m².
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub area_m2: Option<f64>,
+    /// The box of that area.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bbox: Option<[f64; 4]>,
+}
+
+/// A problem of one field (an attribute, a header, a query parameter, a JSON pointer).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FieldError {
+    /// Which field.
+    pub field: String,
+    /// What is wrong with it.
+    pub message: String,
+}
 
 /// What went wrong, in terms a client can act on.
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +118,14 @@ pub enum ApiError {
         /// What was limited.
         detail: String,
         /// Seconds until the next attempt may succeed.
+        retry_after: u64,
+    },
+    /// The server is at its limit of expensive work at once (503); `retry_after` in seconds.
+    #[error("{detail}")]
+    Busy {
+        /// What is busy.
+        detail: String,
+        /// Seconds after which to try again.
         retry_after: u64,
     },
     /// No such resource (404).
@@ -117,7 +200,7 @@ impl ApiError {
             kind: "nul-character",
             detail: format!("{}{more} {NUL_REFUSED}; remove it", listed.join(", ")),
             extra: json!({
-                "errors": listed.iter().map(|p| json!({ "field": p, "message": format!("{p} {NUL_REFUSED}") })).collect::<Vec<_>>(),
+                "errors": listed.iter().map(|p| FieldError { field: p.clone(), message: format!("{p} {NUL_REFUSED}") }).collect::<Vec<_>>(),
             }),
         }
     }
@@ -132,19 +215,21 @@ impl ApiError {
     }
 }
 
-fn placement_json(p: &clusterplan_core::zones::PlacementProblem) -> Value {
+fn placement_problem(p: &clusterplan_core::zones::PlacementProblem) -> LocatedProblem {
     use clusterplan_core::zones::PlacementProblem;
-    let mut v = match p {
-        PlacementProblem::OutsideCluster { area_m2, point, bbox } => {
-            json!({ "area_m2": area_m2, "point": point, "bbox": bbox })
-        }
-        PlacementProblem::Overlap { zone_id, area_m2, point, bbox } => {
-            json!({ "zone_id": zone_id, "area_m2": area_m2, "point": point, "bbox": bbox })
-        }
+    let (zone_id, area_m2, point, bbox) = match *p {
+        PlacementProblem::OutsideCluster { area_m2, point, bbox } => (None, area_m2, point, bbox),
+        PlacementProblem::Overlap { zone_id, area_m2, point, bbox } => (Some(zone_id), area_m2, point, bbox),
     };
-    v["code"] = json!(p.code());
-    v["message"] = json!(p.message());
-    v
+    LocatedProblem {
+        code: p.code(),
+        message: p.message(),
+        zone_id,
+        area_m2: Some(area_m2),
+        point: Some(point),
+        bbox: Some(bbox),
+        ..LocatedProblem::default()
+    }
 }
 
 impl From<StoreError> for ApiError {
@@ -162,7 +247,7 @@ impl From<StoreError> for ApiError {
                 status: StatusCode::UNPROCESSABLE_ENTITY,
                 kind: "zone-placement",
                 detail: StoreError::Placement(problems.clone()).to_string(),
-                extra: json!({ "problems": problems.iter().map(placement_json).collect::<Vec<_>>() }),
+                extra: json!({ "problems": problems.iter().map(placement_problem).collect::<Vec<_>>() }),
             },
             e @ StoreError::MissingReference { .. } => ApiError::Unprocessable(e.to_string()),
             StoreError::StatusMoved { expected, current } => ApiError::Rejected {
@@ -194,6 +279,7 @@ impl ApiError {
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
@@ -214,6 +300,7 @@ impl ApiError {
             ApiError::Unauthorized(_) => "unauthorized",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::TooManyRequests { .. } => "too-many-requests",
+            ApiError::Busy { .. } => "busy",
             ApiError::NotFound(_) => "not-found",
             ApiError::Conflict(_) => "conflict",
             ApiError::PreconditionFailed { .. } => "version-conflict",
@@ -225,39 +312,45 @@ impl ApiError {
     }
 
     /// The problem document.
-    pub fn body(&self) -> Value {
+    pub fn body(&self) -> ProblemDocument {
         let status = self.status();
-        let mut body = json!({
-            "type": format!("urn:clusterplan:problem:{}", self.kind()),
-            "title": status.canonical_reason().unwrap_or("Error"),
-            "status": status.as_u16(),
-        });
-        let detail = match self {
+        let mut doc = ProblemDocument {
+            kind: format!("urn:clusterplan:problem:{}", self.kind()),
+            title: status.canonical_reason().unwrap_or("Error"),
+            status: status.as_u16(),
+            detail: String::new(),
+            problems: Vec::new(),
+            errors: Vec::new(),
+            current_version: None,
+            expected_version: None,
+            extra: Map::new(),
+        };
+        doc.detail = match self {
             ApiError::InvalidFeature { geometry, fields } => {
-                body["problems"] = geometry.iter().map(geometry_problem).collect();
-                body["errors"] = fields.iter().map(|p| json!({ "field": p.field, "message": p.message })).collect();
+                doc.problems = geometry.iter().map(geometry_problem).collect();
+                doc.errors = fields
+                    .iter()
+                    .map(|p| FieldError { field: p.field.to_owned(), message: p.message.clone() })
+                    .collect();
                 let messages =
                     geometry.iter().map(|p| p.message.as_str()).chain(fields.iter().map(|p| p.message.as_str()));
                 format!("the feature has {} problem(s): {}", geometry.len() + fields.len(), join(messages))
             }
             ApiError::PreconditionFailed { expected, current } => {
-                body["current_version"] = json!(current);
-                body["expected_version"] = json!(expected);
+                doc.current_version = Some(*current);
+                doc.expected_version = Some(*expected);
                 self.to_string()
             }
             ApiError::Rejected { detail, extra, .. } => {
                 if let Value::Object(members) = extra {
-                    for (k, v) in members {
-                        body[k] = v.clone();
-                    }
+                    doc.extra.clone_from(members);
                 }
                 detail.clone()
             }
             ApiError::Internal(_) => "the server failed to handle the request; it has been logged".to_owned(),
             other => other.to_string(),
         };
-        body["detail"] = Value::String(detail);
-        body
+        doc
     }
 }
 
@@ -265,24 +358,19 @@ fn join<'a>(parts: impl Iterator<Item = &'a str>) -> String {
     parts.collect::<Vec<_>>().join("; ")
 }
 
-fn geometry_problem(p: &GeometryProblem) -> Value {
+fn geometry_problem(p: &GeometryProblem) -> LocatedProblem {
     let l = &p.location;
-    let mut v = json!({ "code": p.kind.code(), "message": p.message });
-    for (key, value) in [
-        ("polygon", l.polygon),
-        ("ring", l.ring),
-        ("vertex", l.vertex),
-        ("other_polygon", l.other_polygon),
-        ("other_ring", l.other_ring),
-    ] {
-        if let Some(value) = value {
-            v[key] = json!(value);
-        }
+    LocatedProblem {
+        code: p.kind.code(),
+        message: p.message.clone(),
+        polygon: l.polygon,
+        ring: l.ring,
+        vertex: l.vertex,
+        other_polygon: l.other_polygon,
+        other_ring: l.other_ring,
+        point: l.point,
+        ..LocatedProblem::default()
     }
-    if let Some(point) = l.point {
-        v["point"] = json!(point);
-    }
-    v
 }
 
 impl IntoResponse for ApiError {
@@ -294,7 +382,7 @@ impl IntoResponse for ApiError {
             ApiError::Unauthorized(_) => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"clusterplan\""));
             }
-            ApiError::TooManyRequests { retry_after, .. } => {
+            ApiError::TooManyRequests { retry_after, .. } | ApiError::Busy { retry_after, .. } => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
             }
             _ => {}

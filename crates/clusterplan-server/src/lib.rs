@@ -4,23 +4,28 @@
 //! [`serve`] opens the store, seeds demo data, binds and runs until a shutdown signal.
 
 pub mod admin;
+pub mod assets;
 pub mod auth;
+pub mod backup;
 pub mod cli;
 pub mod config;
 pub mod demo;
 mod demo_planning;
 pub mod error;
+mod limits;
+pub mod metrics;
 mod middleware;
 pub mod planning;
+pub mod precondition;
 pub mod rights;
 mod routes;
+mod serve;
 pub mod wire;
 
 use std::io::Write;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::serve::{Listener as _, ListenerExt as _};
 use clusterplan_store::Store;
 
 pub use config::Config;
@@ -37,7 +42,13 @@ pub struct AppState {
 /// The whole service as a router.
 pub fn app(state: AppState) -> Router {
     let max_body = state.config.max_body_bytes;
-    middleware::wrap(routes::router(state), max_body)
+    // One tile cache and one set of render slots per service, shared by its handlers.
+    let limits = Arc::new(limits::Limits::new(&state.config));
+    // Before the first request, so that it counts; inside the routes, where the matched route
+    // template is known.
+    metrics::init();
+    let routes = routes::router(state).layer(axum::Extension(limits)).layer(axum::middleware::from_fn(metrics::track));
+    middleware::wrap(routes, max_body)
 }
 
 /// Opens the store, seeds demo data when asked and the store is empty, and serves until
@@ -50,17 +61,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             tracing::info!(added, "seeded the Bến Tre demo data (illustrative boundaries)");
         }
     }
-    if !config.web_dir.join("node_modules").is_dir() {
-        tracing::warn!(web_dir = %config.web_dir.display(), "web/node_modules is missing: run `npm ci --prefix web` for the map");
-    }
     let admin_password = admin::bootstrap_admin(store.as_ref()).await?;
-    // Pages are streamed feature by feature: without TCP_NODELAY, Nagle's algorithm holds each
-    // small chunk back until the client's delayed ACK, some 40 ms per page.
-    let listener = tokio::net::TcpListener::bind(config.listen).await?.tap_io(|tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::debug!(cause = %e, "TCP_NODELAY not set");
-        }
-    });
+    let listener = tokio::net::TcpListener::bind(config.listen).await?;
     let addr = listener.local_addr()?;
     // First line on stdout, read by scripts and tests that start on port 0.
     println!("listening on http://{addr}");
@@ -75,12 +77,10 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             tracing::warn!("the first-run admin password could not be printed: stdout is closed");
         }
     }
-    tracing::info!(%addr, backend = store.backend(), "clusterplan serving");
+    tracing::info!(%addr, backend = store.backend(), map = %config.web.describe(), "clusterplan serving");
     let state = AppState { store, config: Arc::new(config) };
-    // The peer address feeds the audit log and the per-address login limit.
-    axum::serve(listener, app(state).into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    // Title-case header names on HTTP/1, TCP_NODELAY, the peer address: see `serve.rs`.
+    serve::run(listener, app(state), shutdown_signal()).await;
     Ok(())
 }
 

@@ -1,21 +1,48 @@
 //! The `clusterplan` binary: parses the command line and hands over to the library.
 
 use clap::Parser;
-use clusterplan_server::cli::{Cli, Command};
+use clusterplan_server::cli::{Cli, Command, ConfigCommand, LogFormat};
+use clusterplan_server::config::Config;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("CLUSTERPLAN_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     match cli.command {
-        Command::Serve(args) => clusterplan_server::serve(args.resolve()?).await,
-        Command::User(command) => clusterplan_server::admin::user(command).await,
-        Command::Token(command) => clusterplan_server::admin::token(command).await,
+        Command::Serve(args) => {
+            // The configuration file may choose the log format: resolve it first.
+            let config = Config::resolve(args, cli.log_format)?;
+            init_logging(config.log_format);
+            clusterplan_server::serve(config).await
+        }
+        Command::Config(ConfigCommand::Check { file, mut serve }) => {
+            if file.is_some() {
+                serve.config = file;
+            }
+            let config = Config::resolve(*serve, cli.log_format)?;
+            print!("{}", config.to_toml());
+            Ok(())
+        }
+        command => {
+            init_logging(cli.log_format.unwrap_or_default());
+            match command {
+                Command::User(command) => clusterplan_server::admin::user(command).await,
+                Command::Token(command) => clusterplan_server::admin::token(command).await,
+                Command::Backup { out, db } => clusterplan_server::backup::backup(&db.store()?, &out).await,
+                Command::Restore { input, db } => clusterplan_server::backup::restore(&input, &db.store()?).await,
+                Command::Serve(_) | Command::Config(_) => unreachable!("handled above"),
+            }
+        }
+    }
+}
+
+/// Log lines go to stderr, filtered by `CLUSTERPLAN_LOG` (tracing's `EnvFilter` syntax).
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CLUSTERPLAN_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        // Each line one object; the request span (with its `x-request-id`) comes along.
+        LogFormat::Json => builder.json().with_current_span(true).with_span_list(false).init(),
     }
 }

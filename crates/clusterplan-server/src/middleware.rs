@@ -60,7 +60,12 @@ pub(crate) fn wrap(router: Router, max_body_bytes: usize) -> Router {
 }
 
 async fn add_allow_header(request: Request<Body>, next: Next) -> Response<Body> {
-    let allow = (request.method() == Method::OPTIONS).then(|| allowed_methods(request.uri().path())).flatten();
+    let allow = match (request.method() == Method::OPTIONS).then(|| allowed_methods(request.uri().path())).flatten() {
+        // An unknown collection or an id that names nothing: 404, as GET answers.
+        Some(Err(missing)) => return missing.into_response(),
+        Some(Ok(allow)) => Some(allow),
+        None => None,
+    };
     let mut response = next.run(request).await;
     if let Some(allow) = allow {
         response.headers_mut().insert(header::ALLOW, HeaderValue::from_static(allow));

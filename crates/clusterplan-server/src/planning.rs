@@ -324,13 +324,28 @@ pub async fn zoning(store: &dyn Store, lon: f64, lat: f64, on: NaiveDate) -> Res
         .filter(|u| covers(&u.boundary, lon, lat))
         .collect();
     let unit_codes: Vec<&str> = units.iter().map(|u| u.code.as_str()).collect();
-    let history = events_by_cluster(store).await?;
-    let tasks = store.list_tasks().await?;
-    let zones = store.zones_at(lon, lat).await?;
     let query = ClusterQuery { bbox: Some(point_box), ..ClusterQuery::ALL };
-    let clusters: Vec<Cluster> = store.stream_clusters(query).try_collect().await?;
+    let clusters: Vec<Cluster> = store
+        .stream_clusters(query)
+        .try_filter(|c| std::future::ready(covers(&c.data.boundary, lon, lat)))
+        .try_collect()
+        .await?;
+    // Only the clusters at the point and the point's units: the cost of an answer does not
+    // grow with the number of clusters, events or tasks elsewhere.
+    let ids: Vec<i64> = clusters.iter().map(|c| c.id).collect();
+    let mut history: HashMap<i64, Vec<EventRecord>> = HashMap::new();
+    for e in store.events_of(&ids).await? {
+        history.entry(e.cluster_id).or_default().push(e);
+    }
+    let tasks = if ids.is_empty() {
+        Vec::new()
+    } else {
+        let codes: Vec<String> = unit_codes.iter().map(|&c| c.to_owned()).collect();
+        store.tasks_concerning(&ids, &codes).await?
+    };
+    let zones = if ids.is_empty() { Vec::new() } else { store.zones_at(lon, lat).await? };
     let mut found = Vec::new();
-    for c in clusters.iter().filter(|c| covers(&c.data.boundary, lon, lat)) {
+    for c in &clusters {
         let events = history.get(&c.id).map(Vec::as_slice).unwrap_or_default();
         // Not planned yet on that day: nothing to report.
         let Some(status) = status_on(events, on) else { continue };

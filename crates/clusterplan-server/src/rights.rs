@@ -114,6 +114,20 @@ pub async fn authorize(state: &AppState, caller: &Caller, action: Action, target
     decision
 }
 
+/// The refusals that do not depend on the feature written (the public: 401; viewers: 403),
+/// decided before the handler reads the feature or validates the body. The public thus gets the
+/// same answer for a feature that exists only as a draft, which it may not see, as for one that
+/// never existed, and for a malformed body as for a good one. Officers, whose right depends on
+/// the boundaries, are decided by [`authorize`] once the feature is read.
+pub async fn authorize_caller(state: &AppState, caller: &Caller, action: Action, path: &str) -> Result<(), ApiError> {
+    match &caller.principal {
+        Principal::Anonymous | Principal::User { role: Role::Viewer, .. } => {
+            authorize(state, caller, action, Target::Feature { path, old: None, new: None }).await
+        }
+        Principal::User { .. } => Ok(()),
+    }
+}
+
 /// Appends an audit row about `caller`; a failure to write it is logged, not answered (the
 /// decision or the write it records stands).
 async fn append(

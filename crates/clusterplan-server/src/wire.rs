@@ -282,14 +282,16 @@ fn polygon_coords(p: &Polygon<f64>) -> Value {
     Value::Array(std::iter::once(p.exterior()).chain(p.interiors()).map(ring_coords).collect())
 }
 
-/// GeoJSON geometry of a boundary in a wire CRS: a Polygon when it has one part, else a
-/// MultiPolygon.
+/// The one geometry type of every layer, as the collections, queryables and schemas declare
+/// it: GDAL takes a layer's type from its first page, and a layer mixing Polygon and
+/// MultiPolygon stops `ogr2ogr -f FlatGeobuf` and makes GPKG exports warn.
+pub const GEOMETRY_TYPE: &str = "MultiPolygon";
+
+/// GeoJSON geometry of a boundary in a wire CRS: always a MultiPolygon (one part or more),
+/// see [`GEOMETRY_TYPE`]. Clients may send either a Polygon or a MultiPolygon.
 pub fn geometry_json(boundary: &Boundary, crs: WireCrs) -> Result<Value, CrsError> {
     let multi = crs.outgoing(boundary.as_multi_polygon())?;
-    Ok(match multi.0.as_slice() {
-        [p] => json!({ "type": "Polygon", "coordinates": polygon_coords(p) }),
-        parts => json!({ "type": "MultiPolygon", "coordinates": parts.iter().map(polygon_coords).collect::<Vec<_>>() }),
-    })
+    Ok(json!({ "type": GEOMETRY_TYPE, "coordinates": multi.0.iter().map(polygon_coords).collect::<Vec<_>>() }))
 }
 
 /// A stored cluster as a GeoJSON Feature, coordinates in `crs`.
@@ -345,15 +347,31 @@ pub fn zone_json(z: &Zone, crs: WireCrs) -> Result<Value, ApiError> {
     }))
 }
 
-/// A publication as JSON.
-pub fn publication_json(p: &Publication) -> Value {
-    json!({
-        "seq": p.seq,
-        "published_at": p.published_at.to_rfc3339_opts(SecondsFormat::Millis, true),
-        "author": p.author,
-        "note": p.note,
-        "feature_count": p.feature_count,
-    })
+/// A publication of the layer.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct PublicationDoc {
+    /// Its number, counting from 1.
+    pub seq: i64,
+    /// When it was made (RFC 3339).
+    pub published_at: String,
+    /// Who made it.
+    pub author: Option<String>,
+    /// Why.
+    pub note: Option<String>,
+    /// How many features the published layer holds.
+    pub feature_count: u64,
+}
+
+impl From<&Publication> for PublicationDoc {
+    fn from(p: &Publication) -> Self {
+        PublicationDoc {
+            seq: p.seq,
+            published_at: p.published_at.to_rfc3339_opts(SecondsFormat::Millis, true),
+            author: p.author.clone(),
+            note: p.note.clone(),
+            feature_count: p.feature_count,
+        }
+    }
 }
 
 fn round(x: f64, decimals: i32) -> f64 {

@@ -17,7 +17,7 @@ use geo_types::Geometry;
 use sqlx::{Database, Pool, Postgres, QueryBuilder, Sqlite, Transaction};
 
 use crate::query::Queryable;
-use crate::{Layer, StoreError, TileId};
+use crate::{Layer, StoreError, TileBudget, TileId};
 
 /// A value both databases bind as it is.
 pub trait SqlValue: Send + 'static {
@@ -223,13 +223,14 @@ pub trait Backend: Database + sealed::Sealed {
         key: String,
     ) -> impl Future<Output = Result<Transaction<'static, Self>, StoreError>> + Send;
 
-    /// One Mapbox Vector Tile of a layer's clusters, its MVT layer called `name`; `None` when
-    /// the tile is empty.
+    /// One Mapbox Vector Tile of a layer's clusters, its MVT layer called `name`, within the
+    /// budget; `None` when the tile is empty.
     fn cluster_tile(
         pool: &Pool<Self>,
         tile: TileId,
         name: &str,
         layer: Layer,
+        budget: TileBudget,
     ) -> impl Future<Output = Result<Option<Vec<u8>>, StoreError>> + Send;
 }
 

@@ -7,6 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, SecondsFormat, Utc};
 use clusterplan_core::Cluster;
 use clusterplan_core::cql2::{LikePattern, LikeToken, PropertyType, SpatialOp};
+use futures::TryStreamExt;
 use geo_types::Geometry;
 use geozero::ToGeo;
 use geozero::wkb::GpkgWkb;
@@ -19,7 +20,7 @@ use crate::backend::{Backend, TextList, expand, sqlx_alike};
 use crate::geom::geometry_to_gpkg as to_gpkg_geometry;
 use crate::query::Queryable;
 use crate::sql_store::{CLUSTER_COLUMNS, decode_cluster};
-use crate::{Layer, SqlStore, StoreError, TileId};
+use crate::{Layer, SqlStore, StoreError, TileBudget, TileId};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
 
@@ -37,7 +38,9 @@ impl SqlStore<Sqlite> {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        // No ping before each acquire: a connection to a local file does not drop like a
+        // socket, and the ping is a round trip to the connection's worker thread per statement.
+        let pool = SqlitePoolOptions::new().max_connections(8).test_before_acquire(false).connect_with(options).await?;
         MIGRATOR.run(&pool).await?;
         // Tools that identify a GeoPackage by its header bytes (GDAL) read the main file, not
         // the WAL: move the migrations' header changes (application id) into it.
@@ -207,20 +210,30 @@ impl Backend for Sqlite {
         tile: TileId,
         name: &str,
         layer: Layer,
+        budget: TileBudget,
     ) -> Result<Option<Vec<u8>>, StoreError> {
         // SQLite has no MVT encoder: the R*Tree selects by envelope (clipping drops what misses
-        // the tile), Rust clips and encodes.
+        // the tile), Rust clips and encodes on a blocking thread. Rows go to it one by one,
+        // largest first, through a short channel, and stop when the tile is full: a dense
+        // low-zoom tile never holds the whole layer in memory.
         let table = layer.table();
         let mut qb = QueryBuilder::new(expand::<Self>(&format!("SELECT {CLUSTER_COLUMNS} FROM {table} WHERE TRUE")));
         Self::push_envelope(&mut qb, table, tile.lonlat_envelope()?);
-        qb.push(" ORDER BY fid");
-        let rows = Self::fetch_all(&mut *pool.acquire().await?, qb).await?;
-        let clusters = rows.iter().map(decode_cluster::<Self>).collect::<Result<Vec<Cluster>, _>>()?;
-        // Clipping and encoding are CPU work: off the async threads.
+        // Largest first: the features a full tile keeps (see `tiles::encode_clusters`).
+        qb.push(" ORDER BY area_ha DESC, fid");
+        let (sender, mut receiver) = tokio::sync::mpsc::channel::<Cluster>(64);
         let name = name.to_owned();
-        tokio::task::spawn_blocking(move || crate::tiles::encode_clusters(tile, &name, clusters))
-            .await
-            .map_err(|e| StoreError::Corrupt(format!("tile encoder failed: {e}")))?
+        let encoder = tokio::task::spawn_blocking(move || {
+            crate::tiles::encode_clusters(tile, &name, budget, std::iter::from_fn(|| receiver.blocking_recv()))
+        });
+        let mut rows = Self::fetch_stream(pool.clone(), qb);
+        while let Some(row) = rows.try_next().await? {
+            if sender.send(decode_cluster::<Self>(&row)?).await.is_err() {
+                break; // the tile is full
+            }
+        }
+        drop((rows, sender));
+        encoder.await.map_err(|e| StoreError::Corrupt(format!("tile encoder failed: {e}")))?
     }
 }
 

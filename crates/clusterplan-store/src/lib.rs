@@ -15,6 +15,7 @@ mod error;
 mod geom;
 mod gpkg;
 pub mod history;
+pub mod maintenance;
 mod meta;
 mod planning;
 mod postgis;
@@ -38,13 +39,14 @@ pub use backend::Backend;
 pub use error::StoreError;
 pub use gpkg::GpkgStore;
 pub use history::{Comment, HistoryStore, NewComment, Version};
+pub use maintenance::{Maintenance, PoolUse};
 pub use meta::CollectionMeta;
 pub use planning::{EventRecord, NewEvent, NewTask, PlanningStore, TaskRecord, UnitQuery, ZoneQuery};
 pub use postgis::PostgisStore;
 pub use publish::{Layer, Publication};
 pub use query::{Queryable, Selection, SortKey};
 pub use sql_store::SqlStore;
-pub use tiles::TileId;
+pub use tiles::{TileBudget, TileId};
 pub use zone_history::{ZoneHistoryStore, ZoneVersion};
 
 /// Where the data lives, resolved from configuration.
@@ -138,7 +140,9 @@ impl ClusterQuery {
 /// What every backend provides. Results are ordered by id.
 #[async_trait]
 
-pub trait Store: PlanningStore + ZoneHistoryStore + AccountStore + HistoryStore + Send + Sync + 'static {
+pub trait Store:
+    PlanningStore + ZoneHistoryStore + AccountStore + HistoryStore + Maintenance + Send + Sync + 'static
+{
     /// Inserts a cluster; the store assigns id, version 1 and timestamps.
     async fn create_cluster(&self, draft: &ClusterDraft, ctx: &WriteContext) -> Result<Cluster, StoreError>;
 
@@ -182,9 +186,21 @@ pub trait Store: PlanningStore + ZoneHistoryStore + AccountStore + HistoryStore 
     /// For [`Layer::Published`], the number of the last publication (0 before the first).
     async fn clusters_stamp(&self, layer: Layer) -> Result<i64, StoreError>;
 
-    /// One Mapbox Vector Tile of a layer's clusters, its MVT layer called `name`; `None` when
-    /// the tile is empty.
-    async fn cluster_tile(&self, tile: TileId, name: &str, layer: Layer) -> Result<Option<Vec<u8>>, StoreError>;
+    /// One Mapbox Vector Tile of a layer's clusters, its MVT layer called `name`, within
+    /// [`TileBudget::DEFAULT`]; `None` when the tile is empty.
+    async fn cluster_tile(&self, tile: TileId, name: &str, layer: Layer) -> Result<Option<Vec<u8>>, StoreError> {
+        self.cluster_tile_within(tile, name, layer, TileBudget::DEFAULT).await
+    }
+
+    /// [`Store::cluster_tile`] within another budget: the largest features that fit, in id
+    /// order (see [`tiles`]).
+    async fn cluster_tile_within(
+        &self,
+        tile: TileId,
+        name: &str,
+        layer: Layer,
+        budget: TileBudget,
+    ) -> Result<Option<Vec<u8>>, StoreError>;
 
     /// Makes the current draft the published state, in one transaction: snapshot, its index,
     /// and a row in `publications` (note, author, time, feature count).

@@ -123,6 +123,10 @@ pub trait PlanningStore: Send + Sync {
     /// Every event of every cluster, by cluster and position (for summaries).
     async fn all_events(&self) -> Result<Vec<EventRecord>, StoreError>;
 
+    /// The events of these clusters only, by cluster and position, in one query (for
+    /// answers about a few clusters, such as `/zoning` at a point).
+    async fn events_of(&self, cluster_ids: &[i64]) -> Result<Vec<EventRecord>, StoreError>;
+
     /// Records a status change in one transaction: checks that `new.event.from` is the
     /// cluster's latest status ([`StoreError::StatusMoved`] otherwise) and, with
     /// `expected_version`, that nobody wrote the cluster since; sets the cluster's status; with
@@ -141,6 +145,10 @@ pub trait PlanningStore: Send + Sync {
 
     /// Every task, by due date then id.
     async fn list_tasks(&self) -> Result<Vec<TaskRecord>, StoreError>;
+
+    /// The tasks of these clusters or of these units, by due date then id, in one query.
+    async fn tasks_concerning(&self, cluster_ids: &[i64], unit_codes: &[String])
+    -> Result<Vec<TaskRecord>, StoreError>;
 
     /// Sets (or clears) the day a task was done.
     async fn set_task_done(&self, id: i64, done_on: Option<NaiveDate>) -> Result<TaskRecord, StoreError>;

@@ -13,7 +13,7 @@ use sqlx::{Executor, PgPool, Pool, Postgres, QueryBuilder, Row, Transaction};
 use crate::backend::{Backend, TextList, sqlx_alike};
 use crate::geom::geometry_to_wkb;
 use crate::query::Queryable;
-use crate::{Layer, SqlStore, StoreError, TileId};
+use crate::{Layer, SqlStore, StoreError, TileBudget, TileId};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgis");
 
@@ -159,16 +159,20 @@ impl Backend for Postgres {
         tile: TileId,
         name: &str,
         layer: Layer,
+        budget: TileBudget,
     ) -> Result<Option<Vec<u8>>, StoreError> {
         // The table name comes from the enum, never from a request.
         let sql = crate::tiles::cluster_tile_sql(layer.table());
-        let tile: Vec<u8> = sqlx::query_scalar(&sql)
+        let bytes: Vec<u8> = sqlx::query_scalar(&sql)
             .bind(i32::from(tile.z))
             .bind(tile.x as i32)
             .bind(tile.y as i32)
             .bind(name)
+            .bind(tile.simplify_tolerance())
+            .bind(budget.features as i64)
+            .bind(budget.vertices as i64)
             .fetch_one(pool)
             .await?;
-        Ok((!tile.is_empty()).then_some(tile))
+        Ok((!bytes.is_empty()).then_some(bytes))
     }
 }

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 /// Which state of a collection a read sees.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Layer {
     /// The working state planners edit.
     #[default]

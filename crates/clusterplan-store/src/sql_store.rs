@@ -17,7 +17,9 @@ use sqlx::{Database, Pool, QueryBuilder};
 use crate::backend::{Backend, RowExt, Sql, TextList, expand};
 use crate::planning::PlanningStore;
 use crate::sql_filter;
-use crate::{ClusterQuery, CollectionMeta, Layer, NewAudit, Publication, Store, StoreError, TileId, WriteContext};
+use crate::{
+    ClusterQuery, CollectionMeta, Layer, NewAudit, Publication, Store, StoreError, TileBudget, TileId, WriteContext,
+};
 
 /// A store on one SQL database: [`crate::GpkgStore`] (SQLite) or [`crate::PostgisStore`].
 pub struct SqlStore<B: Database> {
@@ -408,8 +410,14 @@ where
         Sql::<B>::new(sql).scalar(&mut conn, "n").await
     }
 
-    async fn cluster_tile(&self, tile: TileId, name: &str, layer: Layer) -> Result<Option<Vec<u8>>, StoreError> {
-        B::cluster_tile(&self.pool, tile, name, layer).await
+    async fn cluster_tile_within(
+        &self,
+        tile: TileId,
+        name: &str,
+        layer: Layer,
+        budget: TileBudget,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        B::cluster_tile(&self.pool, tile, name, layer, budget).await
     }
 
     async fn publish_clusters(&self, note: Option<&str>, ctx: &WriteContext) -> Result<Publication, StoreError> {

@@ -327,6 +327,47 @@ describe('planner map', { skip: noBrowser ?? false }, () => {
     await context.close();
   });
 
+  it('records a wastewater plant capacity in the form and the panel; where no plant is, the server refuses it at the field', async () => {
+    const LABEL = 'Công suất trạm xử lý nước thải (m³/ngày đêm)';
+    const open = async (page, query, name) => {
+      await page.getByLabel('Tìm cụm theo tên hoặc mã').fill(query);
+      await page.getByLabel('Tìm cụm theo tên hoặc mã').press('Enter');
+      await page.locator('#panel h2', { hasText: name }).waitFor();
+      await page.getByRole('button', { name: 'Sửa', exact: true }).click();
+      await page.locator('#panel[data-view="editor"]').waitFor();
+    };
+    const { page, context, errors } = await openAt(null);
+
+    // Phong Nẫm is operating with its wastewater treatment in use: the capacity is kept.
+    const [pn] = (await allFeatures()).filter((f) => f.properties.code === 'BT-CCN-PN');
+    await open(page, 'phong nam', 'Phong Nẫm');
+    await page.getByLabel(LABEL, { exact: true }).fill('-5');
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    await page.locator('#err-wwtp_capacity_m3_day', { hasText: 'Phải là một số không âm' }).waitFor();
+    assert.equal((await api(`/collections/clusters/items/${pn.id}`)).body.properties.version, pn.properties.version, 'nothing sent');
+    await page.getByLabel(LABEL, { exact: true }).fill('1500');
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    await page.locator('#panel[data-view="details"] .cp-wwtp').waitFor();
+    assert.match(await page.locator('#panel .cp-wwtp').textContent(), /1500 m³\/ngày đêm/);
+    const { body: kept } = await api(`/collections/clusters/items/${pn.id}`);
+    assert.equal(kept.properties.wwtp_capacity_m3_day, 1500);
+    assert.equal(kept.properties.version, pn.properties.version + 1);
+
+    // Phú Hưng–Mỹ Thạnh has neither a plant zone nor treatment in use: 422 shown at the field.
+    const [phmt] = (await allFeatures()).filter((f) => f.properties.code === 'BT-CCN-PHMT');
+    await open(page, 'phu hung', 'Phú Hưng–Mỹ Thạnh');
+    await page.getByLabel(LABEL, { exact: true }).fill('800');
+    const refused = page.waitForResponse((r) => ['PUT', 'PATCH'].includes(r.request().method()) && r.url().includes(`/items/${phmt.id}`));
+    await page.getByRole('button', { name: 'Lưu' }).click();
+    assert.equal((await refused).status(), 422);
+    await page.locator('#err-wwtp_capacity_m3_day', { hasText: 'wastewater' }).waitFor();
+    const { body: unchanged } = await api(`/collections/clusters/items/${phmt.id}`);
+    assert.equal(unchanged.properties.version, phmt.properties.version);
+    assert.equal(unchanged.properties.wwtp_capacity_m3_day ?? null, null);
+    assertNoConsoleErrors(errors, { expectedStatus: [422] });
+    await context.close();
+  });
+
   it('reports a change by another planner (412) instead of overwriting it', async () => {
     const [feature] = (await allFeatures()).filter((f) => f.properties.code === 'BT-CCN-TTB');
     const { page, context, errors } = await openAt(null);

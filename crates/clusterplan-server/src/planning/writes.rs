@@ -141,10 +141,15 @@ pub fn check_event(history: &[StatusEvent], event: &StatusEvent) -> Result<(), A
     })
 }
 
+/// The members of a new feature's `event`.
+const EVENT_MEMBERS: &[&str] = &["effective", "act", "note"];
+
 /// The planning members a feature write carries beside the GeoJSON (`event`: {effective, act,
 /// note}, and `overrides`), taken out of the request document so that the feature is read
-/// without a copy; an object with those present.
-pub fn take_members(document: &mut Value) -> Value {
+/// without a copy; an object with those present. `event` is read only when a feature is
+/// `created` (a stored feature changes status by an event of its own): elsewhere, or when it is
+/// no object, it is a 422; a member of it this service does not read is a 400, as everywhere.
+pub fn take_members(document: &mut Value, created: bool) -> Result<Value, ApiError> {
     let mut members = serde_json::Map::new();
     if let Some(object) = document.as_object_mut() {
         for key in ["event", "overrides"] {
@@ -153,7 +158,30 @@ pub fn take_members(document: &mut Value) -> Value {
             }
         }
     }
-    Value::Object(members)
+    let event_problem = |message: String| ApiError::InvalidFeature {
+        geometry: Vec::new(),
+        fields: vec![FieldProblem { field: "event", message }],
+    };
+    match members.get("event") {
+        None | Some(Value::Null) => {}
+        Some(_) if !created => {
+            return Err(event_problem(
+                "event is read only when a feature is created; a stored feature changes status by an event \
+                 recorded with POST …/items/{id}/events"
+                    .into(),
+            ));
+        }
+        Some(Value::Object(event)) => {
+            if let Some(unknown) = event.keys().find(|k| !EVENT_MEMBERS.contains(&k.as_str())) {
+                return Err(ApiError::BadRequest {
+                    kind: "unknown-member",
+                    detail: format!("event has no member {unknown:?}; its members are {}", EVENT_MEMBERS.join(", ")),
+                });
+            }
+        }
+        Some(_) => return Err(event_problem("event must be an object {effective, act, note}".into())),
+    }
+    Ok(Value::Object(members))
 }
 
 /// A new cluster: its size rules (and the establishment rule when it starts as established),

@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use maud::html;
 use utoipa::openapi::path::{Operation, PathItemType};
+use utoipa::openapi::schema::{ObjectBuilder, SchemaType};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -49,6 +50,7 @@ pub(crate) fn router() -> Router<AppState> {
         super::items::replace,
         super::patch::update,
         super::items::remove,
+        super::annex::coordinate_table,
         super::history::versions,
         super::history::one_version,
         super::history::version_diff,
@@ -60,6 +62,8 @@ pub(crate) fn router() -> Router<AppState> {
         super::tiles::tileset,
         super::tiles::tilejson,
         super::tiles::tile,
+        super::tiles::tile_matrix_sets,
+        super::tiles::tile_matrix_set,
         super::metadata::read,
         super::metadata::replace,
         super::publish::publish,
@@ -90,26 +94,50 @@ pub(crate) fn router() -> Router<AppState> {
         super::health::health,
         super::health::ready,
         super::web::ui_config,
+        super::web::metrics,
     ),
     components(
         schemas(
-            docs::Link,
-            docs::LandingPage,
-            docs::ConfClasses,
-            docs::Collections,
-            docs::Collection,
-            docs::Extent,
+            super::links::Link,
+            super::ogc::LandingPage,
+            super::ogc::ConfClasses,
+            super::ogc::Collections,
+            super::ogc::Collection,
+            super::ogc::Extent,
+            super::ogc::SpatialExtent,
+            crate::wire::PublicationDoc,
             docs::Geometry,
             docs::Feature,
             docs::FeatureCollection,
             docs::ClusterProperties,
-            docs::ProblemDocument,
+            crate::error::ProblemDocument,
+            crate::error::LocatedProblem,
+            crate::error::FieldError,
             docs::Format,
             docs::LayerName,
+            super::health::Health,
+            super::web::UiConfig,
+            crate::config::Basemap,
+            super::metadata::Metadata,
+            super::comments::CommentDoc,
+            super::comments::CommentList,
+            super::comments::CommentBody,
+            super::auth::Account,
+            super::auth::NewToken,
+            super::auth::AuditEntryDoc,
+            super::auth::AuditPage,
             super::auth::LoginBody,
             super::auth::TokenBody,
             super::auth::RevokeBody,
+            super::annex::AnnexDoc,
+            super::annex::ParcelDoc,
+            super::annex::RingDoc,
+            super::annex::MarkerDoc,
             super::history::RevertBody,
+            super::history::VersionDoc,
+            super::history::VersionList,
+            super::history::DiffDoc,
+            super::history::AttributeChangeDoc,
         ),
         responses(docs::Problem),
     ),
@@ -167,7 +195,10 @@ impl Modify for Additions {
             if let Some(path) = api.paths.paths.get_mut(item) {
                 let mut options: Operation = options;
                 options.operation_id = options.operation_id.map(|id| format!("{id}-item"));
-                options.parameters.get_or_insert_with(Vec::new).push(docs::id_parameter());
+                // Any id: QGIS probes `/items/unknown_id` to learn whether it may edit.
+                let mut id = docs::id_parameter();
+                id.schema = Some(ObjectBuilder::new().schema_type(SchemaType::String).into());
+                options.parameters.get_or_insert_with(Vec::new).push(id);
                 path.operations.insert(PathItemType::Options, options);
             }
         }

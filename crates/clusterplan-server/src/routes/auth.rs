@@ -10,11 +10,10 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{Duration, Utc};
 use clusterplan_store::NewAudit;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
 use super::docs;
-use super::extract::JsonBody;
+use super::extract::{JsonBody, PlainJson};
 use crate::AppState;
 use crate::auth::{
     Caller, ClientAddress, SESSION_HOURS, check_password_policy, digest, hash_password, new_token, random_hex,
@@ -48,13 +47,64 @@ pub(super) struct LoginBody {
     password: String,
 }
 
-fn principal_json(principal: &Principal, csrf: Option<&str>) -> Value {
-    match principal {
-        Principal::Anonymous => json!({ "name": null, "role": "public", "unit": null, "csrf": null }),
-        Principal::User { name, role, unit_code } => {
-            json!({ "name": name, "role": role.code(), "unit": unit_code, "csrf": csrf })
+/// Who a request is authenticated as.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct Account {
+    /// The account's name (`null` for the public).
+    name: Option<String>,
+    /// `public`, `viewer`, `officer`, `planner` or `admin`.
+    role: &'static str,
+    /// The administrative unit of an officer.
+    unit: Option<String>,
+    /// The session's CSRF token, sent back in `X-CSRF-Token` with unsafe requests.
+    csrf: Option<String>,
+}
+
+impl Account {
+    fn of(principal: &Principal, csrf: Option<&str>) -> Self {
+        match principal {
+            Principal::Anonymous => Account { name: None, role: "public", unit: None, csrf: None },
+            Principal::User { name, role, unit_code } => Account {
+                name: Some(name.clone()),
+                role: role.code(),
+                unit: unit_code.clone(),
+                csrf: csrf.map(str::to_owned),
+            },
         }
     }
+}
+
+/// A personal API token, shown only in the answer that creates it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct NewToken {
+    name: String,
+    /// `cpt_…`: send it as `Authorization: Bearer …`.
+    token: String,
+}
+
+/// One entry of the audit log.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct AuditEntryDoc {
+    id: i64,
+    /// RFC 3339.
+    at: String,
+    actor: Option<String>,
+    action: String,
+    target: Option<String>,
+    address: Option<String>,
+    /// `ok`, `denied`, `failed`.
+    outcome: String,
+    detail: Option<String>,
+}
+
+/// A page of the audit log, newest first.
+#[derive(Serialize, utoipa::ToSchema)]
+pub(super) struct AuditPage {
+    entries: Vec<AuditEntryDoc>,
+    limit: u32,
+    offset: u64,
+    /// The next page, when this one is full.
+    next: Option<String>,
 }
 
 /// Audit actions whose failures are password guesses: a wrong current password given to
@@ -104,6 +154,28 @@ async fn check_rate_limit(state: &AppState, name: &str, address: Option<&str>) -
     Ok(())
 }
 
+/// Refuses a login sent by another web site (login CSRF: a page elsewhere signing the browser
+/// in to an account of the attacker's, whose edits the victim would then make). Browsers send
+/// `Origin` on every cross-site POST, and `Sec-Fetch-Site`; a request from another origin than
+/// the one addressed is a 403. Without either header (scripts, curl) there is no browser to
+/// abuse. The body must also be `application/json`, which a cross-site form cannot send
+/// without a CORS preflight.
+fn same_origin(headers: &HeaderMap) -> Result<(), ApiError> {
+    let cross_site = || {
+        ApiError::Forbidden("a login from another web site is refused; sign in from this service's own pages".into())
+    };
+    if headers.get("sec-fetch-site").is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"cross-site")) {
+        return Err(cross_site());
+    }
+    let Some(origin) = headers.get(header::ORIGIN) else { return Ok(()) };
+    let authority = origin.to_str().ok().and_then(|o| o.split_once("://")).map(|(_, authority)| authority);
+    let addressed = [header::HOST.as_str(), "x-forwarded-host"]
+        .into_iter()
+        .filter_map(|name| headers.get(name).and_then(|v| v.to_str().ok()))
+        .any(|host| authority.is_some_and(|a| a.eq_ignore_ascii_case(host.trim())));
+    if addressed { Ok(()) } else { Err(cross_site()) }
+}
+
 /// Log in
 ///
 /// `POST /auth/login` with `{"name", "password"}`: a session cookie and the CSRF token.
@@ -114,9 +186,11 @@ async fn check_rate_limit(state: &AppState, name: &str, address: Option<&str>) -
     tag = "Accounts",
     request_body(content = LoginBody, content_type = "application/json"),
     responses(
-        (status = 200, description = "The account and the session's CSRF token; the session cookie is set", body = Object, headers(("Set-Cookie" = String))),
+        (status = 200, description = "The account and the session's CSRF token; the session cookie is set", body = Account, headers(("Set-Cookie" = String))),
         (status = 400, response = docs::Problem),
         (status = 401, response = docs::Problem),
+        (status = 403, response = docs::Problem),
+        (status = 415, response = docs::Problem),
         (status = 429, response = docs::Problem),
     ),
 )]
@@ -124,9 +198,10 @@ async fn login(
     State(state): State<AppState>,
     ClientAddress(address): ClientAddress,
     headers: HeaderMap,
-    body: JsonBody,
+    body: Result<JsonBody<PlainJson>, ApiError>,
 ) -> Result<Response, ApiError> {
-    let LoginBody { name, password } = body.read(EXPECTED)?;
+    same_origin(&headers)?;
+    let LoginBody { name, password } = body?.read(EXPECTED)?;
     let audit = |outcome: &str, detail: Option<&str>| NewAudit {
         actor: Some(name.clone()),
         action: "login".into(),
@@ -162,7 +237,7 @@ async fn login(
     let principal = Principal::User { name: user.name, role: user.role, unit_code: user.unit_code };
     Ok((
         [(header::SET_COOKIE, HeaderValue::from_str(&cookie).map_err(ApiError::internal)?)],
-        Json(principal_json(&principal, Some(&csrf))),
+        Json(Account::of(&principal, Some(&csrf))),
     )
         .into_response())
 }
@@ -274,15 +349,16 @@ async fn change_password(
     operation_id = "whoAmI",
     tag = "Accounts",
     responses(
-        (status = 200, description = "name, role, unit and CSRF token (the public without credentials)", body = Object),
+        (status = 200, description = "The account (the public without credentials)", body = Account),
     ),
     security((), ("bearer" = []), ("session" = [])),
 )]
-async fn me(caller: Caller) -> Json<Value> {
-    Json(principal_json(&caller.principal, caller.session.as_ref().map(|s| s.csrf_token.as_str())))
+async fn me(caller: Caller) -> Json<Account> {
+    Json(Account::of(&caller.principal, caller.session.as_ref().map(|s| s.csrf_token.as_str())))
 }
 
-#[derive(Deserialize, Default, utoipa::ToSchema)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub(super) struct TokenBody {
     #[serde(default)]
     name: Option<String>,
@@ -298,7 +374,7 @@ pub(super) struct TokenBody {
     tag = "Accounts",
     request_body(content = TokenBody, content_type = "application/json"),
     responses(
-        (status = 201, description = "`{name, token}`: the token is shown only here", body = Object),
+        (status = 201, description = "The token, shown only here", body = NewToken),
         (status = 400, response = docs::Problem),
         (status = 401, response = docs::Problem),
         (status = 403, response = docs::Problem),
@@ -311,7 +387,13 @@ async fn create_token(
     body: Result<Option<JsonBody>, ApiError>,
 ) -> Result<Response, ApiError> {
     authorize(&state, &caller, Action::ManageOwnTokens, Target::Account).await?;
-    let body: TokenBody = body?.map_or(Ok(TokenBody::default()), |b| b.read(EXPECTED))?;
+    let Some(body) = body? else {
+        return Err(ApiError::BadRequest {
+            kind: "malformed-json",
+            detail: "send a JSON object: {\"name\": \"…\"}, or {} for a token named \"api\"".into(),
+        });
+    };
+    let body: TokenBody = body.read(EXPECTED)?;
     let label = body.name.unwrap_or_else(|| "api".into());
     let owner = caller.principal.name().unwrap_or_default().to_owned();
     let token = new_token();
@@ -329,7 +411,7 @@ async fn create_token(
             detail: None,
         })
         .await?;
-    Ok((StatusCode::CREATED, Json(json!({ "name": label, "token": token }))).into_response())
+    Ok((StatusCode::CREATED, Json(NewToken { name: label, token })).into_response())
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -392,7 +474,7 @@ async fn revoke_token(
     tag = "Accounts",
     params(("limit" = Option<u32>, Query, minimum = 1, maximum = 1000, description = "Entries per page"), ("offset" = Option<u64>, Query, description = "Entries to skip")),
     responses(
-        (status = 200, description = "Writes, logins and refusals, newest first", body = Object),
+        (status = 200, description = "Writes, logins and refusals, newest first", body = AuditPage),
         (status = 400, response = docs::Problem),
         (status = 401, response = docs::Problem),
         (status = 403, response = docs::Problem),
@@ -403,7 +485,7 @@ async fn audit(
     State(state): State<AppState>,
     caller: Caller,
     Query(params): Query<HashMap<String, String>>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<AuditPage>, ApiError> {
     authorize(&state, &caller, Action::ReadAudit, Target::Account).await?;
     let number = |key: &str, default: u64| -> Result<u64, ApiError> {
         params.get(key).map_or(Ok(default), |v| {
@@ -416,16 +498,20 @@ async fn audit(
     let limit = number("limit", 100)?.clamp(1, 1000) as u32;
     let offset = number("offset", 0)?;
     let entries = state.store.audit_page(limit, offset).await?;
-    let entries: Vec<Value> = entries
-        .iter()
-        .map(|e| {
-            json!({
-                "id": e.id, "at": e.at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true), "actor": e.actor,
-                "action": e.action, "target": e.target, "address": e.address, "outcome": e.outcome, "detail": e.detail,
-            })
+    let entries: Vec<AuditEntryDoc> = entries
+        .into_iter()
+        .map(|e| AuditEntryDoc {
+            id: e.id,
+            at: e.at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            actor: e.actor,
+            action: e.action,
+            target: e.target,
+            address: e.address,
+            outcome: e.outcome,
+            detail: e.detail,
         })
         .collect();
     let next = (entries.len() == limit as usize)
         .then(|| format!("/admin/audit?limit={limit}&offset={}", offset + u64::from(limit)));
-    Ok(Json(json!({ "entries": entries, "limit": limit, "offset": offset, "next": next })))
+    Ok(Json(AuditPage { entries, limit, offset, next }))
 }

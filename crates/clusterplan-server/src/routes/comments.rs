@@ -9,8 +9,8 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use clusterplan_store::{Comment, NewComment};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use super::docs;
 use super::extract::{Collection, FeatureId, JsonBody};
@@ -29,19 +29,42 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/collections/{collection}/items/{id}/comments/{comment}", get(one))
 }
 
-fn comment_json(c: &Comment) -> Value {
-    json!({
-        "id": c.id,
-        "feature_id": c.cluster_id,
-        "version": c.version,
-        "author": c.author,
-        "text": c.text,
-        "created_at": c.created_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-    })
+/// A comment on a version of a feature.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct CommentDoc {
+    id: i64,
+    feature_id: i64,
+    /// The version commented on.
+    version: i64,
+    author: String,
+    text: String,
+    /// RFC 3339.
+    created_at: String,
 }
 
-#[derive(Deserialize)]
-struct CommentBody {
+impl From<&Comment> for CommentDoc {
+    fn from(c: &Comment) -> Self {
+        CommentDoc {
+            id: c.id,
+            feature_id: c.cluster_id,
+            version: c.version,
+            author: c.author.clone(),
+            text: c.text.clone(),
+            created_at: c.created_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        }
+    }
+}
+
+/// The comments on a feature, oldest first.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct CommentList {
+    feature_id: i64,
+    comments: Vec<CommentDoc>,
+}
+
+/// A new comment: 1 to 4000 characters on a version (the current one by default).
+#[derive(Deserialize, ToSchema)]
+pub(crate) struct CommentBody {
     text: String,
     #[serde(default)]
     version: Option<i64>,
@@ -69,10 +92,9 @@ fn comment_text(text: &str) -> Result<String, ApiError> {
     operation_id = "addComment",
     tag = "History",
     params(docs::ItemPath, docs::WriteHeaders),
-    request_body(content = Object, content_type = "application/json",
-                 description = "`{\"text\": \"…\", \"version\": n}`: 1 to 4000 characters; version defaults to the current one"),
+    request_body(content = CommentBody, content_type = "application/json"),
     responses(
-        (status = 201, description = "The comment (id, feature_id, version, author, text, created_at)", headers(("Location" = String)), body = Object),
+        (status = 201, description = "The comment", headers(("Location" = String)), body = CommentDoc),
         (status = 400, response = docs::Problem),
         (status = 401, response = docs::Problem),
         (status = 403, response = docs::Problem),
@@ -105,7 +127,7 @@ pub(crate) async fn add(
     Ok((
         StatusCode::CREATED,
         [(header::LOCATION, location(&format!("{base}/collections/{collection}/items/{id}/comments/{}", comment.id))?)],
-        Json(comment_json(&comment)),
+        Json(CommentDoc::from(&comment)),
     )
         .into_response())
 }
@@ -118,7 +140,7 @@ pub(crate) async fn add(
     tag = "History",
     params(docs::ItemPath),
     responses(
-        (status = 200, description = "`{feature_id, comments: […]}`, oldest first", body = Object),
+        (status = 200, description = "The comments, oldest first", body = CommentList),
         (status = 401, response = docs::Problem),
         (status = 404, response = docs::Problem),
     ),
@@ -129,11 +151,11 @@ pub(crate) async fn list(
     caller: Caller,
     Collection(collection): Collection,
     FeatureId(id): FeatureId,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<CommentList>, ApiError> {
     let path = format!("{collection}/{id}");
     authorize(&state, &caller, Action::ReadComments, Target::Feature { path: &path, old: None, new: None }).await?;
     let comments = state.store.comments(id).await?;
-    Ok(Json(json!({ "feature_id": id, "comments": comments.iter().map(comment_json).collect::<Vec<_>>() })))
+    Ok(Json(CommentList { feature_id: id, comments: comments.iter().map(CommentDoc::from).collect() }))
 }
 
 /// `GET …/items/{id}/comments/{comment}`: one comment (where `Location` points).
@@ -144,7 +166,7 @@ pub(crate) async fn list(
     tag = "History",
     params(docs::ItemPath, ("comment" = i64, Path, description = "The comment's id")),
     responses(
-        (status = 200, description = "One comment", body = Object),
+        (status = 200, description = "One comment", body = CommentDoc),
         (status = 401, response = docs::Problem),
         (status = 404, response = docs::Problem),
     ),
@@ -156,12 +178,12 @@ pub(crate) async fn one(
     Collection(collection): Collection,
     FeatureId(id): FeatureId,
     Path((_, _, comment)): Path<(String, String, String)>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<CommentDoc>, ApiError> {
     let path = format!("{collection}/{id}");
     authorize(&state, &caller, Action::ReadComments, Target::Feature { path: &path, old: None, new: None }).await?;
     let missing = || ApiError::NotFound(format!("feature {id} has no comment {comment:?}"));
     let wanted = comment.parse::<i64>().map_err(|_| missing())?;
     let comments = state.store.comments(id).await?;
     let found = comments.iter().find(|c| c.id == wanted).ok_or_else(missing)?;
-    Ok(Json(comment_json(found)))
+    Ok(Json(CommentDoc::from(found)))
 }

@@ -1,5 +1,6 @@
-//! Conditional requests (RFC 9110 §13): entity tags of versions and of collection stamps,
-//! `If-None-Match`. `If-Match` is read in `extract.rs`.
+//! Conditional requests (RFC 9110 §13): entity tags of versions, of collection stamps and of
+//! documents, `If-None-Match`, and `Vary` for answers that depend on who asks. `If-Match` is
+//! read in `extract.rs`.
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -12,6 +13,25 @@ pub(crate) fn etag(version: i64) -> HeaderValue {
 /// A strong entity tag `"<prefix><stamp>"`.
 pub(crate) fn tag(prefix: &str, stamp: i64) -> HeaderValue {
     HeaderValue::from_str(&format!("\"{prefix}{stamp}\"")).unwrap_or_else(|_| HeaderValue::from_static("\"0\""))
+}
+
+/// A strong entity tag of a document's bytes: `"b<digest>"` (64 bits of SHA-256). For documents
+/// whose body depends on who asks (the public reads the published layer, accounts the draft):
+/// equal tags mean equal bodies, and the tag tells nothing a change counter would (how often the
+/// draft changed).
+pub(crate) fn body_tag(body: &[u8]) -> HeaderValue {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(body);
+    HeaderValue::from_str(&format!("\"b{}\"", hex::encode(&digest[..8])))
+        .unwrap_or_else(|_| HeaderValue::from_static("\"0\""))
+}
+
+/// Marks an answer that depends on the caller's credentials (the layer read, an officer's
+/// scope), so that a shared cache never gives one caller's copy to another: the credentials
+/// travel in `Authorization` (tokens) or `Cookie` (sessions).
+pub(crate) fn vary_on_caller(mut response: Response) -> std::future::Ready<Response> {
+    response.headers_mut().append(header::VARY, HeaderValue::from_static("authorization, cookie"));
+    std::future::ready(response)
 }
 
 /// Whether `If-None-Match` names `tag` (or `*`); weak comparison, as GET asks.

@@ -1,6 +1,9 @@
-//! Schemas, parameters and responses that describe the wire formats for the `OpenAPI` document
-//! (`api.rs` lists the operations; every route module names these in its annotations). The
-//! handlers build their JSON with `serde_json`; these types exist only to be described.
+//! Parameters, the problem response and the GeoJSON schemas of the `OpenAPI` document (`api.rs`
+//! lists the operations; every route module names these in its annotations). Documents that a
+//! handler serialises are typed DTOs deriving `Serialize` and `ToSchema` next to their handler
+//! (`ogc::Collection`, `links::Link`, `error::ProblemDocument`, `history::VersionDoc`, …), so the
+//! description is the type that is sent. GeoJSON features are the exception: `wire.rs` writes
+//! them straight into the response stream, so `Feature` and its parts here only describe them.
 //!
 //! Annotations name schemas bare (`body = Feature`, not `docs::Feature`): utoipa 4 takes the
 //! written path as the reference's name and does not resolve it, so the test
@@ -8,7 +11,7 @@
 //!
 //! `OPENAPI_JSON` is the media type of the document itself, which the landing page links.
 
-// Only described, never built.
+// Parameters are read by the handlers' own parsers and GeoJSON is streamed: described, never built.
 #![allow(dead_code)]
 // utoipa 4's derives write the types they describe with their full paths.
 #![allow(unused_qualifications)]
@@ -17,24 +20,10 @@ use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::{Required, schema::ObjectBuilder, schema::SchemaType};
 use utoipa::{IntoParams, ToResponse, ToSchema};
 
+use super::links::Link;
+
 /// Media type of the `OpenAPI` document (OGC API - Features, `/req/oas30/oas-impl`).
 pub(crate) const OPENAPI_JSON: &str = "application/vnd.oai.openapi+json;version=3.0";
-
-/// A problem document (RFC 9457): `type`, `title`, `status`, `detail`, and for 422s every
-/// problem with its place.
-#[derive(ToSchema)]
-pub(crate) struct ProblemDocument {
-    /// `urn:clusterplan:problem:<kind>`.
-    #[schema(rename = "type", example = "urn:clusterplan:problem:invalid-parameter")]
-    kind: String,
-    title: String,
-    status: u16,
-    detail: String,
-    /// Geometry problems with their polygon, ring, vertex and point (422).
-    problems: Option<Vec<serde_json::Value>>,
-    /// Attribute problems `{field, message}` (422).
-    errors: Option<Vec<serde_json::Value>>,
-}
 
 /// Any refusal: an RFC 9457 problem document.
 #[derive(ToResponse)]
@@ -42,67 +31,7 @@ pub(crate) struct ProblemDocument {
     description = "A problem (RFC 9457): the status, a type and what is wrong",
     content_type = "application/problem+json"
 )]
-pub(crate) struct Problem(#[to_schema] ProblemDocument);
-
-/// A link.
-#[derive(ToSchema)]
-pub(crate) struct Link {
-    href: String,
-    rel: String,
-    #[schema(rename = "type")]
-    media_type: Option<String>,
-    title: Option<String>,
-    templated: Option<bool>,
-}
-
-/// The landing page.
-#[derive(ToSchema)]
-pub(crate) struct LandingPage {
-    title: String,
-    description: String,
-    links: Vec<Link>,
-}
-
-/// Conformance classes.
-#[derive(ToSchema)]
-pub(crate) struct ConfClasses {
-    #[schema(rename = "conformsTo")]
-    conforms_to: Vec<String>,
-}
-
-/// The spatial extent of a collection (CRS84).
-#[derive(ToSchema)]
-pub(crate) struct Extent {
-    spatial: Option<serde_json::Value>,
-}
-
-/// A collection.
-#[derive(ToSchema)]
-pub(crate) struct Collection {
-    #[schema(example = "clusters")]
-    id: String,
-    title: String,
-    description: String,
-    keywords: Vec<String>,
-    #[schema(rename = "itemType", example = "feature")]
-    item_type: String,
-    crs: Vec<String>,
-    #[schema(rename = "storageCrs")]
-    storage_crs: String,
-    extent: Option<Extent>,
-    license: Option<String>,
-    attribution: Option<String>,
-    /// The last publication: `seq`, `published_at`, `author`, `note`, `feature_count`.
-    last_published: Option<serde_json::Value>,
-    links: Vec<Link>,
-}
-
-/// The collections.
-#[derive(ToSchema)]
-pub(crate) struct Collections {
-    collections: Vec<Collection>,
-    links: Vec<Link>,
-}
+pub(crate) struct Problem(#[to_schema] crate::error::ProblemDocument);
 
 /// A GeoJSON geometry (RFC 7946): the clusters' boundaries are `Polygon`s or `MultiPolygon`s.
 #[derive(ToSchema)]
@@ -233,7 +162,7 @@ pub(crate) struct ItemsQuery {
     /// `min x, min y, max x, max y` (or 6 numbers with heights) in `bbox-crs`, CRS84 by default.
     #[param(style = Form, value_type = Option<Vec<f64>>, min_items = 4, max_items = 6)]
     bbox: Option<String>,
-    /// CRS of `bbox` (a URI from the collection's `crs` list).
+    /// CRS of `bbox` (a URI from the collection's `crs` list); only with `bbox` (400 without).
     #[param(rename = "bbox-crs", example = "http://www.opengis.net/def/crs/EPSG/0/9210")]
     bbox_crs: Option<String>,
     /// CRS of the answer's coordinates (a URI from the collection's `crs` list); see `Content-Crs`.
@@ -304,8 +233,9 @@ pub(crate) struct WriteHeaders {
 #[derive(IntoParams)]
 #[into_params(parameter_in = Header)]
 pub(crate) struct IfMatch {
-    /// The `ETag` of the version edited, `"<version>"`; required (428 without it) unless the
-    /// server runs with `--allow-writes-without-if-match`; a stale one is a 412.
+    /// The `ETag` of the version edited, `"<version>"`; required (428 without it, or empty)
+    /// unless the server runs with `--allow-writes-without-if-match`; a stale one, or a tag this
+    /// service never issued, is a 412.
     #[param(rename = "If-Match")]
     if_match: Option<String>,
 }

@@ -102,47 +102,78 @@ path_id!(
 /// is told about its rights, not about preconditions.
 pub(crate) struct IfMatch {
     header: Option<HeaderValue>,
-    /// Whether a write must name a version (428 without one) or may go without, as QGIS does
-    /// when the configuration allows it.
-    required: bool,
 }
 
-impl FromRequestParts<AppState> for IfMatch {
+impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        Ok(IfMatch {
-            header: parts.headers.get(header::IF_MATCH).cloned(),
-            required: !state.config.allow_writes_without_if_match,
-        })
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(IfMatch { header: parts.headers.get(header::IF_MATCH).cloned() })
     }
 }
 
 impl IfMatch {
-    /// The version named: `None` when absent or `*`; 400 when it is no entity tag of this
-    /// service.
+    /// The version named: `None` when absent, empty or `*`. A well-formed entity tag this
+    /// service never issued (`"stale-etag"`) matches no version: 412, as RFC 9110 §13.1.1 asks;
+    /// a value that is no list of entity tags is a 400.
     pub(crate) fn version(&self) -> Result<Option<i64>, ApiError> {
         let Some(value) = &self.header else { return Ok(None) };
-        let text = value.to_str().unwrap_or_default().trim();
-        if text == "*" {
+        let text = value.to_str().unwrap_or("\u{fffd}").trim();
+        if text.is_empty() || text == "*" {
             return Ok(None);
         }
-        let version = text.trim_start_matches("W/").trim_matches('"');
-        version.parse::<i64>().map(Some).map_err(|_| ApiError::BadRequest {
-            kind: "invalid-header",
-            detail: format!("If-Match {text:?} is not an ETag of this service"),
-        })
+        let Some(tags) = entity_tags(text) else {
+            return Err(ApiError::BadRequest {
+                kind: "invalid-header",
+                detail: format!("If-Match {text:?} is not a list of entity tags (\"<version>\", as ETag gives)"),
+            });
+        };
+        let versions: Vec<i64> = tags.iter().filter_map(|t| t.parse::<i64>().ok()).collect();
+        match versions.as_slice() {
+            [version] => Ok(Some(*version)),
+            [] => Err(ApiError::Rejected {
+                status: StatusCode::PRECONDITION_FAILED,
+                kind: "version-conflict",
+                detail: format!("If-Match {text} names no version of this feature; GET it for its ETag"),
+                extra: serde_json::json!({}),
+            }),
+            _ => Err(ApiError::BadRequest {
+                kind: "invalid-header",
+                detail: format!("If-Match {text} names several versions; name the one you edited"),
+            }),
+        }
     }
 
-    /// The version a PUT, PATCH or DELETE is conditioned on: as [`IfMatch::version`], and 428
-    /// without `If-Match` unless the configuration lets clients write without one.
-    pub(crate) fn required(&self) -> Result<Option<i64>, ApiError> {
-        if self.header.is_none() && self.required {
-            return Err(ApiError::PreconditionRequired(
-                "send If-Match with the ETag of the version you edited (from GET on the item)".into(),
-            ));
+    /// The version a write is locked on by `If-Match` (`*`: `current`); `None` without the
+    /// header (or with an empty one): such a write is conditioned on what the client last read
+    /// (`precondition.rs`).
+    pub(crate) fn given(&self, current: i64) -> Result<Option<i64>, ApiError> {
+        let absent = self.header.as_ref().is_none_or(|v| v.as_bytes().iter().all(u8::is_ascii_whitespace));
+        if absent { Ok(None) } else { Ok(Some(self.version()?.unwrap_or(current))) }
+    }
+}
+
+/// The opaque parts of a comma-separated list of entity tags (RFC 9110 §8.8.3: `"…"` or
+/// `W/"…"`, visible ASCII but `"` inside); `None` when the text is no such list.
+fn entity_tags(text: &str) -> Option<Vec<&str>> {
+    let mut tags = Vec::new();
+    let mut rest = text;
+    loop {
+        rest = rest.trim_start_matches([' ', '\t', ',']);
+        if rest.is_empty() {
+            return (!tags.is_empty()).then_some(tags);
         }
-        self.version()
+        let quoted = rest.strip_prefix("W/").unwrap_or(rest).strip_prefix('"')?;
+        let end = quoted.find('"')?;
+        let tag = &quoted[..end];
+        if !tag.bytes().all(|b| b == 0x21 || (0x23..=0x7e).contains(&b)) {
+            return None;
+        }
+        tags.push(tag);
+        rest = &quoted[end + 1..];
+        if !rest.is_empty() && !rest.starts_with([' ', '\t', ',']) {
+            return None;
+        }
     }
 }
 
@@ -170,6 +201,11 @@ impl FromRequestParts<AppState> for Provenance {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let caller = Caller::from_request_parts(parts, state).await?;
+        if caller.principal == crate::rights::Principal::Anonymous {
+            // The public writes nothing: its headers are not read, so that its refusal is the
+            // 401 of the rights check whatever they hold.
+            return Ok(Provenance(WriteContext { address: caller.address, ..WriteContext::default() }));
+        }
         let reason = text_header(&parts.headers, "X-Change-Reason");
         let legal_act = text_header(&parts.headers, "X-Legal-Act");
         let refused: Vec<String> =
@@ -177,14 +213,29 @@ impl FromRequestParts<AppState> for Provenance {
         if !refused.is_empty() {
             return Err(ApiError::nul_character(&refused));
         }
+        // Desktop clients (QGIS) send no reason: the version says which client wrote it, and a
+        // planner can add the reason later as a comment on that version.
+        let reason = reason.ok().flatten().unwrap_or_else(|| default_reason(&parts.headers));
         Ok(Provenance(WriteContext {
             author: caller.principal.name().map(str::to_owned),
-            reason: reason.ok().flatten(),
+            reason: Some(reason),
             legal_act: legal_act.ok().flatten(),
             address: caller.address,
             ..WriteContext::default()
         }))
     }
+}
+
+/// The reason of a write sent without `X-Change-Reason`: names the client by its
+/// `User-Agent` (at most 100 characters of it).
+fn default_reason(headers: &HeaderMap) -> String {
+    let agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|a| !a.is_empty() && !a.contains('\0'))
+        .map_or_else(|| "a client that gave no User-Agent".to_owned(), |a| a.chars().take(100).collect());
+    format!("no reason given (X-Change-Reason); written with {agent}")
 }
 
 /// A request header as text: UTF-8, percent-encoded or not (browsers can only send Latin-1
@@ -233,7 +284,7 @@ impl MediaTypes for PlainJson {
 }
 
 /// A JSON request body, read and parsed once: 415 for another `Content-Type` than `M`
-/// accepts, 413 past the size limit, 400 when it is not JSON or when a text in it holds a NUL
+/// accepts (none at all is read as JSON), 413 past the size limit, 400 when it is not JSON or when a text in it holds a NUL
 /// character. `Option<JsonBody>` reads an empty body as `None`.
 pub(crate) struct JsonBody<M = AnyType> {
     /// The document.
@@ -249,25 +300,70 @@ impl<M> JsonBody<M> {
     }
 }
 
+/// The top-level members of a feature a write reads: GeoJSON's (RFC 7946), OGC's `links` (a
+/// feature read with GET and sent back carries them) and, for clusters, the planning members
+/// `event` and `overrides`.
+pub(crate) const FEATURE_MEMBERS: &[&str] = &["type", "id", "geometry", "properties", "bbox", "links"];
+/// [`FEATURE_MEMBERS`] and the planning members of a cluster.
+pub(crate) const CLUSTER_MEMBERS: &[&str] =
+    &["type", "id", "geometry", "properties", "bbox", "links", "event", "overrides"];
+
+/// Refuses a member of the document `value` (an object; other shapes are left to its reader)
+/// that is not in `known`: 400 `unknown-member`, so that a misspelt or misplaced member is not
+/// silently dropped. Every write body with members of its own goes through here.
+pub(crate) fn known_members(value: &Value, known: &[&str], what: &str) -> Result<(), ApiError> {
+    let Some(members) = value.as_object() else { return Ok(()) };
+    let unknown: Vec<&str> = members.keys().map(String::as_str).filter(|k| !known.contains(k)).collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::BadRequest {
+        kind: "unknown-member",
+        detail: format!("{what} has no member {}; its members are {}", quoted(&unknown), known.join(", ")),
+    })
+}
+
+fn quoted(names: &[&str]) -> String {
+    names.iter().map(|n| format!("{n:?}")).collect::<Vec<_>>().join(", ")
+}
+
+/// Types some clients put on a JSON body by default: `OWSLib` 0.35 posts every string body as
+/// `text/xml`. Such a body is read as JSON when it is a JSON object; anything else is a 415.
+/// `text/plain` is not among them: a page of another site may send it without a CORS preflight
+/// (login CSRF, `tests/it/hardening.rs`); an XML type needs one.
+const MISLABELLED: &[&str] = &["text/xml", "application/xml"];
+
 /// Checks the media type, then reads the body (413 past the limit).
 async fn body_bytes<M: MediaTypes>(request: Request, state: &AppState) -> Result<Bytes, ApiError> {
-    if !M::ACCEPTED.is_empty() {
-        let content_type = request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    // A body sent without `Content-Type` is read as JSON: it is refused with a 400 unless it
+    // parses. A type that is named must be one accepted, or one of [`MISLABELLED`] on a body
+    // that is a JSON object.
+    let mut refused = None;
+    if let Some(content_type) = request.headers().get(header::CONTENT_TYPE).filter(|_| !M::ACCEPTED.is_empty()) {
+        let content_type = content_type.to_str().unwrap_or("");
         let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
         if !M::ACCEPTED.contains(&essence.as_str()) {
-            return Err(ApiError::UnsupportedMediaType(format!(
+            let problem = ApiError::UnsupportedMediaType(format!(
                 "Content-Type {content_type:?} is not accepted; send {}",
                 M::ACCEPTED.join(" or ")
-            )));
+            ));
+            if !MISLABELLED.contains(&essence.as_str()) {
+                return Err(problem);
+            }
+            refused = Some(problem);
         }
     }
-    Bytes::from_request(request, state).await.map_err(|rejection| {
+    let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::PayloadTooLarge { limit: state.config.max_body_bytes }
         } else {
             ApiError::BadRequest { kind: "unreadable-body", detail: rejection.body_text() }
         }
-    })
+    })?;
+    match refused {
+        Some(problem) if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') => Err(problem),
+        _ => Ok(bytes),
+    }
 }
 
 /// Parses the body and refuses a NUL character in any of its texts: every body a route reads

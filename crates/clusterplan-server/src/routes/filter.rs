@@ -24,6 +24,21 @@ fn invalid_filter(detail: String) -> ApiError {
     ApiError::BadRequest { kind: "invalid-filter", detail }
 }
 
+/// Most conditions a filter may hold. SQLite nests `a OR b OR …` one level per operand and
+/// refuses expressions deeper than 1 000 levels, which PostgreSQL reads: past this bound both
+/// stores would answer differently (a 500 against a 200), so the filter is refused before
+/// either sees it. An `IN` list is one condition, whatever its length.
+pub(crate) const MAX_CONDITIONS: usize = 256;
+
+/// The conditions (leaves) of a filter tree.
+fn count_conditions(expr: &Expr) -> usize {
+    match expr {
+        Expr::And(items) | Expr::Or(items) => items.iter().map(count_conditions).sum(),
+        Expr::Not(inner) => count_conditions(inner),
+        _ => 1,
+    }
+}
+
 /// What a request selects beyond bbox and paging.
 #[derive(Debug, Default)]
 pub(crate) struct ItemsSelection {
@@ -45,6 +60,13 @@ pub(crate) fn parse(params: &HashMap<String, String>) -> Result<ItemsSelection, 
     let mut conjuncts = Vec::new();
     if let Some(text) = params.get("filter") {
         let mut expr = cql2::parse(text).map_err(|e| invalid_filter(format!("filter: {e}")))?;
+        let conditions = count_conditions(&expr);
+        if conditions > MAX_CONDITIONS {
+            return Err(invalid_filter(format!(
+                "filter: at most {MAX_CONDITIONS} conditions (comparisons, LIKE, IN, BETWEEN, IS NULL, spatial tests) \
+                 are read; this one has {conditions}"
+            )));
+        }
         let allowed = clusterplan_store::query::queryable_types();
         cql2::check_properties(&expr, &allowed).map_err(|problems| {
             invalid_filter(format!("filter: {}; see the collection's queryables", problems.join("; ")))
@@ -123,6 +145,15 @@ fn instant(text: &str) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         let t = t.with_timezone(&Utc);
         return Some((t, t));
+    }
+    // GDAL writes `-where "updated_at > '2020-01-01'"` as `2020-01-01T/..`, and a time without
+    // an offset as it was typed: a bare `T` is the whole day, a time without offset is UTC.
+    let text = text.strip_suffix(['T', 't']).unwrap_or(text);
+    for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S%.f"] {
+        if let Ok(t) = chrono::NaiveDateTime::parse_from_str(text, format) {
+            let t = t.and_utc();
+            return Some((t, t));
+        }
     }
     let day = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
     let first = day.and_hms_opt(0, 0, 0)?.and_utc();

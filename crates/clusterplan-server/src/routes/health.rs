@@ -3,7 +3,8 @@
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use serde_json::{Value, json};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::docs;
 use crate::AppState;
@@ -13,21 +14,32 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/health", get(health)).route("/ready", get(ready))
 }
 
+/// The service's state.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct Health {
+    /// `ok` (liveness) or `ready` (the store answers too).
+    #[schema(example = "ok")]
+    status: &'static str,
+    /// The store: `geopackage` or `postgis`.
+    #[schema(example = "geopackage")]
+    store: &'static str,
+}
+
 /// Liveness
 ///
 /// The process answers.
 #[utoipa::path(get, path = "/health", operation_id = "getHealth", tag = "Service",
-    responses((status = 200, description = "`{\"status\": \"ok\", \"store\": …}`", body = Object)))]
-async fn health(State(state): State<AppState>) -> Json<Value> {
-    Json(json!({ "status": "ok", "store": state.store.backend() }))
+    responses((status = 200, description = "The process answers", body = Health)))]
+async fn health(State(state): State<AppState>) -> Json<Health> {
+    Json(Health { status: "ok", store: state.store.backend() })
 }
 
 /// Readiness
 ///
 /// The store answers too.
 #[utoipa::path(get, path = "/ready", operation_id = "getReady", tag = "Service",
-    responses((status = 200, description = "`{\"status\": \"ready\", \"store\": …}`", body = Object), (status = 500, response = docs::Problem)))]
-async fn ready(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    responses((status = 200, description = "The store answers", body = Health), (status = 500, response = docs::Problem)))]
+async fn ready(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
     state.store.ping().await?;
-    Ok(Json(json!({ "status": "ready", "store": state.store.backend() })))
+    Ok(Json(Health { status: "ready", store: state.store.backend() }))
 }

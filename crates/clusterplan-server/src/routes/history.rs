@@ -13,8 +13,9 @@ use axum::routing::{get, post};
 use clusterplan_core::Crs;
 use clusterplan_core::diff::{ClusterDiff, diff, diff_zones};
 use clusterplan_store::{StoreError, Version};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
 
 use super::conditional::etag;
 use super::docs;
@@ -22,7 +23,7 @@ use super::extract::{FeatureId, IfMatch, JsonBody, Provenance};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::rights::{Action, Kept, Target, authorize, draft_scope, history_scope, latest};
+use crate::rights::{Action, Kept, Target, authorize, authorize_caller, draft_scope, history_scope, latest};
 use crate::wire::{GEOJSON, WireCrs, feature_json};
 
 pub(crate) fn router() -> Router<AppState> {
@@ -41,18 +42,64 @@ fn zone_json(z: &clusterplan_core::zones::Zone) -> Result<Value, ApiError> {
     crate::wire::zone_json(z, WireCrs::default())
 }
 
-fn version_json<T>(v: &Version<T>, feature: fn(&T) -> Result<Value, ApiError>) -> Result<Value, ApiError> {
-    let feature = v.state.as_ref().map(feature).transpose()?;
-    Ok(json!({
-        "version": v.version,
-        "operation": v.operation,
-        "author": v.author,
-        "reason": v.reason,
-        "legal_act": v.legal_act,
-        "reverted_from": v.reverted_from,
-        "written_at": v.written_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        "feature": feature,
-    }))
+/// One version of a feature: who wrote it, when, why, and the feature as written.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct VersionDoc {
+    version: i64,
+    /// `create`, `update`, `delete`, `revert`, `restore`, `import`.
+    operation: String,
+    author: Option<String>,
+    reason: Option<String>,
+    legal_act: Option<String>,
+    /// The version a revert copied.
+    reverted_from: Option<i64>,
+    /// RFC 3339.
+    written_at: String,
+    /// The GeoJSON feature as written; `null` for the deletion.
+    #[schema(value_type = Option<Object>)]
+    feature: Option<Value>,
+}
+
+/// Every version of a feature, oldest first.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct VersionList {
+    id: i64,
+    versions: Vec<VersionDoc>,
+}
+
+/// What changed between two versions.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct DiffDoc {
+    id: i64,
+    from: i64,
+    to: i64,
+    attributes: Vec<AttributeChangeDoc>,
+    /// Area in the newer version only, m² of `area_crs`.
+    area_added_m2: f64,
+    /// Area in the older version only.
+    area_removed_m2: f64,
+    area_crs: String,
+}
+
+/// One attribute that changed, as text (`null` when absent).
+#[derive(Serialize, ToSchema)]
+pub(crate) struct AttributeChangeDoc {
+    field: &'static str,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+fn version_json<T>(v: &Version<T>, feature: fn(&T) -> Result<Value, ApiError>) -> Result<VersionDoc, ApiError> {
+    Ok(VersionDoc {
+        version: v.version,
+        operation: v.operation.clone(),
+        author: v.author.clone(),
+        reason: v.reason.clone(),
+        legal_act: v.legal_act.clone(),
+        reverted_from: v.reverted_from,
+        written_at: v.written_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        feature: v.state.as_ref().map(feature).transpose()?,
+    })
 }
 
 fn not_found_version(id: i64, n: i64) -> impl Fn(ApiError) -> ApiError {
@@ -75,7 +122,7 @@ fn not_found_version(id: i64, n: i64) -> impl Fn(ApiError) -> ApiError {
     tag = "History",
     params(docs::ItemPath),
     responses(
-        (status = 200, description = "The versions", body = Object),
+        (status = 200, description = "The versions", body = VersionList),
         (status = 401, response = docs::Problem),
         (status = 404, response = docs::Problem),
     ),
@@ -88,7 +135,7 @@ async fn versions(
     FeatureId(id): FeatureId,
 ) -> Result<Response, ApiError> {
     let scope = draft_scope(&state, &caller).await?;
-    let list: Result<Vec<Value>, ApiError> = match kept {
+    let list: Result<Vec<VersionDoc>, ApiError> = match kept {
         Kept::Clusters => {
             let versions = state.store.versions(id).await?;
             scope.check_history(id, latest(&versions).map(|c| &c.data.boundary))?;
@@ -100,7 +147,7 @@ async fn versions(
             versions.iter().map(|v| version_json(v, zone_json)).collect()
         }
     };
-    Ok(axum::Json(json!({ "id": id, "versions": list? })).into_response())
+    Ok(axum::Json(VersionList { id, versions: list? }).into_response())
 }
 
 /// `GET …/items/{id}/versions/{n}`.
@@ -112,7 +159,7 @@ async fn versions(
     tag = "History",
     params(docs::ItemPath, ("n" = i64, Path, description = "The version number")),
     responses(
-        (status = 200, description = "The version", body = Object),
+        (status = 200, description = "The version", body = VersionDoc),
         (status = 401, response = docs::Problem),
         (status = 404, response = docs::Problem),
     ),
@@ -149,7 +196,7 @@ async fn one_version(
     tag = "History",
     params(docs::ItemPath, ("from" = i64, Query, description = "The older version"), ("to" = i64, Query, description = "The newer version")),
     responses(
-        (status = 200, description = "The difference", body = Object),
+        (status = 200, description = "The difference", body = DiffDoc),
         (status = 400, response = docs::Problem),
         (status = 401, response = docs::Problem),
         (status = 404, response = docs::Problem),
@@ -196,13 +243,20 @@ async fn version_diff(
     Ok(axum::Json(diff_json(id, from, to, &d)).into_response())
 }
 
-fn diff_json(id: i64, from: i64, to: i64, d: &ClusterDiff) -> Value {
-    let changes: Vec<Value> =
-        d.attributes.iter().map(|c| json!({ "field": c.field, "from": c.from, "to": c.to })).collect();
-    json!({
-        "id": id, "from": from, "to": to, "attributes": changes,
-        "area_added_m2": d.area_added_m2, "area_removed_m2": d.area_removed_m2, "area_crs": d.crs.to_string(),
-    })
+fn diff_json(id: i64, from: i64, to: i64, d: &ClusterDiff) -> DiffDoc {
+    DiffDoc {
+        id,
+        from,
+        to,
+        attributes: d
+            .attributes
+            .iter()
+            .map(|c| AttributeChangeDoc { field: c.field, from: c.from.clone(), to: c.to.clone() })
+            .collect(),
+        area_added_m2: d.area_added_m2,
+        area_removed_m2: d.area_removed_m2,
+        area_crs: d.crs.to_string(),
+    }
 }
 
 /// The CRS a zone's areas are measured in: its cluster's planning CRS, or the province's
@@ -255,17 +309,23 @@ async fn revert(
     FeatureId(id): FeatureId,
     if_match: IfMatch,
     Provenance(mut ctx): Provenance,
-    body: JsonBody,
+    body: Result<JsonBody, ApiError>,
 ) -> Result<Response, ApiError> {
+    let path = format!("{}/{id}", kept.collection());
+    // The public is refused before the body or the feature is read: a hidden draft answers as
+    // nothing.
+    authorize_caller(&state, &caller, Action::RevertFeature, &path).await?;
+    let body = body?;
+    super::extract::known_members(&body.value, &["version", "reason", "overrides"], "a revert")?;
     let RevertBody { version, reason } = body.read("body must be {\"version\": n, \"reason\": \"…\"}")?;
     let expected = if_match.version()?;
     if reason.is_some() {
         ctx.reason = reason;
     }
-    let path = format!("{}/{id}", kept.collection());
     let (version_tag, feature) = match kept {
         Kept::Clusters => {
             let cluster = revert_cluster(&state, &caller, &path, id, version, expected, &ctx, &body.value).await?;
+            crate::precondition::note(&state, &caller, cluster.id, cluster.version);
             (cluster.version, cluster_json(&cluster)?)
         }
         Kept::Zones => {

@@ -16,12 +16,16 @@ use axum::routing::MethodRouter;
 use maud::{DOCTYPE, Markup, html};
 use serde_json::{Value, json};
 
-use super::links::{BaseUrl, link};
+use super::links::{BaseUrl, Link, link};
 use crate::AppState;
 use crate::error::ApiError;
 
-/// Largest JSON document a view renders (a page of 10 000 features fits).
-const MAX_DOCUMENT_BYTES: usize = 256 * 1024 * 1024;
+/// Largest JSON document a view renders (a page of [`HTML_MAX_ITEMS`] features of 64 KB each).
+const MAX_DOCUMENT_BYTES: usize = 64 * 1024 * 1024;
+
+/// Most features on one HTML page: a page is built in memory, so a larger `limit` is lowered to
+/// this (the page says so, and its paging links go on from there); JSON pages stream any limit.
+pub(crate) const HTML_MAX_ITEMS: u64 = 1_000;
 
 /// The representation a request asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,8 +95,25 @@ where
     let (mut parts, body) = request.into_parts();
     let Ok(BaseUrl(base)) = BaseUrl::from_request_parts(&mut parts, &state).await;
     let path = parts.uri.path().to_owned();
-    let query: Vec<(String, String)> = query_pairs(&parts.uri).into_iter().filter(|(k, _)| k != "f").collect();
+    let mut query: Vec<(String, String)> = query_pairs(&parts.uri).into_iter().filter(|(k, _)| k != "f").collect();
+    let mut lowered = None;
+    if wanted == Negotiated::Html && view == View::Items {
+        for (k, v) in &mut query {
+            // Not a number: the JSON handler's 400 says why.
+            if k == "limit" && v.parse::<u64>().is_ok_and(|n| n > HTML_MAX_ITEMS) {
+                lowered = Some(std::mem::replace(v, HTML_MAX_ITEMS.to_string()));
+            }
+        }
+    }
     let here = Here { base, path, query };
+    // Building a page in memory is expensive work: it takes a render slot (503 when none).
+    let limits = parts.extensions.get::<std::sync::Arc<crate::limits::Limits>>().cloned();
+    let _slot = match (&limits, wanted, view) {
+        (Some(limits), Negotiated::Html, View::Items | View::Item) => {
+            Some(limits.render_slot().await.map_err(IntoResponse::into_response)?)
+        }
+        _ => None,
+    };
     if wanted == Negotiated::Html {
         // The HTML page is another representation: the JSON's tags do not apply to it.
         parts.headers.remove(header::IF_NONE_MATCH);
@@ -117,7 +138,7 @@ where
         View::Conformance => conformance_page(&doc, &here),
         View::Collections => collections_page(&doc, &here),
         View::Collection => collection_page(&doc, &here, &basemap),
-        View::Items => items_page(&doc, &here, &basemap),
+        View::Items => items_page(&doc, &here, &basemap, lowered.as_deref()),
         View::Item => item_page(&doc, &here, &basemap),
     })
 }
@@ -164,13 +185,8 @@ pub(crate) fn with_format(href: &str, f: &str) -> String {
 }
 
 /// The `alternate` HTML link of a JSON document whose `self` link is `self_link`.
-pub(crate) fn alternate(self_link: &Value) -> Value {
-    link(
-        with_format(self_link["href"].as_str().unwrap_or(""), "html"),
-        "alternate",
-        "text/html",
-        "This document as HTML",
-    )
+pub(crate) fn alternate(self_link: &Link) -> Link {
+    link(with_format(&self_link.href, "html"), "alternate", "text/html", "This document as HTML")
 }
 
 /// The `self`/`alternate` links of a JSON document, and for a feature its `collection` link.
@@ -183,10 +199,15 @@ fn add_links(doc: &mut Value, view: View, here: &Here) {
     let links = members.entry("links").or_insert_with(|| json!([]));
     let Value::Array(links) = links else { return };
     links.retain(|l| l["rel"] != "self" && !(l["rel"] == "alternate" && l["type"] == "text/html"));
-    links.push(link(here.href("json"), "self", json_type, title));
-    links.push(link(here.href("html"), "alternate", "text/html", "This document as HTML"));
+    links.push(json!(link(here.href("json"), "self", json_type, title)));
+    links.push(json!(link(here.href("html"), "alternate", "text/html", "This document as HTML")));
     if let (View::Item, Some((collection, _))) = (view, here.path.rsplit_once("/items/")) {
-        links.push(link(format!("{}{collection}", here.base), "collection", "application/json", "The collection"));
+        links.push(json!(link(
+            format!("{}{collection}", here.base),
+            "collection",
+            "application/json",
+            "The collection"
+        )));
     }
 }
 
@@ -403,7 +424,8 @@ fn columns(features: &[Value]) -> Vec<String> {
     keys
 }
 
-fn items_page(doc: &Value, here: &Here, basemap: &str) -> Response {
+/// `lowered`: the `limit` asked for when it was above [`HTML_MAX_ITEMS`].
+fn items_page(doc: &Value, here: &Here, basemap: &str, lowered: Option<&str>) -> Response {
     let features = doc["features"].as_array().map_or(&[][..], Vec::as_slice);
     let keys = columns(features);
     let page_link = |rel: &str| {
@@ -415,6 +437,10 @@ fn items_page(doc: &Value, here: &Here, basemap: &str) -> Response {
             (text(&doc["numberReturned"])) " of " (text(&doc["numberMatched"])) " features"
             @if let Some(offset) = here.query.iter().find(|(k, _)| k == "offset") { " from offset " (offset.1) }
             " (" (text(&doc["timeStamp"])) ")"
+        }
+        @if let Some(asked) = lowered {
+            p.limit { "An HTML page shows at most " (HTML_MAX_ITEMS) " features (limit=" (asked) " was asked); "
+                "the JSON representation streams up to the API's limit." }
         }
         p.paging {
             @if let Some(prev) = page_link("prev") { a rel="prev" href=(with_format(prev, "html")) { "← previous page" } " " }
@@ -469,19 +495,4 @@ fn item_page(doc: &Value, here: &Here, basemap: &str) -> Response {
     };
     let map = MapData { basemap, geojson: Some(doc.to_string()), bbox: None };
     page(&title, &[(&here.href("json"), "application/geo+json", "GeoJSON")], &body, Some(&map))
-}
-
-/// The map page, for browsers asking `/` for HTML.
-pub(crate) async fn index_html(config: &crate::config::Config) -> Response {
-    match tokio::fs::read_to_string(config.web_dir.join("index.html")).await {
-        Ok(html) => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response(),
-        Err(e) => {
-            tracing::error!(cause = %e, "web/index.html is unreadable");
-            let mut response =
-                ApiError::NotFound("the map page is not installed; see README for the run command".into())
-                    .into_response();
-            *response.status_mut() = StatusCode::NOT_FOUND;
-            response
-        }
-    }
 }

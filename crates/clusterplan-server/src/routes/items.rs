@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
-use axum::extract::{Query, State};
+use axum::extract::{Query, RawQuery, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
@@ -15,14 +15,17 @@ use serde_json::json;
 
 use super::conditional::etag;
 use super::docs;
-use super::extract::{Collection, FeatureId, GeoJson, IfMatch, JsonBody, Provenance, RequestCrs};
+use super::extract::{
+    CLUSTER_MEMBERS, Collection, FeatureId, GeoJson, IfMatch, JsonBody, Provenance, RequestCrs, known_members,
+};
 use super::html::{self, View};
-use super::links::{BaseUrl, link, location};
+use super::links::{BaseUrl, Link, link, location};
 use super::params::{as_of, bad_param, known};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::rights::{Action, Target, authorize};
+use crate::precondition::{self, Client, Precondition};
+use crate::rights::{Action, Target, authorize, authorize_caller};
 use crate::wire::{GEOJSON, WireCrs, cluster_draft, feature_json};
 
 /// Page size when the client names none.
@@ -85,8 +88,8 @@ fn parse_query(params: &HashMap<String, String>, caller: &Caller) -> Result<Item
         None => 0,
         Some(o) => o.parse::<u64>().map_err(|_| bad_param(format!("offset={o:?} must be a non-negative integer")))?,
     };
-    let crs = params.get("crs").map(|c| WireCrs::parse(c)).transpose()?.unwrap_or_default();
-    let bbox_crs = params.get("bbox-crs").map(|c| WireCrs::parse(c)).transpose()?;
+    let crs = params.get("crs").filter(|c| !c.is_empty()).map(|c| WireCrs::parse(c)).transpose()?.unwrap_or_default();
+    let bbox_crs = params.get("bbox-crs").filter(|c| !c.is_empty()).map(|c| WireCrs::parse(c)).transpose()?;
     if bbox_crs.is_some() && !params.contains_key("bbox") {
         return Err(bad_param("bbox-crs is given without bbox".into()));
     }
@@ -117,6 +120,18 @@ fn parse_query(params: &HashMap<String, String>, caller: &Caller) -> Result<Item
     })
 }
 
+/// A list parameter given more than once (`properties=a&properties=b`) as one comma-separated
+/// value, as the form style of `OpenAPI` sends it exploded: every value is kept, not the last.
+fn join_repeated(params: &mut HashMap<String, String>, raw: Option<&str>, key: &str) {
+    let values: Vec<String> = url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+        .filter(|(k, _)| k == key)
+        .map(|(_, v)| v.into_owned())
+        .collect();
+    if values.len() > 1 {
+        params.insert(key.to_owned(), values.join(","));
+    }
+}
+
 fn parse_bbox(text: &str, crs: WireCrs) -> Result<[f64; 4], ApiError> {
     let numbers: Result<Vec<f64>, _> = text.split(',').map(|n| n.trim().parse::<f64>()).collect();
     let numbers = numbers.map_err(|_| bad_param(format!("bbox={text:?} must be 4 comma-separated numbers")))?;
@@ -142,7 +157,7 @@ fn parse_bbox(text: &str, crs: WireCrs) -> Result<[f64; 4], ApiError> {
     Ok([minx, miny, maxx, maxy])
 }
 
-fn page_link(base: &str, collection: &str, r: &ItemsRequest, offset: u64, rel: &str) -> serde_json::Value {
+fn page_link(base: &str, collection: &str, r: &ItemsRequest, offset: u64, rel: &str) -> Link {
     let href = format!("{base}/collections/{collection}/items?limit={}&offset={offset}{}", r.query.limit, r.repeat);
     link(href, rel, GEOJSON, rel)
 }
@@ -172,10 +187,12 @@ async fn list(
     State(state): State<AppState>,
     caller: Caller,
     Collection(collection): Collection,
-    Query(params): Query<HashMap<String, String>>,
+    Query(mut params): Query<HashMap<String, String>>,
+    RawQuery(raw): RawQuery,
     BaseUrl(base): BaseUrl,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    join_repeated(&mut params, raw.as_deref(), "properties");
     let mut request = parse_query(&params, &caller)?;
     // Drafts and past versions: an officer reads those of its own unit's area only.
     let mut prefix = super::layer::tag_prefix(request.query.layer).to_owned();
@@ -209,12 +226,21 @@ async fn list(
         None => state.store.stream_clusters(query.clone()),
         Some(at) => state.store.stream_clusters_as_of(query.clone(), at),
     };
+    // What a signed-in client reads of the working layer is the base of its writes without
+    // If-Match (`precondition.rs`).
+    let reader = (query.layer == Layer::Draft && request.as_of.is_none())
+        .then(|| Client::of(&caller))
+        .flatten()
+        .map(|client| (state.config.reads.clone(), client));
     let body = async_stream::stream! {
         yield Ok::<Bytes, std::io::Error>(Bytes::from(head));
         let mut returned: u64 = 0;
         while let Some(item) = features.next().await {
             match item {
                 Ok(cluster) => {
+                    if let Some((reads, client)) = &reader {
+                        reads.record(client, cluster.id, cluster.version);
+                    }
                     let feature = match feature_json(&cluster, crs) {
                         Ok(mut feature) => {
                             if let Some(keep) = &request.properties {
@@ -297,7 +323,7 @@ async fn read(
 ) -> Result<Response, ApiError> {
     known(&params, &["crs", "f", "asOf", "layer"])?;
     let layer = super::layer::layer_for(&params, &caller)?;
-    let crs = params.get("crs").map(|c| WireCrs::parse(c)).transpose()?.unwrap_or_default();
+    let crs = params.get("crs").filter(|c| !c.is_empty()).map(|c| WireCrs::parse(c)).transpose()?.unwrap_or_default();
     let cluster = match params.get("asOf") {
         None => state.store.get_cluster_in(id?.0, layer).await?,
         Some(_) if !crate::rights::sees_drafts(&caller.principal) => {
@@ -308,6 +334,9 @@ async fn read(
     if layer == Layer::Draft || params.contains_key("asOf") {
         let scope = crate::rights::draft_scope(&state, &caller).await?;
         scope.check(cluster.data.boundary.as_multi_polygon(), &format!("feature {}", cluster.id))?;
+    }
+    if layer == Layer::Draft && !params.contains_key("asOf") {
+        precondition::note(&state, &caller, cluster.id, cluster.version);
     }
     let tag = etag(cluster.version);
     if headers.get(header::IF_NONE_MATCH).is_some_and(|v| v.as_bytes() == tag.as_bytes()) {
@@ -330,9 +359,11 @@ fn draft_of(
     state: &AppState,
     body: JsonBody<GeoJson>,
     crs: WireCrs,
+    created: bool,
 ) -> Result<(ClusterDraft, serde_json::Value), ApiError> {
     let mut document = body.value;
-    let planning = crate::planning::take_members(&mut document);
+    known_members(&document, CLUSTER_MEMBERS, "a feature")?;
+    let planning = crate::planning::take_members(&mut document, created)?;
     Ok((cluster_draft(document, crs, state.config.planning_crs)?, planning))
 }
 
@@ -365,14 +396,16 @@ async fn create(
     caller: Caller,
     Collection(collection): Collection,
     BaseUrl(base): BaseUrl,
-    RequestCrs(crs): RequestCrs,
+    crs: Result<RequestCrs, ApiError>,
     Provenance(ctx): Provenance,
-    body: JsonBody<GeoJson>,
+    body: Result<JsonBody<GeoJson>, ApiError>,
 ) -> Result<Response, ApiError> {
-    let (draft, planning) = draft_of(&state, body, crs)?;
+    authorize_caller(&state, &caller, Action::CreateFeature, &collection).await?;
+    let (draft, planning) = draft_of(&state, body?, crs?.0, true)?;
     let target = Target::Feature { path: &collection, old: None, new: Some(draft.boundary.as_multi_polygon()) };
     authorize(&state, &caller, Action::CreateFeature, target).await?;
     let cluster = crate::planning::create_cluster(&state, &draft, &planning, &ctx).await?;
+    precondition::note(&state, &caller, cluster.id, cluster.version);
     Ok((
         StatusCode::CREATED,
         [
@@ -388,7 +421,9 @@ async fn create(
 /// Replace a feature
 ///
 /// Validates the new state and writes it as the next version, if `If-Match` names the
-/// current one.
+/// current one. Without `If-Match`, the fields that differ from the version the client last
+/// read (or the `version` property it sends) are merged over today's state; a field someone
+/// else changed since is a 409 `edit-conflict`.
 #[utoipa::path(
     put,
     path = "/collections/{collection}/items/{id}",
@@ -416,25 +451,41 @@ async fn replace(
     caller: Caller,
     Collection(collection): Collection,
     FeatureId(id): FeatureId,
-    RequestCrs(crs): RequestCrs,
+    crs: Result<RequestCrs, ApiError>,
     if_match: IfMatch,
     Provenance(ctx): Provenance,
-    body: JsonBody<GeoJson>,
+    body: Result<JsonBody<GeoJson>, ApiError>,
 ) -> Result<Response, ApiError> {
-    let (draft, planning) = draft_of(&state, body, crs)?;
-    let current = state.store.get_cluster(id).await?;
     let path = format!("{collection}/{id}");
-    let target = Target::Feature {
-        path: &path,
-        old: Some(current.data.boundary.as_multi_polygon()),
-        new: Some(draft.boundary.as_multi_polygon()),
-    };
+    // The public is refused before the feature is read: a hidden draft answers as nothing.
+    authorize_caller(&state, &caller, Action::ReplaceFeature, &path).await?;
+    let crs = crs?.0;
+    let mut document = body?.value;
+    known_members(&document, CLUSTER_MEMBERS, "a feature")?;
+    let planning = crate::planning::take_members(&mut document, false)?;
+    let draft = cluster_draft(document.clone(), crs, state.config.planning_crs)?;
+    let current = state.store.get_cluster(id).await?;
+    let old = Some(current.data.boundary.as_multi_polygon());
+    let target = Target::Feature { path: &path, old, new: Some(draft.boundary.as_multi_polygon()) };
     authorize(&state, &caller, Action::ReplaceFeature, target).await?;
-    let expected = if_match.required()?;
+    let precondition =
+        precondition::resolve(&state, &caller, &current, if_match.given(current.version)?, Some(&document))?;
+    let (draft, expected) = match precondition {
+        Precondition::Strict(version) => (draft, version),
+        // The fields this client changed since its version, over today's state; a field
+        // changed by someone else meanwhile is a 409. The merged state is checked again.
+        Precondition::Merge { base } => {
+            let merged = precondition::merge_replacement(&state, &current, base, &document, crs).await?;
+            let draft = cluster_draft(merged, crs, state.config.planning_crs)?;
+            let target = Target::Feature { path: &path, old, new: Some(draft.boundary.as_multi_polygon()) };
+            authorize(&state, &caller, Action::ReplaceFeature, target).await?;
+            (draft, current.version)
+        }
+    };
     crate::planning::check_edit(&state, id, &draft, &planning).await?;
     // Rights were checked against the version just read: write only over that one.
-    let expected = expected.or(Some(current.version));
-    let cluster = state.store.update_cluster(id, expected, &draft, &ctx).await?;
+    let cluster = state.store.update_cluster(id, Some(expected), &draft, &ctx).await?;
+    precondition::note(&state, &caller, id, cluster.version);
     Ok((
         [(header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON)), (header::ETAG, etag(cluster.version))],
         feature_json(&cluster, WireCrs::default()).map_err(ApiError::internal)?.to_string(),
@@ -444,7 +495,8 @@ async fn replace(
 
 /// Delete a feature
 ///
-/// Deletes the feature if `If-Match` names its current version; its history is kept.
+/// Deletes the feature if `If-Match` names its current version, or, without it, if the
+/// feature has not changed since the client last read it; its history is kept.
 #[utoipa::path(
     delete,
     path = "/collections/{collection}/items/{id}",
@@ -470,12 +522,19 @@ async fn remove(
     if_match: IfMatch,
     Provenance(ctx): Provenance,
 ) -> Result<StatusCode, ApiError> {
-    let current = state.store.get_cluster(id).await?;
     let path = format!("{collection}/{id}");
+    authorize_caller(&state, &caller, Action::DeleteFeature, &path).await?;
+    let current = state.store.get_cluster(id).await?;
     let target = Target::Feature { path: &path, old: Some(current.data.boundary.as_multi_polygon()), new: None };
     authorize(&state, &caller, Action::DeleteFeature, target).await?;
-    let expected = if_match.required()?.or(Some(current.version));
-    state.store.delete_cluster(id, expected, &ctx).await?;
+    let expected = match precondition::resolve(&state, &caller, &current, if_match.given(current.version)?, None)? {
+        Precondition::Strict(version) => version,
+        Precondition::Merge { base } => {
+            precondition::check_delete(&current, base)?;
+            current.version
+        }
+    };
+    state.store.delete_cluster(id, Some(expected), &ctx).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

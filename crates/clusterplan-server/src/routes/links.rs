@@ -3,7 +3,8 @@
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
-use serde_json::{Value, json};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use crate::error::ApiError;
 
@@ -30,10 +31,36 @@ impl<S: Send + Sync> FromRequestParts<S> for BaseUrl {
     }
 }
 
-/// One link object.
-pub(crate) fn link(href: impl Into<String>, rel: &str, media_type: &str, title: &str) -> Value {
-    let href: String = href.into();
-    json!({ "href": href, "rel": rel, "type": media_type, "title": title })
+/// A link of an OGC document (OGC API - Common `link`).
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub(crate) struct Link {
+    pub(crate) href: String,
+    pub(crate) rel: String,
+    /// The media type of the target.
+    #[serde(rename = "type")]
+    pub(crate) media_type: String,
+    pub(crate) title: String,
+    /// `href` is a URI template (tiles).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) templated: Option<bool>,
+}
+
+impl Link {
+    /// The same link, marked as a URI template.
+    pub(crate) fn templated(self) -> Self {
+        Link { templated: Some(true), ..self }
+    }
+}
+
+/// One link.
+pub(crate) fn link(href: impl Into<String>, rel: &str, media_type: &str, title: &str) -> Link {
+    Link {
+        href: href.into(),
+        rel: rel.to_owned(),
+        media_type: media_type.to_owned(),
+        title: title.to_owned(),
+        templated: None,
+    }
 }
 
 /// A `Location` header for a resource just created.

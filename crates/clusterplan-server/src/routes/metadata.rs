@@ -6,7 +6,9 @@ use axum::routing::get;
 use axum::{Json, Router};
 use chrono::SecondsFormat;
 use clusterplan_store::CollectionMeta;
-use serde_json::{Map, Value, json};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
 
 use super::docs;
 use super::extract::{Collection, JsonBody, PlainJson};
@@ -19,16 +21,30 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/collections/{collection}/metadata", get(read).put(replace))
 }
 
-/// The metadata as JSON members (unset ones are `null`, keywords a list).
-pub(crate) fn meta_json(meta: &CollectionMeta) -> Value {
-    json!({
-        "title": meta.title,
-        "description": meta.description,
-        "license": meta.license,
-        "attribution": meta.attribution,
-        "keywords": meta.keywords,
-        "updated_at": meta.updated_at.map(|t| t.to_rfc3339_opts(SecondsFormat::Millis, true)),
-    })
+/// A collection's metadata set by its publisher (unset members are `null`).
+#[derive(Serialize, ToSchema)]
+pub(crate) struct Metadata {
+    title: Option<String>,
+    description: Option<String>,
+    license: Option<String>,
+    attribution: Option<String>,
+    keywords: Vec<String>,
+    /// When it was last set (RFC 3339); the server's, ignored in requests.
+    #[schema(read_only)]
+    updated_at: Option<String>,
+}
+
+impl From<CollectionMeta> for Metadata {
+    fn from(meta: CollectionMeta) -> Self {
+        Metadata {
+            updated_at: meta.updated_at.map(|t| t.to_rfc3339_opts(SecondsFormat::Millis, true)),
+            title: meta.title,
+            description: meta.description,
+            license: meta.license,
+            attribution: meta.attribution,
+            keywords: meta.keywords,
+        }
+    }
 }
 
 /// The publisher's metadata of a collection
@@ -39,12 +55,12 @@ pub(crate) fn meta_json(meta: &CollectionMeta) -> Value {
     tag = "Publishing",
     params(docs::CollectionPath),
     responses(
-        (status = 200, description = "title, description, license, attribution, keywords, updated_at", body = Object),
+        (status = 200, description = "The metadata", body = Metadata),
         (status = 404, response = docs::Problem),
     ),
 )]
-async fn read(State(state): State<AppState>, Collection(collection): Collection) -> Result<Json<Value>, ApiError> {
-    Ok(Json(meta_json(&state.store.collection_meta(&collection).await?)))
+async fn read(State(state): State<AppState>, Collection(collection): Collection) -> Result<Json<Metadata>, ApiError> {
+    Ok(Json(state.store.collection_meta(&collection).await?.into()))
 }
 
 fn bad(detail: String) -> ApiError {
@@ -92,9 +108,9 @@ fn parse(value: Value) -> Result<CollectionMeta, ApiError> {
     operation_id = "putCollectionMetadata",
     tag = "Publishing",
     params(docs::CollectionPath, docs::WriteHeaders),
-    request_body(content = Object, content_type = "application/json", description = "title, description, license, attribution (strings or null), keywords (strings)"),
+    request_body(content = Metadata, content_type = "application/json", description = "title, description, license, attribution (strings or null), keywords (strings); every member optional"),
     responses(
-        (status = 200, description = "The metadata stored", body = Object),
+        (status = 200, description = "The metadata stored", body = Metadata),
         (status = 400, response = docs::Problem),
         (status = 401, response = docs::Problem),
         (status = 403, response = docs::Problem),
@@ -109,10 +125,10 @@ async fn replace(
     caller: Caller,
     Collection(collection): Collection,
     body: Result<JsonBody<PlainJson>, ApiError>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Metadata>, ApiError> {
     authorize(&state, &caller, Action::ReplaceFeature, Target::Account).await?;
     let meta = parse(body?.value)?;
     let stored = state.store.put_collection_meta(&collection, &meta).await?;
     crate::rights::record_write(&state, &caller, "collection.metadata", collection.clone(), None).await;
-    Ok(Json(meta_json(&stored)))
+    Ok(Json(stored.into()))
 }

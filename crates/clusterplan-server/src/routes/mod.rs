@@ -1,5 +1,6 @@
 //! Routes, one module per concern, merged here.
 
+mod annex;
 mod api;
 mod auth;
 mod comments;
@@ -31,17 +32,20 @@ use crate::AppState;
 
 pub(crate) fn router(state: AppState) -> Router {
     Router::new()
-        .merge(ogc::router())
+        // Answers that depend on who asks (the layer read, an officer's scope) vary on the
+        // credentials.
+        .merge(ogc::router().layer(axum::middleware::map_response(conditional::vary_on_caller)))
         .merge(api::router())
-        .merge(items::router())
+        .merge(items::router().layer(axum::middleware::map_response(conditional::vary_on_caller)))
         .merge(patch::router())
         .merge(queryables::router())
         .merge(zones::router())
         .merge(planning::router())
         .merge(history::router())
+        .merge(annex::router().layer(axum::middleware::map_response(conditional::vary_on_caller)))
         .merge(comments::router())
         .merge(auth::router())
-        .merge(tiles::router())
+        .merge(tiles::router().layer(axum::middleware::map_response(conditional::vary_on_caller)))
         .merge(metadata::router())
         .merge(publish::router())
         .merge(public_map::router())
@@ -50,17 +54,27 @@ pub(crate) fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// The methods a path allows, for `OPTIONS` answers (QGIS enables editing from them).
-pub(crate) fn allowed_methods(path: &str) -> Option<&'static str> {
+/// The methods a path allows, for `OPTIONS` answers (QGIS enables editing from them): `None`
+/// for a path that is no items path, a 404 for the items of a collection not served. Any item
+/// id gets the item's methods: QGIS probes `/items/unknown_id` to learn whether it may edit.
+pub(crate) fn allowed_methods(path: &str) -> Option<Result<&'static str, crate::error::ApiError>> {
     let rest = path.strip_prefix("/collections/")?;
     let mut parts = rest.trim_end_matches('/').split('/');
     let collection = parts.next()?;
-    if !(extract::COLLECTIONS.contains(&collection) || collection == "zones") || parts.next()? != "items" {
+    if parts.next()? != "items" {
         return None;
     }
-    match (parts.next(), parts.next()) {
-        (None, _) => Some("GET, HEAD, POST, OPTIONS"),
-        (Some(_), None) => Some("GET, HEAD, PUT, PATCH, DELETE, OPTIONS"),
-        _ => None,
+    let (id, more) = (parts.next(), parts.next());
+    if more.is_some() {
+        return None;
     }
+    if !(extract::COLLECTIONS.contains(&collection) || collection == "zones") {
+        return Some(Err(crate::error::ApiError::NotFound(format!("collection {collection:?} does not exist"))));
+    }
+    Some(Ok(match (id, collection) {
+        (None, _) => "GET, HEAD, POST, OPTIONS",
+        // Zones have no PATCH route.
+        (Some(_), "zones") => "GET, HEAD, PUT, DELETE, OPTIONS",
+        (Some(_), _) => "GET, HEAD, PUT, PATCH, DELETE, OPTIONS",
+    }))
 }

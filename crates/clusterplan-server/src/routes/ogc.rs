@@ -8,19 +8,83 @@ use axum::{Json, Router};
 use std::collections::HashMap;
 
 use clusterplan_store::Layer;
-use serde_json::{Value, json};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use clusterplan_core::Crs;
 
-use super::conditional::{REVALIDATE, none_match_hits, not_modified, tag};
+use super::conditional::{REVALIDATE, body_tag, none_match_hits, not_modified};
 use super::docs::{self, OPENAPI_JSON};
 use super::extract::COLLECTIONS;
 use super::html::{self, Negotiated, View, negotiate};
 use super::layer::layer_for;
-use super::links::{BaseUrl, link};
+use super::links::{BaseUrl, Link, link};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::wire::PublicationDoc;
+
+/// The landing page.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct LandingPage {
+    title: &'static str,
+    description: &'static str,
+    links: Vec<Link>,
+}
+
+/// The conformance classes.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct ConfClasses {
+    #[serde(rename = "conformsTo")]
+    conforms_to: &'static [&'static str],
+}
+
+/// The collections.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct Collections {
+    collections: Vec<Collection>,
+    links: Vec<Link>,
+}
+
+/// A collection: title, description, extent, CRS list, publisher's metadata, last publication.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct Collection {
+    #[schema(example = "clusters")]
+    id: String,
+    title: String,
+    description: String,
+    keywords: Vec<String>,
+    #[serde(rename = "itemType")]
+    #[schema(example = "feature")]
+    item_type: &'static str,
+    crs: Vec<String>,
+    #[serde(rename = "storageCrs")]
+    storage_crs: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    extent: Option<Extent>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    license: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    attribution: Option<String>,
+    /// The last publication of the layer.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    last_published: Option<PublicationDoc>,
+    links: Vec<Link>,
+}
+
+/// The extent of a collection.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct Extent {
+    spatial: SpatialExtent,
+}
+
+/// The spatial extent: one bounding box in CRS84.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct SpatialExtent {
+    bbox: Vec<[f64; 4]>,
+    #[schema(example = "http://www.opengis.net/def/crs/OGC/1.3/CRS84")]
+    crs: &'static str,
+}
 
 /// Conformance classes declared: only those the service really implements and tests.
 pub(crate) const CONFORMANCE: &[&str] = &[
@@ -72,10 +136,10 @@ async fn landing(
     Query(params): Query<HashMap<String, String>>,
     BaseUrl(base): BaseUrl,
 ) -> Result<Response, ApiError> {
-    let doc = json!({
-        "title": "clusterplan",
-        "description": "Industrial cluster (cụm công nghiệp) planning layers: OGC API - Features and GeoJSON",
-        "links": [
+    let doc = LandingPage {
+        title: "clusterplan",
+        description: "Industrial cluster (cụm công nghiệp) planning layers: OGC API - Features and GeoJSON",
+        links: vec![
             link(format!("{base}/?f=json"), "self", "application/json", "This document"),
             link(format!("{base}/?f=html"), "alternate", "text/html", "This document as HTML"),
             link(format!("{base}/"), "http://www.opengis.net/def/rel/ogc/1.0/map", "text/html", "Planner map"),
@@ -83,13 +147,15 @@ async fn landing(
             link(format!("{base}/api?f=html"), "service-doc", "text/html", "The API documentation"),
             link(format!("{base}/conformance"), "conformance", "application/json", "Conformance classes"),
             link(format!("{base}/collections"), "data", "application/json", "Collections"),
-        ]
-    });
+        ],
+    };
     Ok(html::vary_on_accept(match negotiate(&headers, &params)? {
         Negotiated::Json => Json(doc).into_response(),
         // `/?f=html` is the landing document; a browser opening `/` expects the map.
-        Negotiated::Html if params.contains_key("f") => html::landing_page(&doc, &format!("{base}/?f=json")),
-        Negotiated::Html => html::index_html(&state.config).await,
+        Negotiated::Html if params.contains_key("f") => {
+            html::landing_page(&serde_json::json!(doc), &format!("{base}/?f=json"))
+        }
+        Negotiated::Html => super::web::index_html(&state.config, &headers).await,
     }))
 }
 
@@ -107,8 +173,8 @@ async fn landing(
         (status = 400, response = docs::Problem),
     ),
 )]
-async fn conformance() -> Json<Value> {
-    Json(json!({ "conformsTo": CONFORMANCE }))
+async fn conformance() -> Json<ConfClasses> {
+    Json(ConfClasses { conforms_to: CONFORMANCE })
 }
 
 /// The collections
@@ -136,19 +202,15 @@ async fn collections(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let layer = layer_for(&params, &caller)?;
-    let stamp = tag("d", state.store.clusters_stamp(Layer::Draft).await?);
-    if none_match_hits(&headers, &stamp) {
-        return Ok(not_modified(stamp));
-    }
     let mut list = Vec::new();
     for id in COLLECTIONS {
         list.push(describe(&state, &base, id, layer).await?);
     }
-    let doc = json!({
-        "collections": list,
-        "links": [link(format!("{base}/collections"), "self", "application/json", "Collections")],
-    });
-    Ok(tagged(stamp, doc))
+    let doc = Collections {
+        collections: list,
+        links: vec![link(format!("{base}/collections"), "self", "application/json", "Collections")],
+    };
+    tagged(&headers, &doc)
 }
 
 /// A collection
@@ -181,55 +243,78 @@ async fn collection(
     if !COLLECTIONS.contains(&id.as_str()) {
         return Err(ApiError::NotFound(format!("collection {id:?} does not exist")));
     }
-    let stamp = tag("d", state.store.clusters_stamp(Layer::Draft).await?);
-    if none_match_hits(&headers, &stamp) {
-        return Ok(not_modified(stamp));
+    tagged(&headers, &describe(&state, &base, &id, layer).await?)
+}
+
+/// A JSON document with its entity tag, revalidated on every use; 304 when `If-None-Match`
+/// names it. The tag is the digest of the document, whose body depends on who asks (the
+/// published or the draft extent): the public's and a planner's copies never share a tag unless
+/// they are equal, and the public's tag does not follow the draft's changes.
+fn tagged(headers: &HeaderMap, doc: &impl Serialize) -> Result<Response, ApiError> {
+    let body = serde_json::to_string(doc).map_err(ApiError::internal)?;
+    let etag = body_tag(body.as_bytes());
+    if none_match_hits(headers, &etag) {
+        return Ok(not_modified(etag));
     }
-    Ok(tagged(stamp, describe(&state, &base, &id, layer).await?))
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("application/json")),
+            (header::ETAG, etag),
+            (header::CACHE_CONTROL, HeaderValue::from_static(REVALIDATE)),
+        ],
+        body,
+    )
+        .into_response())
 }
 
-/// A JSON document with its entity tag, revalidated on every use.
-fn tagged(etag: HeaderValue, doc: Value) -> Response {
-    ([(header::ETAG, etag), (header::CACHE_CONTROL, HeaderValue::from_static(REVALIDATE))], Json(doc)).into_response()
-}
-
-/// A collection's document; extent from the given layer. Its tag is the draft serial, which
-/// every edit, metadata change and publication bumps.
-async fn describe(state: &AppState, base: &str, id: &str, layer: Layer) -> Result<Value, ApiError> {
+/// A collection's document; extent from the given layer.
+async fn describe(state: &AppState, base: &str, id: &str, layer: Layer) -> Result<Collection, ApiError> {
     let extent = state.store.cluster_extent(layer).await?;
     let meta = state.store.collection_meta(id).await?;
-    let mut doc = json!({
-        "id": id,
-        "title": meta.title.as_deref().unwrap_or("Cụm công nghiệp và khu công nghiệp"),
-        "description": meta.description.as_deref().unwrap_or(
-            "Industrial clusters (CCN, Decree 32/2024) and industrial parks (KCN) with their planning status"
-        ),
-        "keywords": meta.keywords,
-        "itemType": "feature",
-        "crs": Crs::supported().into_iter().map(Crs::uri).collect::<Vec<_>>(),
-        "storageCrs": Crs::Crs84.uri(),
-        "links": [
+    Ok(Collection {
+        id: id.to_owned(),
+        title: meta.title.unwrap_or_else(|| "Cụm công nghiệp và khu công nghiệp".to_owned()),
+        description: meta.description.unwrap_or_else(|| {
+            "Industrial clusters (CCN, Decree 32/2024) and industrial parks (KCN) with their planning status".to_owned()
+        }),
+        keywords: meta.keywords,
+        item_type: "feature",
+        crs: Crs::supported().into_iter().map(Crs::uri).collect(),
+        storage_crs: Crs::Crs84.uri(),
+        extent: extent.map(|bbox| Extent {
+            spatial: SpatialExtent { bbox: vec![bbox], crs: "http://www.opengis.net/def/crs/OGC/1.3/CRS84" },
+        }),
+        license: meta.license,
+        attribution: meta.attribution,
+        last_published: state.store.last_publication().await?.as_ref().map(PublicationDoc::from),
+        links: vec![
             link(format!("{base}/collections/{id}"), "self", "application/json", "This collection"),
             link(format!("{base}/collections/{id}?f=html"), "alternate", "text/html", "This collection as HTML"),
             link(format!("{base}/collections/{id}/items"), "items", "application/geo+json", "Features"),
-            link(format!("{base}/collections/{id}/queryables"), "http://www.opengis.net/def/rel/ogc/1.0/queryables", "application/schema+json", "Queryables: what filter may name"),
-            link(format!("{base}/collections/{id}/tiles"), "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", "application/json", "Vector tiles"),
-            link(format!("{base}/collections/{id}/metadata"), "describedby", "application/json", "Publisher's metadata"),
-            link(format!("{base}/collections/{id}/tiles/WebMercatorQuad/tilejson.json?layer=published"), "alternate", "application/json", "TileJSON of the published layer"),
+            link(
+                format!("{base}/collections/{id}/queryables"),
+                "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+                "application/schema+json",
+                "Queryables: what filter may name",
+            ),
+            link(
+                format!("{base}/collections/{id}/tiles"),
+                "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
+                "application/json",
+                "Vector tiles",
+            ),
+            link(
+                format!("{base}/collections/{id}/metadata"),
+                "describedby",
+                "application/json",
+                "Publisher's metadata",
+            ),
+            link(
+                format!("{base}/collections/{id}/tiles/WebMercatorQuad/tilejson.json?layer=published"),
+                "alternate",
+                "application/json",
+                "TileJSON of the published layer",
+            ),
         ],
-    });
-    if let Some(last) = state.store.last_publication().await? {
-        doc["last_published"] = crate::wire::publication_json(&last);
-    }
-    for (key, value) in [("license", &meta.license), ("attribution", &meta.attribution)] {
-        if let Some(value) = value {
-            doc[key] = json!(value);
-        }
-    }
-    if let Some(bbox) = extent {
-        doc["extent"] = json!({
-            "spatial": { "bbox": [bbox], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84" }
-        });
-    }
-    Ok(doc)
+    })
 }

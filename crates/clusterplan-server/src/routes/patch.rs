@@ -8,11 +8,14 @@ use axum::response::{IntoResponse, Response};
 
 use super::conditional::etag;
 use super::docs;
-use super::extract::{Collection, FeatureId, IfMatch, JsonBody, MergePatch, Provenance, RequestCrs};
+use super::extract::{
+    CLUSTER_MEMBERS, Collection, FeatureId, IfMatch, JsonBody, MergePatch, Provenance, RequestCrs, known_members,
+};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::rights::{Action, Target, authorize};
+use crate::precondition::{self, Precondition};
+use crate::rights::{Action, Target, authorize, authorize_caller};
 use crate::wire::{GEOJSON, WireCrs, cluster_draft, feature_json};
 
 pub(crate) fn router() -> Router<AppState> {
@@ -22,7 +25,9 @@ pub(crate) fn router() -> Router<AppState> {
 /// Update a feature
 ///
 /// A JSON merge patch (RFC 7396) of the GeoJSON Feature, validated and written like a PUT
-/// under the same `If-Match` lock.
+/// under the same `If-Match` lock. Without `If-Match`, the patch is merged field by field over
+/// the version the client last read (or the `version` property it sends): a field someone
+/// else changed since is a 409 `edit-conflict`, the rest is applied.
 #[utoipa::path(
     patch,
     path = "/collections/{collection}/items/{id}",
@@ -55,33 +60,53 @@ async fn update(
     Provenance(ctx): Provenance,
     body: Result<JsonBody<MergePatch>, ApiError>,
 ) -> Result<Response, ApiError> {
-    let expected = if_match.required()?;
-    let patch = body?.value;
+    let path = format!("{collection}/{id}");
+    // The public is refused before anything else: a hidden draft answers as nothing.
+    authorize_caller(&state, &caller, Action::ReplaceFeature, &path).await?;
+    let mut patch = body?.value;
     if !patch.is_object() {
         return Err(ApiError::BadRequest {
             kind: "malformed-patch",
             detail: "a merge patch for a feature is a JSON object (RFC 7396)".into(),
         });
     }
+    known_members(&patch, CLUSTER_MEMBERS, "a merge patch of a feature")?;
+    let planning = crate::planning::take_members(&mut patch, false)?;
     let current = state.store.get_cluster(id).await?;
+    let if_match = if_match.given(current.version)?;
+    let precondition = precondition::resolve(&state, &caller, &current, if_match, Some(&patch))?;
     // The current feature in CRS84; a patched geometry is in the request's Content-Crs, so the
     // merged document is read in that CRS only when the patch replaces the geometry.
-    let mut document = feature_json(&current, WireCrs::default()).map_err(ApiError::internal)?;
     let geometry_patched = patch.get("geometry").is_some_and(|g| !g.is_null());
-    json_patch::merge(&mut document, &patch);
     let crs = if geometry_patched { crs?.0 } else { WireCrs::default() };
+    let (mut document, expected) = match precondition {
+        Precondition::Strict(version) => {
+            let mut document = feature_json(&current, WireCrs::default()).map_err(ApiError::internal)?;
+            json_patch::merge(&mut document, &patch);
+            (document, version)
+        }
+        // Field by field over today's state; a field changed by someone else since the
+        // client's version is a 409.
+        Precondition::Merge { base } => {
+            (precondition::merge_patch(&state, &current, base, &patch, crs).await?, current.version)
+        }
+    };
+    // `"geometry": null` removes the member (RFC 7396): the feature then has no geometry, the
+    // 422 a POST or PUT of it gets, not a malformed GeoJSON document.
+    if let Some(feature) = document.as_object_mut() {
+        feature.entry("geometry").or_insert(serde_json::Value::Null);
+    }
     let draft = cluster_draft(document, crs, state.config.planning_crs)?;
-    let path = format!("{collection}/{id}");
     let target = Target::Feature {
         path: &path,
         old: Some(current.data.boundary.as_multi_polygon()),
         new: Some(draft.boundary.as_multi_polygon()),
     };
     authorize(&state, &caller, Action::ReplaceFeature, target).await?;
-    crate::planning::check_edit(&state, id, &draft, &patch).await?;
-    // The lock is the version the client named, or the one just read when it sent `*` (or no
-    // If-Match where that is allowed): a write in between is then a 412, never lost.
-    let cluster = state.store.update_cluster(id, Some(expected.unwrap_or(current.version)), &draft, &ctx).await?;
+    crate::planning::check_edit(&state, id, &draft, &planning).await?;
+    // Locked on the version merged over: a write in between is then a 412, never lost.
+    let cluster = state.store.update_cluster(id, Some(expected), &draft, &ctx).await?;
+    precondition::note(&state, &caller, id, cluster.version);
     Ok((
         [(header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON)), (header::ETAG, etag(cluster.version))],
         feature_json(&cluster, WireCrs::default()).map_err(ApiError::internal)?.to_string(),

@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 
 use super::conditional::etag;
 use super::docs;
-use super::extract::{FeatureId, IfMatch, JsonBody, Provenance, RequestCrs, TaskId};
+use super::extract::{FeatureId, IfMatch, JsonBody, Provenance, RequestCrs, TaskId, known_members};
 use super::params::{bad_param, known};
 use crate::AppState;
 use crate::auth::Caller;
@@ -27,7 +27,7 @@ use crate::planning::{
     overrides_json, parse_date, parse_event, parse_overrides, rules_json, share_json, size_rules, status_on, task_json,
     text_field,
 };
-use crate::rights::{Action, Target, authorize};
+use crate::rights::{Action, Target, authorize, authorize_caller};
 use crate::wire::{WireCrs, feature_json};
 
 pub(crate) fn router() -> Router<AppState> {
@@ -41,6 +41,12 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/zoning", get(zoning))
         .route("/summary", get(summary))
 }
+
+/// The members of a status change (`POST …/events`).
+const EVENT_MEMBERS: &[&str] = &["to", "effective", "act", "note", "overrides", "excess_demand_declared", "geometry"];
+/// The members of a new task, and of a task done.
+const TASK_MEMBERS: &[&str] =
+    &["title", "owner_agency", "due", "done_on", "unit_code", "act_number", "notes", "cluster_id"];
 
 /// The request document, which these routes read as an object.
 fn object(body: Result<JsonBody, ApiError>) -> Result<Value, ApiError> {
@@ -127,17 +133,32 @@ async fn record_event(
     Provenance(mut ctx): Provenance,
     body: Result<JsonBody, ApiError>,
 ) -> Result<Response, ApiError> {
+    let path = format!("clusters/{id}/events");
+    // The public is refused before the cluster is read: a hidden draft answers as nothing.
+    authorize_caller(&state, &caller, Action::ReplaceFeature, &path).await?;
     let expected = if_match.version()?;
     let cluster = state.store.get_cluster(id).await?;
-    let path = format!("clusters/{id}/events");
     // Who may change this cluster at all, before anything else is read; an expansion's new
     // boundary is checked again below.
     let target = Target::Feature { path: &path, old: Some(cluster.data.boundary.as_multi_polygon()), new: None };
     authorize(&state, &caller, Action::ReplaceFeature, target).await?;
     let doc = object(body)?;
+    known_members(&doc, EVENT_MEMBERS, "a status change")?;
     let request = parse_event(&doc, None)?;
     let overrides = parse_overrides(&doc)?;
-    let excess_demand = doc.get("excess_demand_declared").and_then(Value::as_bool).unwrap_or(false);
+    let excess_demand = match doc.get("excess_demand_declared") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(declared)) => *declared,
+        Some(_) => {
+            return Err(ApiError::InvalidFeature {
+                geometry: Vec::new(),
+                fields: vec![clusterplan_core::FieldProblem {
+                    field: "excess_demand_declared",
+                    message: "excess_demand_declared must be true or false".into(),
+                }],
+            });
+        }
+    };
     let events = state.store.list_events(id).await?;
     let history: Vec<StatusEvent> = events.iter().map(|e| e.event.clone()).collect();
     let event = StatusEvent {
@@ -180,6 +201,7 @@ async fn record_event(
     ctx.reason = ctx.reason.or_else(|| new.event.note.clone());
     ctx.legal_act = new.event.act.as_ref().map(|a| format!("{} ({}, {})", a.number(), a.date(), a.authority()));
     let (record, cluster) = state.store.record_event(id, expected, &new, expansion.as_ref(), &ctx).await?;
+    crate::precondition::note(&state, &caller, cluster.id, cluster.version);
     let feature = feature_json(&cluster, WireCrs::default()).map_err(ApiError::internal)?;
     Ok((
         StatusCode::CREATED,
@@ -295,7 +317,8 @@ async fn list_tasks(
     crate::rights::require_drafts(&caller)?;
     known(&params, &["date", "state", "cluster_id", "unit"])?;
     let on = parse_date("date", params.get("date"))?;
-    let wanted = params.get("state").map(String::as_str);
+    // An empty `state=` (or `level=`) asks for no particular one.
+    let wanted = params.get("state").map(String::as_str).filter(|s| !s.is_empty());
     if let Some(s) = wanted.filter(|s| !matches!(*s, "open" | "overdue" | "done" | "done_late")) {
         return Err(bad_param(format!("state={s:?} must be open, overdue, done or done_late")));
     }
@@ -343,6 +366,7 @@ async fn create_task(
     // Tasks are the plan's orders, not features of a unit: planners and administrators.
     authorize(&state, &caller, Action::CreateFeature, Target::Account).await?;
     let doc = object(body)?;
+    known_members(&doc, TASK_MEMBERS, "a task")?;
     let mut problems = Vec::new();
     let title = text_field(&doc, "title", &mut problems);
     let owner = text_field(&doc, "owner_agency", &mut problems);
@@ -415,6 +439,7 @@ async fn task_done(
     authorize(&state, &caller, Action::ReplaceFeature, Target::Account).await?;
     let TaskId(id) = id?;
     let doc = object(body)?;
+    known_members(&doc, &["done_on"], "a task done")?;
     let mut problems = Vec::new();
     let done_on = date_field(&doc, "done_on", &mut problems);
     if !problems.is_empty() {
@@ -431,6 +456,7 @@ async fn task_done(
 
 fn parse_level(value: Option<&String>) -> Result<Option<UnitLevel>, ApiError> {
     value
+        .filter(|l| !l.is_empty())
         .map(|l| {
             UnitLevel::from_code(l)
                 .ok_or_else(|| bad_param(format!("level={l:?} must be province, district or commune")))

@@ -11,7 +11,7 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::rights::{Action, Target, authorize};
-use crate::wire::publication_json;
+use crate::wire::PublicationDoc;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/collections/{collection}/publish", post(publish))
@@ -20,16 +20,16 @@ pub(crate) fn router() -> Router<AppState> {
 /// Publish a collection
 ///
 /// The current draft becomes the published layer, which the public reads. Body:
-/// `{"note": "…"}` (optional; an empty body means no note).
+/// `{"note": "…"}`, or `{}` without a note.
 #[utoipa::path(
     post,
     path = "/collections/{collection}/publish",
     operation_id = "publishCollection",
     tag = "Publishing",
     params(docs::CollectionPath, docs::WriteHeaders),
-    request_body(content = Object, content_type = "application/json", description = "`{\"note\": \"…\"}`, optional"),
+    request_body(content = Object, content_type = "application/json", description = "`{\"note\": \"…\"}`, or `{}`"),
     responses(
-        (status = 200, description = "The publication: seq, published_at, author, note, feature_count", body = Object),
+        (status = 200, description = "The publication", body = PublicationDoc),
         (status = 400, response = docs::Problem),
         (status = 401, response = docs::Problem),
         (status = 403, response = docs::Problem),
@@ -44,20 +44,21 @@ async fn publish(
     _: Collection,
     Provenance(ctx): Provenance,
     body: Result<Option<JsonBody>, ApiError>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<PublicationDoc>, ApiError> {
     // Publishing decides what the public sees: planners and administrators.
     authorize(&state, &caller, Action::ReplaceFeature, Target::Account).await?;
-    let note = match body? {
-        None => None,
-        Some(JsonBody { value: doc, .. }) => match doc.get("note") {
-            _ if !doc.is_object() => return Err(bad("the body is a JSON object: {\"note\": \"…\"}")),
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) => Some(s.clone()),
-            Some(_) => return Err(bad("note must be a string")),
-        },
+    let Some(JsonBody { value: doc, .. }) = body? else {
+        return Err(bad("send a JSON object: {\"note\": \"…\"}, or {} to publish without a note"));
+    };
+    super::extract::known_members(&doc, &["note"], "a publication")?;
+    let note = match doc.get("note") {
+        _ if !doc.is_object() => return Err(bad("the body is a JSON object: {\"note\": \"…\"}")),
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(_) => return Err(bad("note must be a string")),
     };
     let publication = state.store.publish_clusters(note.as_deref(), &ctx).await?;
-    Ok(Json(publication_json(&publication)))
+    Ok(Json(PublicationDoc::from(&publication)))
 }
 
 fn bad(detail: &str) -> ApiError {

@@ -21,13 +21,13 @@ use serde_json::{Map, Value, json};
 
 use super::conditional::etag;
 use super::docs;
-use super::extract::{GeoJson, IfMatch, JsonBody, Provenance, RequestCrs, ZoneId};
+use super::extract::{FEATURE_MEMBERS, GeoJson, IfMatch, JsonBody, Provenance, RequestCrs, ZoneId, known_members};
 use super::links::{BaseUrl, link, location};
 use super::params::{as_of, bad_param, known};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::rights::{Action, DraftScope, Target, authorize};
+use crate::rights::{Action, DraftScope, Target, authorize, authorize_caller};
 use crate::wire::{GEOJSON, WireCrs, zone_json};
 
 const DEFAULT_LIMIT: u32 = 100;
@@ -80,8 +80,9 @@ async fn list(
         None => 0,
         Some(o) => o.parse::<u64>().map_err(|_| bad_param(format!("offset={o:?} must be a non-negative integer")))?,
     };
-    let crs = params.get("crs").map(|c| WireCrs::parse(c)).transpose()?.unwrap_or_default();
-    let bbox_crs = params.get("bbox-crs").map(|c| WireCrs::parse(c)).transpose()?.unwrap_or_default();
+    let crs = params.get("crs").filter(|c| !c.is_empty()).map(|c| WireCrs::parse(c)).transpose()?.unwrap_or_default();
+    let bbox_crs =
+        params.get("bbox-crs").filter(|c| !c.is_empty()).map(|c| WireCrs::parse(c)).transpose()?.unwrap_or_default();
     let bbox = match params.get("bbox") {
         None => None,
         Some(text) => {
@@ -220,7 +221,7 @@ async fn read(
 ) -> Result<Response, ApiError> {
     let scope = crate::rights::draft_scope(&state, &caller).await?;
     known(&params, &["crs", "f", "asOf"])?;
-    let crs = params.get("crs").map(|c| WireCrs::parse(c)).transpose()?.unwrap_or_default();
+    let crs = params.get("crs").filter(|c| !c.is_empty()).map(|c| WireCrs::parse(c)).transpose()?.unwrap_or_default();
     let ZoneId(id) = id?;
     let zone = match params.get("asOf") {
         None => state.store.get_zone(id).await,
@@ -246,6 +247,7 @@ async fn read(
 /// Reads a zone Feature: JSON and GeoJSON structure (400), then attributes and boundary (422,
 /// every problem at once), measured in its cluster's planning CRS.
 async fn draft_from_request(state: &AppState, crs: WireCrs, value: Value) -> Result<ZoneDraft, ApiError> {
+    known_members(&value, FEATURE_MEMBERS, "a zone")?;
     let feature = match geojson::GeoJson::from_json_value(value) {
         Ok(geojson::GeoJson::Feature(f)) => f,
         Ok(_) => {
@@ -360,11 +362,14 @@ async fn create(
     State(state): State<AppState>,
     caller: Caller,
     BaseUrl(base): BaseUrl,
-    RequestCrs(crs): RequestCrs,
+    crs: Result<RequestCrs, ApiError>,
     Provenance(ctx): Provenance,
-    body: JsonBody<GeoJson>,
+    body: Result<JsonBody<GeoJson>, ApiError>,
 ) -> Result<Response, ApiError> {
-    let draft = draft_from_request(&state, crs, body.value).await?;
+    // The public is refused before the body is read: a zone naming a hidden draft as its
+    // cluster answers as one naming nothing.
+    authorize_caller(&state, &caller, Action::CreateFeature, "zones").await?;
+    let draft = draft_from_request(&state, crs?.0, body?.value).await?;
     let target = Target::Feature { path: "zones", old: None, new: Some(draft.boundary.as_multi_polygon()) };
     authorize(&state, &caller, Action::CreateFeature, target).await?;
     let zone = state.store.create_zone(&draft, &ctx).await?;
@@ -405,14 +410,15 @@ async fn replace(
     caller: Caller,
     ZoneId(id): ZoneId,
     if_match: IfMatch,
-    RequestCrs(crs): RequestCrs,
+    crs: Result<RequestCrs, ApiError>,
     Provenance(ctx): Provenance,
     body: Result<JsonBody<GeoJson>, ApiError>,
 ) -> Result<Response, ApiError> {
-    let expected = if_match.version()?;
-    let draft = draft_from_request(&state, crs, body?.value).await?;
-    let current = state.store.get_zone(id).await.map_err(not_found(id))?;
     let path = format!("zones/{id}");
+    authorize_caller(&state, &caller, Action::ReplaceFeature, &path).await?;
+    let expected = if_match.version()?;
+    let draft = draft_from_request(&state, crs?.0, body?.value).await?;
+    let current = state.store.get_zone(id).await.map_err(not_found(id))?;
     let target = Target::Feature {
         path: &path,
         old: Some(current.data.boundary.as_multi_polygon()),
@@ -438,6 +444,7 @@ async fn replace(
     params(("id" = i64, Path, description = "The zone's id"), docs::IfMatch, docs::WriteHeaders),
     responses(
         (status = 204, description = "Deleted"),
+        (status = 400, response = docs::Problem),
         (status = 401, response = docs::Problem),
         (status = 403, response = docs::Problem),
         (status = 404, response = docs::Problem),
@@ -452,9 +459,10 @@ async fn remove(
     if_match: IfMatch,
     Provenance(ctx): Provenance,
 ) -> Result<StatusCode, ApiError> {
+    let path = format!("zones/{id}");
+    authorize_caller(&state, &caller, Action::DeleteFeature, &path).await?;
     let expected = if_match.version()?;
     let current = state.store.get_zone(id).await.map_err(not_found(id))?;
-    let path = format!("zones/{id}");
     let target = Target::Feature { path: &path, old: Some(current.data.boundary.as_multi_polygon()), new: None };
     authorize(&state, &caller, Action::DeleteFeature, target).await?;
     // Rights were checked against the version just read: delete only that one.

@@ -364,7 +364,7 @@ async fn patch_merges_attributes_and_geometry_under_the_same_lock(state: AppStat
     let moved =
         merge(json!({ "geometry": { "type": "Polygon", "coordinates": [square(106.41, 10.23)] } }), "\"3\"").await;
     assert_eq!(moved.status, StatusCode::OK, "{}", moved.text);
-    assert_eq!(moved.body["geometry"]["coordinates"][0][0], json!([106.41, 10.23]));
+    assert_eq!(moved.body["geometry"]["coordinates"][0][0][0], json!([106.41, 10.23]));
 
     let stale = merge(json!({ "properties": { "name": "stale" } }), "\"1\"").await;
     assert_problem(&stale, StatusCode::PRECONDITION_FAILED);
@@ -378,7 +378,12 @@ async fn patch_merges_attributes_and_geometry_under_the_same_lock(state: AppStat
 }
 
 async fn writes_without_if_match_get_428_and_change_nothing(state: AppState) {
-    let created = send(&state, Method::POST, ITEMS, &feature("BT-1", square(106.40, 10.23)), None).await;
+    // Made through another instance: this one never sent the feature to the client, so a
+    // write without If-Match (nor a `version` property) has nothing to be conditioned on.
+    let mut elsewhere = (*state.config).clone();
+    elsewhere.reads = clusterplan_server::precondition::ReadLog::default();
+    let elsewhere = AppState { store: state.store.clone(), config: Arc::new(elsewhere) };
+    let created = send(&elsewhere, Method::POST, ITEMS, &feature("BT-1", square(106.40, 10.23)), None).await;
     assert_eq!(created.status, StatusCode::CREATED, "POST needs no If-Match");
     let item = format!("{ITEMS}/{}", created.body["id"]);
     let put = send(&state, Method::PUT, &item, &feature("BT-1", square(106.5, 10.3)), None).await;
@@ -423,7 +428,7 @@ async fn items_pages_and_collections_answer_304_until_an_edit(state: AppState) {
     assert_eq!(put.status, StatusCode::OK);
     let after = call(&state, Method::GET, ITEMS, &[("if-none-match", &before)], Body::empty()).await;
     assert_eq!(after.status, StatusCode::OK, "an edit invalidates the page's tag");
-    assert_eq!(after.body["features"][0]["geometry"]["coordinates"][0][0], json!([106.41, 10.23]));
+    assert_eq!(after.body["features"][0]["geometry"]["coordinates"][0][0][0], json!([106.41, 10.23]));
 }
 
 async fn collection_metadata_is_set_and_shown_in_collections(state: AppState) {
@@ -514,10 +519,13 @@ async fn publishing_makes_the_draft_public_and_later_edits_stay_draft(state: App
     let tilejson = get(&state, "/collections/clusters/tiles/WebMercatorQuad/tilejson.json?layer=published").await;
     assert!(tilejson.body["tiles"][0].as_str().is_some_and(|t| t.ends_with("{z}/{y}/{x}?layer=published")));
 
-    let empty = call(&state, Method::POST, publish, &[], Body::empty()).await;
+    let refused = call(&state, Method::POST, publish, &[], Body::empty()).await;
+    assert_problem(&refused, StatusCode::BAD_REQUEST);
+    assert!(refused.body["detail"].as_str().is_some_and(|d| d.contains("{}")), "{}", refused.text);
+    let empty = call(&state, Method::POST, publish, &json_body, Body::from("{}")).await;
     assert_eq!(empty.body["seq"], 2, "{}", empty.text);
     assert!(get(&state, &published).await.text.contains("Bản nháp"));
-    for bad in [r#"{"note": 5}"#, "[1]", "not json"] {
+    for bad in [r#"{"note": 5}"#, r#"{"nota": "x"}"#, "[1]", "not json"] {
         assert_problem(
             &call(&state, Method::POST, publish, &json_body, Body::from(bad)).await,
             StatusCode::BAD_REQUEST,
@@ -556,14 +564,14 @@ async fn items_are_served_in_vn2000_and_other_crs_on_request(state: AppState) {
     let tm3 = get(&state, &format!("{ITEMS}/{id}?crs=http://www.opengis.net/def/crs/EPSG/0/9210")).await;
     assert_eq!(tm3.status, StatusCode::OK, "{}", tm3.text);
     assert_eq!(tm3.headers["content-crs"], "<http://www.opengis.net/def/crs/EPSG/0/9210>");
-    let corner = &tm3.body["geometry"]["coordinates"][0][0];
+    let corner = &tm3.body["geometry"]["coordinates"][0][0][0];
     // Official QĐ 05/2007 result for the test point: E 568 698.60, N 1 132 497.94 (east first).
     assert!((corner[0].as_f64().expect("e") - 568_698.60).abs() < 0.01, "{corner}");
     assert!((corner[1].as_f64().expect("n") - 1_132_497.94).abs() < 0.01, "{corner}");
 
     let latlon = get(&state, &format!("{ITEMS}?crs=EPSG:4326")).await;
     assert_eq!(latlon.headers["content-crs"], "<http://www.opengis.net/def/crs/EPSG/0/4326>");
-    let corner = &latlon.body["features"][0]["geometry"]["coordinates"][0][0];
+    let corner = &latlon.body["features"][0]["geometry"]["coordinates"][0][0][0];
     assert_eq!(corner, &json!([10.240_28, 106.378_89]), "EPSG:4326 is latitude first");
     assert!(latlon.text.contains("crs=EPSG%3A4326"), "page links keep the crs: {}", latlon.text);
 
@@ -593,7 +601,7 @@ async fn a_boundary_sent_in_vn2000_metres_is_stored_in_wgs84(state: AppState) {
         [("content-type", "application/geo+json"), ("content-crs", "<http://www.opengis.net/def/crs/EPSG/0/9210>")];
     let created = call(&state, Method::POST, ITEMS, &headers, Body::from(body)).await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
-    let corner = &created.body["geometry"]["coordinates"][0][0];
+    let corner = &created.body["geometry"]["coordinates"][0][0][0];
     // The official E/N are rounded to the centimetre: 1e-7° is about 1 cm.
     assert!((corner[0].as_f64().expect("lon") - 106.378_89).abs() < 1e-7, "{corner}");
     assert!((corner[1].as_f64().expect("lat") - 10.240_28).abs() < 1e-7, "{corner}");

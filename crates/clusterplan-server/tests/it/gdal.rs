@@ -25,6 +25,11 @@ fn ogrinfo(args: &[&str]) -> String {
 /// A planner made with the CLI on `database` (before the server starts), and a token for it
 /// (the last line the CLI prints).
 fn planner_token(database: &str) -> String {
+    named_planner_token(database, "gdal")
+}
+
+/// A planner `name` made with the CLI on `database`, and a token for it.
+pub(crate) fn named_planner_token(database: &str, name: &str) -> String {
     let cli = |args: &[&str]| {
         let out = Command::new(env!("CARGO_BIN_EXE_clusterplan"))
             .args(args)
@@ -35,8 +40,8 @@ fn planner_token(database: &str) -> String {
         assert!(out.status.success(), "clusterplan {args:?}: {}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
-    cli(&["user", "add", "gdal", "--role", "planner", "--database", database]);
-    cli(&["token", "create", "gdal", "--database", database]).lines().last().expect("token line").trim().to_owned()
+    cli(&["user", "add", name, "--role", "planner", "--database", database]);
+    cli(&["token", "create", name, "--database", database]).lines().last().expect("token line").trim().to_owned()
 }
 
 #[test]
@@ -84,6 +89,19 @@ fn gdal_reads_the_layer_over_oapif_and_the_geopackage_file() {
     assert!(!file.contains("application_id"), "GDAL sees a proper GeoPackage header: {file}");
     let _ = child.kill();
     let _ = child.wait();
+}
+
+/// Starts the binary on `database` (port 0, demo data); the child and its base URL.
+pub(crate) fn start_server(database: &str) -> (std::process::Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_clusterplan"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--database", database])
+        .env("CLUSTERPLAN_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("line");
+    (child, line.trim().trim_start_matches("listening on ").to_owned())
 }
 
 fn tool_available(tool: &str, probe: &str) -> bool {
@@ -160,7 +178,7 @@ async fn gdal_reads_fresh_tiles_and_vn2000_coordinates_match_cs2cs() {
     let id = feature["id"].as_i64().expect("id");
     let vn =
         json(format!("{base}/collections/clusters/items/{id}?crs=http://www.opengis.net/def/crs/EPSG/0/9210")).await;
-    let ring = |f: &serde_json::Value| f["geometry"]["coordinates"][0].as_array().expect("ring").clone();
+    let ring = |f: &serde_json::Value| f["geometry"]["coordinates"][0][0].as_array().expect("ring").clone();
     let (wgs, projected) = (ring(feature), ring(&vn));
     assert_eq!(wgs.len(), projected.len());
     for (a, b) in wgs.iter().zip(&projected) {
@@ -235,6 +253,286 @@ async fn gdal_reads_fresh_tiles_and_vn2000_coordinates_match_cs2cs() {
     let now = json(format!("{base}/collections/clusters/items/{id}")).await;
     assert_eq!(now["properties"]["name"], "Sửa đổi mới");
     assert_eq!(now["properties"]["version"], version + 1);
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// Runs `ogr2ogr`; its output, after checking that it succeeded with no error and no warning
+/// but those holding one of `allowed`.
+fn ogr2ogr_allowing(args: &[&str], allowed: &[&str]) -> String {
+    let out = Command::new("ogr2ogr").args(args).output().expect("ogr2ogr");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "ogr2ogr {args:?} failed:\n{text}");
+    let unexpected = text
+        .lines()
+        .filter(|l| l.contains("ERROR") || (l.contains("Warning") && !allowed.iter().any(|a| l.contains(a))));
+    assert_eq!(unexpected.count(), 0, "ogr2ogr {args:?}:\n{text}");
+    text
+}
+
+/// Runs `ogr2ogr`; its output, after checking that it succeeded with no error or warning.
+fn ogr2ogr(args: &[&str]) -> String {
+    ogr2ogr_allowing(args, &[])
+}
+
+/// `ogr2ogr` exports the layer read over OAPIF to `FlatGeobuf`, GeoPackage, Shapefile (UTF-8;
+/// only the format's own warnings on names and long texts) and KML with no error or warning
+/// (one geometry type per layer); GDAL's `-where` on a date
+/// (sent as `datetime=2020-01-01T/..`) selects on the server; the GeoPackage file lists no
+/// account table as a layer and opens without warnings; the VN-2000 command of the README
+/// gives our `crs=EPSG:9210` coordinates to the centimetre.
+#[test]
+fn gdal_exports_every_format_and_gets_the_official_vn2000_coordinates() {
+    if !ogrinfo_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let gpkg = dir.path().join("export.gpkg");
+    let database = gpkg.to_str().expect("path").to_owned();
+    let token = planner_token(&database);
+    let (mut child, base) = start_server(&database);
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let published = runtime.block_on(async {
+        reqwest::Client::new()
+            .post(format!("{base}/collections/clusters/publish"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({ "note": "export test" }))
+            .send()
+            .await
+            .expect("publish")
+            .status()
+    });
+    assert_eq!(published.as_u16(), 200);
+    let source = format!("OAPIF:{base}/collections/clusters");
+    // Shapefile and KML have no date-time type (times go as text); a Shapefile has names of
+    // 10 characters at most and texts of 254: GDAL says so, and those warnings are the format's, not ours.
+    let shapefile_limits = ["Normalized/laundered field name", "has been truncated to 254 characters"];
+    for (driver, file, extra, allowed) in [
+        ("FlatGeobuf", "clusters.fgb", &[][..], &[][..]),
+        ("GPKG", "clusters-export.gpkg", &[][..], &[][..]),
+        (
+            "ESRI Shapefile",
+            "clusters.shp",
+            &["-lco", "ENCODING=UTF-8", "-mapFieldType", "DateTime=String"][..],
+            &shapefile_limits[..],
+        ),
+        ("KML", "clusters.kml", &["-mapFieldType", "DateTime=String"][..], &[][..]),
+    ] {
+        let out = dir.path().join(file);
+        let out = out.to_str().expect("path");
+        let mut args = vec!["-f", driver, out, &source];
+        args.extend_from_slice(extra);
+        ogr2ogr_allowing(&args, allowed);
+        let info = ogrinfo(&["-ro", "-so", "-al", out]);
+        assert!(info.contains("Feature Count: 7"), "{driver}: {info}");
+    }
+    // The Shapefile's names keep their Vietnamese letters.
+    let shp = ogrinfo(&["-ro", "-al", dir.path().join("clusters.shp").to_str().expect("path")]);
+    assert!(shp.contains("Phong Nẫm"), "{shp}");
+
+    // A date in -where becomes `datetime=2020-01-01T/..`, which the server answers.
+    let recent = ogrinfo(&["-ro", "-al", "-so", "-where", "updated_at > '2020-01-01'", &source]);
+    assert!(recent.contains("Feature Count: 7"), "{recent}");
+    let future = ogrinfo(&["-ro", "-al", "-so", "-where", "updated_at > '2999-01-01'", &source]);
+    assert!(future.contains("Feature Count: 0"), "{future}");
+
+    // The data file: layers only, no accounts, no warnings.
+    let file = ogrinfo(&["-ro", &database]);
+    for hidden in ["users", "api_tokens", "sessions", "audit_log"] {
+        assert!(!file.lines().any(|l| l.trim_start().split(' ').nth(1) == Some(hidden)), "{hidden} listed: {file}");
+    }
+    assert!(file.contains("clusters (Multi Polygon)"), "{file}");
+    let all = ogrinfo(&["-ro", "-so", "-al", &database]);
+    assert!(!all.contains("Warning") && !all.contains("ERROR"), "{all}");
+
+    // The README's command for the official VN-2000 coordinates: the pinned +towgs84.
+    let vn = dir.path().join("vn2000.geojson");
+    let pinned = format!(
+        "+proj=tmerc +lat_0=0 +lon_0=105.75 +k=0.9999 +x_0=500000 +y_0=0 +ellps=WGS84 +towgs84={} +units=m +no_defs",
+        clusterplan_core::crs::VN2000_TOWGS84
+    );
+    ogr2ogr(&["-f", "GeoJSON", "-t_srs", &pinned, vn.to_str().expect("path"), &source]);
+    let ours: serde_json::Value = runtime.block_on(async {
+        reqwest::get(format!("{base}/collections/clusters/items?crs=http://www.opengis.net/def/crs/EPSG/0/9210"))
+            .await
+            .expect("items")
+            .json()
+            .await
+            .expect("json")
+    });
+    let theirs: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&vn).expect("read")).expect("json");
+    let first = |doc: &serde_json::Value, code: &str| {
+        let feature = doc["features"].as_array().expect("features").iter().find(|f| f["properties"]["code"] == code);
+        let geometry = &feature.expect("feature")["geometry"];
+        let c = &geometry["coordinates"][0][0][0];
+        (c[0].as_f64().expect("E"), c[1].as_f64().expect("N"))
+    };
+    let code = ours["features"][0]["properties"]["code"].as_str().expect("code").to_owned();
+    let (a, b) = (first(&ours, &code), first(&theirs, &code));
+    assert!((a.0 - b.0).abs() < 0.01 && (a.1 - b.1).abs() < 0.01, "ours {a:?}, ogr2ogr {b:?}");
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// GDAL opens our tiles by URL (the MVT driver over HTTP and `/vsicurl/`, with the README's
+/// options). GDAL 3.6's OGCAPI driver (Debian 12) does not open them: it reads only the names
+/// of Tile Matrix Set 1.0, and past those it still gives up without saying why.
+#[test]
+fn gdal_opens_tiles_by_url() {
+    if !ogrinfo_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let gpkg = dir.path().join("tiles-url.gpkg");
+    let database = gpkg.to_str().expect("path").to_owned();
+    let token = planner_token(&database);
+    let (mut child, base) = start_server(&database);
+    let published = tokio::runtime::Runtime::new().expect("runtime").block_on(async {
+        reqwest::Client::new()
+            .post(format!("{base}/collections/clusters/publish"))
+            .bearer_auth(&token)
+            .json(&serde_json::json!({ "note": "tiles test" }))
+            .send()
+            .await
+            .expect("publish")
+            .status()
+    });
+    assert_eq!(published.as_u16(), 200);
+    // Phong Nẫm, at zoom 14.
+    let (z, x, y) = tile_of(14, 106.43, 10.205);
+    // GDAL's MVT driver takes a URL ending in a bare integer for a tileset's zoom-level folder
+    // (`…/tiles/{z}`), so `…/{z}/{y}/{x}` alone is not opened as a tile: a query string
+    // (`?layer=published`) makes it a file, and `-oo Z= -oo X= -oo Y=` georeference it (GDAL
+    // would read the position from an XYZ path, not from OGC's row-before-column one).
+    let url = format!("{base}/collections/clusters/tiles/WebMercatorQuad/{z}/{y}/{x}?layer=published");
+    let (zs, xs, ys) = (z.to_string(), x.to_string(), y.to_string());
+    let size = 2.0 * 20_037_508.342_789_244 / f64::from(1u32 << z);
+    let west = -20_037_508.342_789_244 + f64::from(x) * size;
+    let north = 20_037_508.342_789_244 - f64::from(y) * size;
+    for name in [format!("MVT:{url}"), format!("/vsicurl/{url}")] {
+        let info = ogrinfo(&[
+            "-ro",
+            "-al",
+            "-oo",
+            &format!("Z={zs}"),
+            "-oo",
+            &format!("X={xs}"),
+            "-oo",
+            &format!("Y={ys}"),
+            &name,
+        ]);
+        assert!(info.contains("Layer name: clusters") && info.contains("Phong Nẫm"), "{name}: {info}");
+        // The extent, in Web Mercator metres, lies in the tile (plus its buffer).
+        let extent = info.lines().find_map(|l| l.strip_prefix("Extent: ")).expect("extent");
+        let numbers: Vec<f64> = extent
+            .split(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-'))
+            .filter_map(|n| n.parse().ok())
+            .collect();
+        let [minx, miny, maxx, maxy] = numbers[..] else { panic!("{extent}") };
+        let slack = size / 8.0;
+        assert!(minx > west - slack && maxx < west + size + slack, "{name}: {extent} vs tile x {west}");
+        assert!(miny > north - size - slack && maxy < north + slack, "{name}: {extent} vs tile y {north}");
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// The coordinate table (decision annex) of every demo cluster: each marker is a vertex of the
+/// boundary as PROJ's `cs2cs` puts it in VN-2000 TM-3 105°45′ with the pinned parameters, to the
+/// millimetre; the markers are every vertex once; edges and area agree with the coordinates;
+/// the CSV and printed page carry the same figures.
+#[tokio::test]
+async fn coordinate_tables_match_cs2cs_to_the_millimetre() {
+    if !tool_available("cs2cs", "--version") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let database = dir.path().join("annex.gpkg").to_str().expect("path").to_owned();
+    let token = planner_token(&database);
+    let (mut child, base) = start_server(&database);
+    let client = reqwest::Client::new();
+    let get = |path: String| {
+        let request = client.get(format!("{base}{path}")).bearer_auth(&token);
+        async move { request.send().await.expect("request") }
+    };
+    let items: serde_json::Value =
+        get("/collections/clusters/items?layer=draft".into()).await.json().await.expect("json");
+    let features = items["features"].as_array().expect("features");
+    assert!(features.len() >= 5, "{items}");
+    let mut markers_checked = 0;
+    for feature in features {
+        let id = feature["id"].as_i64().expect("id");
+        let answer = get(format!("/collections/clusters/items/{id}/annex?layer=draft")).await;
+        assert_eq!(answer.status().as_u16(), 200);
+        let table: serde_json::Value = answer.json().await.expect("json");
+        assert_eq!(table["crs"], "http://www.opengis.net/def/crs/EPSG/0/9210", "{table}");
+        let vertices: Vec<(f64, f64)> = feature["geometry"]["coordinates"]
+            .as_array()
+            .expect("polygons")
+            .iter()
+            .flat_map(|p| p.as_array().expect("rings"))
+            .flat_map(|r| {
+                let r = r.as_array().expect("ring");
+                r[..r.len() - 1].iter().map(|c| (c[0].as_f64().expect("lon"), c[1].as_f64().expect("lat")))
+            })
+            .collect();
+        let markers: Vec<&serde_json::Value> = table["parcels"]
+            .as_array()
+            .expect("parcels")
+            .iter()
+            .flat_map(|p| p["rings"].as_array().expect("rings"))
+            .flat_map(|r| r["markers"].as_array().expect("markers"))
+            .collect();
+        assert_eq!(markers.len(), vertices.len(), "one marker per vertex: {table}");
+        let official: Vec<(f64, f64)> = vertices.iter().map(|&(lon, lat)| cs2cs_to_9210(lon, lat)).collect();
+        for (i, marker) in markers.iter().enumerate() {
+            assert_eq!(marker["number"], i + 1);
+            let (x, y) = (marker["x"].as_f64().expect("x"), marker["y"].as_f64().expect("y"));
+            // cs2cs prints 0.1 mm; the table rounds to the millimetre.
+            let nearest = official.iter().map(|&(e, n)| (y - e).abs().max((x - n).abs())).fold(f64::INFINITY, f64::min);
+            assert!(nearest <= 0.000_6, "marker {i} of {id} is {nearest} m from its cs2cs vertex: {table}");
+            markers_checked += 1;
+        }
+        let area = table["area_ha"].as_f64().expect("area");
+        let stated = feature["properties"]["area_ha"].as_f64().expect("area_ha");
+        assert!((area - stated).abs() <= 0.000_11, "{id}: table {area} ha, feature {stated} ha");
+
+        let csv = get(format!("/collections/clusters/items/{id}/annex?layer=draft&f=csv")).await;
+        assert!(csv.headers()["content-type"].to_str().expect("type").starts_with("text/csv"));
+        let csv = csv.text().await.expect("text");
+        let first = markers[0];
+        let row = format!(
+            "1,0,1,{:.3},{:.3},{:.3}",
+            first["x"].as_f64().expect("x"),
+            first["y"].as_f64().expect("y"),
+            first["edge"].as_f64().expect("edge")
+        );
+        assert!(csv.lines().nth(1) == Some(row.as_str()), "{row} in {csv}");
+        assert!(csv.trim_end().ends_with(&format!("{area:.4}")), "{csv}");
+        let page =
+            get(format!("/collections/clusters/items/{id}/annex?layer=draft&f=html")).await.text().await.expect("html");
+        assert!(
+            page.contains("BẢNG TỌA ĐỘ MỐC GIỚI") && page.contains(&format!("{area:.4}").replace('.', ",")),
+            "{page}"
+        );
+    }
+    assert!(markers_checked > 20, "{markers_checked} markers");
+
+    // Another VN-2000 system on request; a system that is not one, or an unknown format, is a 400.
+    let id = features[0]["id"].as_i64().expect("id");
+    let utm = get(format!("/collections/clusters/items/{id}/annex?layer=draft&crs=EPSG:3405")).await;
+    assert_eq!(utm.status().as_u16(), 200);
+    for bad in ["crs=EPSG:4326", "crs=EPSG:3857", "crs=nonsense", "f=xml", "colour=red"] {
+        let answer = get(format!("/collections/clusters/items/{id}/annex?layer=draft&{bad}")).await;
+        assert_eq!(answer.status().as_u16(), 400, "{bad}");
+        assert_eq!(answer.headers()["content-type"], "application/problem+json", "{bad}");
+    }
+    // The public reads the table of the published layer (the demo's), never the draft.
+    let public = reqwest::get(format!("{base}/collections/clusters/items/{id}/annex")).await.expect("request");
+    assert_eq!(public.status().as_u16(), 200);
+    let draft =
+        reqwest::get(format!("{base}/collections/clusters/items/{id}/annex?layer=draft")).await.expect("request");
+    assert_eq!(draft.status().as_u16(), 401);
     let _ = child.kill();
     let _ = child.wait();
 }

@@ -1,13 +1,22 @@
 //! The server's integration tests, one binary: the router on both stores (`router_suite!`), the
-//! binary's command line, restarts, and real clients (GDAL).
+//! binary's command line, restarts, and real clients (GDAL, QGIS, `OWSLib`).
 
 #[macro_use]
 mod common;
 
 mod accounts;
 mod api;
+mod clients;
+mod deploy;
 mod gdal;
+mod hardening;
+mod hostile_queries;
 mod input;
+mod limits;
+mod malformed_geojson;
+mod owslib;
 mod planning;
+mod qgis;
 mod restart;
+mod rights_matrix;
 mod views;

@@ -683,6 +683,38 @@ async fn zoning_answers_what_is_planned_at_a_point(state: AppState) {
     let _ = pn;
 }
 
+/// Runs one statement on the test's database, beside the store.
+async fn raw_sql(state: &AppState, sql: &str) {
+    use sqlx::Executor;
+    match &state.config.store {
+        StoreConfig::Gpkg(path) => {
+            let options = sqlx::sqlite::SqliteConnectOptions::new().filename(path);
+            let pool = sqlx::SqlitePool::connect_with(options).await.expect("sqlite");
+            pool.execute(sql).await.expect("statement");
+            pool.close().await;
+        }
+        StoreConfig::Postgis(url) => {
+            let pool = sqlx::PgPool::connect(url).await.expect("postgres");
+            pool.execute(sql).await.expect("statement");
+            pool.close().await;
+        }
+    }
+}
+
+async fn zoning_reads_the_events_of_the_clusters_at_the_point_only(state: AppState) {
+    let ids = seeded(&state).await;
+    // Every event of every other cluster made unreadable: an answer that read them would fail.
+    let phmt = ids["BT-CCN-PHMT"];
+    raw_sql(&state, &format!("UPDATE cluster_events SET to_status = 'unreadable' WHERE cluster_id <> {phmt}")).await;
+    let summary = get(&state, "/summary?level=district&date=1998-12-31").await;
+    assert_eq!(summary.status, StatusCode::INTERNAL_SERVER_ERROR, "the summary reads every event: {}", summary.text);
+    let a = get(&state, "/zoning?lon=106.414&lat=10.2405&date=1998-12-31").await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    assert_eq!(a.body["clusters"][0]["code"], "BT-CCN-PHMT", "{}", a.text);
+    assert_eq!(a.body["clusters"][0]["status"], "in_plan", "{}", a.text);
+    assert!(a.text.contains("xã điểm"), "the tasks of the point's units are still listed: {}", a.text);
+}
+
 async fn summaries_by_unit_work_for_1998_districts_and_2025_communes(state: AppState) {
     seeded(&state).await;
     let a = get(&state, "/summary?level=district&date=1998-12-31").await;
@@ -1103,6 +1135,7 @@ router_suite!(
     zones_must_lie_inside_their_cluster_without_overlap,
     units_of_a_cluster_follow_the_2009_and_2025_reorganisations,
     zoning_answers_what_is_planned_at_a_point,
+    zoning_reads_the_events_of_the_clusters_at_the_point_only,
     summaries_by_unit_work_for_1998_districts_and_2025_communes,
     tasks_are_flagged_overdue_for_any_date,
     officers_edit_only_inside_their_unit,

@@ -1,6 +1,7 @@
 //! The `OpenAPI` document at `/api` and the HTML views of the OGC API documents, with content
 //! negotiation (`f=json|html`, `Accept`), run on both stores like `api.rs`.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -170,6 +171,24 @@ async fn the_api_document_is_openapi_3_0_and_every_operation_is_served(state: Ap
             .replace("{z}", "0")
             .replace("{y}", "0")
             .replace("{x}", "0");
+        // The router serves this path with exactly the documented methods: a method it does
+        // not route answers 405 with `Allow` listing the routed ones (and HEAD with GET).
+        let mut documented: BTreeSet<String> = item.iter().map(|(m, _)| m.to_ascii_uppercase()).collect();
+        if documented.contains("GET") {
+            documented.insert("HEAD".to_owned());
+        }
+        let refused = call(&state, Method::TRACE, &path, true, &[], Body::empty()).await;
+        assert_eq!(refused.status, StatusCode::METHOD_NOT_ALLOWED, "TRACE {path} is routed");
+        let allowed: BTreeSet<String> = refused
+            .headers
+            .get(header::ALLOW)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_else(|| panic!("405 of {path} without Allow"))
+            .split(',')
+            .map(|m| m.trim().to_owned())
+            .filter(|m| !m.is_empty())
+            .collect();
+        assert_eq!(allowed, documented, "{template}: methods routed (left) and documented (right)");
         for (method, operation) in item.iter() {
             operations += 1;
             let method = Method::from_bytes(method.to_ascii_uppercase().as_bytes()).expect("method");
@@ -297,7 +316,8 @@ async fn items_and_item_are_negotiated_between_html_and_geojson(state: AppState)
 
 async fn the_public_sees_only_the_published_layer_in_html_too(state: AppState) {
     let id = create(&state, "BT-PUB", "Đã công bố", 106.40).await;
-    let published = call(&state, Method::POST, "/collections/clusters/publish", true, &[], Body::empty()).await;
+    let json = [("content-type", "application/json")];
+    let published = call(&state, Method::POST, "/collections/clusters/publish", true, &json, Body::from("{}")).await;
     assert_eq!(published.status, StatusCode::OK, "{}", published.text);
     let draft_id = create(&state, "BT-DRAFT", "Bản nháp", 106.45).await;
 

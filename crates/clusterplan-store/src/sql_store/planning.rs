@@ -113,6 +113,11 @@ fn decode_event<B: Backend>(row: &B::Row) -> Result<EventRecord, StoreError> {
     })
 }
 
+/// `?, ?, …`: `n` slots for a list of values (`n` ≥ 1), each bound.
+fn slots(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
 fn decode_task<B: Backend>(row: &B::Row) -> Result<TaskRecord, StoreError> {
     Ok(TaskRecord {
         id: row.get("id")?,
@@ -331,6 +336,22 @@ impl<B: Backend> PlanningStore for SqlStore<B> {
         rows.iter().map(decode_event::<B>).collect()
     }
 
+    async fn events_of(&self, cluster_ids: &[i64]) -> Result<Vec<EventRecord>, StoreError> {
+        if cluster_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.pool.acquire().await?;
+        let mut sql = Sql::<B>::new(&format!(
+            "SELECT {EVENT_COLUMNS} FROM cluster_events WHERE cluster_id IN ({}) ORDER BY cluster_id, seq",
+            slots(cluster_ids.len())
+        ));
+        for id in cluster_ids {
+            sql = sql.bind(*id);
+        }
+        let rows = sql.fetch_all(&mut conn).await?;
+        rows.iter().map(decode_event::<B>).collect()
+    }
+
     async fn record_event(
         &self,
         cluster_id: i64,
@@ -393,6 +414,36 @@ impl<B: Backend> PlanningStore for SqlStore<B> {
         let rows = Sql::<B>::new(&format!("SELECT {TASK_COLUMNS} FROM planning_tasks ORDER BY due_date, id"))
             .fetch_all(&mut conn)
             .await?;
+        rows.iter().map(decode_task::<B>).collect()
+    }
+
+    async fn tasks_concerning(
+        &self,
+        cluster_ids: &[i64],
+        unit_codes: &[String],
+    ) -> Result<Vec<TaskRecord>, StoreError> {
+        let mut wanted = Vec::new();
+        if !cluster_ids.is_empty() {
+            wanted.push(format!("cluster_id IN ({})", slots(cluster_ids.len())));
+        }
+        if !unit_codes.is_empty() {
+            wanted.push(format!("unit_code IN ({})", slots(unit_codes.len())));
+        }
+        if wanted.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut conn = self.pool.acquire().await?;
+        let mut sql = Sql::<B>::new(&format!(
+            "SELECT {TASK_COLUMNS} FROM planning_tasks WHERE {} ORDER BY due_date, id",
+            wanted.join(" OR ")
+        ));
+        for id in cluster_ids {
+            sql = sql.bind(*id);
+        }
+        for code in unit_codes {
+            sql = sql.bind(code.clone());
+        }
+        let rows = sql.fetch_all(&mut conn).await?;
         rows.iter().map(decode_task::<B>).collect()
     }
 

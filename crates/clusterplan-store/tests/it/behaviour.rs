@@ -253,6 +253,63 @@ async fn an_update_returns_what_it_wrote_under_concurrent_writers(store: Arc<dyn
     assert_eq!(versions.len(), count, "every write answered with its own version");
 }
 
+async fn events_and_tasks_are_read_for_the_clusters_and_units_asked_only(store: Arc<dyn Store>) {
+    use chrono::NaiveDate;
+    use clusterplan_core::ClusterStatus;
+    use clusterplan_core::lifecycle::{PlanningTask, StatusEvent};
+    use clusterplan_store::{NewEvent, NewTask};
+
+    let day = |d: u32| NaiveDate::from_ymd_opt(1998, 9, d).expect("date");
+    let first = |d: u32| NewEvent {
+        event: StatusEvent { from: None, to: ClusterStatus::InPlan, effective: day(d), act: None, note: None },
+        overrides: "[]".into(),
+        rule_results: "[]".into(),
+    };
+    let mut ids = Vec::new();
+    for (i, code) in ["E-1", "E-2", "E-3"].into_iter().enumerate() {
+        let (c, _) = store
+            .create_cluster_with_event(&draft(code, 106.3 + 0.01 * i as f64, 10.2), &first(i as u32 + 1), &ctx())
+            .await
+            .expect("create");
+        ids.push(c.id);
+    }
+    let task = |title: &str, cluster_id: Option<i64>, unit: Option<&str>| NewTask {
+        task: PlanningTask {
+            title: title.into(), owner_agency: "Sở Công nghiệp".into(), due: day(30), done_on: None
+        },
+        cluster_id,
+        unit_code: unit.map(str::to_owned),
+        act_number: None,
+        notes: None,
+    };
+    for t in [
+        task("of 1", Some(ids[0]), None),
+        task("of 2", Some(ids[1]), None),
+        task("of unit 829", None, Some("829")),
+        task("of unit 834", None, Some("834")),
+        task("of 3 in 834", Some(ids[2]), Some("834")),
+    ] {
+        store.create_task(&t).await.expect("task");
+    }
+
+    let events = store.events_of(&[ids[2], ids[0]]).await.expect("events");
+    let of: Vec<(i64, i64)> = events.iter().map(|e| (e.cluster_id, e.seq)).collect();
+    assert_eq!(of, [(ids[0], 1), (ids[2], 1)], "by cluster then position, the clusters asked only");
+    assert_eq!(events[1].event.effective, day(3));
+    assert!(store.events_of(&[]).await.expect("none").is_empty());
+    assert!(store.events_of(&[i64::MAX]).await.expect("unknown").is_empty());
+
+    let titles =
+        |tasks: Vec<clusterplan_store::TaskRecord>| tasks.into_iter().map(|t| t.task.title).collect::<Vec<_>>();
+    let tasks = store.tasks_concerning(&[ids[0]], &["829".to_owned()]).await.expect("tasks");
+    assert_eq!(titles(tasks), ["of 1", "of unit 829"]);
+    let tasks = store.tasks_concerning(&[], &["834".to_owned()]).await.expect("tasks");
+    assert_eq!(titles(tasks), ["of unit 834", "of 3 in 834"]);
+    let tasks = store.tasks_concerning(&[ids[1], ids[2]], &[]).await.expect("tasks");
+    assert_eq!(titles(tasks), ["of 2", "of 3 in 834"]);
+    assert!(store.tasks_concerning(&[], &[]).await.expect("none").is_empty());
+}
+
 use clusterplan_store::store_suite as suite;
 
 suite!(
@@ -269,4 +326,5 @@ suite!(
     extent_covers_all_clusters,
     a_boundary_with_holes_and_parts_round_trips,
     an_update_returns_what_it_wrote_under_concurrent_writers,
+    events_and_tasks_are_read_for_the_clusters_and_units_asked_only,
 );

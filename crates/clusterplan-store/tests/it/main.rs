@@ -2,6 +2,7 @@
 //! file and on a fresh PostGIS database (see `clusterplan_store::store_suite`).
 
 mod accounts_history;
+mod backup;
 mod behaviour;
 mod filter;
 mod gpkg_file;

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use clusterplan_core::{ClusterDraft, ClusterInput};
-use clusterplan_store::{CollectionMeta, Layer, Store, TileId, WriteContext};
+use clusterplan_store::{CollectionMeta, Layer, Store, TileBudget, TileId, WriteContext};
 use geozero::mvt::{Message, Tile, TileValue, tile};
 
 use crate::support::{input, small};
@@ -98,11 +98,12 @@ async fn tiles_carry_ids_and_the_same_attributes_on_both_stores(store: Arc<dyn S
 async fn tiles_are_empty_away_from_features_and_show_an_edit_at_once(store: Arc<dyn Store>) {
     let a = store.create_cluster(&draft("BT-1", 106.40, 10.23, None), &ctx()).await.expect("create");
     let here = tile_at(15, 106.4025, 10.232);
-    let elsewhere = tile_at(15, 105.0, 21.0);
+    let elsewhere = tile_at(15, 106.0, 21.0);
     assert!(store.cluster_tile(elsewhere, "clusters", Layer::Draft).await.expect("tile").is_none());
     assert!(store.cluster_tile(here, "clusters", Layer::Draft).await.expect("tile").is_some());
-    // Moved far away: the old tile is empty in the very next read, the new one shows it.
-    store.update_cluster(a.id, Some(1), &draft("BT-1", 105.0, 21.0, None), &ctx()).await.expect("move");
+    // Moved far away (north, inside EPSG:9210's area of use): the old tile is empty in the very
+    // next read, the new one shows it.
+    store.update_cluster(a.id, Some(1), &draft("BT-1", 106.0, 21.0, None), &ctx()).await.expect("move");
     assert!(store.cluster_tile(here, "clusters", Layer::Draft).await.expect("tile").is_none());
     let moved =
         decode(&store.cluster_tile(elsewhere, "clusters", Layer::Draft).await.expect("tile").expect("not empty"));
@@ -173,7 +174,7 @@ async fn publishing_snapshots_the_draft_and_later_edits_stay_draft(store: Arc<dy
     assert_eq!(published.features[0].id, Some(a.id as u64));
 
     // A draft edit (moved away) and a new draft feature: the published layer does not move.
-    store.update_cluster(a.id, Some(1), &draft("BT-1", 105.0, 21.0, None), &ctx()).await.expect("move");
+    store.update_cluster(a.id, Some(1), &draft("BT-1", 106.0, 21.0, None), &ctx()).await.expect("move");
     store.create_cluster(&draft("BT-2", 106.402, 10.231, None), &ctx()).await.expect("create");
     let still = decode(&store.cluster_tile(here, "clusters", Layer::Published).await.expect("tile").expect("tile"));
     assert_eq!(still, published);
@@ -187,6 +188,71 @@ async fn publishing_snapshots_the_draft_and_later_edits_stay_draft(store: Arc<dy
     assert_eq!(now, draft_tile);
 }
 
+async fn a_full_tile_keeps_the_largest_features_in_id_order(store: Arc<dyn Store>) {
+    use crate::support::{draft_of, rect};
+    // Three clusters in one zoom-12 tile: the middle one (by id) is the largest, the last the
+    // smallest.
+    let sized = |code: &str, lon: f64, w: f64| draft_of(input(code, code, "in_plan"), vec![rect(lon, 10.23, w, 0.004)]);
+    let a = store.create_cluster(&sized("M", 106.400, 0.006), &ctx()).await.expect("a");
+    let b = store.create_cluster(&sized("L", 106.410, 0.009), &ctx()).await.expect("b");
+    let c = store.create_cluster(&sized("S", 106.420, 0.003), &ctx()).await.expect("c");
+    let here = tile_at(12, 106.41, 10.232);
+    let ids = |bytes: Option<Vec<u8>>| -> Vec<u64> {
+        bytes.map(|b| decode(&b).features.iter().filter_map(|f| f.id).collect()).unwrap_or_default()
+    };
+    let within = |features, vertices| {
+        let store = store.clone();
+        async move {
+            ids(store
+                .cluster_tile_within(here, "clusters", Layer::Draft, TileBudget { features, vertices })
+                .await
+                .expect("tile"))
+        }
+    };
+    let all = vec![a.id as u64, b.id as u64, c.id as u64];
+    assert_eq!(ids(store.cluster_tile(here, "clusters", Layer::Draft).await.expect("tile")), all);
+    assert_eq!(within(3, 1000).await, all);
+    // Two features: the two largest, still in id order.
+    assert_eq!(within(2, 1000).await, [a.id as u64, b.id as u64]);
+    assert_eq!(within(1, 1000).await, [b.id as u64]);
+    // Each rectangle is 5 vertices in the tile: 14 vertices hold the two largest, and the
+    // smallest is left out although it would fit alone (the largest first, up to the first
+    // that does not fit).
+    assert_eq!(within(10, 15).await, all);
+    assert_eq!(within(10, 14).await, [a.id as u64, b.id as u64]);
+    assert_eq!(within(10, 4).await, Vec::<u64>::new());
+}
+
+async fn boundaries_are_simplified_to_the_tile_resolution(store: Arc<dyn Store>) {
+    use crate::support::{draft_of, input};
+    let tile = tile_at(12, 106.41, 10.232);
+    let [minx, _, maxx, maxy] = tile.mercator_bounds();
+    let unit = (maxx - minx) / 4096.0;
+    // A point given in units of the tile (y down), as WGS 84.
+    let lonlat = |ux: f64, uy: f64| {
+        let (x, y) = (minx + ux * unit, maxy - uy * unit);
+        let r = 6_378_137.0;
+        vec![(x / r).to_degrees(), (y / r).sinh().atan().to_degrees()]
+    };
+    // A rectangle whose south edge zigzags by 0.9 units every 2 units across a grid line: the
+    // grid alone would keep every tooth (y rounds to 2000, then 2001), the simplification
+    // (1 unit) keeps none.
+    let mut ring = vec![lonlat(1000.0, 1000.0)];
+    for i in 0..=1000 {
+        let y = if i % 2 == 0 { 2000.05 } else { 2000.95 };
+        ring.push(lonlat(1000.0 + 2.0 * f64::from(i), y));
+    }
+    ring.push(lonlat(3000.0, 1000.0));
+    ring.push(lonlat(1000.0, 1000.0));
+    let draft = draft_of(input("ZIGZAG", "Zigzag", "in_plan"), vec![ring]);
+    assert!(draft.boundary.as_multi_polygon().0[0].exterior().0.len() > 1000);
+    store.create_cluster(&draft, &ctx()).await.expect("create");
+    let layer = decode(&store.cluster_tile(tile, "clusters", Layer::Draft).await.expect("tile").expect("not empty"));
+    let geometry = &layer.features[0].geometry;
+    // MoveTo + 2, LineTo + 2 per vertex, ClosePath: a handful of vertices, not a thousand.
+    assert!(geometry.len() < 40, "{} commands and parameters: {geometry:?}", geometry.len());
+}
+
 use clusterplan_store::store_suite as suite;
 
 suite!(
@@ -196,4 +262,6 @@ suite!(
     a_feature_larger_than_the_tile_is_clipped_to_the_buffer,
     collection_metadata_round_trips_and_changes_the_stamp,
     publishing_snapshots_the_draft_and_later_edits_stay_draft,
+    a_full_tile_keeps_the_largest_features_in_id_order,
+    boundaries_are_simplified_to_the_tile_resolution,
 );

@@ -4,21 +4,34 @@ use serde_json::json;
 
 use super::{Collection, IfMatch, JsonBody, nul_places};
 
-fn if_match(header: Option<&'static str>, required: bool) -> IfMatch {
-    IfMatch { header: header.map(HeaderValue::from_static), required }
+fn if_match(header: Option<&'static str>) -> IfMatch {
+    IfMatch { header: header.map(HeaderValue::from_static) }
 }
 
 #[test]
-fn if_match_names_a_version_or_nothing_and_is_required_only_when_configured() {
-    assert_eq!(if_match(Some("\"3\""), true).required().ok(), Some(Some(3)));
-    assert_eq!(if_match(Some("W/\"3\""), true).version().ok(), Some(Some(3)));
-    assert_eq!(if_match(Some("*"), true).required().ok(), Some(None), "`*`: the current version");
-    assert_eq!(if_match(None, false).required().ok(), Some(None), "allowed without, as for QGIS");
-    assert_eq!(if_match(None, true).version().ok(), Some(None), "routes that do not require it");
-    let missing = if_match(None, true).required().expect_err("428");
-    assert_eq!(missing.into_response().status(), StatusCode::PRECONDITION_REQUIRED);
-    let foreign = if_match(Some("\"abc\""), false).version().expect_err("400");
-    assert_eq!(foreign.into_response().status(), StatusCode::BAD_REQUEST);
+fn if_match_names_a_version_or_nothing_and_tells_a_missing_one_apart() {
+    assert_eq!(if_match(Some("\"3\"")).given(7).ok(), Some(Some(3)));
+    assert_eq!(if_match(Some("W/\"3\"")).version().ok(), Some(Some(3)));
+    assert_eq!(if_match(Some("*")).given(7).ok(), Some(Some(7)), "`*`: the current version");
+    assert_eq!(if_match(None).given(7).ok(), Some(None), "absent: conditioned on the client's read");
+    assert_eq!(if_match(Some("")).given(7).ok(), Some(None), "an empty If-Match names nothing");
+    assert_eq!(if_match(Some(" ")).given(7).ok(), Some(None));
+    assert_eq!(if_match(None).version().ok(), Some(None), "routes that do not require it");
+    assert_eq!(if_match(Some("\"x\", \"4\"")).version().ok(), Some(Some(4)), "a list naming one version");
+}
+
+#[test]
+fn a_well_formed_if_match_this_service_never_issued_is_412_and_a_malformed_one_400() {
+    for foreign in ["\"stale-etag\"", "\"abc\"", "W/\"x\"", "\"\"", "\"a\", W/\"b\""] {
+        let refused = if_match(Some(foreign)).given(7).expect_err(foreign);
+        assert_eq!(refused.into_response().status(), StatusCode::PRECONDITION_FAILED, "{foreign}");
+    }
+    for malformed in ["3", "stale-etag", "\"3", "\"a\"b", "\"a b\"", "W/", "\"1\" \"2\""] {
+        let refused = if_match(Some(malformed)).given(7).expect_err(malformed);
+        assert_eq!(refused.into_response().status(), StatusCode::BAD_REQUEST, "{malformed}");
+    }
+    let several = if_match(Some("\"1\", \"2\"")).version().expect_err("two versions");
+    assert_eq!(several.into_response().status(), StatusCode::BAD_REQUEST);
 }
 
 #[tokio::test]
