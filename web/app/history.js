@@ -85,9 +85,10 @@ function describe(v) {
 /**
  * The history section for a feature: a button that loads the versions, then the slider.
  * `collection` is `clusters` (ids `btn-history`, `history-slider`, `history-entry`, comments
- * below) or `zones` (ids prefixed `zone-`, no comments, the past shape in `pane`).
+ * below) or `zones` (ids prefixed `zone-`, no comments, the past shape in `pane`). `resized`
+ * is called when the section has grown (a popup holding it lays itself out again).
  */
-export function historySection(feature, map, { collection = 'clusters', pane = null, versions: readVersions = true } = {}) {
+export function historySection(feature, map, { collection = 'clusters', pane = null, versions: readVersions = true, resized = () => {} } = {}) {
   const id = (name) => (collection === 'clusters' ? name : `zone-${name}`);
   const box = h('section', { class: 'cp-history', 'aria-label': t('history.title'), dataset: { collection } });
   const show = h('button', { type: 'button', id: collection === 'clusters' ? 'btn-history' : 'btn-zone-history', onclick: load }, t('history.show'));
@@ -97,6 +98,7 @@ export function historySection(feature, map, { collection = 'clusters', pane = n
       // An officer outside its unit: no past drafts, but it may comment.
       box.replaceChildren(h('h3', {}, t('history.title')), h('p', { class: 'cp-note' }, t('history.outside_unit')),
         commentsSection(feature, () => undefined));
+      resized();
       return;
     }
     let versions;
@@ -104,6 +106,7 @@ export function historySection(feature, map, { collection = 'clusters', pane = n
       versions = await api.versions(feature.id, collection);
     } catch (err) {
       box.replaceChildren(h('p', { class: 'cp-error' }, t('error.generic', { status: err.status, detail: err.message })));
+      resized();
       return;
     }
     const label = h('p', { class: 'cp-history-entry', id: id('history-entry'), 'aria-live': 'polite' });
@@ -128,6 +131,7 @@ export function historySection(feature, map, { collection = 'clusters', pane = n
       box.append(commentsSection(feature, shown));
     }
     pick();
+    resized();
   }
   return box;
 }

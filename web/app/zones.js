@@ -58,7 +58,10 @@ export function createZonesLayer({ map, clusterName = () => null }) {
     bubblingMouseEvents: false,
     onEachFeature(feature, layer) {
       const p = feature.properties ?? {};
-      layer.bindPopup(() => zonePopup(feature, clusterName(p.cluster_id), map), { autoPan: true });
+      // The history section grows once loaded: the popup then lays itself out and pans again,
+      // so that it stays inside the map (its close button clear of the top bar).
+      const resized = () => layer.getPopup()?.update();
+      layer.bindPopup(() => zonePopup(feature, clusterName(p.cluster_id), map, resized), { autoPan: true, maxHeight: 420 });
       layer.on('popupclose', clearHistoryShape);
       layer.on('add', () => {
         const el = layer.getElement();
@@ -139,7 +142,7 @@ export function createZonesLayer({ map, clusterName = () => null }) {
   };
 }
 
-function zonePopup(feature, clusterName, map) {
+function zonePopup(feature, clusterName, map, resized) {
   const p = feature.properties ?? {};
   const row = (key, value, cls) => [h('dt', {}, t(key)), h('dd', cls ? { class: cls } : {}, value)];
   return h('div', { class: 'cp-zone-popup', dataset: { zoneId: String(feature.id) } },
@@ -152,5 +155,5 @@ function zonePopup(feature, clusterName, map) {
       row('zone.leased', yesNo(p.leased), 'cp-zone-leased'),
       row('zone.tenant', p.tenant || t('value.none'), 'cp-zone-tenant')),
     // Zones are read by accounts only, so whoever sees the popup may read its history.
-    historySection(feature, map, { collection: 'zones', pane: 'cp-zones' }));
+    historySection(feature, map, { collection: 'zones', pane: 'cp-zones', resized }));
 }

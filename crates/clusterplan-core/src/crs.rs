@@ -13,6 +13,7 @@ use std::fmt;
 use geo::MapCoordsInPlace;
 use geo_types::Coord;
 use proj::Proj;
+use proj::wkt::WktVersion;
 
 /// QĐ 05/2007/QĐ-BTNMT (= EPSG:6960) as PROJ `+towgs84` (position vector: rotations negated).
 pub const VN2000_TOWGS84: &str =
@@ -246,6 +247,67 @@ impl Crs {
         match self.area_of_use() {
             Some(area) if !area.contains(bbox) => Err(CrsError::OutsideAreaOfUse { crs: self, area }),
             _ => Ok(()),
+        }
+    }
+
+    /// The system as OGC WKT 1 (GDAL's flavour, one line), as a Shapefile's `.prj` carries it:
+    /// VN-2000 systems with the pinned `TOWGS84`, so that GDAL and QGIS transform exported files
+    /// exactly as clusterplan does.
+    pub fn wkt1(self) -> Result<String, CrsError> {
+        let proj = Proj::new(&self.proj_definition()).map_err(|e| CrsError::Transform(e.to_string()))?;
+        let wkt = proj.as_wkt(Some(WktVersion::Wkt1_Gdal), None).map_err(|e| CrsError::Transform(e.to_string()))?;
+        // PROJ indents one node per line; no quoted name spans a line.
+        Ok(wkt.lines().map(str::trim).collect())
+    }
+
+    /// The system a Shapefile's `.prj` (ESRI or OGC WKT 1) describes, among those served:
+    /// WGS 84, Web Mercator, and VN-2000 geographic, TM-3 (scale 0.9999, by central meridian)
+    /// and UTM 48/49. VN-2000 is recognised by its datum name or by the pinned `TOWGS84`; a
+    /// system this cannot place is `None` (the caller asks for it to be declared).
+    pub fn from_wkt(wkt: &str) -> Option<Crs> {
+        let text = wkt.to_ascii_lowercase().replace(['-', ' '], "_");
+        let vn2000 = ["vn_2000", "vn2000", "vietnam_2000", "viet_nam_2000"].iter().any(|n| text.contains(n))
+            || text.contains("towgs84[_191.9");
+        let wgs84 = text.contains("wgs_1984") || text.contains("wgs_84") || text.contains("wgs84");
+        if text.starts_with("geogcs") || text.starts_with("geogcrs") {
+            return if vn2000 {
+                Some(Crs::Epsg(4756))
+            } else if wgs84 {
+                Some(Crs::Crs84)
+            } else {
+                None
+            };
+        }
+        if !text.starts_with("projcs") {
+            return None;
+        }
+        if text.contains("mercator_auxiliary_sphere")
+            || text.contains("pseudo_mercator")
+            || text.contains("popular_visualisation")
+        {
+            return Some(Crs::Epsg(3857));
+        }
+        if !vn2000 || !text.contains("transverse_mercator") {
+            return None;
+        }
+        let parameter = |name: &str| -> Option<f64> {
+            let start = text.find(&format!("parameter[\"{name}\","))? + name.len() + 13;
+            text[start..].split(']').next()?.trim().parse().ok()
+        };
+        let (meridian, scale) = (parameter("central_meridian")?, parameter("scale_factor")?);
+        if (parameter("false_easting")? - 500_000.0).abs() > 0.001 {
+            return None;
+        }
+        if (scale - 0.9999).abs() < 1e-9 {
+            TM3_ZONES.iter().find(|(_, cm)| (cm - meridian).abs() < 1e-9).map(|&(code, _)| Crs::Epsg(code))
+        } else if (scale - 0.9996).abs() < 1e-9 {
+            match meridian {
+                m if (m - 105.0).abs() < 1e-9 => Some(Crs::Epsg(3405)),
+                m if (m - 111.0).abs() < 1e-9 => Some(Crs::Epsg(3406)),
+                _ => None,
+            }
+        } else {
+            None
         }
     }
 

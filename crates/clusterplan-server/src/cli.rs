@@ -54,6 +54,10 @@ pub enum Command {
         #[command(flatten)]
         db: DatabaseArg,
     },
+    /// Import clusters from a file (GeoJSON, zipped Shapefile, KML/KMZ), checked exactly as
+    /// `POST /collections/clusters/import` checks them; prints the report (JSON). Written in
+    /// one transaction unless `--dry-run`; nothing is written when a feature is refused.
+    Import(Box<ImportArgs>),
     /// Restore a backup into a store that does not exist yet (GeoPackage: a new file;
     /// PostGIS: an empty database), then open it as `serve` would.
     Restore {
@@ -62,6 +66,34 @@ pub enum Command {
         #[command(flatten)]
         db: DatabaseArg,
     },
+}
+
+/// `clusterplan import …`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The file.
+    pub file: PathBuf,
+    /// The layer imported into (`clusters`, the only one offered).
+    #[arg(long, default_value = "clusters")]
+    pub layer: String,
+    /// Print the preview; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The system of the file's coordinates, over what the file says (e.g. `EPSG:9210`).
+    #[arg(long)]
+    pub crs: Option<String>,
+    /// Shapefile text encoding: `UTF-8` or `windows-1258`, over the `.cpg` and detection.
+    #[arg(long)]
+    pub encoding: Option<String>,
+    /// JSON object: source field → property (or null to drop a guessed one).
+    #[arg(long)]
+    pub mapping: Option<String>,
+    /// The name recorded as the versions' author.
+    #[arg(long = "as", default_value = "import")]
+    pub author: String,
+    /// The store, planning CRS and rules, as `serve` reads them.
+    #[command(flatten)]
+    pub serve: ServeArgs,
 }
 
 /// `clusterplan config …`.

@@ -12,6 +12,8 @@ pub mod config;
 pub mod demo;
 mod demo_planning;
 pub mod error;
+mod export;
+pub mod import;
 mod limits;
 pub mod metrics;
 mod middleware;

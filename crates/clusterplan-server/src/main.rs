@@ -27,6 +27,7 @@ async fn main() -> anyhow::Result<()> {
             match command {
                 Command::User(command) => clusterplan_server::admin::user(command).await,
                 Command::Token(command) => clusterplan_server::admin::token(command).await,
+                Command::Import(args) => clusterplan_server::import::command(*args).await,
                 Command::Backup { out, db } => clusterplan_server::backup::backup(&db.store()?, &out).await,
                 Command::Restore { input, db } => clusterplan_server::backup::restore(&input, &db.store()?).await,
                 Command::Serve(_) | Command::Config(_) => unreachable!("handled above"),

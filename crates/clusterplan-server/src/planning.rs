@@ -22,7 +22,9 @@ use crate::error::ApiError;
 
 mod writes;
 
-pub use writes::{EventRequest, check_edit, check_event, check_revert, create_cluster, parse_event, take_members};
+pub use writes::{
+    EventRequest, check_create, check_edit, check_event, check_revert, create_cluster, parse_event, take_members,
+};
 pub(crate) use writes::{date_field, field, text_field};
 
 /// The whole layer fits one query: clusters are hundreds, not millions.

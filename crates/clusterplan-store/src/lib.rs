@@ -41,7 +41,7 @@ pub use gpkg::GpkgStore;
 pub use history::{Comment, HistoryStore, NewComment, Version};
 pub use maintenance::{Maintenance, PoolUse};
 pub use meta::CollectionMeta;
-pub use planning::{EventRecord, NewEvent, NewTask, PlanningStore, TaskRecord, UnitQuery, ZoneQuery};
+pub use planning::{ClusterWrite, EventRecord, NewEvent, NewTask, PlanningStore, TaskRecord, UnitQuery, ZoneQuery};
 pub use postgis::PostgisStore;
 pub use publish::{Layer, Publication};
 pub use query::{Queryable, Selection, SortKey};

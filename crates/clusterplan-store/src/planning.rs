@@ -47,6 +47,27 @@ pub struct NewEvent {
     pub rule_results: String,
 }
 
+/// One write of an import: all of them go in one transaction.
+#[derive(Debug, Clone)]
+pub enum ClusterWrite {
+    /// A new cluster with the first event of its history.
+    Create {
+        /// The cluster.
+        draft: ClusterDraft,
+        /// Its first status event.
+        first: NewEvent,
+    },
+    /// The next version of a cluster, if it is still at `expected_version`.
+    Update {
+        /// The cluster's id.
+        id: i64,
+        /// The version the import was checked against.
+        expected_version: i64,
+        /// The new state.
+        draft: ClusterDraft,
+    },
+}
+
 /// A stored planning task.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaskRecord {
@@ -109,6 +130,11 @@ pub struct UnitQuery {
 /// Status events, tasks, zones and units.
 #[async_trait]
 pub trait PlanningStore: Send + Sync {
+    /// Writes every cluster of an import in one transaction: all or nothing. Each write is a
+    /// version with `ctx`'s reason; an update whose cluster moved on since fails the whole
+    /// import with [`crate::StoreError::VersionConflict`]. Returns the clusters as written.
+    async fn write_clusters(&self, writes: &[ClusterWrite], ctx: &WriteContext) -> Result<Vec<Cluster>, StoreError>;
+
     /// Creates a cluster with the first event of its history, in one transaction.
     async fn create_cluster_with_event(
         &self,

@@ -72,3 +72,29 @@ fn names_tm3_zones_by_their_meridian() {
     assert_eq!(Crs::Epsg(5897).name(), "VN-2000 / TM-3 105-00");
     assert_eq!(Crs::nearest_tm3_zone(106.4), Crs::Epsg(9213));
 }
+
+#[test]
+fn wkt1_carries_the_pinned_transformation_and_the_zone() {
+    let wkt = Crs::Epsg(9210).wkt1().expect("wkt");
+    assert!(wkt.starts_with("PROJCS["), "{wkt}");
+    assert!(!wkt.contains('\n'), "one line: {wkt}");
+    assert!(wkt.contains(r#"PARAMETER["central_meridian",105.75]"#), "{wkt}");
+    assert!(wkt.contains(r#"PARAMETER["scale_factor",0.9999]"#), "{wkt}");
+    assert!(wkt.contains(&format!("TOWGS84[{VN2000_TOWGS84}]")), "{wkt}");
+    assert!(Crs::Crs84.wkt1().expect("wkt").starts_with("GEOGCS["));
+}
+
+#[test]
+fn places_the_systems_prj_files_describe() {
+    // What clusterplan writes, GDAL's WKT 1, and an ESRI VN-2000 TM-3 file as ArcGIS writes it.
+    for crs in [Crs::Epsg(9210), Crs::Epsg(5897), Crs::Epsg(3405), Crs::Epsg(4756), Crs::Crs84] {
+        assert_eq!(Crs::from_wkt(&crs.wkt1().expect("wkt")), Some(crs), "{crs}");
+    }
+    let esri = r#"PROJCS["VN_2000_TM3_105_45",GEOGCS["GCS_VN_2000",DATUM["D_Vietnam_2000",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],PARAMETER["False_Easting",500000.0],PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",105.75],PARAMETER["Scale_Factor",0.9999],PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]"#;
+    assert_eq!(Crs::from_wkt(esri), Some(Crs::Epsg(9210)));
+    let wgs84 = r#"GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]"#;
+    assert_eq!(Crs::from_wkt(wgs84), Some(Crs::Crs84));
+    let utm_wgs84 = r#"PROJCS["WGS_1984_UTM_Zone_48N",GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]]],PROJECTION["Transverse_Mercator"],PARAMETER["False_Easting",500000.0],PARAMETER["Central_Meridian",105.0],PARAMETER["Scale_Factor",0.9996]]"#;
+    assert_eq!(Crs::from_wkt(utm_wgs84), None, "WGS 84 / UTM is not served");
+    assert_eq!(Crs::from_wkt("nonsense"), None);
+}

@@ -193,6 +193,13 @@ pub async fn create_cluster(
     doc: &Value,
     ctx: &WriteContext,
 ) -> Result<Cluster, ApiError> {
+    let first = check_create(state, draft, doc).await?;
+    Ok(state.store.create_cluster_with_event(draft, &first, ctx).await?.0)
+}
+
+/// The checks of a creation (its first status event, the plant, the Decree 32 rules with the
+/// overrides `doc` gives): the first event to record, or the refusal.
+pub async fn check_create(state: &AppState, draft: &ClusterDraft, doc: &Value) -> Result<NewEvent, ApiError> {
     let status = draft.attrs.status();
     let request = parse_event(doc.get("event").unwrap_or(&Value::Null), Some(status))?;
     let overrides = parse_overrides(doc)?;
@@ -207,12 +214,11 @@ pub async fn create_cluster(
         );
     }
     enforce(&results, &overrides)?;
-    let first = NewEvent {
+    Ok(NewEvent {
         event,
         overrides: overrides_json(&overrides).to_string(),
         rule_results: rules_json(&results).to_string(),
-    };
-    Ok(state.store.create_cluster_with_event(draft, &first, ctx).await?.0)
+    })
 }
 
 /// A revert is checked like a write of the restored state: over a live feature, like an edit

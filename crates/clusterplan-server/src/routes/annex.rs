@@ -1,6 +1,6 @@
 //! A cluster's boundary as the coordinate table of its establishment decision's annex (*bảng
-//! tọa độ mốc giới*): `GET /collections/clusters/items/{id}/annex`, as JSON, CSV or a printable
-//! page, in the cluster's planning CRS (its VN-2000 TM-3 zone) or another VN-2000 projected
+//! tọa độ mốc giới*): `GET /collections/clusters/items/{id}/annex`, as JSON, CSV, XLSX or a
+//! printable page, in the cluster's planning CRS (its VN-2000 TM-3 zone) or another VN-2000 projected
 //! system named with `crs`. The figures come from [`clusterplan_core::annex`].
 
 use std::collections::HashMap;
@@ -117,12 +117,12 @@ impl AnnexDoc {
     params(
         docs::ItemPath,
         ("crs" = Option<String>, Query, description = "A VN-2000 projected system (TM-3 zone or UTM) as an OGC URI or EPSG:code; default: the cluster's planning CRS"),
-        ("f" = Option<String>, Query, description = "json (default), csv, or html (a printable page)"),
+        ("f" = Option<String>, Query, description = "json (default), csv, xlsx (a spreadsheet) or html (a printable page)"),
         docs::LayerQuery,
     ),
     responses(
         (status = 200, description = "The coordinate table", body = AnnexDoc,
-            content(("application/json" = AnnexDoc), ("text/csv" = String), ("text/html" = String))),
+            content(("application/json" = AnnexDoc), ("text/csv" = String), ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" = String), ("text/html" = String))),
         (status = 400, response = docs::Problem),
         (status = 401, response = docs::Problem),
         (status = 404, response = docs::Problem),
@@ -141,10 +141,11 @@ async fn coordinate_table(
         None | Some("json") => Format::Json,
         Some("csv") => Format::Csv,
         Some("html") => Format::Html,
+        Some("xlsx") => Format::Xlsx,
         Some(other) => {
             return Err(ApiError::BadRequest {
                 kind: "invalid-parameter",
-                detail: format!("f={other:?} is not offered; use f=json, f=csv or f=html"),
+                detail: format!("f={other:?} is not offered; use f=json, f=csv, f=xlsx or f=html"),
             });
         }
     };
@@ -164,17 +165,8 @@ async fn coordinate_table(
     let doc = AnnexDoc::new(&cluster, table);
     Ok(match format {
         Format::Json => axum::Json(doc).into_response(),
-        Format::Csv => {
-            let file = format!("attachment; filename=\"{}-annex.csv\"", file_stem(&doc.code));
-            (
-                [
-                    (header::CONTENT_TYPE, HeaderValue::from_static("text/csv; charset=utf-8")),
-                    (header::CONTENT_DISPOSITION, HeaderValue::from_str(&file).map_err(ApiError::internal)?),
-                ],
-                csv(&doc),
-            )
-                .into_response()
-        }
+        Format::Csv => attachment(&doc, "csv", "text/csv; charset=utf-8", csv(&doc).into_bytes())?,
+        Format::Xlsx => attachment(&doc, "xlsx", XLSX, xlsx(&doc).map_err(ApiError::internal)?)?,
         Format::Html => {
             ([(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"))], page(&doc)).into_response()
         }
@@ -184,7 +176,64 @@ async fn coordinate_table(
 enum Format {
     Json,
     Csv,
+    Xlsx,
     Html,
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A file to save: `<code>-annex.<extension>`.
+fn attachment(doc: &AnnexDoc, extension: &str, media_type: &'static str, bytes: Vec<u8>) -> Result<Response, ApiError> {
+    let file = format!("attachment; filename=\"{}-annex.{extension}\"", file_stem(&doc.code));
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(media_type)),
+            (header::CONTENT_DISPOSITION, HeaderValue::from_str(&file).map_err(ApiError::internal)?),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The table as a spreadsheet: the CSV's columns with the header in the first row (so that
+/// GDAL and Excel read it as a table), figures as numbers rounded as printed (X, Y and edges to
+/// the millimetre, the area to 0.0001 ha), and the decision's title as the printed page header.
+fn xlsx(doc: &AnnexDoc) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format as Cell, FormatBorder, Workbook};
+    let round = |v: f64, places: i32| (v * 10f64.powi(places)).round() / 10f64.powi(places);
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Bảng tọa độ")?;
+    let head = Cell::new().set_bold().set_border(FormatBorder::Thin);
+    let metres = Cell::new().set_num_format("0.000").set_border(FormatBorder::Thin);
+    let plain = Cell::new().set_border(FormatBorder::Thin);
+    let hectares = Cell::new().set_num_format("0.0000").set_bold();
+    for (c, title) in CSV_HEADS.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *title, &head)?;
+    }
+    let mut r = 1u32;
+    for (p, parcel) in doc.parcels.iter().enumerate() {
+        for (ring_no, ring) in parcel.rings.iter().enumerate() {
+            for m in &ring.markers {
+                sheet.write_number_with_format(r, 0, (p + 1) as f64, &plain)?;
+                sheet.write_number_with_format(r, 1, ring_no as f64, &plain)?;
+                sheet.write_number_with_format(r, 2, m.number as f64, &plain)?;
+                sheet.write_number_with_format(r, 3, round(m.x, 3), &metres)?;
+                sheet.write_number_with_format(r, 4, round(m.y, 3), &metres)?;
+                sheet.write_number_with_format(r, 5, round(m.edge, 3), &metres)?;
+                r += 1;
+            }
+        }
+    }
+    sheet.write_string_with_format(r, 0, "Diện tích (ha)", &hectares)?;
+    sheet.write_number_with_format(r, 5, round(doc.area_ha, 4), &hectares)?;
+    sheet.set_column_width(2, 12)?;
+    sheet.set_column_range_width(3, 5, 16)?;
+    // `&` starts a code in page headers: a literal one is doubled.
+    let title = format!("{} ({}), {}", doc.name, doc.code, doc.crs_name).replace('&', "&&");
+    sheet.set_header(format!("&C&BBẢNG TỌA ĐỘ MỐC GIỚI&B\n{title}"));
+    sheet.set_repeat_rows(0, 0)?;
+    book.save_to_buffer()
 }
 
 /// A file name from a cluster code: letters, digits, `-` and `_`; anything else becomes `_`.
@@ -192,10 +241,13 @@ fn file_stem(code: &str) -> String {
     code.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
 }
 
+/// Column heads as the decision prints them.
+const CSV_HEADS: [&str; 6] = ["Thửa", "Vòng", "Số hiệu mốc", "X (m)", "Y (m)", "Khoảng cách (m)"];
+
 /// The table as a spreadsheet opens it: one row per marker (parcel, ring: 0 for the outer
 /// boundary, 1… for holes), then the area. Headers as the decision prints them.
 fn csv(doc: &AnnexDoc) -> String {
-    let mut out = String::from("Thửa,Vòng,Số hiệu mốc,X (m),Y (m),Khoảng cách (m)\r\n");
+    let mut out = CSV_HEADS.join(",") + "\r\n";
     for (p, parcel) in doc.parcels.iter().enumerate() {
         for (r, ring) in parcel.rings.iter().enumerate() {
             for m in &ring.markers {

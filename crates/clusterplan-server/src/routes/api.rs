@@ -51,6 +51,8 @@ pub(crate) fn router() -> Router<AppState> {
         super::patch::update,
         super::items::remove,
         super::annex::coordinate_table,
+        super::export::export,
+        super::import::import,
         super::history::versions,
         super::history::one_version,
         super::history::version_diff,

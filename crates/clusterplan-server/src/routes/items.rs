@@ -7,9 +7,9 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Query, RawQuery, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use clusterplan_core::ClusterDraft;
-use clusterplan_store::{ClusterQuery, Layer, Selection};
+use clusterplan_store::Layer;
 use futures::StreamExt;
 use serde_json::json;
 
@@ -21,17 +21,13 @@ use super::extract::{
 use super::html::{self, View};
 use super::links::{BaseUrl, Link, link, location};
 use super::params::{as_of, bad_param, known};
+use super::selection::{ItemsRequest, join_repeated, parse_query, restrict_to_scope};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::precondition::{self, Client, Precondition};
 use crate::rights::{Action, Target, authorize, authorize_caller};
 use crate::wire::{GEOJSON, WireCrs, cluster_draft, feature_json};
-
-/// Page size when the client names none.
-pub(crate) const DEFAULT_LIMIT: u32 = 100;
-/// Largest page.
-pub(crate) const MAX_LIMIT: u32 = 10_000;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -40,121 +36,6 @@ pub(crate) fn router() -> Router<AppState> {
             "/collections/{collection}/items/{id}",
             html::get(read, View::Item).put(replace).delete(remove).options(options),
         )
-}
-
-/// A parsed items request: the store query, the output CRS, and the parameters that page
-/// links repeat.
-struct ItemsRequest {
-    query: ClusterQuery,
-    /// `asOf`: the layer as it stood at that instant.
-    as_of: Option<DateTime<Utc>>,
-    crs: WireCrs,
-    /// `properties=`: the properties to return (`None`: all).
-    properties: Option<Vec<String>>,
-    repeat: String,
-}
-
-/// Parses `limit`, `offset`, `bbox`, `bbox-crs`, `crs`; unknown parameters are refused, as
-/// OGC API - Features asks.
-fn parse_query(params: &HashMap<String, String>, caller: &Caller) -> Result<ItemsRequest, ApiError> {
-    const KNOWN: &[&str] = &[
-        "limit",
-        "offset",
-        "bbox",
-        "bbox-crs",
-        "crs",
-        "f",
-        "asOf",
-        "layer",
-        "filter",
-        "filter-lang",
-        "filter-crs",
-        "datetime",
-        "sortby",
-        "properties",
-    ];
-    known(params, KNOWN)?;
-    if let Some(f) = params.get("f").filter(|f| !matches!(f.as_str(), "json" | "geojson")) {
-        return Err(bad_param(format!("f={f} is not offered for items; use f=json")));
-    }
-    let limit = match params.get("limit") {
-        None => DEFAULT_LIMIT,
-        Some(l) => match l.parse::<u32>() {
-            Ok(n) if n >= 1 => n.min(MAX_LIMIT),
-            _ => return Err(bad_param(format!("limit={l:?} must be an integer from 1 to {MAX_LIMIT}"))),
-        },
-    };
-    let offset = match params.get("offset") {
-        None => 0,
-        Some(o) => o.parse::<u64>().map_err(|_| bad_param(format!("offset={o:?} must be a non-negative integer")))?,
-    };
-    let crs = params.get("crs").filter(|c| !c.is_empty()).map(|c| WireCrs::parse(c)).transpose()?.unwrap_or_default();
-    let bbox_crs = params.get("bbox-crs").filter(|c| !c.is_empty()).map(|c| WireCrs::parse(c)).transpose()?;
-    if bbox_crs.is_some() && !params.contains_key("bbox") {
-        return Err(bad_param("bbox-crs is given without bbox".into()));
-    }
-    let bbox = params.get("bbox").map(|b| parse_bbox(b, bbox_crs.unwrap_or_default())).transpose()?;
-    let mut repeat = String::new();
-    let as_of = params.get("asOf").map(|t| as_of(t)).transpose()?;
-    if as_of.is_some() && !crate::rights::sees_drafts(&caller.principal) {
-        return Err(ApiError::Unauthorized("past versions are visible to signed-in accounts only".into()));
-    }
-    let layer = super::layer::layer_for(params, caller)?;
-    let selected = super::filter::parse(params)?;
-    // Page links repeat every selecting parameter; they set limit and offset themselves and
-    // stay GeoJSON.
-    for key in KNOWN.iter().copied().filter(|k| !matches!(*k, "limit" | "offset" | "f")) {
-        if let Some(value) = params.get(key) {
-            repeat.push('&');
-            repeat.push_str(key);
-            repeat.push('=');
-            repeat.extend(url::form_urlencoded::byte_serialize(value.as_bytes()));
-        }
-    }
-    Ok(ItemsRequest {
-        query: ClusterQuery { bbox, limit, offset, layer, selection: selected.selection },
-        as_of,
-        crs,
-        properties: selected.properties,
-        repeat,
-    })
-}
-
-/// A list parameter given more than once (`properties=a&properties=b`) as one comma-separated
-/// value, as the form style of `OpenAPI` sends it exploded: every value is kept, not the last.
-fn join_repeated(params: &mut HashMap<String, String>, raw: Option<&str>, key: &str) {
-    let values: Vec<String> = url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
-        .filter(|(k, _)| k == key)
-        .map(|(_, v)| v.into_owned())
-        .collect();
-    if values.len() > 1 {
-        params.insert(key.to_owned(), values.join(","));
-    }
-}
-
-fn parse_bbox(text: &str, crs: WireCrs) -> Result<[f64; 4], ApiError> {
-    let numbers: Result<Vec<f64>, _> = text.split(',').map(|n| n.trim().parse::<f64>()).collect();
-    let numbers = numbers.map_err(|_| bad_param(format!("bbox={text:?} must be 4 comma-separated numbers")))?;
-    let given = match numbers.as_slice() {
-        // 3-D boxes: heights are ignored, the boundaries are 2-D.
-        [a, b, c, d] | [a, b, _, c, d, _] => [*a, *b, *c, *d],
-        _ => return Err(bad_param(format!("bbox={text:?} must have 4 (or 6) numbers"))),
-    };
-    if given.iter().any(|v| !v.is_finite()) {
-        return Err(bad_param(format!("bbox={text:?} must be finite numbers")));
-    }
-    let [minx, miny, maxx, maxy] = crs.bbox_to_wgs84(given)?;
-    let in_range = [minx, maxx].iter().all(|x| (-180.0..=180.0).contains(x))
-        && [miny, maxy].iter().all(|y| (-90.0..=90.0).contains(y));
-    if !in_range || miny > maxy {
-        return Err(bad_param(format!(
-            "bbox={text:?} must be min lon, min lat, max lon, max lat in WGS 84 degrees (or the axes of bbox-crs) with min ≤ max"
-        )));
-    }
-    if minx > maxx {
-        return Err(bad_param(format!("bbox={text:?} crosses the antimeridian, which is not supported")));
-    }
-    Ok([minx, miny, maxx, maxy])
 }
 
 fn page_link(base: &str, collection: &str, r: &ItemsRequest, offset: u64, rel: &str) -> Link {
@@ -193,21 +74,11 @@ async fn list(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     join_repeated(&mut params, raw.as_deref(), "properties");
-    let mut request = parse_query(&params, &caller)?;
-    // Drafts and past versions: an officer reads those of its own unit's area only.
-    let mut prefix = super::layer::tag_prefix(request.query.layer).to_owned();
-    if request.query.layer == Layer::Draft || request.as_of.is_some() {
-        let scope = crate::rights::draft_scope(&state, &caller).await?;
-        if let (Some(inside), Some(code)) = (scope.filter(), scope.tag()) {
-            let selection = request.query.selection.as_deref().cloned().unwrap_or_default();
-            let filter = match selection.filter {
-                None => inside,
-                Some(given) => clusterplan_core::cql2::Expr::And(vec![inside, given]),
-            };
-            request.query.selection = Selection { filter: Some(filter), ..selection }.shared();
-            prefix = format!("{prefix}-{code}-");
-        }
+    if let Some(f) = params.get("f").filter(|f| !matches!(f.as_str(), "json" | "geojson")) {
+        return Err(bad_param(format!("f={f} is not offered for items; use f=json (or the export endpoint)")));
     }
+    let mut request = parse_query(&params, &caller)?;
+    let prefix = restrict_to_scope(&state, &caller, &mut request).await?;
     let query = request.query.clone();
     let crs = request.crs;
     // Read before the data: the page is then never older than its tag.

@@ -6,22 +6,25 @@ mod auth;
 mod comments;
 mod conditional;
 mod docs;
+mod export;
 mod extract;
 mod filter;
 mod health;
 mod history;
 mod html;
+pub(crate) mod import;
 mod items;
 mod layer;
 mod links;
 mod metadata;
 mod ogc;
-mod params;
+pub(crate) mod params;
 mod patch;
 mod planning;
 mod public_map;
 mod publish;
 mod queryables;
+mod selection;
 mod tiles;
 mod web;
 mod zones;
@@ -38,11 +41,13 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(api::router())
         .merge(items::router().layer(axum::middleware::map_response(conditional::vary_on_caller)))
         .merge(patch::router())
+        .merge(import::router())
         .merge(queryables::router())
         .merge(zones::router())
         .merge(planning::router())
         .merge(history::router())
         .merge(annex::router().layer(axum::middleware::map_response(conditional::vary_on_caller)))
+        .merge(export::router().layer(axum::middleware::map_response(conditional::vary_on_caller)))
         .merge(comments::router())
         .merge(auth::router())
         .merge(tiles::router().layer(axum::middleware::map_response(conditional::vary_on_caller)))

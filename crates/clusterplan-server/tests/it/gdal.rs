@@ -4,7 +4,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-fn ogrinfo_available() -> bool {
+pub(crate) fn ogrinfo_available() -> bool {
     let found = Command::new("ogrinfo").arg("--version").output().is_ok_and(|o| o.status.success());
     let required =
         ["CI", "CLUSTERPLAN_REQUIRE_GDAL"].iter().any(|v| std::env::var(v).is_ok_and(|v| v == "true" || v == "1"));
@@ -15,7 +15,7 @@ fn ogrinfo_available() -> bool {
     found
 }
 
-fn ogrinfo(args: &[&str]) -> String {
+pub(crate) fn ogrinfo(args: &[&str]) -> String {
     let out = Command::new("ogrinfo").args(args).output().expect("ogrinfo");
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "ogrinfo {args:?} failed:\n{text}");
@@ -24,7 +24,7 @@ fn ogrinfo(args: &[&str]) -> String {
 
 /// A planner made with the CLI on `database` (before the server starts), and a token for it
 /// (the last line the CLI prints).
-fn planner_token(database: &str) -> String {
+pub(crate) fn planner_token(database: &str) -> String {
     named_planner_token(database, "gdal")
 }
 
@@ -271,7 +271,7 @@ fn ogr2ogr_allowing(args: &[&str], allowed: &[&str]) -> String {
 }
 
 /// Runs `ogr2ogr`; its output, after checking that it succeeded with no error or warning.
-fn ogr2ogr(args: &[&str]) -> String {
+pub(crate) fn ogr2ogr(args: &[&str]) -> String {
     ogr2ogr_allowing(args, &[])
 }
 

@@ -18,7 +18,8 @@ use super::{SqlStore, boundary, count_rows, explain_miss, lock_row, select_page}
 use crate::backend::{Backend, RowExt, Sql, expand};
 use crate::geom::geometry;
 use crate::planning::{
-    EventRecord, NewEvent, NewTask, PlanningStore, TaskRecord, UnitQuery, ZoneQuery, covers_point, sibling_refs,
+    ClusterWrite, EventRecord, NewEvent, NewTask, PlanningStore, TaskRecord, UnitQuery, ZoneQuery, covers_point,
+    sibling_refs,
 };
 use crate::query::intersects_bbox;
 use crate::sql_store::versions::{delete_feature, record_version};
@@ -304,6 +305,27 @@ impl<B: Backend> SqlStore<B> {
 
 #[async_trait]
 impl<B: Backend> PlanningStore for SqlStore<B> {
+    async fn write_clusters(&self, writes: &[ClusterWrite], ctx: &WriteContext) -> Result<Vec<Cluster>, StoreError> {
+        let now = Utc::now();
+        let mut tx = self.pool.begin().await?;
+        let mut written = Vec::with_capacity(writes.len());
+        for write in writes {
+            // An error drops the transaction: nothing of the import stays.
+            written.push(match write {
+                ClusterWrite::Create { draft, first } => {
+                    let cluster = Self::insert_in_tx(&mut tx, draft, ctx, now).await?;
+                    insert_event::<B>(&mut tx, cluster.id, 1, first, 1, ctx, now).await?;
+                    cluster
+                }
+                ClusterWrite::Update { id, expected_version, draft } => {
+                    Self::update_in_tx(&mut tx, *id, Some(*expected_version), draft, ctx, now).await?
+                }
+            });
+        }
+        tx.commit().await?;
+        Ok(written)
+    }
+
     async fn create_cluster_with_event(
         &self,
         draft: &ClusterDraft,

@@ -310,6 +310,57 @@ async fn events_and_tasks_are_read_for_the_clusters_and_units_asked_only(store: 
     assert!(store.tasks_concerning(&[], &[]).await.expect("none").is_empty());
 }
 
+async fn an_import_writes_all_or_nothing(store: Arc<dyn Store>) {
+    use chrono::NaiveDate;
+    use clusterplan_core::ClusterStatus;
+    use clusterplan_core::lifecycle::StatusEvent;
+    use clusterplan_store::{ClusterWrite, NewEvent};
+
+    let first = NewEvent {
+        event: StatusEvent {
+            from: None,
+            to: ClusterStatus::InPlan,
+            effective: NaiveDate::from_ymd_opt(1998, 9, 1).expect("date"),
+            act: None,
+            note: None,
+        },
+        overrides: "[]".into(),
+        rule_results: "[]".into(),
+    };
+    let existing = store.create_cluster(&draft("I-0", 106.30, 10.2), &ctx()).await.expect("create");
+    let import = WriteContext { reason: Some("import ranh-gioi.zip".into()), ..ctx() };
+    // A stale update in the batch: nothing of it is written, the creation before it included.
+    let stale = [
+        ClusterWrite::Create { draft: draft("I-1", 106.32, 10.2), first: first.clone() },
+        ClusterWrite::Update { id: existing.id, expected_version: 7, draft: draft("I-0", 106.31, 10.2) },
+    ];
+    let refused = store.write_clusters(&stale, &import).await;
+    assert!(matches!(refused, Err(StoreError::VersionConflict { .. })), "{refused:?}");
+    assert_eq!(store.count_clusters(&ClusterQuery::ALL).await.expect("count"), 1);
+    assert_eq!(store.get_cluster(existing.id).await.expect("read"), existing);
+    // A duplicate code inside the batch: the same.
+    let duplicate = [
+        ClusterWrite::Create { draft: draft("I-2", 106.33, 10.2), first: first.clone() },
+        ClusterWrite::Create { draft: draft("I-0", 106.34, 10.2), first: first.clone() },
+    ];
+    assert!(store.write_clusters(&duplicate, &import).await.is_err());
+    assert_eq!(store.count_clusters(&ClusterQuery::ALL).await.expect("count"), 1);
+
+    let good = [
+        ClusterWrite::Create { draft: draft("I-1", 106.32, 10.2), first },
+        ClusterWrite::Update { id: existing.id, expected_version: 1, draft: draft("I-0", 106.31, 10.2) },
+    ];
+    let written = store.write_clusters(&good, &import).await.expect("import");
+    assert_eq!(written.iter().map(|c| (c.data.attrs.code(), c.version)).collect::<Vec<_>>(), [("I-1", 1), ("I-0", 2)]);
+    assert_eq!(store.get_cluster(written[0].id).await.expect("read"), written[0]);
+    for c in &written {
+        let versions = store.versions(c.id).await.expect("versions");
+        let last = versions.last().expect("a version");
+        assert_eq!((last.version, last.reason.as_deref()), (c.version, Some("import ranh-gioi.zip")));
+    }
+    assert_eq!(store.events_of(&[written[0].id]).await.expect("events").len(), 1, "a first status event");
+}
+
 use clusterplan_store::store_suite as suite;
 
 suite!(
@@ -327,4 +378,5 @@ suite!(
     a_boundary_with_holes_and_parts_round_trips,
     an_update_returns_what_it_wrote_under_concurrent_writers,
     events_and_tasks_are_read_for_the_clusters_and_units_asked_only,
+    an_import_writes_all_or_nothing,
 );

@@ -1,0 +1,126 @@
+//! A whole layer as a file to download: `GET /collections/{collection}/export?f=…`, selected
+//! like items (`bbox`, `filter`, `datetime`, `sortby`, `properties`, `layer`, `asOf`) and in
+//! any served `crs`. The files come from [`crate::export`].
+
+use std::collections::HashMap;
+
+use axum::Router;
+use axum::extract::{Query, RawQuery, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use clusterplan_core::Crs;
+use futures::TryStreamExt;
+
+use super::docs;
+use super::extract::Collection;
+use super::params::bad_param;
+use super::selection::{MAX_LIMIT, join_repeated, parse_query, restrict_to_scope};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::export::{ExportError, Format, Row, write};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new().route("/collections/{collection}/export", axum::routing::get(export))
+}
+
+/// The layer as a file
+///
+/// Every feature that matches (up to 10 000; narrow with `bbox` or `filter` beyond) as one
+/// file: `f=geojson`, `csv` (geometry as WKT in the first column), `kml` (WGS 84 only) or `shp`
+/// (a zipped Shapefile: UTF-8 `.dbf` declared by `.cpg`, `.prj` with the pinned VN-2000
+/// transformation, field names cut to 10 characters). Coordinates are east/north in `crs`
+/// (CRS84 by default) whatever the axis order the system declares.
+#[utoipa::path(
+    get,
+    path = "/collections/{collection}/export",
+    operation_id = "exportFeatures",
+    tag = "Features",
+    params(
+        docs::CollectionPath,
+        ("f" = String, Query, description = "geojson, csv, kml or shp"),
+        docs::ItemsQuery,
+    ),
+    responses(
+        (status = 200, description = "The file, as an attachment",
+            content(("application/geo+json" = String), ("text/csv" = String),
+                ("application/vnd.google-earth.kml+xml" = String), ("application/zip" = String))),
+        (status = 400, response = docs::Problem),
+        (status = 401, response = docs::Problem),
+        (status = 404, response = docs::Problem),
+    ),
+    security((), ("bearer" = []), ("session" = [])),
+)]
+async fn export(
+    State(state): State<AppState>,
+    caller: Caller,
+    Collection(collection): Collection,
+    Query(mut params): Query<HashMap<String, String>>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, ApiError> {
+    join_repeated(&mut params, raw.as_deref(), "properties");
+    let format = match params.get("f") {
+        None => return Err(bad_param(format!("f is required: {}", Format::OFFERED))),
+        Some(f) => {
+            Format::parse(f).ok_or_else(|| bad_param(format!("f={f:?} is not offered; use {}", Format::OFFERED)))?
+        }
+    };
+    let paged = params.contains_key("limit") || params.contains_key("offset");
+    let mut request = parse_query(&params, &caller)?;
+    if !paged {
+        request.query.limit = MAX_LIMIT;
+    }
+    restrict_to_scope(&state, &caller, &mut request).await?;
+    let crs = request.crs.0;
+    if format == Format::Kml && !matches!(crs, Crs::Crs84 | Crs::Epsg(4326)) {
+        return Err(bad_param(format!(
+            "KML is always WGS 84 longitude/latitude; drop crs={crs} or choose another format"
+        )));
+    }
+    let query = request.query.clone();
+    let matched = match request.as_of {
+        None => state.store.count_clusters(&query).await?,
+        Some(at) => state.store.count_clusters_as_of(&query, at).await?,
+    };
+    if !paged && matched > u64::from(MAX_LIMIT) {
+        return Err(bad_param(format!(
+            "{matched} features match, more than the {MAX_LIMIT} one file holds: narrow with bbox or filter, or page with limit and offset"
+        )));
+    }
+    let clusters: Vec<_> = match request.as_of {
+        None => state.store.stream_clusters(query).try_collect().await?,
+        Some(at) => state.store.stream_clusters_as_of(query, at).try_collect().await?,
+    };
+    let mut rows = Vec::with_capacity(clusters.len());
+    for cluster in &clusters {
+        let feature =
+            crate::wire::feature_json(cluster, crate::wire::WireCrs::default()).map_err(ApiError::internal)?;
+        let mut feature = feature;
+        if let Some(keep) = &request.properties {
+            super::filter::select_properties(&mut feature, keep);
+        }
+        let properties = feature["properties"].as_object().cloned().unwrap_or_default();
+        let mut geometry = cluster.data.boundary.as_multi_polygon().clone();
+        clusterplan_core::crs::transform_geometry(Crs::WGS84, crs, &mut geometry)
+            .map_err(|e| ApiError::BadRequest { kind: "invalid-parameter", detail: format!("crs={crs}: {e}") })?;
+        rows.push(Row { id: cluster.id, properties, geometry });
+    }
+    // Writing a file of 10 000 boundaries is CPU work: off the async workers.
+    let file = tokio::task::spawn_blocking(move || write(format, &collection, crs, &rows).map(|b| (b, collection)))
+        .await
+        .map_err(ApiError::internal)?;
+    let (bytes, name) = file.map_err(|e| match e {
+        ExportError::Unsupported(detail) => bad_param(detail),
+        ExportError::Writer(_) => ApiError::internal(e),
+    })?;
+    let disposition = format!("attachment; filename=\"{name}.{}\"", format.extension());
+    Ok((
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static(format.media_type())),
+            (header::CONTENT_DISPOSITION, HeaderValue::from_str(&disposition).map_err(ApiError::internal)?),
+            (header::CACHE_CONTROL, HeaderValue::from_static(super::conditional::REVALIDATE)),
+        ],
+        bytes,
+    )
+        .into_response())
+}

@@ -1,0 +1,155 @@
+//! What an items request selects, shared by the items pages and the layer export: paging,
+//! `bbox`, `crs`, `asOf`, `layer`, the CQL2 filter, `sortby`, `properties`, and the narrowing
+//! of drafts to an officer's unit.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use clusterplan_store::{ClusterQuery, Layer, Selection};
+
+use super::params::{as_of, bad_param, known};
+use crate::AppState;
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::wire::WireCrs;
+
+/// Page size when the client names none.
+pub(crate) const DEFAULT_LIMIT: u32 = 100;
+/// Largest page.
+pub(crate) const MAX_LIMIT: u32 = 10_000;
+
+/// A parsed items request: the store query, the output CRS, and the parameters that page
+/// links repeat.
+pub(super) struct ItemsRequest {
+    pub(super) query: ClusterQuery,
+    /// `asOf`: the layer as it stood at that instant.
+    pub(super) as_of: Option<DateTime<Utc>>,
+    pub(super) crs: WireCrs,
+    /// `properties=`: the properties to return (`None`: all).
+    pub(super) properties: Option<Vec<String>>,
+    /// The selecting parameters as page links repeat them (`&key=value…`).
+    pub(super) repeat: String,
+}
+
+/// Parses `limit`, `offset`, `bbox`, `bbox-crs`, `crs`; unknown parameters are refused, as
+/// OGC API - Features asks. `f` is the caller's to check.
+pub(super) fn parse_query(params: &HashMap<String, String>, caller: &Caller) -> Result<ItemsRequest, ApiError> {
+    const KNOWN: &[&str] = &[
+        "limit",
+        "offset",
+        "bbox",
+        "bbox-crs",
+        "crs",
+        "f",
+        "asOf",
+        "layer",
+        "filter",
+        "filter-lang",
+        "filter-crs",
+        "datetime",
+        "sortby",
+        "properties",
+    ];
+    known(params, KNOWN)?;
+    let limit = match params.get("limit") {
+        None => DEFAULT_LIMIT,
+        Some(l) => match l.parse::<u32>() {
+            Ok(n) if n >= 1 => n.min(MAX_LIMIT),
+            _ => return Err(bad_param(format!("limit={l:?} must be an integer from 1 to {MAX_LIMIT}"))),
+        },
+    };
+    let offset = match params.get("offset") {
+        None => 0,
+        Some(o) => o.parse::<u64>().map_err(|_| bad_param(format!("offset={o:?} must be a non-negative integer")))?,
+    };
+    let crs = params.get("crs").filter(|c| !c.is_empty()).map(|c| WireCrs::parse(c)).transpose()?.unwrap_or_default();
+    let bbox_crs = params.get("bbox-crs").filter(|c| !c.is_empty()).map(|c| WireCrs::parse(c)).transpose()?;
+    if bbox_crs.is_some() && !params.contains_key("bbox") {
+        return Err(bad_param("bbox-crs is given without bbox".into()));
+    }
+    let bbox = params.get("bbox").map(|b| parse_bbox(b, bbox_crs.unwrap_or_default())).transpose()?;
+    let mut repeat = String::new();
+    let as_of = params.get("asOf").map(|t| as_of(t)).transpose()?;
+    if as_of.is_some() && !crate::rights::sees_drafts(&caller.principal) {
+        return Err(ApiError::Unauthorized("past versions are visible to signed-in accounts only".into()));
+    }
+    let layer = super::layer::layer_for(params, caller)?;
+    let selected = super::filter::parse(params)?;
+    // Page links repeat every selecting parameter; they set limit and offset themselves and
+    // stay GeoJSON.
+    for key in KNOWN.iter().copied().filter(|k| !matches!(*k, "limit" | "offset" | "f")) {
+        if let Some(value) = params.get(key) {
+            repeat.push('&');
+            repeat.push_str(key);
+            repeat.push('=');
+            repeat.extend(url::form_urlencoded::byte_serialize(value.as_bytes()));
+        }
+    }
+    Ok(ItemsRequest {
+        query: ClusterQuery { bbox, limit, offset, layer, selection: selected.selection },
+        as_of,
+        crs,
+        properties: selected.properties,
+        repeat,
+    })
+}
+
+/// A list parameter given more than once (`properties=a&properties=b`) as one comma-separated
+/// value, as the form style of `OpenAPI` sends it exploded: every value is kept, not the last.
+pub(super) fn join_repeated(params: &mut HashMap<String, String>, raw: Option<&str>, key: &str) {
+    let values: Vec<String> = url::form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+        .filter(|(k, _)| k == key)
+        .map(|(_, v)| v.into_owned())
+        .collect();
+    if values.len() > 1 {
+        params.insert(key.to_owned(), values.join(","));
+    }
+}
+
+fn parse_bbox(text: &str, crs: WireCrs) -> Result<[f64; 4], ApiError> {
+    let numbers: Result<Vec<f64>, _> = text.split(',').map(|n| n.trim().parse::<f64>()).collect();
+    let numbers = numbers.map_err(|_| bad_param(format!("bbox={text:?} must be 4 comma-separated numbers")))?;
+    let given = match numbers.as_slice() {
+        // 3-D boxes: heights are ignored, the boundaries are 2-D.
+        [a, b, c, d] | [a, b, _, c, d, _] => [*a, *b, *c, *d],
+        _ => return Err(bad_param(format!("bbox={text:?} must have 4 (or 6) numbers"))),
+    };
+    if given.iter().any(|v| !v.is_finite()) {
+        return Err(bad_param(format!("bbox={text:?} must be finite numbers")));
+    }
+    let [minx, miny, maxx, maxy] = crs.bbox_to_wgs84(given)?;
+    let in_range = [minx, maxx].iter().all(|x| (-180.0..=180.0).contains(x))
+        && [miny, maxy].iter().all(|y| (-90.0..=90.0).contains(y));
+    if !in_range || miny > maxy {
+        return Err(bad_param(format!(
+            "bbox={text:?} must be min lon, min lat, max lon, max lat in WGS 84 degrees (or the axes of bbox-crs) with min ≤ max"
+        )));
+    }
+    if minx > maxx {
+        return Err(bad_param(format!("bbox={text:?} crosses the antimeridian, which is not supported")));
+    }
+    Ok([minx, miny, maxx, maxy])
+}
+
+/// Drafts and past versions: an officer reads those of its own unit's area only. Narrows the
+/// request's selection to that area; the `ETag` prefix of what it then reads.
+pub(super) async fn restrict_to_scope(
+    state: &AppState,
+    caller: &Caller,
+    request: &mut ItemsRequest,
+) -> Result<String, ApiError> {
+    let mut prefix = super::layer::tag_prefix(request.query.layer).to_owned();
+    if request.query.layer == Layer::Draft || request.as_of.is_some() {
+        let scope = crate::rights::draft_scope(state, caller).await?;
+        if let (Some(inside), Some(code)) = (scope.filter(), scope.tag()) {
+            let selection = request.query.selection.as_deref().cloned().unwrap_or_default();
+            let filter = match selection.filter {
+                None => inside,
+                Some(given) => clusterplan_core::cql2::Expr::And(vec![inside, given]),
+            };
+            request.query.selection = Selection { filter: Some(filter), ..selection }.shared();
+            prefix = format!("{prefix}-{code}-");
+        }
+    }
+    Ok(prefix)
+}
