@@ -53,6 +53,21 @@ async function request(url, { method = 'GET', body, headers = {} } = {}) {
   throw new ApiError(res.status, problem);
 }
 
+/**
+ * Sends a file to the import: the preview with `dryRun`, else the import itself. `mapping`
+ * (source field → property or null) overrides the server's guesses.
+ */
+export async function importFile(bytes, { dryRun, filename, mapping }) {
+  const params = new URLSearchParams({ dry_run: String(dryRun), filename });
+  if (mapping) params.set('mapping', JSON.stringify(mapping));
+  const res = await request(`/collections/clusters/import?${params}`, {
+    method: 'POST',
+    body: bytes,
+    headers: { 'Content-Type': 'application/octet-stream' },
+  });
+  return res.json();
+}
+
 /** Version from an ETag header such as `"3"` or `W/"3"`. */
 function etagVersion(res) {
   const tag = res.headers.get('etag');

@@ -122,6 +122,8 @@ export function historySection(feature, map, { collection = 'clusters', pane = n
         .filter(Boolean).join(' · ');
       box.dataset.version = String(v.version);
       draw(map, v, pane);
+      // Another version's entry may take more lines.
+      resized();
     };
     slider.addEventListener('input', pick);
     box.replaceChildren(h(collection === 'clusters' ? 'h3' : 'h4', {}, t('history.title')), slider, label, notes);
@@ -131,7 +133,6 @@ export function historySection(feature, map, { collection = 'clusters', pane = n
       box.append(commentsSection(feature, shown));
     }
     pick();
-    resized();
   }
   return box;
 }

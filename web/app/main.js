@@ -15,6 +15,7 @@ import { createZonesLayer } from './zones.js';
 import { createTools } from './tools.js';
 import { createAccount, canEdit } from './account.js';
 import { historySection, clearHistoryShape } from './history.js';
+import { createImporter } from './importer.js';
 
 setLang(initialLang());
 
@@ -176,6 +177,24 @@ document.getElementById('btn-draw').addEventListener('click', () => {
   }
   editor.startNew();
 });
+const importer = createImporter({
+  map,
+  panel,
+  notify,
+  onImported() {
+    clusters.load().then(() => registry.refresh())
+      .catch((err) => notify(t('map.load_failed', { detail: err.message }), { sticky: true }));
+  },
+});
+document.getElementById('btn-import').addEventListener('click', () => {
+  if (editor.active) {
+    notify(t('edit.busy'));
+    return;
+  }
+  selectedId = null;
+  hash.write();
+  importer.start();
+});
 const langButton = document.getElementById('btn-lang');
 langButton.addEventListener('click', () => setLang(lang() === 'vi' ? 'en' : 'vi'));
 // The button names the other language, in that language.
@@ -233,6 +252,7 @@ const account = createAccount(document.getElementById('account'), {
   onChange(session) {
     // Tools the server would refuse are not offered; the server still checks every write.
     document.getElementById('btn-draw').hidden = !canEdit(session);
+    document.getElementById('btn-import').hidden = !canEdit(session);
     // Zones and planning sheets are for accounts: reload them for the new session.
     zones.reload();
     if (loadedAs !== null && loadedAs !== (session?.role ?? 'public')) {

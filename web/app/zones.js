@@ -60,9 +60,15 @@ export function createZonesLayer({ map, clusterName = () => null }) {
       const p = feature.properties ?? {};
       // The history section grows once loaded: the popup then lays itself out and pans again,
       // so that it stays inside the map (its close button clear of the top bar).
+      // The content is built once per opening: `update()` asks for it again and must get the
+      // same element back, history loaded and all.
+      let content = null;
       const resized = () => layer.getPopup()?.update();
-      layer.bindPopup(() => zonePopup(feature, clusterName(p.cluster_id), map, resized), { autoPan: true, maxHeight: 420 });
-      layer.on('popupclose', clearHistoryShape);
+      layer.bindPopup(() => content ?? (content = zonePopup(feature, clusterName(p.cluster_id), map, resized)), { autoPan: true, maxHeight: 420 });
+      layer.on('popupclose', () => {
+        content = null;
+        clearHistoryShape();
+      });
       layer.on('add', () => {
         const el = layer.getElement();
         if (!el) return;
@@ -87,7 +93,21 @@ export function createZonesLayer({ map, clusterName = () => null }) {
   });
 
   let entry = null;
+  // A pan (the popup's own autopan among them) must not close the zone popup being read: the
+  // reload waits until it is closed.
+  let deferred = false;
+  const popupOpen = () => group.getLayers().some((l) => l.isPopupOpen?.());
+  group.on('popupclose', () => {
+    if (deferred) {
+      deferred = false;
+      setTimeout(reload, 0);
+    }
+  });
   async function reload() {
+    if (popupOpen()) {
+      deferred = true;
+      return;
+    }
     const mine = ++token;
     tooFar = map.getZoom() < ZONES_MIN_ZOOM;
     // Zones are working data: shown to signed-in accounts only (the public gets 401).
@@ -102,6 +122,10 @@ export function createZonesLayer({ map, clusterName = () => null }) {
     try {
       const features = await api.listZones({ bbox: [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()] });
       if (mine !== token) return;
+      if (popupOpen()) {
+        deferred = true;
+        return;
+      }
       group.clearLayers();
       group.addData(features);
       count = features.length;
