@@ -24,11 +24,12 @@ pub(crate) enum Format {
     Csv,
     Kml,
     Shapefile,
+    GeoPackage,
 }
 
 impl Format {
     /// The names `f=` accepts.
-    pub(crate) const OFFERED: &'static str = "geojson, csv, kml or shp";
+    pub(crate) const OFFERED: &'static str = "geojson, csv, kml, shp or gpkg";
 
     pub(crate) fn parse(text: &str) -> Option<Format> {
         match text.to_ascii_lowercase().as_str() {
@@ -36,6 +37,7 @@ impl Format {
             "csv" => Some(Format::Csv),
             "kml" => Some(Format::Kml),
             "shp" | "shapefile" | "zip" => Some(Format::Shapefile),
+            "gpkg" | "geopackage" => Some(Format::GeoPackage),
             _ => None,
         }
     }
@@ -46,6 +48,7 @@ impl Format {
             Format::Csv => "text/csv; charset=utf-8",
             Format::Kml => "application/vnd.google-earth.kml+xml",
             Format::Shapefile => "application/zip",
+            Format::GeoPackage => "application/geopackage+sqlite3",
         }
     }
 
@@ -55,6 +58,7 @@ impl Format {
             Format::Csv => "csv",
             Format::Kml => "kml",
             Format::Shapefile => "zip",
+            Format::GeoPackage => "gpkg",
         }
     }
 }
@@ -75,13 +79,49 @@ fn writer_error(e: impl std::fmt::Display) -> ExportError {
 }
 
 /// The file of `rows` in `format`; `name` names the layer inside it (and the Shapefile's members).
-pub(crate) fn write(format: Format, name: &str, crs: Crs, rows: &[Row]) -> Result<Vec<u8>, ExportError> {
+pub(crate) async fn write(format: Format, name: String, crs: Crs, rows: Vec<Row>) -> Result<Vec<u8>, ExportError> {
+    if format == Format::GeoPackage {
+        return geopackage(&name, crs, &rows).await;
+    }
+    // Encoding thousands of boundaries is CPU work: off the async workers.
+    tokio::task::spawn_blocking(move || encode(format, &name, crs, &rows)).await.map_err(writer_error)?
+}
+
+/// The file of `rows` in a format written in memory (all but GeoPackage).
+pub(crate) fn encode(format: Format, name: &str, crs: Crs, rows: &[Row]) -> Result<Vec<u8>, ExportError> {
     match format {
         Format::GeoJson => Ok(geojson(crs, rows)),
         Format::Csv => csv(rows),
         Format::Kml => kml(name, crs, rows),
         Format::Shapefile => shapefile(name, crs, rows),
+        Format::GeoPackage => Err(ExportError::Writer("a GeoPackage is written to a file by `write`".into())),
     }
+}
+
+/// A GeoPackage 1.3 file, written by the store crate into a temporary folder and read back.
+async fn geopackage(name: &str, crs: Crs, rows: &[Row]) -> Result<Vec<u8>, ExportError> {
+    use clusterplan_store::gpkg_export::{ColumnType, ExportLayer, write_geopackage};
+    let columns: Vec<(String, ColumnType)> = columns(rows)
+        .into_iter()
+        .map(|(name, kind)| {
+            let kind = match kind {
+                Kind::Integer => ColumnType::Integer,
+                Kind::Real => ColumnType::Real,
+                Kind::Logical => ColumnType::Boolean,
+                Kind::Text(_) => ColumnType::Text,
+            };
+            (name, kind)
+        })
+        .collect();
+    let features: Vec<(Vec<Value>, MultiPolygon<f64>)> =
+        rows.iter().map(|row| (columns.iter().map(|(c, _)| cell(row, c)).collect(), row.geometry.clone())).collect();
+    let wkt = crs.wkt1().map_err(writer_error)?;
+    let epsg = crs.epsg().filter(|_| crs != Crs::Crs84);
+    let dir = tempfile::tempdir().map_err(writer_error)?;
+    let path = dir.path().join("export.gpkg");
+    let layer = ExportLayer { name, epsg, wkt: &wkt, columns: &columns, rows: &features };
+    write_geopackage(&path, &layer).await.map_err(writer_error)?;
+    tokio::fs::read(&path).await.map_err(writer_error)
 }
 
 /// What a column holds, decided over every row (nulls aside).

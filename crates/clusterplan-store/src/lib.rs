@@ -14,6 +14,7 @@ mod backend;
 mod error;
 mod geom;
 mod gpkg;
+pub mod gpkg_export;
 pub mod history;
 pub mod maintenance;
 mod meta;

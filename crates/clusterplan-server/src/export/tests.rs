@@ -44,7 +44,7 @@ fn column_kinds_follow_every_value_and_code_and_name_lead() {
 #[test]
 fn csv_carries_wkt_first_and_every_property() {
     let bytes =
-        write(Format::Csv, "clusters", Crs::Crs84, &[row(7, &json!({"name": "Phú Hưng, Mỹ Thạnh", "b": true}))])
+        encode(Format::Csv, "clusters", Crs::Crs84, &[row(7, &json!({"name": "Phú Hưng, Mỹ Thạnh", "b": true}))])
             .expect("csv");
     let text = String::from_utf8(bytes).expect("utf-8");
     let mut lines = text.lines();
@@ -57,9 +57,9 @@ fn csv_carries_wkt_first_and_every_property() {
 #[test]
 fn kml_is_wgs84_only_and_escapes_text() {
     let rows = [row(3, &json!({"name": "A & B <C>"}))];
-    let refused = write(Format::Kml, "clusters", Crs::Epsg(9210), &rows);
+    let refused = encode(Format::Kml, "clusters", Crs::Epsg(9210), &rows);
     assert!(matches!(refused, Err(ExportError::Unsupported(_))));
-    let text = String::from_utf8(write(Format::Kml, "clusters", Crs::Crs84, &rows).expect("kml")).expect("utf-8");
+    let text = String::from_utf8(encode(Format::Kml, "clusters", Crs::Crs84, &rows).expect("kml")).expect("utf-8");
     assert!(text.contains("<name>A &amp; B &lt;C&gt;</name>"), "{text}");
     assert!(text.contains(r#"<Data name="id"><value>3</value></Data>"#), "{text}");
     assert!(text.contains("106,10"), "{text}");
@@ -67,7 +67,7 @@ fn kml_is_wgs84_only_and_escapes_text() {
 
 #[test]
 fn shapefile_zip_holds_five_members_named_after_the_layer() {
-    let bytes = write(Format::Shapefile, "clusters", Crs::Epsg(9210), &[row(1, &json!({"name": "x"}))]).expect("shp");
+    let bytes = encode(Format::Shapefile, "clusters", Crs::Epsg(9210), &[row(1, &json!({"name": "x"}))]).expect("shp");
     let archive = zip::ZipArchive::new(Cursor::new(bytes)).expect("zip");
     let mut names: Vec<String> = archive.file_names().map(|n| n.expect("name").into_owned()).collect();
     names.sort_unstable();

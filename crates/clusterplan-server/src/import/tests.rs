@@ -2,7 +2,7 @@ use geo_types::{MultiPolygon, polygon};
 use serde_json::json;
 
 use super::*;
-use crate::export::{Format, Row, write};
+use crate::export::{Format, Row, encode};
 
 fn options() -> Options {
     Options { max_features: 100, ..Options::default() }
@@ -44,7 +44,7 @@ fn assert_near_square(multi: &MultiPolygon<f64>) {
 
 #[test]
 fn our_own_shapefile_comes_back_with_its_system_names_and_boundary() {
-    let zip = write(Format::Shapefile, "clusters", Crs::Epsg(9210), &rows(Crs::Epsg(9210))).expect("shp");
+    let zip = encode(Format::Shapefile, "clusters", Crs::Epsg(9210), &rows(Crs::Epsg(9210))).expect("shp");
     let dataset = read(&zip, &options()).expect("read");
     assert_eq!((dataset.format, dataset.crs, dataset.encoding), ("Shapefile", Crs::Epsg(9210), Some("UTF-8")));
     assert_eq!(dataset.fields, ["id", "code", "name", "craft_vill", "planned_ar"]);
@@ -62,11 +62,11 @@ fn our_own_shapefile_comes_back_with_its_system_names_and_boundary() {
 
 #[test]
 fn geojson_names_its_system_and_kml_is_wgs84() {
-    let named = write(Format::GeoJson, "clusters", Crs::Epsg(9210), &rows(Crs::Epsg(9210))).expect("geojson");
+    let named = encode(Format::GeoJson, "clusters", Crs::Epsg(9210), &rows(Crs::Epsg(9210))).expect("geojson");
     let dataset = read(&named, &options()).expect("read");
     assert_eq!(dataset.crs, Crs::Epsg(9210));
     assert_near_square(dataset.features[0].geometry.as_ref().expect("boundary"));
-    let kml = write(Format::Kml, "clusters", Crs::Crs84, &rows(Crs::Crs84)).expect("kml");
+    let kml = encode(Format::Kml, "clusters", Crs::Crs84, &rows(Crs::Crs84)).expect("kml");
     let dataset = read(&kml, &options()).expect("read");
     assert_eq!((dataset.format, dataset.features.len()), ("KML", 1));
     assert_eq!(dataset.features[0].properties["code"], "BT-1");
@@ -117,7 +117,7 @@ fn bad_files_are_refused_with_the_reason() {
     assert!(refused(br#"{"type":"FeatureCollection","features":[]}"#).contains("no feature"));
     assert!(refused(b"{not json").contains("not valid JSON"));
     assert!(refused(b"PK\x03\x04broken").contains("zip"));
-    let zip = write(Format::Shapefile, "clusters", Crs::Crs84, &rows(Crs::Crs84)).expect("shp");
+    let zip = encode(Format::Shapefile, "clusters", Crs::Crs84, &rows(Crs::Crs84)).expect("shp");
     let mut archive = zip::ZipArchive::new(Cursor::new(zip)).expect("zip");
     let mut without_dbf = zip::ZipWriter::new(Cursor::new(Vec::new()));
     for name in ["clusters.shp", "clusters.shx", "clusters.prj"] {

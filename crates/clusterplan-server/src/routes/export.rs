@@ -29,7 +29,7 @@ pub(crate) fn router() -> Router<AppState> {
 /// Every feature that matches (up to 10 000; narrow with `bbox` or `filter` beyond) as one
 /// file: `f=geojson`, `csv` (geometry as WKT in the first column), `kml` (WGS 84 only) or `shp`
 /// (a zipped Shapefile: UTF-8 `.dbf` declared by `.cpg`, `.prj` with the pinned VN-2000
-/// transformation, field names cut to 10 characters). Coordinates are east/north in `crs`
+/// transformation, field names cut to 10 characters) or `gpkg` (a GeoPackage 1.3 file). Coordinates are east/north in `crs`
 /// (CRS84 by default) whatever the axis order the system declares.
 #[utoipa::path(
     get,
@@ -38,13 +38,14 @@ pub(crate) fn router() -> Router<AppState> {
     tag = "Features",
     params(
         docs::CollectionPath,
-        ("f" = String, Query, description = "geojson, csv, kml or shp"),
+        ("f" = String, Query, description = "geojson, csv, kml, shp or gpkg"),
         docs::ItemsQuery,
     ),
     responses(
         (status = 200, description = "The file, as an attachment",
             content(("application/geo+json" = String), ("text/csv" = String),
-                ("application/vnd.google-earth.kml+xml" = String), ("application/zip" = String))),
+                ("application/vnd.google-earth.kml+xml" = String), ("application/zip" = String),
+                ("application/geopackage+sqlite3" = String))),
         (status = 400, response = docs::Problem),
         (status = 401, response = docs::Problem),
         (status = 404, response = docs::Problem),
@@ -105,11 +106,8 @@ async fn export(
             .map_err(|e| ApiError::BadRequest { kind: "invalid-parameter", detail: format!("crs={crs}: {e}") })?;
         rows.push(Row { id: cluster.id, properties, geometry });
     }
-    // Writing a file of 10 000 boundaries is CPU work: off the async workers.
-    let file = tokio::task::spawn_blocking(move || write(format, &collection, crs, &rows).map(|b| (b, collection)))
-        .await
-        .map_err(ApiError::internal)?;
-    let (bytes, name) = file.map_err(|e| match e {
+    let name = collection.clone();
+    let bytes = write(format, collection, crs, rows).await.map_err(|e| match e {
         ExportError::Unsupported(detail) => bad_param(detail),
         ExportError::Writer(_) => ApiError::internal(e),
     })?;

@@ -132,6 +132,19 @@ async fn every_export_opens_in_gdal_with_every_feature_and_our_coordinates() {
         assert_same_vertices(&feature["geometry"], &wgs84[&id]["geometry"], 1e-8, &format!("shp→WGS 84 {id}"));
     }
 
+    // GeoPackage in TM-3: a proper GeoPackage to GDAL, the same vertices and attributes.
+    let gpkg = save("clusters.gpkg", &fetch("f=gpkg&crs=EPSG:9210").await);
+    let info = ogrinfo_clean(&["-ro", "-so", &gpkg, "clusters"]);
+    assert!(info.contains(&format!("Feature Count: {count}")) && info.contains("Multi Polygon"), "{info}");
+    assert!(info.contains("105.75") && info.contains("planned_area_ha: Real"), "{info}");
+    assert!(info.contains("craft_village: Integer(Boolean)"), "{info}");
+    let from_gpkg: Value = serde_json::from_str(&ogr2ogr(&["-f", "GeoJSON", "/vsistdout/", &gpkg])).expect("json");
+    for (id, feature) in by_id(&from_gpkg) {
+        assert_same_vertices(&local[&id]["geometry"], &feature["geometry"], 1e-9, &format!("gpkg {id}"));
+        assert_eq!(feature["properties"]["name"], local[&id]["properties"]["name"]);
+        assert_eq!(feature["properties"]["craft_village"], local[&id]["properties"]["craft_village"]);
+    }
+
     // CSV (WKT), GeoJSON and KML: every feature, the same geometry.
     let csv = save("clusters.csv", &fetch("f=csv&crs=EPSG:9210").await);
     let info = ogrinfo_clean(&["-ro", "-so", &csv, "clusters"]);
