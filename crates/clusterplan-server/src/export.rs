@@ -52,6 +52,12 @@ impl Format {
         }
     }
 
+    /// Why the format cannot carry coordinates in `crs` (KML is WGS 84 by definition).
+    pub(crate) fn refuses(self, crs: Crs) -> Option<String> {
+        (self == Format::Kml && !matches!(crs, Crs::Crs84 | Crs::Epsg(4326)))
+            .then(|| format!("KML is always WGS 84 longitude/latitude; drop crs={crs} or choose another format"))
+    }
+
     pub(crate) fn extension(self) -> &'static str {
         match self {
             Format::GeoJson => "geojson",
@@ -229,18 +235,17 @@ fn csv(rows: &[Row]) -> Result<Vec<u8>, ExportError> {
 /// `ExtendedData`. KML is WGS 84 longitude/latitude by definition.
 fn kml(name: &str, crs: Crs, rows: &[Row]) -> Result<Vec<u8>, ExportError> {
     use kml::types::{Element, Placemark};
-    if !matches!(crs, Crs::Crs84 | Crs::Epsg(4326)) {
-        return Err(ExportError::Unsupported(format!(
-            "KML is always WGS 84 longitude/latitude; drop crs={crs} or choose another format"
-        )));
+    if let Some(why) = Format::Kml.refuses(crs) {
+        return Err(ExportError::Unsupported(why));
     }
     let text =
         |name: &str, content: String| Element { name: name.to_owned(), content: Some(content), ..Element::default() };
+    let columns = columns(rows);
     let placemarks = rows.iter().map(|row| {
-        let data = columns_of(row).map(|(key, value)| Element {
+        let data = columns.iter().map(|(key, _)| Element {
             name: "Data".to_owned(),
-            attrs: [("name".to_owned(), key)].into(),
-            children: vec![text("value", text_of(&value))],
+            attrs: [("name".to_owned(), key.clone())].into(),
+            children: vec![text("value", text_of(&cell(row, key)))],
             ..Element::default()
         });
         kml::Kml::Placemark(Placemark {
@@ -261,12 +266,6 @@ fn kml(name: &str, crs: Crs, rows: &[Row]) -> Result<Vec<u8>, ExportError> {
     let mut out = Vec::from(&b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"[..]);
     kml::KmlWriter::from_writer(&mut out).write(&document).map_err(writer_error)?;
     Ok(out)
-}
-
-/// `id` and every property of one row, in the row's order.
-fn columns_of(row: &Row) -> impl Iterator<Item = (String, Value)> + '_ {
-    std::iter::once(("id".to_owned(), Value::from(row.id)))
-        .chain(row.properties.iter().map(|(k, v)| (k.clone(), v.clone())))
 }
 
 /// Longest text a dBase character field holds, in bytes.

@@ -271,13 +271,6 @@ fn read_zip(bytes: &[u8], options: &Options) -> Result<Dataset, BadFile> {
         let (shape, record) = item.map_err(|e| bad(format!("{stem}: {e}")))?;
         raw.push((shape, record));
     }
-    if raw.len() > options.max_features {
-        return Err(bad(format!(
-            "the file holds {} features, more than the {} one import takes",
-            raw.len(),
-            options.max_features
-        )));
-    }
     let encoding = declared.unwrap_or_else(|| {
         let all: Vec<Vec<u8>> = raw.iter().flat_map(|(_, r)| texts(r).map(raw_bytes)).collect();
         detect(&all)

@@ -23,7 +23,8 @@ use crate::error::ApiError;
 mod writes;
 
 pub use writes::{
-    EventRequest, check_create, check_edit, check_event, check_revert, create_cluster, parse_event, take_members,
+    EventRequest, check_create, check_edit, check_edit_of, check_event, check_revert, create_cluster, parse_event,
+    take_members,
 };
 pub(crate) use writes::{date_field, field, text_field};
 

@@ -296,32 +296,37 @@ pub fn geometry_json(boundary: &Boundary, crs: WireCrs) -> Result<Value, CrsErro
 
 /// A stored cluster as a GeoJSON Feature, coordinates in `crs`.
 pub fn feature_json(c: &Cluster, crs: WireCrs) -> Result<Value, CrsError> {
-    let a = &c.data.attrs;
     Ok(json!({
         "type": "Feature",
         "id": c.id,
         "geometry": geometry_json(&c.data.boundary, crs)?,
-        "properties": {
-            "code": a.code(),
-            "name": a.name(),
-            "kind": a.kind().code(),
-            "status": a.status().code(),
-            "planned_area_ha": a.planned_area_ha(),
-            "area_ha": round(c.data.area.projected_ha, 4),
-            "geodesic_area_ha": round(c.data.area.geodesic_ha, 4),
-            "planning_crs": a.planning_crs().to_string(),
-            "notes": a.notes(),
-            "craft_village": a.flags().craft_village,
-            "mountainous": a.flags().mountainous,
-            "roads_completed": a.flags().roads_completed,
-            "water_completed": a.flags().water_completed,
-            "wastewater_completed": a.flags().wastewater_completed,
-            "wwtp_capacity_m3_day": a.wwtp_capacity_m3_day(),
-            "version": c.version,
-            "created_at": c.created_at.to_rfc3339_opts(SecondsFormat::Millis, true),
-            "updated_at": c.updated_at.to_rfc3339_opts(SecondsFormat::Millis, true),
-        }
+        "properties": cluster_properties(c),
     }))
+}
+
+/// A stored cluster's GeoJSON properties (no geometry: nothing to transform).
+pub fn cluster_properties(c: &Cluster) -> Value {
+    let a = &c.data.attrs;
+    json!({
+        "code": a.code(),
+        "name": a.name(),
+        "kind": a.kind().code(),
+        "status": a.status().code(),
+        "planned_area_ha": a.planned_area_ha(),
+        "area_ha": round(c.data.area.projected_ha, 4),
+        "geodesic_area_ha": round(c.data.area.geodesic_ha, 4),
+        "planning_crs": a.planning_crs().to_string(),
+        "notes": a.notes(),
+        "craft_village": a.flags().craft_village,
+        "mountainous": a.flags().mountainous,
+        "roads_completed": a.flags().roads_completed,
+        "water_completed": a.flags().water_completed,
+        "wastewater_completed": a.flags().wastewater_completed,
+        "wwtp_capacity_m3_day": a.wwtp_capacity_m3_day(),
+        "version": c.version,
+        "created_at": c.created_at.to_rfc3339_opts(SecondsFormat::Millis, true),
+        "updated_at": c.updated_at.to_rfc3339_opts(SecondsFormat::Millis, true),
+    })
 }
 
 /// A zone as a GeoJSON Feature.

@@ -19,7 +19,7 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::rights::{Action, Target, authorize};
 use crate::routes::params::{bad_param, known};
-use crate::wire::{WireCrs, cluster_draft, feature_json};
+use crate::wire::{WireCrs, cluster_draft, cluster_properties};
 
 /// What happens to one feature of the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -328,7 +328,7 @@ async fn check(
             let path = format!("clusters/{}", current.id);
             let old = Some(current.data.boundary.as_multi_polygon());
             authorize(state, caller, Action::ReplaceFeature, Target::Feature { path: &path, old, new }).await?;
-            crate::planning::check_edit(state, current.id, draft, &json!({})).await?;
+            crate::planning::check_edit_of(state, current, draft, &json!({})).await?;
             Ok(ClusterWrite::Update { id: current.id, expected_version: current.version, draft: draft.clone() })
         }
     }
@@ -337,11 +337,10 @@ async fn check(
 /// The properties (and `boundary`) in which `draft` differs from `current`.
 fn changes(current: &Cluster, draft: &ClusterDraft) -> Vec<String> {
     let mut out = Vec::new();
-    let now = feature_json(current, WireCrs::default()).unwrap_or_default();
-    let next = Cluster { data: draft.clone(), ..current.clone() };
-    let next = feature_json(&next, WireCrs::default()).unwrap_or_default();
+    let now = cluster_properties(current);
+    let next = cluster_properties(&Cluster { data: draft.clone(), ..current.clone() });
     for key in targets() {
-        if now["properties"][key] != next["properties"][key] {
+        if now[key] != next[key] {
             out.push(key.to_owned());
         }
     }

@@ -260,7 +260,17 @@ async fn has_plant_zone(state: &AppState, id: i64) -> Result<bool, ApiError> {
 /// An edit: the status is not edited (a change of status is an event with its act), and the
 /// size rules hold for the new boundary.
 pub async fn check_edit(state: &AppState, id: i64, draft: &ClusterDraft, doc: &Value) -> Result<(), ApiError> {
-    let current = state.store.get_cluster(id).await?;
+    check_edit_of(state, &state.store.get_cluster(id).await?, draft, doc).await
+}
+
+/// [`check_edit`] of a cluster already read (`current`, the draft layer's).
+pub async fn check_edit_of(
+    state: &AppState,
+    current: &Cluster,
+    draft: &ClusterDraft,
+    doc: &Value,
+) -> Result<(), ApiError> {
+    let id = current.id;
     if current.data.attrs.status() != draft.attrs.status() {
         return Err(ApiError::Rejected {
             status: StatusCode::UNPROCESSABLE_ENTITY,

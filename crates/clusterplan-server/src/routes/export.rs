@@ -10,6 +10,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use clusterplan_core::Crs;
 use futures::TryStreamExt;
+use serde_json::{Map, Value};
 
 use super::docs;
 use super::extract::Collection;
@@ -73,10 +74,9 @@ async fn export(
     }
     restrict_to_scope(&state, &caller, &mut request).await?;
     let crs = request.crs.0;
-    if format == Format::Kml && !matches!(crs, Crs::Crs84 | Crs::Epsg(4326)) {
-        return Err(bad_param(format!(
-            "KML is always WGS 84 longitude/latitude; drop crs={crs} or choose another format"
-        )));
+    // Refused before anything is read.
+    if let Some(why) = format.refuses(crs) {
+        return Err(bad_param(why));
     }
     let query = request.query.clone();
     let matched = match request.as_of {
@@ -94,13 +94,13 @@ async fn export(
     };
     let mut rows = Vec::with_capacity(clusters.len());
     for cluster in &clusters {
-        let feature =
-            crate::wire::feature_json(cluster, crate::wire::WireCrs::default()).map_err(ApiError::internal)?;
-        let mut feature = feature;
+        let mut properties = match crate::wire::cluster_properties(cluster) {
+            Value::Object(map) => map,
+            _ => Map::new(),
+        };
         if let Some(keep) = &request.properties {
-            super::filter::select_properties(&mut feature, keep);
+            properties.retain(|k, _| keep.contains(k));
         }
-        let properties = feature["properties"].as_object().cloned().unwrap_or_default();
         let mut geometry = cluster.data.boundary.as_multi_polygon().clone();
         clusterplan_core::crs::transform_geometry(Crs::WGS84, crs, &mut geometry)
             .map_err(|e| ApiError::BadRequest { kind: "invalid-parameter", detail: format!("crs={crs}: {e}") })?;

@@ -31,6 +31,22 @@ pub(super) struct ItemsRequest {
     pub(super) repeat: String,
 }
 
+/// `limit` (1 to [`MAX_LIMIT`], larger cut to it; [`DEFAULT_LIMIT`] when absent) and `offset`.
+pub(super) fn paging(params: &HashMap<String, String>) -> Result<(u32, u64), ApiError> {
+    let limit = match params.get("limit") {
+        None => DEFAULT_LIMIT,
+        Some(l) => match l.parse::<u32>() {
+            Ok(n) if n >= 1 => n.min(MAX_LIMIT),
+            _ => return Err(bad_param(format!("limit={l:?} must be an integer from 1 to {MAX_LIMIT}"))),
+        },
+    };
+    let offset = match params.get("offset") {
+        None => 0,
+        Some(o) => o.parse::<u64>().map_err(|_| bad_param(format!("offset={o:?} must be a non-negative integer")))?,
+    };
+    Ok((limit, offset))
+}
+
 /// Parses `limit`, `offset`, `bbox`, `bbox-crs`, `crs`; unknown parameters are refused, as
 /// OGC API - Features asks. `f` is the caller's to check.
 pub(super) fn parse_query(params: &HashMap<String, String>, caller: &Caller) -> Result<ItemsRequest, ApiError> {
@@ -51,17 +67,7 @@ pub(super) fn parse_query(params: &HashMap<String, String>, caller: &Caller) -> 
         "properties",
     ];
     known(params, KNOWN)?;
-    let limit = match params.get("limit") {
-        None => DEFAULT_LIMIT,
-        Some(l) => match l.parse::<u32>() {
-            Ok(n) if n >= 1 => n.min(MAX_LIMIT),
-            _ => return Err(bad_param(format!("limit={l:?} must be an integer from 1 to {MAX_LIMIT}"))),
-        },
-    };
-    let offset = match params.get("offset") {
-        None => 0,
-        Some(o) => o.parse::<u64>().map_err(|_| bad_param(format!("offset={o:?} must be a non-negative integer")))?,
-    };
+    let (limit, offset) = paging(params)?;
     let crs = params.get("crs").filter(|c| !c.is_empty()).map(|c| WireCrs::parse(c)).transpose()?.unwrap_or_default();
     let bbox_crs = params.get("bbox-crs").filter(|c| !c.is_empty()).map(|c| WireCrs::parse(c)).transpose()?;
     if bbox_crs.is_some() && !params.contains_key("bbox") {

@@ -30,9 +30,6 @@ use crate::error::ApiError;
 use crate::rights::{Action, DraftScope, Target, authorize, authorize_caller};
 use crate::wire::{GEOJSON, WireCrs, zone_json};
 
-const DEFAULT_LIMIT: u32 = 100;
-const MAX_LIMIT: u32 = 10_000;
-
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/collections/zones/items", get(list).post(create).options(options))
@@ -69,17 +66,7 @@ async fn list(
     const KNOWN: &[&str] = &["limit", "offset", "bbox", "bbox-crs", "crs", "cluster_id", "asOf", "f"];
     let scope = crate::rights::draft_scope(&state, &caller).await?;
     known(&params, KNOWN)?;
-    let limit = match params.get("limit") {
-        None => DEFAULT_LIMIT,
-        Some(l) => match l.parse::<u32>() {
-            Ok(n) if n >= 1 => n.min(MAX_LIMIT),
-            _ => return Err(bad_param(format!("limit={l:?} must be an integer from 1 to {MAX_LIMIT}"))),
-        },
-    };
-    let offset = match params.get("offset") {
-        None => 0,
-        Some(o) => o.parse::<u64>().map_err(|_| bad_param(format!("offset={o:?} must be a non-negative integer")))?,
-    };
+    let (limit, offset) = super::selection::paging(&params)?;
     let crs = params.get("crs").filter(|c| !c.is_empty()).map(|c| WireCrs::parse(c)).transpose()?.unwrap_or_default();
     let bbox_crs =
         params.get("bbox-crs").filter(|c| !c.is_empty()).map(|c| WireCrs::parse(c)).transpose()?.unwrap_or_default();

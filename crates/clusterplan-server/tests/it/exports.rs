@@ -13,6 +13,23 @@ fn ogrinfo_clean(args: &[&str]) -> String {
     text
 }
 
+/// A page of the working layer, as the planner `token` reads it.
+async fn draft_items(client: &reqwest::Client, base: &str, token: &str, query: &str) -> Value {
+    let answer = client.get(format!("{base}/collections/clusters/items?{query}")).bearer_auth(token).send();
+    answer.await.expect("items").json().await.expect("json")
+}
+
+/// Every marker of a coordinate table (JSON), in table order.
+pub(crate) fn markers(table: &Value) -> Vec<&Value> {
+    table["parcels"]
+        .as_array()
+        .expect("parcels")
+        .iter()
+        .flat_map(|p| p["rings"].as_array().expect("rings"))
+        .flat_map(|r| r["markers"].as_array().expect("markers"))
+        .collect()
+}
+
 /// The features of a GeoJSON document GDAL wrote, by `id` property.
 fn by_id(collection: &Value) -> std::collections::BTreeMap<i64, Value> {
     collection["features"]
@@ -83,15 +100,7 @@ async fn every_export_opens_in_gdal_with_every_feature_and_our_coordinates() {
         std::fs::write(&path, bytes).expect("write");
         path.to_str().expect("path").to_owned()
     };
-    let items: Value = client
-        .get(format!("{base}/collections/clusters/items?layer=draft"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("items")
-        .json()
-        .await
-        .expect("json");
+    let items = draft_items(&client, &base, &token, "layer=draft").await;
     let features = items["features"].as_array().expect("features");
     let count = features.len();
     assert!(count >= 5, "{items}");
@@ -201,15 +210,7 @@ async fn the_annex_spreadsheet_holds_the_json_table() {
     let token = planner_token(&database);
     let (mut child, base) = start_server(&database);
     let client = reqwest::Client::new();
-    let items: Value = client
-        .get(format!("{base}/collections/clusters/items?layer=draft&limit=1"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("items")
-        .json()
-        .await
-        .expect("json");
+    let items = draft_items(&client, &base, &token, "layer=draft&limit=1").await;
     let id = items["features"][0]["id"].as_i64().expect("id");
     let annex = format!("{base}/collections/clusters/items/{id}/annex?layer=draft");
     let table: Value = client.get(&annex).bearer_auth(&token).send().await.expect("json").json().await.expect("json");
@@ -223,13 +224,7 @@ async fn the_annex_spreadsheet_holds_the_json_table() {
     let rows = ogr2ogr(&["-f", "CSV", "/vsistdout/", path]);
     let mut lines = rows.lines();
     assert_eq!(lines.next(), Some("Thửa,Vòng,Số hiệu mốc,X (m),Y (m),Khoảng cách (m)"), "{rows}");
-    let markers: Vec<&Value> = table["parcels"]
-        .as_array()
-        .expect("parcels")
-        .iter()
-        .flat_map(|p| p["rings"].as_array().expect("rings"))
-        .flat_map(|r| r["markers"].as_array().expect("markers"))
-        .collect();
+    let markers = markers(&table);
     for marker in &markers {
         let line = lines.next().expect("a row per marker");
         let cells: Vec<f64> = line

@@ -476,13 +476,7 @@ async fn coordinate_tables_match_cs2cs_to_the_millimetre() {
                 r[..r.len() - 1].iter().map(|c| (c[0].as_f64().expect("lon"), c[1].as_f64().expect("lat")))
             })
             .collect();
-        let markers: Vec<&serde_json::Value> = table["parcels"]
-            .as_array()
-            .expect("parcels")
-            .iter()
-            .flat_map(|p| p["rings"].as_array().expect("rings"))
-            .flat_map(|r| r["markers"].as_array().expect("markers"))
-            .collect();
+        let markers = crate::exports::markers(&table);
         assert_eq!(markers.len(), vertices.len(), "one marker per vertex: {table}");
         let official: Vec<(f64, f64)> = vertices.iter().map(|&(lon, lat)| cs2cs_to_9210(lon, lat)).collect();
         for (i, marker) in markers.iter().enumerate() {
