@@ -6,22 +6,16 @@
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
-use clusterplan_server::{AppState, app};
+use axum::http::{Method, StatusCode};
+use clusterplan_server::AppState;
 use clusterplan_store::{NewUser, Role, Store, StoreConfig};
-use http_body_util::BodyExt;
 use serde_json::{Value, json};
-use tower::ServiceExt;
+
+use crate::common::{Answer, send};
 
 const PLANNER: &str = "cpt_clients_tests_planner_token";
 const OTHER: &str = "cpt_clients_tests_other_token";
 const ITEMS: &str = "/collections/clusters/items";
-
-struct Answer {
-    status: StatusCode,
-    body: Value,
-    text: String,
-}
 
 async fn call(
     state: &AppState,
@@ -31,20 +25,8 @@ async fn call(
     headers: &[(&str, &str)],
     body: Option<&Value>,
 ) -> Answer {
-    let mut request = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(header::HOST, "test.local")
-        .header(header::AUTHORIZATION, format!("Bearer {token}"));
-    for (k, v) in headers {
-        request = request.header(*k, *v);
-    }
     let body = body.map_or_else(Body::empty, |b| Body::from(b.to_string()));
-    let response = app(state.clone()).oneshot(request.body(body).expect("request")).await.expect("infallible");
-    let status = response.status();
-    let bytes = response.into_body().collect().await.expect("body").to_bytes();
-    let text = String::from_utf8_lossy(&bytes).into_owned();
-    Answer { status, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null), text }
+    send(state, Some(token), method, uri, headers, body).await
 }
 
 fn square(code: &str, lon: f64) -> Value {

@@ -6,25 +6,18 @@
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::http::{HeaderMap, Method, Request, StatusCode, header};
-use clusterplan_server::{AppState, app};
+use axum::http::{Method, StatusCode, header};
+use clusterplan_server::AppState;
 use clusterplan_store::{ClusterQuery, Store, StoreConfig};
-use http_body_util::BodyExt;
 use serde_json::{Value, json};
-use tower::ServiceExt;
+
+use crate::common::{Answer, send};
 
 const ITEMS: &str = "/collections/clusters/items";
 const ZONES: &str = "/collections/zones/items";
 const TOKEN: &str = "cpt_hardening_planner";
 const JSON: (&str, &str) = ("content-type", "application/json");
 const GEOJSON: (&str, &str) = ("content-type", "application/geo+json");
-
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: Value,
-    text: String,
-}
 
 async fn call(
     state: &AppState,
@@ -34,20 +27,8 @@ async fn call(
     headers: &[(&str, &str)],
     body: &str,
 ) -> Answer {
-    let mut request = Request::builder().method(method).uri(uri).header(header::HOST, "test.local");
-    if planner {
-        request = request.header(header::AUTHORIZATION, format!("Bearer {TOKEN}"));
-    }
-    for (k, v) in headers {
-        request = request.header(*k, *v);
-    }
     let body = if body.is_empty() { Body::empty() } else { Body::from(body.to_owned()) };
-    let response = app(state.clone()).oneshot(request.body(body).expect("request")).await.expect("infallible");
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response.into_body().collect().await.expect("body").to_bytes();
-    let text = String::from_utf8_lossy(&bytes).into_owned();
-    Answer { status, headers, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null), text }
+    send(state, planner.then_some(TOKEN), method, uri, headers, body).await
 }
 
 fn feature(code: &str, lon: f64, lat: f64) -> Value {

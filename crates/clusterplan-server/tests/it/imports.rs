@@ -5,41 +5,29 @@
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
+use axum::http::{Method, StatusCode};
 use clusterplan_core::Crs;
-use clusterplan_server::{AppState, app};
+use clusterplan_server::AppState;
 use clusterplan_store::{Store, StoreConfig};
-use http_body_util::BodyExt;
 use serde_json::{Value, json};
-use tower::ServiceExt;
+
+use crate::common::{Answer, send};
 
 const TOKEN: &str = "cpt_import_tests_planner";
 const IMPORT: &str = "/collections/clusters/import";
 
-struct Answer {
-    status: StatusCode,
-    body: Value,
-    bytes: Vec<u8>,
-}
-
-async fn send(state: &AppState, method: Method, uri: &str, token: Option<&str>, body: Vec<u8>) -> Answer {
-    let mut request = Request::builder().method(method).uri(uri).header(header::HOST, "test.local");
-    if let Some(token) = token {
-        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
-    }
-    let request = request.header(header::CONTENT_TYPE, "application/octet-stream").body(Body::from(body));
-    let response = app(state.clone()).oneshot(request.expect("request")).await.expect("infallible");
-    let status = response.status();
-    let bytes = response.into_body().collect().await.expect("body").to_bytes().to_vec();
-    Answer { status, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null), bytes }
+/// A request with a file as its body.
+async fn send_file(state: &AppState, method: Method, uri: &str, token: Option<&str>, body: Vec<u8>) -> Answer {
+    let headers = [("content-type", "application/octet-stream")];
+    send(state, token, method, uri, &headers, Body::from(body)).await
 }
 
 async fn import(state: &AppState, query: &str, file: &[u8]) -> Answer {
-    send(state, Method::POST, &format!("{IMPORT}?{query}"), Some(TOKEN), file.to_vec()).await
+    send_file(state, Method::POST, &format!("{IMPORT}?{query}"), Some(TOKEN), file.to_vec()).await
 }
 
 async fn get(state: &AppState, uri: &str) -> Answer {
-    send(state, Method::GET, uri, Some(TOKEN), Vec::new()).await
+    send_file(state, Method::GET, uri, Some(TOKEN), Vec::new()).await
 }
 
 /// A square of `ha` hectares, `dx` metres east of a point near Bến Tre, in EPSG:9210 metres.
@@ -177,7 +165,7 @@ async fn mapping_can_be_set_and_bad_requests_are_problems(state: AppState) {
     assert_eq!(answer.status, StatusCode::BAD_REQUEST);
     assert_eq!(answer.body["type"], "urn:clusterplan:problem:invalid-import");
     // The public is refused before the file is read.
-    let public = send(&state, Method::POST, IMPORT, None, file).await;
+    let public = send_file(&state, Method::POST, IMPORT, None, file).await;
     assert_eq!(public.status, StatusCode::UNAUTHORIZED);
 }
 

@@ -16,6 +16,8 @@ use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
+use crate::common::{Answer, send};
+
 const ITEMS: &str = "/collections/clusters/items";
 const ZONES: &str = "/collections/zones/items";
 
@@ -102,12 +104,6 @@ const WHO: [Who; 6] = [Public, Viewer, OfficerIn, OfficerOut, Planner, Admin];
 /// The public's writes compared between a hidden draft and an id that never existed.
 const PUBLIC_WRITES: &[Op] = &[Replace, Patch, Delete, Revert, Event, CommentWrite, ZoneCreate];
 
-struct Answer {
-    status: StatusCode,
-    body: Value,
-    text: String,
-}
-
 fn token(who: Who) -> Option<&'static str> {
     match who {
         Public => None,
@@ -126,19 +122,8 @@ async fn call(
     headers: &[(&str, &str)],
     body: Option<Value>,
 ) -> Answer {
-    let mut request = Request::builder().method(method).uri(uri).header(header::HOST, "test.local");
-    if let Some(token) = token(who) {
-        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
-    }
-    for (k, v) in headers {
-        request = request.header(*k, *v);
-    }
     let body = body.map_or_else(Body::empty, |b| Body::from(b.to_string()));
-    let response = app(state.clone()).oneshot(request.body(body).expect("request")).await.expect("infallible");
-    let status = response.status();
-    let bytes = response.into_body().collect().await.expect("body").to_bytes();
-    let text = String::from_utf8_lossy(&bytes).into_owned();
-    Answer { status, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null), text }
+    send(state, token(who), method, uri, headers, body).await
 }
 
 fn ring(lon: f64, lat: f64, w: f64, h: f64) -> Value {

@@ -3,8 +3,50 @@
 
 use std::sync::Arc;
 
-use clusterplan_server::{AppState, Config};
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use clusterplan_server::{AppState, Config, app};
 use clusterplan_store::{NewUser, Role, Store, StoreConfig};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+
+/// What the router answered: status, headers, the body as JSON (`Null` when it is not), as
+/// text and as bytes.
+#[allow(dead_code, reason = "each test file reads the parts it needs")]
+pub(crate) struct Answer {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Value,
+    pub(crate) text: String,
+    pub(crate) bytes: Vec<u8>,
+}
+
+/// One request through the whole router (no socket): `token` as a Bearer token when given,
+/// `headers` as they are, `body` empty or as given.
+#[allow(dead_code, reason = "not every test file sends requests this way")]
+pub(crate) async fn send(
+    state: &AppState,
+    token: Option<&str>,
+    method: Method,
+    uri: &str,
+    headers: &[(&str, &str)],
+    body: Body,
+) -> Answer {
+    let mut request = Request::builder().method(method).uri(uri).header(header::HOST, "test.local");
+    if let Some(token) = token {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+    }
+    for (k, v) in headers {
+        request = request.header(*k, *v);
+    }
+    let response = app(state.clone()).oneshot(request.body(body).expect("request")).await.expect("infallible");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.expect("body").to_bytes().to_vec();
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    Answer { status, headers, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null), text, bytes }
+}
 
 /// The service state for a test, with an account `planner` whose API token is `token`.
 #[allow(dead_code, reason = "not every test file acts as a planner")]
