@@ -1,7 +1,8 @@
 //! The planning part of the Bến Tre demo: status histories with their acts, the 1998
-//! directive's tasks, zones of two operating sites, and administrative units over time (the
-//! 1998 districts and town, Mỏ Cày's 2009 split, the town becoming a city in 2009, and the 1 July
-//! 2025 reform that abolished districts and merged the province into Vĩnh Long).
+//! directive's tasks, zones of two operating sites and of the seed cluster (published with the
+//! clusters), and administrative units over time (the 1998 districts and town, Mỏ Cày's 2009
+//! split, the town becoming a city in 2009, and the 1 July 2025 reform that abolished districts
+//! and merged the province into Vĩnh Long).
 //!
 //! **Boundaries of units are illustrative**: axis-aligned blocks that tile the former province's
 //! box (lat 9.80–10.34, lon 105.95–106.80) so that each demo site lies in the right district.
@@ -436,6 +437,9 @@ pub(crate) async fn seed(store: &dyn Store, created: &[Cluster], ctx: &WriteCont
         let share = match cluster.data.attrs.code() {
             "BT-CCN-PN" => 1.0,
             "BT-KCN-GL" => 0.7,
+            // The seed cluster's illustrative detailed plan, nothing leased yet: the public map
+            // answers what is planned inside it.
+            "BT-CCN-PHMT" => 0.0,
             _ => continue,
         };
         for draft in zones(cluster, share)? {

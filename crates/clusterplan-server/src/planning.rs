@@ -15,7 +15,7 @@ use clusterplan_core::rules::{
 use clusterplan_core::units::{Unit, UnitLevel, UnitShare, shares};
 use clusterplan_core::zones::LandTotals;
 use clusterplan_core::{Cluster, ClusterDraft, ClusterKind, ClusterStatus};
-use clusterplan_store::{ClusterQuery, EventRecord, Store, TaskRecord, UnitQuery};
+use clusterplan_store::{ClusterQuery, EventRecord, Layer, Store, TaskRecord, UnitQuery};
 use futures::TryStreamExt;
 use serde_json::Value;
 
@@ -232,8 +232,11 @@ fn task_concerns(t: &TaskRecord, cluster_id: Option<i64>, units: &[&str]) -> boo
     (cluster_id.is_some() && t.cluster_id == cluster_id) || t.unit_code.as_deref().is_some_and(|u| units.contains(&u))
 }
 
-/// `GET /zoning`: what is planned at a WGS 84 point on a day.
-pub async fn zoning(store: &dyn Store, lon: f64, lat: f64, on: NaiveDate) -> Result<Zoning, ApiError> {
+/// `GET /zoning`: what is planned at a WGS 84 point on a day, in a layer. The published
+/// answer reads only what a publication made public: the published clusters and zones, and of
+/// a cluster's status history the events recorded before that publication; no tasks (they are
+/// the planners' working list).
+pub async fn zoning(store: &dyn Store, lon: f64, lat: f64, on: NaiveDate, layer: Layer) -> Result<Zoning, ApiError> {
     // A box of a few millimetres: a degenerate envelope is not a polygon to PostGIS.
     const E: f64 = 1e-8;
     let point_box = [lon - E, lat - E, lon + E, lat + E];
@@ -243,7 +246,7 @@ pub async fn zoning(store: &dyn Store, lon: f64, lat: f64, on: NaiveDate) -> Res
         .filter(|u| covers(&u.boundary, lon, lat))
         .collect();
     let unit_codes: Vec<&str> = units.iter().map(|u| u.code.as_str()).collect();
-    let query = ClusterQuery { bbox: Some(point_box), ..ClusterQuery::ALL };
+    let query = ClusterQuery { bbox: Some(point_box), layer, ..ClusterQuery::ALL };
     let clusters: Vec<Cluster> = store
         .stream_clusters(query)
         .try_filter(|c| std::future::ready(covers(&c.data.boundary, lon, lat)))
@@ -252,17 +255,24 @@ pub async fn zoning(store: &dyn Store, lon: f64, lat: f64, on: NaiveDate) -> Res
     // Only the clusters at the point and the point's units: the cost of an answer does not
     // grow with the number of clusters, events or tasks elsewhere.
     let ids: Vec<i64> = clusters.iter().map(|c| c.id).collect();
+    let published_at = match layer {
+        Layer::Draft => None,
+        Layer::Published => Some(store.last_publication().await?.map(|p| p.published_at)),
+    };
     let mut history: HashMap<i64, Vec<EventRecord>> = HashMap::new();
     for e in store.events_of(&ids).await? {
-        history.entry(e.cluster_id).or_default().push(e);
+        // A status change recorded after the last publication is still a draft.
+        if published_at.is_none_or(|at| at.is_some_and(|at| e.recorded_at <= at)) {
+            history.entry(e.cluster_id).or_default().push(e);
+        }
     }
-    let tasks = if ids.is_empty() {
+    let tasks = if ids.is_empty() || layer == Layer::Published {
         Vec::new()
     } else {
         let codes: Vec<String> = unit_codes.iter().map(|&c| c.to_owned()).collect();
         store.tasks_concerning(&ids, &codes).await?
     };
-    let zones = if ids.is_empty() { Vec::new() } else { store.zones_at(lon, lat).await? };
+    let zones = if ids.is_empty() { Vec::new() } else { store.zones_at(lon, lat, layer).await? };
     let mut found = Vec::new();
     for c in &clusters {
         let events = history.get(&c.id).map(Vec::as_slice).unwrap_or_default();

@@ -17,6 +17,7 @@ use geo_types::Geometry;
 use sqlx::{Database, Pool, Postgres, QueryBuilder, Sqlite, Transaction};
 
 use crate::query::Queryable;
+use crate::tiles::Tiled;
 use crate::{Layer, StoreError, TileBudget, TileId};
 
 /// A value both databases bind as it is.
@@ -210,7 +211,7 @@ pub trait Backend: Database + sealed::Sealed {
     ) -> impl Future<Output = Result<(), StoreError>> + Send + 'c;
 
     /// Keeps what the database does not keep itself in step with a publication, after the
-    /// published clusters were replaced by the draft in the same transaction.
+    /// published clusters and zones were replaced by the draft in the same transaction.
     fn after_publish(
         conn: &mut Self::Connection,
         at: DateTime<Utc>,
@@ -223,13 +224,13 @@ pub trait Backend: Database + sealed::Sealed {
         key: String,
     ) -> impl Future<Output = Result<Transaction<'static, Self>, StoreError>> + Send;
 
-    /// One Mapbox Vector Tile of a layer's clusters, its MVT layer called `name`, within the
-    /// budget; `None` when the tile is empty.
-    fn cluster_tile(
+    /// One Mapbox Vector Tile of a layer's clusters or zones, its MVT layer called `name`,
+    /// within the budget; `None` when the tile is empty.
+    fn tile(
         pool: &Pool<Self>,
         tile: TileId,
         name: &str,
-        layer: Layer,
+        source: (Tiled, Layer),
         budget: TileBudget,
     ) -> impl Future<Output = Result<Option<Vec<u8>>, StoreError>> + Send;
 }

@@ -5,7 +5,6 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use clusterplan_core::Cluster;
 use clusterplan_core::cql2::{LikePattern, LikeToken, PropertyType, SpatialOp};
 use futures::TryStreamExt;
 use geo_types::Geometry;
@@ -19,7 +18,9 @@ use sqlx::{Pool, QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
 use crate::backend::{Backend, TextList, expand, sqlx_alike};
 use crate::geom::geometry_to_gpkg as to_gpkg_geometry;
 use crate::query::Queryable;
+use crate::sql_store::planning::{ZONE_COLUMNS, decode_zone};
 use crate::sql_store::{CLUSTER_COLUMNS, decode_cluster};
+use crate::tiles::{TileFeature, Tiled};
 use crate::{Layer, SqlStore, StoreError, TileBudget, TileId};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
@@ -180,20 +181,22 @@ impl Backend for Sqlite {
     }
 
     async fn after_publish(conn: &mut SqliteConnection, at: DateTime<Utc>) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM rtree_clusters_published_geom").execute(&mut *conn).await?;
-        sqlx::query(
-            "INSERT INTO rtree_clusters_published_geom SELECT id, minx, maxx, miny, maxy FROM rtree_clusters_geom",
-        )
-        .execute(&mut *conn)
-        .await?;
-        sqlx::query(
-            "UPDATE gpkg_contents SET last_change = ?, (min_x, min_y, max_x, max_y) = \
-             (SELECT min(minx), min(miny), max(maxx), max(maxy) FROM rtree_clusters_published_geom) \
-             WHERE table_name = 'clusters_published'",
-        )
-        .bind(timestamp(at))
-        .execute(&mut *conn)
-        .await?;
+        for (published, draft) in [("clusters_published", "clusters"), ("zones_published", "zones")] {
+            sqlx::query(&format!("DELETE FROM rtree_{published}_geom")).execute(&mut *conn).await?;
+            sqlx::query(&format!(
+                "INSERT INTO rtree_{published}_geom SELECT id, minx, maxx, miny, maxy FROM rtree_{draft}_geom"
+            ))
+            .execute(&mut *conn)
+            .await?;
+            sqlx::query(&format!(
+                "UPDATE gpkg_contents SET last_change = ?, (min_x, min_y, max_x, max_y) = \
+                 (SELECT min(minx), min(miny), max(maxx), max(maxy) FROM rtree_{published}_geom) \
+                 WHERE table_name = '{published}'"
+            ))
+            .bind(timestamp(at))
+            .execute(&mut *conn)
+            .await?;
+        }
         Ok(())
     }
 
@@ -205,36 +208,51 @@ impl Backend for Sqlite {
         Ok(pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 
-    async fn cluster_tile(
+    async fn tile(
         pool: &Pool<Self>,
         tile: TileId,
         name: &str,
-        layer: Layer,
+        (kind, layer): (Tiled, Layer),
         budget: TileBudget,
     ) -> Result<Option<Vec<u8>>, StoreError> {
-        // SQLite has no MVT encoder: the R*Tree selects by envelope (clipping drops what misses
-        // the tile), Rust clips and encodes on a blocking thread. Rows go to it one by one,
-        // largest first, through a short channel, and stop when the tile is full: a dense
-        // low-zoom tile never holds the whole layer in memory.
-        let table = layer.table();
-        let mut qb = QueryBuilder::new(expand::<Self>(&format!("SELECT {CLUSTER_COLUMNS} FROM {table} WHERE TRUE")));
-        Self::push_envelope(&mut qb, table, tile.lonlat_envelope()?);
-        // Largest first: the features a full tile keeps (see `tiles::encode_clusters`).
-        qb.push(" ORDER BY area_ha DESC, fid");
-        let (sender, mut receiver) = tokio::sync::mpsc::channel::<Cluster>(64);
-        let name = name.to_owned();
-        let encoder = tokio::task::spawn_blocking(move || {
-            crate::tiles::encode_clusters(tile, &name, budget, std::iter::from_fn(|| receiver.blocking_recv()))
-        });
-        let mut rows = Self::fetch_stream(pool.clone(), qb);
-        while let Some(row) = rows.try_next().await? {
-            if sender.send(decode_cluster::<Self>(&row)?).await.is_err() {
-                break; // the tile is full
-            }
+        let table = kind.table(layer);
+        match kind {
+            Tiled::Clusters => render(pool, tile, name, budget, table, CLUSTER_COLUMNS, decode_cluster::<Self>).await,
+            Tiled::Zones => render(pool, tile, name, budget, table, ZONE_COLUMNS, decode_zone::<Self>).await,
         }
-        drop((rows, sender));
-        encoder.await.map_err(|e| StoreError::Corrupt(format!("tile encoder failed: {e}")))?
     }
+}
+
+/// One tile of a table: SQLite has no MVT encoder, so the R*Tree selects by envelope
+/// (clipping drops what misses the tile), and Rust clips and encodes on a blocking thread. Rows
+/// go to it one by one, largest first, through a short channel, and stop when the tile is full:
+/// a dense low-zoom tile never holds the whole layer in memory.
+async fn render<T: TileFeature>(
+    pool: &Pool<Sqlite>,
+    tile: TileId,
+    name: &str,
+    budget: TileBudget,
+    table: &'static str,
+    columns: &str,
+    decode: fn(&SqliteRow) -> Result<T, StoreError>,
+) -> Result<Option<Vec<u8>>, StoreError> {
+    let mut qb = QueryBuilder::new(expand::<Sqlite>(&format!("SELECT {columns} FROM {table} WHERE TRUE")));
+    Sqlite::push_envelope(&mut qb, table, tile.lonlat_envelope()?);
+    // Largest first: the features a full tile keeps (see `tiles::encode`).
+    qb.push(" ORDER BY area_ha DESC, fid");
+    let (sender, mut receiver) = tokio::sync::mpsc::channel::<T>(64);
+    let name = name.to_owned();
+    let encoder = tokio::task::spawn_blocking(move || {
+        crate::tiles::encode(tile, &name, budget, std::iter::from_fn(|| receiver.blocking_recv()))
+    });
+    let mut rows = Sqlite::fetch_stream(pool.clone(), qb);
+    while let Some(row) = rows.try_next().await? {
+        if sender.send(decode(&row)?).await.is_err() {
+            break; // the tile is full
+        }
+    }
+    drop((rows, sender));
+    encoder.await.map_err(|e| StoreError::Corrupt(format!("tile encoder failed: {e}")))?
 }
 
 fn timestamp(t: DateTime<Utc>) -> String {

@@ -193,6 +193,25 @@ pub trait Store:
         self.cluster_tile_within(tile, name, layer, TileBudget::DEFAULT).await
     }
 
+    /// One Mapbox Vector Tile of a layer's zones, its MVT layer called `name`, within
+    /// [`TileBudget::DEFAULT`]; `None` when the tile is empty.
+    async fn zone_tile(&self, tile: TileId, name: &str, layer: Layer) -> Result<Option<Vec<u8>>, StoreError> {
+        self.zone_tile_within(tile, name, layer, TileBudget::DEFAULT).await
+    }
+
+    /// [`Store::zone_tile`] within another budget, as [`Store::cluster_tile_within`].
+    async fn zone_tile_within(
+        &self,
+        tile: TileId,
+        name: &str,
+        layer: Layer,
+        budget: TileBudget,
+    ) -> Result<Option<Vec<u8>>, StoreError>;
+
+    /// As [`Store::clusters_stamp`], for the zones: the draft's change serial, or the number of
+    /// the last publication (which publishes zones with clusters).
+    async fn zones_stamp(&self, layer: Layer) -> Result<i64, StoreError>;
+
     /// [`Store::cluster_tile`] within another budget: the largest features that fit, in id
     /// order (see [`tiles`]).
     async fn cluster_tile_within(

@@ -11,7 +11,7 @@ use clusterplan_core::zones::{LandTotals, Zone, ZoneDraft};
 use clusterplan_core::{Cluster, ClusterDraft};
 use futures::stream::BoxStream;
 
-use crate::{StoreError, WriteContext};
+use crate::{Layer, StoreError, WriteContext};
 
 /// A recorded status change.
 #[derive(Debug, Clone, PartialEq)]
@@ -111,6 +111,8 @@ pub struct ZoneQuery {
     pub limit: u32,
     /// Zones to skip, in id order.
     pub offset: u64,
+    /// The draft zones, or those of the last publication.
+    pub layer: Layer,
 }
 
 /// Which units to list.
@@ -207,8 +209,11 @@ pub trait PlanningStore: Send + Sync {
     /// A page of zones, in id order.
     fn stream_zones(&self, query: ZoneQuery) -> BoxStream<'static, Result<Zone, StoreError>>;
 
-    /// Zones whose boundary contains the point (lon, lat), boundary included.
-    async fn zones_at(&self, lon: f64, lat: f64) -> Result<Vec<Zone>, StoreError>;
+    /// Zones of a layer whose boundary contains the point (lon, lat), boundary included.
+    async fn zones_at(&self, lon: f64, lat: f64, layer: Layer) -> Result<Vec<Zone>, StoreError>;
+
+    /// Bounding box of a layer's zones, `None` when there are none.
+    async fn zone_extent(&self, layer: Layer) -> Result<Option<[f64; 4]>, StoreError>;
 
     /// Land figures per cluster, summed from the zones in the database; clusters without
     /// zones are absent.

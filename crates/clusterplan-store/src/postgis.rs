@@ -3,7 +3,9 @@
 //! a transaction.
 
 use chrono::{DateTime, Utc};
+use clusterplan_core::Cluster;
 use clusterplan_core::cql2::{LikePattern, SpatialOp};
+use clusterplan_core::zones::Zone;
 use geo_types::Geometry;
 use geozero::wkb::Wkb;
 use geozero::{CoordDimensions, ToGeo, ToWkb};
@@ -13,6 +15,7 @@ use sqlx::{Executor, PgPool, Pool, Postgres, QueryBuilder, Row, Transaction};
 use crate::backend::{Backend, TextList, sqlx_alike};
 use crate::geom::geometry_to_wkb;
 use crate::query::Queryable;
+use crate::tiles::Tiled;
 use crate::{Layer, SqlStore, StoreError, TileBudget, TileId};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgis");
@@ -154,15 +157,18 @@ impl Backend for Postgres {
         Ok(tx)
     }
 
-    async fn cluster_tile(
+    async fn tile(
         pool: &Pool<Self>,
         tile: TileId,
         name: &str,
-        layer: Layer,
+        (kind, layer): (Tiled, Layer),
         budget: TileBudget,
     ) -> Result<Option<Vec<u8>>, StoreError> {
-        // The table name comes from the enum, never from a request.
-        let sql = crate::tiles::cluster_tile_sql(layer.table());
+        // The table name comes from the enums, never from a request.
+        let sql = match kind {
+            Tiled::Clusters => crate::tiles::tile_sql::<Cluster>(kind.table(layer)),
+            Tiled::Zones => crate::tiles::tile_sql::<Zone>(kind.table(layer)),
+        };
         let bytes: Vec<u8> = sqlx::query_scalar(&sql)
             .bind(i32::from(tile.z))
             .bind(tile.x as i32)

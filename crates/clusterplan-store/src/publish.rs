@@ -1,5 +1,6 @@
 //! Drafts and published layers: edits go to the draft (`clusters`); a publication copies it
-//! whole into the published snapshot (`clusters_published`) in one transaction.
+//! whole into the published snapshot (`clusters_published`, and the zones into
+//! `zones_published`) in one transaction.
 
 use chrono::{DateTime, Utc};
 
@@ -19,6 +20,14 @@ impl Layer {
         match self {
             Layer::Draft => "clusters",
             Layer::Published => "clusters_published",
+        }
+    }
+
+    /// The zones table of this layer: a publication snapshots the zones with the clusters.
+    pub(crate) fn zones_table(self) -> &'static str {
+        match self {
+            Layer::Draft => "zones",
+            Layer::Published => "zones_published",
         }
     }
 }

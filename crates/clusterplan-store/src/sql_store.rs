@@ -15,6 +15,8 @@ use futures::{StreamExt, TryStreamExt};
 use sqlx::{Database, Pool, QueryBuilder};
 
 use crate::backend::{Backend, RowExt, Sql, TextList, expand};
+use crate::tiles::Tiled;
+use planning::ZONE_ATTR_COLUMNS;
 use crate::planning::PlanningStore;
 use crate::sql_filter;
 use crate::{
@@ -177,6 +179,25 @@ pub(crate) async fn lock_table<B: Backend>(conn: &mut B::Connection, table: &str
 }
 
 impl<B: Backend> SqlStore<B> {
+    /// The change stamp of a collection's layer: its draft's serial, or the number of the last
+    /// publication (clusters and zones are published together).
+    async fn stamp(&self, collection: &'static str, layer: Layer) -> Result<i64, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        match layer {
+            Layer::Draft => {
+                Sql::<B>::new("SELECT serial AS n FROM collection_changes WHERE collection = ?")
+                    .bind(collection)
+                    .scalar(&mut conn, "n")
+                    .await
+            }
+            Layer::Published => {
+                Sql::<B>::new("SELECT coalesce(max(seq), 0) AS n FROM publications WHERE collection = 'clusters'")
+                    .scalar(&mut conn, "n")
+                    .await
+            }
+        }
+    }
+
     /// Inserts a cluster inside a transaction (row, index, first version); returns it as written.
     pub(crate) async fn insert_in_tx(
         conn: &mut B::Connection,
@@ -323,6 +344,17 @@ pub(crate) async fn count_rows<B: Backend>(pool: &Pool<B>, qb: QueryBuilder<'sta
     Ok(B::get::<i64>(&row, "n")? as u64)
 }
 
+/// The bounding box of a feature table (a name from [`Layer`], never from a request).
+pub(crate) async fn extent_of<B: Backend>(pool: &Pool<B>, table: &str) -> Result<Option<[f64; 4]>, StoreError> {
+    let mut conn = pool.acquire().await?;
+    let row = Sql::<B>::new(&B::EXTENT.replace("{table}", table)).fetch_one(&mut conn).await?;
+    let values: [Option<f64>; 4] = [row.get("minx")?, row.get("miny")?, row.get("maxx")?, row.get("maxy")?];
+    Ok(match values {
+        [Some(a), Some(b), Some(c), Some(d)] => Some([a, b, c, d]),
+        _ => None,
+    })
+}
+
 #[async_trait]
 impl<B: Backend> Store for SqlStore<B>
 where
@@ -392,22 +424,25 @@ where
     }
 
     async fn cluster_extent(&self, layer: Layer) -> Result<Option<[f64; 4]>, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        let row = Sql::<B>::new(&B::EXTENT.replace("{table}", layer.table())).fetch_one(&mut conn).await?;
-        let values: [Option<f64>; 4] = [row.get("minx")?, row.get("miny")?, row.get("maxx")?, row.get("maxy")?];
-        Ok(match values {
-            [Some(a), Some(b), Some(c), Some(d)] => Some([a, b, c, d]),
-            _ => None,
-        })
+        extent_of::<B>(&self.pool, layer.table()).await
     }
 
     async fn clusters_stamp(&self, layer: Layer) -> Result<i64, StoreError> {
-        let sql = match layer {
-            Layer::Draft => "SELECT serial AS n FROM collection_changes WHERE collection = 'clusters'",
-            Layer::Published => "SELECT coalesce(max(seq), 0) AS n FROM publications WHERE collection = 'clusters'",
-        };
-        let mut conn = self.pool.acquire().await?;
-        Sql::<B>::new(sql).scalar(&mut conn, "n").await
+        self.stamp("clusters", layer).await
+    }
+
+    async fn zones_stamp(&self, layer: Layer) -> Result<i64, StoreError> {
+        self.stamp("zones", layer).await
+    }
+
+    async fn zone_tile_within(
+        &self,
+        tile: TileId,
+        name: &str,
+        layer: Layer,
+        budget: TileBudget,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        B::tile(&self.pool, tile, name, (Tiled::Zones, layer), budget).await
     }
 
     async fn cluster_tile_within(
@@ -417,19 +452,28 @@ where
         layer: Layer,
         budget: TileBudget,
     ) -> Result<Option<Vec<u8>>, StoreError> {
-        B::cluster_tile(&self.pool, tile, name, layer, budget).await
+        B::tile(&self.pool, tile, name, (Tiled::Clusters, layer), budget).await
     }
 
     async fn publish_clusters(&self, note: Option<&str>, ctx: &WriteContext) -> Result<Publication, StoreError> {
         let now = Utc::now();
         let mut tx = self.pool.begin().await?;
-        // One publisher at a time; readers keep reading the previous snapshot until commit.
+        // One publisher at a time (the zones' snapshot too); readers keep reading the previous
+        // snapshot until commit.
         lock_table::<B>(&mut tx, "clusters_published").await?;
         Sql::<B>::new("DELETE FROM clusters_published").execute(&mut tx).await?;
         let published =
             format!("geom, name_folded, version, created_at, updated_at, updated_by, {}", columns(&ATTR_COLUMNS));
         let count = Sql::<B>::new(&format!(
             "INSERT INTO clusters_published ({{id}}, {published}) SELECT {{id}}, {published} FROM clusters"
+        ))
+        .execute(&mut tx)
+        .await?;
+        // The zones go with their clusters: the public never sees one without the other.
+        Sql::<B>::new("DELETE FROM zones_published").execute(&mut tx).await?;
+        let zone_columns = format!("geom, version, created_at, updated_at, updated_by, {}", columns(&ZONE_ATTR_COLUMNS));
+        Sql::<B>::new(&format!(
+            "INSERT INTO zones_published ({{id}}, {zone_columns}) SELECT {{id}}, {zone_columns} FROM zones"
         ))
         .execute(&mut tx)
         .await?;

@@ -2,8 +2,9 @@
 //!
 //! PostGIS renders tiles itself (`ST_AsMVT`); the embedded store renders them here with
 //! geozero's MVT encoder after an R*Tree prefilter, clipping with `geo`. Both carry the same
-//! layer name, feature ids and attributes ([`cluster_tags`] and the PostGIS query list the same
-//! columns with the same MVT value types).
+//! layer name, feature ids and attributes ([`CLUSTER_TILE_FIELDS`] and [`ZONE_TILE_FIELDS`]
+//! list the columns of the PostGIS query and the values of the Rust encoder, with the same MVT
+//! value types).
 //!
 //! What one tile may cost is bounded the same way on both stores: boundaries are simplified to
 //! the tile's resolution ([`SIMPLIFY_UNITS`]), and a tile holds at most [`MAX_TILE_FEATURES`]
@@ -13,6 +14,7 @@
 
 use chrono::SecondsFormat;
 use clusterplan_core::crs::{transform_coords, transform_geometry};
+use clusterplan_core::zones::Zone;
 use clusterplan_core::{Cluster, Crs};
 use geo::orient::{Direction, Orient};
 use geo::{Area, BooleanOps, BoundingRect, Simplify};
@@ -105,20 +107,115 @@ impl TileId {
     }
 }
 
-/// One attribute of a cluster in a tile: its name, the PostGIS expression that selects it in
-/// [`cluster_tile_sql`], and its value as the Rust encoder writes it. Values follow `ST_AsMVT`'s
-/// types (non-negative integers as `uint`, `float8` as `double`, text as `string`; NULLs left
-/// out), so both stores write the same tiles. The id is the feature id, not an attribute.
-pub(crate) struct TileField {
+/// One attribute of a feature in a tile: its name, the PostGIS expression that selects it in
+/// [`tile_sql`], and its value as the Rust encoder writes it. Values follow `ST_AsMVT`'s
+/// types (non-negative integers as `uint`, `float8` as `double`, text as `string`, booleans as
+/// `bool`; NULLs left out), so both stores write the same tiles. The id is the feature id, not
+/// an attribute.
+pub(crate) struct TileField<T> {
     name: &'static str,
-    /// The `TileJSON` type of the value: `String` or `Number`.
+    /// The `TileJSON` type of the value: `String`, `Number` or `Boolean`.
     kind: &'static str,
     sql: &'static str,
-    value: fn(&Cluster) -> Option<TileValue>,
+    value: fn(&T) -> Option<TileValue>,
 }
 
+/// The `updated_at` attribute of any feature, RFC 3339 in UTC with milliseconds.
+const UPDATED_AT_SQL: &str = "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS updated_at";
+
+/// What a tile draws: clusters or zones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tiled {
+    /// Industrial clusters and parks.
+    Clusters,
+    /// Land-use zones inside them.
+    Zones,
+}
+
+impl Tiled {
+    /// The table of this kind in a layer (a name from enums, never from a request).
+    pub(crate) fn table(self, layer: crate::Layer) -> &'static str {
+        match self {
+            Tiled::Clusters => layer.table(),
+            Tiled::Zones => layer.zones_table(),
+        }
+    }
+}
+
+/// A feature kind drawn in tiles: its id, boundary and attribute list.
+pub(crate) trait TileFeature: Sized + Send + 'static {
+    /// The attributes of this kind in tiles, in order.
+    const FIELDS: &'static [TileField<Self>];
+    /// The feature id.
+    fn tile_id(&self) -> i64;
+    /// The WGS 84 boundary.
+    fn tile_shape(&self) -> &MultiPolygon<f64>;
+}
+
+impl TileFeature for Cluster {
+    const FIELDS: &'static [TileField<Self>] = CLUSTER_TILE_FIELDS;
+    fn tile_id(&self) -> i64 {
+        self.id
+    }
+    fn tile_shape(&self) -> &MultiPolygon<f64> {
+        self.data.boundary.as_multi_polygon()
+    }
+}
+
+impl TileFeature for Zone {
+    const FIELDS: &'static [TileField<Self>] = ZONE_TILE_FIELDS;
+    fn tile_id(&self) -> i64 {
+        self.id
+    }
+    fn tile_shape(&self) -> &MultiPolygon<f64> {
+        self.data.boundary.as_multi_polygon()
+    }
+}
+
+/// The attributes of zones in tiles, in order: what a land-use map draws and labels.
+pub(crate) const ZONE_TILE_FIELDS: &[TileField<Zone>] = &[
+    TileField {
+        name: "cluster_id",
+        kind: "Number",
+        sql: "cluster_id",
+        value: |z| u64::try_from(z.data.attrs.cluster_id()).ok().map(TileValue::Uint),
+    },
+    TileField {
+        name: "land_use",
+        kind: "String",
+        sql: "land_use",
+        value: |z| Some(TileValue::Str(z.data.attrs.land_use().code().to_owned())),
+    },
+    TileField {
+        name: "label",
+        kind: "String",
+        sql: "label",
+        value: |z| z.data.attrs.label().map(|l| TileValue::Str(l.to_owned())),
+    },
+    TileField {
+        name: "leasable",
+        kind: "Boolean",
+        sql: "leasable",
+        value: |z| Some(TileValue::Bool(z.data.attrs.leasable())),
+    },
+    TileField { name: "leased", kind: "Boolean", sql: "leased", value: |z| Some(TileValue::Bool(z.data.attrs.leased())) },
+    TileField {
+        name: "area_ha",
+        kind: "Number",
+        sql: "area_ha",
+        value: |z| Some(TileValue::Double(z.data.area.projected_ha)),
+    },
+    TileField { name: "version", kind: "Number", sql: "version", value: |z| Some(TileValue::Uint(z.version as u64)) },
+    TileField {
+        name: "updated_at",
+        kind: "String",
+        sql: UPDATED_AT_SQL,
+        value: |z| Some(TileValue::Str(z.updated_at.to_rfc3339_opts(SecondsFormat::Millis, true))),
+    },
+];
+
 /// The attributes of clusters in tiles, in order: the one list both stores' tiles follow.
-pub(crate) const CLUSTER_TILE_FIELDS: &[TileField] = &[
+pub(crate) const CLUSTER_TILE_FIELDS: &[TileField<Cluster>] = &[
     TileField {
         name: "code",
         kind: "String",
@@ -171,7 +268,7 @@ pub(crate) const CLUSTER_TILE_FIELDS: &[TileField] = &[
     TileField {
         name: "updated_at",
         kind: "String",
-        sql: "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS updated_at",
+        sql: UPDATED_AT_SQL,
         value: |c| Some(TileValue::Str(c.updated_at.to_rfc3339_opts(SecondsFormat::Millis, true))),
     },
 ];
@@ -182,21 +279,26 @@ pub fn cluster_tile_fields() -> impl Iterator<Item = (&'static str, &'static str
     CLUSTER_TILE_FIELDS.iter().map(|f| (f.name, f.kind))
 }
 
-/// A cluster's attributes in a tile, as [`CLUSTER_TILE_FIELDS`] lists them.
-pub(crate) fn cluster_tags(c: &Cluster) -> Vec<(&'static str, TileValue)> {
-    CLUSTER_TILE_FIELDS.iter().filter_map(|f| (f.value)(c).map(|v| (f.name, v))).collect()
+/// The attributes of a zone tile and their `TileJSON` types (`String`, `Number`, `Boolean`).
+pub fn zone_tile_fields() -> impl Iterator<Item = (&'static str, &'static str)> {
+    ZONE_TILE_FIELDS.iter().map(|f| (f.name, f.kind))
 }
 
-/// One tile of a PostGIS clusters table in one statement: index prefilter on the buffered tile
+/// A feature's attributes in a tile, as its kind's list names them.
+fn tags<T: TileFeature>(item: &T) -> Vec<(&'static str, TileValue)> {
+    T::FIELDS.iter().filter_map(|f| (f.value)(item).map(|v| (f.name, v))).collect()
+}
+
+/// One tile of a PostGIS feature table (clusters or zones, of either layer) in one statement: index prefilter on the buffered tile
 /// envelope, simplification to the tile's resolution, clipping and quantising by
 /// `ST_AsMVTGeom` (once per feature: the CTE is materialised, so the `IS NOT NULL` test does
 /// not clip again), the largest features within a [`TileBudget`], encoding by `ST_AsMVT` in id
 /// order, attributes as
-/// [`CLUSTER_TILE_FIELDS`] lists them, `id` as the feature id. Parameters: z, x, y, layer
-/// name, simplification tolerance (metres), feature limit, vertex limit.
-pub(crate) fn cluster_tile_sql(table: &str) -> String {
-    let fields = CLUSTER_TILE_FIELDS.iter().map(|f| f.sql).collect::<Vec<_>>().join(", ");
-    let names = CLUSTER_TILE_FIELDS.iter().map(|f| f.name).collect::<Vec<_>>().join(", ");
+/// `T::FIELDS` lists them, `id` as the feature id. Parameters: z, x, y, layer name,
+/// simplification tolerance (metres), feature limit, vertex limit.
+pub(crate) fn tile_sql<T: TileFeature>(table: &str) -> String {
+    let fields = T::FIELDS.iter().map(|f| f.sql).collect::<Vec<_>>().join(", ");
+    let names = T::FIELDS.iter().map(|f| f.name).collect::<Vec<_>>().join(", ");
     format!(
         "WITH rows AS MATERIALIZED ( \
            SELECT id, ST_AsMVTGeom(ST_Simplify(ST_Transform(geom, 3857), $5), \
@@ -213,26 +315,26 @@ pub(crate) fn cluster_tile_sql(table: &str) -> String {
     )
 }
 
-/// Encodes clusters (already prefiltered by envelope, and given largest first: by `area_ha`
+/// Encodes features (already prefiltered by envelope, and given largest first: by `area_ha`
 /// descending, then id) as one MVT layer in id order, within the budget; `None` when no
 /// geometry falls in the tile.
-pub(crate) fn encode_clusters(
+pub(crate) fn encode<T: TileFeature>(
     tile_id: TileId,
     layer: &str,
     budget: TileBudget,
-    largest_first: impl IntoIterator<Item = Cluster>,
+    largest_first: impl IntoIterator<Item = T>,
 ) -> Result<Option<Vec<u8>>, StoreError> {
     let bounds = tile_id.mercator_bounds();
     let mut kept = Vec::new();
     let mut vertices = 0;
-    for cluster in largest_first {
-        let Some(shape) = tile_geometry(cluster.data.boundary.as_multi_polygon(), bounds)? else { continue };
+    for item in largest_first {
+        let Some(shape) = tile_geometry(item.tile_shape(), bounds)? else { continue };
         vertices += geo::CoordsIter::coords_count(&shape);
         if kept.len() == budget.features || vertices > budget.vertices {
             break;
         }
         // What the tile needs of a feature, not its full boundary.
-        kept.push((cluster.id, cluster_tags(&cluster), shape));
+        kept.push((item.tile_id(), tags(&item), shape));
     }
     if kept.is_empty() {
         return Ok(None);

@@ -252,7 +252,13 @@ fn check_plant(draft: &ClusterDraft, plant_zone: bool) -> Result<(), ApiError> {
 /// Whether a cluster has a wastewater plant zone.
 async fn has_plant_zone(state: &AppState, id: i64) -> Result<bool, ApiError> {
     use futures::TryStreamExt;
-    let query = clusterplan_store::ZoneQuery { bbox: None, cluster_id: Some(id), limit: u32::MAX, offset: 0 };
+    let query = clusterplan_store::ZoneQuery {
+        bbox: None,
+        cluster_id: Some(id),
+        limit: u32::MAX,
+        offset: 0,
+        layer: clusterplan_store::Layer::Draft,
+    };
     let zones: Vec<_> = state.store.stream_zones(query).try_collect().await?;
     Ok(zones.iter().any(|z| z.data.attrs.land_use() == clusterplan_core::zones::LandUse::Wastewater))
 }

@@ -44,7 +44,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(patch::router())
         .merge(import::router())
         .merge(queryables::router())
-        .merge(zones::router())
+        .merge(zones::router().layer(axum::middleware::map_response(conditional::vary_on_caller)))
         .merge(planning::router())
         .merge(history::router())
         .merge(annex::router().layer(axum::middleware::map_response(conditional::vary_on_caller)))

@@ -79,6 +79,12 @@ pub(crate) struct Extent {
     spatial: SpatialExtent,
 }
 
+impl Extent {
+    fn of(bbox: [f64; 4]) -> Self {
+        Extent { spatial: SpatialExtent { bbox: vec![bbox], crs: "http://www.opengis.net/def/crs/OGC/1.3/CRS84" } }
+    }
+}
+
 /// The spatial extent: one bounding box in CRS84.
 #[derive(Serialize, ToSchema)]
 pub(crate) struct SpatialExtent {
@@ -204,7 +210,7 @@ async fn collections(
 ) -> Result<Response, ApiError> {
     let layer = layer_for(&params, &caller)?;
     let mut list = Vec::new();
-    for id in COLLECTIONS {
+    for id in COLLECTIONS.iter().chain(OTHER_COLLECTIONS) {
         list.push(describe(&state, &base, id, layer).await?);
     }
     let doc = Collections {
@@ -241,7 +247,7 @@ async fn collection(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let layer = layer_for(&params, &caller)?;
-    if !COLLECTIONS.contains(&id.as_str()) {
+    if !(COLLECTIONS.contains(&id.as_str()) || OTHER_COLLECTIONS.contains(&id.as_str())) {
         return Err(ApiError::NotFound(format!("collection {id:?} does not exist")));
     }
     tagged(&headers, &describe(&state, &base, &id, layer).await?)
@@ -268,8 +274,15 @@ fn tagged(headers: &HeaderMap, doc: &impl Serialize) -> Result<Response, ApiErro
         .into_response())
 }
 
+/// The collections beside the clusters' (which have queryables, tiles, metadata and their own
+/// publication): the zones, published with the clusters.
+const OTHER_COLLECTIONS: &[&str] = &["zones"];
+
 /// A collection's document; extent from the given layer.
 async fn describe(state: &AppState, base: &str, id: &str, layer: Layer) -> Result<Collection, ApiError> {
+    if id == "zones" {
+        return describe_zones(state, base, layer).await;
+    }
     let extent = state.store.cluster_extent(layer).await?;
     let meta = state.store.collection_meta(id).await?;
     Ok(Collection {
@@ -282,9 +295,7 @@ async fn describe(state: &AppState, base: &str, id: &str, layer: Layer) -> Resul
         item_type: "feature",
         crs: Crs::supported().into_iter().map(Crs::uri).collect(),
         storage_crs: Crs::Crs84.uri(),
-        extent: extent.map(|bbox| Extent {
-            spatial: SpatialExtent { bbox: vec![bbox], crs: "http://www.opengis.net/def/crs/OGC/1.3/CRS84" },
-        }),
+        extent: extent.map(Extent::of),
         license: meta.license,
         attribution: meta.attribution,
         last_published: state.store.last_publication().await?.as_ref().map(PublicationDoc::from),
@@ -312,6 +323,46 @@ async fn describe(state: &AppState, base: &str, id: &str, layer: Layer) -> Resul
             ),
             link(
                 format!("{base}/collections/{id}/tiles/WebMercatorQuad/tilejson.json?layer=published"),
+                "alternate",
+                "application/json",
+                "TileJSON of the published layer",
+            ),
+        ],
+    })
+}
+
+/// The zones' document: land-use plots of the detailed plans, published with the clusters (the
+/// clusters' last publication is theirs too); extent from the given layer.
+async fn describe_zones(state: &AppState, base: &str, layer: Layer) -> Result<Collection, ApiError> {
+    let layer_query = match layer {
+        Layer::Draft => "",
+        Layer::Published => "?layer=published",
+    };
+    Ok(Collection {
+        id: "zones".to_owned(),
+        title: "Phân khu chức năng trong cụm công nghiệp".to_owned(),
+        description: "Land-use zones inside clusters (detailed plan 1/500 or 1/2000): factory plots, warehouses, \
+                      services, green space, water, utilities, wastewater plants, roads"
+            .to_owned(),
+        keywords: vec!["quy hoạch chi tiết".to_owned(), "land use".to_owned()],
+        item_type: "feature",
+        crs: Crs::supported().into_iter().map(Crs::uri).collect(),
+        storage_crs: Crs::Crs84.uri(),
+        extent: state.store.zone_extent(layer).await?.map(Extent::of),
+        license: None,
+        attribution: None,
+        last_published: state.store.last_publication().await?.as_ref().map(PublicationDoc::from),
+        links: vec![
+            link(format!("{base}/collections/zones"), "self", "application/json", "This collection"),
+            link(format!("{base}/collections/zones/items{layer_query}"), "items", "application/geo+json", "Zones"),
+            link(
+                format!("{base}/collections/zones/tiles"),
+                "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector",
+                "application/json",
+                "Vector tiles",
+            ),
+            link(
+                format!("{base}/collections/zones/tiles/WebMercatorQuad/tilejson.json?layer=published"),
                 "alternate",
                 "application/json",
                 "TileJSON of the published layer",

@@ -12,7 +12,7 @@ use clusterplan_core::geometry::validate;
 use clusterplan_core::lifecycle::{PlanningTask, StatusEvent, allowed_targets};
 use clusterplan_core::units::UnitLevel;
 use clusterplan_core::{ClusterDraft, ClusterStatus, Crs, RawBoundary};
-use clusterplan_store::{NewEvent, NewTask, UnitQuery};
+use clusterplan_store::{Layer, NewEvent, NewTask, UnitQuery};
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -675,21 +675,26 @@ async fn list_successions(State(state): State<AppState>) -> Result<Json<Successi
     path = "/zoning",
     operation_id = "getZoning",
     tag = "Planning",
-    params(("lon" = Option<f64>, Query, description = "Longitude (CRS84)"), ("lat" = Option<f64>, Query, description = "Latitude (CRS84)"), ("x" = Option<f64>, Query, description = "X in `crs` (northing for VN-2000)"), ("y" = Option<f64>, Query, description = "Y in `crs` (easting for VN-2000)"), ("crs" = Option<String>, Query, description = "CRS of x and y"), ("date" = Option<String>, Query, format = Date, description = "The day (YYYY-MM-DD); today by default")),
+    params(("lon" = Option<f64>, Query, description = "Longitude (CRS84)"), ("lat" = Option<f64>, Query, description = "Latitude (CRS84)"), ("x" = Option<f64>, Query, description = "X in `crs` (northing for VN-2000)"), ("y" = Option<f64>, Query, description = "Y in `crs` (easting for VN-2000)"), ("crs" = Option<String>, Query, description = "CRS of x and y"), ("date" = Option<String>, Query, format = Date, description = "The day (YYYY-MM-DD); today by default"), docs::LayerQuery),
     responses(
-        (status = 200, description = "Clusters with their status then, zones and land use, units, open tasks; `planned: false` where nothing is", body = Zoning),
+        (status = 200, description = "Clusters with their status then, zones and land use, units, open tasks; `planned: false` where nothing is. The public (and `layer=published`) reads the published plan: published clusters and zones, statuses as published, no tasks", body = Zoning),
         (status = 400, response = docs::Problem),
         (status = 401, response = docs::Problem),
     ),
-    security(("bearer" = []), ("session" = [])),
+    security((), ("bearer" = []), ("session" = [])),
 )]
 async fn zoning(
     State(state): State<AppState>,
     caller: Caller,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Json<Zoning>, ApiError> {
-    let scope = crate::rights::draft_scope(&state, &caller).await?;
-    known(&params, &["lon", "lat", "x", "y", "crs", "date"])?;
+    // The public reads the published plan; accounts the draft unless they ask layer=published.
+    let layer = super::layer::layer_for(&params, &caller)?;
+    let scope = match layer {
+        Layer::Draft => crate::rights::draft_scope(&state, &caller).await?,
+        Layer::Published => crate::rights::DraftScope::Everything,
+    };
+    known(&params, &["lon", "lat", "x", "y", "crs", "date", "layer"])?;
     let on = parse_date("date", params.get("date"))?;
     let number = |k: &str| -> Result<Option<f64>, ApiError> {
         params
@@ -734,7 +739,7 @@ async fn zoning(
             "lon={lon}, lat={lat} lies outside unit {code:?}: its officers ask what is planned in their own area"
         )));
     }
-    Ok(Json(planning::zoning(state.store.as_ref(), lon, lat, on).await?))
+    Ok(Json(planning::zoning(state.store.as_ref(), lon, lat, on, layer).await?))
 }
 
 /// Summary per administrative unit

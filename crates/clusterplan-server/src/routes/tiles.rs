@@ -16,8 +16,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use clusterplan_store::TileId;
-use clusterplan_store::tiles::{MAX_TILE_FEATURES, MAX_TILE_VERTICES, MAX_ZOOM, SIMPLIFY_UNITS, cluster_tile_fields};
+use clusterplan_store::tiles::{
+    MAX_TILE_FEATURES, MAX_TILE_VERTICES, MAX_ZOOM, SIMPLIFY_UNITS, cluster_tile_fields, zone_tile_fields,
+};
+use clusterplan_store::{Layer, TileId};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -293,13 +295,49 @@ fn tile_matrix_set_limits(extent: Option<[f64; 4]>) -> Vec<TileMatrixLimits> {
         .collect()
 }
 
-fn check(collection: &str, tms: Option<&str>) -> Result<(), ApiError> {
-    if !COLLECTIONS.contains(&collection) {
-        return Err(ApiError::NotFound(format!("collection {collection:?} does not exist")));
+/// What a collection's tiles draw.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tiled {
+    Clusters,
+    /// The zones, published with the clusters.
+    Zones,
+}
+
+impl Tiled {
+    async fn extent(self, state: &AppState, layer: Layer) -> Result<Option<[f64; 4]>, ApiError> {
+        Ok(match self {
+            Tiled::Clusters => state.store.cluster_extent(layer).await?,
+            Tiled::Zones => state.store.zone_extent(layer).await?,
+        })
     }
+
+    async fn stamp(self, state: &AppState, layer: Layer) -> Result<i64, ApiError> {
+        Ok(match self {
+            Tiled::Clusters => state.store.clusters_stamp(layer).await?,
+            Tiled::Zones => state.store.zones_stamp(layer).await?,
+        })
+    }
+
+    fn fields(self) -> BTreeMap<String, String> {
+        let fields: Vec<_> = match self {
+            Tiled::Clusters => cluster_tile_fields().collect(),
+            Tiled::Zones => zone_tile_fields().collect(),
+        };
+        fields.into_iter().map(|(name, kind)| (name.to_owned(), kind.to_owned())).collect()
+    }
+}
+
+fn check(collection: &str, tms: Option<&str>) -> Result<Tiled, ApiError> {
+    let tiled = if COLLECTIONS.contains(&collection) {
+        Tiled::Clusters
+    } else if collection == "zones" {
+        Tiled::Zones
+    } else {
+        return Err(ApiError::NotFound(format!("collection {collection:?} does not exist")));
+    };
     match tms {
         Some(t) if t != TMS => Err(ApiError::NotFound(format!("tile matrix set {t:?} is not offered; use {TMS}"))),
-        _ => Ok(()),
+        _ => Ok(tiled),
     }
 }
 
@@ -368,9 +406,9 @@ async fn tileset(
     Query(params): Query<HashMap<String, String>>,
     BaseUrl(base): BaseUrl,
 ) -> Result<Json<Tileset>, ApiError> {
-    check(&collection, Some(&tms))?;
+    let tiled = check(&collection, Some(&tms))?;
     let layer = whole_layer_for(&state, &params, &caller).await?;
-    let extent = state.store.cluster_extent(layer).await?;
+    let extent = tiled.extent(&state, layer).await?;
     let item = link(template(&base, &collection, "{tileMatrix}/{tileRow}/{tileCol}"), "item", MVT, "Tiles").templated();
     Ok(Json(Tileset {
         title: format!("{collection} vector tiles"),
@@ -418,13 +456,13 @@ async fn tilejson(
     Query(params): Query<HashMap<String, String>>,
     BaseUrl(base): BaseUrl,
 ) -> Result<Json<TileJson>, ApiError> {
-    check(&collection, Some(&tms))?;
+    let tiled = check(&collection, Some(&tms))?;
     let layer = whole_layer_for(&state, &params, &caller).await?;
     let layer_query = match layer {
-        clusterplan_store::Layer::Draft => "",
-        clusterplan_store::Layer::Published => "?layer=published",
+        Layer::Draft => "",
+        Layer::Published => "?layer=published",
     };
-    let bounds = state.store.cluster_extent(layer).await?.unwrap_or([-180.0, -85.051_129, 180.0, 85.051_129]);
+    let bounds = tiled.extent(&state, layer).await?.unwrap_or([-180.0, -85.051_129, 180.0, 85.051_129]);
     Ok(Json(TileJson {
         tilejson: "3.0.0".to_owned(),
         name: collection.clone(),
@@ -442,7 +480,7 @@ async fn tilejson(
         },
         vector_layers: vec![VectorLayer {
             id: collection,
-            fields: cluster_tile_fields().map(|(name, kind)| (name.to_owned(), kind.to_owned())).collect(),
+            fields: tiled.fields(),
         }],
     }))
 }
@@ -498,7 +536,7 @@ async fn tile(
     Query(params): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    check(&collection, Some(&tms))?;
+    let tiled = check(&collection, Some(&tms))?;
     let tile = tile_id(&z, &y, &x)?;
     if let Some(unknown) = params.keys().find(|k| k.as_str() != "layer") {
         return Err(ApiError::BadRequest {
@@ -508,14 +546,19 @@ async fn tile(
     }
     let layer = whole_layer_for(&state, &params, &caller).await?;
     // The stamp is read before the tile: the tile is then at least as new as its tag.
-    let stamp = state.store.clusters_stamp(layer).await?;
+    let stamp = tiled.stamp(&state, layer).await?;
     let etag = tag(tag_prefix(layer), stamp);
     if none_match_hits(&headers, &etag) {
         return Ok(not_modified(etag));
     }
     let cache = (header::CACHE_CONTROL, HeaderValue::from_static(REVALIDATE));
     let key = TileKey::new(layer, &collection, tile, stamp);
-    let render = || async { Ok::<_, ApiError>(state.store.cluster_tile(tile, &collection, layer).await?) };
+    let render = || async {
+        Ok::<_, ApiError>(match tiled {
+            Tiled::Clusters => state.store.cluster_tile(tile, &collection, layer).await?,
+            Tiled::Zones => state.store.zone_tile(tile, &collection, layer).await?,
+        })
+    };
     let rendered = limits.tile(key, render).await?;
     Ok(match rendered {
         None => (StatusCode::NO_CONTENT, [(header::ETAG, etag), cache]).into_response(),

@@ -14,7 +14,7 @@ use clusterplan_core::FieldProblem;
 use clusterplan_core::RawBoundary;
 use clusterplan_core::geometry::validate;
 use clusterplan_core::zones::{Zone, ZoneAttrs, ZoneDraft, ZoneInput};
-use clusterplan_store::ZoneQuery;
+use clusterplan_store::{Layer, ZoneQuery};
 use futures::StreamExt;
 use geo::Intersects;
 use serde_json::{Map, Value, json};
@@ -23,6 +23,7 @@ use super::conditional::etag;
 use super::docs;
 use super::documented::Documented;
 use super::extract::{FEATURE_MEMBERS, GeoJson, IfMatch, JsonBody, Provenance, RequestCrs, ZoneId, known_members};
+use super::layer::layer_for;
 use super::links::{BaseUrl, link, location};
 use super::params::{as_of, bad_param, known};
 use crate::AppState;
@@ -50,13 +51,13 @@ fn not_found(id: i64) -> impl Fn(clusterplan_store::StoreError) -> ApiError {
     path = "/collections/zones/items",
     operation_id = "getZones",
     tag = "Zones",
-    params(("cluster_id" = Option<i64>, Query, description = "Zones of one cluster"), ("asOf" = Option<String>, Query, description = "RFC 3339 instant: the zones as they stood then"), ("limit" = Option<u32>, Query, minimum = 1, maximum = 10000, description = "Page size"), ("offset" = Option<u64>, Query, description = "Entries to skip"), ("bbox" = Option<Vec<f64>>, Query, style = Form, description = "In bbox-crs, CRS84 by default"), ("bbox-crs" = Option<String>, Query, description = "CRS of bbox"), ("crs" = Option<String>, Query, description = "CRS of the answer's coordinates"), docs::FormatQuery),
+    params(("cluster_id" = Option<i64>, Query, description = "Zones of one cluster"), ("asOf" = Option<String>, Query, description = "RFC 3339 instant: the zones as they stood then"), ("limit" = Option<u32>, Query, minimum = 1, maximum = 10000, description = "Page size"), ("offset" = Option<u64>, Query, description = "Entries to skip"), ("bbox" = Option<Vec<f64>>, Query, style = Form, description = "In bbox-crs, CRS84 by default"), ("bbox-crs" = Option<String>, Query, description = "CRS of bbox"), ("crs" = Option<String>, Query, description = "CRS of the answer's coordinates"), docs::LayerQuery, docs::FormatQuery),
     responses(
-        (status = 200, description = "A GeoJSON FeatureCollection of zones", body = Object, content_type = "application/geo+json"),
+        (status = 200, description = "A GeoJSON FeatureCollection of zones: the public reads the published ones", body = Object, content_type = "application/geo+json"),
         (status = 400, response = docs::Problem),
         (status = 401, response = docs::Problem),
     ),
-    security(("bearer" = []), ("session" = [])),
+    security((), ("bearer" = []), ("session" = [])),
 )]
 async fn list(
     State(state): State<AppState>,
@@ -64,8 +65,13 @@ async fn list(
     Query(params): Query<HashMap<String, String>>,
     BaseUrl(base): BaseUrl,
 ) -> Result<Response, ApiError> {
-    const KNOWN: &[&str] = &["limit", "offset", "bbox", "bbox-crs", "crs", "cluster_id", "asOf", "f"];
-    let scope = crate::rights::draft_scope(&state, &caller).await?;
+    const KNOWN: &[&str] = &["limit", "offset", "bbox", "bbox-crs", "crs", "cluster_id", "asOf", "layer", "f"];
+    // The public reads the published zones; accounts the draft unless they ask layer=published.
+    let layer = layer_for(&params, &caller)?;
+    let scope = match layer {
+        Layer::Draft => Some(crate::rights::draft_scope(&state, &caller).await?),
+        Layer::Published => None,
+    };
     known(&params, KNOWN)?;
     let (limit, offset) = super::selection::paging(&params)?;
     let crs = params.get("crs").filter(|c| !c.is_empty()).map(|c| WireCrs::parse(c)).transpose()?.unwrap_or_default();
@@ -90,16 +96,20 @@ async fn list(
         .map(|c| c.parse::<i64>().map_err(|_| bad_param(format!("cluster_id={c:?} must be an integer"))))
         .transpose()?;
     let as_of = params.get("asOf").map(|t| as_of(t)).transpose()?;
-    let query = ZoneQuery { bbox, cluster_id, limit, offset };
+    let query = ZoneQuery { bbox, cluster_id, limit, offset, layer };
     let (matched, mut zones) = match &scope {
-        DraftScope::Everything => match as_of {
+        None if as_of.is_some() => {
+            return Err(bad_param("asOf reads the zones' history, which is the draft's: not with layer=published".into()));
+        }
+        None => (state.store.count_zones(&query).await?, state.store.stream_zones(query)),
+        Some(DraftScope::Everything) => match as_of {
             None => (state.store.count_zones(&query).await?, state.store.stream_zones(query)),
             Some(at) => (state.store.count_zones_as_of(&query, at).await?, state.store.stream_zones_as_of(query, at)),
         },
-        DraftScope::Unit { area, .. } => zones_in_unit(&state, query, as_of, area).await?,
+        Some(DraftScope::Unit { area, .. }) => zones_in_unit(&state, query, as_of, area).await?,
     };
     let mut repeat = String::new();
-    for key in ["bbox", "bbox-crs", "crs", "cluster_id", "asOf"] {
+    for key in ["bbox", "bbox-crs", "crs", "cluster_id", "asOf", "layer"] {
         if let Some(value) = params.get(key) {
             repeat.push('&');
             repeat.push_str(key);

@@ -90,7 +90,8 @@ const MATRIX: &[(Op, [u16; 6])] = &[
     (Metadata, [401, 403, 403, 403, 200, 200]),
     (TaskCreate, [401, 403, 403, 403, 201, 201]),
     (Audit, [401, 403, 403, 403, 403, 200]),
-    (ZoneList, [401, 200, 200, 200, 200, 200]),
+    // The public lists the published zones (a hidden draft's are not among them).
+    (ZoneList, [200, 200, 200, 200, 200, 200]),
     (ZoneRead, [401, 200, 200, 403, 200, 200]),
     (ZoneCreate, [401, 403, 201, 403, 201, 201]),
     (ZoneReplace, [401, 403, 200, 403, 200, 200]),

@@ -23,7 +23,7 @@ use crate::planning::{
 };
 use crate::query::intersects_bbox;
 use crate::sql_store::versions::{delete_feature, record_version};
-use crate::{StoreError, WriteContext};
+use crate::{Layer, StoreError, WriteContext};
 
 /// The columns a zone is read from.
 pub(crate) const ZONE_COLUMNS: &str = "{id} AS id, {geom}, version, created_at, updated_at, cluster_id, land_use, label, \
@@ -284,7 +284,7 @@ impl<B: Backend> SqlStore<B> {
             B::bind(qb, cluster_id);
         }
         if let Some(bbox) = query.bbox {
-            B::push_bbox(qb, "zones", bbox);
+            B::push_bbox(qb, query.layer.zones_table(), bbox);
         }
     }
 
@@ -294,7 +294,8 @@ impl<B: Backend> SqlStore<B> {
     }
 
     fn select_zones(&self, query: ZoneQuery, page: bool) -> BoxStream<'static, Result<Zone, StoreError>> {
-        let mut qb = QueryBuilder::new(expand::<B>(&format!("SELECT {ZONE_COLUMNS} FROM zones")));
+        let table = query.layer.zones_table();
+        let mut qb = QueryBuilder::new(expand::<B>(&format!("SELECT {ZONE_COLUMNS} FROM {table}")));
         Self::push_zone_where(&mut qb, &query);
         qb.push(format_args!(" ORDER BY {}", B::ID));
         let paging = page.then_some((query.limit, query.offset));
@@ -553,7 +554,7 @@ impl<B: Backend> PlanningStore for SqlStore<B> {
 
     async fn count_zones(&self, query: &ZoneQuery) -> Result<u64, StoreError> {
         if Self::zones_exact_in_sql(query) {
-            let mut qb = QueryBuilder::new("SELECT count(*) AS n FROM zones");
+            let mut qb = QueryBuilder::new(format!("SELECT count(*) AS n FROM {}", query.layer.zones_table()));
             Self::push_zone_where(&mut qb, query);
             return count_rows(&self.pool, qb).await;
         }
@@ -564,9 +565,10 @@ impl<B: Backend> PlanningStore for SqlStore<B> {
         self.select_zones(query, true)
     }
 
-    async fn zones_at(&self, lon: f64, lat: f64) -> Result<Vec<Zone>, StoreError> {
-        let mut qb = QueryBuilder::new(expand::<B>(&format!("SELECT {ZONE_COLUMNS} FROM zones WHERE TRUE")));
-        B::push_envelope(&mut qb, "zones", [lon, lat, lon, lat]);
+    async fn zones_at(&self, lon: f64, lat: f64, layer: Layer) -> Result<Vec<Zone>, StoreError> {
+        let table = layer.zones_table();
+        let mut qb = QueryBuilder::new(expand::<B>(&format!("SELECT {ZONE_COLUMNS} FROM {table} WHERE TRUE")));
+        B::push_envelope(&mut qb, table, [lon, lat, lon, lat]);
         qb.push(format_args!(" ORDER BY {}", B::ID));
         let mut conn = self.pool.acquire().await?;
         let mut out = Vec::new();
@@ -578,6 +580,10 @@ impl<B: Backend> PlanningStore for SqlStore<B> {
             }
         }
         Ok(out)
+    }
+
+    async fn zone_extent(&self, layer: Layer) -> Result<Option<[f64; 4]>, StoreError> {
+        super::extent_of::<B>(&self.pool, layer.zones_table()).await
     }
 
     async fn zone_totals(&self) -> Result<HashMap<i64, LandTotals>, StoreError> {

@@ -5,10 +5,11 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use clusterplan_core::{ClusterDraft, ClusterInput};
-use clusterplan_store::{CollectionMeta, Layer, Store, TileBudget, TileId, WriteContext};
+use clusterplan_store::{CollectionMeta, Layer, Store, TileBudget, TileId, WriteContext, ZoneQuery};
+use futures::TryStreamExt;
 use geozero::mvt::{Message, Tile, TileValue, tile};
 
-use crate::support::{input, small};
+use crate::support::{input, small, zone};
 
 fn draft(code: &str, lon: f64, lat: f64, planned: Option<f64>) -> ClusterDraft {
     small(ClusterInput { planned_area_ha: planned, ..input(code, "Phú Hưng–Mỹ Thạnh", "in_plan") }, lon, lat)
@@ -253,6 +254,90 @@ async fn boundaries_are_simplified_to_the_tile_resolution(store: Arc<dyn Store>)
     assert!(geometry.len() < 40, "{} commands and parameters: {geometry:?}", geometry.len());
 }
 
+/// The ids of a layer's zones, in id order.
+async fn zone_ids(store: &dyn Store, layer: Layer) -> Vec<i64> {
+    let all = ZoneQuery { bbox: None, cluster_id: None, limit: 100, offset: 0, layer };
+    let zones: Vec<_> = store.stream_zones(all).try_collect().await.expect("zones");
+    assert_eq!(store.count_zones(&all).await.expect("count"), zones.len() as u64);
+    zones.iter().map(|z| z.id).collect()
+}
+
+async fn one_publication_makes_clusters_and_their_zones_public(store: Arc<dyn Store>) {
+    let c = store.create_cluster(&draft("PH-MT", 106.0, 10.0, None), &ctx()).await.expect("cluster");
+    let a = store.create_zone(&zone(c.id, 106.001, 0.001, None), &ctx()).await.expect("zone");
+    assert_eq!(zone_ids(&*store, Layer::Draft).await, [a.id]);
+    assert!(zone_ids(&*store, Layer::Published).await.is_empty(), "nothing published yet");
+    assert!(store.zones_at(106.0015, 10.0015, Layer::Published).await.expect("at").is_empty());
+    assert_eq!(store.zone_extent(Layer::Published).await.expect("extent"), None);
+
+    store.publish_clusters(None, &ctx()).await.expect("publish");
+    assert_eq!(zone_ids(&*store, Layer::Published).await, [a.id]);
+    let here = store.zones_at(106.0015, 10.0015, Layer::Published).await.expect("at");
+    assert_eq!(here.len(), 1);
+    assert_eq!((here[0].id, here[0].version), (a.id, a.version));
+    assert_eq!(here[0].data.attrs.land_use().code(), "IND");
+    let [w, s, e, n] = store.zone_extent(Layer::Published).await.expect("extent").expect("zones");
+    // The GeoPackage's R*Tree keeps 32-bit floats, rounded outwards.
+    let near = |a: f64, b: f64| (a - b).abs() < 1e-4;
+    assert!(near(w, 106.001) && near(s, 10.001) && near(e, 106.002) && near(n, 10.002), "{w} {s} {e} {n}");
+
+    // Draft edits stay draft: a second zone, the first one moved; the bbox query of the
+    // published layer still finds the zone where it was published.
+    let b = store.create_zone(&zone(c.id, 106.003, 0.001, None), &ctx()).await.expect("zone");
+    store.update_zone(a.id, Some(a.version), &zone(c.id, 106.0002, 0.0005, None), &ctx()).await.expect("move");
+    assert_eq!(zone_ids(&*store, Layer::Published).await, [a.id]);
+    let at_old = ZoneQuery { bbox: Some([106.0014, 10.0014, 106.0016, 10.0016]), cluster_id: None, limit: 10, offset: 0, layer: Layer::Published };
+    assert_eq!(store.count_zones(&at_old).await.expect("count"), 1);
+    assert!(store.zones_at(106.0035, 10.0015, Layer::Published).await.expect("at").is_empty());
+    assert_eq!(store.zones_at(106.0035, 10.0015, Layer::Draft).await.expect("at").len(), 1);
+
+    // The next publication replaces the zones' snapshot whole: a deleted zone leaves it.
+    store.delete_zone(a.id, None, &ctx()).await.expect("delete");
+    store.publish_clusters(None, &ctx()).await.expect("publish");
+    assert_eq!(zone_ids(&*store, Layer::Published).await, [b.id]);
+    assert!(store.zones_at(106.0015, 10.0015, Layer::Published).await.expect("at").is_empty());
+    assert_eq!(store.zones_at(106.0035, 10.0015, Layer::Published).await.expect("at").len(), 1);
+}
+
+async fn zone_tiles_carry_land_use_and_follow_their_layer(store: Arc<dyn Store>) {
+    let here = tile_at(16, 106.0015, 10.0015);
+    let c = store.create_cluster(&draft("PH-MT", 106.0, 10.0, None), &ctx()).await.expect("cluster");
+    let (draft0, published0) = (
+        store.zones_stamp(Layer::Draft).await.expect("stamp"),
+        store.zones_stamp(Layer::Published).await.expect("stamp"),
+    );
+    assert_eq!(published0, 0);
+    let z = store.create_zone(&zone(c.id, 106.001, 0.001, None), &ctx()).await.expect("zone");
+    assert_ne!(store.zones_stamp(Layer::Draft).await.expect("stamp"), draft0, "a zone write changes the stamp");
+    assert!(store.zone_tile(here, "zones", Layer::Published).await.expect("tile").is_none(), "not published yet");
+    let layer = decode(&store.zone_tile(here, "zones", Layer::Draft).await.expect("tile").expect("not empty"));
+    assert_eq!(layer.name, "zones");
+    assert_eq!(layer.features.iter().map(|f| f.id).collect::<Vec<_>>(), [Some(z.id as u64)]);
+    let expected: Vec<(String, TileValue)> = vec![
+        ("cluster_id".into(), TileValue::Uint(c.id as u64)),
+        ("land_use".into(), TileValue::Str("IND".into())),
+        ("label".into(), TileValue::Str("CN-01".into())),
+        ("leasable".into(), TileValue::Bool(true)),
+        ("leased".into(), TileValue::Bool(false)),
+        ("area_ha".into(), TileValue::Double(z.data.area.projected_ha)),
+        ("version".into(), TileValue::Uint(1)),
+        ("updated_at".into(), TileValue::Str(z.updated_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))),
+    ];
+    assert_eq!(attributes(&layer, &layer.features[0]), expected);
+
+    store.publish_clusters(None, &ctx()).await.expect("publish");
+    assert_eq!(store.zones_stamp(Layer::Published).await.expect("stamp"), 1);
+    let published = decode(&store.zone_tile(here, "zones", Layer::Published).await.expect("tile").expect("tile"));
+    assert_eq!(published, layer);
+    // A draft edit moves the draft tile's zone out; the published tile keeps it.
+    store.update_zone(z.id, Some(1), &zone(c.id, 106.003, 0.001, None), &ctx()).await.expect("move");
+    assert!(store.zone_tile(here, "zones", Layer::Draft).await.expect("tile").is_none());
+    assert_eq!(decode(&store.zone_tile(here, "zones", Layer::Published).await.expect("tile").expect("tile")), published);
+    // Zones are not clusters: the cluster tile of the same place holds the cluster only.
+    let clusters = decode(&store.cluster_tile(here, "clusters", Layer::Published).await.expect("tile").expect("tile"));
+    assert_eq!(clusters.features.iter().map(|f| f.id).collect::<Vec<_>>(), [Some(c.id as u64)]);
+}
+
 use clusterplan_store::store_suite as suite;
 
 suite!(
@@ -264,4 +349,6 @@ suite!(
     publishing_snapshots_the_draft_and_later_edits_stay_draft,
     a_full_tile_keeps_the_largest_features_in_id_order,
     boundaries_are_simplified_to_the_tile_resolution,
+    one_publication_makes_clusters_and_their_zones_public,
+    zone_tiles_carry_land_use_and_follow_their_layer,
 );

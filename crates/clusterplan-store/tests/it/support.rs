@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use clusterplan_core::geometry::validate;
+use clusterplan_core::zones::{ZoneAttrs, ZoneDraft, ZoneInput};
 use clusterplan_core::{ClusterAttrs, ClusterDraft, ClusterInput, Crs, RawBoundary};
 use clusterplan_store::WriteContext;
 
@@ -40,4 +41,21 @@ pub(crate) fn ctx(author: &str, reason: &str) -> WriteContext {
 /// Store timestamps have millisecond precision: instants a test compares are kept apart.
 pub(crate) async fn tick() {
     tokio::time::sleep(Duration::from_millis(30)).await;
+}
+
+/// A zone of `w` × 0.001° at longitude `lon` (inside the cluster while `lon + w <= 106.005`).
+pub(crate) fn zone(cluster_id: i64, lon: f64, w: f64, tenant: Option<&str>) -> ZoneDraft {
+    let ring =
+        vec![vec![lon, 10.001], vec![lon + w, 10.001], vec![lon + w, 10.002], vec![lon, 10.002], vec![lon, 10.001]];
+    let attrs = ZoneAttrs::parse(ZoneInput {
+        cluster_id: Some(cluster_id),
+        land_use: Some("IND".into()),
+        label: Some("CN-01".into()),
+        leasable: Some(true),
+        leased: Some(tenant.is_some()),
+        tenant: tenant.map(str::to_owned),
+    })
+    .expect("attrs");
+    ZoneDraft::new(attrs, validate(&RawBoundary::Polygon(vec![ring])).expect("boundary"), Crs::VN2000_TM3_10545)
+        .expect("zone")
 }

@@ -5,37 +5,18 @@
 use std::sync::Arc;
 
 use chrono::Utc;
-use clusterplan_core::geometry::validate;
-use clusterplan_core::zones::{ZoneAttrs, ZoneDraft, ZoneInput};
-use clusterplan_core::{ClusterDraft, Crs, RawBoundary};
-use clusterplan_store::{Store, StoreError, WriteContext, ZoneQuery};
+use clusterplan_core::ClusterDraft;
+use clusterplan_store::{Layer, Store, StoreError, WriteContext, ZoneQuery};
 use futures::TryStreamExt;
 
-use crate::support::{ctx, input, small, tick};
+use crate::support::{ctx, input, small, tick, zone};
 
 /// A 0.005° × 0.004° cluster with its south-west corner at (106.0, 10.0).
 fn cluster() -> ClusterDraft {
     small(input("PH-MT", "Phú Hưng – Mỹ Thạnh", "in_plan"), 106.0, 10.0)
 }
 
-/// A zone of `w` × 0.001° at longitude `lon` (inside the cluster while `lon + w <= 106.005`).
-fn zone(cluster_id: i64, lon: f64, w: f64, tenant: Option<&str>) -> ZoneDraft {
-    let ring =
-        vec![vec![lon, 10.001], vec![lon + w, 10.001], vec![lon + w, 10.002], vec![lon, 10.002], vec![lon, 10.001]];
-    let attrs = ZoneAttrs::parse(ZoneInput {
-        cluster_id: Some(cluster_id),
-        land_use: Some("IND".into()),
-        label: Some("CN-01".into()),
-        leasable: Some(true),
-        leased: Some(tenant.is_some()),
-        tenant: tenant.map(str::to_owned),
-    })
-    .expect("attrs");
-    ZoneDraft::new(attrs, validate(&RawBoundary::Polygon(vec![ring])).expect("boundary"), Crs::VN2000_TM3_10545)
-        .expect("zone")
-}
-
-const ALL: ZoneQuery = ZoneQuery { bbox: None, cluster_id: None, limit: 100, offset: 0 };
+const ALL: ZoneQuery = ZoneQuery { bbox: None, cluster_id: None, limit: 100, offset: 0, layer: Layer::Draft };
 
 async fn zone_history_keeps_every_write_with_who_and_why(store: Arc<dyn Store>) {
     let c = store.create_cluster(&cluster(), &ctx("an", "new")).await.expect("cluster");
