@@ -5,19 +5,12 @@
 import { h } from './dom.js';
 import { t } from './i18n.js';
 import * as api from './api.js';
+import { STATUSES } from './palette.js';
 
 const L = window.L;
 
-/** Lifecycle order (domain.md §3); the colour is the fill and the outline. */
-export const STATUSES = [
-  ['in_plan', '#8e6cc4'],
-  ['established', '#1f77b4'],
-  ['infrastructure', '#e67e00'],
-  ['operating', '#2a9d34'],
-  ['expanded', '#0f9fae'],
-  ['removed', '#7f7f7f'],
-  ['revoked', '#c62828'],
-];
+export { STATUSES };
+
 export const KINDS = ['cluster', 'industrial_park'];
 
 const COLOR = Object.fromEntries(STATUSES);

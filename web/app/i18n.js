@@ -294,6 +294,27 @@ const TABLE = {
   'use.UTL': { vi: 'Hạ tầng kỹ thuật (UTL)', en: 'Utilities (UTL)' },
   'use.WWTP': { vi: 'Xử lý nước thải (WWTP)', en: 'Wastewater treatment (WWTP)' },
   'use.ROAD': { vi: 'Giao thông (ROAD)', en: 'Roads (ROAD)' },
+
+  'public.title': { vi: 'Quy hoạch cụm công nghiệp đã công bố', en: 'Published industrial cluster plan' },
+  'public.search_label': { vi: 'Tìm cụm theo tên hoặc mã', en: 'Search clusters by name or code' },
+  'public.search_placeholder': { vi: 'Tìm theo tên, mã (vd. phu hung)', en: 'Name or code (e.g. phu hung)' },
+  'public.hint': { vi: 'Bấm vào bản đồ để xem quy hoạch tại điểm đó.', en: 'Click the map to see what is planned there.' },
+  'public.legend': { vi: 'Chú giải', en: 'Legend' },
+  'public.legend_status': { vi: 'Tình trạng cụm', en: 'Cluster status' },
+  'public.legend_use': { vi: 'Chức năng sử dụng đất', en: 'Land use' },
+  'public.share': { vi: 'Chia sẻ', en: 'Share' },
+  'public.share_label': { vi: 'Sao chép liên kết tới khung nhìn này', en: 'Copy a link to this view' },
+  'public.share_copied': { vi: 'Đã sao chép liên kết', en: 'Link copied' },
+  'public.print': { vi: 'In', en: 'Print' },
+  'public.loading': { vi: 'Đang tra cứu…', en: 'Looking up…' },
+  'public.nothing': { vi: 'Không có quy hoạch cụm công nghiệp đã công bố tại điểm này.', en: 'No published industrial cluster plan at this point.' },
+  'public.status': { vi: 'Tình trạng', en: 'Status' },
+  'public.land_use': { vi: 'Chức năng sử dụng đất', en: 'Land use' },
+  'public.zone': { vi: 'Lô đất', en: 'Plot' },
+  'public.units': { vi: 'Đơn vị hành chính', en: 'Administrative units' },
+  'public.point': { vi: 'Điểm {lat}, {lon}', en: 'Point {lat}, {lon}' },
+  'public.failed': { vi: 'Không tra cứu được: {detail}', en: 'Lookup failed: {detail}' },
+  'public.illustrative': { vi: 'Ranh giới mang tính minh họa khi dữ liệu là dữ liệu mẫu.', en: 'Boundaries of demo data are illustrative.' },
 };
 
 const listeners = new Set();

@@ -7,20 +7,11 @@ import { h } from './dom.js';
 import { t, has, formatHa } from './i18n.js';
 import * as api from './api.js';
 import { historySection, clearHistoryShape } from './history.js';
+import { LAND_USES } from './palette.js';
 
 const L = window.L;
 
-/** Land uses (issue 4) and their fills. */
-export const LAND_USES = [
-  ['IND', '#d9534f'],
-  ['WH', '#a0522d'],
-  ['ADM', '#f0ad4e'],
-  ['GRN', '#5cb85c'],
-  ['WAT', '#4aa3df'],
-  ['UTL', '#9b59b6'],
-  ['WWTP', '#1abc9c'],
-  ['ROAD', '#7f8c8d'],
-];
+export { LAND_USES };
 const FILL = Object.fromEntries(LAND_USES);
 
 /** Below this zoom zones (a hectare or less) are not loaded. */

@@ -168,7 +168,8 @@ describe('planner map', { skip: noBrowser ?? false }, () => {
       const x = r.x + r.width / 2;
       const y = r.y + r.height / 2;
       const top = document.elementFromPoint(x, y);
-      return { x, y, onMap: Boolean(top?.closest('.leaflet-overlay-pane')) };
+      // Map content (a cluster, or a zone of its detailed plan drawn over it), not a control.
+      return { x, y, onMap: Boolean(top?.closest('.leaflet-overlay-pane, .leaflet-cp-zones-pane')) };
     });
     for (const f of demo) {
       const at = await onScreen(`path.cp-point[data-fid="${f.id}"]`);
@@ -353,16 +354,16 @@ describe('planner map', { skip: noBrowser ?? false }, () => {
     assert.equal(kept.properties.wwtp_capacity_m3_day, 1500);
     assert.equal(kept.properties.version, pn.properties.version + 1);
 
-    // Phú Hưng–Mỹ Thạnh has neither a plant zone nor treatment in use: 422 shown at the field.
-    const [phmt] = (await allFeatures()).filter((f) => f.properties.code === 'BT-CCN-PHMT');
-    await open(page, 'phu hung', 'Phú Hưng–Mỹ Thạnh');
+    // Thị trấn–An Đức has neither a plant zone nor treatment in use: 422 shown at the field.
+    const [ttad] = (await allFeatures()).filter((f) => f.properties.code === 'BT-CCN-TTAD');
+    await open(page, 'an duc', 'Thị trấn–An Đức');
     await page.getByLabel(LABEL, { exact: true }).fill('800');
-    const refused = page.waitForResponse((r) => ['PUT', 'PATCH'].includes(r.request().method()) && r.url().includes(`/items/${phmt.id}`));
+    const refused = page.waitForResponse((r) => ['PUT', 'PATCH'].includes(r.request().method()) && r.url().includes(`/items/${ttad.id}`));
     await page.getByRole('button', { name: 'Lưu' }).click();
     assert.equal((await refused).status(), 422);
     await page.locator('#err-wwtp_capacity_m3_day', { hasText: 'wastewater' }).waitFor();
-    const { body: unchanged } = await api(`/collections/clusters/items/${phmt.id}`);
-    assert.equal(unchanged.properties.version, phmt.properties.version);
+    const { body: unchanged } = await api(`/collections/clusters/items/${ttad.id}`);
+    assert.equal(unchanged.properties.version, ttad.properties.version);
     assert.equal(unchanged.properties.wwtp_capacity_m3_day ?? null, null);
     assertNoConsoleErrors(errors, { expectedStatus: [422] });
     await context.close();

@@ -1,4 +1,5 @@
-//! `GET /collections/{id}/map`: a public, embeddable, read-only map of the published layer.
+//! `GET /collections/{id}/map`: a public, embeddable, read-only map of the published layer: search,
+//! the published plan at a clicked point, a legend, a share link (`web/app/public-map.js`).
 //! Leaflet from `/vendor` (npm), no editing tools, no CDN; the basemap comes from the
 //! configuration (or none, and the map still works offline).
 
@@ -48,13 +49,24 @@ async fn page(State(state): State<AppState>, Collection(collection): Collection)
   <title>{collection}</title>
   <link rel="icon" href="data:,">
   <link rel="stylesheet" href="/vendor/leaflet/leaflet.css">
-  <style>html, body, #map {{ height: 100%; margin: 0; }} .title {{ position: absolute; z-index: 1000; top: 8px; left: 50px; background: #fff; padding: 4px 8px; border-radius: 4px; font: 14px sans-serif; }}</style>
+  <link rel="stylesheet" href="/app/public-map.css">
   <script src="/vendor/leaflet/leaflet.js" defer></script>
   <script type="module" src="/app/public-map.js"></script>
 </head>
 <body>
-  <div id="map" data-collection="{collection}" data-basemap="{basemap}"></div>
-  <div class="title" id="title"></div>
+  <header class="pm-bar">
+    <h1 class="pm-title" id="title"></h1>
+    <form class="pm-search" id="search" role="search">
+      <label class="pm-sr" for="q" data-i18n="public.search_label"></label>
+      <input id="q" type="search" autocomplete="off" role="combobox" aria-autocomplete="list" aria-controls="results" aria-expanded="false" data-i18n-placeholder="public.search_placeholder">
+      <ul id="results" class="pm-results" role="listbox" hidden></ul>
+    </form>
+    <div class="pm-actions">
+      <button id="share" type="button" data-i18n="public.share" data-i18n-title="public.share_label"></button>
+      <button id="lang" type="button" lang="en" data-i18n="lang.switch" data-i18n-aria-label="lang.switch_label"></button>
+    </div>
+  </header>
+  <main class="pm-main"><div id="map" data-collection="{collection}" data-basemap="{basemap}" role="region" aria-label="map"></div></main>
 </body>
 </html>
 "#,
