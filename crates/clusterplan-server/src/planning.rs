@@ -24,7 +24,8 @@ mod writes;
 
 pub use wire::{
     ActDoc, ClusterAtPoint, EventDoc, LandDoc, LonLat, OverrideDoc, RuleDoc, ShareDoc, Summary, SummaryCluster,
-    SummaryUnit, TaskDoc, UnitRef, UnresolvedRule, ZoneAtPoint, Zoning, override_docs, round, rule_docs,
+    SummaryUnit, TaskDoc, UnitCollection, UnitFeature, UnitProperties, UnitRef, UnresolvedRule, ZoneAtPoint, Zoning,
+    override_docs, round, rule_docs,
 };
 
 pub use writes::{

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use clusterplan_core::ClusterStatus;
 use clusterplan_core::rules::{Override, RuleResult};
-use clusterplan_core::units::UnitShare;
+use clusterplan_core::units::{Unit, UnitShare};
 use clusterplan_core::zones::LandTotals;
 use clusterplan_store::{EventRecord, TaskRecord};
 use serde::{Deserialize, Serialize};
@@ -319,4 +319,64 @@ pub struct Summary {
     #[schema(value_type = String, format = Date)]
     pub date: NaiveDate,
     pub units: Vec<SummaryUnit>,
+}
+
+/// An administrative unit over one validity period.
+#[derive(Serialize, ToSchema)]
+pub struct UnitProperties {
+    /// The official code (`83` Bến Tre, `832` Giồng Trôm, …).
+    pub code: String,
+    pub name: String,
+    /// `province`, `district` or `commune`.
+    pub level: &'static str,
+    pub parent_code: Option<String>,
+    #[schema(value_type = String, format = Date)]
+    pub valid_from: NaiveDate,
+    /// `null` while the unit is valid.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub valid_to: Option<NaiveDate>,
+    pub notes: Option<String>,
+}
+
+/// A unit as a GeoJSON Feature; its id is `code@valid_from`.
+#[derive(Serialize, ToSchema)]
+pub struct UnitFeature {
+    #[serde(rename = "type")]
+    #[schema(rename = "type", value_type = String, example = "Feature")]
+    pub kind: &'static str,
+    pub id: String,
+    #[schema(value_type = Geometry)]
+    pub geometry: geojson::Geometry,
+    pub properties: UnitProperties,
+}
+
+/// `GET /units`: a GeoJSON FeatureCollection of units.
+#[derive(Serialize, ToSchema)]
+pub struct UnitCollection {
+    #[serde(rename = "type")]
+    #[schema(rename = "type", value_type = String, example = "FeatureCollection")]
+    pub kind: &'static str,
+    #[serde(rename = "numberReturned")]
+    #[schema(rename = "numberReturned")]
+    pub number_returned: usize,
+    pub features: Vec<UnitFeature>,
+}
+
+impl From<Unit> for UnitFeature {
+    fn from(u: Unit) -> Self {
+        UnitFeature {
+            kind: "Feature",
+            id: format!("{}@{}", u.code, u.valid_from),
+            geometry: geojson::Geometry::from(u.boundary.as_multi_polygon()),
+            properties: UnitProperties {
+                code: u.code,
+                name: u.name,
+                level: u.level.code(),
+                parent_code: u.parent_code,
+                valid_from: u.valid_from,
+                valid_to: u.valid_to,
+                notes: u.notes,
+            },
+        }
+    }
 }

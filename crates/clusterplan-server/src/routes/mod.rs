@@ -27,6 +27,7 @@ mod publish;
 mod queryables;
 mod selection;
 mod tiles;
+mod units;
 mod web;
 mod zones;
 
@@ -46,6 +47,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(queryables::router())
         .merge(zones::router().layer(axum::middleware::map_response(conditional::vary_on_caller)))
         .merge(planning::router())
+        .merge(units::router())
         .merge(history::router())
         .merge(annex::router().layer(axum::middleware::map_response(conditional::vary_on_caller)))
         .merge(export::router().layer(axum::middleware::map_response(conditional::vary_on_caller)))
@@ -74,10 +76,12 @@ pub(crate) fn allowed_methods(path: &str) -> Option<Result<&'static str, crate::
     if more.is_some() {
         return None;
     }
-    if !(extract::COLLECTIONS.contains(&collection) || collection == "zones") {
+    if !(extract::COLLECTIONS.contains(&collection) || matches!(collection, "zones" | "units")) {
         return Some(Err(crate::error::ApiError::NotFound(format!("collection {collection:?} does not exist"))));
     }
     Some(Ok(match (id, collection) {
+        // Units are read-only.
+        (_, "units") => "GET, HEAD, OPTIONS",
         (None, _) => "GET, HEAD, POST, OPTIONS",
         // Zones have no PATCH route.
         (Some(_), "zones") => "GET, HEAD, PUT, DELETE, OPTIONS",

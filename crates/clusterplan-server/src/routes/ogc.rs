@@ -77,11 +77,24 @@ pub(crate) struct Collection {
 #[derive(Serialize, ToSchema)]
 pub(crate) struct Extent {
     spatial: SpatialExtent,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    temporal: Option<TemporalExtent>,
+}
+
+/// The temporal extent: one interval of RFC 3339 instants, `null` for an open end.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct TemporalExtent {
+    interval: Vec<[Option<String>; 2]>,
+    #[schema(example = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian")]
+    trs: &'static str,
 }
 
 impl Extent {
     fn of(bbox: [f64; 4]) -> Self {
-        Extent { spatial: SpatialExtent { bbox: vec![bbox], crs: "http://www.opengis.net/def/crs/OGC/1.3/CRS84" } }
+        Extent {
+            spatial: SpatialExtent { bbox: vec![bbox], crs: "http://www.opengis.net/def/crs/OGC/1.3/CRS84" },
+            temporal: None,
+        }
     }
 }
 
@@ -275,13 +288,15 @@ fn tagged(headers: &HeaderMap, doc: &impl Serialize) -> Result<Response, ApiErro
 }
 
 /// The collections beside the clusters' (which have queryables, tiles, metadata and their own
-/// publication): the zones, published with the clusters.
-const OTHER_COLLECTIONS: &[&str] = &["zones"];
+/// publication): the zones, published with the clusters, and the administrative units.
+const OTHER_COLLECTIONS: &[&str] = &["zones", "units"];
 
 /// A collection's document; extent from the given layer.
 async fn describe(state: &AppState, base: &str, id: &str, layer: Layer) -> Result<Collection, ApiError> {
-    if id == "zones" {
-        return describe_zones(state, base, layer).await;
+    match id {
+        "zones" => return describe_zones(state, base, layer).await,
+        "units" => return describe_units(state, base).await,
+        _ => {}
     }
     let extent = state.store.cluster_extent(layer).await?;
     let meta = state.store.collection_meta(id).await?;
@@ -367,6 +382,52 @@ async fn describe_zones(state: &AppState, base: &str, layer: Layer) -> Result<Co
                 "application/json",
                 "TileJSON of the published layer",
             ),
+        ],
+    })
+}
+
+/// The administrative units' document: every period of every unit, read-only, in CRS84;
+/// extent from all of them, the temporal extent from the first start to the last end (open
+/// while a unit is valid).
+async fn describe_units(state: &AppState, base: &str) -> Result<Collection, ApiError> {
+    use geo::BoundingRect;
+    let units = state.store.list_units(&clusterplan_store::UnitQuery::default()).await?;
+    let bbox = units.iter().filter_map(|u| u.boundary.as_multi_polygon().bounding_rect()).reduce(|a, b| {
+        geo_types::Rect::new(
+            (a.min().x.min(b.min().x), a.min().y.min(b.min().y)),
+            (a.max().x.max(b.max().x), a.max().y.max(b.max().y)),
+        )
+    });
+    let instant = |d: chrono::NaiveDate| format!("{d}T00:00:00Z");
+    let start = units.iter().map(|u| u.valid_from).min().map(instant);
+    let end = if units.iter().any(|u| u.valid_to.is_none()) {
+        None
+    } else {
+        units.iter().filter_map(|u| u.valid_to).max().map(instant)
+    };
+    Ok(Collection {
+        id: "units".to_owned(),
+        title: "Đơn vị hành chính".to_owned(),
+        description: "Administrative units (provinces, districts, communes) with their validity periods; \
+                      datetime selects the units valid then"
+            .to_owned(),
+        keywords: vec!["đơn vị hành chính".to_owned(), "administrative units".to_owned()],
+        item_type: "feature",
+        crs: vec![Crs::Crs84.uri()],
+        storage_crs: Crs::Crs84.uri(),
+        extent: bbox.map(|r| Extent {
+            temporal: Some(TemporalExtent {
+                interval: vec![[start, end]],
+                trs: "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian",
+            }),
+            ..Extent::of([r.min().x, r.min().y, r.max().x, r.max().y])
+        }),
+        license: None,
+        attribution: None,
+        last_published: None,
+        links: vec![
+            link(format!("{base}/collections/units"), "self", "application/json", "This collection"),
+            link(format!("{base}/collections/units/items"), "items", "application/geo+json", "Units"),
         ],
     })
 }

@@ -26,7 +26,7 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::planning::{
-    self, EventDoc, LandDoc, RuleDoc, ShareDoc, Summary, TaskDoc, Zoning, check_event, date_field, enforce,
+    self, EventDoc, LandDoc, RuleDoc, ShareDoc, Summary, TaskDoc, UnitCollection, UnitFeature, Zoning, check_event, date_field, enforce,
     establishment_rules, expansion_rules, field, override_docs, parse_date, parse_event, parse_overrides, rule_docs,
     size_rules, status_on, stored_json, text_field,
 };
@@ -123,47 +123,6 @@ pub(crate) struct SuccessionDoc {
 #[derive(Serialize, ToSchema)]
 pub(crate) struct Successions {
     successions: Vec<SuccessionDoc>,
-}
-
-/// An administrative unit over one validity period.
-#[derive(Serialize, ToSchema)]
-pub(crate) struct UnitProperties {
-    /// The official code (`83` Bến Tre, `832` Giồng Trôm, …).
-    code: String,
-    name: String,
-    /// `province`, `district` or `commune`.
-    level: &'static str,
-    parent_code: Option<String>,
-    #[schema(value_type = String, format = Date)]
-    valid_from: chrono::NaiveDate,
-    /// `null` while the unit is valid.
-    #[schema(value_type = Option<String>, format = Date)]
-    valid_to: Option<chrono::NaiveDate>,
-    notes: Option<String>,
-}
-
-/// A unit as a GeoJSON Feature; its id is `code@valid_from`.
-#[derive(Serialize, ToSchema)]
-pub(crate) struct UnitFeature {
-    #[serde(rename = "type")]
-    #[schema(rename = "type", value_type = String, example = "Feature")]
-    kind: &'static str,
-    id: String,
-    #[schema(value_type = Geometry)]
-    geometry: geojson::Geometry,
-    properties: UnitProperties,
-}
-
-/// `GET /units`: a GeoJSON FeatureCollection of units.
-#[derive(Serialize, ToSchema)]
-pub(crate) struct UnitCollection {
-    #[serde(rename = "type")]
-    #[schema(rename = "type", value_type = String, example = "FeatureCollection")]
-    kind: &'static str,
-    #[serde(rename = "numberReturned")]
-    #[schema(rename = "numberReturned")]
-    number_returned: usize,
-    features: Vec<UnitFeature>,
 }
 
 /// The request document, which these routes read as an object.
@@ -614,23 +573,7 @@ async fn list_units(
     let on = params.get("date").map(|_| parse_date("date", params.get("date"))).transpose()?;
     let level = parse_level(params.get("level"))?;
     let units = state.store.list_units(&UnitQuery { on, level, bbox: None, code: params.get("code").cloned() }).await?;
-    let features: Vec<UnitFeature> = units
-        .into_iter()
-        .map(|u| UnitFeature {
-            kind: "Feature",
-            id: format!("{}@{}", u.code, u.valid_from),
-            geometry: geojson::Geometry::from(u.boundary.as_multi_polygon()),
-            properties: UnitProperties {
-                code: u.code,
-                name: u.name,
-                level: u.level.code(),
-                parent_code: u.parent_code,
-                valid_from: u.valid_from,
-                valid_to: u.valid_to,
-                notes: u.notes,
-            },
-        })
-        .collect();
+    let features: Vec<UnitFeature> = units.into_iter().map(UnitFeature::from).collect();
     let collection = UnitCollection { kind: "FeatureCollection", number_returned: features.len(), features };
     Ok((
         [(header::CONTENT_TYPE, "application/geo+json")],

@@ -112,7 +112,7 @@ pub(super) fn join_repeated(params: &mut HashMap<String, String>, raw: Option<&s
     }
 }
 
-fn parse_bbox(text: &str, crs: WireCrs) -> Result<[f64; 4], ApiError> {
+pub(super) fn parse_bbox(text: &str, crs: WireCrs) -> Result<[f64; 4], ApiError> {
     let numbers: Result<Vec<f64>, _> = text.split(',').map(|n| n.trim().parse::<f64>()).collect();
     let numbers = numbers.map_err(|_| bad_param(format!("bbox={text:?} must be 4 comma-separated numbers")))?;
     let given = match numbers.as_slice() {

@@ -65,7 +65,17 @@ async fn get(state: &AppState, uri: &str) -> Answer {
 
 /// A GET without credentials: the public.
 async fn public_get(state: &AppState, uri: &str) -> Answer {
-    let request = Request::get(uri).header(header::HOST, "test.local").body(Body::empty()).expect("request");
+    public(state, Method::GET, uri).await
+}
+
+/// A request without credentials or body: the public.
+async fn public(state: &AppState, method: Method, uri: &str) -> Answer {
+    let request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::HOST, "test.local")
+        .body(Body::empty())
+        .expect("request");
     let response = app(state.clone()).oneshot(request).await.expect("infallible");
     let status = response.status();
     let bytes = response.into_body().collect().await.expect("body").to_bytes();
@@ -757,7 +767,7 @@ async fn the_public_reads_the_published_plan_at_a_point_and_no_draft(state: AppS
     assert_eq!(doc.body["last_published"]["seq"], 1, "{}", doc.text);
     let list = public_get(&state, "/collections").await;
     let ids: Vec<&Value> = list.body["collections"].as_array().expect("collections").iter().map(|c| &c["id"]).collect();
-    assert_eq!(ids, [&json!("clusters"), &json!("zones")]);
+    assert_eq!(ids, [&json!("clusters"), &json!("zones"), &json!("units")]);
 
     // Zone tiles: the public's are the published zones, with the land use drawn.
     let tilejson = public_get(&state, "/collections/zones/tiles/WebMercatorQuad/tilejson.json").await;
@@ -784,6 +794,72 @@ async fn the_public_reads_the_published_plan_at_a_point_and_no_draft(state: AppS
     assert_eq!(public_get(&state, &at_draft).await.body["clusters"][0]["code"], "DRAFT");
     assert_eq!(public_get(&state, &at_zone).await.body["clusters"][0]["land_use"], "GRN");
     assert_eq!(public_get(&state, ZONES).await.body["features"][0]["properties"]["land_use"], "GRN");
+}
+
+async fn units_are_a_public_collection_selected_by_datetime(state: AppState) {
+    seeded(&state).await;
+    let names = |a: &Answer| -> Vec<String> {
+        a.body["features"].as_array().map_or_else(Vec::new, |f| {
+            f.iter().map(|u| u["properties"]["name"].as_str().unwrap_or_default().to_owned()).collect()
+        })
+    };
+    let doc = public_get(&state, "/collections/units").await;
+    assert_eq!(doc.status, StatusCode::OK, "{}", doc.text);
+    assert_eq!(doc.body["id"], "units");
+    let interval = &doc.body["extent"]["temporal"]["interval"][0];
+    assert!(interval[0].as_str().is_some_and(|t| t.starts_with("19")), "{}", doc.text);
+    assert_eq!(interval[1], Value::Null, "communes are valid today: {}", doc.text);
+    let listed = public_get(&state, "/collections").await;
+    assert!(listed.body["collections"].as_array().expect("collections").iter().any(|c| c["id"] == "units"));
+
+    let y1998 = public_get(&state, "/collections/units/items?datetime=1998-12-31&level=district").await;
+    assert_eq!(y1998.status, StatusCode::OK, "{}", y1998.text);
+    let n = names(&y1998);
+    assert!(n.contains(&"Thị xã Bến Tre".to_owned()) && n.contains(&"Huyện Mỏ Cày".to_owned()), "{n:?}");
+    assert!(!n.contains(&"Huyện Mỏ Cày Bắc".to_owned()), "{n:?}");
+    assert_eq!(y1998.body["numberMatched"], n.len());
+    let y2015 = public_get(&state, "/collections/units/items?datetime=2015-01-01T12:00:00Z&level=district").await;
+    let n = names(&y2015);
+    assert!(n.contains(&"Thành phố Bến Tre".to_owned()) && n.contains(&"Huyện Mỏ Cày Bắc".to_owned()), "{n:?}");
+    assert!(!n.contains(&"Huyện Mỏ Cày".to_owned()), "{n:?}");
+    let y2025 = public_get(&state, "/collections/units/items?datetime=2025-07-01&level=district").await;
+    assert_eq!(y2025.body["numberMatched"], 0, "districts were abolished: {}", y2025.text);
+    // An interval: every unit valid on some day of it, here Mỏ Cày before and after its split.
+    let split = public_get(&state, "/collections/units/items?datetime=2008-01-01/2010-01-01&code=833").await;
+    assert_eq!(names(&split), ["Huyện Mỏ Cày", "Huyện Mỏ Cày Nam"], "{}", split.text);
+    let open = public_get(&state, "/collections/units/items?datetime=../2000-01-01&code=833").await;
+    assert_eq!(names(&open), ["Huyện Mỏ Cày"]);
+    // bbox: the city's box in 2015.
+    let city = public_get(&state, "/collections/units/items?bbox=106.36,10.21,106.37,10.22&datetime=2015-01-01&level=district").await;
+    assert_eq!(names(&city), ["Thành phố Bến Tre"], "{}", city.text);
+    // Paging links repeat the selection.
+    let paged = public_get(&state, "/collections/units/items?datetime=1998-12-31&limit=2").await;
+    let next = paged.body["links"].as_array().expect("links").iter().find(|l| l["rel"] == "next").expect("next").clone();
+    assert!(next["href"].as_str().is_some_and(|h| h.contains("offset=2") && h.contains("datetime=1998-12-31")), "{next}");
+
+    // One unit's period by its id, as JSON and as HTML.
+    let id = y1998.body["features"][0]["id"].as_str().expect("id").to_owned();
+    let one = public_get(&state, &format!("/collections/units/items/{id}")).await;
+    assert_eq!(one.status, StatusCode::OK, "{}", one.text);
+    assert_eq!(one.body["id"], id.as_str());
+    let page = public_get(&state, &format!("/collections/units/items/{id}?f=html")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains(y1998.body["features"][0]["properties"]["name"].as_str().expect("name")));
+    // Read-only, and refusals that say what is wrong.
+    for (uri, status) in [
+        ("/collections/units/items/829@1800-01-01", StatusCode::NOT_FOUND),
+        ("/collections/units/items/nothing", StatusCode::NOT_FOUND),
+        ("/collections/units/items?datetime=2025-07-01/2009-01-01", StatusCode::BAD_REQUEST),
+        ("/collections/units/items?datetime=soon", StatusCode::BAD_REQUEST),
+        ("/collections/units/items?level=hamlet", StatusCode::BAD_REQUEST),
+        ("/collections/units/items?date=2015-01-01", StatusCode::BAD_REQUEST),
+    ] {
+        let a = public_get(&state, uri).await;
+        assert_eq!(a.status, status, "{uri}: {}", a.text);
+        assert!(a.body["detail"].as_str().is_some_and(|d| !d.is_empty()), "{uri}: {}", a.text);
+    }
+    assert_eq!(public(&state, Method::POST, "/collections/units/items").await.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(post(&state, "/collections/units/items", &json!({})).await.status, StatusCode::METHOD_NOT_ALLOWED);
 }
 
 /// Runs one statement on the test's database, beside the store.
@@ -1239,6 +1315,7 @@ router_suite!(
     zoning_answers_what_is_planned_at_a_point,
     zoning_reads_the_events_of_the_clusters_at_the_point_only,
     the_public_reads_the_published_plan_at_a_point_and_no_draft,
+    units_are_a_public_collection_selected_by_datetime,
     summaries_by_unit_work_for_1998_districts_and_2025_communes,
     tasks_are_flagged_overdue_for_any_date,
     officers_edit_only_inside_their_unit,
