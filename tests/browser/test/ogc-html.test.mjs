@@ -1,5 +1,6 @@
 // The HTML views of the OGC API (items?f=html, an item): a real Chromium against the real
-// binary, as the public, shows the published features in the table and on the Leaflet map.
+// binary, as the public, shows the published features in the table (labelled in Vietnamese or
+// English) and on the Leaflet map.
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -37,6 +38,18 @@ describe('OGC API HTML views', { skip: skip ?? false }, () => {
     assert.equal(await page.locator('path.leaflet-interactive').count(), count);
     const first = published.body.features[0];
     assert.ok((await page.textContent('table')).includes(first.properties.name));
+    // Labels, not raw names, in Vietnamese first; the table scrolls inside the page, which fits
+    // a 1366 px screen.
+    assert.equal(await page.textContent('th[data-field="status"]'), 'Tình trạng');
+    assert.ok(!(await page.textContent('tbody')).includes('in_plan'), 'status labels, not codes');
+    const fits = () => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+    assert.ok(await fits(), 'the page is no wider than the screen');
+    await page.click('nav a.lang');
+    await page.waitForSelector('html[lang="en"][data-state="ready"]', { timeout: 15_000 });
+    assert.equal(await page.textContent('th[data-field="status"]'), 'Status');
+    assert.ok(await fits());
+    await page.goto(`${base}/collections/clusters/items?limit=5`);
+    await page.waitForSelector('html[data-state="ready"]', { timeout: 15_000 });
 
     await page.click(`a[href="/collections/clusters/items/${first.id}?f=html"]`);
     await page.waitForSelector('html[data-state="ready"]', { timeout: 15_000 });

@@ -317,6 +317,10 @@ async fn document(headers: HeaderMap, Query(params): Query<HashMap<String, Strin
         &[("/api?f=json", OPENAPI_JSON, "OpenAPI document (JSON)")],
         &body,
         None,
+        // The API document is written in English.
+        super::html::Lang::En,
+        "",
+        None,
     )))
 }
 

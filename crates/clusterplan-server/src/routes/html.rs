@@ -3,7 +3,9 @@
 //!
 //! A view never reads the store itself: [`get`] runs the JSON handler on the same request
 //! (same parameters, same layer and rights, same errors) and renders its document with `maud`,
-//! which escapes every text and attribute. Refusals stay problem+json.
+//! which escapes every text and attribute. Refusals stay problem+json. Pages speak Vietnamese
+//! or English (`lang=vi|en`, else the browser's language, else Vietnamese): field names and
+//! coded values (statuses, kinds, land uses, unit levels) get their labels (`labels.rs`).
 
 use std::collections::HashMap;
 
@@ -19,6 +21,9 @@ use serde_json::{Value, json};
 use super::links::{BaseUrl, Link, link};
 use crate::AppState;
 use crate::error::ApiError;
+
+mod labels;
+pub(crate) use labels::Lang;
 
 /// Largest JSON document a view renders (a page of [`HTML_MAX_ITEMS`] features of 64 KB each).
 const MAX_DOCUMENT_BYTES: usize = 64 * 1024 * 1024;
@@ -92,10 +97,18 @@ where
 {
     let params = query_pairs(request.uri()).into_iter().collect::<HashMap<_, _>>();
     let wanted = negotiate(request.headers(), &params).map_err(IntoResponse::into_response)?;
+    // `lang` is the page's: the JSON handler of an HTML view never sees it.
+    let (lang, explicit) = match wanted {
+        Negotiated::Html => Lang::choose(&params, request.headers()).map_err(IntoResponse::into_response)?,
+        Negotiated::Json => (Lang::Vi, false),
+    };
     let (mut parts, body) = request.into_parts();
     let Ok(BaseUrl(base)) = BaseUrl::from_request_parts(&mut parts, &state).await;
     let path = parts.uri.path().to_owned();
-    let mut query: Vec<(String, String)> = query_pairs(&parts.uri).into_iter().filter(|(k, _)| k != "f").collect();
+    let mut query: Vec<(String, String)> = query_pairs(&parts.uri)
+        .into_iter()
+        .filter(|(k, _)| k != "f" && (wanted == Negotiated::Json || k != "lang"))
+        .collect();
     let mut lowered = None;
     if wanted == Negotiated::Html && view == View::Items {
         for (k, v) in &mut query {
@@ -105,7 +118,7 @@ where
             }
         }
     }
-    let here = Here { base, path, query };
+    let here = Here { base, path, query, lang, keep: lang.kept(explicit) };
     // Building a page in memory is expensive work: it takes a render slot (503 when none).
     let limits = parts.extensions.get::<std::sync::Arc<crate::limits::Limits>>().cloned();
     let _slot = match (&limits, wanted, view) {
@@ -148,9 +161,22 @@ pub(crate) struct Here {
     base: String,
     path: String,
     query: Vec<(String, String)>,
+    lang: Lang,
+    /// `&lang=…` when the request named its language, which the page's links then keep.
+    keep: &'static str,
 }
 
 impl Here {
+    /// This page in the other language.
+    fn switch(&self) -> (String, Lang) {
+        let other = self.lang.other();
+        let mut serializer = url::form_urlencoded::Serializer::new(String::new());
+        serializer.extend_pairs(&self.query);
+        serializer.append_pair("f", "html");
+        serializer.append_pair("lang", other.code());
+        (format!("{}?{}", self.path, serializer.finish()), other)
+    }
+
     /// This resource in format `f`, as an absolute URL.
     fn href(&self, f: &str) -> String {
         let mut serializer = url::form_urlencoded::Serializer::new(String::new());
@@ -218,10 +244,13 @@ pub(crate) fn page(
     alternates: &[(&str, &str, &str)],
     body: &Markup,
     map: Option<&MapData<'_>>,
+    lang: Lang,
+    keep: &'static str,
+    switch: Option<&(String, Lang)>,
 ) -> Response {
     let markup = html! {
         (DOCTYPE)
-        html lang="en" {
+        html lang=(lang.code()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
@@ -239,11 +268,14 @@ pub(crate) fn page(
             }
             body {
                 nav {
-                    a href="/?f=html" { "clusterplan" } " · "
-                    a href="/collections?f=html" { "collections" } " · "
-                    a href="/conformance?f=html" { "conformance" } " · "
+                    a href={ "/?f=html" (keep) } { "clusterplan" } " · "
+                    a href={ "/collections?f=html" (keep) } { (lang.word("collections")) } " · "
+                    a href={ "/conformance?f=html" (keep) } { (lang.word("conformance")) } " · "
                     a href="/api?f=html" { "API" } " · "
-                    a href="/" { "planner map" }
+                    a href="/" { (lang.word("planner_map")) }
+                    @if let Some((href, other)) = switch {
+                        " · " a.lang href=(href) lang=(other.code()) hreflang=(other.code()) { (lang.word("switch")) }
+                    }
                 }
                 main {
                     h1 { (title) }
@@ -253,7 +285,7 @@ pub(crate) fn page(
                     (body)
                     @if !alternates.is_empty() {
                         p.formats {
-                            "Also as: "
+                            (lang.word("also_as"))
                             @for (href, media_type, link_title) in alternates {
                                 a rel="alternate" type=(media_type) href=(href) { (link_title) } " "
                             }
@@ -267,8 +299,9 @@ pub(crate) fn page(
         .into_response()
 }
 
-const STYLE: &str = "body{font:15px/1.4 system-ui,sans-serif;margin:0 auto;max-width:72rem;padding:0 1rem}\
-nav{padding:.6rem 0;border-bottom:1px solid #ddd}table{border-collapse:collapse;font-size:13px}\
+const STYLE: &str = "body{font:15px/1.4 system-ui,sans-serif;margin:0 auto;max-width:80rem;padding:0 1rem}\
+nav{padding:.6rem 0;border-bottom:1px solid #ddd}table{border-collapse:collapse;font-size:13px;display:block;\
+overflow-x:auto;max-width:100%}th[title]{cursor:help}\
 td,th{border:1px solid #ddd;padding:2px 6px;text-align:left;vertical-align:top}\
 #map{height:420px;margin:1rem 0;border:1px solid #ccc}.formats{color:#555}dt{font-weight:600}";
 
@@ -323,13 +356,15 @@ fn cell(value: &Value) -> String {
 }
 
 /// The landing page as HTML (`/?f=html`; browsers asking `/` without `f` get the planner map).
-pub(crate) fn landing_page(doc: &Value, json_href: &str) -> Response {
+pub(crate) fn landing_page(doc: &Value, json_href: &str, (lang, explicit): (Lang, bool)) -> Response {
     let body = html! {
         p { (text(&doc["description"])) }
-        h2 { "Links" }
+        h2 { (lang.word("links")) }
         (link_list(&doc["links"]))
     };
-    page(&text(&doc["title"]), &[(json_href, "application/json", "JSON")], &body, None)
+    let switch = (format!("/?f=html&lang={}", lang.other().code()), lang.other());
+    let keep = lang.kept(explicit);
+    page(&text(&doc["title"]), &[(json_href, "application/json", "JSON")], &body, None, lang, keep, Some(&switch))
 }
 
 fn conformance_page(doc: &Value, here: &Here) -> Response {
@@ -341,30 +376,55 @@ fn conformance_page(doc: &Value, here: &Here) -> Response {
             }
         }
     };
-    page("Conformance classes", &[(&here.href("json"), "application/json", "JSON")], &body, None)
+    let lang = here.lang;
+    let json_href = here.href("json");
+    let alternates = [(json_href.as_str(), "application/json", "JSON")];
+    page(lang.word("conformance_title"), &alternates, &body, None, lang, here.keep, Some(&here.switch()))
 }
 
-fn collection_summary(collection: &Value) -> Markup {
+/// A property's name as a table header: its label, the name itself as the tooltip.
+fn field_header(key: &str, lang: Lang) -> Markup {
+    match lang.field(key) {
+        Some(label) => html! { th title=(key) data-field=(key) { (label) } },
+        None => html! { th data-field=(key) { (key) } },
+    }
+}
+
+/// A property's value: the label of a code (status, kind, land use, level, yes/no), else the
+/// value itself (cut when `short`).
+fn value_text(key: &str, value: &Value, lang: Lang, short: bool) -> String {
+    match lang.value(key, value) {
+        Some(label) => label.to_owned(),
+        None if short => cell(value),
+        None => text(value),
+    }
+}
+
+fn collection_summary(collection: &Value, lang: Lang) -> Markup {
     let id = text(&collection["id"]);
     html! {
         dl {
             dt { "id" } dd { code { (id) } }
-            dt { "description" } dd { (text(&collection["description"])) }
+            dt { (lang.word("description")) } dd { (text(&collection["description"])) }
             @if let Some(keywords) = collection["keywords"].as_array().filter(|k| !k.is_empty()) {
-                dt { "keywords" } dd { (keywords.iter().map(text).collect::<Vec<_>>().join(", ")) }
+                dt { (lang.word("keywords")) } dd { (keywords.iter().map(text).collect::<Vec<_>>().join(", ")) }
             }
             @for key in ["license", "attribution"] {
-                @if !collection[key].is_null() { dt { (key) } dd { (text(&collection[key])) } }
+                @if !collection[key].is_null() { dt { (lang.word(key)) } dd { (text(&collection[key])) } }
             }
             @if let Some(bbox) = collection["extent"]["spatial"]["bbox"][0].as_array() {
-                dt { "extent (CRS84)" } dd { (bbox.iter().map(text).collect::<Vec<_>>().join(", ")) }
+                dt { (lang.word("extent")) } dd { (bbox.iter().map(text).collect::<Vec<_>>().join(", ")) }
+            }
+            @if let Some(interval) = collection["extent"]["temporal"]["interval"][0].as_array() {
+                dt { (lang.word("period")) }
+                dd { (interval.iter().map(|t| if t.is_null() { "..".to_owned() } else { text(t) }).collect::<Vec<_>>().join(" / ")) }
             }
             @if !collection["last_published"].is_null() {
-                dt { "last published" }
+                dt { (lang.word("last_published")) }
                 dd {
-                    (text(&collection["last_published"]["published_at"])) " by "
+                    (text(&collection["last_published"]["published_at"])) (lang.word("by"))
                     (text(&collection["last_published"]["author"])) ", "
-                    (text(&collection["last_published"]["feature_count"])) " features"
+                    (text(&collection["last_published"]["feature_count"])) (lang.word("features_count"))
                 }
             }
         }
@@ -372,38 +432,47 @@ fn collection_summary(collection: &Value) -> Markup {
 }
 
 fn collections_page(doc: &Value, here: &Here) -> Response {
+    let lang = here.lang;
     let body = html! {
         @for collection in doc["collections"].as_array().into_iter().flatten() {
             @let id = text(&collection["id"]);
             section {
-                h2 { a href={ "/collections/" (id) "?f=html" } { (text(&collection["title"])) } }
-                (collection_summary(collection))
+                h2 { a href={ "/collections/" (id) "?f=html" (here.keep) } { (text(&collection["title"])) } }
+                (collection_summary(collection, lang))
                 p {
-                    a href={ "/collections/" (id) "/items?f=html" } { "Features" } " · "
-                    a href={ "/collections/" (id) "/map" } { "Public map" }
+                    a href={ "/collections/" (id) "/items?f=html" (here.keep) } { (lang.word("features")) }
+                    // The collections with a public map (`public_map.rs`).
+                    @if super::extract::COLLECTIONS.contains(&id.as_str()) {
+                        " · " a href={ "/collections/" (id) "/map" (here.keep.replacen('&', "?", 1)) } { (lang.word("public_map")) }
+                    }
                 }
             }
         }
-        h2 { "Links" }
+        h2 { (lang.word("links")) }
         (link_list(&doc["links"]))
     };
-    page("Collections", &[(&here.href("json"), "application/json", "JSON")], &body, None)
+    let json_href = here.href("json");
+    let alternates = [(json_href.as_str(), "application/json", "JSON")];
+    page(lang.word("collections"), &alternates, &body, None, lang, here.keep, Some(&here.switch()))
 }
 
 fn collection_page(doc: &Value, here: &Here, basemap: &str) -> Response {
+    let lang = here.lang;
     let id = text(&doc["id"]);
     let body = html! {
-        (collection_summary(doc))
-        p { a href={ "/collections/" (id) "/items?f=html" } { "Browse the features" } }
-        h2 { "Coordinate reference systems" }
-        p { "Stored in " code { (text(&doc["storageCrs"])) } "; served in:" }
+        (collection_summary(doc, lang))
+        p { a href={ "/collections/" (id) "/items?f=html" (here.keep) } { (lang.word("browse")) } }
+        h2 { (lang.word("crs_title")) }
+        p { (lang.word("stored_in")) code { (text(&doc["storageCrs"])) } (lang.word("served_in")) }
         ul { @for crs in doc["crs"].as_array().into_iter().flatten() { li { code { (text(crs)) } } } }
-        h2 { "Links" }
+        h2 { (lang.word("links")) }
         (link_list(&doc["links"]))
     };
     let bbox = doc["extent"]["spatial"]["bbox"][0].as_array().map(|b| Value::Array(b.clone()).to_string());
     let map = bbox.is_some().then_some(MapData { basemap, geojson: None, bbox });
-    page(&text(&doc["title"]), &[(&here.href("json"), "application/json", "JSON")], &body, map.as_ref())
+    let json_href = here.href("json");
+    let alternates = [(json_href.as_str(), "application/json", "JSON")];
+    page(&text(&doc["title"]), &alternates, &body, map.as_ref(), lang, here.keep, Some(&here.switch()))
 }
 
 /// The properties shown as columns: every key of the page's features, in first-seen order.
@@ -426,73 +495,74 @@ fn columns(features: &[Value]) -> Vec<String> {
 
 /// `lowered`: the `limit` asked for when it was above [`HTML_MAX_ITEMS`].
 fn items_page(doc: &Value, here: &Here, basemap: &str, lowered: Option<&str>) -> Response {
+    let lang = here.lang;
     let features = doc["features"].as_array().map_or(&[][..], Vec::as_slice);
     let keys = columns(features);
     let page_link = |rel: &str| {
         doc["links"].as_array().into_iter().flatten().find(|l| l["rel"] == rel).and_then(|l| l["href"].as_str())
     };
+    let in_lang = |href: &str| format!("{}{}", with_format(href, "html"), here.keep);
     let collection = here.path.trim_end_matches("/items").rsplit('/').next().unwrap_or("").to_owned();
     let body = html! {
         p {
-            (text(&doc["numberReturned"])) " of " (text(&doc["numberMatched"])) " features"
-            @if let Some(offset) = here.query.iter().find(|(k, _)| k == "offset") { " from offset " (offset.1) }
+            (text(&doc["numberReturned"])) (lang.word("of")) (text(&doc["numberMatched"])) (lang.word("features_count"))
+            @if let Some(offset) = here.query.iter().find(|(k, _)| k == "offset") { (lang.word("from_offset")) (offset.1) }
             " (" (text(&doc["timeStamp"])) ")"
         }
         @if let Some(asked) = lowered {
-            p.limit { "An HTML page shows at most " (HTML_MAX_ITEMS) " features (limit=" (asked) " was asked); "
-                "the JSON representation streams up to the API's limit." }
+            p.limit { (lang.word("html_cap")) (asked) }
         }
         p.paging {
-            @if let Some(prev) = page_link("prev") { a rel="prev" href=(with_format(prev, "html")) { "← previous page" } " " }
-            @if let Some(next) = page_link("next") { a rel="next" href=(with_format(next, "html")) { "next page →" } }
+            @if let Some(prev) = page_link("prev") { a rel="prev" href=(in_lang(prev)) { (lang.word("previous")) } " " }
+            @if let Some(next) = page_link("next") { a rel="next" href=(in_lang(next)) { (lang.word("next")) } }
         }
         table {
-            thead { tr { th { "id" } @for key in &keys { th { (key) } } } }
+            thead { tr { (field_header("id", lang)) @for key in &keys { (field_header(key, lang)) } } }
             tbody {
                 @for feature in features {
                     @let id = text(&feature["id"]);
                     tr {
-                        td { a href={ "/collections/" (collection) "/items/" (id) "?f=html" } { (id) } }
-                        @for key in &keys { td { (cell(&feature["properties"][key.as_str()])) } }
+                        td { a href={ "/collections/" (collection) "/items/" (id) "?f=html" (here.keep) } { (id) } }
+                        @for key in &keys { td { (value_text(key, &feature["properties"][key.as_str()], lang, true)) } }
                     }
                 }
             }
         }
-        p { a href={ "/collections/" (collection) "?f=html" } { "The collection" } }
+        p { a href={ "/collections/" (collection) "?f=html" (here.keep) } { (lang.word("the_collection")) } }
     };
     let map = MapData {
         basemap,
         geojson: Some(json!({ "type": "FeatureCollection", "features": features }).to_string()),
         bbox: None,
     };
-    page(
-        &format!("Features of {collection}"),
-        &[(&here.href("json"), "application/geo+json", "GeoJSON")],
-        &body,
-        Some(&map),
-    )
+    let json_href = here.href("json");
+    let alternates = [(json_href.as_str(), "application/geo+json", "GeoJSON")];
+    page(&format!("{}{collection}", lang.word("features_of")), &alternates, &body, Some(&map), lang, here.keep, Some(&here.switch()))
 }
 
 fn item_page(doc: &Value, here: &Here, basemap: &str) -> Response {
+    let lang = here.lang;
     let name = text(&doc["properties"]["name"]);
     let id = text(&doc["id"]);
     let collection =
         here.path.rsplit_once("/items/").map_or("", |(c, _)| c).rsplit('/').next().unwrap_or("").to_owned();
-    let title = if name.is_empty() { format!("Feature {id}") } else { name };
+    let title = if name.is_empty() { format!("{} {id}", lang.word("feature")) } else { name };
     let body = html! {
         table {
             tbody {
-                tr { th { "id" } td { (id) } }
+                tr { (field_header("id", lang)) td { (id) } }
                 @for (key, value) in doc["properties"].as_object().into_iter().flatten() {
-                    tr { th { (key) } td { (text(value)) } }
+                    tr { (field_header(key, lang)) td { (value_text(key, value, lang, false)) } }
                 }
             }
         }
         p {
-            a href={ "/collections/" (collection) "/items?f=html" } { "All features" } " · "
-            a href={ "/collections/" (collection) "?f=html" } { "The collection" }
+            a href={ "/collections/" (collection) "/items?f=html" (here.keep) } { (lang.word("all_features")) } " · "
+            a href={ "/collections/" (collection) "?f=html" (here.keep) } { (lang.word("the_collection")) }
         }
     };
     let map = MapData { basemap, geojson: Some(doc.to_string()), bbox: None };
-    page(&title, &[(&here.href("json"), "application/geo+json", "GeoJSON")], &body, Some(&map))
+    let json_href = here.href("json");
+    let alternates = [(json_href.as_str(), "application/geo+json", "GeoJSON")];
+    page(&title, &alternates, &body, Some(&map), lang, here.keep, Some(&here.switch()))
 }

@@ -173,7 +173,7 @@ async fn landing(
         Negotiated::Json => Json(doc).into_response(),
         // `/?f=html` is the landing document; a browser opening `/` expects the map.
         Negotiated::Html if params.contains_key("f") => {
-            html::landing_page(&serde_json::json!(doc), &format!("{base}/?f=json"))
+            html::landing_page(&serde_json::json!(doc), &format!("{base}/?f=json"), html::Lang::choose(&params, &headers)?)
         }
         Negotiated::Html => super::web::index_html(&state.config, &headers).await,
     }))

@@ -270,9 +270,12 @@ async fn items_and_item_are_negotiated_between_html_and_geojson(state: AppState)
         browser(&state, &format!("{ITEMS}?limit=1"), true).await,
     ] {
         assert_html(&page);
-        assert!(page.text.contains("1 of 2 features"), "{}", page.text);
+        // Vietnamese by default: labels for the field names and the coded values.
+        assert!(page.text.contains(r#"<html lang="vi">"#) && page.text.contains("1 trên 2 đối tượng"), "{}", page.text);
         assert!(page.text.contains(escaped) && !page.text.contains("<script>alert(1)"), "{}", page.text);
-        assert!(page.text.contains("<th>code</th>") && page.text.contains("<th>area_ha</th>"), "{}", page.text);
+        assert!(page.text.contains(r#"<th title="code" data-field="code">Mã</th>"#), "{}", page.text);
+        assert!(page.text.contains(r#"data-field="area_ha">Diện tích (ha, VN-2000)</th>"#), "{}", page.text);
+        assert!(page.text.contains("<td>Trong danh mục / phương án</td>") && !page.text.contains("<td>in_plan</td>"), "{}", page.text);
         assert!(
             page.text.contains(
                 r#"rel="next" href="http://test.local/collections/clusters/items?limit=1&amp;offset=1&amp;f=html""#
@@ -282,12 +285,23 @@ async fn items_and_item_are_negotiated_between_html_and_geojson(state: AppState)
         );
         assert!(page.text.contains(&format!(r#"href="/collections/clusters/items/{id}?f=html""#)), "{}", page.text);
     }
+    // English on request (or for a browser that asks for it), and the page's links keep an
+    // asked language.
+    let english = get(&state, &format!("{ITEMS}?f=html&limit=1&lang=en")).await;
+    assert!(english.text.contains(r#"<html lang="en">"#) && english.text.contains("1 of 2 features"), "{}", english.text);
+    assert!(english.text.contains(r#"data-field="status">Status</th>"#) && english.text.contains("<td>In plan</td>"), "{}", english.text);
+    assert!(english.text.contains(r#"offset=1&amp;f=html&amp;lang=en""#), "{}", english.text);
+    assert!(english.text.contains(r#"lang="vi" hreflang="vi">Tiếng Việt</a>"#), "a switch back: {}", english.text);
+    let accept = call(&state, Method::GET, &format!("{ITEMS}?limit=1"), true, &[("accept", "text/html"), ("accept-language", "en-GB,en;q=0.9")], Body::empty()).await;
+    assert!(accept.text.contains("1 of 2 features"), "{}", accept.text);
+    assert_problem(&get(&state, &format!("{ITEMS}?f=html&lang=fr")).await, StatusCode::BAD_REQUEST);
+    assert_problem(&get(&state, &format!("{ITEMS}?f=json&lang=en")).await, StatusCode::BAD_REQUEST);
     let second = get(&state, &format!("{ITEMS}?f=html&limit=1&offset=1")).await;
     assert!(second.text.contains("Giồng Trôm") && !second.text.contains(escaped), "the second page: {}", second.text);
     assert!(second.text.contains(r#"rel="prev""#));
     let boxed = get(&state, &format!("{ITEMS}?f=html&bbox=106.44,10.2,106.46,10.3")).await;
     assert!(
-        boxed.text.contains("1 of 1 features") && boxed.text.contains("Giồng Trôm"),
+        boxed.text.contains("1 trên 1 đối tượng") && boxed.text.contains("Giồng Trôm"),
         "bbox applies: {}",
         boxed.text
     );
