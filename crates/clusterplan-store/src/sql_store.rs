@@ -15,13 +15,13 @@ use futures::{StreamExt, TryStreamExt};
 use sqlx::{Database, Pool, QueryBuilder};
 
 use crate::backend::{Backend, RowExt, Sql, TextList, expand};
-use crate::tiles::Tiled;
-use planning::ZONE_ATTR_COLUMNS;
 use crate::planning::PlanningStore;
 use crate::sql_filter;
+use crate::tiles::Tiled;
 use crate::{
     ClusterQuery, CollectionMeta, Layer, NewAudit, Publication, Store, StoreError, TileBudget, TileId, WriteContext,
 };
+use planning::ZONE_ATTR_COLUMNS;
 
 /// A store on one SQL database: [`crate::GpkgStore`] (SQLite) or [`crate::PostgisStore`].
 pub struct SqlStore<B: Database> {
@@ -471,7 +471,8 @@ where
         .await?;
         // The zones go with their clusters: the public never sees one without the other.
         Sql::<B>::new("DELETE FROM zones_published").execute(&mut tx).await?;
-        let zone_columns = format!("geom, version, created_at, updated_at, updated_by, {}", columns(&ZONE_ATTR_COLUMNS));
+        let zone_columns =
+            format!("geom, version, created_at, updated_at, updated_by, {}", columns(&ZONE_ATTR_COLUMNS));
         Sql::<B>::new(&format!(
             "INSERT INTO zones_published ({{id}}, {zone_columns}) SELECT {{id}}, {zone_columns} FROM zones"
         ))

@@ -121,7 +121,8 @@ pub(crate) struct TileField<T> {
 }
 
 /// The `updated_at` attribute of any feature, RFC 3339 in UTC with milliseconds.
-const UPDATED_AT_SQL: &str = "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS updated_at";
+const UPDATED_AT_SQL: &str =
+    "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS updated_at";
 
 /// What a tile draws: clusters or zones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -198,7 +199,12 @@ pub(crate) const ZONE_TILE_FIELDS: &[TileField<Zone>] = &[
         sql: "leasable",
         value: |z| Some(TileValue::Bool(z.data.attrs.leasable())),
     },
-    TileField { name: "leased", kind: "Boolean", sql: "leased", value: |z| Some(TileValue::Bool(z.data.attrs.leased())) },
+    TileField {
+        name: "leased",
+        kind: "Boolean",
+        sql: "leased",
+        value: |z| Some(TileValue::Bool(z.data.attrs.leased())),
+    },
     TileField {
         name: "area_ha",
         kind: "Number",

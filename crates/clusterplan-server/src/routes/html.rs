@@ -384,9 +384,10 @@ fn conformance_page(doc: &Value, here: &Here) -> Response {
 
 /// A property's name as a table header: its label, the name itself as the tooltip.
 fn field_header(key: &str, lang: Lang) -> Markup {
-    match lang.field(key) {
-        Some(label) => html! { th title=(key) data-field=(key) { (label) } },
-        None => html! { th data-field=(key) { (key) } },
+    if let Some(label) = lang.field(key) {
+        html! { th title=(key) data-field=(key) { (label) } }
+    } else {
+        html! { th data-field=(key) { (key) } }
     }
 }
 
@@ -537,7 +538,15 @@ fn items_page(doc: &Value, here: &Here, basemap: &str, lowered: Option<&str>) ->
     };
     let json_href = here.href("json");
     let alternates = [(json_href.as_str(), "application/geo+json", "GeoJSON")];
-    page(&format!("{}{collection}", lang.word("features_of")), &alternates, &body, Some(&map), lang, here.keep, Some(&here.switch()))
+    page(
+        &format!("{}{collection}", lang.word("features_of")),
+        &alternates,
+        &body,
+        Some(&map),
+        lang,
+        here.keep,
+        Some(&here.switch()),
+    )
 }
 
 fn item_page(doc: &Value, here: &Here, basemap: &str) -> Response {

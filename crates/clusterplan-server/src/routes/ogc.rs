@@ -172,9 +172,11 @@ async fn landing(
     Ok(html::vary_on_accept(match negotiate(&headers, &params)? {
         Negotiated::Json => Json(doc).into_response(),
         // `/?f=html` is the landing document; a browser opening `/` expects the map.
-        Negotiated::Html if params.contains_key("f") => {
-            html::landing_page(&serde_json::json!(doc), &format!("{base}/?f=json"), html::Lang::choose(&params, &headers)?)
-        }
+        Negotiated::Html if params.contains_key("f") => html::landing_page(
+            &serde_json::json!(doc),
+            &format!("{base}/?f=json"),
+            html::Lang::choose(&params, &headers)?,
+        ),
         Negotiated::Html => super::web::index_html(&state.config, &headers).await,
     }))
 }

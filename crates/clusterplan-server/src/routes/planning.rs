@@ -26,9 +26,9 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::planning::{
-    self, EventDoc, LandDoc, RuleDoc, ShareDoc, Summary, TaskDoc, UnitCollection, UnitFeature, Zoning, check_event, date_field, enforce,
-    establishment_rules, expansion_rules, field, override_docs, parse_date, parse_event, parse_overrides, rule_docs,
-    size_rules, status_on, stored_json, text_field,
+    self, EventDoc, LandDoc, RuleDoc, ShareDoc, Summary, TaskDoc, UnitCollection, UnitFeature, Zoning, check_event,
+    date_field, enforce, establishment_rules, expansion_rules, field, override_docs, parse_date, parse_event,
+    parse_overrides, rule_docs, size_rules, status_on, stored_json, text_field,
 };
 use crate::rights::{Action, Target, authorize, authorize_caller};
 use crate::wire::{WireCrs, feature_json};

@@ -478,10 +478,7 @@ async fn tilejson(
             simplified_to_tile_units: SIMPLIFY_UNITS,
             tile_extent: clusterplan_store::tiles::EXTENT,
         },
-        vector_layers: vec![VectorLayer {
-            id: collection,
-            fields: tiled.fields(),
-        }],
+        vector_layers: vec![VectorLayer { id: collection, fields: tiled.fields() }],
     }))
 }
 

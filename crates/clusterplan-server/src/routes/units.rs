@@ -64,13 +64,21 @@ impl Period {
     /// Reads OGC API's `datetime`: `2015-01-01`, `2015-01-01T00:00:00Z`, `start/end`, `../end`,
     /// `start/..`. Instants count by their UTC day.
     pub(crate) fn parse(text: &str) -> Result<Self, ApiError> {
-        let bad = |why: &str| bad_param(format!("datetime={text:?} {why}; e.g. 2015-01-01, or 2009-01-01/2025-07-01 (.. for an open end)"));
+        let bad = |why: &str| {
+            bad_param(format!(
+                "datetime={text:?} {why}; e.g. 2015-01-01, or 2009-01-01/2025-07-01 (.. for an open end)"
+            ))
+        };
         let day = |part: &str| -> Result<Option<NaiveDate>, ApiError> {
             match part {
                 ".." | "" => Ok(None),
                 _ => NaiveDate::parse_from_str(part, "%Y-%m-%d")
                     .ok()
-                    .or_else(|| chrono::DateTime::parse_from_rfc3339(part).ok().map(|t| t.with_timezone(&chrono::Utc).date_naive()))
+                    .or_else(|| {
+                        chrono::DateTime::parse_from_rfc3339(part)
+                            .ok()
+                            .map(|t| t.with_timezone(&chrono::Utc).date_naive())
+                    })
                     .map(Some)
                     .ok_or_else(|| bad("is not a date, a date-time or an interval")),
             }
@@ -91,7 +99,8 @@ impl Period {
 
     /// Whether a unit is valid on some day of the period.
     pub(crate) fn admits(self, unit: &Unit) -> bool {
-        self.end.is_none_or(|end| unit.valid_from <= end) && self.start.is_none_or(|start| unit.valid_to.is_none_or(|to| to > start))
+        self.end.is_none_or(|end| unit.valid_from <= end)
+            && self.start.is_none_or(|start| unit.valid_to.is_none_or(|to| to > start))
     }
 }
 
@@ -127,7 +136,10 @@ async fn items(
     let period = params.get("datetime").map(|d| Period::parse(d)).transpose()?;
     let level = params
         .get("level")
-        .map(|l| UnitLevel::from_code(l).ok_or_else(|| bad_param(format!("level={l:?} must be province, district or commune"))))
+        .map(|l| {
+            UnitLevel::from_code(l)
+                .ok_or_else(|| bad_param(format!("level={l:?} must be province, district or commune")))
+        })
         .transpose()?;
     let bbox = params.get("bbox").map(|b| super::selection::parse_bbox(b, WireCrs::default())).transpose()?;
     // Units are hundreds, not millions: the store selects by level, code and box, the period
@@ -201,7 +213,8 @@ async fn item(
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     known(&params, &["f"])?;
-    let missing = || ApiError::NotFound(format!("unit {id:?} does not exist; ids are code@valid_from, e.g. 829@1998-01-01"));
+    let missing =
+        || ApiError::NotFound(format!("unit {id:?} does not exist; ids are code@valid_from, e.g. 829@1998-01-01"));
     let Some((code, from)) = id.split_once('@') else { return Err(missing()) };
     let Ok(from) = NaiveDate::parse_from_str(from, "%Y-%m-%d") else { return Err(missing()) };
     let units = state.store.list_units(&UnitQuery { code: Some(code.to_owned()), ..UnitQuery::default() }).await?;

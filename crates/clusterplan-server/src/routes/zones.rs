@@ -99,7 +99,9 @@ async fn list(
     let query = ZoneQuery { bbox, cluster_id, limit, offset, layer };
     let (matched, mut zones) = match &scope {
         None if as_of.is_some() => {
-            return Err(bad_param("asOf reads the zones' history, which is the draft's: not with layer=published".into()));
+            return Err(bad_param(
+                "asOf reads the zones' history, which is the draft's: not with layer=published".into(),
+            ));
         }
         None => (state.store.count_zones(&query).await?, state.store.stream_zones(query)),
         Some(DraftScope::Everything) => match as_of {

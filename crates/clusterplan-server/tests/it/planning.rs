@@ -711,7 +711,6 @@ fn centre_of(dx: f64, dy: f64, width: f64, height: f64) -> (f64, f64) {
     (c[0].x, c[0].y)
 }
 
-#[expect(clippy::too_many_lines, reason = "one publication's story, read top to bottom")]
 async fn the_public_reads_the_published_plan_at_a_point_and_no_draft(state: AppState) {
     let published = create(&state, "PUB", rect_m(0.0, 0.0, 500.0, 400.0), json!({})).await;
     let zone = json!({
@@ -727,8 +726,15 @@ async fn the_public_reads_the_published_plan_at_a_point_and_no_draft(state: AppS
     create(&state, "DRAFT", rect_m(1000.0, 0.0, 500.0, 400.0), json!({})).await;
     let mut green = zone.clone();
     green["properties"]["land_use"] = json!("GRN");
-    let uri = format!("{ZONES}/{}", zone_id);
-    let edited = call(&state, Method::PUT, &uri, &[("content-type", "application/geo+json"), ("content-crs", TM3)], Some(&green)).await;
+    let uri = format!("{ZONES}/{zone_id}");
+    let edited = call(
+        &state,
+        Method::PUT,
+        &uri,
+        &[("content-type", "application/geo+json"), ("content-crs", TM3)],
+        Some(&green),
+    )
+    .await;
     assert_eq!(edited.status, StatusCode::OK, "{}", edited.text);
 
     let (zlon, zlat) = centre_of(100.0, 100.0, 100.0, 100.0);
@@ -736,15 +742,25 @@ async fn the_public_reads_the_published_plan_at_a_point_and_no_draft(state: AppS
     let at_zone = format!("/zoning?lon={zlon}&lat={zlat}");
     let at_draft = format!("/zoning?lon={dlon}&lat={dlat}");
     // The public: the published cluster and zone as published, no task; nothing at the draft.
-    let a = public_get(&state, &at_zone).await;
-    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
-    let c = &a.body["clusters"][0];
-    assert_eq!((&c["code"], &c["status"], &c["land_use"]), (&json!("PUB"), &json!("in_plan"), &json!("IND")), "{}", a.text);
-    assert_eq!(c["zones"][0]["id"], zone_id);
-    assert_eq!(c["open_tasks"], json!([]));
-    let d = public_get(&state, &at_draft).await;
-    assert_eq!(d.status, StatusCode::OK, "{}", d.text);
-    assert_eq!((&d.body["planned"], &d.body["clusters"]), (&json!(false), &json!([])), "no draft leaks: {}", d.text);
+    let at_zone_answer = public_get(&state, &at_zone).await;
+    assert_eq!(at_zone_answer.status, StatusCode::OK, "{}", at_zone_answer.text);
+    let cluster = &at_zone_answer.body["clusters"][0];
+    assert_eq!(
+        (&cluster["code"], &cluster["status"], &cluster["land_use"]),
+        (&json!("PUB"), &json!("in_plan"), &json!("IND")),
+        "{}",
+        at_zone_answer.text
+    );
+    assert_eq!(cluster["zones"][0]["id"], zone_id);
+    assert_eq!(cluster["open_tasks"], json!([]));
+    let at_draft_answer = public_get(&state, &at_draft).await;
+    assert_eq!(at_draft_answer.status, StatusCode::OK, "{}", at_draft_answer.text);
+    assert_eq!(
+        (&at_draft_answer.body["planned"], &at_draft_answer.body["clusters"]),
+        (&json!(false), &json!([])),
+        "no draft leaks: {}",
+        at_draft_answer.text
+    );
     // A planner: today's draft, or the published plan when asked.
     assert_eq!(get(&state, &at_draft).await.body["clusters"][0]["code"], "DRAFT");
     assert_eq!(get(&state, &at_zone).await.body["clusters"][0]["land_use"], "GRN");
@@ -775,9 +791,9 @@ async fn the_public_reads_the_published_plan_at_a_point_and_no_draft(state: AppS
     assert_eq!(tilejson.body["vector_layers"][0]["id"], "zones");
     assert_eq!(tilejson.body["vector_layers"][0]["fields"]["land_use"], "String");
     assert!(tilejson.body["tiles"][0].as_str().is_some_and(|t| t.ends_with("?layer=published")), "{}", tilejson.text);
-    let n = f64::from(1u32 << 17);
-    let x = ((zlon + 180.0) / 360.0 * n).floor();
-    let y = ((1.0 - zlat.to_radians().tan().asinh() / std::f64::consts::PI) / 2.0 * n).floor();
+    let side = f64::from(1u32 << 17);
+    let x = ((zlon + 180.0) / 360.0 * side).floor();
+    let y = ((1.0 - zlat.to_radians().tan().asinh() / std::f64::consts::PI) / 2.0 * side).floor();
     let tile = format!("/collections/zones/tiles/WebMercatorQuad/17/{y}/{x}");
     let public_tile = app(state.clone())
         .oneshot(Request::get(&tile).header(header::HOST, "test.local").body(Body::empty()).expect("request"))
@@ -830,12 +846,20 @@ async fn units_are_a_public_collection_selected_by_datetime(state: AppState) {
     let open = public_get(&state, "/collections/units/items?datetime=../2000-01-01&code=833").await;
     assert_eq!(names(&open), ["Huyện Mỏ Cày"]);
     // bbox: the city's box in 2015.
-    let city = public_get(&state, "/collections/units/items?bbox=106.36,10.21,106.37,10.22&datetime=2015-01-01&level=district").await;
+    let city = public_get(
+        &state,
+        "/collections/units/items?bbox=106.36,10.21,106.37,10.22&datetime=2015-01-01&level=district",
+    )
+    .await;
     assert_eq!(names(&city), ["Thành phố Bến Tre"], "{}", city.text);
     // Paging links repeat the selection.
     let paged = public_get(&state, "/collections/units/items?datetime=1998-12-31&limit=2").await;
-    let next = paged.body["links"].as_array().expect("links").iter().find(|l| l["rel"] == "next").expect("next").clone();
-    assert!(next["href"].as_str().is_some_and(|h| h.contains("offset=2") && h.contains("datetime=1998-12-31")), "{next}");
+    let next =
+        paged.body["links"].as_array().expect("links").iter().find(|l| l["rel"] == "next").expect("next").clone();
+    assert!(
+        next["href"].as_str().is_some_and(|h| h.contains("offset=2") && h.contains("datetime=1998-12-31")),
+        "{next}"
+    );
 
     // One unit's period by its id, as JSON and as HTML.
     let id = y1998.body["features"][0]["id"].as_str().expect("id").to_owned();
@@ -1083,7 +1107,12 @@ async fn officers_edit_only_inside_their_unit(state: AppState) {
     assert_eq!(a.status, StatusCode::OK, "{}", a.text);
     // The working state is for accounts; an officer reads that of its area. (The public's
     // `/zoning` and zones answer from the published plan.)
-    for uri in ["/summary?level=commune", "/zoning?lon=106.4&lat=10.23&layer=draft", "/tasks", "/collections/zones/items?layer=draft"] {
+    for uri in [
+        "/summary?level=commune",
+        "/zoning?lon=106.4&lat=10.23&layer=draft",
+        "/tasks",
+        "/collections/zones/items?layer=draft",
+    ] {
         assert_eq!(public_get(&state, uri).await.status, StatusCode::UNAUTHORIZED, "{uri}");
         let a = call_as(&state, OFFICER_TOKEN, Method::GET, uri, &[], None).await;
         assert_eq!(a.status, StatusCode::OK, "{uri}: {}", a.text);

@@ -231,6 +231,7 @@ async fn the_api_document_has_an_html_listing(state: AppState) {
     assert_problem(&get(&state, "/api?f=yaml").await, StatusCode::BAD_REQUEST);
 }
 
+#[expect(clippy::too_many_lines, reason = "one page in every representation and language, read top to bottom")]
 async fn items_and_item_are_negotiated_between_html_and_geojson(state: AppState) {
     let name = "<script>alert(1)</script> Phú Hưng & Mỹ Thạnh";
     let id = create(&state, "BT-HTML", name, 106.40).await;
@@ -275,7 +276,11 @@ async fn items_and_item_are_negotiated_between_html_and_geojson(state: AppState)
         assert!(page.text.contains(escaped) && !page.text.contains("<script>alert(1)"), "{}", page.text);
         assert!(page.text.contains(r#"<th title="code" data-field="code">Mã</th>"#), "{}", page.text);
         assert!(page.text.contains(r#"data-field="area_ha">Diện tích (ha, VN-2000)</th>"#), "{}", page.text);
-        assert!(page.text.contains("<td>Trong danh mục / phương án</td>") && !page.text.contains("<td>in_plan</td>"), "{}", page.text);
+        assert!(
+            page.text.contains("<td>Trong danh mục / phương án</td>") && !page.text.contains("<td>in_plan</td>"),
+            "{}",
+            page.text
+        );
         assert!(
             page.text.contains(
                 r#"rel="next" href="http://test.local/collections/clusters/items?limit=1&amp;offset=1&amp;f=html""#
@@ -288,11 +293,27 @@ async fn items_and_item_are_negotiated_between_html_and_geojson(state: AppState)
     // English on request (or for a browser that asks for it), and the page's links keep an
     // asked language.
     let english = get(&state, &format!("{ITEMS}?f=html&limit=1&lang=en")).await;
-    assert!(english.text.contains(r#"<html lang="en">"#) && english.text.contains("1 of 2 features"), "{}", english.text);
-    assert!(english.text.contains(r#"data-field="status">Status</th>"#) && english.text.contains("<td>In plan</td>"), "{}", english.text);
+    assert!(
+        english.text.contains(r#"<html lang="en">"#) && english.text.contains("1 of 2 features"),
+        "{}",
+        english.text
+    );
+    assert!(
+        english.text.contains(r#"data-field="status">Status</th>"#) && english.text.contains("<td>In plan</td>"),
+        "{}",
+        english.text
+    );
     assert!(english.text.contains(r#"offset=1&amp;f=html&amp;lang=en""#), "{}", english.text);
     assert!(english.text.contains(r#"lang="vi" hreflang="vi">Tiếng Việt</a>"#), "a switch back: {}", english.text);
-    let accept = call(&state, Method::GET, &format!("{ITEMS}?limit=1"), true, &[("accept", "text/html"), ("accept-language", "en-GB,en;q=0.9")], Body::empty()).await;
+    let accept = call(
+        &state,
+        Method::GET,
+        &format!("{ITEMS}?limit=1"),
+        true,
+        &[("accept", "text/html"), ("accept-language", "en-GB,en;q=0.9")],
+        Body::empty(),
+    )
+    .await;
     assert!(accept.text.contains("1 of 2 features"), "{}", accept.text);
     assert_problem(&get(&state, &format!("{ITEMS}?f=html&lang=fr")).await, StatusCode::BAD_REQUEST);
     assert_problem(&get(&state, &format!("{ITEMS}?f=json&lang=en")).await, StatusCode::BAD_REQUEST);

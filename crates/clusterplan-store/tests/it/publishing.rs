@@ -276,17 +276,23 @@ async fn one_publication_makes_clusters_and_their_zones_public(store: Arc<dyn St
     assert_eq!(here.len(), 1);
     assert_eq!((here[0].id, here[0].version), (a.id, a.version));
     assert_eq!(here[0].data.attrs.land_use().code(), "IND");
-    let [w, s, e, n] = store.zone_extent(Layer::Published).await.expect("extent").expect("zones");
+    let extent = store.zone_extent(Layer::Published).await.expect("extent").expect("zones");
     // The GeoPackage's R*Tree keeps 32-bit floats, rounded outwards.
-    let near = |a: f64, b: f64| (a - b).abs() < 1e-4;
-    assert!(near(w, 106.001) && near(s, 10.001) && near(e, 106.002) && near(n, 10.002), "{w} {s} {e} {n}");
+    let near = |got: [f64; 4], want: [f64; 4]| got.iter().zip(want).all(|(g, w)| (g - w).abs() < 1e-4);
+    assert!(near(extent, [106.001, 10.001, 106.002, 10.002]), "{extent:?}");
 
     // Draft edits stay draft: a second zone, the first one moved; the bbox query of the
     // published layer still finds the zone where it was published.
     let b = store.create_zone(&zone(c.id, 106.003, 0.001, None), &ctx()).await.expect("zone");
     store.update_zone(a.id, Some(a.version), &zone(c.id, 106.0002, 0.0005, None), &ctx()).await.expect("move");
     assert_eq!(zone_ids(&*store, Layer::Published).await, [a.id]);
-    let at_old = ZoneQuery { bbox: Some([106.0014, 10.0014, 106.0016, 10.0016]), cluster_id: None, limit: 10, offset: 0, layer: Layer::Published };
+    let at_old = ZoneQuery {
+        bbox: Some([106.0014, 10.0014, 106.0016, 10.0016]),
+        cluster_id: None,
+        limit: 10,
+        offset: 0,
+        layer: Layer::Published,
+    };
     assert_eq!(store.count_zones(&at_old).await.expect("count"), 1);
     assert!(store.zones_at(106.0035, 10.0015, Layer::Published).await.expect("at").is_empty());
     assert_eq!(store.zones_at(106.0035, 10.0015, Layer::Draft).await.expect("at").len(), 1);
@@ -332,7 +338,10 @@ async fn zone_tiles_carry_land_use_and_follow_their_layer(store: Arc<dyn Store>)
     // A draft edit moves the draft tile's zone out; the published tile keeps it.
     store.update_zone(z.id, Some(1), &zone(c.id, 106.003, 0.001, None), &ctx()).await.expect("move");
     assert!(store.zone_tile(here, "zones", Layer::Draft).await.expect("tile").is_none());
-    assert_eq!(decode(&store.zone_tile(here, "zones", Layer::Published).await.expect("tile").expect("tile")), published);
+    assert_eq!(
+        decode(&store.zone_tile(here, "zones", Layer::Published).await.expect("tile").expect("tile")),
+        published
+    );
     // Zones are not clusters: the cluster tile of the same place holds the cluster only.
     let clusters = decode(&store.cluster_tile(here, "clusters", Layer::Published).await.expect("tile").expect("tile"));
     assert_eq!(clusters.features.iter().map(|f| f.id).collect::<Vec<_>>(), [Some(c.id as u64)]);

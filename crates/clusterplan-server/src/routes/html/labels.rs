@@ -136,10 +136,13 @@ const WORDS: Table = &[
     ("period", ("Thời gian", "Period")),
     ("last_published", ("Công bố gần nhất", "Last published")),
     ("by", (" bởi ", " by ")),
-    ("html_cap", (
-        "Một trang HTML hiển thị tối đa 1000 đối tượng; bản JSON trả đủ theo giới hạn của API. Đã yêu cầu limit=",
-        "An HTML page shows at most 1000 features; the JSON representation streams up to the API's limit. Asked: limit=",
-    )),
+    (
+        "html_cap",
+        (
+            "Một trang HTML hiển thị tối đa 1000 đối tượng; bản JSON trả đủ theo giới hạn của API. Đã yêu cầu limit=",
+            "An HTML page shows at most 1000 features; the JSON representation streams up to the API's limit. Asked: limit=",
+        ),
+    ),
     ("switch", ("English", "Tiếng Việt")),
 ];
 
@@ -201,18 +204,15 @@ const LAND_USES: Table = &[
     ("ROAD", ("Giao thông (ROAD)", "Roads (ROAD)")),
 ];
 
-const LEVELS: Table = &[
-    ("province", ("Tỉnh", "Province")),
-    ("district", ("Huyện", "District")),
-    ("commune", ("Xã", "Commune")),
-];
+const LEVELS: Table =
+    &[("province", ("Tỉnh", "Province")), ("district", ("Huyện", "District")), ("commune", ("Xã", "Commune"))];
 
 #[cfg(test)]
 mod tests {
     use clusterplan_core::ClusterStatus;
     use clusterplan_core::zones::LandUse;
 
-    use super::{Lang, STATUSES, LAND_USES, lookup};
+    use super::{LAND_USES, Lang, STATUSES, lookup};
 
     #[test]
     fn every_status_and_land_use_has_both_labels() {

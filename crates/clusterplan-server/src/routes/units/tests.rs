@@ -9,7 +9,11 @@ fn day(text: &str) -> Option<NaiveDate> {
 #[test]
 fn datetime_reads_days_instants_and_intervals() {
     let check = |text: &str, start: Option<&str>, end: Option<&str>| {
-        assert_eq!(Period::parse(text).expect(text), Period { start: start.and_then(day), end: end.and_then(day) }, "{text}");
+        assert_eq!(
+            Period::parse(text).expect(text),
+            Period { start: start.and_then(day), end: end.and_then(day) },
+            "{text}"
+        );
     };
     check("2015-01-01", Some("2015-01-01"), Some("2015-01-01"));
     check("2015-01-01T23:30:00+07:00", Some("2015-01-01"), Some("2015-01-01"));
