@@ -67,3 +67,18 @@ pub(crate) fn link(href: impl Into<String>, rel: &str, media_type: &str, title: 
 pub(crate) fn location(href: &str) -> Result<HeaderValue, ApiError> {
     HeaderValue::from_str(href).map_err(ApiError::internal)
 }
+
+/// The query parameters a page link repeats, as `&key=value…` (values URL-encoded), in the
+/// order of `keys`: the selection, without paging.
+pub(crate) fn repeated(params: &std::collections::HashMap<String, String>, keys: &[&str]) -> String {
+    let mut out = String::new();
+    for key in keys {
+        if let Some(value) = params.get(*key) {
+            out.push('&');
+            out.push_str(key);
+            out.push('=');
+            out.extend(url::form_urlencoded::byte_serialize(value.as_bytes()));
+        }
+    }
+    out
+}

@@ -74,7 +74,6 @@ pub(super) fn parse_query(params: &HashMap<String, String>, caller: &Caller) -> 
         return Err(bad_param("bbox-crs is given without bbox".into()));
     }
     let bbox = params.get("bbox").map(|b| parse_bbox(b, bbox_crs.unwrap_or_default())).transpose()?;
-    let mut repeat = String::new();
     let as_of = params.get("asOf").map(|t| as_of(t)).transpose()?;
     if as_of.is_some() && !crate::rights::sees_drafts(&caller.principal) {
         return Err(ApiError::Unauthorized("past versions are visible to signed-in accounts only".into()));
@@ -83,14 +82,8 @@ pub(super) fn parse_query(params: &HashMap<String, String>, caller: &Caller) -> 
     let selected = super::filter::parse(params)?;
     // Page links repeat every selecting parameter; they set limit and offset themselves and
     // stay GeoJSON.
-    for key in KNOWN.iter().copied().filter(|k| !matches!(*k, "limit" | "offset" | "f")) {
-        if let Some(value) = params.get(key) {
-            repeat.push('&');
-            repeat.push_str(key);
-            repeat.push('=');
-            repeat.extend(url::form_urlencoded::byte_serialize(value.as_bytes()));
-        }
-    }
+    let selecting: Vec<&str> = KNOWN.iter().copied().filter(|k| !matches!(*k, "limit" | "offset" | "f")).collect();
+    let repeat = super::links::repeated(params, &selecting);
     Ok(ItemsRequest {
         query: ClusterQuery { bbox, limit, offset, layer, selection: selected.selection },
         as_of,

@@ -161,15 +161,7 @@ async fn items(
         .take(limit as usize)
         .map(UnitFeature::from)
         .collect();
-    let mut repeat = String::new();
-    for key in ["datetime", "level", "code", "bbox"] {
-        if let Some(value) = params.get(key) {
-            repeat.push('&');
-            repeat.push_str(key);
-            repeat.push('=');
-            repeat.extend(url::form_urlencoded::byte_serialize(value.as_bytes()));
-        }
-    }
+    let repeat = super::links::repeated(&params, &["datetime", "level", "code", "bbox"]);
     let page = |offset: u64, rel: &str| {
         link(format!("{base}/collections/units/items?limit={limit}&offset={offset}{repeat}"), rel, GEOJSON, rel)
     };

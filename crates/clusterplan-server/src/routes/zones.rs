@@ -110,15 +110,7 @@ async fn list(
         },
         Some(DraftScope::Unit { area, .. }) => zones_in_unit(&state, query, as_of, area).await?,
     };
-    let mut repeat = String::new();
-    for key in ["bbox", "bbox-crs", "crs", "cluster_id", "asOf", "layer"] {
-        if let Some(value) = params.get(key) {
-            repeat.push('&');
-            repeat.push_str(key);
-            repeat.push('=');
-            repeat.extend(url::form_urlencoded::byte_serialize(value.as_bytes()));
-        }
-    }
+    let repeat = super::links::repeated(&params, &["bbox", "bbox-crs", "crs", "cluster_id", "asOf", "layer"]);
     let page = move |offset: u64, rel: &str| {
         link(format!("{base}/collections/zones/items?limit={limit}&offset={offset}{repeat}"), rel, GEOJSON, rel)
     };
