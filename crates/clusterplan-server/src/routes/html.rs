@@ -511,7 +511,7 @@ fn items_page(doc: &Value, here: &Here, basemap: &str, lowered: Option<&str>) ->
             " (" (text(&doc["timeStamp"])) ")"
         }
         @if let Some(asked) = lowered {
-            p.limit { (lang.word("html_cap")) (asked) }
+            p.limit { (lang.word("cap_1")) (HTML_MAX_ITEMS) (lang.word("cap_2")) (asked) (lang.word("cap_3")) }
         }
         p.paging {
             @if let Some(prev) = page_link("prev") { a rel="prev" href=(in_lang(prev)) { (lang.word("previous")) } " " }

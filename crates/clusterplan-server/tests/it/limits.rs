@@ -98,10 +98,12 @@ async fn html_item_pages_are_capped_and_say_so(state: AppState) {
     let page = get(&router, "/collections/clusters/items?f=html&limit=5000").await;
     assert_eq!(page.status, StatusCode::OK);
     let text = String::from_utf8_lossy(&page.bytes);
-    assert!(text.contains("at most 1000 features (limit=5000 was asked)"), "{text}");
+    assert!(text.contains("tối đa 1000 đối tượng (đã yêu cầu limit=5000)"), "{text}");
     assert!(text.contains("limit=1000"), "the page's own links carry the lowered limit: {text}");
+    let english = get(&router, "/collections/clusters/items?f=html&limit=5000&lang=en").await;
+    assert!(String::from_utf8_lossy(&english.bytes).contains("at most 1000 features (limit=5000 was asked)"));
     let small = get(&router, "/collections/clusters/items?f=html&limit=5").await;
-    assert!(!String::from_utf8_lossy(&small.bytes).contains("at most"), "a small limit is kept");
+    assert!(!String::from_utf8_lossy(&small.bytes).contains("tối đa"), "a small limit is kept");
     // JSON pages stream, and keep the limit asked for.
     let json = get(&router, "/collections/clusters/items?f=json&limit=5000").await;
     assert_eq!(json.status, StatusCode::OK);

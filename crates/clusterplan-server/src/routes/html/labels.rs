@@ -136,11 +136,13 @@ const WORDS: Table = &[
     ("period", ("Thời gian", "Period")),
     ("last_published", ("Công bố gần nhất", "Last published")),
     ("by", (" bởi ", " by ")),
+    ("cap_1", ("Một trang HTML hiển thị tối đa ", "An HTML page shows at most ")),
+    ("cap_2", (" đối tượng (đã yêu cầu limit=", " features (limit=")),
     (
-        "html_cap",
+        "cap_3",
         (
-            "Một trang HTML hiển thị tối đa 1000 đối tượng; bản JSON trả đủ theo giới hạn của API. Đã yêu cầu limit=",
-            "An HTML page shows at most 1000 features; the JSON representation streams up to the API's limit. Asked: limit=",
+            "); bản JSON trả đủ theo giới hạn của API.",
+            " was asked); the JSON representation streams up to the API's limit.",
         ),
     ),
     ("switch", ("English", "Tiếng Việt")),
