@@ -306,6 +306,8 @@ const TABLE = {
   'public.share_label': { vi: 'Sao chép liên kết tới khung nhìn này', en: 'Copy a link to this view' },
   'public.share_copied': { vi: 'Đã sao chép liên kết', en: 'Link copied' },
   'public.print': { vi: 'In', en: 'Print' },
+  'public.print_label': { vi: 'In bản đồ (khổ A4)', en: 'Print the map (A4)' },
+  'public.north': { vi: 'Hướng Bắc', en: 'North' },
   'public.loading': { vi: 'Đang tra cứu…', en: 'Looking up…' },
   'public.nothing': { vi: 'Không có quy hoạch cụm công nghiệp đã công bố tại điểm này.', en: 'No published industrial cluster plan at this point.' },
   'public.status': { vi: 'Tình trạng', en: 'Status' },

@@ -58,6 +58,20 @@ function zoningContent(answer, latlng) {
   return h('div', { class: 'pm-popup' }, ...rows);
 }
 
+/** A north arrow (Web Mercator maps are north-up), for the screen and for print. */
+function northArrow() {
+  const control = L.control({ position: 'topright' });
+  control.onAdd = () => {
+    const el = h('div', { class: 'pm-north', role: 'img' });
+    el.innerHTML = '<svg viewBox="0 0 24 36" width="24" height="36" aria-hidden="true"><path d="M12 2 L20 22 L12 17 L4 22 Z" fill="#1d1d1d"/><text x="12" y="34" text-anchor="middle" font-size="11" font-family="sans-serif" font-weight="700">N</text></svg>';
+    const label = () => el.setAttribute('aria-label', t('public.north'));
+    label();
+    onLangChange(label);
+    return el;
+  };
+  return control;
+}
+
 function legendControl() {
   const control = L.control({ position: 'bottomright' });
   control.onAdd = () => {
@@ -155,7 +169,24 @@ async function main() {
   map.on('click', (e) => showAt(e.latlng, null));
   // Not animated: a zoom animation still running would swallow the first search pick's move.
   if (items.features.length > 0 && !start) map.fitBounds(clusters.getBounds(), { padding: [20, 20], animate: false });
-  legendControl().addTo(map);
+  const legend = legendControl().addTo(map);
+  northArrow().addTo(map);
+
+  // Print (A4, `@media print` in public-map.css): the legend open, the map resized to the page.
+  let legendWasOpen = null;
+  window.addEventListener('beforeprint', () => {
+    const details = legend.getContainer();
+    // Once per print, also when a print preview asks again.
+    if (legendWasOpen === null) legendWasOpen = details.open;
+    details.open = true;
+    map.invalidateSize();
+  });
+  window.addEventListener('afterprint', () => {
+    if (legendWasOpen !== null) legend.getContainer().open = legendWasOpen;
+    legendWasOpen = null;
+    map.invalidateSize();
+  });
+  document.getElementById('print').addEventListener('click', () => window.print());
 
   createSearch({
     form: document.getElementById('search'),

@@ -64,3 +64,17 @@ export function pngSize(file) {
   assert.equal(head.toString('latin1', 12, 16), 'IHDR', `${file} is a PNG`);
   return { width: head.readUInt32BE(16), height: head.readUInt32BE(20) };
 }
+
+/**
+ * The accessibility violations axe-core (npm) finds on the page as it is now, of the given
+ * impacts (serious and critical by default), each as `id: help (selectors)`.
+ */
+export async function axeViolations(page, { impacts = ['serious', 'critical'] } = {}) {
+  const axePath = new URL('../node_modules/axe-core/axe.min.js', import.meta.url).pathname;
+  if (!(await page.evaluate(() => Boolean(window.axe)))) await page.addScriptTag({ path: axePath });
+  const violations = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations
+    .map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) })));
+  return violations
+    .filter((v) => impacts.includes(v.impact))
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.targets.join(', ')}`);
+}

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 
 import { startServer, apiToken } from '../lib/server.mjs';
 import { launch, openPage, waitReady } from '../lib/browser.mjs';
-import { assertNoConsoleErrors, browserSkipReason, apiCall, useApiToken } from '../lib/checks.mjs';
+import { assertNoConsoleErrors, axeViolations, browserSkipReason, apiCall, useApiToken } from '../lib/checks.mjs';
 
 const skip = browserSkipReason();
 
@@ -162,6 +162,9 @@ describe('public map', { skip: skip ?? false }, () => {
       assert.equal((await use.first().textContent()).trim(), USE_VI[expected.use] ?? (await use.first().textContent()).trim());
       assert.ok(!(await popup.textContent()).includes(expected.status), `a status label, not the raw ${expected.status}`);
       assert.ok(!(await page.content()).includes(draftName), 'no draft anywhere on the page');
+      // axe-core finds nothing serious with the answer open (once the popup has faded in).
+      await page.waitForFunction(() => getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1');
+      assert.deepEqual(await axeViolations(page), []);
       // The legend names statuses and land uses; the view is in the URL to share.
       await page.locator('#legend summary').click();
       if (!(await page.locator('#legend').evaluate((d) => d.open))) await page.locator('#legend summary').click();
@@ -180,4 +183,32 @@ describe('public map', { skip: skip ?? false }, () => {
       await context.close();
     });
   }
+
+  it('prints on A4 with the scale bar, a north arrow and the legend, without the controls', async () => {
+    const { page, context, errors } = await openPage(browser, { basemap: 'offline' });
+    await page.goto(`${server.url}/collections/clusters/map#14/10.24/106.415`);
+    await waitReady(page);
+    assert.equal(await page.locator('#legend').evaluate((d) => d.open), true);
+    // Folded on screen: printing opens it, and folds it again after.
+    await page.locator('#legend summary').click();
+    await page.waitForFunction(() => !document.getElementById('legend').open);
+    await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
+    await page.emulateMedia({ media: 'print' });
+    assert.equal(await page.locator('#legend').evaluate((d) => d.open), true, 'the legend opens for print');
+    assert.ok(await page.getByText('Đất công nghiệp (IND)').isVisible());
+    for (const shown of ['.pm-north', '.leaflet-control-scale', '#title']) {
+      assert.ok(await page.locator(shown).isVisible(), `${shown} is printed`);
+    }
+    for (const hidden of ['#q', '#share', '#print', '#lang', '.leaflet-control-zoom']) {
+      assert.equal(await page.locator(hidden).isVisible(), false, `${hidden} is not printed`);
+    }
+    const pdf = await page.pdf({ format: 'A4', landscape: true, printBackground: true });
+    const pages = pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? [];
+    assert.equal(pages.length, 1, 'one A4 page');
+    await page.emulateMedia({ media: 'screen' });
+    await page.evaluate(() => window.dispatchEvent(new Event('afterprint')));
+    assert.equal(await page.locator('#legend').evaluate((d) => d.open), false, 'the legend as it was');
+    assertNoConsoleErrors(errors.filter((e) => !e.text.includes('net::ERR_INTERNET_DISCONNECTED')));
+    await context.close();
+  });
 });

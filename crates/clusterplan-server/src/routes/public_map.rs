@@ -63,7 +63,8 @@ async fn page(State(state): State<AppState>, Collection(collection): Collection)
     </form>
     <div class="pm-actions">
       <button id="share" type="button" data-i18n="public.share" data-i18n-title="public.share_label"></button>
-      <button id="lang" type="button" lang="en" data-i18n="lang.switch" data-i18n-aria-label="lang.switch_label"></button>
+      <button id="print" type="button" data-i18n="public.print" data-i18n-title="public.print_label"></button>
+      <button id="lang" type="button" data-i18n="lang.switch" data-i18n-title="lang.switch_label"></button>
     </div>
   </header>
   <main class="pm-main"><div id="map" data-collection="{collection}" data-basemap="{basemap}" role="region" aria-label="map"></div></main>
