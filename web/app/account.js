@@ -11,6 +11,17 @@ export function canEdit(session) {
   return ['admin', 'planner', 'officer'].includes(session?.role);
 }
 
+/**
+ * A failed login in the map's language: the refusals the server gives a login (wrong name or
+ * password, too many tries) have their own sentence; anything else names the server's words.
+ */
+function loginError(err) {
+  if (err.status === 401) return t('account.bad_credentials');
+  if (err.status === 429) return t('account.too_many');
+  if (err.status === 0) return t('account.unreachable');
+  return t('account.failed', { detail: err.message });
+}
+
 /** Renders into `el`; `onChange(session)` after a login or logout. */
 export function createAccount(el, { onChange, notify }) {
   let error = null;
@@ -35,7 +46,7 @@ export function createAccount(el, { onChange, notify }) {
       await api.login(name, password);
       error = null;
     } catch (err) {
-      error = t('account.failed', { detail: err.message });
+      error = loginError(err);
     }
     render();
     onChange(api.currentSession());

@@ -91,6 +91,12 @@ describe('planner journey', { skip: skip ?? false }, () => {
       await waitReady(page);
       // The public sees no drawing tools; the planner logs in through the form first.
       assert.equal(await page.locator('#btn-draw').isHidden(), true, 'no drawing tools before login');
+      // A wrong password is told in Vietnamese, without the server's English words.
+      await page.locator('#login-name').fill(server.admin.name);
+      await page.locator('#login-password').fill('not the password');
+      await page.locator('#btn-login').click();
+      const refused = await page.locator('.cp-login-error').textContent();
+      assert.equal(refused, 'Đăng nhập không thành công: sai tên đăng nhập hoặc mật khẩu, hoặc tài khoản đã bị khoá.');
       await page.locator('#login-name').fill(server.admin.name);
       await page.locator('#login-password').fill(server.admin.password);
       await page.locator('#btn-login').click();
@@ -271,7 +277,7 @@ describe('planner journey', { skip: skip ?? false }, () => {
       assert.equal((await allFeatures()).length, shotBefore.count);
     });
 
-    assertNoConsoleErrors(errors, { expectedStatus: [422] });
+    assertNoConsoleErrors(errors, { expectedStatus: [401, 422] });
     await context.close();
   });
 });
