@@ -6,13 +6,14 @@ use std::process::{Child, Command, Stdio};
 
 use serde_json::{Value, json};
 
-struct Server {
+/// The real binary serving `database` on a free port of the loopback.
+pub(crate) struct Server {
     child: Child,
-    base: String,
+    pub(crate) base: String,
 }
 
 impl Server {
-    fn start(database: &str, extra: &[&str]) -> Server {
+    pub(crate) fn start(database: &str, extra: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_clusterplan"))
             .args(["serve", "--listen", "127.0.0.1:0", "--database", database])
             .args(extra)
@@ -31,7 +32,7 @@ impl Server {
     }
 
     /// SIGKILL: no graceful shutdown, like a crash.
-    fn kill(mut self) {
+    pub(crate) fn kill(mut self) {
         self.child.kill().expect("kill");
         self.child.wait().expect("wait");
     }
@@ -57,7 +58,7 @@ fn cli(args: &[&str]) -> String {
 }
 
 /// A planner made with the CLI on `database`, and a token for it (the last line printed).
-fn planner_token(database: &str) -> String {
+pub(crate) fn planner_token(database: &str) -> String {
     cli(&["user", "add", "tester", "--role", "planner", "--database", database]);
     let printed = cli(&["token", "create", "tester", "--database", database]);
     printed.lines().last().expect("token line").trim().to_owned()
