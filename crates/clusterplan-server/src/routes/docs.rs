@@ -80,6 +80,18 @@ pub(crate) struct Feature {
     properties: ClusterProperties,
 }
 
+/// A feature of a page: its properties are those `properties` selected (all of
+/// `ClusterProperties` when it is absent), so none is required.
+#[derive(ToSchema)]
+pub(crate) struct PageFeature {
+    #[schema(rename = "type", example = "Feature")]
+    kind: String,
+    id: i64,
+    geometry: Geometry,
+    #[schema(value_type = Object)]
+    properties: serde_json::Value,
+}
+
 /// A GeoJSON FeatureCollection: one page of features with counts and paging links.
 #[derive(ToSchema)]
 pub(crate) struct FeatureCollection {
@@ -91,7 +103,7 @@ pub(crate) struct FeatureCollection {
     number_matched: u64,
     #[schema(rename = "numberReturned")]
     number_returned: u64,
-    features: Vec<Feature>,
+    features: Vec<PageFeature>,
     links: Vec<Link>,
 }
 
@@ -101,6 +113,22 @@ pub(crate) struct FeatureCollection {
 pub(crate) enum Format {
     Json,
     Html,
+}
+
+/// The only output format of documents that have no HTML view.
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub(crate) enum JsonOnly {
+    Json,
+}
+
+/// `f` where JSON is the only format (zones): another value is a 400.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct JsonFormatQuery {
+    /// `json`; other values are a 400.
+    #[param(inline)]
+    f: Option<JsonOnly>,
 }
 
 /// A layer: the published snapshot, or the working draft (accounts only).
