@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use super::restart::{Server, planner_token};
+use super::restart::{Server, get_json, planner_token, post_feature};
 
 const CLIENTS: usize = 50;
 const ROUNDS: usize = 20;
@@ -57,7 +57,7 @@ async fn client(http: reqwest::Client, item: String, token: String, who: usize, 
                     // Back off a little, differently per client, as a polite client does: the
                     // race stays a race, with fewer rounds of 49 losers.
                     stale_in_a_row += 1;
-                    let wait = (who * 7 + stale_in_a_row * 13) % (10 * stale_in_a_row.min(5));
+                    let wait = ((who * 7 + stale_in_a_row * 13) % 20 + 5) * stale_in_a_row.min(4);
                     tokio::time::sleep(Duration::from_millis(u64::try_from(wait).expect("small"))).await;
                 }
                 other => {
@@ -79,14 +79,7 @@ async fn no_update_is_lost_when_fifty_clients_race_with_if_match(database: &str,
         "geometry": {"type": "Polygon", "coordinates": [[[106.40, 10.23], [106.41, 10.23], [106.41, 10.235], [106.40, 10.235], [106.40, 10.23]]]},
         "properties": {"code": "BT-RACE", "name": "Cụm tranh chấp", "status": "in_plan"}
     });
-    let created = http
-        .post(format!("{}/collections/clusters/items", server.base))
-        .header("content-type", "application/geo+json")
-        .bearer_auth(&token)
-        .body(feature.to_string())
-        .send()
-        .await
-        .expect("post");
+    let created = post_feature(&http, &server.base, &token, &feature).await;
     assert_eq!(created.status(), StatusCode::CREATED);
     let id = created.json::<Value>().await.expect("json")["id"].as_i64().expect("id");
     let item = format!("{}/collections/clusters/items/{id}", server.base);
@@ -110,21 +103,13 @@ async fn no_update_is_lost_when_fifty_clients_race_with_if_match(database: &str,
     );
     assert_eq!(acknowledged.len(), CLIENTS * ROUNDS);
 
-    let last: Value = http.get(&item).bearer_auth(&token).send().await.expect("get").json().await.expect("json");
+    let last = get_json(&item, &token).await;
     assert_eq!(
         last["properties"]["version"].as_u64(),
         Some(written + 1),
         "one version per 2xx write, creation included"
     );
-    let history: Value = http
-        .get(format!("{item}/versions"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .expect("versions")
-        .json()
-        .await
-        .expect("json");
+    let history = get_json(&format!("{item}/versions"), &token).await;
     let versions = history["versions"].as_array().expect("versions");
     let numbers: Vec<u64> = versions.iter().filter_map(|v| v["version"].as_u64()).collect();
     assert_eq!(numbers, (1..=written + 1).collect::<Vec<_>>(), "versions 1, 2, 3, … with no gap");

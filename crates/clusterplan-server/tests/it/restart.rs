@@ -64,17 +64,30 @@ pub(crate) fn planner_token(database: &str) -> String {
     printed.lines().last().expect("token line").trim().to_owned()
 }
 
-/// The working layer, as a planner sees it (the public sees only what is published).
-async fn items(base: &str, token: &str) -> Value {
-    reqwest::Client::new()
-        .get(format!("{base}/collections/clusters/items?limit=100"))
+/// `GET url` as `token`'s planner, read as JSON.
+pub(crate) async fn get_json(url: &str, token: &str) -> Value {
+    reqwest::Client::new().get(url).bearer_auth(token).send().await.expect("get").json().await.expect("json")
+}
+
+/// `POST base/collections/clusters/items` of `feature` as `token`'s planner.
+pub(crate) async fn post_feature(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    feature: &Value,
+) -> reqwest::Response {
+    http.post(format!("{base}/collections/clusters/items"))
+        .header("content-type", "application/geo+json")
         .bearer_auth(token)
+        .body(feature.to_string())
         .send()
         .await
-        .expect("get")
-        .json()
-        .await
-        .expect("json")
+        .expect("post")
+}
+
+/// The working layer, as a planner sees it (the public sees only what is published).
+async fn items(base: &str, token: &str) -> Value {
+    get_json(&format!("{base}/collections/clusters/items?limit=100"), token).await
 }
 
 async fn written_data_survives_a_kill_and_restart(database: &str) {
@@ -86,14 +99,7 @@ async fn written_data_survives_a_kill_and_restart(database: &str) {
         "properties": {"code": "BT-CCN-NEW", "name": "Cụm mới Mỹ Thạnh", "status": "in_plan"}
     });
     let client = reqwest::Client::new();
-    let created = client
-        .post(format!("{}/collections/clusters/items", server.base))
-        .header("content-type", "application/geo+json")
-        .bearer_auth(&token)
-        .body(feature.to_string())
-        .send()
-        .await
-        .expect("post");
+    let created = post_feature(&client, &server.base, &token, &feature).await;
     assert_eq!(created.status(), 201);
     let created: Value = created.json().await.expect("json");
     let id = created["id"].as_i64().expect("id");
