@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::error::ApiError;
 use chrono::{NaiveDate, Utc};
 use clusterplan_core::lifecycle::{StatusEvent, current_status};
 use clusterplan_core::rules::{
@@ -16,17 +17,21 @@ use clusterplan_core::zones::LandTotals;
 use clusterplan_core::{Cluster, ClusterDraft, ClusterKind, ClusterStatus};
 use clusterplan_store::{ClusterQuery, EventRecord, Store, TaskRecord, UnitQuery};
 use futures::TryStreamExt;
-use serde_json::{Value, json};
+use serde_json::Value;
 
-use crate::error::ApiError;
-
+mod wire;
 mod writes;
+
+pub use wire::{
+    ActDoc, ClusterAtPoint, EventDoc, LandDoc, LonLat, OverrideDoc, RuleDoc, ShareDoc, Summary, SummaryCluster,
+    SummaryUnit, TaskDoc, UnitRef, UnresolvedRule, ZoneAtPoint, Zoning, override_docs, round, rule_docs,
+};
 
 pub use writes::{
     EventRequest, check_create, check_edit, check_edit_of, check_event, check_revert, create_cluster, parse_event,
     take_members,
 };
-pub(crate) use writes::{date_field, field, text_field};
+pub(crate) use writes::{date_field, field, stored_json, text_field};
 
 /// The whole layer fits one query: clusters are hundreds, not millions.
 const ALL: ClusterQuery = ClusterQuery::ALL;
@@ -45,25 +50,6 @@ pub fn parse_date(param: &str, value: Option<&String>) -> Result<NaiveDate, ApiE
             detail: format!("{param}={v:?} must be a date like 1998-09-30"),
         }),
     }
-}
-
-/// One rule result on the wire.
-pub fn rule_json(r: &RuleResult) -> Value {
-    json!({
-        "rule_id": r.rule_id,
-        "severity": r.severity.code(),
-        "passed": r.passed,
-        "measured": r.measured,
-        "limit": r.limit,
-        "unit": r.unit,
-        "message_vi": r.message_vi,
-        "message_en": r.message_en,
-    })
-}
-
-/// Results as a JSON array (kept with events).
-pub fn rules_json(results: &[RuleResult]) -> Value {
-    Value::Array(results.iter().map(rule_json).collect())
 }
 
 /// Reads `overrides: [{rule_id, reason}]` from a request document, if any.
@@ -92,11 +78,6 @@ pub fn parse_overrides(doc: &Value) -> Result<Vec<Override>, ApiError> {
     if fields.is_empty() { Ok(out) } else { Err(ApiError::InvalidFeature { geometry: Vec::new(), fields }) }
 }
 
-/// The overrides kept with an event.
-pub fn overrides_json(overrides: &[Override]) -> Value {
-    Value::Array(overrides.iter().map(|o| json!({ "rule_id": o.rule_id(), "reason": o.reason() })).collect())
-}
-
 /// Refuses a write when a hard rule failed or a conditional one has no override: 422 with
 /// every result, so the client can show all of them at once.
 pub fn enforce(results: &[RuleResult], overrides: &[Override]) -> Result<(), ApiError> {
@@ -109,9 +90,12 @@ pub fn enforce(results: &[RuleResult], overrides: &[Override]) -> Result<(), Api
         status: axum::http::StatusCode::UNPROCESSABLE_ENTITY,
         kind: "rule-violation",
         detail,
-        extra: json!({
-            "rules": rules_json(results),
-            "unresolved": open.iter().map(|r| json!({"rule_id": r.rule_id, "severity": r.severity.code()})).collect::<Vec<_>>(),
+        extra: serde_json::json!({
+            "rules": rule_docs(results),
+            "unresolved": open
+                .iter()
+                .map(|r| UnresolvedRule { rule_id: r.rule_id.to_owned(), severity: r.severity.code().to_owned() })
+                .collect::<Vec<_>>(),
         }),
     })
 }
@@ -243,81 +227,13 @@ pub fn status_on(events: &[EventRecord], on: NaiveDate) -> Option<ClusterStatus>
     current_status(&plain, on)
 }
 
-/// An event on the wire.
-pub fn event_json(e: &EventRecord) -> Value {
-    let act = e
-        .event
-        .act
-        .as_ref()
-        .map(|a| json!({ "number": a.number(), "date": a.date(), "authority": a.authority(), "link": a.link() }));
-    json!({
-        "seq": e.seq,
-        "from": e.event.from.map(ClusterStatus::code),
-        "to": e.event.to.code(),
-        "effective": e.event.effective,
-        "act": act,
-        "note": e.event.note,
-        "overrides": serde_json::from_str::<Value>(&e.overrides).unwrap_or(Value::Null),
-        "rule_results": serde_json::from_str::<Value>(&e.rule_results).unwrap_or(Value::Null),
-        "cluster_version": e.cluster_version,
-        "recorded_at": e.recorded_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        "recorded_by": e.recorded_by,
-    })
-}
-
-/// A task on the wire, with its state on `on`.
-pub fn task_json(t: &TaskRecord, on: NaiveDate) -> Value {
-    json!({
-        "id": t.id,
-        "title": t.task.title,
-        "owner_agency": t.task.owner_agency,
-        "due": t.task.due,
-        "done_on": t.task.done_on,
-        "state": t.task.state(on).code(),
-        "overdue": t.task.is_overdue(on),
-        "cluster_id": t.cluster_id,
-        "unit_code": t.unit_code,
-        "act_number": t.act_number,
-        "notes": t.notes,
-    })
-}
-
-/// A share on the wire.
-pub fn share_json(s: &UnitShare) -> Value {
-    json!({
-        "code": s.code,
-        "name": s.name,
-        "level": s.level.code(),
-        "area_ha": round(s.area_ha, 4),
-        "share": round(s.share, 4),
-    })
-}
-
-/// Land figures on the wire; occupancy is derived here and nowhere else.
-pub fn land_json(land: &LandTotals) -> Value {
-    let by_use: BTreeMap<&str, f64> = land.by_use.iter().map(|(u, a)| (u.code(), round(*a, 4))).collect();
-    json!({
-        "zones": land.zones,
-        "leasable_industrial_ha": round(land.leasable_industrial_ha, 4),
-        "leased_industrial_ha": round(land.leased_industrial_ha, 4),
-        "occupancy_pct": land.occupancy().map(|o| round(o.percent(), 2)),
-        "by_use": by_use,
-    })
-}
-
-/// Rounds for display; stored values keep full precision.
-pub fn round(x: f64, places: i32) -> f64 {
-    let f = 10f64.powi(places);
-    (x * f).round() / f
-}
-
 /// Whether a task concerns a cluster or one of the unit codes.
 fn task_concerns(t: &TaskRecord, cluster_id: Option<i64>, units: &[&str]) -> bool {
     (cluster_id.is_some() && t.cluster_id == cluster_id) || t.unit_code.as_deref().is_some_and(|u| units.contains(&u))
 }
 
 /// `GET /zoning`: what is planned at a WGS 84 point on a day.
-pub async fn zoning(store: &dyn Store, lon: f64, lat: f64, on: NaiveDate) -> Result<Value, ApiError> {
+pub async fn zoning(store: &dyn Store, lon: f64, lat: f64, on: NaiveDate) -> Result<Zoning, ApiError> {
     // A box of a few millimetres: a degenerate envelope is not a polygon to PostGIS.
     const E: f64 = 1e-8;
     let point_box = [lon - E, lat - E, lon + E, lat + E];
@@ -352,41 +268,49 @@ pub async fn zoning(store: &dyn Store, lon: f64, lat: f64, on: NaiveDate) -> Res
         let events = history.get(&c.id).map(Vec::as_slice).unwrap_or_default();
         // Not planned yet on that day: nothing to report.
         let Some(status) = status_on(events, on) else { continue };
-        let here: Vec<Value> = zones
+        let here: Vec<ZoneAtPoint> = zones
             .iter()
             .filter(|z| z.data.attrs.cluster_id() == c.id)
             .map(|z| {
                 let a = &z.data.attrs;
-                json!({
-                    "id": z.id, "land_use": a.land_use().code(), "label": a.label(), "leasable": a.leasable(),
-                    "leased": a.leased(), "tenant": a.tenant(), "area_ha": round(z.data.area.projected_ha, 4),
-                })
+                ZoneAtPoint {
+                    id: z.id,
+                    land_use: a.land_use().code(),
+                    label: a.label().map(str::to_owned),
+                    leasable: a.leasable(),
+                    leased: a.leased(),
+                    tenant: a.tenant().map(str::to_owned),
+                    area_ha: round(z.data.area.projected_ha, 4),
+                }
             })
             .collect();
-        let open: Vec<Value> = tasks
+        let open_tasks = tasks
             .iter()
             .filter(|t| task_concerns(t, Some(c.id), &unit_codes))
             .filter(|t| matches!(t.task.state(on).code(), "open" | "overdue"))
-            .map(|t| task_json(t, on))
+            .map(|t| TaskDoc::on(t, on))
             .collect();
-        found.push(json!({
-            "id": c.id,
-            "code": c.data.attrs.code(),
-            "name": c.data.attrs.name(),
-            "kind": c.data.attrs.kind().code(),
-            "status": status.code(),
-            "land_use": here.first().map(|z| z["land_use"].clone()),
-            "zones": here,
-            "open_tasks": open,
-        }));
+        found.push(ClusterAtPoint {
+            id: c.id,
+            code: c.data.attrs.code().to_owned(),
+            name: c.data.attrs.name().to_owned(),
+            kind: c.data.attrs.kind().code(),
+            status: status.code(),
+            land_use: here.first().map(|z| z.land_use),
+            zones: here,
+            open_tasks,
+        });
     }
-    Ok(json!({
-        "point": { "lon": lon, "lat": lat },
-        "date": on,
-        "planned": !found.is_empty(),
-        "clusters": found,
-        "units": units.iter().map(|u| json!({"code": u.code, "name": u.name, "level": u.level.code()})).collect::<Vec<_>>(),
-    }))
+    Ok(Zoning {
+        point: LonLat { lon, lat },
+        date: on,
+        planned: !found.is_empty(),
+        clusters: found,
+        units: units
+            .iter()
+            .map(|u| UnitRef { code: u.code.clone(), name: u.name.clone(), level: u.level.code() })
+            .collect(),
+    })
 }
 
 fn covers(boundary: &clusterplan_core::Boundary, lon: f64, lat: f64) -> bool {
@@ -398,7 +322,7 @@ fn covers(boundary: &clusterplan_core::Boundary, lon: f64, lat: f64) -> bool {
 #[derive(Default)]
 struct Row {
     by_status: BTreeMap<&'static str, u64>,
-    clusters: Vec<Value>,
+    clusters: Vec<SummaryCluster>,
     planned_ha: f64,
     leasable_ha: f64,
     leased_ha: f64,
@@ -413,7 +337,7 @@ pub async fn summary(
     level: UnitLevel,
     on: NaiveDate,
     keep: &(dyn Fn(&Cluster) -> bool + Sync),
-) -> Result<Value, ApiError> {
+) -> Result<Summary, ApiError> {
     let units = store.list_units(&UnitQuery { on: Some(on), level: Some(level), bbox: None, code: None }).await?;
     let history = events_by_cluster(store).await?;
     let totals = store.zone_totals().await?;
@@ -433,41 +357,44 @@ pub async fn summary(
             row.leasable_ha += land.leasable_industrial_ha * part.share;
             row.leased_ha += land.leased_industrial_ha * part.share;
             row.cluster_ids.push(c.id);
-            row.clusters.push(json!({
-                "id": c.id, "code": c.data.attrs.code(), "name": c.data.attrs.name(), "status": status.code(),
-                "share": round(part.share, 4),
-            }));
+            row.clusters.push(SummaryCluster {
+                id: c.id,
+                code: c.data.attrs.code().to_owned(),
+                name: c.data.attrs.name().to_owned(),
+                status: status.code(),
+                share: round(part.share, 4),
+            });
         }
     }
-    let out: Vec<Value> = units
+    let out = units
         .iter()
         .map(|u| {
             let row = rows.remove(&u.code).unwrap_or_default();
-            let overdue: Vec<Value> = tasks
+            let overdue_tasks = tasks
                 .iter()
                 .filter(|t| {
                     task_concerns(t, None, &[u.code.as_str()])
                         || t.cluster_id.is_some_and(|id| row.cluster_ids.contains(&id))
                 })
                 .filter(|t| t.task.is_overdue(on))
-                .map(|t| task_json(t, on))
+                .map(|t| TaskDoc::on(t, on))
                 .collect();
             let occupancy = clusterplan_core::rules::Occupancy::from_land(row.leased_ha, row.leasable_ha);
-            json!({
-                "code": u.code,
-                "name": u.name,
-                "level": u.level.code(),
-                "parent_code": u.parent_code,
-                "clusters": row.clusters.len(),
-                "by_status": row.by_status,
-                "planned_area_ha": round(row.planned_ha, 4),
-                "leasable_industrial_ha": round(row.leasable_ha, 4),
-                "leased_industrial_ha": round(row.leased_ha, 4),
-                "occupancy_pct": occupancy.map(|o| round(o.percent(), 2)),
-                "overdue_tasks": overdue,
-                "cluster_list": row.clusters,
-            })
+            SummaryUnit {
+                code: u.code.clone(),
+                name: u.name.clone(),
+                level: u.level.code(),
+                parent_code: u.parent_code.clone(),
+                clusters: row.clusters.len(),
+                by_status: row.by_status,
+                planned_area_ha: round(row.planned_ha, 4),
+                leasable_industrial_ha: round(row.leasable_ha, 4),
+                leased_industrial_ha: round(row.leased_ha, 4),
+                occupancy_pct: occupancy.map(|o| round(o.percent(), 2)),
+                overdue_tasks,
+                cluster_list: row.clusters,
+            }
         })
         .collect();
-    Ok(json!({ "level": level.code(), "date": on, "units": out }))
+    Ok(Summary { level: level.code(), date: on, units: out })
 }

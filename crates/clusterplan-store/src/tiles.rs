@@ -111,43 +111,76 @@ impl TileId {
 /// out), so both stores write the same tiles. The id is the feature id, not an attribute.
 pub(crate) struct TileField {
     name: &'static str,
+    /// The `TileJSON` type of the value: `String` or `Number`.
+    kind: &'static str,
     sql: &'static str,
     value: fn(&Cluster) -> Option<TileValue>,
 }
 
 /// The attributes of clusters in tiles, in order: the one list both stores' tiles follow.
 pub(crate) const CLUSTER_TILE_FIELDS: &[TileField] = &[
-    TileField { name: "code", sql: "code", value: |c| Some(TileValue::Str(c.data.attrs.code().to_owned())) },
-    TileField { name: "name", sql: "name", value: |c| Some(TileValue::Str(c.data.attrs.name().to_owned())) },
-    TileField { name: "kind", sql: "kind", value: |c| Some(TileValue::Str(c.data.attrs.kind().code().to_owned())) },
+    TileField {
+        name: "code",
+        kind: "String",
+        sql: "code",
+        value: |c| Some(TileValue::Str(c.data.attrs.code().to_owned())),
+    },
+    TileField {
+        name: "name",
+        kind: "String",
+        sql: "name",
+        value: |c| Some(TileValue::Str(c.data.attrs.name().to_owned())),
+    },
+    TileField {
+        name: "kind",
+        kind: "String",
+        sql: "kind",
+        value: |c| Some(TileValue::Str(c.data.attrs.kind().code().to_owned())),
+    },
     TileField {
         name: "status",
+        kind: "String",
         sql: "status",
         value: |c| Some(TileValue::Str(c.data.attrs.status().code().to_owned())),
     },
     TileField {
         name: "planned_area_ha",
+        kind: "Number",
         sql: "planned_area_ha",
         value: |c| c.data.attrs.planned_area_ha().map(TileValue::Double),
     },
-    TileField { name: "area_ha", sql: "area_ha", value: |c| Some(TileValue::Double(c.data.area.projected_ha)) },
+    TileField {
+        name: "area_ha",
+        kind: "Number",
+        sql: "area_ha",
+        value: |c| Some(TileValue::Double(c.data.area.projected_ha)),
+    },
     TileField {
         name: "geodesic_area_ha",
+        kind: "Number",
         sql: "geodesic_area_ha",
         value: |c| Some(TileValue::Double(c.data.area.geodesic_ha)),
     },
     TileField {
         name: "planning_crs",
+        kind: "String",
         sql: "planning_crs",
         value: |c| Some(TileValue::Str(c.data.attrs.planning_crs().to_string())),
     },
-    TileField { name: "version", sql: "version", value: |c| Some(TileValue::Uint(c.version as u64)) },
+    TileField { name: "version", kind: "Number", sql: "version", value: |c| Some(TileValue::Uint(c.version as u64)) },
     TileField {
         name: "updated_at",
+        kind: "String",
         sql: "to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS updated_at",
         value: |c| Some(TileValue::Str(c.updated_at.to_rfc3339_opts(SecondsFormat::Millis, true))),
     },
 ];
+
+/// The attributes of a cluster tile and their `TileJSON` types (`String`, `Number`), in the
+/// order tiles carry them: what a tileset's `vector_layers` describe.
+pub fn cluster_tile_fields() -> impl Iterator<Item = (&'static str, &'static str)> {
+    CLUSTER_TILE_FIELDS.iter().map(|f| (f.name, f.kind))
+}
 
 /// A cluster's attributes in a tile, as [`CLUSTER_TILE_FIELDS`] lists them.
 pub(crate) fn cluster_tags(c: &Cluster) -> Vec<(&'static str, TileValue)> {

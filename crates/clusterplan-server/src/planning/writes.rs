@@ -11,7 +11,7 @@ use clusterplan_core::{Cluster, ClusterDraft, ClusterStatus, FieldProblem};
 use clusterplan_store::{NewEvent, WriteContext};
 use serde_json::{Value, json};
 
-use super::{enforce, establishment_rules, overrides_json, parse_overrides, rules_json, size_rules, today};
+use super::{enforce, establishment_rules, override_docs, parse_overrides, rule_docs, size_rules, today};
 use crate::AppState;
 use crate::error::ApiError;
 
@@ -216,8 +216,8 @@ pub async fn check_create(state: &AppState, draft: &ClusterDraft, doc: &Value) -
     enforce(&results, &overrides)?;
     Ok(NewEvent {
         event,
-        overrides: overrides_json(&overrides).to_string(),
-        rule_results: rules_json(&results).to_string(),
+        overrides: stored_json(&override_docs(&overrides))?,
+        rule_results: stored_json(&rule_docs(&results))?,
     })
 }
 
@@ -292,3 +292,8 @@ pub async fn check_edit_of(
 
 #[cfg(test)]
 mod tests;
+
+/// What an event keeps of its overrides and rule results: their wire documents as JSON text.
+pub(crate) fn stored_json<T: serde::Serialize>(docs: &[T]) -> Result<String, ApiError> {
+    serde_json::to_string(docs).map_err(ApiError::internal)
+}

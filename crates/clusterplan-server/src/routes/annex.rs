@@ -18,6 +18,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::docs;
+use super::documented::Documented;
 use super::extract::{Collection, FeatureId};
 use super::params::known;
 use crate::AppState;
@@ -25,7 +26,7 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 
 pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/collections/{collection}/items/{id}/annex", axum::routing::get(coordinate_table))
+    Router::new().documented("/collections/{collection}/items/{id}/annex", axum::routing::get(coordinate_table))
 }
 
 /// One marker of the table.

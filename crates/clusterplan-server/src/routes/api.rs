@@ -18,13 +18,14 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use super::docs::{self, OPENAPI_JSON};
+use super::documented::Documented;
 use super::html::{Negotiated, negotiate, page, vary_on_accept};
 use crate::AppState;
 use crate::auth::{CSRF_HEADER, SESSION_COOKIE};
 use crate::error::ApiError;
 
 pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/api", get(document))
+    Router::new().documented("/api", get(document))
 }
 
 #[derive(OpenApi)]
@@ -141,6 +142,45 @@ pub(crate) fn router() -> Router<AppState> {
             super::history::VersionList,
             super::history::DiffDoc,
             super::history::AttributeChangeDoc,
+            super::queryables::Queryables,
+            super::queryables::QueryableSchema,
+            super::tiles::TileMatrixSets,
+            super::tiles::TileMatrixSetRef,
+            super::tiles::TileMatrixSet,
+            super::tiles::TileMatrix,
+            super::tiles::Tilesets,
+            super::tiles::TilesetRef,
+            super::tiles::Tileset,
+            super::tiles::TileMatrixLimits,
+            super::tiles::TilesetLayer,
+            super::tiles::TileJson,
+            super::tiles::TileLimits,
+            super::tiles::VectorLayer,
+            super::planning::EventList,
+            super::planning::EventRecorded,
+            super::planning::PlanningSheet,
+            super::planning::TaskList,
+            super::planning::SuccessionDoc,
+            super::planning::Successions,
+            super::planning::UnitProperties,
+            super::planning::UnitFeature,
+            super::planning::UnitCollection,
+            crate::planning::RuleDoc,
+            crate::planning::OverrideDoc,
+            crate::planning::UnresolvedRule,
+            crate::planning::ActDoc,
+            crate::planning::EventDoc,
+            crate::planning::TaskDoc,
+            crate::planning::ShareDoc,
+            crate::planning::LandDoc,
+            crate::planning::UnitRef,
+            crate::planning::ZoneAtPoint,
+            crate::planning::ClusterAtPoint,
+            crate::planning::LonLat,
+            crate::planning::Zoning,
+            crate::planning::SummaryCluster,
+            crate::planning::SummaryUnit,
+            crate::planning::Summary,
         ),
         responses(docs::Problem),
     ),

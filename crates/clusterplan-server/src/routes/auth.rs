@@ -13,6 +13,7 @@ use clusterplan_store::NewAudit;
 use serde::{Deserialize, Serialize};
 
 use super::docs;
+use super::documented::Documented;
 use super::extract::{JsonBody, PlainJson};
 use crate::AppState;
 use crate::auth::{
@@ -29,13 +30,13 @@ const WINDOW_MINUTES: i64 = 15;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
-        .route("/auth/login", post(login))
-        .route("/auth/logout", post(logout))
-        .route("/auth/me", get(me))
-        .route("/auth/password", post(change_password))
-        .route("/auth/tokens", post(create_token))
-        .route("/auth/tokens/revoke", post(revoke_token))
-        .route("/admin/audit", get(audit))
+        .documented("/auth/login", post(login))
+        .documented("/auth/logout", post(logout))
+        .documented("/auth/me", get(me))
+        .documented("/auth/password", post(change_password))
+        .documented("/auth/tokens", post(create_token))
+        .documented("/auth/tokens/revoke", post(revoke_token))
+        .documented("/admin/audit", get(audit))
 }
 
 /// What a body of another shape than these routes read is told.

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::docs;
+use super::documented::Documented;
 use super::extract::{Collection, FeatureId, JsonBody};
 use super::links::{BaseUrl, location};
 use crate::AppState;
@@ -25,8 +26,8 @@ const MAX_CHARS: usize = 4000;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
-        .route("/collections/{collection}/items/{id}/comments", get(list).post(add))
-        .route("/collections/{collection}/items/{id}/comments/{comment}", get(one))
+        .documented("/collections/{collection}/items/{id}/comments", get(list).post(add))
+        .documented("/collections/{collection}/items/{id}/comments/{comment}", get(one))
 }
 
 /// A comment on a version of a feature.

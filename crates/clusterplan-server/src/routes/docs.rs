@@ -1,7 +1,8 @@
 //! Parameters, the problem response and the GeoJSON schemas of the `OpenAPI` document (`api.rs`
 //! lists the operations; every route module names these in its annotations). Documents that a
 //! handler serialises are typed DTOs deriving `Serialize` and `ToSchema` next to their handler
-//! (`ogc::Collection`, `links::Link`, `error::ProblemDocument`, `history::VersionDoc`, …), so the
+//! (`ogc::Collection`, `links::Link`, `error::ProblemDocument`, `history::VersionDoc`,
+//! `tiles::TileJson`, `planning::PlanningSheet`, …) or in `planning/wire.rs`, so the
 //! description is the type that is sent. GeoJSON features are the exception: `wire.rs` writes
 //! them straight into the response stream, so `Feature` and its parts here only describe them.
 //!

@@ -13,6 +13,7 @@ use futures::TryStreamExt;
 use serde_json::{Map, Value};
 
 use super::docs;
+use super::documented::Documented;
 use super::extract::Collection;
 use super::params::bad_param;
 use super::selection::{MAX_LIMIT, join_repeated, parse_query, restrict_to_scope};
@@ -22,7 +23,7 @@ use crate::error::ApiError;
 use crate::export::{ExportError, Format, Row, write};
 
 pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/collections/{collection}/export", axum::routing::get(export))
+    Router::new().documented("/collections/{collection}/export", axum::routing::get(export))
 }
 
 /// The layer as a file

@@ -7,11 +7,12 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::docs;
+use super::documented::Documented;
 use crate::AppState;
 use crate::error::ApiError;
 
 pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/health", get(health)).route("/ready", get(ready))
+    Router::new().documented("/health", get(health)).documented("/ready", get(ready))
 }
 
 /// The service's state.

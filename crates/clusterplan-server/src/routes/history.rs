@@ -19,6 +19,7 @@ use utoipa::ToSchema;
 
 use super::conditional::etag;
 use super::docs;
+use super::documented::Documented;
 use super::extract::{FeatureId, IfMatch, JsonBody, Provenance};
 use crate::AppState;
 use crate::auth::Caller;
@@ -28,10 +29,10 @@ use crate::wire::{GEOJSON, WireCrs, feature_json};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
-        .route("/collections/{collection}/items/{id}/versions", get(versions))
-        .route("/collections/{collection}/items/{id}/versions/{n}", get(one_version))
-        .route("/collections/{collection}/items/{id}/diff", get(version_diff))
-        .route("/collections/{collection}/items/{id}/revert", post(revert))
+        .documented("/collections/{collection}/items/{id}/versions", get(versions))
+        .documented("/collections/{collection}/items/{id}/versions/{n}", get(one_version))
+        .documented("/collections/{collection}/items/{id}/diff", get(version_diff))
+        .documented("/collections/{collection}/items/{id}/revert", post(revert))
 }
 
 fn cluster_json(c: &clusterplan_core::Cluster) -> Result<Value, ApiError> {

@@ -10,6 +10,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 
 use super::docs;
+use super::documented::Documented;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -17,7 +18,7 @@ use crate::import::pipeline::{ImportRequest, run};
 use crate::rights::{Action, authorize_caller};
 
 pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/collections/clusters/import", axum::routing::post(import))
+    Router::new().documented("/collections/clusters/import", axum::routing::post(import))
 }
 
 /// Import clusters from a file

@@ -15,6 +15,7 @@ use serde_json::json;
 
 use super::conditional::etag;
 use super::docs;
+use super::documented::Documented;
 use super::extract::{
     CLUSTER_MEMBERS, Collection, FeatureId, GeoJson, IfMatch, JsonBody, Provenance, RequestCrs, known_members,
 };
@@ -31,8 +32,8 @@ use crate::wire::{GEOJSON, WireCrs, cluster_draft, feature_json};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
-        .route("/collections/{collection}/items", html::get(list, View::Items).post(create).options(options))
-        .route(
+        .documented("/collections/{collection}/items", html::get(list, View::Items).post(create).options(options))
+        .documented(
             "/collections/{collection}/items/{id}",
             html::get(read, View::Item).put(replace).delete(remove).options(options),
         )

@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use super::docs;
+use super::documented::Documented;
 use super::extract::{Collection, JsonBody, PlainJson};
 use crate::AppState;
 use crate::auth::Caller;
@@ -18,7 +19,7 @@ use crate::error::ApiError;
 use crate::rights::{Action, Target, authorize};
 
 pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/collections/{collection}/metadata", get(read).put(replace))
+    Router::new().documented("/collections/{collection}/metadata", get(read).put(replace))
 }
 
 /// A collection's metadata set by its publisher (unset members are `null`).

@@ -6,6 +6,7 @@ mod auth;
 mod comments;
 mod conditional;
 mod docs;
+mod documented;
 mod export;
 mod extract;
 mod filter;

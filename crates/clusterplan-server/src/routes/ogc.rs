@@ -15,6 +15,7 @@ use clusterplan_core::Crs;
 
 use super::conditional::{REVALIDATE, body_tag, none_match_hits, not_modified};
 use super::docs::{self, OPENAPI_JSON};
+use super::documented::Documented;
 use super::extract::COLLECTIONS;
 use super::html::{self, Negotiated, View, negotiate};
 use super::layer::layer_for;
@@ -109,10 +110,10 @@ pub(crate) const CONFORMANCE: &[&str] = &[
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
-        .route("/", get(landing))
-        .route("/conformance", html::get(conformance, View::Conformance))
-        .route("/collections", html::get(collections, View::Collections))
-        .route("/collections/{collection}", html::get(collection, View::Collection))
+        .documented("/", get(landing))
+        .documented("/conformance", html::get(conformance, View::Conformance))
+        .documented("/collections", html::get(collections, View::Collections))
+        .documented("/collections/{collection}", html::get(collection, View::Collection))
 }
 
 /// The landing page

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::conditional::etag;
 use super::docs;
+use super::documented::Documented;
 use super::extract::{
     CLUSTER_MEMBERS, Collection, FeatureId, IfMatch, JsonBody, MergePatch, Provenance, RequestCrs, known_members,
 };
@@ -19,7 +20,7 @@ use crate::rights::{Action, Target, authorize, authorize_caller};
 use crate::wire::{GEOJSON, WireCrs, cluster_draft, feature_json};
 
 pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/collections/{collection}/items/{id}", axum::routing::patch(update))
+    Router::new().documented("/collections/{collection}/items/{id}", axum::routing::patch(update))
 }
 
 /// Update a feature

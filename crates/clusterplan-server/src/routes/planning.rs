@@ -13,33 +13,36 @@ use clusterplan_core::lifecycle::{PlanningTask, StatusEvent, allowed_targets};
 use clusterplan_core::units::UnitLevel;
 use clusterplan_core::{ClusterDraft, ClusterStatus, Crs, RawBoundary};
 use clusterplan_store::{NewEvent, NewTask, UnitQuery};
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
+use utoipa::ToSchema;
 
 use super::conditional::etag;
 use super::docs;
+use super::documented::Documented;
 use super::extract::{FeatureId, IfMatch, JsonBody, Provenance, RequestCrs, TaskId, known_members};
 use super::params::{bad_param, known};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::planning::{
-    self, check_event, date_field, enforce, establishment_rules, event_json, expansion_rules, field, land_json,
-    overrides_json, parse_date, parse_event, parse_overrides, rules_json, share_json, size_rules, status_on, task_json,
-    text_field,
+    self, EventDoc, LandDoc, RuleDoc, ShareDoc, Summary, TaskDoc, Zoning, check_event, date_field, enforce,
+    establishment_rules, expansion_rules, field, override_docs, parse_date, parse_event, parse_overrides, rule_docs,
+    size_rules, status_on, stored_json, text_field,
 };
 use crate::rights::{Action, Target, authorize, authorize_caller};
 use crate::wire::{WireCrs, feature_json};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
-        .route("/collections/clusters/items/{id}/events", get(list_events).post(record_event))
-        .route("/collections/clusters/items/{id}/planning", get(planning_sheet))
-        .route("/tasks", get(list_tasks).post(create_task))
-        .route("/tasks/{id}/done", post(task_done))
-        .route("/units", get(list_units))
-        .route("/units/successions", get(list_successions))
-        .route("/zoning", get(zoning))
-        .route("/summary", get(summary))
+        .documented("/collections/clusters/items/{id}/events", get(list_events).post(record_event))
+        .documented("/collections/clusters/items/{id}/planning", get(planning_sheet))
+        .documented("/tasks", get(list_tasks).post(create_task))
+        .documented("/tasks/{id}/done", post(task_done))
+        .documented("/units", get(list_units))
+        .documented("/units/successions", get(list_successions))
+        .documented("/zoning", get(zoning))
+        .documented("/summary", get(summary))
 }
 
 /// The members of a status change (`POST …/events`).
@@ -47,6 +50,121 @@ const EVENT_MEMBERS: &[&str] = &["to", "effective", "act", "note", "overrides", 
 /// The members of a new task, and of a task done.
 const TASK_MEMBERS: &[&str] =
     &["title", "owner_agency", "due", "done_on", "unit_code", "act_number", "notes", "cluster_id"];
+
+/// `GET …/events`: a cluster's status history.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct EventList {
+    cluster_id: i64,
+    /// The status now (the last event's); `null` before any event.
+    status: Option<&'static str>,
+    #[schema(value_type = String, format = Date)]
+    date: chrono::NaiveDate,
+    /// The status on `date`.
+    status_on_date: Option<&'static str>,
+    /// The statuses the cluster may move to next.
+    allowed_next: Vec<&'static str>,
+    events: Vec<EventDoc>,
+}
+
+/// `POST …/events`: the event recorded and the feature it produced.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct EventRecorded {
+    event: EventDoc,
+    /// The cluster after the change (GeoJSON, CRS84).
+    #[schema(value_type = Feature)]
+    feature: Value,
+}
+
+/// `GET …/planning`: a cluster's planning sheet for a day.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct PlanningSheet {
+    id: i64,
+    code: String,
+    name: String,
+    #[schema(value_type = String, format = Date)]
+    date: chrono::NaiveDate,
+    status: Option<&'static str>,
+    status_on_date: Option<&'static str>,
+    allowed_next: Vec<&'static str>,
+    area_ha: f64,
+    /// The units the cluster lies in, per level (`province`, `district`, `commune`).
+    units: std::collections::BTreeMap<&'static str, Vec<ShareDoc>>,
+    land: LandDoc,
+    /// The size rules, checked today.
+    rules: Vec<RuleDoc>,
+    tasks: Vec<TaskDoc>,
+    events: Vec<EventDoc>,
+}
+
+/// `GET /tasks`: tasks with their state on a day.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct TaskList {
+    #[schema(value_type = String, format = Date)]
+    date: chrono::NaiveDate,
+    /// How many of `tasks` are overdue.
+    overdue: usize,
+    tasks: Vec<TaskDoc>,
+}
+
+/// A change of administrative units (a split, merge, rename or abolition).
+#[derive(Serialize, ToSchema)]
+pub(crate) struct SuccessionDoc {
+    /// `split`, `merge`, `rename` or `abolish`.
+    kind: &'static str,
+    from_code: String,
+    /// `null` when the level was abolished.
+    to_code: Option<String>,
+    #[schema(value_type = String, format = Date)]
+    effective: chrono::NaiveDate,
+    act: Option<String>,
+}
+
+/// `GET /units/successions`.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct Successions {
+    successions: Vec<SuccessionDoc>,
+}
+
+/// An administrative unit over one validity period.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct UnitProperties {
+    /// The official code (`83` Bến Tre, `832` Giồng Trôm, …).
+    code: String,
+    name: String,
+    /// `province`, `district` or `commune`.
+    level: &'static str,
+    parent_code: Option<String>,
+    #[schema(value_type = String, format = Date)]
+    valid_from: chrono::NaiveDate,
+    /// `null` while the unit is valid.
+    #[schema(value_type = Option<String>, format = Date)]
+    valid_to: Option<chrono::NaiveDate>,
+    notes: Option<String>,
+}
+
+/// A unit as a GeoJSON Feature; its id is `code@valid_from`.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct UnitFeature {
+    #[serde(rename = "type")]
+    #[schema(rename = "type", value_type = String, example = "Feature")]
+    kind: &'static str,
+    id: String,
+    #[schema(value_type = Geometry)]
+    geometry: geojson::Geometry,
+    properties: UnitProperties,
+}
+
+/// `GET /units`: a GeoJSON FeatureCollection of units.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct UnitCollection {
+    #[serde(rename = "type")]
+    #[schema(rename = "type", value_type = String, example = "FeatureCollection")]
+    kind: &'static str,
+    #[serde(rename = "numberReturned")]
+    #[schema(rename = "numberReturned")]
+    number_returned: usize,
+    features: Vec<UnitFeature>,
+}
 
 /// The request document, which these routes read as an object.
 fn object(body: Result<JsonBody, ApiError>) -> Result<Value, ApiError> {
@@ -66,7 +184,7 @@ fn object(body: Result<JsonBody, ApiError>) -> Result<Value, ApiError> {
     tag = "Planning",
     params(("id" = i64, Path, description = "The cluster's id"), ("date" = Option<String>, Query, format = Date, description = "The day (YYYY-MM-DD); today by default")),
     responses(
-        (status = 200, description = "Events with legal acts, overrides and rule results; the status now and on the date; the next statuses allowed", body = Object),
+        (status = 200, description = "Events with legal acts, overrides and rule results; the status now and on the date; the next statuses allowed", body = EventList),
         (status = 400, response = docs::Problem),
         (status = 401, response = docs::Problem),
         (status = 404, response = docs::Problem),
@@ -78,7 +196,7 @@ async fn list_events(
     caller: Caller,
     id: Result<FeatureId, ApiError>,
     Query(params): Query<HashMap<String, String>>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<EventList>, ApiError> {
     crate::rights::require_drafts(&caller)?;
     known(&params, &["date"])?;
     let on = parse_date("date", params.get("date"))?;
@@ -90,15 +208,14 @@ async fn list_events(
     }
     // Status events are history: scoped as the cluster's versions are.
     crate::rights::history_scope(&state, &caller, crate::rights::Kept::Clusters, id).await?;
-    let current = events.last().map(|e| e.event.to.code());
-    Ok(Json(json!({
-        "cluster_id": id,
-        "status": current,
-        "date": on,
-        "status_on_date": status_on(&events, on).map(ClusterStatus::code),
-        "allowed_next": allowed_targets(events.last().map(|e| e.event.to)).iter().map(|s| s.code()).collect::<Vec<_>>(),
-        "events": events.iter().map(event_json).collect::<Vec<_>>(),
-    })))
+    Ok(Json(EventList {
+        cluster_id: id,
+        status: events.last().map(|e| e.event.to.code()),
+        date: on,
+        status_on_date: status_on(&events, on).map(ClusterStatus::code),
+        allowed_next: allowed_next(&events),
+        events: events.iter().map(EventDoc::from).collect(),
+    }))
 }
 
 /// Record a status change
@@ -113,7 +230,7 @@ async fn list_events(
     params(("id" = i64, Path, description = "The cluster's id"), docs::IfMatch, docs::ContentCrs, docs::WriteHeaders),
     request_body(content = Object, content_type = "application/json", description = "`{to, effective, act: {number, date, authority, link}, note, overrides: [{rule_id, reason}], excess_demand_declared, geometry}`"),
     responses(
-        (status = 201, description = "`{event, feature}`", body = Object),
+        (status = 201, description = "The event and the cluster after it", body = EventRecorded),
         (status = 400, response = docs::Problem),
         (status = 401, response = docs::Problem),
         (status = 403, response = docs::Problem),
@@ -195,8 +312,8 @@ async fn record_event(
     enforce(&results, &overrides)?;
     let new = NewEvent {
         event,
-        overrides: overrides_json(&overrides).to_string(),
-        rule_results: rules_json(&results).to_string(),
+        overrides: stored_json(&override_docs(&overrides))?,
+        rule_results: stored_json(&rule_docs(&results))?,
     };
     ctx.reason = ctx.reason.or_else(|| new.event.note.clone());
     ctx.legal_act = new.event.act.as_ref().map(|a| format!("{} ({}, {})", a.number(), a.date(), a.authority()));
@@ -206,9 +323,14 @@ async fn record_event(
     Ok((
         StatusCode::CREATED,
         [(header::ETAG, etag(cluster.version))],
-        Json(json!({ "event": event_json(&record), "feature": feature })),
+        Json(EventRecorded { event: EventDoc::from(&record), feature }),
     )
         .into_response())
+}
+
+/// The statuses a cluster with this history may move to next.
+fn allowed_next(events: &[clusterplan_store::EventRecord]) -> Vec<&'static str> {
+    allowed_targets(events.last().map(|e| e.event.to)).iter().map(|s| s.code()).collect()
 }
 
 fn expansion_draft(content_crs: WireCrs, doc: &Value, now: &ClusterDraft) -> Result<ClusterDraft, ApiError> {
@@ -217,7 +339,7 @@ fn expansion_draft(content_crs: WireCrs, doc: &Value, now: &ClusterDraft) -> Res
             status: StatusCode::UNPROCESSABLE_ENTITY,
             kind: "expansion-boundary-required",
             detail: "an expansion needs the expanded boundary in `geometry`".into(),
-            extra: json!({}),
+            extra: Value::Object(serde_json::Map::new()),
         });
     };
     let geometry = geojson::Geometry::from_json_value(geometry.clone())
@@ -249,7 +371,7 @@ fn expansion_draft(content_crs: WireCrs, doc: &Value, now: &ClusterDraft) -> Res
     tag = "Planning",
     params(("id" = i64, Path, description = "The cluster's id"), ("date" = Option<String>, Query, format = Date, description = "The day (YYYY-MM-DD); today by default")),
     responses(
-        (status = 200, description = "Status then, units with shares, land and occupancy, size rules, tasks, events", body = Object),
+        (status = 200, description = "Status then, units with shares, land and occupancy, size rules, tasks, events", body = PlanningSheet),
         (status = 400, response = docs::Problem),
         (status = 401, response = docs::Problem),
         (status = 404, response = docs::Problem),
@@ -261,7 +383,7 @@ async fn planning_sheet(
     caller: Caller,
     id: Result<FeatureId, ApiError>,
     Query(params): Query<HashMap<String, String>>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<PlanningSheet>, ApiError> {
     let scope = crate::rights::draft_scope(&state, &caller).await?;
     known(&params, &["date"])?;
     let on = parse_date("date", params.get("date"))?;
@@ -270,29 +392,35 @@ async fn planning_sheet(
     scope.check(cluster.data.boundary.as_multi_polygon(), &format!("cluster {id}"))?;
     let events = state.store.list_events(id).await?;
     let store = state.store.as_ref();
-    let mut units = serde_json::Map::new();
+    let mut units = std::collections::BTreeMap::new();
     for level in UnitLevel::ALL {
         let shares = planning::cluster_units(store, &cluster.data, on, Some(*level)).await?;
-        units.insert(level.code().to_owned(), shares.iter().map(share_json).collect());
+        units.insert(level.code(), shares.iter().map(ShareDoc::from).collect());
     }
     let land = state.store.zone_totals().await?.remove(&id).unwrap_or_default();
-    let tasks: Vec<Value> =
-        state.store.list_tasks().await?.iter().filter(|t| t.cluster_id == Some(id)).map(|t| task_json(t, on)).collect();
-    Ok(Json(json!({
-        "id": id,
-        "code": cluster.data.attrs.code(),
-        "name": cluster.data.attrs.name(),
-        "date": on,
-        "status": events.last().map(|e| e.event.to.code()),
-        "status_on_date": status_on(&events, on).map(ClusterStatus::code),
-        "allowed_next": allowed_targets(events.last().map(|e| e.event.to)).iter().map(|s| s.code()).collect::<Vec<_>>(),
-        "area_ha": planning::round(cluster.data.area.projected_ha, 4),
-        "units": units,
-        "land": land_json(&land),
-        "rules": rules_json(&size_rules(&state.config.rules, &cluster.data)),
-        "tasks": tasks,
-        "events": events.iter().map(event_json).collect::<Vec<_>>(),
-    })))
+    let tasks = state
+        .store
+        .list_tasks()
+        .await?
+        .iter()
+        .filter(|t| t.cluster_id == Some(id))
+        .map(|t| TaskDoc::on(t, on))
+        .collect();
+    Ok(Json(PlanningSheet {
+        id,
+        code: cluster.data.attrs.code().to_owned(),
+        name: cluster.data.attrs.name().to_owned(),
+        date: on,
+        status: events.last().map(|e| e.event.to.code()),
+        status_on_date: status_on(&events, on).map(ClusterStatus::code),
+        allowed_next: allowed_next(&events),
+        area_ha: planning::round(cluster.data.area.projected_ha, 4),
+        units,
+        land: LandDoc::from(&land),
+        rules: rule_docs(&size_rules(&state.config.rules, &cluster.data)),
+        tasks,
+        events: events.iter().map(EventDoc::from).collect(),
+    }))
 }
 
 /// Planning tasks
@@ -303,7 +431,7 @@ async fn planning_sheet(
     tag = "Planning",
     params(("date" = Option<String>, Query, format = Date, description = "The day (YYYY-MM-DD); today by default"), ("state" = Option<String>, Query, description = "`open`, `overdue`, `done` or `done_late` on the date"), ("cluster_id" = Option<i64>, Query, description = "Tasks of one cluster"), ("unit" = Option<String>, Query, description = "Tasks of one administrative unit (its code)")),
     responses(
-        (status = 200, description = "Tasks with owner agency, due date and state on the date", body = Object),
+        (status = 200, description = "Tasks with owner agency, due date and state on the date", body = TaskList),
         (status = 400, response = docs::Problem),
         (status = 401, response = docs::Problem),
     ),
@@ -313,7 +441,7 @@ async fn list_tasks(
     State(state): State<AppState>,
     caller: Caller,
     Query(params): Query<HashMap<String, String>>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<TaskList>, ApiError> {
     crate::rights::require_drafts(&caller)?;
     known(&params, &["date", "state", "cluster_id", "unit"])?;
     let on = parse_date("date", params.get("date"))?;
@@ -327,7 +455,7 @@ async fn list_tasks(
         .map(|c| c.parse::<i64>().map_err(|_| bad_param(format!("cluster_id={c:?} must be an integer"))))
         .transpose()?;
     let unit = params.get("unit");
-    let tasks: Vec<Value> = state
+    let tasks: Vec<TaskDoc> = state
         .store
         .list_tasks()
         .await?
@@ -335,10 +463,10 @@ async fn list_tasks(
         .filter(|t| wanted.is_none_or(|w| t.task.state(on).code() == w))
         .filter(|t| cluster.is_none_or(|c| t.cluster_id == Some(c)))
         .filter(|t| unit.is_none_or(|u| t.unit_code.as_ref() == Some(u)))
-        .map(|t| task_json(t, on))
+        .map(|t| TaskDoc::on(t, on))
         .collect();
-    let overdue = tasks.iter().filter(|t| t["overdue"] == Value::Bool(true)).count();
-    Ok(Json(json!({ "date": on, "overdue": overdue, "tasks": tasks })))
+    let overdue = tasks.iter().filter(|t| t.overdue).count();
+    Ok(Json(TaskList { date: on, overdue, tasks }))
 }
 
 /// Create a planning task
@@ -350,7 +478,7 @@ async fn list_tasks(
     params(docs::WriteHeaders),
     request_body(content = Object, content_type = "application/json", description = "The task: title, owner agency, due date, cluster or unit"),
     responses(
-        (status = 201, description = "The task", body = Object),
+        (status = 201, description = "The task", body = TaskDoc),
         (status = 400, response = docs::Problem),
         (status = 401, response = docs::Problem),
         (status = 403, response = docs::Problem),
@@ -409,7 +537,7 @@ async fn create_task(
         Some(record.task.title.clone()),
     )
     .await;
-    Ok((StatusCode::CREATED, Json(task_json(&record, planning::today()))).into_response())
+    Ok((StatusCode::CREATED, Json(TaskDoc::on(&record, planning::today()))).into_response())
 }
 
 /// Mark a task done
@@ -421,7 +549,7 @@ async fn create_task(
     params(("id" = i64, Path, description = "The task's id"), docs::WriteHeaders),
     request_body(content = Object, content_type = "application/json", description = "When it was done"),
     responses(
-        (status = 200, description = "The task", body = Object),
+        (status = 200, description = "The task", body = TaskDoc),
         (status = 400, response = docs::Problem),
         (status = 401, response = docs::Problem),
         (status = 403, response = docs::Problem),
@@ -435,7 +563,7 @@ async fn task_done(
     caller: Caller,
     id: Result<TaskId, ApiError>,
     body: Result<JsonBody, ApiError>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<TaskDoc>, ApiError> {
     authorize(&state, &caller, Action::ReplaceFeature, Target::Account).await?;
     let TaskId(id) = id?;
     let doc = object(body)?;
@@ -451,7 +579,7 @@ async fn task_done(
     })?;
     let detail = done_on.map_or_else(|| "not done".to_owned(), |d| format!("done on {d}"));
     crate::rights::record_write(&state, &caller, "task.done", format!("tasks/{id}"), Some(detail)).await;
-    Ok(Json(task_json(&record, planning::today())))
+    Ok(Json(TaskDoc::on(&record, planning::today())))
 }
 
 fn parse_level(value: Option<&String>) -> Result<Option<UnitLevel>, ApiError> {
@@ -474,7 +602,7 @@ fn parse_level(value: Option<&String>) -> Result<Option<UnitLevel>, ApiError> {
     tag = "Planning",
     params(("date" = Option<String>, Query, format = Date, description = "Units valid on this day (every period without it)"), ("level" = Option<String>, Query, description = "`district` or `commune`"), ("code" = Option<String>, Query, description = "One unit's official code")),
     responses(
-        (status = 200, description = "A GeoJSON FeatureCollection of units with validity periods", body = Object, content_type = "application/geo+json"),
+        (status = 200, description = "A GeoJSON FeatureCollection of units with validity periods", body = UnitCollection, content_type = "application/geo+json"),
         (status = 400, response = docs::Problem),
     ),
 )]
@@ -486,24 +614,27 @@ async fn list_units(
     let on = params.get("date").map(|_| parse_date("date", params.get("date"))).transpose()?;
     let level = parse_level(params.get("level"))?;
     let units = state.store.list_units(&UnitQuery { on, level, bbox: None, code: params.get("code").cloned() }).await?;
-    let features: Vec<Value> = units
-        .iter()
-        .map(|u| {
-            let geometry = geojson::Geometry::from(u.boundary.as_multi_polygon());
-            json!({
-                "type": "Feature",
-                "id": format!("{}@{}", u.code, u.valid_from),
-                "geometry": geometry,
-                "properties": {
-                    "code": u.code, "name": u.name, "level": u.level.code(), "parent_code": u.parent_code,
-                    "valid_from": u.valid_from, "valid_to": u.valid_to, "notes": u.notes,
-                },
-            })
+    let features: Vec<UnitFeature> = units
+        .into_iter()
+        .map(|u| UnitFeature {
+            kind: "Feature",
+            id: format!("{}@{}", u.code, u.valid_from),
+            geometry: geojson::Geometry::from(u.boundary.as_multi_polygon()),
+            properties: UnitProperties {
+                code: u.code,
+                name: u.name,
+                level: u.level.code(),
+                parent_code: u.parent_code,
+                valid_from: u.valid_from,
+                valid_to: u.valid_to,
+                notes: u.notes,
+            },
         })
         .collect();
+    let collection = UnitCollection { kind: "FeatureCollection", number_returned: features.len(), features };
     Ok((
         [(header::CONTENT_TYPE, "application/geo+json")],
-        json!({ "type": "FeatureCollection", "numberReturned": features.len(), "features": features }).to_string(),
+        serde_json::to_string(&collection).map_err(ApiError::internal)?,
     )
         .into_response())
 }
@@ -515,17 +646,24 @@ async fn list_units(
     operation_id = "getUnitSuccessions",
     tag = "Planning",
     responses(
-        (status = 200, description = "Splits, merges, renames and abolitions", body = Object),
+        (status = 200, description = "Splits, merges, renames and abolitions", body = Successions),
         (status = 500, response = docs::Problem),
     ),
 )]
-async fn list_successions(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+async fn list_successions(State(state): State<AppState>) -> Result<Json<Successions>, ApiError> {
     let list = state.store.list_successions().await?;
-    Ok(Json(json!({
-        "successions": list.iter().map(|s| json!({
-            "kind": s.kind.code(), "from_code": s.from_code, "to_code": s.to_code, "effective": s.effective, "act": s.act,
-        })).collect::<Vec<_>>()
-    })))
+    Ok(Json(Successions {
+        successions: list
+            .into_iter()
+            .map(|s| SuccessionDoc {
+                kind: s.kind.code(),
+                from_code: s.from_code,
+                to_code: s.to_code,
+                effective: s.effective,
+                act: s.act,
+            })
+            .collect(),
+    }))
 }
 
 /// What is planned at a point
@@ -539,7 +677,7 @@ async fn list_successions(State(state): State<AppState>) -> Result<Json<Value>, 
     tag = "Planning",
     params(("lon" = Option<f64>, Query, description = "Longitude (CRS84)"), ("lat" = Option<f64>, Query, description = "Latitude (CRS84)"), ("x" = Option<f64>, Query, description = "X in `crs` (northing for VN-2000)"), ("y" = Option<f64>, Query, description = "Y in `crs` (easting for VN-2000)"), ("crs" = Option<String>, Query, description = "CRS of x and y"), ("date" = Option<String>, Query, format = Date, description = "The day (YYYY-MM-DD); today by default")),
     responses(
-        (status = 200, description = "Clusters with their status then, zones and land use, units, open tasks; `planned: false` where nothing is", body = Object),
+        (status = 200, description = "Clusters with their status then, zones and land use, units, open tasks; `planned: false` where nothing is", body = Zoning),
         (status = 400, response = docs::Problem),
         (status = 401, response = docs::Problem),
     ),
@@ -549,7 +687,7 @@ async fn zoning(
     State(state): State<AppState>,
     caller: Caller,
     Query(params): Query<HashMap<String, String>>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Zoning>, ApiError> {
     let scope = crate::rights::draft_scope(&state, &caller).await?;
     known(&params, &["lon", "lat", "x", "y", "crs", "date"])?;
     let on = parse_date("date", params.get("date"))?;
@@ -607,7 +745,7 @@ async fn zoning(
     tag = "Planning",
     params(("level" = Option<String>, Query, description = "`district` (default) or `commune`"), ("date" = Option<String>, Query, format = Date, description = "The day (YYYY-MM-DD); today by default")),
     responses(
-        (status = 200, description = "Per unit: clusters by status, planned, leasable and leased area, occupancy, overdue tasks", body = Object),
+        (status = 200, description = "Per unit: clusters by status, planned, leasable and leased area, occupancy, overdue tasks", body = Summary),
         (status = 400, response = docs::Problem),
         (status = 401, response = docs::Problem),
     ),
@@ -617,7 +755,7 @@ async fn summary(
     State(state): State<AppState>,
     caller: Caller,
     Query(params): Query<HashMap<String, String>>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Summary>, ApiError> {
     let scope = crate::rights::draft_scope(&state, &caller).await?;
     known(&params, &["level", "date"])?;
     let on = parse_date("date", params.get("date"))?;

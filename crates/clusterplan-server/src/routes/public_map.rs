@@ -9,12 +9,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use super::docs;
+use super::documented::Documented;
 use super::extract::Collection;
 use crate::AppState;
 use crate::error::ApiError;
 
 pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/collections/{collection}/map", get(page))
+    Router::new().documented("/collections/{collection}/map", get(page))
 }
 
 /// Escapes text for an HTML attribute value.

@@ -6,6 +6,7 @@ use axum::{Json, Router};
 use serde_json::Value;
 
 use super::docs;
+use super::documented::Documented;
 use super::extract::{Collection, JsonBody, Provenance};
 use crate::AppState;
 use crate::auth::Caller;
@@ -14,7 +15,7 @@ use crate::rights::{Action, Target, authorize};
 use crate::wire::PublicationDoc;
 
 pub(crate) fn router() -> Router<AppState> {
-    Router::new().route("/collections/{collection}/publish", post(publish))
+    Router::new().documented("/collections/{collection}/publish", post(publish))
 }
 
 /// Publish a collection

@@ -8,7 +8,7 @@
 
 use axum::Json;
 use axum::Router;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use axum::Extension;
@@ -17,11 +17,13 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use clusterplan_store::TileId;
-use clusterplan_store::tiles::{MAX_TILE_FEATURES, MAX_TILE_VERTICES, MAX_ZOOM, SIMPLIFY_UNITS};
-use serde_json::{Value, json};
+use clusterplan_store::tiles::{MAX_TILE_FEATURES, MAX_TILE_VERTICES, MAX_ZOOM, SIMPLIFY_UNITS, cluster_tile_fields};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::conditional::{REVALIDATE, none_match_hits, not_modified, tag};
 use super::docs;
+use super::documented::Documented;
 use super::extract::COLLECTIONS;
 use super::layer::{tag_prefix, whole_layer_for};
 use super::links::{BaseUrl, Link, link};
@@ -34,15 +36,152 @@ use crate::limits::{Limits, TileKey};
 pub(crate) const MVT: &str = "application/vnd.mapbox-vector-tile";
 const TMS: &str = "WebMercatorQuad";
 const TMS_URI: &str = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad";
+const TMS_TITLE: &str = "Google Maps Compatible for the World";
+const MERCATOR_CRS: &str = "http://www.opengis.net/def/crs/EPSG/0/3857";
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
-        .route("/collections/{collection}/tiles", get(tilesets))
-        .route("/collections/{collection}/tiles/{tms}", get(tileset))
-        .route("/collections/{collection}/tiles/{tms}/tilejson.json", get(tilejson))
-        .route("/collections/{collection}/tiles/{tms}/{z}/{y}/{x}", get(tile))
-        .route("/tileMatrixSets", get(tile_matrix_sets))
-        .route("/tileMatrixSets/{tms}", get(tile_matrix_set))
+        .documented("/collections/{collection}/tiles", get(tilesets))
+        .documented("/collections/{collection}/tiles/{tms}", get(tileset))
+        .documented("/collections/{collection}/tiles/{tms}/tilejson.json", get(tilejson))
+        .documented("/collections/{collection}/tiles/{tms}/{z}/{y}/{x}", get(tile))
+        .documented("/tileMatrixSets", get(tile_matrix_sets))
+        .documented("/tileMatrixSets/{tms}", get(tile_matrix_set))
+}
+
+/// `GET /tileMatrixSets` (OGC API - Tiles, `tiling-schemes`).
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct TileMatrixSets {
+    tile_matrix_sets: Vec<TileMatrixSetRef>,
+    links: Vec<Link>,
+}
+
+/// A tile matrix set in the list: its id, title, registry URI and link.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct TileMatrixSetRef {
+    id: String,
+    title: String,
+    uri: String,
+    links: Vec<Link>,
+}
+
+/// A tile matrix set (OGC Two Dimensional Tile Matrix Set 2.0).
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct TileMatrixSet {
+    id: String,
+    title: String,
+    uri: String,
+    crs: String,
+    ordered_axes: Vec<String>,
+    well_known_scale_set: String,
+    tile_matrices: Vec<TileMatrix>,
+    links: Vec<Link>,
+}
+
+/// One zoom level of a tile matrix set.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct TileMatrix {
+    id: String,
+    scale_denominator: f64,
+    /// Metres per pixel.
+    cell_size: f64,
+    corner_of_origin: String,
+    point_of_origin: Vec<f64>,
+    tile_width: u32,
+    tile_height: u32,
+    matrix_width: u64,
+    matrix_height: u64,
+}
+
+/// `GET …/tiles`: the tilesets of a collection.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct Tilesets {
+    tilesets: Vec<TilesetRef>,
+    links: Vec<Link>,
+}
+
+/// A tileset in the list.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct TilesetRef {
+    title: String,
+    data_type: String,
+    crs: String,
+    #[serde(rename = "tileMatrixSetURI")]
+    tile_matrix_set_uri: String,
+    links: Vec<Link>,
+}
+
+/// `GET …/tiles/{tms}`: a tileset's metadata, with the rows and columns holding data.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Tileset {
+    title: String,
+    data_type: String,
+    crs: String,
+    #[serde(rename = "tileMatrixSetURI")]
+    tile_matrix_set_uri: String,
+    tile_matrix_set_limits: Vec<TileMatrixLimits>,
+    layers: Vec<TilesetLayer>,
+    links: Vec<Link>,
+}
+
+/// The tiles of one zoom that hold the layer's extent.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct TileMatrixLimits {
+    tile_matrix: String,
+    min_tile_row: u32,
+    max_tile_row: u32,
+    min_tile_col: u32,
+    max_tile_col: u32,
+}
+
+/// A layer of the tiles.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct TilesetLayer {
+    id: String,
+    data_type: String,
+    geometry_type: String,
+}
+
+/// `TileJSON` 3.0.0 of a tileset, with what one tile may hold.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct TileJson {
+    tilejson: String,
+    name: String,
+    scheme: String,
+    tiles: Vec<String>,
+    minzoom: u8,
+    maxzoom: u8,
+    /// West, south, east, north (CRS84).
+    bounds: Vec<f64>,
+    #[serde(rename = "clusterplan:limits")]
+    #[schema(rename = "clusterplan:limits")]
+    limits: TileLimits,
+    vector_layers: Vec<VectorLayer>,
+}
+
+/// What a client cannot draw from one tile: beyond these, the smaller features of a dense
+/// tile are left out (zoom in to see them).
+#[derive(Serialize, ToSchema)]
+pub(crate) struct TileLimits {
+    max_features_per_tile: usize,
+    max_vertices_per_tile: usize,
+    kept_first: String,
+    simplified_to_tile_units: f64,
+    tile_extent: u32,
+}
+
+/// A vector layer of `TileJSON`: its attributes and their types.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct VectorLayer {
+    id: String,
+    fields: BTreeMap<String, String>,
 }
 
 /// Half the width of the Web Mercator square, in metres.
@@ -67,18 +206,18 @@ fn tms_link(base: &str) -> Link {
     path = "/tileMatrixSets",
     operation_id = "getTileMatrixSetsList",
     tag = "Tiles",
-    responses((status = 200, description = "The tile matrix sets: WebMercatorQuad", body = Object)),
+    responses((status = 200, description = "The tile matrix sets: WebMercatorQuad", body = TileMatrixSets)),
 )]
-async fn tile_matrix_sets(BaseUrl(base): BaseUrl) -> Json<Value> {
-    Json(json!({
-        "tileMatrixSets": [{
-            "id": TMS,
-            "title": "Google Maps Compatible for the World",
-            "uri": TMS_URI,
-            "links": [link(format!("{base}/tileMatrixSets/{TMS}"), "self", "application/json", TMS)],
+async fn tile_matrix_sets(BaseUrl(base): BaseUrl) -> Json<TileMatrixSets> {
+    Json(TileMatrixSets {
+        tile_matrix_sets: vec![TileMatrixSetRef {
+            id: TMS.to_owned(),
+            title: TMS_TITLE.to_owned(),
+            uri: TMS_URI.to_owned(),
+            links: vec![link(format!("{base}/tileMatrixSets/{TMS}"), "self", "application/json", TMS)],
         }],
-        "links": [link(format!("{base}/tileMatrixSets"), "self", "application/json", "Tile matrix sets")],
-    }))
+        links: vec![link(format!("{base}/tileMatrixSets"), "self", "application/json", "Tile matrix sets")],
+    })
 }
 
 /// A tile matrix set
@@ -92,47 +231,47 @@ async fn tile_matrix_sets(BaseUrl(base): BaseUrl) -> Json<Value> {
     tag = "Tiles",
     params(("tms" = String, Path, description = "The tile matrix set: `WebMercatorQuad`", example = "WebMercatorQuad")),
     responses(
-        (status = 200, description = "The tile matrix set", body = Object),
+        (status = 200, description = "The tile matrix set", body = TileMatrixSet),
         (status = 404, response = docs::Problem),
     ),
 )]
-async fn tile_matrix_set(Path(tms): Path<String>, BaseUrl(base): BaseUrl) -> Result<Json<Value>, ApiError> {
+async fn tile_matrix_set(Path(tms): Path<String>, BaseUrl(base): BaseUrl) -> Result<Json<TileMatrixSet>, ApiError> {
     if tms != TMS {
         return Err(ApiError::NotFound(format!("tile matrix set {tms:?} is not offered; use {TMS}")));
     }
     // 0.28 mm pixels, as the standard's scale denominators assume.
-    let matrices: Vec<Value> = (0..=MAX_ZOOM)
+    let tile_matrices = (0..=MAX_ZOOM)
         .map(|z| {
             let n = 1u64 << z;
-            let cell = 2.0 * MERCATOR_HALF / 256.0 / n as f64;
-            json!({
-                "id": z.to_string(),
-                "scaleDenominator": cell / 0.000_28,
-                "cellSize": cell,
-                "cornerOfOrigin": "topLeft",
-                "pointOfOrigin": [-MERCATOR_HALF, MERCATOR_HALF],
-                "tileWidth": 256,
-                "tileHeight": 256,
-                "matrixWidth": n,
-                "matrixHeight": n,
-            })
+            let cell_size = 2.0 * MERCATOR_HALF / 256.0 / n as f64;
+            TileMatrix {
+                id: z.to_string(),
+                scale_denominator: cell_size / 0.000_28,
+                cell_size,
+                corner_of_origin: "topLeft".to_owned(),
+                point_of_origin: vec![-MERCATOR_HALF, MERCATOR_HALF],
+                tile_width: 256,
+                tile_height: 256,
+                matrix_width: n,
+                matrix_height: n,
+            }
         })
         .collect();
-    Ok(Json(json!({
-        "id": TMS,
-        "title": "Google Maps Compatible for the World",
-        "uri": TMS_URI,
-        "crs": "http://www.opengis.net/def/crs/EPSG/0/3857",
-        "orderedAxes": ["X", "Y"],
-        "wellKnownScaleSet": "http://www.opengis.net/def/wkss/OGC/1.0/GoogleMapsCompatible",
-        "tileMatrices": matrices,
-        "links": [link(format!("{base}/tileMatrixSets/{TMS}"), "self", "application/json", TMS)],
-    })))
+    Ok(Json(TileMatrixSet {
+        id: TMS.to_owned(),
+        title: TMS_TITLE.to_owned(),
+        uri: TMS_URI.to_owned(),
+        crs: MERCATOR_CRS.to_owned(),
+        ordered_axes: vec!["X".to_owned(), "Y".to_owned()],
+        well_known_scale_set: "http://www.opengis.net/def/wkss/OGC/1.0/GoogleMapsCompatible".to_owned(),
+        tile_matrices,
+        links: vec![link(format!("{base}/tileMatrixSets/{TMS}"), "self", "application/json", TMS)],
+    }))
 }
 
 /// The rows and columns holding the layer's extent at each zoom up to [`LIMITS_MAX_ZOOM`]
 /// (the whole matrix without an extent).
-fn tile_matrix_set_limits(extent: Option<[f64; 4]>) -> Vec<Value> {
+fn tile_matrix_set_limits(extent: Option<[f64; 4]>) -> Vec<TileMatrixLimits> {
     let [west, south, east, north] = extent.unwrap_or([-180.0, -85.051_128, 180.0, 85.051_128]);
     (0..=LIMITS_MAX_ZOOM)
         .map(|z| {
@@ -143,13 +282,13 @@ fn tile_matrix_set_limits(extent: Option<[f64; 4]>) -> Vec<Value> {
                 let y = (1.0 - lat.tan().asinh() / std::f64::consts::PI) / 2.0 * f64::from(n);
                 (y.floor().max(0.0) as u32).min(n - 1)
             };
-            json!({
-                "tileMatrix": z.to_string(),
-                "minTileRow": row(north),
-                "maxTileRow": row(south),
-                "minTileCol": col(west),
-                "maxTileCol": col(east),
-            })
+            TileMatrixLimits {
+                tile_matrix: z.to_string(),
+                min_tile_row: row(north),
+                max_tile_row: row(south),
+                min_tile_col: col(west),
+                max_tile_col: col(east),
+            }
         })
         .collect()
 }
@@ -176,28 +315,33 @@ fn template(base: &str, collection: &str, row_col: &str) -> String {
     tag = "Tiles",
     params(docs::CollectionPath),
     responses(
-        (status = 200, description = "One tileset: WebMercatorQuad", body = Object),
+        (status = 200, description = "One tileset: WebMercatorQuad", body = Tilesets),
         (status = 404, response = docs::Problem),
     ),
 )]
-async fn tilesets(Path(collection): Path<String>, BaseUrl(base): BaseUrl) -> Result<Json<Value>, ApiError> {
+async fn tilesets(Path(collection): Path<String>, BaseUrl(base): BaseUrl) -> Result<Json<Tilesets>, ApiError> {
     check(&collection, None)?;
-    Ok(Json(json!({
-        "tilesets": [{
-            "title": format!("{collection} vector tiles"),
-            "dataType": "vector",
-            "crs": "http://www.opengis.net/def/crs/EPSG/0/3857",
-            "tileMatrixSetURI": TMS_URI,
-            "links": [
-                link(format!("{base}/collections/{collection}/tiles/{TMS}"), "self", "application/json", "Tileset metadata"),
+    Ok(Json(Tilesets {
+        tilesets: vec![TilesetRef {
+            title: format!("{collection} vector tiles"),
+            data_type: "vector".to_owned(),
+            crs: MERCATOR_CRS.to_owned(),
+            tile_matrix_set_uri: TMS_URI.to_owned(),
+            links: vec![
+                link(
+                    format!("{base}/collections/{collection}/tiles/{TMS}"),
+                    "self",
+                    "application/json",
+                    "Tileset metadata",
+                ),
                 tms_link(&base),
             ],
         }],
-        "links": [
+        links: vec![
             link(format!("{base}/collections/{collection}/tiles"), "self", "application/json", "Tilesets"),
             link(format!("{base}/collections/{collection}"), "collection", "application/json", "The collection"),
         ],
-    })))
+    }))
 }
 
 /// A tileset's metadata
@@ -210,7 +354,7 @@ async fn tilesets(Path(collection): Path<String>, BaseUrl(base): BaseUrl) -> Res
     tag = "Tiles",
     params(docs::CollectionPath, ("tms" = String, Path, description = "The tile matrix set: `WebMercatorQuad`", example = "WebMercatorQuad"), docs::LayerQuery),
     responses(
-        (status = 200, description = "The tileset", body = Object),
+        (status = 200, description = "The tileset", body = Tileset),
         (status = 400, response = docs::Problem),
         (status = 401, response = docs::Problem),
         (status = 404, response = docs::Problem),
@@ -223,19 +367,23 @@ async fn tileset(
     Path((collection, tms)): Path<(String, String)>,
     Query(params): Query<HashMap<String, String>>,
     BaseUrl(base): BaseUrl,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Tileset>, ApiError> {
     check(&collection, Some(&tms))?;
     let layer = whole_layer_for(&state, &params, &caller).await?;
     let extent = state.store.cluster_extent(layer).await?;
     let item = link(template(&base, &collection, "{tileMatrix}/{tileRow}/{tileCol}"), "item", MVT, "Tiles").templated();
-    Ok(Json(json!({
-        "title": format!("{collection} vector tiles"),
-        "dataType": "vector",
-        "crs": "http://www.opengis.net/def/crs/EPSG/0/3857",
-        "tileMatrixSetURI": TMS_URI,
-        "tileMatrixSetLimits": tile_matrix_set_limits(extent),
-        "layers": [{ "id": collection, "dataType": "vector", "geometryType": "polygons" }],
-        "links": [
+    Ok(Json(Tileset {
+        title: format!("{collection} vector tiles"),
+        data_type: "vector".to_owned(),
+        crs: MERCATOR_CRS.to_owned(),
+        tile_matrix_set_uri: TMS_URI.to_owned(),
+        tile_matrix_set_limits: tile_matrix_set_limits(extent),
+        layers: vec![TilesetLayer {
+            id: collection.clone(),
+            data_type: "vector".to_owned(),
+            geometry_type: "polygons".to_owned(),
+        }],
+        links: vec![
             link(format!("{base}/collections/{collection}/tiles/{TMS}"), "self", "application/json", "This document"),
             item,
             link(template(&base, &collection, "tilejson.json"), "describedby", "application/json", "TileJSON"),
@@ -243,7 +391,7 @@ async fn tileset(
             // (`tileMatrixSetURI` names the registry's).
             tms_link(&base),
         ],
-    })))
+    }))
 }
 
 /// `TileJSON` of a tileset
@@ -256,7 +404,7 @@ async fn tileset(
     tag = "Tiles",
     params(docs::CollectionPath, ("tms" = String, Path, description = "The tile matrix set: `WebMercatorQuad`", example = "WebMercatorQuad"), docs::LayerQuery),
     responses(
-        (status = 200, description = "TileJSON 3.0.0", body = Object),
+        (status = 200, description = "TileJSON 3.0.0", body = TileJson),
         (status = 400, response = docs::Problem),
         (status = 401, response = docs::Problem),
         (status = 404, response = docs::Problem),
@@ -269,7 +417,7 @@ async fn tilejson(
     Path((collection, tms)): Path<(String, String)>,
     Query(params): Query<HashMap<String, String>>,
     BaseUrl(base): BaseUrl,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<TileJson>, ApiError> {
     check(&collection, Some(&tms))?;
     let layer = whole_layer_for(&state, &params, &caller).await?;
     let layer_query = match layer {
@@ -277,32 +425,26 @@ async fn tilejson(
         clusterplan_store::Layer::Published => "?layer=published",
     };
     let bounds = state.store.cluster_extent(layer).await?.unwrap_or([-180.0, -85.051_129, 180.0, 85.051_129]);
-    Ok(Json(json!({
-        "tilejson": "3.0.0",
-        "name": collection,
-        "scheme": "xyz",
-        "tiles": [format!("{}{layer_query}", template(&base, &collection, "{z}/{y}/{x}"))],
-        "minzoom": 0,
-        "maxzoom": MAX_ZOOM,
-        "bounds": bounds,
-        // What a client cannot draw from one tile: beyond these, the smaller features of a
-        // dense tile are left out (zoom in to see them).
-        "clusterplan:limits": {
-            "max_features_per_tile": MAX_TILE_FEATURES,
-            "max_vertices_per_tile": MAX_TILE_VERTICES,
-            "kept_first": "largest area_ha, then lowest id",
-            "simplified_to_tile_units": SIMPLIFY_UNITS,
-            "tile_extent": clusterplan_store::tiles::EXTENT,
+    Ok(Json(TileJson {
+        tilejson: "3.0.0".to_owned(),
+        name: collection.clone(),
+        scheme: "xyz".to_owned(),
+        tiles: vec![format!("{}{layer_query}", template(&base, &collection, "{z}/{y}/{x}"))],
+        minzoom: 0,
+        maxzoom: MAX_ZOOM,
+        bounds: bounds.to_vec(),
+        limits: TileLimits {
+            max_features_per_tile: MAX_TILE_FEATURES,
+            max_vertices_per_tile: MAX_TILE_VERTICES,
+            kept_first: "largest area_ha, then lowest id".to_owned(),
+            simplified_to_tile_units: SIMPLIFY_UNITS,
+            tile_extent: clusterplan_store::tiles::EXTENT,
         },
-        "vector_layers": [{
-            "id": collection,
-            "fields": {
-                "code": "String", "name": "String", "kind": "String", "status": "String",
-                "planned_area_ha": "Number", "area_ha": "Number", "geodesic_area_ha": "Number",
-                "planning_crs": "String", "version": "Number", "updated_at": "String",
-            },
+        vector_layers: vec![VectorLayer {
+            id: collection,
+            fields: cluster_tile_fields().map(|(name, kind)| (name.to_owned(), kind.to_owned())).collect(),
         }],
-    })))
+    }))
 }
 
 fn tile_id(z: &str, y: &str, x: &str) -> Result<TileId, ApiError> {

@@ -17,6 +17,7 @@ use axum::routing::{MethodRouter, get};
 use bytes::Bytes;
 use serde::Serialize;
 
+use super::documented::Documented;
 use crate::AppState;
 use crate::assets::{Asset, WebAssets, web_path};
 use crate::config::{Basemap, Config};
@@ -36,8 +37,8 @@ const MAX_PATH_BYTES: usize = 1024;
 pub(crate) fn router(config: &Config) -> Router<AppState> {
     let files: MethodRouter = get(file).with_state(Arc::new(config.web.clone()));
     Router::new()
-        .route("/ui-config", get(ui_config))
-        .route("/metrics", get(metrics))
+        .documented("/ui-config", get(ui_config))
+        .documented("/metrics", get(metrics))
         .nest_service("/app", files.clone())
         .nest_service("/vendor/leaflet", files.clone())
         .nest_service("/vendor/geoman", files)

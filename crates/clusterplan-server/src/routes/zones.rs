@@ -21,6 +21,7 @@ use serde_json::{Map, Value, json};
 
 use super::conditional::etag;
 use super::docs;
+use super::documented::Documented;
 use super::extract::{FEATURE_MEMBERS, GeoJson, IfMatch, JsonBody, Provenance, RequestCrs, ZoneId, known_members};
 use super::links::{BaseUrl, link, location};
 use super::params::{as_of, bad_param, known};
@@ -32,8 +33,8 @@ use crate::wire::{GEOJSON, WireCrs, zone_json};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
-        .route("/collections/zones/items", get(list).post(create).options(options))
-        .route("/collections/zones/items/{id}", get(read).put(replace).delete(remove).options(options))
+        .documented("/collections/zones/items", get(list).post(create).options(options))
+        .documented("/collections/zones/items/{id}", get(read).put(replace).delete(remove).options(options))
 }
 
 fn not_found(id: i64) -> impl Fn(clusterplan_store::StoreError) -> ApiError {

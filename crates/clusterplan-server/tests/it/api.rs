@@ -3,39 +3,18 @@
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
-use clusterplan_server::{AppState, app};
+use axum::http::{Method, StatusCode, header};
+use clusterplan_server::AppState;
 use clusterplan_store::{ClusterQuery, GpkgStore, Store, StoreConfig};
-use http_body_util::BodyExt;
-use serde_json::{Value, json};
-use tower::ServiceExt;
 
-struct Answer {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: Value,
-    text: String,
-}
+use crate::common::Answer;
+use serde_json::{Value, json};
 
 /// Every request of these tests is a planner's, with a real token made in [`state_for`].
 const PLANNER_TOKEN: &str = "cpt_api_tests_planner_token";
 
 async fn call(state: &AppState, method: Method, uri: &str, headers: &[(&str, &str)], body: Body) -> Answer {
-    let mut request = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(header::HOST, "test.local")
-        .header(header::AUTHORIZATION, format!("Bearer {PLANNER_TOKEN}"));
-    for (k, v) in headers {
-        request = request.header(*k, *v);
-    }
-    let response = app(state.clone()).oneshot(request.body(body).expect("request")).await.expect("infallible");
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response.into_body().collect().await.expect("body").to_bytes();
-    let text = String::from_utf8_lossy(&bytes).into_owned();
-    let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    Answer { status, headers, body, text }
+    crate::common::send(state, Some(PLANNER_TOKEN), method, uri, headers, body).await
 }
 
 async fn get(state: &AppState, uri: &str) -> Answer {
@@ -643,7 +622,9 @@ async fn vector_tiles_are_described_tagged_and_fresh_after_an_edit(state: AppSta
     let col = get(&state, "/collections/clusters").await;
     assert!(col.text.contains("/collections/clusters/tiles"), "the collection links its tiles");
 
-    let created = send(&state, Method::POST, ITEMS, &feature("BT-1", square(106.40, 10.23)), None).await;
+    let mut bt1 = feature("BT-1", square(106.40, 10.23));
+    bt1["properties"]["planned_area_ha"] = json!(24.0);
+    let created = send(&state, Method::POST, ITEMS, &bt1, None).await;
     let id = created.body["id"].as_i64().expect("id");
     let path = tile_path(15, 106.4025, 10.232);
     let tile = get(&state, &path).await;
@@ -651,6 +632,13 @@ async fn vector_tiles_are_described_tagged_and_fresh_after_an_edit(state: AppSta
     assert_eq!(tile.headers[header::CONTENT_TYPE], "application/vnd.mapbox-vector-tile");
     assert_eq!(tile.headers[header::CACHE_CONTROL], "no-cache");
     assert!(tile.text.contains("BT-1"), "the tile carries the attributes");
+    // TileJSON describes exactly the attributes a tile carries (`planned_area_ha`, the only
+    // one a feature may lack, is set above).
+    let decoded = <geozero::mvt::Tile as geozero::mvt::Message>::decode(tile.bytes.as_slice()).expect("an MVT");
+    let carried: std::collections::BTreeSet<&str> = decoded.layers[0].keys.iter().map(String::as_str).collect();
+    let described: std::collections::BTreeSet<&str> =
+        tilejson.body["vector_layers"][0]["fields"].as_object().expect("fields").keys().map(String::as_str).collect();
+    assert_eq!(carried, described);
     let tag = tile.headers[header::ETAG].to_str().expect("etag").to_owned();
     let again = call(&state, Method::GET, &path, &[("if-none-match", &tag)], Body::empty()).await;
     assert_eq!(again.status, StatusCode::NOT_MODIFIED);

@@ -35,6 +35,8 @@ fn a_well_formed_if_match_this_service_never_issued_is_412_and_a_malformed_one_4
 }
 
 #[tokio::test]
+// A stateless router of one test route, not the server's.
+#[allow(clippy::disallowed_methods)]
 async fn a_collection_that_is_not_served_is_a_404_problem() {
     let router = axum::Router::new()
         .route("/collections/{collection}/items", axum::routing::get(|Collection(c): Collection| async move { c }));
