@@ -101,11 +101,12 @@ export function createImporter({ map, panel, notify, onImported }) {
     const text = (id, key, label) => h('label', {}, t(label),
       h('input', { type: 'text', id, value: options[key] ?? '', onchange: (e) => { options[key] = e.target.value.trim(); } }));
     const table = Boolean(report?.axis_order);
+    const drawing = report?.format === 'DXF';
     const detected = report?.axis_order_by === 'declared' ? null : report?.axis_order;
     return h('fieldset', { class: 'cp-import-options' },
       h('legend', {}, t('import.options')),
       text('import-layer', 'layer', 'import.layer'),
-      table ? text('import-code', 'code', 'import.code') : null,
+      table || drawing ? text('import-code', 'code', 'import.code') : null,
       table ? h('label', {}, t('import.axis'),
         h('select', { id: 'import-axis', onchange: (e) => { options.axis_order = e.target.value; } },
           h('option', { value: '', selected: !options.axis_order },
@@ -136,7 +137,7 @@ export function createImporter({ map, panel, notify, onImported }) {
           h('input', {
             type: 'file',
             id: 'import-file',
-            accept: '.zip,.gpkg,.geojson,.json,.kml,.kmz,.csv,.xlsx',
+            accept: '.zip,.gpkg,.geojson,.json,.kml,.kmz,.csv,.xlsx,.dxf',
             onchange: async (e) => {
               const chosen = e.target.files?.[0];
               if (!chosen) return;

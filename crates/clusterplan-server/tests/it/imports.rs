@@ -378,6 +378,56 @@ async fn long_notes_survive_a_shapefile_round_trip(state: AppState) {
     assert!(cut.len() <= 254 && long.starts_with(&cut), "the file's text: {} bytes", cut.len());
 }
 
+/// A DXF as a surveyor hands it over (written by the `dxf` crate): the boundary as a closed
+/// polyline on `RANH_GIOI` with the cluster's name inside, a road on another layer; the
+/// chosen layer's boundary is imported under the declared code, in the planning CRS.
+async fn a_drawing_imports_the_closed_polylines_of_its_layer(state: AppState) {
+    use dxf::entities::{Entity, EntityType, LwPolyline, Text};
+    let mut drawing = dxf::Drawing::new();
+    drawing.header.version = dxf::enums::AcadVersion::R2013;
+    let square = square_m(0.0, 30.0);
+    let corners: Vec<(f64, f64)> = square[0].as_array().expect("ring")[..4]
+        .iter()
+        .map(|c| (c[0].as_f64().expect("e"), c[1].as_f64().expect("n")))
+        .collect();
+    for (layer, dy) in [("RANH_GIOI", 0.0), ("GIAO_THONG", 2000.0)] {
+        let mut line = LwPolyline::default();
+        line.set_is_closed(true);
+        line.vertices =
+            corners.iter().map(|&(x, y)| dxf::LwPolylineVertex { x, y: y + dy, ..Default::default() }).collect();
+        let mut entity = Entity::new(EntityType::LwPolyline(line));
+        layer.clone_into(&mut entity.common.layer);
+        drawing.add_entity(entity);
+    }
+    let mut name = Text { value: "Cụm Phú Hưng".into(), ..Default::default() };
+    name.location = dxf::Point::new(corners[0].0 + 100.0, corners[0].1 + 100.0, 0.0);
+    drawing.add_entity(Entity::new(EntityType::Text(name)));
+    let mut file = Vec::new();
+    drawing.save(&mut file).expect("dxf");
+
+    let all = import(&state, "dry_run=true", &file).await;
+    assert_eq!(
+        (all.body["format"].as_str(), all.body["crs"].as_str()),
+        (Some("DXF"), Some("EPSG:9210")),
+        "{}",
+        all.body
+    );
+    assert_eq!(all.body["features"].as_array().map(Vec::len), Some(2), "every closed polyline");
+    let done = import(&state, "layer=RANH_GIOI&code=BT-DXF-1&filename=ranh-gioi.dxf", &file).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert_eq!(done.body["summary"]["create"], 1, "{}", done.body);
+    let id = done.body["features"][0]["matched"]["id"].as_i64().expect("id");
+    let stored = get(&state, &format!("/collections/clusters/items/{id}")).await;
+    assert_eq!(
+        (stored.body["properties"]["code"].as_str(), stored.body["properties"]["name"].as_str()),
+        (Some("BT-DXF-1"), Some("Cụm Phú Hưng"))
+    );
+    let area = stored.body["properties"]["area_ha"].as_f64().expect("area");
+    assert!((area - 30.0).abs() < 0.001, "{area} ha");
+    let none = import(&state, "dry_run=true&layer=NHA", &file).await;
+    assert_eq!(none.status, StatusCode::BAD_REQUEST, "{}", none.body);
+}
+
 fn percent(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
@@ -395,6 +445,7 @@ router_suite!(
     our_own_annex_tables_come_back_as_the_same_boundary,
     coordinate_tables_hold_several_parcels_and_bad_ones_are_refused,
     long_notes_survive_a_shapefile_round_trip,
+    a_drawing_imports_the_closed_polylines_of_its_layer,
 );
 
 /// `clusterplan import` runs the same pipeline on the store `serve` would open: the preview
