@@ -72,6 +72,9 @@ impl Cell {
             Cell::Empty => None,
             Cell::Text(t) => {
                 let t: String = t.chars().filter(|c| !c.is_whitespace() && *c != '\u{a0}').collect();
+                if !t.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | ',')) {
+                    return None;
+                }
                 let decimal = match (t.rfind(','), t.rfind('.')) {
                     (Some(c), Some(p)) => Some(if c > p { ',' } else { '.' }),
                     (Some(_), None) if t.matches(',').count() == 1 => Some(','),

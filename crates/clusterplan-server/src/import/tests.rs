@@ -377,7 +377,9 @@ fn coordinate_table_figures_and_heads_are_read_as_written() {
     ] {
         assert_eq!(Cell::Text(text.into()).number(), Some(want), "{text}");
     }
-    assert_eq!(Cell::Text("abc".into()).number(), None);
+    for text in ["abc", "M1", "12 m", ""] {
+        assert_eq!(Cell::Text(text.into()).number(), None, "{text}");
+    }
     // The square's corners in TM-3, X = northing, first marker repeated; then the same with
     // the columns the other way round, semicolons and decimal commas.
     let mut corners = square();
