@@ -165,6 +165,8 @@ pub(crate) fn router() -> Router<AppState> {
             super::planning::UnitProperties,
             super::planning::UnitFeature,
             super::planning::UnitCollection,
+            docs::TaskBody,
+            docs::TaskDoneBody,
             crate::planning::RuleDoc,
             crate::planning::OverrideDoc,
             crate::planning::UnresolvedRule,

@@ -288,3 +288,32 @@ pub(crate) fn id_parameter() -> Parameter {
         .schema(Some(ObjectBuilder::new().schema_type(SchemaType::Integer)))
         .build()
 }
+
+/// A planning task to create (`POST /tasks`).
+#[derive(ToSchema)]
+#[schema(example = json!({"title": "Lập quy hoạch chi tiết CCN Phú Hưng", "owner_agency": "Sở Công nghiệp", "due": "1999-06-30", "cluster_id": 1}))]
+pub(crate) struct TaskBody {
+    title: String,
+    /// The agency responsible.
+    owner_agency: String,
+    /// The last day on which the task is on time (YYYY-MM-DD).
+    #[schema(format = Date)]
+    due: String,
+    /// The day it was done, if it was.
+    #[schema(format = Date)]
+    done_on: Option<String>,
+    /// The cluster it concerns.
+    cluster_id: Option<i64>,
+    /// The administrative unit it concerns (official code).
+    unit_code: Option<String>,
+    /// The act that ordered it.
+    act_number: Option<String>,
+    notes: Option<String>,
+}
+
+/// When a task was done (`POST /tasks/{id}/done`); `null` reopens it.
+#[derive(ToSchema)]
+pub(crate) struct TaskDoneBody {
+    #[schema(format = Date)]
+    done_on: Option<String>,
+}
