@@ -6,7 +6,7 @@ CARGO ?= cargo
 LISTEN ?= 127.0.0.1:8080
 DATABASE ?= clusterplan.gpkg
 
-.PHONY: run test check toolchain lint core-purity rust-tests browser-tests web-deps prereqs deb-test
+.PHONY: run test check toolchain lint core-purity rust-tests browser-tests web-deps prereqs deb-test fuzz
 
 web/node_modules: web/package.json web/package-lock.json
 	npm ci --prefix web --no-audit --no-fund
@@ -37,7 +37,7 @@ prereqs:
 	if [ $$missing = 1 ]; then exit 1; fi; \
 	$(MAKE) --no-print-directory toolchain
 
-test: check rust-tests browser-tests deb-test
+test: check rust-tests fuzz browser-tests deb-test
 
 check: toolchain lint core-purity
 
@@ -65,6 +65,21 @@ core-purity:
 # it with the same feature set as the tests avoids compiling PROJ a second time.
 rust-tests: web/node_modules
 	$(CARGO) test --workspace
+
+# libFuzzer targets of fuzz/ (its own crate, outside the workspace): each runs FUZZ_SECONDS
+# from the seeds kept in fuzz/corpus/TARGET; what it finds new goes to a scratch folder, so the
+# repository's corpus stays as committed, and a crash leaves its input in fuzz/artifacts/.
+# `-O`: optimised, without debug assertions (more runs in the time). cargo-fuzz passes
+# `-Z sanitizer=address`, which the stable compiler accepts under RUSTC_BOOTSTRAP=1 (no
+# nightly toolchain is installed).
+FUZZ_SECONDS ?= 30
+fuzz:
+	@cargo fuzz --version >/dev/null 2>&1 || { echo "cargo-fuzz is missing: cargo install cargo-fuzz --version 0.13.2 --locked"; exit 1; }
+	@for target in boundary cql2; do \
+	  scratch=$$(mktemp -d) || exit 1; \
+	  RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run -O $$target $$scratch fuzz/corpus/$$target -- -max_total_time=$(FUZZ_SECONDS) || exit 1; \
+	  rm -rf $$scratch; \
+	done
 
 # The Debian package of the binary the tests built (see packaging/README.md).
 deb-test: web/node_modules

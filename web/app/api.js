@@ -57,9 +57,11 @@ async function request(url, { method = 'GET', body, headers = {} } = {}) {
  * Sends a file to the import: the preview with `dryRun`, else the import itself. `mapping`
  * (source field → property or null) overrides the server's guesses.
  */
-export async function importFile(bytes, { dryRun, filename, mapping }) {
+export async function importFile(bytes, { dryRun, filename, mapping, options = {} }) {
   const params = new URLSearchParams({ dry_run: String(dryRun), filename });
   if (mapping) params.set('mapping', JSON.stringify(mapping));
+  // layer (a GeoPackage table, a sheet), code and axis_order (a coordinate table), when set.
+  for (const [key, value] of Object.entries(options)) if (value) params.set(key, value);
   const res = await request(`/collections/clusters/import?${params}`, {
     method: 'POST',
     body: bytes,

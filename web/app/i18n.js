@@ -61,7 +61,17 @@ const TABLE = {
 
   'import.open': { vi: 'Nhập tệp', en: 'Import file' },
   'import.title': { vi: 'Nhập cụm từ tệp', en: 'Import clusters from a file' },
-  'import.choose': { vi: 'Tệp (Shapefile nén .zip, GeoJSON, KML/KMZ): ', en: 'File (zipped Shapefile, GeoJSON, KML/KMZ): ' },
+  'import.choose': {
+    vi: 'Tệp (Shapefile nén .zip, GeoPackage, GeoJSON, KML/KMZ, bảng tọa độ CSV/XLSX, bản vẽ DXF): ',
+    en: 'File (zipped Shapefile, GeoPackage, GeoJSON, KML/KMZ, CSV/XLSX coordinate table, DXF drawing): ',
+  },
+  'import.options': { vi: 'Tùy chọn đọc tệp', en: 'Reading the file' },
+  'import.layer': { vi: 'Lớp / trang tính: ', en: 'Layer / sheet: ' },
+  'import.code': { vi: 'Mã cụm của bảng tọa độ / bản vẽ: ', en: 'Cluster code of the table / drawing: ' },
+  'import.axis': { vi: 'Thứ tự X/Y: ', en: 'X/Y order: ' },
+  'import.axis.auto': { vi: 'tự nhận ({order})', en: 'detected ({order})' },
+  'import.axis.north_east': { vi: 'X = Bắc, Y = Đông', en: 'X = northing, Y = easting' },
+  'import.axis.east_north': { vi: 'X = Đông, Y = Bắc', en: 'X = easting, Y = northing' },
   'import.summary': {
     vi: '{file} ({format}, {crs}): {create} thêm mới, {update} cập nhật, {unchanged} không đổi, {refused} bị từ chối',
     en: '{file} ({format}, {crs}): {create} new, {update} updated, {unchanged} unchanged, {refused} refused',

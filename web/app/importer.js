@@ -16,6 +16,8 @@ export function createImporter({ map, panel, notify, onImported }) {
   });
   let file = null;
   let mapping = null;
+  // How to read the file: { layer, code, axis_order }, empty for what the server decides.
+  let options = {};
   let report = null;
   let error = null;
 
@@ -34,7 +36,7 @@ export function createImporter({ map, panel, notify, onImported }) {
   async function check() {
     error = null;
     try {
-      report = await api.importFile(file.bytes, { dryRun: true, filename: file.name, mapping });
+      report = await api.importFile(file.bytes, { dryRun: true, filename: file.name, mapping, options });
       mapping = null;
     } catch (err) {
       report = null;
@@ -47,7 +49,7 @@ export function createImporter({ map, panel, notify, onImported }) {
   async function commit() {
     error = null;
     try {
-      const done = await api.importFile(file.bytes, { dryRun: false, filename: file.name, mapping: report.mapping });
+      const done = await api.importFile(file.bytes, { dryRun: false, filename: file.name, mapping: report.mapping, options });
       close();
       notify(t('import.done', { n: done.summary.create + done.summary.update }));
       onImported(done);
@@ -93,6 +95,27 @@ export function createImporter({ map, panel, notify, onImported }) {
       }, t('import.recheck')));
   }
 
+  // Layer or sheet, and for coordinate tables the cluster code and the X/Y order (the
+  // detected one shown, the other offered).
+  function optionsForm() {
+    const text = (id, key, label) => h('label', {}, t(label),
+      h('input', { type: 'text', id, value: options[key] ?? '', onchange: (e) => { options[key] = e.target.value.trim(); } }));
+    const table = Boolean(report?.axis_order);
+    const drawing = report?.format === 'DXF';
+    const detected = report?.axis_order_by === 'declared' ? null : report?.axis_order;
+    return h('fieldset', { class: 'cp-import-options' },
+      h('legend', {}, t('import.options')),
+      text('import-layer', 'layer', 'import.layer'),
+      table || drawing ? text('import-code', 'code', 'import.code') : null,
+      table ? h('label', {}, t('import.axis'),
+        h('select', { id: 'import-axis', onchange: (e) => { options.axis_order = e.target.value; } },
+          h('option', { value: '', selected: !options.axis_order },
+            t('import.axis.auto', { order: detected ? t(`import.axis.${detected}`) : '?' })),
+          ...['north_east', 'east_north'].map((order) =>
+            h('option', { value: order, selected: options.axis_order === order }, t(`import.axis.${order}`))))) : null,
+      h('button', { type: 'button', id: 'btn-import-reread', onclick: () => check() }, t('import.recheck')));
+  }
+
   function verdicts() {
     return h('ol', { class: 'cp-import-features' }, ...report.features.map((v) => {
       const p = v.feature?.properties ?? {};
@@ -114,12 +137,13 @@ export function createImporter({ map, panel, notify, onImported }) {
           h('input', {
             type: 'file',
             id: 'import-file',
-            accept: '.zip,.geojson,.json,.kml,.kmz',
+            accept: '.zip,.gpkg,.geojson,.json,.kml,.kmz,.csv,.xlsx,.dxf',
             onchange: async (e) => {
               const chosen = e.target.files?.[0];
               if (!chosen) return;
               file = { name: chosen.name, bytes: await chosen.arrayBuffer() };
               mapping = null;
+              options = {};
               check();
             },
           })),
@@ -130,6 +154,7 @@ export function createImporter({ map, panel, notify, onImported }) {
           unchanged: report.summary.unchanged, refused: report.summary.refused,
         })) : null,
         report ? verdicts() : null,
+        file ? optionsForm() : null,
         report ? mappingForm() : null,
         report ? h('div', { class: 'cp-actions' },
           h('button', {

@@ -82,12 +82,21 @@ pub struct ImportArgs {
     /// The system of the file's coordinates, over what the file says (e.g. `EPSG:9210`).
     #[arg(long)]
     pub crs: Option<String>,
-    /// Shapefile text encoding: `UTF-8` or `windows-1258`, over the `.cpg` and detection.
+    /// Shapefile text encoding: `UTF-8`, `windows-1258`, `TCVN3` or `VNI`, over the `.cpg` and detection.
     #[arg(long)]
     pub encoding: Option<String>,
     /// JSON object: source field → property (or null to drop a guessed one).
     #[arg(long)]
     pub mapping: Option<String>,
+    /// The layer of the file to read: a GeoPackage's feature table, a workbook's sheet.
+    #[arg(long)]
+    pub source_layer: Option<String>,
+    /// The cluster code of a coordinate table that has no code column.
+    #[arg(long)]
+    pub code: Option<String>,
+    /// A coordinate table's X/Y order: `north_east` (X the northing) or `east_north`, over detection.
+    #[arg(long)]
+    pub axis_order: Option<String>,
     /// The name recorded as the versions' author.
     #[arg(long = "as", default_value = "import")]
     pub author: String,

@@ -10,6 +10,8 @@ use geo_types::MultiPolygon;
 use geozero::ToWkt;
 use serde_json::{Map, Value, json};
 
+use crate::import::DBF_TEXT_MAX;
+
 /// One feature to write.
 pub(crate) struct Row {
     pub(crate) id: i64,
@@ -267,9 +269,6 @@ fn kml(name: &str, crs: Crs, rows: &[Row]) -> Result<Vec<u8>, ExportError> {
     kml::KmlWriter::from_writer(&mut out).write(&document).map_err(writer_error)?;
     Ok(out)
 }
-
-/// Longest text a dBase character field holds, in bytes.
-const DBF_TEXT_MAX: usize = 254;
 
 /// A zipped Shapefile: `.shp`, `.shx`, `.dbf` in UTF-8 (declared by `.cpg`) and `.prj` in
 /// WKT 1 with the pinned VN-2000 transformation. dBase limits apply: field names of at most

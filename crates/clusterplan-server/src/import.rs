@@ -21,6 +21,11 @@ pub(crate) struct Dataset {
     /// Source field names, in file order.
     pub(crate) fields: Vec<String>,
     pub(crate) features: Vec<SourceFeature>,
+    /// A coordinate table's X/Y order (`north_east` or `east_north`) and what decided it.
+    pub(crate) axis_order: Option<(&'static str, &'static str)>,
+    /// Whether the file gives boundaries and few attributes (a coordinate table): what it
+    /// lacks is kept from the cluster with the same code.
+    pub(crate) partial: bool,
 }
 
 /// One feature of a file.
@@ -28,15 +33,26 @@ pub(crate) struct SourceFeature {
     pub(crate) properties: Map<String, Value>,
     /// The boundary in WGS 84 longitude/latitude, or why the feature has none usable.
     pub(crate) geometry: Result<MultiPolygon<f64>, String>,
+    /// Source fields whose text fills a dBase field (254 bytes): perhaps the start of a longer
+    /// text cut by a Shapefile export.
+    pub(crate) cut: Vec<String>,
 }
 
 /// What the caller may declare.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(crate) struct Options {
     /// The system of the coordinates, when the file does not say or says it wrongly.
     pub(crate) crs: Option<Crs>,
-    /// The encoding of Shapefile attributes (`UTF-8`, `windows-1258` or `TCVN3`), over the `.cpg`.
+    /// The encoding of Shapefile attributes (`UTF-8`, `windows-1258`, `TCVN3` or `VNI`), over the `.cpg`.
     pub(crate) encoding: Option<TextEncoding>,
+    /// The layer of a file that holds several (a GeoPackage's feature table, a workbook's sheet).
+    pub(crate) layer: Option<String>,
+    /// The system of coordinate tables that do not say theirs: the planning CRS.
+    pub(crate) planning_crs: Option<Crs>,
+    /// The code of the cluster a coordinate table without a code column describes.
+    pub(crate) code: Option<String>,
+    /// A coordinate table's X/Y order, over detection.
+    pub(crate) axis_order: Option<table::AxisOrder>,
     /// Most features accepted.
     pub(crate) max_features: usize,
 }
@@ -48,6 +64,8 @@ pub(crate) enum TextEncoding {
     Windows1258,
     /// TCVN 5712:1993, the "ABC" (TCVN3) fonts' encoding.
     Tcvn3,
+    /// VNI-Windows: base letters followed by mark bytes.
+    Vni,
 }
 
 impl TextEncoding {
@@ -56,6 +74,7 @@ impl TextEncoding {
             "utf8" => Some(TextEncoding::Utf8),
             "windows1258" | "cp1258" | "1258" | "ansi1258" => Some(TextEncoding::Windows1258),
             "tcvn3" | "tcvn" | "abc" | "tcvn5712" | "tcvn57121" | "vn3" => Some(TextEncoding::Tcvn3),
+            "vni" | "vniwindows" | "vniwin" => Some(TextEncoding::Vni),
             _ => None,
         }
     }
@@ -65,6 +84,7 @@ impl TextEncoding {
             TextEncoding::Utf8 => "UTF-8",
             TextEncoding::Windows1258 => "windows-1258",
             TextEncoding::Tcvn3 => "TCVN3",
+            TextEncoding::Vni => "VNI-Windows",
         }
     }
 
@@ -86,6 +106,17 @@ impl TextEncoding {
                 })
                 .nfc()
                 .collect()),
+            TextEncoding::Vni => {
+                let mut text = String::with_capacity(bytes.len());
+                for &b in bytes {
+                    match vni::byte(b) {
+                        Some(vni::Drawn::Letter(c)) => text.push(c),
+                        Some(vni::Drawn::Marks(marks)) => text.push_str(marks),
+                        None => return Err(format!("is not VNI-Windows (byte {b:#04x})")),
+                    }
+                }
+                Ok(text.nfc().collect())
+            }
         }
     }
 }
@@ -99,22 +130,41 @@ fn bad(message: impl Into<String>) -> BadFile {
     BadFile(message.into())
 }
 
-/// Reads a file, its format told by its first bytes: a zip (Shapefile, or KMZ), XML (KML) or
-/// JSON (GeoJSON).
-pub(crate) fn read(bytes: &[u8], options: &Options) -> Result<Dataset, BadFile> {
+/// Reads an upload, its format told by its first bytes: a GeoPackage (SQLite), a zip
+/// (Shapefile, or KMZ), XML (KML) or JSON (GeoJSON). The outer error is the server's own; the
+/// inner one says why the file cannot be imported.
+pub(crate) async fn read_upload(bytes: Vec<u8>, options: Options) -> std::io::Result<Result<Dataset, BadFile>> {
+    let dataset = if geopackage::is_geopackage(&bytes) {
+        geopackage::read(&bytes, &options).await?
+    } else {
+        // Reading a large Shapefile is CPU work: off the async workers.
+        let options = options.clone();
+        tokio::task::spawn_blocking(move || read_file(&bytes, &options)).await.map_err(std::io::Error::other)?
+    };
+    Ok(dataset.and_then(|d| counted(d, &options)))
+}
+
+/// Reads a file that is not a GeoPackage (see [`read_upload`]).
+pub(crate) fn read_file(bytes: &[u8], options: &Options) -> Result<Dataset, BadFile> {
     let start = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let first = start.iter().find(|b| !b.is_ascii_whitespace()).copied();
-    let dataset = if bytes.starts_with(b"PK\x03\x04") {
-        read_zip(bytes, options)?
+    if bytes.starts_with(b"PK\x03\x04") {
+        read_zip(bytes, options)
     } else if first == Some(b'<') {
-        read_kml(start, options)?
+        read_kml(start, options)
     } else if first == Some(b'{') {
-        read_geojson(start, options)?
-    } else if bytes.starts_with(b"SQLite format 3\0") {
-        return Err(bad("GeoPackage files are not imported yet: export the layer as GeoJSON or a zipped Shapefile"));
+        read_geojson(start, options)
+    } else if drawing::is_dxf(start) {
+        drawing::read(start, options)
+    } else if table::looks_like_csv(start) {
+        table::read_csv(bytes, options)
     } else {
-        return Err(bad("the file is neither a zip (Shapefile, KMZ), KML nor GeoJSON"));
-    };
+        Err(bad("the file is neither a GeoPackage, a zip (Shapefile, KMZ, XLSX), KML, GeoJSON, DXF nor a CSV table"))
+    }
+}
+
+/// A dataset with at least one feature and at most the limit.
+fn counted(dataset: Dataset, options: &Options) -> Result<Dataset, BadFile> {
     if dataset.features.is_empty() {
         return Err(bad("the file holds no feature"));
     }
@@ -185,10 +235,10 @@ fn read_geojson(bytes: &[u8], options: &Options) -> Result<Dataset, BadFile> {
                 }
             }
             let geometry = f.geometry.map(|g| Geometry::<f64>::try_from(g).map_err(|e| e.to_string())).transpose();
-            SourceFeature { properties, geometry: geometry.and_then(|g| boundary(g, crs)) }
+            SourceFeature { properties, geometry: geometry.and_then(|g| boundary(g, crs)), cut: Vec::new() }
         })
         .collect();
-    Ok(Dataset { format: "GeoJSON", crs, encoding: None, fields, features })
+    Ok(Dataset { format: "GeoJSON", crs, encoding: None, fields, features, axis_order: None, partial: false })
 }
 
 /// The members of a zip, by lower-case name.
@@ -222,6 +272,9 @@ fn has_extension(name: &str, extension: &str) -> bool {
 
 fn read_zip(bytes: &[u8], options: &Options) -> Result<Dataset, BadFile> {
     let members = unzip(bytes)?;
+    if members.contains_key("xl/workbook.xml") {
+        return table::read_xlsx(bytes, options);
+    }
     if let Some(kml) = members.iter().find(|(n, _)| has_extension(n, "kml")).map(|(_, b)| b) {
         return read_kml(kml, options);
     }
@@ -254,7 +307,7 @@ fn read_zip(bytes: &[u8], options: &Options) -> Result<Dataset, BadFile> {
     };
     let declared = match member("cpg").map(|c| String::from_utf8_lossy(c).into_owned()) {
         Some(name) if options.encoding.is_none() => Some(TextEncoding::parse(&name).ok_or_else(|| {
-            bad(format!("{stem}.cpg names {:?}; declare encoding (UTF-8 or windows-1258)", name.trim()))
+            bad(format!("{stem}.cpg names {:?}; declare encoding (UTF-8, windows-1258, TCVN3 or VNI)", name.trim()))
         })?),
         _ => options.encoding,
     };
@@ -277,27 +330,7 @@ fn read_zip(bytes: &[u8], options: &Options) -> Result<Dataset, BadFile> {
     });
     let mut features = Vec::with_capacity(raw.len());
     for (n, (shape, record)) in raw.into_iter().enumerate() {
-        let mut properties = Map::new();
-        for (name, value) in record {
-            let value = match value {
-                shapefile::dbase::FieldValue::Character(Some(t)) => {
-                    let text = encoding
-                        .decode(&raw_bytes(&t))
-                        .map_err(|e| bad(format!("record {} field {name}: the text {e}; declare encoding", n + 1)))?;
-                    Value::String(text.trim().to_owned())
-                }
-                shapefile::dbase::FieldValue::Memo(t) => Value::String(t),
-                shapefile::dbase::FieldValue::Numeric(Some(v)) | shapefile::dbase::FieldValue::Double(v) => number(v),
-                shapefile::dbase::FieldValue::Float(Some(v)) => number(f64::from(v)),
-                shapefile::dbase::FieldValue::Integer(v) => Value::from(v),
-                shapefile::dbase::FieldValue::Logical(Some(v)) => Value::Bool(v),
-                shapefile::dbase::FieldValue::Date(Some(d)) => {
-                    Value::String(format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day()))
-                }
-                _ => Value::Null,
-            };
-            properties.insert(name, value);
-        }
+        let (properties, cut) = record_properties(record, encoding, n)?;
         let geometry = match shape {
             shapefile::Shape::Polygon(p) => {
                 MultiPolygon::try_from(p).map(Geometry::MultiPolygon).map_err(|e| e.to_string())
@@ -311,27 +344,79 @@ fn read_zip(bytes: &[u8], options: &Options) -> Result<Dataset, BadFile> {
             shapefile::Shape::NullShape => Err("the feature has no geometry".into()),
             other => Err(format!("the geometry is a {}; a boundary is a polygon", other.shapetype())),
         };
-        features.push(SourceFeature { properties, geometry: geometry.and_then(|g| boundary(Some(g), crs)) });
+        features.push(SourceFeature { properties, geometry: geometry.and_then(|g| boundary(Some(g), crs)), cut });
     }
-    Ok(Dataset { format: "Shapefile", crs, encoding: Some(encoding.name()), fields, features })
+    Ok(Dataset {
+        format: "Shapefile",
+        crs,
+        encoding: Some(encoding.name()),
+        fields,
+        features,
+        axis_order: None,
+        partial: false,
+    })
 }
 
-/// Undeclared dBase text: UTF-8 when every text is; else Windows-1258 when it reads as
-/// Vietnamese that way, else TCVN3 when that does. TCVN3 bytes read as Windows-1258 give
-/// symbols and letters Vietnamese lacks (its `á` is `¸`, its `à` a `µ`, its `ư` a soft
-/// hyphen), so the order of the two questions matters.
+/// A dBase record's values as JSON, texts decoded; and the fields whose text fills a dBase
+/// field (see [`SourceFeature::cut`]).
+fn record_properties(
+    record: shapefile::dbase::Record,
+    encoding: TextEncoding,
+    n: usize,
+) -> Result<(Map<String, Value>, Vec<String>), BadFile> {
+    use shapefile::dbase::FieldValue;
+    let mut properties = Map::new();
+    let mut cut = Vec::new();
+    for (name, value) in record {
+        let value = match value {
+            FieldValue::Character(Some(t)) => {
+                let bytes = raw_bytes(&t);
+                // A UTF-8 text cut at a character boundary ends at most 3 bytes short.
+                if bytes.len() > DBF_TEXT_MAX - 4 {
+                    cut.push(name.clone());
+                }
+                let text = encoding
+                    .decode(&bytes)
+                    .map_err(|e| bad(format!("record {} field {name}: the text {e}; declare encoding", n + 1)))?;
+                Value::String(text.trim().to_owned())
+            }
+            FieldValue::Memo(t) => Value::String(t),
+            FieldValue::Numeric(Some(v)) | FieldValue::Double(v) => number(v),
+            FieldValue::Float(Some(v)) => number(f64::from(v)),
+            FieldValue::Integer(v) => Value::from(v),
+            FieldValue::Logical(Some(v)) => Value::Bool(v),
+            FieldValue::Date(Some(d)) => Value::String(format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())),
+            _ => Value::Null,
+        };
+        properties.insert(name, value);
+    }
+    Ok((properties, cut))
+}
+
+/// Longest text a dBase character field holds, in bytes.
+pub(crate) const DBF_TEXT_MAX: usize = 254;
+
+/// Undeclared dBase text: UTF-8 when every text is; else, of Windows-1258, VNI-Windows and
+/// TCVN3, the one in which every text reads as Vietnamese (letters Vietnamese has, at most one
+/// tone each) and, when several do, the one that reads shortest: in the right encoding a
+/// marked vowel is one letter, in a wrong one its marks come out as letters of their own
+/// (VNI's `ù` after `u`, Windows-1258's acute as VNI's `ì`). Ties go in that order; when none
+/// reads, Windows-1258 (whose decoding then names the record).
 fn detect(texts: &[Vec<u8>]) -> TextEncoding {
     if texts.iter().all(|t| std::str::from_utf8(t).is_ok()) {
         return TextEncoding::Utf8;
     }
-    let reads_as_vietnamese = |encoding: TextEncoding| {
-        texts.iter().all(|t| encoding.decode(t).is_ok_and(|text| text.chars().all(vietnamese)))
+    let length = |encoding: TextEncoding| -> Option<usize> {
+        texts.iter().try_fold(0, |sum, t| {
+            let text = encoding.decode(t).ok()?;
+            text.chars().all(vietnamese).then(|| sum + text.chars().count())
+        })
     };
-    if reads_as_vietnamese(TextEncoding::Windows1258) || !reads_as_vietnamese(TextEncoding::Tcvn3) {
-        TextEncoding::Windows1258
-    } else {
-        TextEncoding::Tcvn3
-    }
+    [TextEncoding::Windows1258, TextEncoding::Vni, TextEncoding::Tcvn3]
+        .into_iter()
+        .filter_map(|e| length(e).map(|n| (n, e)))
+        .min_by_key(|(n, _)| *n)
+        .map_or(TextEncoding::Windows1258, |(_, e)| e)
 }
 
 /// A character Vietnamese text may hold: ASCII, đ, and the vowels with Vietnamese marks (â ă
@@ -399,10 +484,10 @@ fn read_kml(bytes: &[u8], options: &Options) -> Result<Dataset, BadFile> {
                 }
             }
             let geometry = p.geometry.map(|g| Geometry::<f64>::try_from(g).map_err(|e| e.to_string())).transpose();
-            SourceFeature { properties, geometry: geometry.and_then(|g| boundary(g, crs)) }
+            SourceFeature { properties, geometry: geometry.and_then(|g| boundary(g, crs)), cut: Vec::new() }
         })
         .collect();
-    Ok(Dataset { format: "KML", crs, encoding: None, fields, features })
+    Ok(Dataset { format: "KML", crs, encoding: None, fields, features, axis_order: None, partial: false })
 }
 
 fn collect_placemarks(node: kml::Kml<f64>, out: &mut Vec<kml::types::Placemark<f64>>) {
@@ -516,8 +601,12 @@ pub(crate) fn mapped_properties(source: &Map<String, Value>, mapping: &BTreeMap<
     out
 }
 
+mod drawing;
+mod geopackage;
 pub(crate) mod pipeline;
+mod table;
 mod tcvn3;
+mod vni;
 
 /// `clusterplan import`: the HTTP import's pipeline on the store `serve` would open, as an
 /// administrator named `--as`. The report goes to stdout; a refusal is an error after it.
@@ -526,7 +615,14 @@ pub async fn command(args: crate::cli::ImportArgs) -> anyhow::Result<()> {
     let bytes = std::fs::read(&args.file).map_err(|e| anyhow::anyhow!("{}: {e}", args.file.display()))?;
     let file = args.file.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
     let mut params: std::collections::HashMap<String, String> = [("filename".to_owned(), file)].into();
-    for (key, value) in [("crs", args.crs), ("encoding", args.encoding), ("mapping", args.mapping)] {
+    for (key, value) in [
+        ("crs", args.crs),
+        ("encoding", args.encoding),
+        ("mapping", args.mapping),
+        ("layer", args.source_layer),
+        ("code", args.code),
+        ("axis_order", args.axis_order),
+    ] {
         if let Some(value) = value {
             params.insert(key.to_owned(), value);
         }

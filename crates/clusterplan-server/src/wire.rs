@@ -2,6 +2,8 @@
 //! (clusters, zones) and the records shown beside them (publications). These shapes belong to
 //! the HTTP API; the core knows none of them.
 
+use std::borrow::Cow;
+
 use chrono::SecondsFormat;
 use clusterplan_core::crs::{transform_coords, transform_geometry};
 use clusterplan_core::geometry::validate;
@@ -9,6 +11,8 @@ use clusterplan_core::zones::Zone;
 use clusterplan_core::{Boundary, Cluster, ClusterAttrs, ClusterDraft, ClusterInput, Crs, CrsError, RawBoundary};
 use clusterplan_store::Publication;
 use geo_types::{Coord, MultiPolygon, Polygon};
+use serde::Serialize;
+use serde::ser::{SerializeMap, Serializer};
 use serde_json::{Map, Value, json};
 
 use crate::error::ApiError;
@@ -177,13 +181,22 @@ impl WireCrs {
 
     /// A stored (WGS 84 lon/lat) geometry in this CRS and axis order.
     pub fn outgoing(self, multi: &MultiPolygon<f64>) -> Result<MultiPolygon<f64>, CrsError> {
+        self.outgoing_cow(multi).map(Cow::into_owned)
+    }
+
+    /// [`Self::outgoing`], borrowing the stored geometry when the wire CRS is the stored one
+    /// (CRS84, the default): most answers copy no coordinate.
+    pub fn outgoing_cow(self, multi: &MultiPolygon<f64>) -> Result<Cow<'_, MultiPolygon<f64>>, CrsError> {
+        if self.0 == Crs::Crs84 {
+            return Ok(Cow::Borrowed(multi));
+        }
         let mut out = multi.clone();
         transform_geometry(Crs::WGS84, self.0, &mut out)?;
         if self.lat_first() {
             use geo::MapCoordsInPlace;
             out.map_coords_in_place(|c| Coord { x: c.y, y: c.x });
         }
-        Ok(out)
+        Ok(Cow::Owned(out))
     }
 
     /// A geometry given in this CRS and axis order (a filter literal) as CRS84 lon/lat.
@@ -274,12 +287,48 @@ fn to_wgs84_by_part(from: Crs, geometry: &mut geo_types::Geometry<f64>) -> Resul
     }
 }
 
-fn ring_coords(ring: &geo_types::LineString<f64>) -> Value {
-    Value::Array(ring.coords().map(|c| json!([c.x, c.y])).collect())
+/// The `coordinates` of a MultiPolygon, serialised straight from geo's types: no tree of
+/// JSON values, one allocation-free pass over the vertices.
+struct Coordinates<'a>(&'a MultiPolygon<f64>);
+
+struct PolygonCoordinates<'a>(&'a Polygon<f64>);
+
+struct RingCoordinates<'a>(&'a geo_types::LineString<f64>);
+
+impl Serialize for Coordinates<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.0.iter().map(PolygonCoordinates))
+    }
 }
 
-fn polygon_coords(p: &Polygon<f64>) -> Value {
-    Value::Array(std::iter::once(p.exterior()).chain(p.interiors()).map(ring_coords).collect())
+impl Serialize for PolygonCoordinates<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(std::iter::once(self.0.exterior()).chain(self.0.interiors()).map(RingCoordinates))
+    }
+}
+
+impl Serialize for RingCoordinates<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.coords().map(|c| (c.x, c.y)))
+    }
+}
+
+/// A GeoJSON geometry member.
+#[derive(Serialize)]
+struct GeometryOut<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    coordinates: Coordinates<'a>,
+}
+
+/// A GeoJSON Feature with typed parts.
+#[derive(Serialize)]
+struct FeatureOut<'a, P> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    id: i64,
+    geometry: GeometryOut<'a>,
+    properties: P,
 }
 
 /// The one geometry type of every layer, as the collections, queryables and schemas declare
@@ -290,43 +339,111 @@ pub const GEOMETRY_TYPE: &str = "MultiPolygon";
 /// GeoJSON geometry of a boundary in a wire CRS: always a MultiPolygon (one part or more),
 /// see [`GEOMETRY_TYPE`]. Clients may send either a Polygon or a MultiPolygon.
 pub fn geometry_json(boundary: &Boundary, crs: WireCrs) -> Result<Value, CrsError> {
-    let multi = crs.outgoing(boundary.as_multi_polygon())?;
-    Ok(json!({ "type": GEOMETRY_TYPE, "coordinates": multi.0.iter().map(polygon_coords).collect::<Vec<_>>() }))
+    let multi = crs.outgoing_cow(boundary.as_multi_polygon())?;
+    to_value(&GeometryOut { kind: GEOMETRY_TYPE, coordinates: Coordinates(&multi) })
 }
 
 /// A stored cluster as a GeoJSON Feature, coordinates in `crs`.
 pub fn feature_json(c: &Cluster, crs: WireCrs) -> Result<Value, CrsError> {
-    Ok(json!({
-        "type": "Feature",
-        "id": c.id,
-        "geometry": geometry_json(&c.data.boundary, crs)?,
-        "properties": cluster_properties(c),
-    }))
+    serde_json::from_slice(&feature_body(c, crs)?).map_err(|e| CrsError::Transform(e.to_string()))
+}
+
+/// A stored cluster as the body of a GeoJSON answer.
+pub fn feature_body(c: &Cluster, crs: WireCrs) -> Result<Vec<u8>, CrsError> {
+    let mut out = Vec::new();
+    write_feature(&mut out, c, FeatureOptions { crs, properties: None })?;
+    Ok(out)
+}
+
+/// How a feature is written: the CRS of its coordinates, and the properties kept (`None`: all).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FeatureOptions<'a> {
+    pub crs: WireCrs,
+    pub properties: Option<&'a [String]>,
+}
+
+/// Appends a stored cluster as a GeoJSON Feature to `out`: what item pages stream, written
+/// straight from the cluster (no intermediate JSON tree).
+pub fn write_feature(out: &mut Vec<u8>, c: &Cluster, options: FeatureOptions<'_>) -> Result<(), CrsError> {
+    let multi = options.crs.outgoing_cow(c.data.boundary.as_multi_polygon())?;
+    let feature = FeatureOut {
+        kind: "Feature",
+        id: c.id,
+        geometry: GeometryOut { kind: GEOMETRY_TYPE, coordinates: Coordinates(&multi) },
+        properties: ClusterProperties { cluster: c, keep: options.properties },
+    };
+    // Writing into a Vec fails only for a non-finite number, which no stored value is.
+    serde_json::to_writer(out, &feature).map_err(|e| CrsError::Transform(e.to_string()))
+}
+
+fn to_value<T: Serialize>(value: &T) -> Result<Value, CrsError> {
+    serde_json::to_value(value).map_err(|e| CrsError::Transform(e.to_string()))
 }
 
 /// A stored cluster's GeoJSON properties (no geometry: nothing to transform).
 pub fn cluster_properties(c: &Cluster) -> Value {
-    let a = &c.data.attrs;
-    json!({
-        "code": a.code(),
-        "name": a.name(),
-        "kind": a.kind().code(),
-        "status": a.status().code(),
-        "planned_area_ha": a.planned_area_ha(),
-        "area_ha": round(c.data.area.projected_ha, 4),
-        "geodesic_area_ha": round(c.data.area.geodesic_ha, 4),
-        "planning_crs": a.planning_crs().to_string(),
-        "notes": a.notes(),
-        "craft_village": a.flags().craft_village,
-        "mountainous": a.flags().mountainous,
-        "roads_completed": a.flags().roads_completed,
-        "water_completed": a.flags().water_completed,
-        "wastewater_completed": a.flags().wastewater_completed,
-        "wwtp_capacity_m3_day": a.wwtp_capacity_m3_day(),
-        "version": c.version,
-        "created_at": c.created_at.to_rfc3339_opts(SecondsFormat::Millis, true),
-        "updated_at": c.updated_at.to_rfc3339_opts(SecondsFormat::Millis, true),
-    })
+    // Serialising these values into a JSON value cannot fail.
+    serde_json::to_value(ClusterProperties { cluster: c, keep: None }).unwrap_or_default()
+}
+
+/// One property value of a cluster.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Property<'a> {
+    Text(&'a str),
+    Owned(String),
+    OptionalText(Option<&'a str>),
+    Number(f64),
+    OptionalNumber(Option<f64>),
+    Integer(i64),
+    Flag(bool),
+}
+
+/// A cluster's properties, in the order the wire and the schemas list them; `keep` selects
+/// (`properties=`).
+struct ClusterProperties<'a> {
+    cluster: &'a Cluster,
+    keep: Option<&'a [String]>,
+}
+
+impl ClusterProperties<'_> {
+    fn entries(&self) -> [(&'static str, Property<'_>); 18] {
+        let c = self.cluster;
+        let a = &c.data.attrs;
+        let flags = a.flags();
+        [
+            ("code", Property::Text(a.code())),
+            ("name", Property::Text(a.name())),
+            ("kind", Property::Text(a.kind().code())),
+            ("status", Property::Text(a.status().code())),
+            ("planned_area_ha", Property::OptionalNumber(a.planned_area_ha())),
+            ("area_ha", Property::Number(round(c.data.area.projected_ha, 4))),
+            ("geodesic_area_ha", Property::Number(round(c.data.area.geodesic_ha, 4))),
+            ("planning_crs", Property::Owned(a.planning_crs().to_string())),
+            ("notes", Property::OptionalText(a.notes())),
+            ("craft_village", Property::Flag(flags.craft_village)),
+            ("mountainous", Property::Flag(flags.mountainous)),
+            ("roads_completed", Property::Flag(flags.roads_completed)),
+            ("water_completed", Property::Flag(flags.water_completed)),
+            ("wastewater_completed", Property::Flag(flags.wastewater_completed)),
+            ("wwtp_capacity_m3_day", Property::OptionalNumber(a.wwtp_capacity_m3_day())),
+            ("version", Property::Integer(c.version)),
+            ("created_at", Property::Owned(c.created_at.to_rfc3339_opts(SecondsFormat::Millis, true))),
+            ("updated_at", Property::Owned(c.updated_at.to_rfc3339_opts(SecondsFormat::Millis, true))),
+        ]
+    }
+}
+
+impl Serialize for ClusterProperties<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        for (name, value) in self.entries() {
+            if self.keep.is_none_or(|keep| keep.iter().any(|k| k == name)) {
+                map.serialize_entry(name, &value)?;
+            }
+        }
+        map.end()
+    }
 }
 
 /// A zone as a GeoJSON Feature.

@@ -23,6 +23,12 @@ pub(crate) fn geometry_to_gpkg(geometry: &Geometry<f64>) -> Result<Vec<u8>, Stor
         .map_err(|e| StoreError::Corrupt(format!("cannot encode geometry: {e}")))
 }
 
+/// A GeoPackage geometry blob (header, then WKB) as a geometry.
+pub(crate) fn gpkg_to_geometry(blob: &[u8]) -> Result<Geometry<f64>, geozero::error::GeozeroError> {
+    use geozero::ToGeo;
+    geozero::wkb::GpkgWkb(blob).to_geo()
+}
+
 /// ISO WKB of any geometry, for PostGIS.
 pub(crate) fn geometry_to_wkb(geometry: &Geometry<f64>) -> Result<Vec<u8>, StoreError> {
     geometry.to_wkb(CoordDimensions::xy()).map_err(|e| StoreError::Corrupt(format!("cannot encode geometry: {e}")))

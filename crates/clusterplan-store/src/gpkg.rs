@@ -8,15 +8,13 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use clusterplan_core::cql2::{LikePattern, LikeToken, PropertyType, SpatialOp};
 use futures::TryStreamExt;
 use geo_types::Geometry;
-use geozero::ToGeo;
-use geozero::wkb::GpkgWkb;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
 };
 use sqlx::{Pool, QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
 
 use crate::backend::{Backend, TextList, expand, sqlx_alike};
-use crate::geom::geometry_to_gpkg as to_gpkg_geometry;
+use crate::geom::{geometry_to_gpkg as to_gpkg_geometry, gpkg_to_geometry};
 use crate::query::Queryable;
 use crate::sql_store::planning::{ZONE_COLUMNS, decode_zone};
 use crate::sql_store::{CLUSTER_COLUMNS, decode_cluster};
@@ -129,7 +127,7 @@ impl Backend for Sqlite {
 
     fn get_geom(row: &SqliteRow, column: &str) -> Result<Option<Geometry<f64>>, StoreError> {
         let blob: Option<&[u8]> = row.try_get(column)?;
-        blob.map(|b| GpkgWkb(b).to_geo().map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))).transpose()
+        blob.map(|b| gpkg_to_geometry(b).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))).transpose()
     }
 
     fn get_text_list(row: &SqliteRow, column: &str) -> Result<Vec<String>, StoreError> {

@@ -15,6 +15,7 @@ mod error;
 mod geom;
 mod gpkg;
 pub mod gpkg_export;
+pub mod gpkg_read;
 pub mod history;
 pub mod maintenance;
 mod meta;

@@ -1,7 +1,8 @@
 // Importing a file through the map (issue 17): a zipped Shapefile that GDAL wrote in
 // Windows-1258 with provincial field names, uploaded through the import panel. The preview
 // marks the refused features on the map (their name field was not recognised), the planner
-// maps the field, checks again, imports, and finds the clusters by name.
+// maps the field, checks again, imports, and finds the clusters by name. Then a coordinate
+// table whose X/Y order is detected and whose cluster code is typed into the panel.
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -111,6 +112,39 @@ describe('import through the map', { skip: skip ?? false }, () => {
     const id = Number((await page.locator('#panel .cp-details').getAttribute('data-fid')));
     const { body } = await apiCall(base, `/collections/clusters/items/${id}/versions`);
     assert.equal(body.versions[0].reason, 'import ranh-gioi.shp.zip');
+    assertNoConsoleErrors(errors);
+    await context.close();
+  });
+
+  it('reads a coordinate table with X and Y swapped, takes the code typed in, and imports it', async () => {
+    // Markers of a 25 ha square near Bến Tre city in VN-2000 TM-3 105°45′, the easting in the
+    // X column (not the survey order), semicolons and decimal commas as a spreadsheet saves.
+    const corners = [[569000, 1133000], [569500, 1133000], [569500, 1133500], [569000, 1133500]];
+    const rows = corners.map(([e, n], i) => `${i + 1};Cụm bảng tọa độ;${e},000;${n},000`);
+    const table = path.join(work, 'bang-toa-do.csv');
+    fs.writeFileSync(table, ['Mốc;Tên;X;Y', ...rows].join('\n'));
+    const { page, context, errors } = await openPage(browser);
+    await signIn(context, base, server.admin);
+    await page.goto(`${base}/#13/10.24/106.38`);
+    await waitReady(page);
+    await page.locator('#btn-import').click();
+    await page.locator('#panel[data-view="import"]').waitFor();
+    await page.locator('#import-file').setInputFiles(table);
+
+    const summary = page.locator('#import-summary');
+    await summary.waitFor();
+    assert.match(await summary.textContent(), /coordinate table \(CSV\).*EPSG:9210.*1 bị từ chối/);
+    assert.match(await page.locator('.cp-import-features li').first().textContent(), /code is required/);
+    assert.match(await page.locator('#import-axis option').first().textContent(), /X = Đông, Y = Bắc/, 'the swap is detected');
+    await page.locator('#import-code').fill('BT-BANG-1');
+    await page.locator('#btn-import-reread').click();
+    await page.locator('.cp-import-features li[data-action="create"]').waitFor();
+    assert.equal(await page.locator('path.cp-import-ok').count(), 1);
+    await page.locator('#btn-import-commit').click();
+    await page.locator('#status-line', { hasText: 'Đã nhập 1 cụm' }).waitFor();
+    const { body } = await apiCall(base, '/collections/clusters/items?layer=draft&filter=' + encodeURIComponent("code = 'BT-BANG-1'"));
+    assert.equal(body.features.length, 1);
+    assert.ok(Math.abs(body.features[0].properties.area_ha - 25) < 0.001, `${body.features[0].properties.area_ha} ha`);
     assertNoConsoleErrors(errors);
     await context.close();
   });

@@ -375,14 +375,20 @@ impl Display for Prop<'_> {
     }
 }
 
+/// `text` as a CQL2 character literal. A quote is `''`, except right after a backslash: CQL2
+/// reads `\'` as an escaped quote too, so `\''` would be read as a quote and the end of the
+/// literal; there the quote is written `\'` (`\\'` reads as a backslash and a quote). The
+/// lexer never yields a text ending in a backslash, so the closing quote is never taken for one.
 fn write_quoted(f: &mut Formatter<'_>, text: &str) -> fmt::Result {
     f.write_char('\'')?;
+    let mut after_backslash = false;
     for c in text.chars() {
-        if c == '\'' {
-            f.write_str("''")?;
-        } else {
-            f.write_char(c)?;
+        match c {
+            '\'' if after_backslash => f.write_str("\\'")?,
+            '\'' => f.write_str("''")?,
+            c => f.write_char(c)?,
         }
+        after_backslash = c == '\\';
     }
     f.write_char('\'')
 }

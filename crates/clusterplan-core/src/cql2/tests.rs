@@ -614,3 +614,16 @@ fn two_properties_compare_when_they_are_of_one_type() {
         ]
     );
 }
+
+/// Found by the `cql2` fuzz target: a quote right after a backslash was printed `''`, which
+/// CQL2 reads as the escaped quote `\'` followed by the end of the literal.
+#[test]
+fn a_quote_after_a_backslash_is_printed_so_that_it_parses_back() {
+    for text in [r"me LIKE 'm\'\\'\'_%rustriall'", r"name = 'a\\''", r"name = 'a\\\\''", r"name LIKE '\\\\''"] {
+        let expr = parse(text).unwrap_or_else(|e| panic!("{text:?} did not parse: {e}"));
+        let rendered = expr.to_string();
+        let again = parse(&rendered).unwrap_or_else(|e| panic!("{rendered:?} (from {text:?}) did not parse: {e}"));
+        assert_eq!(again, expr, "round trip of {text:?} through {rendered:?}");
+    }
+    check(r"name = 'a\\''", r"name = 'a\\''");
+}

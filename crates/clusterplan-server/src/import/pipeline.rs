@@ -13,7 +13,8 @@ use serde_json::{Map, Value, json};
 
 use clusterplan_core::Crs;
 
-use super::{Dataset, Options, TextEncoding, guess_mapping, mapped_properties, read, targets};
+use super::table::AxisOrder;
+use super::{Dataset, Options, TextEncoding, guess_mapping, mapped_properties, read_upload, targets};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -64,6 +65,14 @@ pub(crate) struct Report {
     pub(crate) crs: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) encoding: Option<&'static str>,
+    /// A coordinate table's X/Y order: `north_east` (X the northing, as Vietnamese surveys
+    /// write it) or `east_north`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) axis_order: Option<&'static str>,
+    /// What decided it: `values` (their ranges), `names` (Northing/Easting columns),
+    /// `declared` (`axis_order=`) or `convention` (the values did not tell).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) axis_order_by: Option<&'static str>,
     /// The file's fields.
     pub(crate) fields: Vec<String>,
     /// Source field → our property, as used (guessed, then as the caller set it).
@@ -97,7 +106,7 @@ pub(crate) struct ImportRequest {
 
 impl ImportRequest {
     pub(crate) fn parse(params: &HashMap<String, String>) -> Result<ImportRequest, ApiError> {
-        known(params, &["dry_run", "crs", "encoding", "mapping", "filename"])?;
+        known(params, &["dry_run", "crs", "encoding", "mapping", "filename", "layer", "code", "axis_order"])?;
         let crs = params
             .get("crs")
             .filter(|c| !c.is_empty())
@@ -107,7 +116,17 @@ impl ImportRequest {
             .get("encoding")
             .filter(|e| !e.is_empty())
             .map(|e| {
-                TextEncoding::parse(e).ok_or_else(|| bad_param(format!("encoding={e:?}: UTF-8, windows-1258 or TCVN3")))
+                TextEncoding::parse(e)
+                    .ok_or_else(|| bad_param(format!("encoding={e:?}: UTF-8, windows-1258, TCVN3 or VNI")))
+            })
+            .transpose()?;
+        let axis_order = params
+            .get("axis_order")
+            .filter(|a| !a.is_empty())
+            .map(|a| {
+                AxisOrder::parse(a).ok_or_else(|| {
+                    bad_param(format!("axis_order={a:?}: north_east (X the northing, Y the easting) or east_north"))
+                })
             })
             .transpose()?;
         let mapping = params
@@ -132,7 +151,15 @@ impl ImportRequest {
             .take(200)
             .collect();
         Ok(ImportRequest {
-            options: Options { crs, encoding, max_features: MAX_IMPORT_FEATURES },
+            options: Options {
+                crs,
+                encoding,
+                layer: params.get("layer").filter(|l| !l.is_empty()).cloned(),
+                code: params.get("code").map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()),
+                axis_order,
+                planning_crs: None,
+                max_features: MAX_IMPORT_FEATURES,
+            },
             mapping,
             dry_run,
             file,
@@ -147,9 +174,9 @@ pub(crate) async fn run(
     bytes: Vec<u8>,
     request: ImportRequest,
 ) -> Result<Report, ApiError> {
-    let ImportRequest { options, mapping, dry_run, file } = request;
-    // Reading a large Shapefile is CPU work: off the async workers.
-    let dataset = tokio::task::spawn_blocking(move || read(&bytes, &options))
+    let ImportRequest { mut options, mapping, dry_run, file } = request;
+    options.planning_crs = Some(state.config.planning_crs);
+    let dataset = read_upload(bytes, options)
         .await
         .map_err(ApiError::internal)?
         .map_err(|e| ApiError::BadRequest { kind: "invalid-import", detail: e.0 })?;
@@ -219,6 +246,7 @@ async fn plan(
     let mut codes_seen: HashMap<String, usize> = HashMap::new();
     let mut verdicts = Vec::with_capacity(dataset.features.len());
     let mut writes = Vec::new();
+    let partial = dataset.partial;
     for (index, source) in dataset.features.into_iter().enumerate() {
         let refuse = |problem: Value, feature: Option<Value>| Verdict {
             index,
@@ -235,7 +263,7 @@ async fn plan(
                 continue;
             }
         };
-        let properties = mapped_properties(&source.properties, &mapping);
+        let properties = properties_of(&source.properties, &source.cut, &mapping, &existing, partial);
         let document = json!({
             "type": "Feature",
             "geometry": geojson::Geometry::new(geojson::Value::from(&geometry)),
@@ -283,9 +311,28 @@ async fn plan(
             }
         }
     }
+    let report = Report {
+        file: file.to_owned(),
+        format: dataset.format,
+        crs: dataset.crs.to_string(),
+        encoding: dataset.encoding,
+        axis_order: dataset.axis_order.map(|(order, _)| order),
+        axis_order_by: dataset.axis_order.map(|(_, by)| by),
+        fields: dataset.fields,
+        mapping,
+        targets: targets().collect(),
+        summary: summary(&verdicts),
+        features: verdicts,
+        committed: false,
+    };
+    Ok(Plan { report, writes })
+}
+
+/// How many features meet each outcome.
+fn summary(verdicts: &[Verdict]) -> BTreeMap<&'static str, usize> {
     let mut summary: BTreeMap<&'static str, usize> =
         [("create", 0), ("update", 0), ("unchanged", 0), ("refused", 0)].into_iter().collect();
-    for v in &verdicts {
+    for v in verdicts {
         let key = match v.action {
             Outcome::Create => "create",
             Outcome::Update => "update",
@@ -294,19 +341,63 @@ async fn plan(
         };
         *summary.entry(key).or_default() += 1;
     }
-    let report = Report {
-        file: file.to_owned(),
-        format: dataset.format,
-        crs: dataset.crs.to_string(),
-        encoding: dataset.encoding,
-        fields: dataset.fields,
-        mapping,
-        targets: targets().collect(),
-        summary,
-        features: verdicts,
-        committed: false,
+    summary
+}
+
+/// A feature's properties as ours: mapped, then what the file could not hold taken from the
+/// cluster with its code.
+fn properties_of(
+    source: &Map<String, Value>,
+    cut: &[String],
+    mapping: &BTreeMap<String, String>,
+    existing: &HashMap<String, Cluster>,
+    partial: bool,
+) -> Map<String, Value> {
+    let mut properties = mapped_properties(source, mapping);
+    if partial {
+        keep_unsaid(&mut properties, existing);
+    }
+    keep_uncut(&mut properties, cut, mapping, existing);
+    properties
+}
+
+/// A file that gives boundaries and few attributes (a coordinate table) leaves the others as
+/// the cluster with its code has them.
+fn keep_unsaid(properties: &mut Map<String, Value>, existing: &HashMap<String, Cluster>) {
+    let Some(current) = properties.get("code").and_then(Value::as_str).and_then(|c| existing.get(c)) else {
+        return;
     };
-    Ok(Plan { report, writes })
+    let now = cluster_properties(current);
+    for key in targets() {
+        if !properties.contains_key(key) && !now[key].is_null() {
+            properties.insert(key.to_owned(), now[key].clone());
+        }
+    }
+}
+
+/// A text that fills its dBase field and starts the matched cluster's text is that text cut
+/// by a Shapefile export (dBase holds 254 bytes): the whole text is kept, not replaced by its
+/// start.
+fn keep_uncut(
+    properties: &mut Map<String, Value>,
+    cut: &[String],
+    mapping: &BTreeMap<String, String>,
+    existing: &HashMap<String, Cluster>,
+) {
+    let Some(current) = properties.get("code").and_then(Value::as_str).and_then(|c| existing.get(c)) else {
+        return;
+    };
+    let now = cluster_properties(current);
+    for ours in cut.iter().filter_map(|field| mapping.get(field)) {
+        let Value::String(whole) = &now[ours.as_str()] else { continue };
+        let cut_off = properties
+            .get(ours)
+            .and_then(Value::as_str)
+            .is_some_and(|start| whole.len() > start.len() && whole.starts_with(start));
+        if cut_off {
+            properties.insert(ours.clone(), Value::String(whole.clone()));
+        }
+    }
 }
 
 /// A feature checked as its POST (no match) or PUT (a match) would be; the write to make.

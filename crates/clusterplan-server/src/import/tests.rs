@@ -8,6 +8,11 @@ fn options() -> Options {
     Options { max_features: 100, ..Options::default() }
 }
 
+/// A file that is not a GeoPackage read as an upload is.
+fn read(bytes: &[u8], options: &Options) -> Result<Dataset, BadFile> {
+    read_file(bytes, options).and_then(|d| counted(d, options))
+}
+
 /// A 0.01° square near Bến Tre in WGS 84.
 fn square() -> MultiPolygon<f64> {
     MultiPolygon(vec![polygon![
@@ -84,7 +89,8 @@ fn windows_1258_text_is_decoded_to_nfc() {
     assert_eq!(TextEncoding::parse("CP1258"), Some(TextEncoding::Windows1258));
     assert_eq!(TextEncoding::parse("utf-8"), Some(TextEncoding::Utf8));
     assert_eq!(TextEncoding::parse("TCVN3"), Some(TextEncoding::Tcvn3));
-    assert_eq!(TextEncoding::parse("VNI"), None);
+    assert_eq!(TextEncoding::parse("VNI"), Some(TextEncoding::Vni));
+    assert_eq!(TextEncoding::parse("KOI8-R"), None);
 }
 
 #[test]
@@ -113,7 +119,7 @@ fn usual_provincial_field_names_are_guessed() {
 #[test]
 fn bad_files_are_refused_with_the_reason() {
     let refused = |bytes: &[u8]| read(bytes, &options()).err().expect("refused").0;
-    assert!(refused(b"hello").contains("neither a zip"));
+    assert!(refused(b"hello").contains("neither a GeoPackage, a zip"));
     assert!(refused(br#"{"type":"FeatureCollection","features":[]}"#).contains("no feature"));
     assert!(refused(b"{not json").contains("not valid JSON"));
     assert!(refused(b"PK\x03\x04broken").contains("zip"));
@@ -188,4 +194,283 @@ fn tcvn3_agrees_with_iconv_on_every_byte_and_on_place_names() {
     let capitals = "PHÚ HƯNG, MỸ THẠNH, GIỒNG TRÔM";
     assert_eq!(detect(&[iconv(capitals, "WINDOWS-1258")]), TextEncoding::Windows1258);
     assert!(vietnamese('ự') && vietnamese('Ặ') && !vietnamese('ä') && !vietnamese('¸') && !vietnamese('ç'));
+}
+
+/// VNI-Windows as the VNI fonts type it (base letter, then the byte that draws the marks; ư, ơ,
+/// đ and the marked i and y one byte each), written out by hand rather than by our table.
+const VNI: [(&[u8], &str); 12] = [
+    (b"Phu\xf9 H\xf6ng", "Phú Hưng"),
+    (b"Gio\xe0ng Tro\xe2m", "Giồng Trôm"),
+    (b"My\xf5 Tha\xefnh", "Mỹ Thạnh"),
+    (b"PHU\xd9 H\xd6NG - MY\xd5 THA\xcfNH", "PHÚ HƯNG - MỸ THẠNH"),
+    (b"cu\xefm co\xe2ng nghie\xe4p Be\xe1n Tre", "cụm công nghiệp Bến Tre"),
+    (b"\xd1o\xe0ng Kh\xf4\xfbi, L\xf6\xf4ng Qu\xf4\xf9i", "Đồng Khởi, Lương Quới"),
+    (b"Mo\xfb Ca\xf8y, Ch\xf4\xef La\xf9ch, B\xecnh \xd1a\xefi", "Mỏ Cày, Chợ Lách, Bình Đại"),
+    (b"\xd1a\xebng Na\xfcng kha\xfang Ba\xe9c Ba\xe8ng", "Đặng Nẵng khẳng Bắc Bằng"),
+    (b"Ky\xfb Quy\xf8nh Ngh\xf3a Th\xf2 T\xe6nh M\xee Ch\xed", "Kỷ Quỳnh Nghĩa Thị Tỉnh Mỵ Chí"),
+    (b"da\xe3n Kie\xe5m La\xe4p HIE\xc0N TH\xd2", "dẫn Kiểm Lập HIỀN THỊ"),
+    (b"Ph\xf6\xf4\xf9c Ha\xfbi, \xd6\xd4\xd8N", "Phước Hải, ƯỜN"),
+    (b"Ph\xf6\xf4\xf9c Ha\xfbi A\xcan", "Phước Hải Ăn"),
+];
+
+#[test]
+fn vni_windows_text_is_decoded_to_nfc_and_detected() {
+    for (bytes, text) in VNI {
+        assert_eq!(TextEncoding::Vni.decode(bytes).expect("VNI"), text, "{bytes:?}");
+        assert_eq!(detect(&[bytes.to_vec()]), TextEncoding::Vni, "{text}");
+    }
+    // Bytes VNI does not use are refused, not guessed.
+    assert!(TextEncoding::Vni.decode(b"H\xfdng").is_err(), "0xFD is Windows-1258's ư, not VNI");
+    // Windows-1258 and TCVN3 of the same names are still told from VNI.
+    let names = "Phú Hưng, Giồng Trôm, Mỹ Thạnh, Phú Hòa";
+    assert_eq!(detect(&[iconv(names, "WINDOWS-1258")]), TextEncoding::Windows1258);
+    assert_eq!(detect(&[iconv("Phú Hòa", "WINDOWS-1258")]), TextEncoding::Windows1258, "shortest reading");
+    assert_eq!(detect(&[iconv(names, "TCVN5712-1")]), TextEncoding::Tcvn3);
+    // VNI that also reads as Windows-1258 letters (`uù`, `oâ`) reads shorter as VNI.
+    assert_eq!(detect(&[b"Phu\xf9 Tro\xe2m".to_vec()]), TextEncoding::Vni);
+}
+
+/// A zipped Shapefile whose `.dbf` holds the raw bytes `names` (and no `.cpg`, as provincial
+/// archives come): our own Shapefile export's geometry and `.prj`, its table rewritten.
+fn legacy_shapefile(names: &[&[u8]]) -> Vec<u8> {
+    use shapefile::dbase::{FieldName, FieldValue, Record, TableWriterBuilder};
+    let rows: Vec<Row> = (0..names.len())
+        .map(|i| {
+            let mut row = rows(Crs::WGS84).remove(0);
+            row.geometry.0[0].exterior_mut(|r| r.0.iter_mut().for_each(|c| c.x += 0.02 * i as f64));
+            clusterplan_core::crs::transform_geometry(Crs::WGS84, Crs::Epsg(9210), &mut row.geometry).expect("tm3");
+            row
+        })
+        .collect();
+    let exported = encode(Format::Shapefile, "ranh_gioi", Crs::Epsg(9210), &rows).expect("shp");
+    let mut archive = zip::ZipArchive::new(Cursor::new(exported)).expect("zip");
+    // dBase writers encode text; the raw bytes replace a placeholder of the same length.
+    let placeholder = |i: usize, len: usize| vec![b'P' + i as u8; len];
+    let mut dbf = Cursor::new(Vec::new());
+    {
+        let mut table = TableWriterBuilder::new()
+            .add_character_field(FieldName::try_from("MA_CCN").expect("name"), 10)
+            .add_character_field(FieldName::try_from("TEN_CCN").expect("name"), 80)
+            .build_with_dest(&mut dbf);
+        for (i, name) in names.iter().enumerate() {
+            let mut record = Record::default();
+            record.insert("MA_CCN".into(), FieldValue::Character(Some(format!("BT-V{i}"))));
+            let text = String::from_utf8(placeholder(i, name.len())).expect("ascii");
+            record.insert("TEN_CCN".into(), FieldValue::Character(Some(text)));
+            table.write_record(&record).expect("record");
+        }
+        table.finalize().expect("finalize");
+    }
+    let mut dbf = dbf.into_inner();
+    for (i, name) in names.iter().enumerate() {
+        let mark = placeholder(i, name.len());
+        let at = dbf.windows(mark.len()).position(|w| w == mark.as_slice()).expect("placeholder");
+        dbf[at..at + name.len()].copy_from_slice(name);
+    }
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for member in ["ranh_gioi.shp", "ranh_gioi.shx", "ranh_gioi.prj"] {
+        let mut content = Vec::new();
+        archive.by_name(member).expect("member").read_to_end(&mut content).expect("read");
+        out.start_file(member, zip::write::SimpleFileOptions::default()).expect("start");
+        std::io::Write::write_all(&mut out, &content).expect("write");
+    }
+    out.start_file("ranh_gioi.dbf", zip::write::SimpleFileOptions::default()).expect("start");
+    std::io::Write::write_all(&mut out, &dbf).expect("write");
+    out.finish().expect("finish").into_inner()
+}
+
+#[test]
+fn a_vni_shapefile_imports_with_its_vietnamese_names() {
+    let names: Vec<&[u8]> = VNI[..3].iter().map(|(bytes, _)| *bytes).collect();
+    let zip = legacy_shapefile(&names);
+    for declared in [None, Some(TextEncoding::Vni)] {
+        let dataset = read(&zip, &Options { encoding: declared, ..options() }).expect("read");
+        assert_eq!(
+            (dataset.format, dataset.encoding, dataset.crs),
+            ("Shapefile", Some("VNI-Windows"), Crs::Epsg(9210))
+        );
+        let got: Vec<&str> = dataset.features.iter().map(|f| f.properties["TEN_CCN"].as_str().expect("text")).collect();
+        assert_eq!(got, ["Phú Hưng", "Giồng Trôm", "Mỹ Thạnh"]);
+        assert!(dataset.features.iter().all(|f| f.geometry.is_ok()));
+    }
+    // Declared wrongly, the reason names the record.
+    let wrong = read(&legacy_shapefile(&[b"H\xfdng"]), &Options { encoding: Some(TextEncoding::Vni), ..options() });
+    assert!(wrong.err().expect("refused").0.contains("record 1 field TEN_CCN"));
+}
+
+/// An upload read as the route reads it.
+async fn upload(bytes: Vec<u8>, options: Options) -> Result<Dataset, BadFile> {
+    read_upload(bytes, options).await.expect("no server error")
+}
+
+#[tokio::test]
+async fn our_own_geopackage_comes_back_with_its_system_values_and_boundary() {
+    for crs in [Crs::Epsg(9210), Crs::Crs84] {
+        let gpkg = crate::export::write(Format::GeoPackage, "clusters".into(), crs, rows(crs)).await.expect("gpkg");
+        let dataset = upload(gpkg, options()).await.expect("read");
+        assert_eq!((dataset.format, dataset.crs.epsg()), ("GeoPackage", Some(crs.epsg().unwrap_or(4326))));
+        assert_eq!(dataset.fields, ["id", "code", "name", "craft_village", "planned_area_ha"]);
+        let feature = &dataset.features[0];
+        assert_eq!(
+            Value::Object(feature.properties.clone()),
+            json!({"id": 4, "code": "BT-1", "name": "Phú Hưng–Mỹ Thạnh", "craft_village": true, "planned_area_ha": 80.5})
+        );
+        assert_near_square(feature.geometry.as_ref().expect("boundary"));
+    }
+}
+
+/// Why an upload is refused, reading `layer`.
+async fn refused(bytes: Vec<u8>, layer: Option<&str>) -> String {
+    upload(bytes, Options { layer: layer.map(str::to_owned), ..options() }).await.err().expect("refused").0
+}
+
+#[tokio::test]
+async fn bad_geopackages_are_refused_with_the_reason() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // An SQLite file that is no GeoPackage.
+    let path = dir.path().join("plain.sqlite");
+    let mut conn = sqlx::ConnectOptions::connect(
+        &sqlx::sqlite::SqliteConnectOptions::new().filename(&path).create_if_missing(true),
+    )
+    .await
+    .expect("create");
+    sqlx::query("CREATE TABLE t (x INTEGER)").execute(&mut conn).await.expect("table");
+    sqlx::Connection::close(conn).await.expect("close");
+    let plain = std::fs::read(&path).expect("read");
+    assert_eq!(refused(plain, None).await, "an SQLite file without gpkg_contents is not a GeoPackage");
+    // A layer that is not there; a system we cannot place (WGS 84 / UTM 48N).
+    let gpkg = crate::export::write(Format::GeoPackage, "clusters".into(), Crs::Epsg(9210), rows(Crs::Epsg(9210)))
+        .await
+        .expect("gpkg");
+    assert!(refused(gpkg.clone(), Some("zones")).await.contains("no feature table \"zones\" (it has clusters)"));
+    let path = dir.path().join("utm.gpkg");
+    std::fs::write(&path, &gpkg).expect("write");
+    let mut conn =
+        sqlx::ConnectOptions::connect(&sqlx::sqlite::SqliteConnectOptions::new().filename(&path)).await.expect("open");
+    sqlx::query(
+        "UPDATE gpkg_spatial_ref_sys SET organization_coordsys_id = 32648, \
+         definition = 'PROJCS[\"WGS 84 / UTM zone 48N\",GEOGCS[\"WGS 84\",DATUM[\"WGS_1984\"]],PROJECTION[\"Transverse_Mercator\"]]' \
+         WHERE srs_id = 9210",
+    )
+    .execute(&mut conn)
+    .await
+    .expect("update");
+    sqlx::Connection::close(conn).await.expect("close");
+    let utm = std::fs::read(&path).expect("read");
+    assert!(refused(utm.clone(), None).await.contains("(EPSG:32648, srs_id 9210) is not one clusterplan can place"));
+    // Declared, it is read.
+    let declared = upload(utm, Options { crs: Some(Crs::Epsg(9210)), ..options() }).await.expect("declared");
+    assert_near_square(declared.features[0].geometry.as_ref().expect("boundary"));
+}
+
+#[test]
+fn coordinate_table_figures_and_heads_are_read_as_written() {
+    use std::fmt::Write as _;
+    use table::Cell;
+    for (text, want) in [
+        ("1132378.470", 1_132_378.47),
+        ("1132378,47", 1_132_378.47),
+        ("1.132.378,470", 1_132_378.47),
+        ("1 132 378,47", 1_132_378.47),
+        ("1,132,378.47", 1_132_378.47),
+        ("568698", 568_698.0),
+    ] {
+        assert_eq!(Cell::Text(text.into()).number(), Some(want), "{text}");
+    }
+    for text in ["abc", "M1", "12 m", ""] {
+        assert_eq!(Cell::Text(text.into()).number(), None, "{text}");
+    }
+    // The square's corners in TM-3, X = northing, first marker repeated; then the same with
+    // the columns the other way round, semicolons and decimal commas.
+    let mut corners = square();
+    clusterplan_core::crs::transform_geometry(Crs::WGS84, Crs::Epsg(9210), &mut corners).expect("tm3");
+    let ring = corners.0[0].exterior().0.clone();
+    let mut north_east = "Số hiệu mốc,X (m),Y (m),Khoảng cách (m)\n".to_owned();
+    let mut east_north = "Point;X;Y\n".to_owned();
+    for (n, c) in ring.iter().enumerate() {
+        writeln!(north_east, "{},{:.4},{:.4},1", n % 4 + 1, c.y, c.x).expect("write");
+        let comma = |v: f64| format!("{v:.4}").replace('.', ",");
+        writeln!(east_north, "{};{};{}", n % 4 + 1, comma(c.x), comma(c.y)).expect("write");
+    }
+    for (file, order) in [(north_east, "north_east"), (east_north, "east_north")] {
+        let dataset = read(file.as_bytes(), &Options { code: Some("BT-T".into()), ..options() }).expect("table");
+        assert_eq!(
+            (dataset.format, dataset.crs, dataset.axis_order),
+            ("coordinate table (CSV)", Crs::Epsg(9210), Some((order, "values")))
+        );
+        assert_eq!(dataset.fields, ["code"]);
+        assert_eq!(dataset.features[0].properties["code"], "BT-T");
+        let boundary = dataset.features[0].geometry.as_ref().expect("boundary");
+        assert_eq!(boundary.0[0].exterior().0.len(), 5, "four markers, closed once");
+        assert_near_square(boundary);
+    }
+}
+
+/// A drawing as a surveyor hands it over, written by the `dxf` crate: the square (TM-3,
+/// CAD X = easting) closed on layer `RANH_GIOI` with its name written inside, the same square
+/// 0.02° east drawn with its first vertex repeated, an open line on that layer, and a closed
+/// road on `GIAO_THONG`.
+pub(super) fn drawing() -> Vec<u8> {
+    use dxf::LwPolylineVertex;
+    use dxf::entities::{Entity, EntityType, LwPolyline, Text};
+    let mut drawing = dxf::Drawing::new();
+    drawing.header.version = dxf::enums::AcadVersion::R2013;
+    let mut tm3 = square();
+    clusterplan_core::crs::transform_geometry(Crs::WGS84, Crs::Epsg(9210), &mut tm3).expect("tm3");
+    let ring: Vec<(f64, f64)> = tm3.0[0].exterior().0.iter().map(|c| (c.x, c.y)).collect();
+    let mut add = |layer: &str, points: &[(f64, f64)], closed: bool| {
+        let mut line = LwPolyline::default();
+        line.set_is_closed(closed);
+        line.vertices = points.iter().map(|&(x, y)| LwPolylineVertex { x, y, ..Default::default() }).collect();
+        let mut entity = Entity::new(EntityType::LwPolyline(line));
+        entity.common.layer = layer.to_owned();
+        drawing.add_entity(entity);
+    };
+    add("RANH_GIOI", &ring[..4], true);
+    let east: Vec<(f64, f64)> = {
+        let mut moved = square();
+        moved.0[0].exterior_mut(|r| r.0.iter_mut().for_each(|c| c.x += 0.02));
+        clusterplan_core::crs::transform_geometry(Crs::WGS84, Crs::Epsg(9210), &mut moved).expect("tm3");
+        moved.0[0].exterior().0.iter().map(|c| (c.x, c.y)).collect()
+    };
+    add("RANH_GIOI", &east, false);
+    add("RANH_GIOI", &ring[..3], false);
+    add(
+        "GIAO_THONG",
+        &[(ring[0].0 - 50.0, ring[0].1), (ring[0].0 - 40.0, ring[0].1), (ring[0].0 - 40.0, ring[0].1 + 900.0)],
+        true,
+    );
+    let (cx, cy) = (f64::midpoint(ring[0].0, ring[2].0), f64::midpoint(ring[0].1, ring[2].1));
+    let mut name = Text { value: "Cụm Phú Hưng".into(), ..Default::default() };
+    name.location = dxf::Point::new(cx, cy, 0.0);
+    drawing.add_entity(Entity::new(EntityType::Text(name)));
+    let mut bytes = Vec::new();
+    drawing.save(&mut bytes).expect("dxf");
+    bytes
+}
+
+#[test]
+fn a_drawing_gives_its_closed_polylines_of_the_layer() {
+    let planning = Options { planning_crs: Some(Crs::Epsg(9210)), ..options() };
+    let all = read(&drawing(), &planning).expect("dxf");
+    assert_eq!((all.format, all.crs, all.features.len()), ("DXF", Crs::Epsg(9210), 3));
+    let layer =
+        read(&drawing(), &Options { layer: Some("ranh_gioi".into()), code: Some("BT-D".into()), ..planning.clone() })
+            .expect("dxf");
+    assert_eq!(layer.fields, ["code", "layer", "name"]);
+    let properties: Vec<Value> = layer.features.iter().map(|f| Value::Object(f.properties.clone())).collect();
+    assert_eq!(
+        properties,
+        [
+            json!({"code": "BT-D-1", "layer": "RANH_GIOI", "name": "Cụm Phú Hưng"}),
+            json!({"code": "BT-D-2", "layer": "RANH_GIOI"})
+        ]
+    );
+    assert_near_square(layer.features[0].geometry.as_ref().expect("boundary"));
+    assert!(layer.partial, "what a drawing lacks is kept from the cluster");
+    let none = read(&drawing(), &Options { layer: Some("NHA".into()), ..planning }).err().expect("refused").0;
+    assert!(
+        none.contains("no closed polyline on layer \"NHA\" (its layers with polylines: RANH_GIOI, GIAO_THONG)"),
+        "{none}"
+    );
 }

@@ -115,6 +115,7 @@ pub(crate) fn router() -> Router<AppState> {
             docs::Geometry,
             docs::Feature,
             docs::FeatureCollection,
+            docs::PageFeature,
             docs::ClusterProperties,
             crate::error::ProblemDocument,
             crate::error::LocatedProblem,
@@ -164,6 +165,8 @@ pub(crate) fn router() -> Router<AppState> {
             super::planning::TaskList,
             super::planning::SuccessionDoc,
             super::planning::Successions,
+            docs::TaskBody,
+            docs::TaskDoneBody,
             crate::planning::RuleDoc,
             crate::planning::OverrideDoc,
             crate::planning::UnresolvedRule,
@@ -242,7 +245,16 @@ impl Modify for Additions {
             if let Some(path) = api.paths.paths.get_mut(item) {
                 let mut options: Operation = options;
                 options.operation_id = options.operation_id.map(|id| format!("{id}-item"));
-                // Any id: QGIS probes `/items/unknown_id` to learn whether it may edit.
+                // Any id: QGIS probes `/items/unknown_id` to learn whether it may edit, so
+                // OPTIONS tells what the items of the collection allow, not whether one exists.
+                options.summary = Some("The methods allowed on an item".to_owned());
+                options.description = Some(
+                    "`Allow` lists the methods the items of the collection take, whatever the id: \
+                     an id that names no feature (`unknown_id`, `null,null`) gets the same 204, \
+                     since QGIS probes `/items/unknown_id` to learn whether it may edit; a GET \
+                     tells whether a feature exists. A collection that does not exist is a 404."
+                        .to_owned(),
+                );
                 let mut id = docs::id_parameter();
                 id.schema = Some(ObjectBuilder::new().schema_type(SchemaType::String).into());
                 options.parameters.get_or_insert_with(Vec::new).push(id);

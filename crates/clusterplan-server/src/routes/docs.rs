@@ -81,6 +81,18 @@ pub(crate) struct Feature {
     properties: ClusterProperties,
 }
 
+/// A feature of a page: its properties are those `properties` selected (all of
+/// `ClusterProperties` when it is absent), so none is required.
+#[derive(ToSchema)]
+pub(crate) struct PageFeature {
+    #[schema(rename = "type", example = "Feature")]
+    kind: String,
+    id: i64,
+    geometry: Geometry,
+    #[schema(value_type = Object)]
+    properties: serde_json::Value,
+}
+
 /// A GeoJSON FeatureCollection: one page of features with counts and paging links.
 #[derive(ToSchema)]
 pub(crate) struct FeatureCollection {
@@ -92,7 +104,7 @@ pub(crate) struct FeatureCollection {
     number_matched: u64,
     #[schema(rename = "numberReturned")]
     number_returned: u64,
-    features: Vec<Feature>,
+    features: Vec<PageFeature>,
     links: Vec<Link>,
 }
 
@@ -102,6 +114,22 @@ pub(crate) struct FeatureCollection {
 pub(crate) enum Format {
     Json,
     Html,
+}
+
+/// The only output format of documents that have no HTML view.
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub(crate) enum JsonOnly {
+    Json,
+}
+
+/// `f` where JSON is the only format (zones): another value is a 400.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct JsonFormatQuery {
+    /// `json`; other values are a 400.
+    #[param(inline)]
+    f: Option<JsonOnly>,
 }
 
 /// A layer: the published snapshot, or the working draft (accounts only).
@@ -259,4 +287,33 @@ pub(crate) fn id_parameter() -> Parameter {
         .description(Some("The feature's id"))
         .schema(Some(ObjectBuilder::new().schema_type(SchemaType::Integer)))
         .build()
+}
+
+/// A planning task to create (`POST /tasks`).
+#[derive(ToSchema)]
+#[schema(example = json!({"title": "Lập quy hoạch chi tiết CCN Phú Hưng", "owner_agency": "Sở Công nghiệp", "due": "1999-06-30", "cluster_id": 1}))]
+pub(crate) struct TaskBody {
+    title: String,
+    /// The agency responsible.
+    owner_agency: String,
+    /// The last day on which the task is on time (YYYY-MM-DD).
+    #[schema(format = Date)]
+    due: String,
+    /// The day it was done, if it was.
+    #[schema(format = Date)]
+    done_on: Option<String>,
+    /// The cluster it concerns.
+    cluster_id: Option<i64>,
+    /// The administrative unit it concerns (official code).
+    unit_code: Option<String>,
+    /// The act that ordered it.
+    act_number: Option<String>,
+    notes: Option<String>,
+}
+
+/// When a task was done (`POST /tasks/{id}/done`); `null` reopens it.
+#[derive(ToSchema)]
+pub(crate) struct TaskDoneBody {
+    #[schema(format = Date)]
+    done_on: Option<String>,
 }

@@ -11,7 +11,6 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use clusterplan_core::cql2::{self, CompareOp, Expr, Literal};
 use clusterplan_store::{Queryable, Selection, SortKey};
-use serde_json::Value;
 
 use super::params::bad_param;
 use crate::error::ApiError;
@@ -209,11 +208,4 @@ fn properties(text: &str) -> Result<Vec<String>, ApiError> {
         }
     }
     Ok(names)
-}
-
-/// Keeps only the named properties of a GeoJSON feature.
-pub(crate) fn select_properties(feature: &mut Value, keep: &[String]) {
-    if let Some(props) = feature.get_mut("properties").and_then(Value::as_object_mut) {
-        props.retain(|k, _| keep.iter().any(|p| p == k));
-    }
 }

@@ -1,5 +1,5 @@
-//! `POST /collections/clusters/import`: a file of clusters (GeoJSON, zipped Shapefile,
-//! KML/KMZ) previewed with `dry_run=true`, or written all at once. The pipeline is
+//! `POST /collections/clusters/import`: a file of clusters (GeoJSON, GeoPackage, zipped
+//! Shapefile, KML/KMZ, CSV/XLSX coordinate table, DXF) previewed with `dry_run=true`, or written all at once. The pipeline is
 //! [`crate::import::pipeline`], shared with `clusterplan import`.
 
 use std::collections::HashMap;
@@ -23,8 +23,14 @@ pub(crate) fn router() -> Router<AppState> {
 
 /// Import clusters from a file
 ///
-/// The body is the file: GeoJSON (a named `crs` honoured), a zipped Shapefile (`.prj` read;
-/// attributes in UTF-8 or Windows-1258, from `.cpg`, `encoding` or detected) or KML/KMZ.
+/// The body is the file: GeoJSON (a named `crs` honoured), a GeoPackage (its first feature
+/// table or `layer`; its system from `gpkg_spatial_ref_sys`), a zipped Shapefile (`.prj`
+/// read; attributes in UTF-8, Windows-1258, TCVN3 or VNI-Windows, from `.cpg`, `encoding` or
+/// detected), KML/KMZ, a coordinate table (CSV or XLSX: marker, X, Y and optionally code,
+/// parcel and ring columns, in the planning CRS unless `crs`; X/Y order detected by value
+/// range and reported as `axis_order`, or declared; attributes it lacks kept from the cluster
+/// with its code), or a DXF drawing (the closed polylines of `layer`, CAD X the easting, the
+/// text inside as `name`, `code` or `DXF-<n>`).
 /// Source fields map to ours by usual names (`TEN_CCN` → `name`, `DIEN_TICH` →
 /// `planned_area_ha`, …), overridden by `mapping`. Each feature is checked as its POST (new
 /// code) or PUT (the cluster with its code) would be. `dry_run=true` answers the preview and
@@ -39,9 +45,12 @@ pub(crate) fn router() -> Router<AppState> {
     params(
         ("dry_run" = Option<bool>, Query, description = "true: preview only"),
         ("crs" = Option<String>, Query, description = "The system of the file's coordinates, over what the file says"),
-        ("encoding" = Option<String>, Query, description = "Shapefile text: UTF-8 or windows-1258"),
+        ("encoding" = Option<String>, Query, description = "Shapefile text: UTF-8, windows-1258, TCVN3 or VNI (else detected)"),
         ("mapping" = Option<String>, Query, description = "JSON object: source field → property (or null to drop a guess)"),
         ("filename" = Option<String>, Query, description = "The file's name, for the versions' reason"),
+        ("layer" = Option<String>, Query, description = "The GeoPackage feature table, workbook sheet or DXF layer to read (else the first table or sheet, every DXF layer)"),
+        ("code" = Option<String>, Query, description = "The cluster code of a coordinate table without a code column, or of a drawing's boundaries"),
+        ("axis_order" = Option<String>, Query, description = "A coordinate table's X/Y order: north_east (X the northing) or east_north; else detected"),
     ),
     request_body(content = String, content_type = "application/octet-stream", description = "The file"),
     responses(

@@ -28,7 +28,7 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::precondition::{self, Client, Precondition};
 use crate::rights::{Action, Target, authorize, authorize_caller};
-use crate::wire::{GEOJSON, WireCrs, cluster_draft, feature_json};
+use crate::wire::{FeatureOptions, GEOJSON, WireCrs, cluster_draft, feature_body, write_feature};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -113,22 +113,13 @@ async fn list(
                     if let Some((reads, client)) = &reader {
                         reads.record(client, cluster.id, cluster.version);
                     }
-                    let feature = match feature_json(&cluster, crs) {
-                        Ok(mut feature) => {
-                            if let Some(keep) = &request.properties {
-                                super::filter::select_properties(&mut feature, keep);
-                            }
-                            feature
-                        }
-                        Err(e) => {
-                            tracing::error!(cause = %e, id = cluster.id, "feature cannot be transformed");
-                            yield Err(std::io::Error::other("feature transformation failed"));
-                            return;
-                        }
-                    };
                     let mut chunk = if returned == 0 { Vec::new() } else { vec![b','] };
-                    // Serialising a JSON value into a Vec cannot fail.
-                    serde_json::to_writer(&mut chunk, &feature).unwrap_or_default();
+                    let options = FeatureOptions { crs, properties: request.properties.as_deref() };
+                    if let Err(e) = write_feature(&mut chunk, &cluster, options) {
+                        tracing::error!(cause = %e, id = cluster.id, "feature cannot be transformed");
+                        yield Err(std::io::Error::other("feature transformation failed"));
+                        return;
+                    }
                     returned += 1;
                     yield Ok(Bytes::from(chunk));
                 }
@@ -220,7 +211,7 @@ async fn read(
             (header::ETAG, tag),
             (HeaderName::from_static("content-crs"), crs.content_crs()),
         ],
-        feature_json(&cluster, crs).map_err(ApiError::internal)?.to_string(),
+        feature_body(&cluster, crs).map_err(ApiError::internal)?,
     )
         .into_response())
 }
@@ -285,7 +276,7 @@ async fn create(
             (header::LOCATION, location(&format!("{base}/collections/{collection}/items/{}", cluster.id))?),
             (header::ETAG, etag(cluster.version)),
         ],
-        feature_json(&cluster, WireCrs::default()).map_err(ApiError::internal)?.to_string(),
+        feature_body(&cluster, WireCrs::default()).map_err(ApiError::internal)?,
     )
         .into_response())
 }
@@ -360,7 +351,7 @@ async fn replace(
     precondition::note(&state, &caller, id, cluster.version);
     Ok((
         [(header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON)), (header::ETAG, etag(cluster.version))],
-        feature_json(&cluster, WireCrs::default()).map_err(ApiError::internal)?.to_string(),
+        feature_body(&cluster, WireCrs::default()).map_err(ApiError::internal)?,
     )
         .into_response())
 }

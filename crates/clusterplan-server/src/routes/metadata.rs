@@ -29,6 +29,8 @@ pub(crate) struct Metadata {
     description: Option<String>,
     license: Option<String>,
     attribution: Option<String>,
+    /// Always a list in answers; `null` in a request sets none.
+    #[schema(value_type = Option<Vec<String>>, nullable)]
     keywords: Vec<String>,
     /// When it was last set (RFC 3339); the server's, ignored in requests.
     #[schema(read_only)]

@@ -17,7 +17,7 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::precondition::{self, Precondition};
 use crate::rights::{Action, Target, authorize, authorize_caller};
-use crate::wire::{GEOJSON, WireCrs, cluster_draft, feature_json};
+use crate::wire::{GEOJSON, WireCrs, cluster_draft, feature_body, feature_json};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new().documented("/collections/{collection}/items/{id}", axum::routing::patch(update))
@@ -110,7 +110,7 @@ async fn update(
     precondition::note(&state, &caller, id, cluster.version);
     Ok((
         [(header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON)), (header::ETAG, etag(cluster.version))],
-        feature_json(&cluster, WireCrs::default()).map_err(ApiError::internal)?.to_string(),
+        feature_body(&cluster, WireCrs::default()).map_err(ApiError::internal)?,
     )
         .into_response())
 }

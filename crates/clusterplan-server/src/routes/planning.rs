@@ -435,7 +435,7 @@ async fn list_tasks(
     operation_id = "createTask",
     tag = "Planning",
     params(docs::WriteHeaders),
-    request_body(content = Object, content_type = "application/json", description = "The task: title, owner agency, due date, cluster or unit"),
+    request_body(content = TaskBody, content_type = "application/json", description = "The task: title, owner agency, due date, cluster or unit"),
     responses(
         (status = 201, description = "The task", body = TaskDoc),
         (status = 400, response = docs::Problem),
@@ -506,7 +506,7 @@ async fn create_task(
     operation_id = "completeTask",
     tag = "Planning",
     params(("id" = i64, Path, description = "The task's id"), docs::WriteHeaders),
-    request_body(content = Object, content_type = "application/json", description = "When it was done"),
+    request_body(content = TaskDoneBody, content_type = "application/json", description = "When it was done"),
     responses(
         (status = 200, description = "The task", body = TaskDoc),
         (status = 400, response = docs::Problem),

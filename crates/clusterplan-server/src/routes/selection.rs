@@ -35,14 +35,21 @@ pub(super) struct ItemsRequest {
 pub(super) fn paging(params: &HashMap<String, String>) -> Result<(u32, u64), ApiError> {
     let limit = match params.get("limit") {
         None => DEFAULT_LIMIT,
-        Some(l) => match l.parse::<u32>() {
-            Ok(n) if n >= 1 => n.min(MAX_LIMIT),
+        // Any int32 (the document's format) from 1: a larger page than MAX_LIMIT is served as
+        // MAX_LIMIT, as OGC API - Features asks; a number past int32 is malformed.
+        Some(l) => match l.parse::<i32>().ok().and_then(|n| u32::try_from(n).ok()) {
+            Some(n) if n >= 1 => n.min(MAX_LIMIT),
             _ => return Err(bad_param(format!("limit={l:?} must be an integer from 1 to {MAX_LIMIT}"))),
         },
     };
     let offset = match params.get("offset") {
         None => 0,
-        Some(o) => o.parse::<u64>().map_err(|_| bad_param(format!("offset={o:?} must be a non-negative integer")))?,
+        // At most i64::MAX: what the document's int64 allows and what SQL's OFFSET takes.
+        Some(o) => o
+            .parse::<u64>()
+            .ok()
+            .filter(|&n| i64::try_from(n).is_ok())
+            .ok_or_else(|| bad_param(format!("offset={o:?} must be an integer from 0 to {}", i64::MAX)))?,
     };
     Ok((limit, offset))
 }

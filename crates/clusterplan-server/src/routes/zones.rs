@@ -51,7 +51,7 @@ fn not_found(id: i64) -> impl Fn(clusterplan_store::StoreError) -> ApiError {
     path = "/collections/zones/items",
     operation_id = "getZones",
     tag = "Zones",
-    params(("cluster_id" = Option<i64>, Query, description = "Zones of one cluster"), ("asOf" = Option<String>, Query, description = "RFC 3339 instant: the zones as they stood then"), ("limit" = Option<u32>, Query, minimum = 1, maximum = 10000, description = "Page size"), ("offset" = Option<u64>, Query, description = "Entries to skip"), ("bbox" = Option<Vec<f64>>, Query, style = Form, description = "In bbox-crs, CRS84 by default"), ("bbox-crs" = Option<String>, Query, description = "CRS of bbox"), ("crs" = Option<String>, Query, description = "CRS of the answer's coordinates"), docs::LayerQuery, docs::FormatQuery),
+    params(("cluster_id" = Option<i64>, Query, description = "Zones of one cluster"), ("asOf" = Option<String>, Query, description = "RFC 3339 instant: the zones as they stood then"), ("limit" = Option<u32>, Query, minimum = 1, maximum = 10000, description = "Page size"), ("offset" = Option<u64>, Query, description = "Entries to skip"), ("bbox" = Option<Vec<f64>>, Query, style = Form, description = "In bbox-crs, CRS84 by default"), ("bbox-crs" = Option<String>, Query, description = "CRS of bbox"), ("crs" = Option<String>, Query, description = "CRS of the answer's coordinates"), docs::LayerQuery, docs::JsonFormatQuery),
     responses(
         (status = 200, description = "A GeoJSON FeatureCollection of zones: the public reads the published ones", body = Object, content_type = "application/geo+json"),
         (status = 400, response = docs::Problem),
@@ -73,6 +73,7 @@ async fn list(
         Layer::Published => None,
     };
     known(&params, KNOWN)?;
+    json_only(&params)?;
     let (limit, offset) = super::selection::paging(&params)?;
     let crs = params.get("crs").filter(|c| !c.is_empty()).map(|c| WireCrs::parse(c)).transpose()?.unwrap_or_default();
     let bbox_crs =
@@ -195,7 +196,7 @@ async fn zones_in_unit(
     path = "/collections/zones/items/{id}",
     operation_id = "getZone",
     tag = "Zones",
-    params(("id" = i64, Path, description = "The zone's id"), ("crs" = Option<String>, Query, description = "CRS of the answer's coordinates"), ("asOf" = Option<String>, Query, description = "RFC 3339 instant: the zone as it stood then"), docs::FormatQuery),
+    params(("id" = i64, Path, description = "The zone's id"), ("crs" = Option<String>, Query, description = "CRS of the answer's coordinates"), ("asOf" = Option<String>, Query, description = "RFC 3339 instant: the zone as it stood then"), docs::JsonFormatQuery),
     responses(
         (status = 200, description = "The zone", headers(("ETag" = String)), body = Object, content_type = "application/geo+json"),
         (status = 400, response = docs::Problem),
@@ -213,6 +214,7 @@ async fn read(
 ) -> Result<Response, ApiError> {
     let scope = crate::rights::draft_scope(&state, &caller).await?;
     known(&params, &["crs", "f", "asOf"])?;
+    json_only(&params)?;
     let crs = params.get("crs").filter(|c| !c.is_empty()).map(|c| WireCrs::parse(c)).transpose()?.unwrap_or_default();
     let ZoneId(id) = id?;
     let zone = match params.get("asOf") {
@@ -461,6 +463,14 @@ async fn remove(
     let expected = expected.or(Some(current.version));
     state.store.delete_zone(id, expected, &ctx).await.map_err(not_found(id))?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Zones have no HTML view: `f` may only ask for JSON.
+fn json_only(params: &HashMap<String, String>) -> Result<(), ApiError> {
+    match params.get("f").map(String::as_str) {
+        None | Some("json") => Ok(()),
+        Some(other) => Err(bad_param(format!("f={other:?} is not offered for zones; they are JSON only (f=json)"))),
+    }
 }
 
 /// The methods allowed on zones

@@ -305,6 +305,16 @@ async fn options_answers_allow_so_qgis_enables_editing(state: AppState) {
     let item = call(&state, Method::OPTIONS, &format!("{ITEMS}/unknown_id"), &[], Body::empty()).await;
     let allow = item.headers[header::ALLOW].to_str().expect("allow");
     assert!(allow.contains("PUT") && allow.contains("DELETE") && allow.contains("PATCH"), "{allow}");
+    // Any id, as the document says: OPTIONS tells what items allow, not whether one exists.
+    let odd = call(&state, Method::OPTIONS, &format!("{ITEMS}/null,null"), &[], Body::empty()).await;
+    assert_eq!(odd.status, StatusCode::NO_CONTENT);
+    assert_eq!(odd.headers[header::ALLOW], item.headers[header::ALLOW]);
+    let api = call(&state, Method::GET, "/api", &[], Body::empty()).await;
+    let described = &api.body["paths"]["/collections/{collection}/items/{id}"]["options"];
+    assert!(described["description"].as_str().is_some_and(|d| d.contains("whatever the id")), "{described}");
+    assert!(described["responses"]["204"].is_object() && described["responses"]["404"].is_object(), "{described}");
+    let unknown = call(&state, Method::OPTIONS, "/collections/nope/items/null,null", &[], Body::empty()).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     // A CORS preflight from a browser still gets CORS headers, and the Allow header.
     let preflight = call(
         &state,

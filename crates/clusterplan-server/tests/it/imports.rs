@@ -2,6 +2,7 @@
 //! in one transaction with the file named in each version's reason, or nothing when one
 //! feature is refused; provincial field names are mapped; our own exports come back unchanged.
 
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -155,7 +156,7 @@ async fn mapping_can_be_set_and_bad_requests_are_problems(state: AppState) {
         format!("mapping={}", percent(r#"{"TEN_GOI":"colour"}"#)),
         "mapping=nonsense".to_owned(),
         "crs=EPSG:32648".to_owned(),
-        "encoding=VNI".to_owned(),
+        "encoding=KOI8-R".to_owned(),
         "colour=red".to_owned(),
     ] {
         let answer = import(&state, &format!("dry_run=true&{bad}"), &file).await;
@@ -169,13 +170,16 @@ async fn mapping_can_be_set_and_bad_requests_are_problems(state: AppState) {
     assert_eq!(public.status, StatusCode::UNAUTHORIZED);
 }
 
-async fn our_own_shapefile_export_comes_back_unchanged(state: AppState) {
+/// Every export format imported back: the same boundaries (to about a millimetre) and
+/// attributes, so every feature is `unchanged`.
+async fn our_own_exports_come_back_unchanged(state: AppState) {
     let file = provincial(&[
         ("BT-RT-1", "Cụm Phú Hưng–Mỹ Thạnh", square_m(0.0, 30.0)),
         ("BT-RT-2", "Cụm An Hiệp", square_m(2500.0, 40.0)),
     ]);
     assert_eq!(import(&state, "", &file).await.status, StatusCode::OK);
-    for query in ["f=shp&crs=EPSG:9210", "f=shp", "f=geojson&crs=EPSG:9210", "f=kml"] {
+    for query in ["f=shp&crs=EPSG:9210", "f=shp", "f=geojson&crs=EPSG:9210", "f=kml", "f=gpkg", "f=gpkg&crs=EPSG:9210"]
+    {
         let export = get(&state, &format!("/collections/clusters/export?layer=draft&{query}")).await;
         assert_eq!(export.status, StatusCode::OK, "{query}");
         let back = import(&state, "dry_run=true", &export.bytes).await;
@@ -186,6 +190,242 @@ async fn our_own_shapefile_export_comes_back_unchanged(state: AppState) {
             back.body
         );
     }
+}
+
+/// A GeoPackage as QGIS users bring it: `ogr2ogr` from a provincial GeoJSON in TM-3, two
+/// layers; the first is read unless `layer` names the other; a bad file is a 400.
+async fn a_geopackage_written_by_gdal_imports_its_first_or_named_layer(state: AppState) {
+    if !crate::gdal::ogrinfo_available() {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = |name: &str| dir.path().join(name).to_str().expect("path").to_owned();
+    std::fs::write(path("a.geojson"), provincial(&[("BT-GP-1", "Cụm Phú Hưng", square_m(0.0, 30.0))])).expect("write");
+    let two = provincial(&[
+        ("BT-GP-2", "Cụm Giồng Trôm", square_m(2000.0, 30.0)),
+        ("BT-GP-3", "Cụm Mỹ Thạnh", square_m(4000.0, 30.0)),
+    ]);
+    std::fs::write(path("b.geojson"), two).expect("write");
+    crate::gdal::ogr2ogr(&["-f", "GPKG", &path("ranh-gioi.gpkg"), &path("a.geojson"), "-nln", "cum_a"]);
+    crate::gdal::ogr2ogr(&["-f", "GPKG", "-update", &path("ranh-gioi.gpkg"), &path("b.geojson"), "-nln", "cum_b"]);
+    let file = std::fs::read(path("ranh-gioi.gpkg")).expect("read");
+
+    let first = import(&state, "dry_run=true", &file).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert_eq!((first.body["format"].as_str(), first.body["crs"].as_str()), (Some("GeoPackage"), Some("EPSG:9210")));
+    assert_eq!(first.body["summary"]["create"], 1, "{}", first.body);
+    assert_eq!(first.body["mapping"]["TEN_CCN"], "name");
+    let feature = &first.body["features"][0]["feature"];
+    assert_eq!(
+        (feature["properties"]["code"].as_str(), feature["properties"]["name"].as_str()),
+        (Some("BT-GP-1"), Some("Cụm Phú Hưng"))
+    );
+    assert_eq!(feature["properties"]["planned_area_ha"], 30.5);
+
+    let named = import(&state, "layer=cum_b&filename=ranh-gioi.gpkg", &file).await;
+    assert_eq!(named.status, StatusCode::OK, "{}", named.body);
+    assert_eq!(named.body["summary"]["create"], 2, "{}", named.body);
+    let id = named.body["features"][1]["matched"]["id"].as_i64().expect("id");
+    let stored = get(&state, &format!("/collections/clusters/items/{id}")).await;
+    assert_eq!(stored.body["properties"]["name"], "Cụm Mỹ Thạnh");
+    let area = stored.body["properties"]["area_ha"].as_f64().expect("area");
+    assert!((area - 30.0).abs() < 0.001, "{area} ha");
+
+    let unknown = import(&state, "dry_run=true&layer=cum_c", &file).await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    assert!(
+        unknown.body["detail"].as_str().is_some_and(|d| d.contains("no feature table \"cum_c\" (it has cum_a, cum_b)")),
+        "{}",
+        unknown.body
+    );
+    let mut broken = b"SQLite format 3\0".to_vec();
+    broken.resize(4096, 7);
+    let broken = import(&state, "dry_run=true", &broken).await;
+    assert_eq!(broken.status, StatusCode::BAD_REQUEST, "{}", broken.body);
+    assert!(
+        broken.body["detail"].as_str().is_some_and(|d| d.starts_with("not a readable GeoPackage")),
+        "{}",
+        broken.body
+    );
+    assert_eq!(count(&state).await, 2, "only the named layer's import wrote");
+}
+
+/// A cluster's decision annex (CSV and XLSX) imported back for the same code: the same
+/// boundary to about a millimetre (`unchanged`, its other attributes kept); with X and Y
+/// swapped, the swap is detected and the boundary is the same.
+async fn our_own_annex_tables_come_back_as_the_same_boundary(state: AppState) {
+    let file = provincial(&[("BT-AX-1", "Cụm Phú Hưng", square_m(0.0, 30.0))]);
+    let done = import(&state, "", &file).await;
+    let id = done.body["features"][0]["matched"]["id"].as_i64().expect("id");
+    for f in ["csv", "xlsx"] {
+        let annex = get(&state, &format!("/collections/clusters/items/{id}/annex?layer=draft&f={f}")).await;
+        assert_eq!(annex.status, StatusCode::OK, "{f}");
+        let back = import(&state, &format!("dry_run=true&code=BT-AX-1&filename=BT-AX-1-annex.{f}"), &annex.bytes).await;
+        assert_eq!(back.status, StatusCode::OK, "{f}: {}", back.body);
+        assert_eq!(
+            back.body["summary"],
+            json!({"create": 0, "update": 0, "unchanged": 1, "refused": 0}),
+            "{f}: {}",
+            back.body
+        );
+        assert_eq!(
+            (back.body["axis_order"].as_str(), back.body["axis_order_by"].as_str()),
+            (Some("north_east"), Some("values"))
+        );
+        assert_eq!(back.body["crs"], "EPSG:9210", "the planning CRS");
+        assert_eq!(back.body["features"][0]["feature"]["properties"]["name"], "Cụm Phú Hưng", "kept");
+    }
+    // The same markers with the columns the other way round (X = easting), and closed by
+    // repeating the first marker.
+    let json = get(&state, &format!("/collections/clusters/items/{id}/annex?layer=draft")).await;
+    let markers = json.body["parcels"][0]["rings"][0]["markers"].as_array().expect("markers").clone();
+    let mut swapped = "Point;X;Y\n".to_owned();
+    for m in markers.iter().chain(markers.first()) {
+        let comma = |v: &Value| format!("{:.3}", v.as_f64().expect("figure")).replace('.', ",");
+        writeln!(swapped, "{};{};{}", m["number"], comma(&m["y"]), comma(&m["x"])).expect("write");
+    }
+    let back = import(&state, "dry_run=true&code=BT-AX-1", swapped.as_bytes()).await;
+    assert_eq!(back.body["axis_order"], "east_north", "{}", back.body);
+    assert_eq!(back.body["summary"]["unchanged"], 1, "{}", back.body);
+    // Declared the other way, the boundary lands elsewhere: refused, as a POST of it would be.
+    let forced = import(&state, "dry_run=true&code=BT-AX-1&axis_order=north_east", swapped.as_bytes()).await;
+    assert_eq!(
+        (forced.body["axis_order"].as_str(), forced.body["axis_order_by"].as_str()),
+        (Some("north_east"), Some("declared"))
+    );
+    assert_ne!(forced.body["summary"]["unchanged"], 1, "{}", forced.body);
+}
+
+/// Several clusters and parcels in one table (a code and a parcel column, Vietnamese heads);
+/// a parcel of two markers is that feature's refusal and nothing is written; a table without
+/// X and Y, or a bad axis order, is a 400.
+async fn coordinate_tables_hold_several_parcels_and_bad_ones_are_refused(state: AppState) {
+    let ring = |dx: f64, ha: f64| -> Vec<(f64, f64)> {
+        let square = square_m(dx, ha);
+        square[0].as_array().expect("ring")[..4]
+            .iter()
+            .map(|c| (c[1].as_f64().expect("n"), c[0].as_f64().expect("e")))
+            .collect()
+    };
+    let mut table = "Mã CCN,Tên CCN,Thửa,Số hiệu mốc,X (m),Y (m)\n".to_owned();
+    for (code, name, parcels) in [
+        ("BT-TB-1", "Cụm Giồng Trôm", vec![ring(0.0, 20.0), ring(1000.0, 15.0)]),
+        ("BT-TB-2", "Cụm Mỹ Thạnh", vec![ring(3000.0, 30.0)]),
+    ] {
+        for (p, markers) in parcels.iter().enumerate() {
+            for (n, (x, y)) in markers.iter().enumerate() {
+                // The code and name only on a cluster's first row, as merged cells export.
+                let (c, t) = if p == 0 && n == 0 { (code, name) } else { ("", "") };
+                writeln!(table, "{c},{t},{},M{},{x:.3},{y:.3}", p + 1, n + 1).expect("write");
+            }
+        }
+    }
+    let preview = import(&state, "dry_run=true", table.as_bytes()).await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    assert_eq!(preview.body["format"], "coordinate table (CSV)");
+    assert_eq!(preview.body["summary"]["create"], 2, "{}", preview.body);
+    assert_eq!(preview.body["mapping"], json!({"Mã CCN": "code", "Tên CCN": "name"}));
+    let first = &preview.body["features"][0]["feature"];
+    assert_eq!(first["properties"]["name"], "Cụm Giồng Trôm");
+    assert_eq!(first["geometry"]["coordinates"].as_array().map(Vec::len), Some(2), "two parcels");
+    let done = import(&state, "filename=bang-toa-do.csv", table.as_bytes()).await;
+    let id = done.body["features"][0]["matched"]["id"].as_i64().expect("id");
+    let stored = get(&state, &format!("/collections/clusters/items/{id}")).await;
+    let area = stored.body["properties"]["area_ha"].as_f64().expect("area");
+    assert!((area - 35.0).abs() < 0.001, "{area} ha in two parcels");
+
+    let short = "Mã,Mốc,X,Y\nBT-TB-3,1,1132000,568000\nBT-TB-3,2,1132000,568500\n";
+    let refused = import(&state, "", short.as_bytes()).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+    let detail = refused.body["features"][0]["problem"]["detail"].as_str().unwrap_or_default().to_owned();
+    assert!(detail.contains("BT-TB-3") && detail.contains("2 markers; a boundary needs at least 3"), "{detail}");
+    assert_eq!(count(&state).await, 2, "nothing of a refused table is written");
+    for (query, file) in [("", "Mốc,Đông,Bắc\n1,568000,1132000\n"), ("axis_order=sideways", table.as_str())] {
+        let answer = import(&state, &format!("dry_run=true&{query}"), file.as_bytes()).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{query}: {}", answer.body);
+    }
+    let no_xy = import(&state, "dry_run=true", "Mốc,Đông,Bắc\n1,568000,1132000\n".as_bytes()).await;
+    assert!(no_xy.body["detail"].as_str().is_some_and(|d| d.contains("no X and Y columns")), "{}", no_xy.body);
+}
+
+/// dBase holds 254 bytes of text: a Shapefile export cuts longer notes, and importing it back
+/// keeps the stored notes (`unchanged`) while they start with the cut text; notes changed since
+/// are an update to the file's text.
+async fn long_notes_survive_a_shapefile_round_trip(state: AppState) {
+    let with_notes = |notes: &str| {
+        let mut file: Value =
+            serde_json::from_slice(&provincial(&[("BT-LN-1", "Cụm Phú Hưng", square_m(0.0, 30.0))])).expect("json");
+        file["features"][0]["properties"]["GHI_CHU"] = json!(notes);
+        file.to_string().into_bytes()
+    };
+    let long = "Quy hoạch chi tiết 1/500 đã phê duyệt; hạ tầng kỹ thuật đang đầu tư. ".repeat(8);
+    assert!(long.len() > 400, "{} bytes", long.len());
+    assert_eq!(import(&state, "", &with_notes(&long)).await.status, StatusCode::OK);
+    let shp = get(&state, "/collections/clusters/export?layer=draft&f=shp&crs=EPSG:9210").await;
+    let back = import(&state, "dry_run=true", &shp.bytes).await;
+    assert_eq!(back.body["summary"]["unchanged"], 1, "{}", back.body);
+    assert_eq!(
+        back.body["features"][0]["feature"]["properties"]["notes"],
+        json!(long),
+        "the whole notes, not 254 bytes"
+    );
+
+    let changed = format!("Đã điều chỉnh. {long}");
+    assert_eq!(import(&state, "", &with_notes(&changed)).await.status, StatusCode::OK);
+    let back = import(&state, "dry_run=true", &shp.bytes).await;
+    assert_eq!(back.body["features"][0]["changes"], json!(["notes"]), "{}", back.body);
+    let cut = back.body["features"][0]["feature"]["properties"]["notes"].as_str().expect("notes").to_owned();
+    assert!(cut.len() <= 254 && long.starts_with(&cut), "the file's text: {} bytes", cut.len());
+}
+
+/// A DXF as a surveyor hands it over (written by the `dxf` crate): the boundary as a closed
+/// polyline on `RANH_GIOI` with the cluster's name inside, a road on another layer; the
+/// chosen layer's boundary is imported under the declared code, in the planning CRS.
+async fn a_drawing_imports_the_closed_polylines_of_its_layer(state: AppState) {
+    use dxf::entities::{Entity, EntityType, LwPolyline, Text};
+    let mut drawing = dxf::Drawing::new();
+    drawing.header.version = dxf::enums::AcadVersion::R2013;
+    let square = square_m(0.0, 30.0);
+    let corners: Vec<(f64, f64)> = square[0].as_array().expect("ring")[..4]
+        .iter()
+        .map(|c| (c[0].as_f64().expect("e"), c[1].as_f64().expect("n")))
+        .collect();
+    for (layer, dy) in [("RANH_GIOI", 0.0), ("GIAO_THONG", 2000.0)] {
+        let mut line = LwPolyline::default();
+        line.set_is_closed(true);
+        line.vertices =
+            corners.iter().map(|&(x, y)| dxf::LwPolylineVertex { x, y: y + dy, ..Default::default() }).collect();
+        let mut entity = Entity::new(EntityType::LwPolyline(line));
+        layer.clone_into(&mut entity.common.layer);
+        drawing.add_entity(entity);
+    }
+    let mut name = Text { value: "Cụm Phú Hưng".into(), ..Default::default() };
+    name.location = dxf::Point::new(corners[0].0 + 100.0, corners[0].1 + 100.0, 0.0);
+    drawing.add_entity(Entity::new(EntityType::Text(name)));
+    let mut file = Vec::new();
+    drawing.save(&mut file).expect("dxf");
+
+    let all = import(&state, "dry_run=true", &file).await;
+    assert_eq!(
+        (all.body["format"].as_str(), all.body["crs"].as_str()),
+        (Some("DXF"), Some("EPSG:9210")),
+        "{}",
+        all.body
+    );
+    assert_eq!(all.body["features"].as_array().map(Vec::len), Some(2), "every closed polyline");
+    let done = import(&state, "layer=RANH_GIOI&code=BT-DXF-1&filename=ranh-gioi.dxf", &file).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert_eq!(done.body["summary"]["create"], 1, "{}", done.body);
+    let id = done.body["features"][0]["matched"]["id"].as_i64().expect("id");
+    let stored = get(&state, &format!("/collections/clusters/items/{id}")).await;
+    assert_eq!(
+        (stored.body["properties"]["code"].as_str(), stored.body["properties"]["name"].as_str()),
+        (Some("BT-DXF-1"), Some("Cụm Phú Hưng"))
+    );
+    let area = stored.body["properties"]["area_ha"].as_f64().expect("area");
+    assert!((area - 30.0).abs() < 0.001, "{area} ha");
+    let none = import(&state, "dry_run=true&layer=NHA", &file).await;
+    assert_eq!(none.status, StatusCode::BAD_REQUEST, "{}", none.body);
 }
 
 fn percent(text: &str) -> String {
@@ -200,7 +440,12 @@ router_suite!(
     a_preview_writes_nothing_and_a_commit_writes_every_feature,
     one_refused_feature_refuses_the_whole_import,
     mapping_can_be_set_and_bad_requests_are_problems,
-    our_own_shapefile_export_comes_back_unchanged,
+    our_own_exports_come_back_unchanged,
+    a_geopackage_written_by_gdal_imports_its_first_or_named_layer,
+    our_own_annex_tables_come_back_as_the_same_boundary,
+    coordinate_tables_hold_several_parcels_and_bad_ones_are_refused,
+    long_notes_survive_a_shapefile_round_trip,
+    a_drawing_imports_the_closed_polylines_of_its_layer,
 );
 
 /// `clusterplan import` runs the same pipeline on the store `serve` would open: the preview

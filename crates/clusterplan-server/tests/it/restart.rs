@@ -6,13 +6,14 @@ use std::process::{Child, Command, Stdio};
 
 use serde_json::{Value, json};
 
-struct Server {
+/// The real binary serving `database` on a free port of the loopback.
+pub(crate) struct Server {
     child: Child,
-    base: String,
+    pub(crate) base: String,
 }
 
 impl Server {
-    fn start(database: &str, extra: &[&str]) -> Server {
+    pub(crate) fn start(database: &str, extra: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_clusterplan"))
             .args(["serve", "--listen", "127.0.0.1:0", "--database", database])
             .args(extra)
@@ -31,7 +32,7 @@ impl Server {
     }
 
     /// SIGKILL: no graceful shutdown, like a crash.
-    fn kill(mut self) {
+    pub(crate) fn kill(mut self) {
         self.child.kill().expect("kill");
         self.child.wait().expect("wait");
     }
@@ -57,23 +58,36 @@ fn cli(args: &[&str]) -> String {
 }
 
 /// A planner made with the CLI on `database`, and a token for it (the last line printed).
-fn planner_token(database: &str) -> String {
+pub(crate) fn planner_token(database: &str) -> String {
     cli(&["user", "add", "tester", "--role", "planner", "--database", database]);
     let printed = cli(&["token", "create", "tester", "--database", database]);
     printed.lines().last().expect("token line").trim().to_owned()
 }
 
-/// The working layer, as a planner sees it (the public sees only what is published).
-async fn items(base: &str, token: &str) -> Value {
-    reqwest::Client::new()
-        .get(format!("{base}/collections/clusters/items?limit=100"))
+/// `GET url` as `token`'s planner, read as JSON.
+pub(crate) async fn get_json(url: &str, token: &str) -> Value {
+    reqwest::Client::new().get(url).bearer_auth(token).send().await.expect("get").json().await.expect("json")
+}
+
+/// `POST base/collections/clusters/items` of `feature` as `token`'s planner.
+pub(crate) async fn post_feature(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    feature: &Value,
+) -> reqwest::Response {
+    http.post(format!("{base}/collections/clusters/items"))
+        .header("content-type", "application/geo+json")
         .bearer_auth(token)
+        .body(feature.to_string())
         .send()
         .await
-        .expect("get")
-        .json()
-        .await
-        .expect("json")
+        .expect("post")
+}
+
+/// The working layer, as a planner sees it (the public sees only what is published).
+async fn items(base: &str, token: &str) -> Value {
+    get_json(&format!("{base}/collections/clusters/items?limit=100"), token).await
 }
 
 async fn written_data_survives_a_kill_and_restart(database: &str) {
@@ -85,14 +99,7 @@ async fn written_data_survives_a_kill_and_restart(database: &str) {
         "properties": {"code": "BT-CCN-NEW", "name": "Cụm mới Mỹ Thạnh", "status": "in_plan"}
     });
     let client = reqwest::Client::new();
-    let created = client
-        .post(format!("{}/collections/clusters/items", server.base))
-        .header("content-type", "application/geo+json")
-        .bearer_auth(&token)
-        .body(feature.to_string())
-        .send()
-        .await
-        .expect("post");
+    let created = post_feature(&client, &server.base, &token, &feature).await;
     assert_eq!(created.status(), 201);
     let created: Value = created.json().await.expect("json");
     let id = created["id"].as_i64().expect("id");
