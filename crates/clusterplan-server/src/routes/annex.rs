@@ -116,7 +116,7 @@ impl AnnexDoc {
     operation_id = "getFeatureCoordinateTable",
     tag = "Features",
     params(
-        docs::ItemPath,
+        docs::ClusterItemPath,
         ("crs" = Option<String>, Query, description = "A VN-2000 projected system (TM-3 zone or UTM) as an OGC URI or EPSG:code; default: the cluster's planning CRS"),
         ("f" = Option<String>, Query, description = "json (default), csv, xlsx (a spreadsheet) or html (a printable page)"),
         docs::LayerQuery,

@@ -113,6 +113,7 @@ pub(crate) fn router() -> Router<AppState> {
             super::ogc::TemporalExtent,
             crate::wire::PublicationDoc,
             docs::Geometry,
+            docs::ClusterOrZoneFeature,
             docs::Feature,
             docs::FeatureCollection,
             docs::PageFeature,

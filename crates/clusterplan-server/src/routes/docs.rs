@@ -81,6 +81,20 @@ pub(crate) struct Feature {
     properties: ClusterProperties,
 }
 
+/// A cluster or a zone as a GeoJSON Feature (RFC 7946), as the routes shared by both
+/// collections (reverts) answer: the properties are the collection's (a cluster's as in
+/// `Feature`, a zone's as `/collections/zones/items` gives them).
+#[derive(ToSchema)]
+pub(crate) struct ClusterOrZoneFeature {
+    #[schema(rename = "type", example = "Feature")]
+    kind: String,
+    #[schema(read_only)]
+    id: Option<i64>,
+    geometry: Geometry,
+    #[schema(value_type = Object)]
+    properties: serde_json::Value,
+}
+
 /// A feature of a page: its properties are those `properties` selected (all of
 /// `ClusterProperties` when it is absent), so none is required.
 #[derive(ToSchema)]
@@ -149,22 +163,69 @@ pub(crate) struct FormatQuery {
     f: Option<Format>,
 }
 
-/// The collection of clusters and industrial parks.
+/// The collection of clusters and industrial parks, the one the generic feature routes serve
+/// (zones and units have their own paths).
 #[derive(IntoParams)]
 #[into_params(parameter_in = Path)]
 pub(crate) struct CollectionPath {
-    /// The collection's id: `clusters` (history routes also take `zones`).
-    #[param(example = "clusters")]
-    collection: String,
+    /// The collection's id: `clusters`.
+    #[param(inline)]
+    collection: ClustersName,
 }
 
-/// A feature of the collection.
+/// `clusters`.
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub(crate) enum ClustersName {
+    Clusters,
+}
+
+/// A collection with vector tiles: the clusters, or the zones published with them.
+#[derive(IntoParams)]
+#[into_params(names("collection"), parameter_in = Path)]
+pub(crate) struct TiledCollectionPath(#[param(inline)] TiledName);
+
+/// `clusters` or `zones`: the collections with tiles, history and comments.
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub(crate) enum TiledName {
+    Clusters,
+    Zones,
+}
+
+/// Any collection: the clusters, the zones, the administrative units.
+#[derive(IntoParams)]
+#[into_params(names("collection"), parameter_in = Path)]
+pub(crate) struct AnyCollectionPath(#[param(inline)] AnyName);
+
+/// `clusters`, `zones` or `units`.
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub(crate) enum AnyName {
+    Clusters,
+    Zones,
+    Units,
+}
+
+/// A feature of a collection that keeps history and comments: a cluster or a zone.
 #[derive(IntoParams)]
 #[into_params(parameter_in = Path)]
 pub(crate) struct ItemPath {
-    /// The collection's id: `clusters` (history routes also take `zones`).
-    #[param(example = "clusters")]
-    collection: String,
+    /// The collection's id: `clusters` or `zones`.
+    #[param(inline)]
+    collection: TiledName,
+    /// The feature's id.
+    id: i64,
+}
+
+/// A feature of the clusters' collection, for the routes that serve clusters only (zones
+/// have their own item paths).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub(crate) struct ClusterItemPath {
+    /// The collection's id: `clusters`.
+    #[param(inline)]
+    collection: ClustersName,
     /// The feature's id.
     id: i64,
 }

@@ -292,7 +292,7 @@ pub(super) struct RevertBody {
     params(docs::ItemPath, docs::IfMatch, docs::WriteHeaders),
     request_body(content = RevertBody, content_type = "application/json"),
     responses(
-        (status = 200, description = "The feature as reverted", headers(("ETag" = String)), body = Feature, content_type = "application/geo+json"),
+        (status = 200, description = "The feature as reverted", headers(("ETag" = String)), body = ClusterOrZoneFeature, content_type = "application/geo+json"),
         (status = 400, response = docs::Problem),
         (status = 401, response = docs::Problem),
         (status = 403, response = docs::Problem),

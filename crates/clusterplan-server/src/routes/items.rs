@@ -165,7 +165,7 @@ async fn list(
     path = "/collections/{collection}/items/{id}",
     operation_id = "getFeature",
     tag = "Features",
-    params(docs::ItemPath, docs::ItemQuery),
+    params(docs::ClusterItemPath, docs::ItemQuery),
     responses(
         (status = 200, description = "The feature", headers(("ETag" = String), ("Content-Crs" = String)),
             content(("application/geo+json" = Feature), ("text/html" = String))),
@@ -292,7 +292,7 @@ async fn create(
     path = "/collections/{collection}/items/{id}",
     operation_id = "replaceFeature",
     tag = "Features",
-    params(docs::ItemPath, docs::IfMatch, docs::ContentCrs, docs::WriteHeaders),
+    params(docs::ClusterItemPath, docs::IfMatch, docs::ContentCrs, docs::WriteHeaders),
     request_body(content = Feature, content_type = "application/geo+json", description = "A GeoJSON Feature"),
     responses(
         (status = 200, description = "Replaced", headers(("ETag" = String)), body = Feature, content_type = "application/geo+json"),
@@ -365,13 +365,14 @@ async fn replace(
     path = "/collections/{collection}/items/{id}",
     operation_id = "deleteFeature",
     tag = "Features",
-    params(docs::ItemPath, docs::IfMatch, docs::WriteHeaders),
+    params(docs::ClusterItemPath, docs::IfMatch, docs::WriteHeaders),
     responses(
         (status = 204, description = "Deleted"),
         (status = 400, response = docs::Problem),
         (status = 401, response = docs::Problem),
         (status = 403, response = docs::Problem),
         (status = 404, response = docs::Problem),
+        (status = 409, response = docs::Problem),
         (status = 412, response = docs::Problem),
         (status = 428, response = docs::Problem),
     ),

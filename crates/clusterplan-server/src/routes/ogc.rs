@@ -243,7 +243,7 @@ async fn collections(
     path = "/collections/{collection}",
     operation_id = "describeCollection",
     tag = "Capabilities",
-    params(docs::CollectionPath, docs::LayerQuery, docs::FormatQuery),
+    params(docs::AnyCollectionPath, docs::LayerQuery, docs::FormatQuery),
     responses(
         (status = 200, description = "The collection", headers(("ETag" = String)), content(("application/json" = Collection), ("text/html" = String))),
         (status = 304, description = "Not modified since the ETag sent in If-None-Match"),

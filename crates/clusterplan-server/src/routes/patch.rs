@@ -34,7 +34,7 @@ pub(crate) fn router() -> Router<AppState> {
     path = "/collections/{collection}/items/{id}",
     operation_id = "updateFeature",
     tag = "Features",
-    params(docs::ItemPath, docs::IfMatch, docs::ContentCrs, docs::WriteHeaders),
+    params(docs::ClusterItemPath, docs::IfMatch, docs::ContentCrs, docs::WriteHeaders),
     request_body(content = Object, content_type = "application/merge-patch+json", description = "A merge patch of the GeoJSON Feature"),
     responses(
         (status = 200, description = "Updated", headers(("ETag" = String)), body = Feature, content_type = "application/geo+json"),

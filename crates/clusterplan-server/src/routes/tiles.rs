@@ -351,7 +351,7 @@ fn template(base: &str, collection: &str, row_col: &str) -> String {
     path = "/collections/{collection}/tiles",
     operation_id = "getTilesets",
     tag = "Tiles",
-    params(docs::CollectionPath),
+    params(docs::TiledCollectionPath),
     responses(
         (status = 200, description = "One tileset: WebMercatorQuad", body = Tilesets),
         (status = 404, response = docs::Problem),
@@ -390,7 +390,7 @@ async fn tilesets(Path(collection): Path<String>, BaseUrl(base): BaseUrl) -> Res
     path = "/collections/{collection}/tiles/{tms}",
     operation_id = "getTileset",
     tag = "Tiles",
-    params(docs::CollectionPath, ("tms" = String, Path, description = "The tile matrix set: `WebMercatorQuad`", example = "WebMercatorQuad"), docs::LayerQuery),
+    params(docs::TiledCollectionPath, ("tms" = String, Path, description = "The tile matrix set: `WebMercatorQuad`", example = "WebMercatorQuad"), docs::LayerQuery),
     responses(
         (status = 200, description = "The tileset", body = Tileset),
         (status = 400, response = docs::Problem),
@@ -440,7 +440,7 @@ async fn tileset(
     path = "/collections/{collection}/tiles/{tms}/tilejson.json",
     operation_id = "getTileJSON",
     tag = "Tiles",
-    params(docs::CollectionPath, ("tms" = String, Path, description = "The tile matrix set: `WebMercatorQuad`", example = "WebMercatorQuad"), docs::LayerQuery),
+    params(docs::TiledCollectionPath, ("tms" = String, Path, description = "The tile matrix set: `WebMercatorQuad`", example = "WebMercatorQuad"), docs::LayerQuery),
     responses(
         (status = 200, description = "TileJSON 3.0.0", body = TileJson),
         (status = 400, response = docs::Problem),
@@ -507,7 +507,7 @@ fn tile_id(z: &str, y: &str, x: &str) -> Result<TileId, ApiError> {
     operation_id = "getTile",
     tag = "Tiles",
     params(
-        docs::CollectionPath,
+        docs::TiledCollectionPath,
         ("tms" = String, Path, description = "The tile matrix set: `WebMercatorQuad`", example = "WebMercatorQuad"),
         ("z" = u8, Path, description = "tileMatrix (zoom)"),
         ("y" = u32, Path, description = "tileRow"),

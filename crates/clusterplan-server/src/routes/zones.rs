@@ -115,8 +115,9 @@ async fn list(
     let page = move |offset: u64, rel: &str| {
         link(format!("{base}/collections/zones/items?limit={limit}&offset={offset}{repeat}"), rel, GEOJSON, rel)
     };
+    let stamp = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let body = async_stream::stream! {
-        yield Ok::<Bytes, std::io::Error>(Bytes::from(format!(r#"{{"type":"FeatureCollection","numberMatched":{matched},"features":["#)));
+        yield Ok::<Bytes, std::io::Error>(Bytes::from(format!(r#"{{"type":"FeatureCollection","timeStamp":"{stamp}","numberMatched":{matched},"features":["#)));
         let mut returned: u64 = 0;
         while let Some(item) = zones.next().await {
             let feature = item.map_err(ApiError::from).and_then(|z| zone_json(&z, crs));
