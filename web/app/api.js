@@ -180,6 +180,20 @@ export async function listZones({ bbox, clusterId } = {}) {
   return features;
 }
 
+/** Administrative units of a `level` valid on `date` (YYYY-MM-DD), as GeoJSON features. */
+export async function listUnits({ level, date }) {
+  const params = new URLSearchParams({ level, datetime: date, limit: String(PAGE_SIZE) });
+  let url = `/collections/units/items?${params}`;
+  const features = [];
+  for (let guard = 0; url && guard < 100; guard++) {
+    const page = await json(await request(url, { headers: { Accept: 'application/geo+json' } }));
+    features.push(...(page.features ?? []));
+    const next = (page.links ?? []).find((l) => l.rel === 'next');
+    url = next && page.features?.length ? new URL(next.href, location.href).href : null;
+  }
+  return features;
+}
+
 /** What is planned at a point: clusters, zones, units, open tasks. */
 export async function zoningAt(lon, lat, date) {
   const params = new URLSearchParams({ lon: lon.toFixed(6), lat: lat.toFixed(6) });

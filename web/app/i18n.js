@@ -17,6 +17,7 @@ const TABLE = {
 
   'layers.title': { vi: 'Lớp bản đồ', en: 'Map layers' },
   'layers.basemap': { vi: 'Bản đồ nền', en: 'Basemap' },
+  'layers.units': { vi: 'Ranh giới xã (tham chiếu)', en: 'Commune boundaries (reference)' },
   'layers.clusters': { vi: 'Cụm công nghiệp và khu công nghiệp', en: 'Industrial clusters and parks' },
   'legend.status': { vi: 'Tình trạng', en: 'Status' },
   'legend.kind': { vi: 'Loại', en: 'Kind' },

@@ -16,6 +16,7 @@ import { createTools } from './tools.js';
 import { createAccount, canEdit } from './account.js';
 import { historySection, clearHistoryShape } from './history.js';
 import { createImporter } from './importer.js';
+import { createUnitsLayer } from './units-layer.js';
 
 setLang(initialLang());
 
@@ -214,6 +215,15 @@ async function loadBasemap() {
     // No /ui-config: no basemap, nothing else is affected.
   }
   const base = await createBasemap(map, config);
+  // Commune outlines: shown at once where no basemap can be drawn (none configured, or
+  // unreachable on a closed network), so that the map stays readable.
+  registry.register({
+    id: 'units',
+    titleKey: 'layers.units',
+    layer: createUnitsLayer(map),
+    order: 5,
+    visible: !base?.reachable,
+  });
   if (!base) return;
   registry.register({
     id: 'basemap',

@@ -478,6 +478,10 @@ describe('planner map', { skip: noBrowser ?? false }, () => {
     await page.waitForFunction((count) => document.querySelectorAll('path.cp-feature').length === count, n);
     await page.locator('.cp-layer-note', { hasText: 'Không tải được bản đồ nền' }).waitFor();
     assert.equal(await page.getByRole('checkbox', { name: 'Bản đồ nền' }).isChecked(), false);
+    // Without a basemap, the communes are drawn as a reference, under the clusters.
+    assert.equal(await page.getByRole('checkbox', { name: 'Ranh giới xã (tham chiếu)' }).isChecked(), true);
+    await page.waitForFunction(() => document.querySelectorAll('.leaflet-cp-reference-pane path.cp-unit').length > 10);
+    assert.ok((await page.locator('.cp-unit-label').count()) > 10, 'commune names drawn');
     // The one probe tile the browser could not fetch is all it reports.
     const other = errors.filter((e) => !/^Failed to load resource/.test(e.text) || !/tile/.test(e.url));
     assertNoConsoleErrors(other);
