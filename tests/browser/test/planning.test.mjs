@@ -193,7 +193,13 @@ describe('planning domain on the map', { skip: noBrowser ?? false }, () => {
     // The first boundary was twice as wide as today's.
     const past = await page.locator('path.cp-history-shape').boundingBox();
     assert.ok(past.width > now.width * 1.5, `past boundary wider than today's (${past.width} vs ${now.width})`);
-    await page.locator('.leaflet-popup-close-button').click();
+    // The popup lays itself out again (and may pan) once the past boundary is drawn; a close
+    // click that lands during that pan has been seen to leave it open (1 run in 4 in CI), so
+    // the close is tried a second time before the popup must be gone.
+    for (let attempt = 0; attempt < 2 && (await page.locator('.leaflet-popup').count()) > 0; attempt++) {
+      await page.locator('.leaflet-popup-close-button').click();
+      await page.locator('.leaflet-popup').waitFor({ state: 'detached', timeout: 5000 }).catch(() => {});
+    }
     await page.locator('.leaflet-popup').waitFor({ state: 'detached' });
     assert.equal(await page.locator('path.cp-history-shape').count(), 0, 'closing the popup removes the past boundary');
     assertNoConsoleErrors(errors);
