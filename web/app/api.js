@@ -102,10 +102,14 @@ async function listLayer({ bbox, layer }) {
   const params = new URLSearchParams({ limit: String(PAGE_SIZE) });
   if (bbox) params.set('bbox', bbox.map((v) => v.toFixed(6)).join(','));
   if (layer) params.set('layer', layer);
-  let url = `${COLLECTION}?${params}`;
+  return allFeatures(`${COLLECTION}?${params}`);
+}
+
+/** Every feature of a paged GeoJSON answer, following its `next` links from `url`. */
+async function allFeatures(url, headers = {}) {
   const features = [];
   for (let guard = 0; url && guard < 1000; guard++) {
-    const page = await (await request(url)).json();
+    const page = await (await request(url, { headers })).json();
     features.push(...(page.features ?? []));
     const next = (page.links ?? []).find((l) => l.rel === 'next');
     url = next && page.features?.length ? new URL(next.href, location.href).href : null;
@@ -169,29 +173,13 @@ export async function listZones({ bbox, clusterId } = {}) {
   const params = new URLSearchParams({ limit: String(PAGE_SIZE) });
   if (bbox) params.set('bbox', bbox.map((v) => v.toFixed(6)).join(','));
   if (clusterId !== undefined && clusterId !== null) params.set('cluster_id', String(clusterId));
-  let url = `/collections/zones/items?${params}`;
-  const features = [];
-  for (let guard = 0; url && guard < 1000; guard++) {
-    const page = await json(await request(url));
-    features.push(...(page.features ?? []));
-    const next = (page.links ?? []).find((l) => l.rel === 'next');
-    url = next && page.features?.length ? new URL(next.href, location.href).href : null;
-  }
-  return features;
+  return allFeatures(`/collections/zones/items?${params}`);
 }
 
 /** Administrative units of a `level` valid on `date` (YYYY-MM-DD), as GeoJSON features. */
 export async function listUnits({ level, date }) {
   const params = new URLSearchParams({ level, datetime: date, limit: String(PAGE_SIZE) });
-  let url = `/collections/units/items?${params}`;
-  const features = [];
-  for (let guard = 0; url && guard < 100; guard++) {
-    const page = await json(await request(url, { headers: { Accept: 'application/geo+json' } }));
-    features.push(...(page.features ?? []));
-    const next = (page.links ?? []).find((l) => l.rel === 'next');
-    url = next && page.features?.length ? new URL(next.href, location.href).href : null;
-  }
-  return features;
+  return allFeatures(`/collections/units/items?${params}`, { Accept: 'application/geo+json' });
 }
 
 /** What is planned at a point: clusters, zones, units, open tasks. */

@@ -256,14 +256,16 @@ pub async fn zoning(store: &dyn Store, lon: f64, lat: f64, on: NaiveDate, layer:
     // Only the clusters at the point and the point's units: the cost of an answer does not
     // grow with the number of clusters, events or tasks elsewhere.
     let ids: Vec<i64> = clusters.iter().map(|c| c.id).collect();
-    let published_at = match layer {
-        Layer::Draft => None,
-        Layer::Published => Some(store.last_publication().await?.map(|p| p.published_at)),
+    // Of the history, the draft layer shows every event; the published one, the events
+    // recorded up to the last publication (none before the first).
+    let published_until = match layer {
+        Layer::Draft => Some(chrono::DateTime::<Utc>::MAX_UTC),
+        Layer::Published => store.last_publication().await?.map(|p| p.published_at),
     };
     let mut history: HashMap<i64, Vec<EventRecord>> = HashMap::new();
     for e in store.events_of(&ids).await? {
         // A status change recorded after the last publication is still a draft.
-        if published_at.is_none_or(|at| at.is_some_and(|at| e.recorded_at <= at)) {
+        if published_until.is_some_and(|at| e.recorded_at <= at) {
             history.entry(e.cluster_id).or_default().push(e);
         }
     }

@@ -345,7 +345,8 @@ pub fn geometry_json(boundary: &Boundary, crs: WireCrs) -> Result<Value, CrsErro
 
 /// A stored cluster as a GeoJSON Feature, coordinates in `crs`.
 pub fn feature_json(c: &Cluster, crs: WireCrs) -> Result<Value, CrsError> {
-    serde_json::from_slice(&feature_body(c, crs)?).map_err(|e| CrsError::Transform(e.to_string()))
+    let multi = crs.outgoing_cow(c.data.boundary.as_multi_polygon())?;
+    to_value(&feature_out(c, &multi, None))
 }
 
 /// A stored cluster as the body of a GeoJSON answer.
@@ -366,14 +367,23 @@ pub struct FeatureOptions<'a> {
 /// straight from the cluster (no intermediate JSON tree).
 pub fn write_feature(out: &mut Vec<u8>, c: &Cluster, options: FeatureOptions<'_>) -> Result<(), CrsError> {
     let multi = options.crs.outgoing_cow(c.data.boundary.as_multi_polygon())?;
-    let feature = FeatureOut {
+    // Writing into a Vec fails only for a non-finite number, which no stored value is.
+    serde_json::to_writer(out, &feature_out(c, &multi, options.properties))
+        .map_err(|e| CrsError::Transform(e.to_string()))
+}
+
+/// A cluster as a typed GeoJSON Feature, its boundary already in the wire CRS.
+fn feature_out<'a>(
+    c: &'a Cluster,
+    multi: &'a MultiPolygon<f64>,
+    keep: Option<&'a [String]>,
+) -> FeatureOut<'a, ClusterProperties<'a>> {
+    FeatureOut {
         kind: "Feature",
         id: c.id,
-        geometry: GeometryOut { kind: GEOMETRY_TYPE, coordinates: Coordinates(&multi) },
-        properties: ClusterProperties { cluster: c, keep: options.properties },
-    };
-    // Writing into a Vec fails only for a non-finite number, which no stored value is.
-    serde_json::to_writer(out, &feature).map_err(|e| CrsError::Transform(e.to_string()))
+        geometry: GeometryOut { kind: GEOMETRY_TYPE, coordinates: Coordinates(multi) },
+        properties: ClusterProperties { cluster: c, keep },
+    }
 }
 
 fn to_value<T: Serialize>(value: &T) -> Result<Value, CrsError> {

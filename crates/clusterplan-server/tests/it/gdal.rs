@@ -4,15 +4,11 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
+use super::common::client_present;
+
 pub(crate) fn ogrinfo_available() -> bool {
     let found = Command::new("ogrinfo").arg("--version").output().is_ok_and(|o| o.status.success());
-    let required =
-        ["CI", "CLUSTERPLAN_REQUIRE_GDAL"].iter().any(|v| std::env::var(v).is_ok_and(|v| v == "true" || v == "1"));
-    assert!(found || !required, "ogrinfo (gdal-bin) is required in CI but missing");
-    if !found {
-        eprintln!("SKIPPED: ogrinfo not installed (apt-get install gdal-bin)");
-    }
-    found
+    client_present(found, "CLUSTERPLAN_REQUIRE_GDAL", "ogrinfo (gdal-bin)", "apt-get install gdal-bin")
 }
 
 pub(crate) fn ogrinfo(args: &[&str]) -> String {
@@ -106,13 +102,7 @@ pub(crate) fn start_server(database: &str) -> (std::process::Child, String) {
 
 fn tool_available(tool: &str, probe: &str) -> bool {
     let found = Command::new(tool).arg(probe).output().is_ok();
-    let required =
-        ["CI", "CLUSTERPLAN_REQUIRE_GDAL"].iter().any(|v| std::env::var(v).is_ok_and(|v| v == "true" || v == "1"));
-    assert!(found || !required, "{tool} is required in CI but missing");
-    if !found {
-        eprintln!("SKIPPED: {tool} not installed (apt-get install gdal-bin proj-bin)");
-    }
-    found
+    client_present(found, "CLUSTERPLAN_REQUIRE_GDAL", tool, "apt-get install gdal-bin proj-bin")
 }
 
 /// `z/x/y` of the `WebMercatorQuad` tile holding a point.

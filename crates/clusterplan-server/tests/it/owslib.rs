@@ -4,29 +4,21 @@
 use std::path::PathBuf;
 use std::process::Command;
 
+use super::common::{client_present, venv_program};
 use super::gdal::{named_planner_token, start_server};
 
 /// The python of a venv holding `OWSLib`: `CLUSTERPLAN_OWSLIB_PYTHON`, else
 /// `~/.cache/clusterplan-owslib/bin/python` (which `.ci/run` makes).
 fn owslib_python() -> Option<PathBuf> {
-    let python = std::env::var_os("CLUSTERPLAN_OWSLIB_PYTHON").map(PathBuf::from).or_else(|| {
-        std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache/clusterplan-owslib/bin/python"))
-    })?;
+    let python = venv_program("CLUSTERPLAN_OWSLIB_PYTHON", "clusterplan-owslib", "python")?;
     let found = Command::new(&python)
         .args(["-c", "import owslib; assert owslib.__version__.startswith('0.35')"])
         .output()
         .is_ok_and(|o| o.status.success());
-    let required =
-        ["CI", "CLUSTERPLAN_REQUIRE_OWSLIB"].iter().any(|v| std::env::var(v).is_ok_and(|v| v == "true" || v == "1"));
-    assert!(found || !required, "OWSLib 0.35 is required in CI ({} has none)", python.display());
-    if !found {
-        eprintln!(
-            "SKIPPED: no OWSLib 0.35 at {} (python3 -m venv ~/.cache/clusterplan-owslib && \
-             ~/.cache/clusterplan-owslib/bin/pip install 'OWSLib==0.35.*')",
-            python.display()
-        );
-    }
-    found.then_some(python)
+    let what = format!("OWSLib 0.35 at {}", python.display());
+    let install =
+        "python3 -m venv ~/.cache/clusterplan-owslib && ~/.cache/clusterplan-owslib/bin/pip install 'OWSLib==0.35.*'";
+    client_present(found, "CLUSTERPLAN_REQUIRE_OWSLIB", &what, install).then_some(python)
 }
 
 #[tokio::test]

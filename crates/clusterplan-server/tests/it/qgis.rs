@@ -6,6 +6,7 @@
 
 use std::process::Command;
 
+use super::common::client_present;
 use super::gdal::{named_planner_token, start_server};
 
 /// Debian's python with QGIS (`python3-qgis qgis-providers` from bookworm-backports).
@@ -17,15 +18,12 @@ fn qgis_available() -> bool {
         .env("QT_QPA_PLATFORM", "offscreen")
         .output()
         .is_ok_and(|o| o.status.success());
-    let required =
-        ["CI", "CLUSTERPLAN_REQUIRE_QGIS"].iter().any(|v| std::env::var(v).is_ok_and(|v| v == "true" || v == "1"));
-    assert!(found || !required, "QGIS ≥ 3.32 (python3-qgis qgis-providers from bookworm-backports) is required in CI");
-    if !found {
-        eprintln!(
-            "SKIPPED: QGIS ≥ 3.32 is not installed (apt-get install -t bookworm-backports python3-qgis qgis-providers)"
-        );
-    }
-    found
+    client_present(
+        found,
+        "CLUSTERPLAN_REQUIRE_QGIS",
+        "QGIS ≥ 3.32",
+        "apt-get install -t bookworm-backports python3-qgis qgis-providers",
+    )
 }
 
 #[tokio::test]

@@ -9,31 +9,21 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
 
+use super::common::{client_present, venv_program};
 use super::restart::{Server, planner_token};
 
 /// The `schemathesis` of a venv: `CLUSTERPLAN_SCHEMATHESIS`, else
 /// `~/.cache/clusterplan-schemathesis/bin/schemathesis` (which `.ci/run` makes).
 fn schemathesis() -> Option<PathBuf> {
-    let program = std::env::var_os("CLUSTERPLAN_SCHEMATHESIS").map(PathBuf::from).or_else(|| {
-        std::env::var_os("HOME")
-            .map(|home| PathBuf::from(home).join(".cache/clusterplan-schemathesis/bin/schemathesis"))
-    })?;
+    let program = venv_program("CLUSTERPLAN_SCHEMATHESIS", "clusterplan-schemathesis", "schemathesis")?;
     let found = Command::new(&program)
         .arg("--version")
         .output()
         .is_ok_and(|o| o.status.success() && String::from_utf8_lossy(&o.stdout).contains("version 4.32"));
-    let required = ["CI", "CLUSTERPLAN_REQUIRE_SCHEMATHESIS"]
-        .iter()
-        .any(|v| std::env::var(v).is_ok_and(|v| v == "true" || v == "1"));
-    assert!(found || !required, "schemathesis 4.32 is required in CI ({} has none)", program.display());
-    if !found {
-        eprintln!(
-            "SKIPPED: no schemathesis 4.32 at {} (python3 -m venv ~/.cache/clusterplan-schemathesis && \
-             ~/.cache/clusterplan-schemathesis/bin/pip install 'schemathesis==4.32.*')",
-            program.display()
-        );
-    }
-    found.then_some(program)
+    let what = format!("schemathesis 4.32 at {}", program.display());
+    let install = "python3 -m venv ~/.cache/clusterplan-schemathesis && \
+                   ~/.cache/clusterplan-schemathesis/bin/pip install 'schemathesis==4.32.*'";
+    client_present(found, "CLUSTERPLAN_REQUIRE_SCHEMATHESIS", &what, install).then_some(program)
 }
 
 async fn the_server_keeps_to_its_api_document(database: &str, store: &str) {

@@ -93,3 +93,24 @@ macro_rules! router_suite {
         }
     };
 }
+
+/// Whether a real client the tests drive is there: `found` as probed; missing, it fails the run
+/// under `CI=true` or `require_var` (`true`/`1`), else the test is skipped with a line saying
+/// how to install it.
+pub(crate) fn client_present(found: bool, require_var: &str, what: &str, install: &str) -> bool {
+    let required = ["CI", require_var].iter().any(|v| std::env::var(v).is_ok_and(|v| v == "true" || v == "1"));
+    assert!(found || !required, "{what} is required in CI but missing ({install})");
+    if !found {
+        eprintln!("SKIPPED: {what} is missing ({install})");
+    }
+    found
+}
+
+/// A program of a Python venv that `.ci/run` makes: `$override_var`, else
+/// `~/.cache/{venv}/bin/{program}`.
+pub(crate) fn venv_program(override_var: &str, venv: &str, program: &str) -> Option<std::path::PathBuf> {
+    std::env::var_os(override_var).map(std::path::PathBuf::from).or_else(|| {
+        std::env::var_os("HOME")
+            .map(|home| std::path::PathBuf::from(home).join(".cache").join(venv).join("bin").join(program))
+    })
+}
