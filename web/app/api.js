@@ -250,3 +250,40 @@ export async function addComment(id, { text, version }) {
   });
   return res.json();
 }
+
+/** Investors (accounts only), of one cluster when given, with figures and plots on `date`. */
+export async function listInvestors({ clusterId, date } = {}) {
+  const params = new URLSearchParams();
+  if (clusterId !== undefined && clusterId !== null) params.set('cluster_id', String(clusterId));
+  if (date) params.set('datetime', date);
+  return allFeatures(`/collections/investors/items?${params}`, { Accept: 'application/geo+json' });
+}
+
+/** Adds an investor with its first figures; resolves to the new investor feature. */
+export async function createInvestor(body) {
+  return json(await request('/collections/investors/items', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  }));
+}
+
+/** Records a lease of a plot by an investor: { zone_id, start, end }. */
+export async function addLease(id, body) {
+  return json(await request(`/collections/investors/items/${encodeURIComponent(id)}/leases`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  }));
+}
+
+/** The Circular 14/2024 report at `url` (built by the report panel), as JSON. */
+export async function report(url) {
+  return json(await request(url, { headers: { Accept: 'application/json' } }));
+}
+
+/** Craft villages and pilot communes valid on `date` (public). */
+export async function listDesignations(date) {
+  const params = new URLSearchParams({ datetime: date });
+  return allFeatures(`/collections/designations/items?${params}`, { Accept: 'application/geo+json' });
+}

@@ -3,6 +3,7 @@
 
 import { t, setLang, lang, initialLang, onLangChange } from './i18n.js';
 import * as api from './api.js';
+import { h } from './dom.js';
 import { createMap, createBasemap, DEFAULT_VIEW } from './map.js';
 import { LayerRegistry } from './layers.js';
 import { createClustersLayer } from './clusters-layer.js';
@@ -17,6 +18,7 @@ import { createAccount, canEdit } from './account.js';
 import { historySection, clearHistoryShape } from './history.js';
 import { createImporter } from './importer.js';
 import { createUnitsLayer } from './units-layer.js';
+import { createInvestorsLayer, createDesignationsLayer, investorsSection, createReports } from './registry.js';
 
 setLang(initialLang());
 
@@ -45,6 +47,11 @@ const clusters = createClustersLayer({
   },
 });
 registry.register(clusters);
+
+// Investors as points on the plots they lease (accounts only; empty for the public).
+const investors = createInvestorsLayer();
+registry.register({ id: 'investors', titleKey: 'layers.investors', layer: investors.layer, order: 60 });
+registry.register({ id: 'designations', titleKey: 'layers.designations', layer: createDesignationsLayer(), order: 58 });
 
 const zones = createZonesLayer({ map, clusterName: (id) => clusters.get(id)?.properties?.name ?? null });
 registry.register(zones);
@@ -118,7 +125,9 @@ function select(id, { zoom = false } = {}) {
     onDelete: () => editor.confirmDelete(clusters.get(selectedId) ?? feature),
     onClose: clearSelection,
     // The planning sheet is working data: for signed-in accounts only.
-    extra: () => (draft ? planning.el : null),
+    extra: () => (draft
+      ? h('div', {}, planning.el, investorsSection(feature, { canEdit: canEdit(api.currentSession()), onChanged: () => investors.reload() }))
+      : null),
     canEdit: canEdit(api.currentSession()) && feature.layer !== 'published',
     // Past versions are working states too: history is for accounts (comments only where an
     // officer sees the published feature).
@@ -196,6 +205,18 @@ document.getElementById('btn-import').addEventListener('click', () => {
   hash.write();
   importer.start();
 });
+const reports = createReports({ panel });
+document.getElementById('btn-report').addEventListener('click', () => {
+  if (editor.active) {
+    notify(t('edit.busy'));
+    return;
+  }
+  planning.close();
+  selectedId = null;
+  clusters.setSelected(null);
+  hash.write();
+  reports.open();
+});
 const langButton = document.getElementById('btn-lang');
 langButton.addEventListener('click', () => setLang(lang() === 'vi' ? 'en' : 'vi'));
 // The button names the other language, in that language.
@@ -263,6 +284,8 @@ const account = createAccount(document.getElementById('account'), {
     // Tools the server would refuse are not offered; the server still checks every write.
     document.getElementById('btn-draw').hidden = !canEdit(session);
     document.getElementById('btn-import').hidden = !canEdit(session);
+    document.getElementById('btn-report').hidden = (session?.role ?? 'public') === 'public';
+    investors.reload();
     // Zones and planning sheets are for accounts: reload them for the new session.
     zones.reload();
     if (loadedAs !== null && loadedAs !== (session?.role ?? 'public')) {

@@ -10,6 +10,8 @@ import { t, has, setLang, initialLang, lang, onLangChange, translateDom, formatH
 import { createSearch } from './search.js';
 import { parseHash, syncHash } from './hash.js';
 import { STATUSES, LAND_USES } from './palette.js';
+import { createUnitsLayer } from './units-layer.js';
+import { createDesignationsLayer } from './registry.js';
 
 const root = document.getElementById('map');
 const collection = root.dataset.collection;
@@ -167,6 +169,21 @@ async function main() {
     }),
   }).addTo(map);
   map.on('click', (e) => showAt(e.latlng, null));
+  // Reference layers: commune outlines (shown at once without a basemap, so that the map stays
+  // readable on a closed network) and the craft villages and pilot communes.
+  const units = createUnitsLayer(map);
+  const designations = createDesignationsLayer();
+  if (!basemap) units.addTo(map);
+  designations.addTo(map);
+  const overlays = L.control.layers(null, {}, { collapsed: true, position: 'topright' }).addTo(map);
+  const labelOverlays = () => {
+    overlays.removeLayer(units);
+    overlays.removeLayer(designations);
+    overlays.addOverlay(units, t('layers.units'));
+    overlays.addOverlay(designations, t('layers.designations'));
+  };
+  labelOverlays();
+  onLangChange(labelOverlays);
   // Not animated: a zoom animation still running would swallow the first search pick's move.
   if (items.features.length > 0 && !start) map.fitBounds(clusters.getBounds(), { padding: [20, 20], animate: false });
   const legend = legendControl().addTo(map);

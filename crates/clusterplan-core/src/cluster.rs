@@ -62,6 +62,7 @@ macro_rules! codes {
         }
     };
 }
+pub(crate) use codes;
 
 codes!(ClusterKind { Cluster = "cluster", IndustrialPark = "industrial_park" });
 codes!(ClusterStatus {

@@ -13,6 +13,7 @@ pub mod crs;
 pub mod diff;
 pub mod geometry;
 pub mod lifecycle;
+pub mod registry;
 pub mod rules;
 pub mod search;
 pub mod units;

@@ -59,6 +59,9 @@ pub struct Config {
     pub tile_cache_bytes: u64,
     /// Expensive renders (vector tiles, HTML pages) running at once; beyond, 503.
     pub max_renders: usize,
+    /// Item pages give `numberMatched` when at most this many features match, counted no
+    /// further ([`MATCHED_EXACT_UP_TO`]; lowered by tests); beyond, they omit it.
+    pub matched_exact_up_to: u64,
     /// The version of each feature last sent to each client: the base of writes sent without
     /// `If-Match` (`precondition.rs`). Shared by the clones of this configuration.
     pub reads: crate::precondition::ReadLog,
@@ -68,6 +71,10 @@ pub struct Config {
 pub const DEFAULT_TILE_CACHE_MIB: u64 = 64;
 /// Default of `--max-renders`: a small multiple of the cores of a small server.
 pub const DEFAULT_MAX_RENDERS: u32 = 4;
+/// Up to how many matching features an item page counts for `numberMatched` (OGC API -
+/// Features lets a server omit it): a bounded count costs at most this many index entries,
+/// where an exact one reads the whole match on every page.
+pub const MATCHED_EXACT_UP_TO: u64 = 10_000;
 
 /// A basemap tile source.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
@@ -95,6 +102,7 @@ impl Config {
             trusted_proxies: Vec::new(),
             tile_cache_bytes: DEFAULT_TILE_CACHE_MIB * 1024 * 1024,
             max_renders: DEFAULT_MAX_RENDERS as usize,
+            matched_exact_up_to: MATCHED_EXACT_UP_TO,
             metrics_from: Vec::new(),
             log_format: LogFormat::Text,
             reads: crate::precondition::ReadLog::default(),
@@ -155,6 +163,7 @@ impl Config {
                 .unwrap_or(DEFAULT_TILE_CACHE_MIB)
                 .saturating_mul(1024 * 1024),
             max_renders: args.max_renders.or(file.max_renders).unwrap_or(DEFAULT_MAX_RENDERS).max(1) as usize,
+            matched_exact_up_to: MATCHED_EXACT_UP_TO,
             reads: crate::precondition::ReadLog::default(),
         })
     }

@@ -196,6 +196,7 @@ pub async fn seed_if_empty(store: &dyn Store, planning_crs: Crs) -> Result<usize
         }
     }
     crate::demo_planning::seed(store, &created, &ctx).await?;
+    crate::demo_registry::seed(store, &created, &ctx).await?;
     if added > 0 {
         // The public sees published layers only: the demo's first state is published.
         store.publish_clusters(Some("Dữ liệu minh họa Bến Tre / Bến Tre demo data"), &ctx).await?;

@@ -404,18 +404,7 @@ pub(crate) fn zones(cluster: &Cluster, leased_share: f64) -> Result<Vec<ZoneDraf
             tenant: is_leased.then(|| format!("Doanh nghiệp minh họa {:02} / Illustrative tenant", i + 1)),
         };
         let attrs = ZoneAttrs::parse(input).map_err(|p| StoreError::Corrupt(format!("demo zone: {p:?}")))?;
-        let raw = RawBoundary::MultiPolygon(
-            piece
-                .0
-                .iter()
-                .map(|p| {
-                    std::iter::once(p.exterior())
-                        .chain(p.interiors())
-                        .map(|ring| ring.coords().map(|c| vec![c.x, c.y]).collect())
-                        .collect()
-                })
-                .collect(),
-        );
+        let raw = RawBoundary::from_multi_polygon(piece);
         let Ok(b) = validate(&raw) else { continue };
         let draft = ZoneDraft::new(attrs, b, cluster.data.attrs.planning_crs())
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;

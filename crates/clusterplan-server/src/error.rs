@@ -258,6 +258,9 @@ impl From<StoreError> for ApiError {
             },
             e @ StoreError::HasDependents { .. } => ApiError::Conflict(e.to_string()),
             StoreError::Invalid(detail) => ApiError::Unprocessable(detail),
+            StoreError::FieldRejected(problem) => {
+                ApiError::InvalidFeature { geometry: Vec::new(), fields: vec![problem] }
+            }
             StoreError::Deleted(id) => ApiError::Rejected {
                 status: StatusCode::CONFLICT,
                 kind: "feature-deleted",

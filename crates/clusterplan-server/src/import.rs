@@ -558,7 +558,7 @@ pub(crate) fn guess_mapping(fields: &[String]) -> BTreeMap<String, String> {
     mapping
 }
 
-fn fold_name(name: &str) -> String {
+pub(crate) fn fold_name(name: &str) -> String {
     let folded = clusterplan_core::search::fold(name);
     let mut out = String::new();
     for c in folded.chars() {
@@ -607,6 +607,7 @@ pub(crate) mod pipeline;
 mod table;
 mod tcvn3;
 mod vni;
+pub(crate) mod zones;
 
 /// `clusterplan import`: the HTTP import's pipeline on the store `serve` would open, as an
 /// administrator named `--as`. The report goes to stdout; a refusal is an error after it.

@@ -67,6 +67,7 @@ impl Action {
     fn code(self, target: Target<'_>) -> String {
         let kind = match target {
             Target::Feature { path, .. } if path.starts_with("zones") => "zone",
+            Target::Feature { path, .. } if path.starts_with("investors") => "investor",
             _ => "cluster",
         };
         let verb = match self {

@@ -58,6 +58,10 @@ pub enum StoreError {
         /// What they are (`zones`).
         what: &'static str,
     },
+    /// A write breaks a rule that depends on stored data (a lease on a plot already leased
+    /// those days): the field at fault and why.
+    #[error("{}: {}", .0.field, .0.message)]
+    FieldRejected(clusterplan_core::FieldProblem),
     /// The operation does not apply to this state (e.g. reverting to a deletion).
     #[error("{0}")]
     Invalid(String),

@@ -176,9 +176,10 @@ pub(crate) fn page_as_of(
     let skip = usize::try_from(query.offset).unwrap_or(usize::MAX);
     let take = query.limit as usize;
     let sort = query.sort().to_vec();
-    let admitted = states.try_filter(move |c| std::future::ready(query.admits(c)));
+    let (cursor, offset, limit) = (query.cursor, query.offset, query.limit);
+    let admitted = states.try_filter(move |c| std::future::ready(query.admits(c))).boxed();
     if sort.is_empty() {
-        return admitted.skip(skip).take(take).boxed();
+        return crate::paging::page_in_id_order(admitted, |c| c.id, cursor, offset, limit);
     }
     futures::stream::once(async move {
         let mut all: Vec<Cluster> = admitted.try_collect().await?;

@@ -19,10 +19,12 @@ pub mod gpkg_read;
 pub mod history;
 pub mod maintenance;
 mod meta;
+mod paging;
 mod planning;
 mod postgis;
 mod publish;
 pub mod query;
+pub mod registry;
 mod sql_filter;
 mod sql_store;
 #[cfg(feature = "testing")]
@@ -43,10 +45,12 @@ pub use gpkg::GpkgStore;
 pub use history::{Comment, HistoryStore, NewComment, Version};
 pub use maintenance::{Maintenance, PoolUse};
 pub use meta::CollectionMeta;
+pub use paging::page_in_id_order;
 pub use planning::{ClusterWrite, EventRecord, NewEvent, NewTask, PlanningStore, TaskRecord, UnitQuery, ZoneQuery};
 pub use postgis::PostgisStore;
 pub use publish::{Layer, Publication};
 pub use query::{Queryable, Selection, SortKey};
+pub use registry::{BudgetRecord, DesignationRecord, InvestorRecord, InvestorVersion, LeaseRecord, RegistryStore};
 pub use sql_store::SqlStore;
 pub use tiles::{TileBudget, TileId};
 pub use zone_history::{ZoneHistoryStore, ZoneVersion};
@@ -94,18 +98,43 @@ pub struct ClusterQuery {
     pub bbox: Option<[f64; 4]>,
     /// Page size.
     pub limit: u32,
-    /// Features to skip, in id order.
+    /// Features to skip, in the query's order (0 with a cursor).
     pub offset: u64,
+    /// Where a page starts in id order; with a sort there is none (the store refuses it).
+    pub cursor: Option<Cursor>,
     /// Which layer to read.
     pub layer: Layer,
     /// A filter and a sort (`None`: every feature, in id order).
     pub selection: Option<Arc<Selection>>,
 }
 
+/// Where a page in id order starts: a keyset cursor. The database seeks to it through the
+/// primary key, so a page costs the same wherever it is in the layer (an `OFFSET` reads and
+/// skips every row before it), and rows written between two pages neither repeat nor skip one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Cursor {
+    /// The features with an id above this one, the first `limit` of them.
+    After(i64),
+    /// The features with an id below this one, the last `limit` of them (still served in id
+    /// order).
+    Before(i64),
+}
+
+impl Cursor {
+    /// Whether a feature's id lies on the cursor's side.
+    #[must_use]
+    pub fn admits(self, id: i64) -> bool {
+        match self {
+            Cursor::After(after) => id > after,
+            Cursor::Before(before) => id < before,
+        }
+    }
+}
+
 impl ClusterQuery {
     /// Every feature of a layer, in id order.
     pub const ALL: ClusterQuery =
-        ClusterQuery { bbox: None, limit: u32::MAX, offset: 0, layer: Layer::Draft, selection: None };
+        ClusterQuery { bbox: None, limit: u32::MAX, offset: 0, cursor: None, layer: Layer::Draft, selection: None };
 
     /// The filter, when there is one.
     #[must_use]
@@ -126,6 +155,7 @@ impl ClusterQuery {
         ClusterQuery {
             limit: u32::MAX,
             offset: 0,
+            cursor: None,
             selection: Selection { filter, sort: Vec::new() }.shared(),
             ..self.clone()
         }
@@ -143,7 +173,7 @@ impl ClusterQuery {
 #[async_trait]
 
 pub trait Store:
-    PlanningStore + ZoneHistoryStore + AccountStore + HistoryStore + Maintenance + Send + Sync + 'static
+    PlanningStore + RegistryStore + ZoneHistoryStore + AccountStore + HistoryStore + Maintenance + Send + Sync + 'static
 {
     /// Inserts a cluster; the store assigns id, version 1 and timestamps.
     async fn create_cluster(&self, draft: &ClusterDraft, ctx: &WriteContext) -> Result<Cluster, StoreError>;
@@ -175,7 +205,13 @@ pub trait Store:
     ) -> Result<(), StoreError>;
 
     /// How many clusters match the query's filter (paging ignored).
-    async fn count_clusters(&self, query: &ClusterQuery) -> Result<u64, StoreError>;
+    async fn count_clusters(&self, query: &ClusterQuery) -> Result<u64, StoreError> {
+        self.count_clusters_up_to(query, u64::MAX).await
+    }
+
+    /// [`Store::count_clusters`], counting no further than `at_most`: the cost of a count
+    /// whose exact value is not wanted beyond a bound stays bounded too.
+    async fn count_clusters_up_to(&self, query: &ClusterQuery, at_most: u64) -> Result<u64, StoreError>;
 
     /// The clusters of one page, streamed as they are read.
     fn stream_clusters(&self, query: ClusterQuery) -> BoxStream<'static, Result<Cluster, StoreError>>;

@@ -109,8 +109,10 @@ pub struct ZoneQuery {
     pub cluster_id: Option<i64>,
     /// Page size.
     pub limit: u32,
-    /// Zones to skip, in id order.
+    /// Zones to skip, in id order (0 with a cursor).
     pub offset: u64,
+    /// Where a page starts in id order.
+    pub cursor: Option<crate::Cursor>,
     /// The draft zones, or those of the last publication.
     pub layer: Layer,
 }
@@ -186,6 +188,11 @@ pub trait PlanningStore: Send + Sync {
     /// ([`StoreError::Placement`], [`StoreError::MissingReference`]).
     async fn create_zone(&self, draft: &ZoneDraft, ctx: &WriteContext) -> Result<Zone, StoreError>;
 
+    /// Adds several zones in one transaction, each checked as [`Self::create_zone`] checks
+    /// one, against the stored zones of its cluster and the zones added before it: all are
+    /// written, each with its first version, or none (the first refusal is the error).
+    async fn write_zones(&self, drafts: &[ZoneDraft], ctx: &WriteContext) -> Result<Vec<Zone>, StoreError>;
+
     /// Replaces a zone, with the same checks as [`Self::create_zone`] (the zone itself is not
     /// its own sibling) and optimistic locking.
     async fn update_zone(
@@ -204,7 +211,12 @@ pub trait PlanningStore: Send + Sync {
     async fn get_zone(&self, id: i64) -> Result<Zone, StoreError>;
 
     /// How many zones match (paging ignored).
-    async fn count_zones(&self, query: &ZoneQuery) -> Result<u64, StoreError>;
+    async fn count_zones(&self, query: &ZoneQuery) -> Result<u64, StoreError> {
+        self.count_zones_up_to(query, u64::MAX).await
+    }
+
+    /// [`PlanningStore::count_zones`], counting no further than `at_most`.
+    async fn count_zones_up_to(&self, query: &ZoneQuery, at_most: u64) -> Result<u64, StoreError>;
 
     /// A page of zones, in id order.
     fn stream_zones(&self, query: ZoneQuery) -> BoxStream<'static, Result<Zone, StoreError>>;

@@ -2,6 +2,8 @@
 //! because every consistency rule (unique codes, versions) is enforced by the database inside
 //! a transaction.
 
+use std::time::Duration;
+
 use chrono::{DateTime, Utc};
 use clusterplan_core::Cluster;
 use clusterplan_core::cql2::{LikePattern, SpatialOp};
@@ -10,7 +12,7 @@ use geo_types::Geometry;
 use geozero::wkb::Wkb;
 use geozero::{CoordDimensions, ToGeo, ToWkb};
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions, PgRow};
-use sqlx::{Executor, PgPool, Pool, Postgres, QueryBuilder, Row, Transaction};
+use sqlx::{Connection, PgPool, Pool, Postgres, QueryBuilder, Row, Transaction};
 
 use crate::backend::{Backend, TextList, sqlx_alike};
 use crate::geom::geometry_to_wkb;
@@ -20,6 +22,9 @@ use crate::{Layer, SqlStore, StoreError, TileBudget, TileId};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgis");
 
+/// How long a pooled connection may sit unused before it is pinged on its next acquire.
+const PING_WHEN_IDLE: Duration = Duration::from_millis(500);
+
 /// The PostGIS store.
 pub type PostgisStore = SqlStore<Postgres>;
 
@@ -27,13 +32,23 @@ impl SqlStore<Postgres> {
     /// Connects and applies pending migrations (the first creates the `postgis` extension).
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         let options: PgConnectOptions = url.parse()?;
+        // Set in the startup packet: no round trip of its own. Parallel plans halve the
+        // throughput of small spatial queries on few cores; JIT compiling a bbox count made
+        // it several times slower than interpreting it (BENCHMARKS.md, issue 21 item 3).
+        let options = options.options([("max_parallel_workers_per_gather", "0"), ("jit", "off")]);
         let pool = PgPoolOptions::new()
             .max_connections(16)
-            .after_connect(|conn, _| {
+            // sqlx's default pings every connection it hands out: one more round trip per
+            // statement. A connection in steady use is known to work; one that sat idle may
+            // have been closed by a restart or `pg_terminate_backend`, so only that one is
+            // pinged (a failed ping drops it and the pool opens another).
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
                 Box::pin(async move {
-                    // Parallel plans halve throughput of small spatial queries on few cores.
-                    conn.execute("SET max_parallel_workers_per_gather = 0").await?;
-                    Ok(())
+                    if meta.idle_for >= PING_WHEN_IDLE {
+                        conn.ping().await?;
+                    }
+                    Ok(true)
                 })
             })
             .connect_with(options)

@@ -4,6 +4,7 @@
 
 mod accounts;
 pub(crate) mod planning;
+mod registry;
 pub(crate) mod versions;
 
 use async_trait::async_trait;
@@ -19,7 +20,8 @@ use crate::planning::PlanningStore;
 use crate::sql_filter;
 use crate::tiles::Tiled;
 use crate::{
-    ClusterQuery, CollectionMeta, Layer, NewAudit, Publication, Store, StoreError, TileBudget, TileId, WriteContext,
+    ClusterQuery, CollectionMeta, Cursor, Layer, NewAudit, Publication, Store, StoreError, TileBudget, TileId,
+    WriteContext,
 };
 use planning::ZONE_ATTR_COLUMNS;
 
@@ -298,43 +300,105 @@ impl<B: Backend> SqlStore<B> {
 
     /// The clusters a query selects, in its order, paged when `page`. Where the database
     /// decides exactly, filtering and paging are done in SQL; otherwise SQL narrows the
-    /// candidates, and the exact test and paging run here.
+    /// candidates (a cursor included), and the exact test and paging run here.
     fn select(&self, query: ClusterQuery, page: bool) -> BoxStream<'static, Result<Cluster, StoreError>> {
         let exact = Self::exact_in_sql(&query);
         let mut qb = QueryBuilder::new(expand::<B>(&format!("SELECT {CLUSTER_COLUMNS} FROM {}", query.layer.table())));
+        let cursor = query.cursor.filter(|_| page);
+        if cursor.is_some() && !query.sort().is_empty() {
+            let refused = StoreError::Invalid("a cursor pages in id order; a sorted read pages by offset".into());
+            return futures::stream::once(async { Err(refused) }).boxed();
+        }
         if let Err(e) = Self::push_where(&mut qb, &query) {
             return futures::stream::once(async { Err(e) }).boxed();
         }
-        sql_filter::push_order(&mut qb, query.sort(), B::ID);
-        let paging = page.then_some((query.limit, query.offset));
+        push_cursor::<B>(&mut qb, cursor);
+        if matches!(cursor, Some(Cursor::Before(_))) {
+            qb.push(format_args!(" ORDER BY {} DESC", B::ID));
+        } else {
+            sql_filter::push_order(&mut qb, query.sort(), B::ID);
+        }
+        let paging = page.then_some(Paging { limit: query.limit, offset: query.offset, cursor });
         select_page(self.pool.clone(), qb, exact, paging, decode_cluster::<B>, move |c| query.admits(c))
     }
 }
 
+/// ` AND id > ?` (or `<`) of a keyset cursor, after a ` WHERE …`: the database seeks to the
+/// page through the primary key, even where the rest of the test is decided in Rust.
+pub(crate) fn push_cursor<B: Backend>(qb: &mut QueryBuilder<'static, B>, cursor: Option<Cursor>) {
+    let (op, id) = match cursor {
+        Some(Cursor::After(id)) => (">", id),
+        Some(Cursor::Before(id)) => ("<", id),
+        None => return,
+    };
+    qb.push(format_args!(" AND {} {op} ", B::ID));
+    B::bind(qb, id);
+}
+
+/// Which page of an ordered `SELECT` to read: `limit` rows after `offset`, or from a cursor
+/// (then the `SELECT` reads away from the cursor: descending before it).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Paging {
+    pub(crate) limit: u32,
+    pub(crate) offset: u64,
+    pub(crate) cursor: Option<Cursor>,
+}
+
 /// Streams the features a built `SELECT … ORDER BY …` reads, paged by `paging`: in SQL when
 /// the database decided exactly (`exact`), else after `admits` has tested each candidate here.
+/// A page before a cursor is read backwards and served in id order (gathered first: at most
+/// `limit` features).
 pub(crate) fn select_page<B: Backend, T: Send + 'static>(
     pool: Pool<B>,
     mut qb: QueryBuilder<'static, B>,
     exact: bool,
-    paging: Option<(u32, u64)>,
+    paging: Option<Paging>,
     decode: fn(&B::Row) -> Result<T, StoreError>,
     admits: impl Fn(&T) -> bool + Send + 'static,
 ) -> BoxStream<'static, Result<T, StoreError>> {
     let offset = |o: u64| usize::try_from(o).unwrap_or(usize::MAX);
-    if let Some((limit, skip)) = paging.filter(|_| exact) {
+    if let Some(Paging { limit, offset: skip, .. }) = paging.filter(|_| exact) {
         qb.push(" LIMIT ");
         B::bind(&mut qb, i64::from(limit));
-        qb.push(" OFFSET ");
-        B::bind(&mut qb, i64::try_from(skip).unwrap_or(i64::MAX));
+        if skip > 0 {
+            qb.push(" OFFSET ");
+            B::bind(&mut qb, i64::try_from(skip).unwrap_or(i64::MAX));
+        }
     }
     let features = B::fetch_stream(pool, qb)
         .map(move |row| decode(&row?))
         .try_filter(move |feature| std::future::ready(exact || admits(feature)));
-    match paging {
-        Some((limit, skip)) if !exact => features.skip(offset(skip)).take(limit as usize).boxed(),
+    let page = match paging {
+        Some(Paging { limit, offset: skip, .. }) if !exact => features.skip(offset(skip)).take(limit as usize).boxed(),
         _ => features.boxed(),
+    };
+    if !matches!(paging.and_then(|p| p.cursor), Some(Cursor::Before(_))) {
+        return page;
     }
+    futures::stream::once(async move {
+        let mut backwards: Vec<T> = page.try_collect().await?;
+        backwards.reverse();
+        Ok::<_, StoreError>(futures::stream::iter(backwards.into_iter().map(Ok)))
+    })
+    .try_flatten()
+    .boxed()
+}
+
+/// `SELECT count(*) AS n FROM (SELECT 1 FROM {table} WHERE …` built by `push_where`, closed
+/// here with `LIMIT at_most) t` unless unbounded: a bounded count stops reading at the bound.
+pub(crate) fn bounded_count<B: Backend>(
+    table: &str,
+    at_most: u64,
+    push_where: impl FnOnce(&mut QueryBuilder<'static, B>) -> Result<(), StoreError>,
+) -> Result<QueryBuilder<'static, B>, StoreError> {
+    let mut qb = QueryBuilder::new(format!("SELECT count(*) AS n FROM (SELECT 1 FROM {table}"));
+    push_where(&mut qb)?;
+    if let Ok(bound) = i64::try_from(at_most) {
+        qb.push(" LIMIT ");
+        B::bind(&mut qb, bound);
+    }
+    qb.push(") t");
+    Ok(qb)
 }
 
 /// Runs a built `SELECT count(*) AS n …`.
@@ -410,13 +474,13 @@ where
         Ok(())
     }
 
-    async fn count_clusters(&self, query: &ClusterQuery) -> Result<u64, StoreError> {
+    async fn count_clusters_up_to(&self, query: &ClusterQuery, at_most: u64) -> Result<u64, StoreError> {
         if Self::exact_in_sql(query) {
-            let mut qb = QueryBuilder::new(format!("SELECT count(*) AS n FROM {}", query.layer.table()));
-            Self::push_where(&mut qb, query)?;
+            let qb = bounded_count(query.layer.table(), at_most, |qb| Self::push_where(qb, query))?;
             return count_rows(&self.pool, qb).await;
         }
-        self.select(query.for_count(), false).try_fold(0u64, |n, _| async move { Ok(n + 1) }).await
+        let take = usize::try_from(at_most).unwrap_or(usize::MAX);
+        self.select(query.for_count(), false).take(take).try_fold(0u64, |n, _| async move { Ok(n + 1) }).await
     }
 
     fn stream_clusters(&self, query: ClusterQuery) -> BoxStream<'static, Result<Cluster, StoreError>> {

@@ -45,7 +45,7 @@ pub trait ZoneHistoryStore: PlanningStore {
     /// How many zones matched the query at an instant (paging ignored).
     async fn count_zones_as_of(&self, query: &ZoneQuery, at: DateTime<Utc>) -> Result<u64, StoreError> {
         use futures::TryStreamExt;
-        let query = ZoneQuery { limit: u32::MAX, offset: 0, ..*query };
+        let query = ZoneQuery { limit: u32::MAX, offset: 0, cursor: None, ..*query };
         page_zones(self.zones_as_of(at), query).try_fold(0u64, |n, _| async move { Ok(n + 1) }).await
     }
 
@@ -79,14 +79,13 @@ fn page_zones(
     query: ZoneQuery,
 ) -> BoxStream<'static, Result<Zone, StoreError>> {
     use futures::{StreamExt, TryStreamExt};
-    states
+    let admitted = states
         .try_filter(move |z| {
             std::future::ready(
                 query.cluster_id.is_none_or(|c| z.data.attrs.cluster_id() == c)
                     && query.bbox.is_none_or(|b| intersects_bbox(&z.data.boundary, b)),
             )
         })
-        .skip(usize::try_from(query.offset).unwrap_or(usize::MAX))
-        .take(query.limit as usize)
-        .boxed()
+        .boxed();
+    crate::paging::page_in_id_order(admitted, |z| z.id, query.cursor, query.offset, query.limit)
 }

@@ -29,6 +29,23 @@ pub enum RawBoundary {
 }
 
 impl RawBoundary {
+    /// A geometry read by a library (a file, a clip) as input to [`validate`]: every ring of
+    /// every polygon, shell first, as positions.
+    pub fn from_multi_polygon(shape: &MultiPolygon<f64>) -> Self {
+        RawBoundary::MultiPolygon(
+            shape
+                .0
+                .iter()
+                .map(|p| {
+                    std::iter::once(p.exterior())
+                        .chain(p.interiors())
+                        .map(|ring| ring.coords().map(|c| vec![c.x, c.y]).collect())
+                        .collect()
+                })
+                .collect(),
+        )
+    }
+
     /// The input as a list of polygons, whatever its type.
     pub fn polygons(&self) -> &[RawPolygon] {
         match self {

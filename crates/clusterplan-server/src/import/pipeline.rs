@@ -329,7 +329,7 @@ async fn plan(
 }
 
 /// How many features meet each outcome.
-fn summary(verdicts: &[Verdict]) -> BTreeMap<&'static str, usize> {
+pub(crate) fn summary(verdicts: &[Verdict]) -> BTreeMap<&'static str, usize> {
     let mut summary: BTreeMap<&'static str, usize> =
         [("create", 0), ("update", 0), ("unchanged", 0), ("refused", 0)].into_iter().collect();
     for v in verdicts {

@@ -257,6 +257,7 @@ async fn has_plant_zone(state: &AppState, id: i64) -> Result<bool, ApiError> {
         cluster_id: Some(id),
         limit: u32::MAX,
         offset: 0,
+        cursor: None,
         layer: clusterplan_store::Layer::Draft,
     };
     let zones: Vec<_> = state.store.stream_zones(query).try_collect().await?;

@@ -15,11 +15,12 @@ use maud::html;
 use utoipa::openapi::path::{Operation, PathItemType};
 use utoipa::openapi::schema::{ObjectBuilder, SchemaType};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{Content, RefOr, Response as ApiResponse};
 use utoipa::{Modify, OpenApi};
 
 use super::docs::{self, OPENAPI_JSON};
 use super::documented::Documented;
-use super::html::{Negotiated, negotiate, page, vary_on_accept};
+use super::html::{self, Negotiated, negotiate, page, vary_on_accept};
 use crate::AppState;
 use crate::auth::{CSRF_HEADER, SESSION_COOKIE};
 use crate::error::ApiError;
@@ -54,6 +55,7 @@ pub(crate) fn router() -> Router<AppState> {
         super::annex::coordinate_table,
         super::export::export,
         super::import::import,
+        super::import::import_zones,
         super::history::versions,
         super::history::one_version,
         super::history::version_diff,
@@ -90,6 +92,19 @@ pub(crate) fn router() -> Router<AppState> {
         super::planning::summary,
         super::units::items,
         super::units::item,
+        super::registry::list_investors,
+        super::registry::create_investor,
+        super::registry::read_investor,
+        super::registry::replace_investor,
+        super::registry::add_figures,
+        super::registry::add_lease,
+        super::registry::end_lease,
+        super::registry::investor_versions,
+        super::registry::list_designations,
+        super::registry::create_designation,
+        super::registry::list_budgets,
+        super::registry::create_budget,
+        super::registry::report,
         super::zones::list,
         super::zones::create,
         super::zones::options,
@@ -168,6 +183,9 @@ pub(crate) fn router() -> Router<AppState> {
             super::planning::Successions,
             docs::TaskBody,
             docs::TaskDoneBody,
+            docs::PublishBody,
+            docs::PasswordBody,
+            docs::FeaturePatch,
             crate::planning::RuleDoc,
             crate::planning::OverrideDoc,
             crate::planning::UnresolvedRule,
@@ -188,6 +206,29 @@ pub(crate) fn router() -> Router<AppState> {
             crate::planning::SummaryCluster,
             crate::planning::SummaryUnit,
             crate::planning::Summary,
+            super::registry::InvestorBody,
+            super::registry::FiguresBody,
+            super::registry::LeaseBody,
+            super::registry::LeaseEndBody,
+            super::registry::DesignationBody,
+            super::registry::BudgetBody,
+            super::registry::FiguresDoc,
+            super::registry::LeaseDoc,
+            super::registry::InvestorProperties,
+            super::registry::InvestorFeature,
+            super::registry::InvestorCollection,
+            super::registry::InvestorVersionDoc,
+            super::registry::InvestorVersions,
+            super::registry::DesignationProperties,
+            super::registry::DesignationFeature,
+            super::registry::DesignationCollection,
+            super::registry::BudgetDoc,
+            super::registry::BudgetList,
+            crate::reports::Report,
+            crate::reports::ReportTotals,
+            crate::reports::ReportRow,
+            crate::reports::ReportUnit,
+            crate::reports::BudgetLine,
         ),
         responses(docs::Problem),
     ),
@@ -202,6 +243,7 @@ pub(crate) fn router() -> Router<AppState> {
         (name = "Planning", description = "Status events, planning sheets, tasks, units, zoning and summaries"),
         (name = "Zones", description = "Land-use zones inside clusters"),
         (name = "Units", description = "Administrative units over their validity periods (read-only, public)"),
+        (name = "Registry", description = "Investors and their plots, craft villages and pilot communes, budgets, the Circular 14/2024 report"),
         (name = "Service", description = "Liveness, readiness and the map's configuration"),
     ),
 )]
@@ -265,12 +307,75 @@ impl Modify for Additions {
         for path in api.paths.paths.values_mut() {
             for operation in path.operations.values_mut() {
                 for parameter in operation.parameters.iter_mut().flatten() {
-                    if parameter.name == "bbox" {
-                        parameter.explode = Some(false);
-                    }
+                    exact(parameter);
                 }
             }
         }
+        let problem = api.components.as_ref().and_then(|c| c.responses.get("Problem")).cloned();
+        for path in html::VIEW_PATHS {
+            if let Some(get) = api.paths.paths.get_mut(path).and_then(|p| p.operations.get_mut(&PathItemType::Get)) {
+                refusals_as_pages(get, problem.as_ref());
+            }
+        }
+    }
+}
+
+/// A refusal asked for as a page (`f=html`, a browser's `Accept`) is an HTML page with the
+/// problem's status: each 4xx of an HTML view is documented with both representations (the
+/// shared `Problem` response, referenced elsewhere, is inlined here with the page added).
+fn refusals_as_pages(operation: &mut Operation, problem: Option<&RefOr<ApiResponse>>) {
+    for (status, response) in &mut operation.responses.responses {
+        if !status.starts_with('4') {
+            continue;
+        }
+        if let (RefOr::Ref(reference), Some(RefOr::T(shared))) = (&*response, problem)
+            && reference.ref_location.ends_with("/Problem")
+        {
+            *response = RefOr::T(shared.clone());
+        }
+        if let RefOr::T(response) = response
+            && response.content.contains_key("application/problem+json")
+        {
+            response
+                .content
+                .entry("text/html".to_owned())
+                .or_insert_with(|| Content::new(ObjectBuilder::new().schema_type(SchemaType::String)));
+        }
+    }
+}
+
+/// What the annotations cannot say about a parameter: `bbox` is one comma-separated value of 4
+/// or 6 numbers; `If-Match` a list of entity tags (or `*`, or empty: absent); `Content-Crs` one
+/// of the supported CRS in angle brackets.
+fn exact(parameter: &mut utoipa::openapi::path::Parameter) {
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::schema::ArrayBuilder;
+    match (&parameter.parameter_in, parameter.name.as_str()) {
+        (ParameterIn::Query, "bbox") => {
+            parameter.explode = Some(false);
+            parameter.schema = Some(
+                ArrayBuilder::new()
+                    .items(ObjectBuilder::new().schema_type(SchemaType::Number))
+                    .min_items(Some(4))
+                    .max_items(Some(6))
+                    .into(),
+            );
+        }
+        (ParameterIn::Header, "If-Match") => {
+            parameter.schema = Some(
+                ObjectBuilder::new()
+                    .schema_type(SchemaType::String)
+                    .pattern(Some(r#"^\s*(\*|(W/)?"[^"]*"(\s*,\s*(W/)?"[^"]*")*)?\s*$"#))
+                    .into(),
+            );
+        }
+        (ParameterIn::Header, "Content-Crs") => {
+            let supported: Vec<String> =
+                clusterplan_core::Crs::supported().into_iter().map(|c| format!("<{}>", c.uri())).collect();
+            parameter.schema =
+                Some(ObjectBuilder::new().schema_type(SchemaType::String).enum_values(Some(supported)).into());
+        }
+        _ => {}
     }
 }
 
@@ -331,7 +436,7 @@ async fn document(headers: HeaderMap, Query(params): Query<HashMap<String, Strin
         &body,
         None,
         // The API document is written in English.
-        super::html::Lang::En,
+        html::Lang::En,
         "",
         None,
     )))

@@ -292,7 +292,7 @@ struct PasswordBody {
     operation_id = "changePassword",
     tag = "Accounts",
     params(docs::WriteHeaders),
-    request_body(content = Object, content_type = "application/json", description = "`{\"current\": \"…\", \"new\": \"…\"}`"),
+    request_body(content = PasswordBody, content_type = "application/json"),
     responses(
         (status = 204, description = "Changed; the account's other sessions ended"),
         (status = 400, response = docs::Problem),

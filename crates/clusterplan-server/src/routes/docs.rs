@@ -114,8 +114,10 @@ pub(crate) struct FeatureCollection {
     kind: String,
     #[schema(rename = "timeStamp")]
     time_stamp: String,
-    #[schema(rename = "numberMatched")]
-    number_matched: u64,
+    /// How many features match: exact when at most 10 000 do, absent beyond (the count stops
+    /// at the bound; follow `next` links to the end).
+    #[schema(rename = "numberMatched", nullable = false)]
+    number_matched: Option<u64>,
     #[schema(rename = "numberReturned")]
     number_returned: u64,
     features: Vec<PageFeature>,
@@ -198,13 +200,15 @@ pub(crate) enum TiledName {
 #[into_params(names("collection"), parameter_in = Path)]
 pub(crate) struct AnyCollectionPath(#[param(inline)] AnyName);
 
-/// `clusters`, `zones` or `units`.
+/// `clusters`, `zones`, `units`, `designations` or (for accounts) `investors`.
 #[derive(ToSchema)]
 #[schema(rename_all = "lowercase")]
 pub(crate) enum AnyName {
     Clusters,
     Zones,
     Units,
+    Designations,
+    Investors,
 }
 
 /// A feature of a collection that keeps history and comments: a cluster or a zone.
@@ -246,9 +250,17 @@ pub(crate) struct ItemsQuery {
     /// Page size, 1–10 000 (default 100; larger values are cut to 10 000).
     #[param(minimum = 1, maximum = 10000, default = 100)]
     limit: Option<u32>,
-    /// Features to skip: where the page starts.
+    /// Features to skip: where the page starts. Kept for old links and clients; the `next`
+    /// and `prev` links of pages in id order carry `after`/`before` instead, and a sorted page
+    /// (`sortby`) pages by offset.
     #[param(minimum = 0)]
     offset: Option<u64>,
+    /// Opaque cursor from a page's `next` link: the page after it, in id order. Not with
+    /// `offset`, `before` or `sortby`; a cursor this service did not write is a 400.
+    after: Option<String>,
+    /// Opaque cursor from a page's `prev` link: the page before it, in id order. Not with
+    /// `offset`, `after` or `sortby`.
+    before: Option<String>,
     /// `min x, min y, max x, max y` (or 6 numbers with heights) in `bbox-crs`, CRS84 by default.
     #[param(style = Form, value_type = Option<Vec<f64>>, min_items = 4, max_items = 6)]
     bbox: Option<String>,
@@ -351,7 +363,9 @@ pub(crate) fn id_parameter() -> Parameter {
 }
 
 /// A planning task to create (`POST /tasks`).
-#[derive(ToSchema)]
+#[derive(ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code, reason = "the body is read as JSON by the handler; this is its description")]
 #[schema(example = json!({"title": "Lập quy hoạch chi tiết CCN Phú Hưng", "owner_agency": "Sở Công nghiệp", "due": "1999-06-30", "cluster_id": 1}))]
 pub(crate) struct TaskBody {
     title: String,
@@ -373,8 +387,73 @@ pub(crate) struct TaskBody {
 }
 
 /// When a task was done (`POST /tasks/{id}/done`); `null` reopens it.
-#[derive(ToSchema)]
+#[derive(ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code, reason = "the body is read as JSON by the handler; this is its description")]
 pub(crate) struct TaskDoneBody {
     #[schema(format = Date)]
     done_on: Option<String>,
+}
+
+/// A publication's note (`POST …/publish`); `{}` publishes without one.
+#[derive(ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code, reason = "the body is read as JSON by the handler; this is its description")]
+pub(crate) struct PublishBody {
+    note: Option<String>,
+}
+
+/// A password change (`POST /auth/password`).
+#[derive(ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code, reason = "the body is read as JSON by the handler; this is its description")]
+pub(crate) struct PasswordBody {
+    current: String,
+    new: String,
+}
+
+/// A JSON merge patch (RFC 7396) of a cluster feature: the members given replace the stored
+/// ones (`null` removes a property); the feature's own members only.
+#[derive(ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code, reason = "the body is read as JSON by the handler; this is its description")]
+pub(crate) struct FeaturePatch {
+    #[serde(rename = "type")]
+    #[schema(rename = "type", example = "Feature")]
+    kind: Option<String>,
+    id: Option<serde_json::Value>,
+    #[schema(value_type = Option<Object>)]
+    geometry: Option<serde_json::Value>,
+    #[schema(value_type = Option<Object>)]
+    properties: Option<serde_json::Value>,
+    bbox: Option<Vec<f64>>,
+    #[schema(value_type = Option<Vec<Object>>)]
+    links: Option<serde_json::Value>,
+    #[schema(value_type = Option<Object>)]
+    event: Option<serde_json::Value>,
+    #[schema(value_type = Option<Vec<Object>>)]
+    overrides: Option<serde_json::Value>,
+}
+
+/// The query of a file import (clusters or zones).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code, reason = "read as a map by `ImportRequest::parse`; this is its description")]
+pub(crate) struct ImportQuery {
+    /// true: preview only.
+    dry_run: Option<bool>,
+    /// The system of the file's coordinates, over what the file says.
+    crs: Option<String>,
+    /// Shapefile text: UTF-8, windows-1258, TCVN3 or VNI (else detected).
+    encoding: Option<String>,
+    /// JSON object: source field → property (or null to drop a guess).
+    mapping: Option<String>,
+    /// The file's name, for the versions' reason.
+    filename: Option<String>,
+    /// The GeoPackage feature table, workbook sheet or DXF layer to read (else the first table or sheet, every DXF layer).
+    layer: Option<String>,
+    /// The cluster code of a coordinate table without a code column, or of a drawing's boundaries.
+    code: Option<String>,
+    /// A coordinate table's X/Y order: `north_east` (X the northing) or `east_north`; else detected.
+    axis_order: Option<String>,
 }

@@ -68,7 +68,7 @@ async fn export(
             Format::parse(f).ok_or_else(|| bad_param(format!("f={f:?} is not offered; use {}", Format::OFFERED)))?
         }
     };
-    let paged = params.contains_key("limit") || params.contains_key("offset");
+    let paged = ["limit", "offset", "after", "before"].iter().any(|k| params.contains_key(*k));
     let mut request = parse_query(&params, &caller)?;
     if !paged {
         request.query.limit = MAX_LIMIT;
@@ -81,12 +81,14 @@ async fn export(
     }
     let query = request.query.clone();
     let matched = match request.as_of {
+        // Whether more match than a file holds is all that is asked: count no further.
+        None if !paged => state.store.count_clusters_up_to(&query, u64::from(MAX_LIMIT) + 1).await?,
         None => state.store.count_clusters(&query).await?,
         Some(at) => state.store.count_clusters_as_of(&query, at).await?,
     };
     if !paged && matched > u64::from(MAX_LIMIT) {
         return Err(bad_param(format!(
-            "{matched} features match, more than the {MAX_LIMIT} one file holds: narrow with bbox or filter, or page with limit and offset"
+            "more than the {MAX_LIMIT} features one file holds match: narrow with bbox or filter, or page with limit and offset"
         )));
     }
     let clusters: Vec<_> = match request.as_of {

@@ -185,7 +185,8 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestCrs {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        match parts.headers.get("content-crs") {
+        // An empty header is an absent one, as an empty query parameter is.
+        match parts.headers.get("content-crs").filter(|v| !v.as_bytes().iter().all(u8::is_ascii_whitespace)) {
             None => Ok(RequestCrs(WireCrs::default())),
             Some(v) => WireCrs::parse(v.to_str().unwrap_or_default()).map(RequestCrs),
         }

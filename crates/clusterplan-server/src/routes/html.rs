@@ -60,6 +60,17 @@ fn accepts_html(headers: &HeaderMap) -> bool {
         .is_some_and(|a| a.split(',').any(|m| m.trim().starts_with("text/html")))
 }
 
+/// The paths served by [`get`]: their refusals may be pages too (the API document says so).
+pub(crate) const VIEW_PATHS: [&str; 7] = [
+    "/conformance",
+    "/collections",
+    "/collections/{collection}",
+    "/collections/{collection}/items",
+    "/collections/{collection}/items/{id}",
+    "/collections/units/items",
+    "/collections/units/items/{id}",
+];
+
 /// The documents that have an HTML view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum View {
@@ -134,6 +145,11 @@ where
         parts.uri = here.uri().map_err(IntoResponse::into_response)?;
     }
     let response = handler.call(Request::from_parts(parts, body), state.clone()).await;
+    // A refusal asked for as a page is a page (a bad filter typed in a browser reads as text),
+    // with the problem document's status and content.
+    if wanted == Negotiated::Html && response.status().is_client_error() {
+        return Ok(problem_page(response, &here).await);
+    }
     // Items pages are streamed and carry their own alternate links.
     if response.status() != StatusCode::OK || (wanted == Negotiated::Json && view == View::Items) {
         return Ok(response);
@@ -154,6 +170,39 @@ where
         View::Items => items_page(&doc, &here, &basemap, lowered.as_deref()),
         View::Item => item_page(&doc, &here, &basemap),
     })
+}
+
+/// A problem document (4xx) as a readable page: title, what is wrong, each error with its place,
+/// and a way back; same status, the JSON document linked as the alternate.
+async fn problem_page(response: Response, here: &Here) -> Response {
+    let (head, body) = response.into_parts();
+    let Ok(bytes) = to_bytes(body, MAX_DOCUMENT_BYTES).await else {
+        return Response::from_parts(head, Body::empty());
+    };
+    let Ok(doc) = serde_json::from_slice::<Value>(&bytes) else {
+        return Response::from_parts(head, Body::from(bytes));
+    };
+    let lang = here.lang;
+    let errors: Vec<String> = ["errors", "problems"]
+        .iter()
+        .flat_map(|k| doc[*k].as_array().into_iter().flatten())
+        .map(|e| match (e["field"].as_str(), e["message"].as_str()) {
+            (Some(field), Some(message)) => format!("{field}: {message}"),
+            (None, Some(message)) => message.to_owned(),
+            _ => e.to_string(),
+        })
+        .collect();
+    let title = format!("{} ({})", lang.word("problem_title"), head.status.as_u16());
+    let markup = html! {
+        p.problem role="alert" { (doc["detail"].as_str().unwrap_or("")) }
+        @if !errors.is_empty() { ul { @for e in &errors { li { (e) } } } }
+        p { a href=(format!("{}?f=html{}", here.path, here.keep)) { (lang.word("problem_back")) } }
+    };
+    let json = here.href("json");
+    let mut page =
+        page(&title, &[(json.as_str(), "application/problem+json", "JSON")], &markup, None, lang, here.keep, None);
+    *page.status_mut() = head.status;
+    page
 }
 
 /// The request a view answers: base URL, path and parameters other than `f`.
@@ -506,7 +555,9 @@ fn items_page(doc: &Value, here: &Here, basemap: &str, lowered: Option<&str>) ->
     let collection = here.path.trim_end_matches("/items").rsplit('/').next().unwrap_or("").to_owned();
     let body = html! {
         p {
-            (text(&doc["numberReturned"])) (lang.word("of")) (text(&doc["numberMatched"])) (lang.word("features_count"))
+            (text(&doc["numberReturned"]))
+            @if let Some(matched) = doc.get("numberMatched") { (lang.word("of")) (text(matched)) }
+            (lang.word("features_count"))
             @if let Some(offset) = here.query.iter().find(|(k, _)| k == "offset") { (lang.word("from_offset")) (offset.1) }
             " (" (text(&doc["timeStamp"])) ")"
         }

@@ -18,7 +18,9 @@ use crate::import::pipeline::{ImportRequest, run};
 use crate::rights::{Action, authorize_caller};
 
 pub(crate) fn router() -> Router<AppState> {
-    Router::new().documented("/collections/clusters/import", axum::routing::post(import))
+    Router::new()
+        .documented("/collections/clusters/import", axum::routing::post(import))
+        .documented("/collections/zones/import", axum::routing::post(import_zones))
 }
 
 /// Import clusters from a file
@@ -42,16 +44,7 @@ pub(crate) fn router() -> Router<AppState> {
     path = "/collections/clusters/import",
     operation_id = "importFeatures",
     tag = "Features",
-    params(
-        ("dry_run" = Option<bool>, Query, description = "true: preview only"),
-        ("crs" = Option<String>, Query, description = "The system of the file's coordinates, over what the file says"),
-        ("encoding" = Option<String>, Query, description = "Shapefile text: UTF-8, windows-1258, TCVN3 or VNI (else detected)"),
-        ("mapping" = Option<String>, Query, description = "JSON object: source field → property (or null to drop a guess)"),
-        ("filename" = Option<String>, Query, description = "The file's name, for the versions' reason"),
-        ("layer" = Option<String>, Query, description = "The GeoPackage feature table, workbook sheet or DXF layer to read (else the first table or sheet, every DXF layer)"),
-        ("code" = Option<String>, Query, description = "The cluster code of a coordinate table without a code column, or of a drawing's boundaries"),
-        ("axis_order" = Option<String>, Query, description = "A coordinate table's X/Y order: north_east (X the northing) or east_north; else detected"),
-    ),
+    params(docs::ImportQuery),
     request_body(content = String, content_type = "application/octet-stream", description = "The file"),
     responses(
         (status = 200, description = "The preview (dry_run) or what was written"),
@@ -74,4 +67,44 @@ async fn import(
     authorize_caller(&state, &caller, Action::CreateFeature, "clusters").await?;
     let request = ImportRequest::parse(&params)?;
     Ok(axum::Json(run(&state, &caller, body.to_vec(), request).await?).into_response())
+}
+
+/// Import zones from a file
+///
+/// The land-use plots of a detailed plan, from the same files as clusters (GeoJSON, GeoPackage,
+/// zipped Shapefile, KML/KMZ, DXF). Each feature names its cluster by `cluster_code` (or
+/// `cluster_id`) and carries `land_use` (IND, WH, ADM, GRN, WAT, UTL, WWTP, ROAD), `label`,
+/// `leasable`, `leased` and `tenant`; usual Vietnamese field names are guessed (`MA_CCN`,
+/// `LOAI_DAT`, `KY_HIEU`, …) and `mapping` overrides them. Each zone is checked as its POST
+/// would be, against the stored zones of its cluster and the file's zones before it. A zone
+/// equal to a stored one with its label is `unchanged`; one that differs is refused (edit it on
+/// the map). `dry_run=true` previews; otherwise all zones are written in one transaction, each
+/// with its first version, or none (422 `import-refused` with the preview).
+#[utoipa::path(
+    post,
+    path = "/collections/zones/import",
+    operation_id = "importZones",
+    tag = "Zones",
+    params(docs::ImportQuery),
+    request_body(content = String, content_type = "application/octet-stream", description = "The file"),
+    responses(
+        (status = 200, description = "The preview (dry_run) or what was written"),
+        (status = 400, response = docs::Problem),
+        (status = 401, response = docs::Problem),
+        (status = 403, response = docs::Problem),
+        (status = 409, response = docs::Problem),
+        (status = 413, response = docs::Problem),
+        (status = 422, response = docs::Problem),
+    ),
+    security(("bearer" = []), ("session" = [])),
+)]
+async fn import_zones(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(params): Query<HashMap<String, String>>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    authorize_caller(&state, &caller, Action::CreateFeature, "zones").await?;
+    let request = ImportRequest::parse(&params)?;
+    Ok(axum::Json(crate::import::zones::run(&state, &caller, body.to_vec(), request).await?).into_response())
 }

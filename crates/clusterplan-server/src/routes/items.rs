@@ -7,11 +7,8 @@ use axum::body::{Body, Bytes};
 use axum::extract::{Query, RawQuery, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 use clusterplan_core::ClusterDraft;
-use clusterplan_store::Layer;
-use futures::StreamExt;
-use serde_json::json;
+use clusterplan_store::{ClusterQuery, Layer};
 
 use super::conditional::etag;
 use super::docs;
@@ -20,7 +17,8 @@ use super::extract::{
     CLUSTER_MEMBERS, Collection, FeatureId, GeoJson, IfMatch, JsonBody, Provenance, RequestCrs, known_members,
 };
 use super::html::{self, View};
-use super::links::{BaseUrl, Link, link, location};
+use super::links::{BaseUrl, Link, PageAt, link, location, page_links};
+use super::page::{PageOf, items_head, items_tail};
 use super::params::{as_of, bad_param, known};
 use super::selection::{ItemsRequest, join_repeated, parse_query, restrict_to_scope};
 use crate::AppState;
@@ -39,16 +37,19 @@ pub(crate) fn router() -> Router<AppState> {
         )
 }
 
-fn page_link(base: &str, collection: &str, r: &ItemsRequest, offset: u64, rel: &str) -> Link {
-    let href = format!("{base}/collections/{collection}/items?limit={}&offset={offset}{}", r.query.limit, r.repeat);
+fn page_link(base: &str, collection: &str, r: &ItemsRequest, paging: &str, rel: &str) -> Link {
+    let href = format!("{base}/collections/{collection}/items?limit={}&{paging}{}", r.query.limit, r.repeat);
     link(href, rel, GEOJSON, rel)
 }
 
 /// The features
 ///
 /// A page of features as a GeoJSON FeatureCollection, streamed feature by feature (so a large
-/// page is never held in memory as one document), with `numberMatched`, `numberReturned` and
-/// `next`/`prev` links; `f=html` renders the same page as a table and a map.
+/// page is never held in memory as one document), with `numberReturned` and `next`/`prev`
+/// links; `numberMatched` is exact when at most 10 000 features match and omitted beyond (the
+/// count stops there). In id order (no `sortby`) `next` and `prev` carry opaque cursors
+/// (`after`, `before`): every page costs the same, and features written between pages are
+/// neither repeated nor skipped. `f=html` renders the same page as a table and a map.
 #[utoipa::path(
     get,
     path = "/collections/{collection}/items",
@@ -88,15 +89,18 @@ async fn list(
     if request.as_of.is_none() && super::conditional::none_match_hits(&headers, &page_tag) {
         return Ok(super::conditional::not_modified(page_tag));
     }
+    // Counted no further than the bound: beyond it, `numberMatched` is left out.
+    let bound = state.config.matched_exact_up_to;
     let matched = match request.as_of {
-        None => state.store.count_clusters(&query).await?,
+        None => state.store.count_clusters_up_to(&query, bound.saturating_add(1)).await?,
         Some(at) => state.store.count_clusters_as_of(&query, at).await?,
     };
-    let stamp = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
-    let head = format!(r#"{{"type":"FeatureCollection","timeStamp":"{stamp}","numberMatched":{matched},"features":["#);
-    let mut features = match request.as_of {
-        None => state.store.stream_clusters(query.clone()),
-        Some(at) => state.store.stream_clusters_as_of(query.clone(), at),
+    let head = items_head(matched, bound);
+    // One feature more than the page: whether there is a next (or previous) page.
+    let longer = ClusterQuery { limit: query.limit + 1, ..query.clone() };
+    let features = match request.as_of {
+        None => state.store.stream_clusters(longer),
+        Some(at) => state.store.stream_clusters_as_of(longer, at),
     };
     // What a signed-in client reads of the working layer is the base of its writes without
     // If-Match (`precondition.rs`).
@@ -104,23 +108,23 @@ async fn list(
         .then(|| Client::of(&caller))
         .flatten()
         .map(|client| (state.config.reads.clone(), client));
+    let at = PageAt { offset: query.offset, cursor: query.cursor, by_id: query.sort().is_empty() };
     let body = async_stream::stream! {
         yield Ok::<Bytes, std::io::Error>(Bytes::from(head));
-        let mut returned: u64 = 0;
-        while let Some(item) = features.next().await {
+        let mut page = PageOf::new(query.limit, query.cursor, features);
+        while let Some(item) = page.next().await {
             match item {
                 Ok(cluster) => {
                     if let Some((reads, client)) = &reader {
                         reads.record(client, cluster.id, cluster.version);
                     }
-                    let mut chunk = if returned == 0 { Vec::new() } else { vec![b','] };
+                    let mut chunk = if page.read.returned == 1 { Vec::new() } else { vec![b','] };
                     let options = FeatureOptions { crs, properties: request.properties.as_deref() };
                     if let Err(e) = write_feature(&mut chunk, &cluster, options) {
                         tracing::error!(cause = %e, id = cluster.id, "feature cannot be transformed");
                         yield Err(std::io::Error::other("feature transformation failed"));
                         return;
                     }
-                    returned += 1;
                     yield Ok(Bytes::from(chunk));
                 }
                 Err(e) => {
@@ -132,18 +136,9 @@ async fn list(
                 }
             }
         }
-        let mut links = vec![page_link(&base, &collection, &request, query.offset, "self")];
-        if query.offset + returned < matched {
-            links.push(page_link(&base, &collection, &request, query.offset + returned, "next"));
-        }
-        if query.offset > 0 {
-            links.push(page_link(&base, &collection, &request, query.offset.saturating_sub(u64::from(query.limit)), "prev"));
-        }
+        let mut links = page_links(query.limit, at, page.read, |paging, rel| page_link(&base, &collection, &request, paging, rel));
         links.push(html::alternate(&links[0]));
-        let tail = json!({ "numberReturned": returned, "links": links });
-        let tail = tail.to_string();
-        // `tail` is `{"numberReturned":…}`: splice its members into the open object.
-        yield Ok(Bytes::from(format!("],{}", &tail[1..])));
+        yield Ok(Bytes::from(items_tail(page.read.returned, &links)));
     };
     Ok((
         [
@@ -345,7 +340,8 @@ async fn replace(
             (draft, current.version)
         }
     };
-    crate::planning::check_edit(&state, id, &draft, &planning).await?;
+    // The row read above, not a second read: the write is locked on its version anyway.
+    crate::planning::check_edit_of(&state, &current, &draft, &planning).await?;
     // Rights were checked against the version just read: write only over that one.
     let cluster = state.store.update_cluster(id, Some(expected), &draft, &ctx).await?;
     precondition::note(&state, &caller, id, cluster.version);

@@ -82,3 +82,66 @@ pub(crate) fn repeated(params: &std::collections::HashMap<String, String>, keys:
     }
     out
 }
+
+/// Where a page of items starts and how it was read, for its `self`, `next` and `prev` links.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PageAt {
+    pub(crate) offset: u64,
+    pub(crate) cursor: Option<clusterplan_store::Cursor>,
+    /// Paged by id (cursors), not by a `sortby` order (offsets only).
+    pub(crate) by_id: bool,
+}
+
+/// What reading a page found: the ids of its first and last feature (`None`: empty), how many
+/// it holds, and whether the store had one more beyond it (past its end; before its start for
+/// a page before a cursor). Pages are read one feature longer than asked to know it.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct PageRead {
+    pub(crate) ends: Option<(i64, i64)>,
+    pub(crate) returned: u64,
+    pub(crate) more: bool,
+}
+
+/// The paging links of a page: `href(paging, rel)` makes a link whose URL starts the page
+/// with `paging` (`offset=…`, `after=…`, `before=…`). In id order, `next` and `prev` carry
+/// cursors (`after` the last id, `before` the first), so every later page costs one index
+/// seek and writes between pages neither repeat nor skip a feature; a page reached by offset
+/// (old links) gets a cursor `next` too. Sorted pages page by offset. A `prev` after a cursor
+/// is given without knowing that features are there: it may be empty.
+pub(crate) fn page_links(limit: u32, at: PageAt, read: PageRead, href: impl Fn(&str, &str) -> Link) -> Vec<Link> {
+    use clusterplan_store::Cursor;
+
+    use super::selection::cursor_text;
+    let after = |id: i64| format!("after={}", cursor_text(id));
+    let before = |id: i64| format!("before={}", cursor_text(id));
+    let offset = |n: u64| format!("offset={n}");
+    let mut links = vec![href(
+        &match at.cursor {
+            Some(Cursor::After(id)) => after(id),
+            Some(Cursor::Before(id)) => before(id),
+            None => offset(at.offset),
+        },
+        "self",
+    )];
+    let first = read.ends.map(|(first, _)| first);
+    let last = read.ends.map(|(_, last)| last);
+    let (next, prev) = match at.cursor {
+        _ if !at.by_id => (
+            read.more.then(|| offset(at.offset + read.returned)),
+            (at.offset > 0).then(|| offset(at.offset.saturating_sub(u64::from(limit)))),
+        ),
+        None => (
+            read.more.then(|| last.map(after)).flatten(),
+            (at.offset > 0).then(|| offset(at.offset.saturating_sub(u64::from(limit)))),
+        ),
+        Some(Cursor::After(id)) => {
+            (read.more.then(|| last.map(after)).flatten(), Some(before(first.unwrap_or(id.saturating_add(1)))))
+        }
+        Some(Cursor::Before(id)) => {
+            (Some(after(last.unwrap_or(id.saturating_sub(1)))), read.more.then(|| first.map(before)).flatten())
+        }
+    };
+    links.extend(next.map(|n| href(&n, "next")));
+    links.extend(prev.map(|p| href(&p, "prev")));
+    links
+}

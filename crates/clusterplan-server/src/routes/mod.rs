@@ -19,12 +19,14 @@ mod layer;
 mod links;
 mod metadata;
 mod ogc;
+mod page;
 pub(crate) mod params;
 mod patch;
 mod planning;
 mod public_map;
 mod publish;
 mod queryables;
+mod registry;
 mod selection;
 mod tiles;
 mod units;
@@ -48,6 +50,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(zones::router().layer(axum::middleware::map_response(conditional::vary_on_caller)))
         .merge(planning::router())
         .merge(units::router())
+        .merge(registry::router())
         .merge(history::router())
         .merge(annex::router().layer(axum::middleware::map_response(conditional::vary_on_caller)))
         .merge(export::router().layer(axum::middleware::map_response(conditional::vary_on_caller)))

@@ -228,6 +228,10 @@ async fn collections(
     for id in COLLECTIONS.iter().chain(OTHER_COLLECTIONS) {
         list.push(describe(&state, &base, id, layer).await?);
     }
+    // Investors are working data: listed for accounts only.
+    if crate::rights::sees_drafts(&caller.principal) {
+        list.push(describe(&state, &base, "investors", layer).await?);
+    }
     let doc = Collections {
         collections: list,
         links: vec![link(format!("{base}/collections"), "self", "application/json", "Collections")],
@@ -262,7 +266,9 @@ async fn collection(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let layer = layer_for(&params, &caller)?;
-    if !(COLLECTIONS.contains(&id.as_str()) || OTHER_COLLECTIONS.contains(&id.as_str())) {
+    if id == "investors" {
+        crate::rights::require_drafts(&caller)?;
+    } else if !(COLLECTIONS.contains(&id.as_str()) || OTHER_COLLECTIONS.contains(&id.as_str())) {
         return Err(ApiError::NotFound(format!("collection {id:?} does not exist")));
     }
     tagged(&headers, &describe(&state, &base, &id, layer).await?)
@@ -290,14 +296,16 @@ fn tagged(headers: &HeaderMap, doc: &impl Serialize) -> Result<Response, ApiErro
 }
 
 /// The collections beside the clusters' (which have queryables, tiles, metadata and their own
-/// publication): the zones, published with the clusters, and the administrative units.
-const OTHER_COLLECTIONS: &[&str] = &["zones", "units"];
+/// publication): the zones, published with the clusters, the administrative units, and the
+/// craft villages and pilot communes (investors, for accounts only, are added by the caller).
+const OTHER_COLLECTIONS: &[&str] = &["zones", "units", "designations"];
 
 /// A collection's document; extent from the given layer.
 async fn describe(state: &AppState, base: &str, id: &str, layer: Layer) -> Result<Collection, ApiError> {
     match id {
         "zones" => return describe_zones(state, base, layer).await,
         "units" => return describe_units(state, base).await,
+        "designations" | "investors" => return describe_registry(state, base, id).await,
         _ => {}
     }
     let extent = state.store.cluster_extent(layer).await?;
@@ -384,6 +392,46 @@ async fn describe_zones(state: &AppState, base: &str, layer: Layer) -> Result<Co
                 "application/json",
                 "TileJSON of the published layer",
             ),
+        ],
+    })
+}
+
+/// The registry's collections: points, read in CRS84, without tiles or history links.
+async fn describe_registry(state: &AppState, base: &str, id: &str) -> Result<Collection, ApiError> {
+    let (title, description, points): (&str, &str, Vec<(f64, f64)>) = if id == "investors" {
+        (
+            "Nhà đầu tư trong cụm công nghiệp",
+            "Infrastructure and secondary investors, each on the plots it leases on the day asked (datetime); \
+             status, capital and workers in force that day. Accounts only",
+            Vec::new(),
+        )
+    } else {
+        let points = state.store.list_designations().await?.iter().filter_map(|d| d.designation.location).collect();
+        (
+            "Làng nghề và xã điểm",
+            "Craft villages (làng nghề) and pilot communes (xã điểm) as designations of a unit valid over time; \
+             datetime selects those valid then",
+            points,
+        )
+    };
+    let bbox = points.iter().fold(None::<[f64; 4]>, |acc, &(x, y)| {
+        Some(acc.map_or([x, y, x, y], |[a, b, c, d]| [a.min(x), b.min(y), c.max(x), d.max(y)]))
+    });
+    Ok(Collection {
+        id: id.to_owned(),
+        title: title.to_owned(),
+        description: description.to_owned(),
+        keywords: vec![],
+        item_type: "feature",
+        crs: vec![Crs::Crs84.uri()],
+        storage_crs: Crs::Crs84.uri(),
+        extent: bbox.map(Extent::of),
+        license: None,
+        attribution: None,
+        last_published: None,
+        links: vec![
+            link(format!("{base}/collections/{id}"), "self", "application/json", "This collection"),
+            link(format!("{base}/collections/{id}/items"), "items", "application/geo+json", "Features"),
         ],
     })
 }

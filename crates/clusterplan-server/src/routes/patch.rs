@@ -35,7 +35,7 @@ pub(crate) fn router() -> Router<AppState> {
     operation_id = "updateFeature",
     tag = "Features",
     params(docs::ClusterItemPath, docs::IfMatch, docs::ContentCrs, docs::WriteHeaders),
-    request_body(content = Object, content_type = "application/merge-patch+json", description = "A merge patch of the GeoJSON Feature"),
+    request_body(content = FeaturePatch, content_type = "application/merge-patch+json", description = "A merge patch of the GeoJSON Feature"),
     responses(
         (status = 200, description = "Updated", headers(("ETag" = String)), body = Feature, content_type = "application/geo+json"),
         (status = 400, response = docs::Problem),
@@ -104,7 +104,8 @@ async fn update(
         new: Some(draft.boundary.as_multi_polygon()),
     };
     authorize(&state, &caller, Action::ReplaceFeature, target).await?;
-    crate::planning::check_edit(&state, id, &draft, &planning).await?;
+    // The row read above, not a second read: the write is locked on its version anyway.
+    crate::planning::check_edit_of(&state, &current, &draft, &planning).await?;
     // Locked on the version merged over: a write in between is then a 412, never lost.
     let cluster = state.store.update_cluster(id, Some(expected), &draft, &ctx).await?;
     precondition::note(&state, &caller, id, cluster.version);

@@ -28,7 +28,7 @@ pub(crate) fn router() -> Router<AppState> {
     operation_id = "publishCollection",
     tag = "Publishing",
     params(docs::CollectionPath, docs::WriteHeaders),
-    request_body(content = Object, content_type = "application/json", description = "`{\"note\": \"…\"}`, or `{}`"),
+    request_body(content = PublishBody, content_type = "application/json", description = "`{\"note\": \"…\"}`, or `{}`"),
     responses(
         (status = 200, description = "The publication", body = PublicationDoc),
         (status = 400, response = docs::Problem),

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use clusterplan_store::{ClusterQuery, Layer, Selection};
+use clusterplan_store::{ClusterQuery, Cursor, Layer, Selection};
 
 use super::params::{as_of, bad_param, known};
 use crate::AppState;
@@ -29,6 +29,41 @@ pub(super) struct ItemsRequest {
     pub(super) properties: Option<Vec<String>>,
     /// The selecting parameters as page links repeat them (`&key=value…`).
     pub(super) repeat: String,
+}
+
+/// The text of a cursor in page links: `id.<id>`, the kind of order it pages (only the id
+/// order has cursors) and where. Opaque to clients, who follow `next` and `prev` links.
+pub(crate) fn cursor_text(id: i64) -> String {
+    format!("id.{id}")
+}
+
+/// `after=` or `before=` (never both, never with `offset`): where a page in id order starts.
+/// A cursor that is not `id.<integer>` is a 400 naming the parameter.
+pub(crate) fn cursor(params: &HashMap<String, String>) -> Result<Option<Cursor>, ApiError> {
+    let read = |key: &str| {
+        params
+            .get(key)
+            .map(|text| {
+                text.strip_prefix("id.").and_then(|n| n.parse::<i64>().ok()).ok_or_else(|| {
+                    bad_param(format!(
+                        "{key}={text:?} is not a cursor of this service; follow the next and prev links of a page"
+                    ))
+                })
+            })
+            .transpose()
+    };
+    let cursor = match (read("after")?, read("before")?) {
+        (Some(_), Some(_)) => return Err(bad_param("after and before are given together; give one".into())),
+        (Some(after), None) => Some(Cursor::After(after)),
+        (None, Some(before)) => Some(Cursor::Before(before)),
+        (None, None) => None,
+    };
+    if params.contains_key("offset")
+        && let Some(key) = ["after", "before"].into_iter().find(|k| params.contains_key(*k))
+    {
+        return Err(bad_param(format!("{key} and offset are given together; a page starts at one of them")));
+    }
+    Ok(cursor)
 }
 
 /// `limit` (1 to [`MAX_LIMIT`], larger cut to it; [`DEFAULT_LIMIT`] when absent) and `offset`.
@@ -60,6 +95,8 @@ pub(super) fn parse_query(params: &HashMap<String, String>, caller: &Caller) -> 
     const KNOWN: &[&str] = &[
         "limit",
         "offset",
+        "after",
+        "before",
         "bbox",
         "bbox-crs",
         "crs",
@@ -75,6 +112,7 @@ pub(super) fn parse_query(params: &HashMap<String, String>, caller: &Caller) -> 
     ];
     known(params, KNOWN)?;
     let (limit, offset) = paging(params)?;
+    let cursor = cursor(params)?;
     let crs = params.get("crs").filter(|c| !c.is_empty()).map(|c| WireCrs::parse(c)).transpose()?.unwrap_or_default();
     let bbox_crs = params.get("bbox-crs").filter(|c| !c.is_empty()).map(|c| WireCrs::parse(c)).transpose()?;
     if bbox_crs.is_some() && !params.contains_key("bbox") {
@@ -87,12 +125,18 @@ pub(super) fn parse_query(params: &HashMap<String, String>, caller: &Caller) -> 
     }
     let layer = super::layer::layer_for(params, caller)?;
     let selected = super::filter::parse(params)?;
-    // Page links repeat every selecting parameter; they set limit and offset themselves and
-    // stay GeoJSON.
-    let selecting: Vec<&str> = KNOWN.iter().copied().filter(|k| !matches!(*k, "limit" | "offset" | "f")).collect();
+    let sorted = selected.selection.as_ref().is_some_and(|s| !s.sort.is_empty());
+    if let (Some(_), true) = (cursor, sorted) {
+        let key = if params.contains_key("after") { "after" } else { "before" };
+        return Err(bad_param(format!("{key} pages in id order; a page sorted by sortby starts at an offset")));
+    }
+    // Page links repeat every selecting parameter; they set limit and where the page starts
+    // themselves and stay GeoJSON.
+    let selecting: Vec<&str> =
+        KNOWN.iter().copied().filter(|k| !matches!(*k, "limit" | "offset" | "after" | "before" | "f")).collect();
     let repeat = super::links::repeated(params, &selecting);
     Ok(ItemsRequest {
-        query: ClusterQuery { bbox, limit, offset, layer, selection: selected.selection },
+        query: ClusterQuery { bbox, limit, offset, cursor, layer, selection: selected.selection },
         as_of,
         crs,
         properties: selected.properties,

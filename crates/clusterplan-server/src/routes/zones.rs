@@ -17,14 +17,15 @@ use clusterplan_core::zones::{Zone, ZoneAttrs, ZoneDraft, ZoneInput};
 use clusterplan_store::{Layer, ZoneQuery};
 use futures::StreamExt;
 use geo::Intersects;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::conditional::etag;
 use super::docs;
 use super::documented::Documented;
 use super::extract::{FEATURE_MEMBERS, GeoJson, IfMatch, JsonBody, Provenance, RequestCrs, ZoneId, known_members};
 use super::layer::layer_for;
-use super::links::{BaseUrl, link, location};
+use super::links::{BaseUrl, PageAt, link, location, page_links};
+use super::page::{PageOf, items_head, items_tail};
 use super::params::{as_of, bad_param, known};
 use crate::AppState;
 use crate::auth::Caller;
@@ -51,7 +52,7 @@ fn not_found(id: i64) -> impl Fn(clusterplan_store::StoreError) -> ApiError {
     path = "/collections/zones/items",
     operation_id = "getZones",
     tag = "Zones",
-    params(("cluster_id" = Option<i64>, Query, description = "Zones of one cluster"), ("asOf" = Option<String>, Query, description = "RFC 3339 instant: the zones as they stood then"), ("limit" = Option<u32>, Query, minimum = 1, maximum = 10000, description = "Page size"), ("offset" = Option<u64>, Query, description = "Entries to skip"), ("bbox" = Option<Vec<f64>>, Query, style = Form, description = "In bbox-crs, CRS84 by default"), ("bbox-crs" = Option<String>, Query, description = "CRS of bbox"), ("crs" = Option<String>, Query, description = "CRS of the answer's coordinates"), docs::LayerQuery, docs::JsonFormatQuery),
+    params(("cluster_id" = Option<i64>, Query, description = "Zones of one cluster"), ("asOf" = Option<String>, Query, description = "RFC 3339 instant: the zones as they stood then"), ("limit" = Option<u32>, Query, minimum = 1, maximum = 10000, description = "Page size"), ("offset" = Option<u64>, Query, description = "Entries to skip (old links; next and prev links carry after/before)"), ("after" = Option<String>, Query, description = "Opaque cursor of a next link: the page after it, in id order"), ("before" = Option<String>, Query, description = "Opaque cursor of a prev link: the page before it, in id order"), ("bbox" = Option<Vec<f64>>, Query, style = Form, description = "In bbox-crs, CRS84 by default"), ("bbox-crs" = Option<String>, Query, description = "CRS of bbox"), ("crs" = Option<String>, Query, description = "CRS of the answer's coordinates"), docs::LayerQuery, docs::JsonFormatQuery),
     responses(
         (status = 200, description = "A GeoJSON FeatureCollection of zones: the public reads the published ones", body = Object, content_type = "application/geo+json"),
         (status = 400, response = docs::Problem),
@@ -65,7 +66,8 @@ async fn list(
     Query(params): Query<HashMap<String, String>>,
     BaseUrl(base): BaseUrl,
 ) -> Result<Response, ApiError> {
-    const KNOWN: &[&str] = &["limit", "offset", "bbox", "bbox-crs", "crs", "cluster_id", "asOf", "layer", "f"];
+    const KNOWN: &[&str] =
+        &["limit", "offset", "after", "before", "bbox", "bbox-crs", "crs", "cluster_id", "asOf", "layer", "f"];
     // The public reads the published zones; accounts the draft unless they ask layer=published.
     let layer = layer_for(&params, &caller)?;
     let scope = match layer {
@@ -75,6 +77,7 @@ async fn list(
     known(&params, KNOWN)?;
     json_only(&params)?;
     let (limit, offset) = super::selection::paging(&params)?;
+    let cursor = super::selection::cursor(&params)?;
     let crs = params.get("crs").filter(|c| !c.is_empty()).map(|c| WireCrs::parse(c)).transpose()?.unwrap_or_default();
     let bbox_crs =
         params.get("bbox-crs").filter(|c| !c.is_empty()).map(|c| WireCrs::parse(c)).transpose()?.unwrap_or_default();
@@ -97,35 +100,36 @@ async fn list(
         .map(|c| c.parse::<i64>().map_err(|_| bad_param(format!("cluster_id={c:?} must be an integer"))))
         .transpose()?;
     let as_of = params.get("asOf").map(|t| as_of(t)).transpose()?;
-    let query = ZoneQuery { bbox, cluster_id, limit, offset, layer };
-    let (matched, mut zones) = match &scope {
-        None if as_of.is_some() => {
-            return Err(bad_param(
-                "asOf reads the zones' history, which is the draft's: not with layer=published".into(),
-            ));
+    let query = ZoneQuery { bbox, cluster_id, limit, offset, cursor, layer };
+    // One zone more than the page: whether there is a next (or previous) page. Counted no
+    // further than the bound: beyond it, `numberMatched` is left out.
+    let longer = ZoneQuery { limit: limit + 1, ..query };
+    let bound = state.config.matched_exact_up_to;
+    if scope.is_none() && as_of.is_some() {
+        return Err(bad_param("asOf reads the zones' history, which is the draft's: not with layer=published".into()));
+    }
+    let (matched, zones) = match (&scope, as_of) {
+        (Some(DraftScope::Unit { area, .. }), _) => zones_in_unit(&state, longer, as_of, area).await?,
+        (_, Some(at)) => (state.store.count_zones_as_of(&query, at).await?, state.store.stream_zones_as_of(longer, at)),
+        (_, None) => {
+            (state.store.count_zones_up_to(&query, bound.saturating_add(1)).await?, state.store.stream_zones(longer))
         }
-        None => (state.store.count_zones(&query).await?, state.store.stream_zones(query)),
-        Some(DraftScope::Everything) => match as_of {
-            None => (state.store.count_zones(&query).await?, state.store.stream_zones(query)),
-            Some(at) => (state.store.count_zones_as_of(&query, at).await?, state.store.stream_zones_as_of(query, at)),
-        },
-        Some(DraftScope::Unit { area, .. }) => zones_in_unit(&state, query, as_of, area).await?,
     };
+    let head = items_head(matched, bound);
     let repeat = super::links::repeated(&params, &["bbox", "bbox-crs", "crs", "cluster_id", "asOf", "layer"]);
-    let page = move |offset: u64, rel: &str| {
-        link(format!("{base}/collections/zones/items?limit={limit}&offset={offset}{repeat}"), rel, GEOJSON, rel)
+    let page = move |paging: &str, rel: &str| {
+        link(format!("{base}/collections/zones/items?limit={limit}&{paging}{repeat}"), rel, GEOJSON, rel)
     };
-    let stamp = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let at = PageAt { offset, cursor, by_id: true };
     let body = async_stream::stream! {
-        yield Ok::<Bytes, std::io::Error>(Bytes::from(format!(r#"{{"type":"FeatureCollection","timeStamp":"{stamp}","numberMatched":{matched},"features":["#)));
-        let mut returned: u64 = 0;
+        yield Ok::<Bytes, std::io::Error>(Bytes::from(head));
+        let mut zones = PageOf::new(limit, cursor, zones);
         while let Some(item) = zones.next().await {
             let feature = item.map_err(ApiError::from).and_then(|z| zone_json(&z, crs));
             match feature {
                 Ok(feature) => {
-                    let mut chunk = if returned == 0 { Vec::new() } else { vec![b','] };
+                    let mut chunk = if zones.read.returned == 1 { Vec::new() } else { vec![b','] };
                     serde_json::to_writer(&mut chunk, &feature).unwrap_or_default();
-                    returned += 1;
                     yield Ok(Bytes::from(chunk));
                 }
                 Err(e) => {
@@ -135,15 +139,8 @@ async fn list(
                 }
             }
         }
-        let mut links = vec![page(offset, "self")];
-        if offset + returned < matched {
-            links.push(page(offset + returned, "next"));
-        }
-        if offset > 0 {
-            links.push(page(offset.saturating_sub(u64::from(limit)), "prev"));
-        }
-        let tail = json!({ "numberReturned": returned, "links": links }).to_string();
-        yield Ok(Bytes::from(format!("],{}", &tail[1..])));
+        let links = page_links(limit, at, zones.read, page);
+        yield Ok(Bytes::from(items_tail(zones.read.returned, &links)));
     };
     Ok((
         [
@@ -172,7 +169,7 @@ async fn zones_in_unit(
     if bbox[0] > bbox[2] || bbox[1] > bbox[3] {
         return Ok((0, futures::stream::empty().boxed()));
     }
-    let all = ZoneQuery { bbox: Some(bbox), limit: u32::MAX, offset: 0, ..query };
+    let all = ZoneQuery { bbox: Some(bbox), limit: u32::MAX, offset: 0, cursor: None, ..query };
     let candidates = match as_of {
         None => state.store.stream_zones(all),
         Some(at) => state.store.stream_zones_as_of(all, at),
@@ -182,13 +179,9 @@ async fn zones_in_unit(
         .try_collect()
         .await?;
     let matched = inside.len() as u64;
-    let page: Vec<_> = inside
-        .into_iter()
-        .skip(usize::try_from(query.offset).unwrap_or(usize::MAX))
-        .take(query.limit as usize)
-        .map(Ok)
-        .collect();
-    Ok((matched, futures::stream::iter(page).boxed()))
+    let inside = futures::stream::iter(inside.into_iter().map(Ok)).boxed();
+    let page = clusterplan_store::page_in_id_order(inside, |z| z.id, query.cursor, query.offset, query.limit);
+    Ok((matched, page))
 }
 
 /// A zone

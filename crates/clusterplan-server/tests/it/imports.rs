@@ -432,6 +432,81 @@ fn percent(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
+/// The zones of a detailed plan from a file (issue 17): placed by cluster code, checked as
+/// their POST would be, against the stored zones and each other; all written in one
+/// transaction with their first versions, or none; the same file again is `unchanged`.
+async fn zones_of_a_detailed_plan_import_in_one_transaction(state: AppState) {
+    clusterplan_server::demo::seed_if_empty(state.store.as_ref(), Crs::VN2000_TM3_10545).await.expect("seed");
+    let clusters = get(&state, "/collections/clusters/items?limit=100").await.body;
+    let ttb = clusters["features"]
+        .as_array()
+        .and_then(|f| f.iter().find(|c| c["properties"]["code"] == "BT-CCN-TTB"))
+        .cloned()
+        .expect("Tân Thành Bình");
+    let ring = ttb["geometry"]["coordinates"][0][0].as_array().expect("ring").clone();
+    let n = ring.len() as f64 - 1.0;
+    let (cx, cy) = ring[..ring.len() - 1]
+        .iter()
+        .fold((0.0, 0.0), |(x, y), p| (x + p[0].as_f64().expect("x") / n, y + p[1].as_f64().expect("y") / n));
+    let plot = |x0: f64, x1: f64| {
+        json!([[[x0, cy - 0.0005], [x1, cy - 0.0005], [x1, cy + 0.0005], [x0, cy + 0.0005], [x0, cy - 0.0005]]])
+    };
+    let feature = |label: &str, use_: &str, coordinates: Value| {
+        json!({ "type": "Feature", "geometry": { "type": "Polygon", "coordinates": coordinates },
+                "properties": { "MA_CCN": "BT-CCN-TTB", "LOAI_DAT": use_, "KY_HIEU": label } })
+    };
+    let plan =
+        |features: Vec<Value>| json!({ "type": "FeatureCollection", "features": features }).to_string().into_bytes();
+    let good = plan(vec![feature("CN-01", "IND", plot(cx - 0.001, cx)), feature("CN-02", "ind", plot(cx, cx + 0.001))]);
+    let zones_uri = format!("/collections/zones/items?cluster_id={}", ttb["id"]);
+    let zones_of = |state: AppState| {
+        let uri = zones_uri.clone();
+        async move { get(&state, &uri).await.body["features"].as_array().map_or(0, Vec::len) }
+    };
+    let uri = |query: &str| format!("/collections/zones/import?{query}");
+    let preview =
+        send_file(&state, Method::POST, &uri("dry_run=true&filename=ttb.geojson"), Some(TOKEN), good.clone()).await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.text);
+    assert_eq!(preview.body["summary"]["create"], 2, "{}", preview.text);
+    assert_eq!(preview.body["summary"]["refused"], 0, "{}", preview.text);
+    assert_eq!(preview.body["mapping"]["MA_CCN"], "cluster_code");
+    assert_eq!(zones_of(state.clone()).await, 0, "a preview writes nothing");
+
+    // Overlapping plots, and one outside the cluster: refused, nothing written.
+    let bad = plan(vec![
+        feature("CN-01", "IND", plot(cx - 0.001, cx)),
+        feature("CN-03", "IND", plot(cx - 0.0005, cx + 0.0005)),
+        feature("CN-04", "WH", plot(cx + 0.05, cx + 0.051)),
+        feature("CN-05", "BAD", plot(cx, cx + 0.001)),
+    ]);
+    let refused = send_file(&state, Method::POST, &uri(""), Some(TOKEN), bad).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.text);
+    let actions: Vec<&str> =
+        refused.body["features"].as_array().expect("features").iter().filter_map(|v| v["action"].as_str()).collect();
+    assert_eq!(actions, ["create", "refused", "refused", "refused"], "{}", refused.text);
+    let problems: Vec<&str> = refused.body["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .filter_map(|v| v["problem"]["detail"].as_str())
+        .collect();
+    assert!(problems[0].contains("overlap") && problems[1].contains("outside its cluster"), "{problems:?}");
+    assert_eq!(zones_of(state.clone()).await, 0, "a refused import writes nothing");
+
+    let written = send_file(&state, Method::POST, &uri("filename=ttb.geojson"), Some(TOKEN), good.clone()).await;
+    assert_eq!(written.status, StatusCode::OK, "{}", written.text);
+    assert_eq!(written.body["committed"], true);
+    assert_eq!(zones_of(state.clone()).await, 2);
+    let id = written.body["features"][0]["matched"]["id"].as_i64().expect("zone id");
+    let versions = get(&state, &format!("/collections/zones/items/{id}/versions")).await.body;
+    assert_eq!(versions["versions"][0]["reason"], "import ttb.geojson", "{versions}");
+    let again = send_file(&state, Method::POST, &uri(""), Some(TOKEN), good).await;
+    assert_eq!(again.body["summary"]["unchanged"], 2, "{}", again.text);
+    assert_eq!(zones_of(state.clone()).await, 2);
+    let public = send_file(&state, Method::POST, &uri(""), None, b"{}".to_vec()).await;
+    assert_eq!(public.status, StatusCode::UNAUTHORIZED);
+}
+
 async fn state_for(store: Arc<dyn Store>, config: StoreConfig) -> AppState {
     crate::common::planner_state(store, config, TOKEN).await
 }
@@ -446,6 +521,7 @@ router_suite!(
     coordinate_tables_hold_several_parcels_and_bad_ones_are_refused,
     long_notes_survive_a_shapefile_round_trip,
     a_drawing_imports_the_closed_polylines_of_its_layer,
+    zones_of_a_detailed_plan_import_in_one_transaction,
 );
 
 /// `clusterplan import` runs the same pipeline on the store `serve` would open: the preview

@@ -135,8 +135,14 @@ async fn a_nul_in_any_attribute_of_a_feature_write_is_a_400_that_names_it(state:
 
     assert_eq!(state.store.version_count(id).await.expect("versions"), 1, "no refused edit wrote a version");
     assert_eq!(state.store.list_events(id).await.expect("events").len(), 1, "no refused event was recorded");
-    let zones =
-        ZoneQuery { bbox: None, cluster_id: None, limit: 10, offset: 0, layer: clusterplan_store::Layer::Draft };
+    let zones = ZoneQuery {
+        bbox: None,
+        cluster_id: None,
+        limit: 10,
+        offset: 0,
+        cursor: None,
+        layer: clusterplan_store::Layer::Draft,
+    };
     assert_eq!(state.store.count_zones(&zones).await.expect("zones"), 0, "no refused zone was created");
     let kept = get(&state, &item).await;
     assert_eq!(kept.body["properties"]["version"], 1, "{}", kept.text);

@@ -95,6 +95,13 @@ fn assert_problem(a: &Answer, status: StatusCode) {
     assert_eq!(a.content_type(), "application/problem+json", "{}", a.text);
 }
 
+/// A refusal of a page: the same status as the problem document, as a readable page.
+fn assert_problem_page(a: &Answer, status: StatusCode) {
+    assert_eq!(a.status, status, "{}", a.text);
+    assert_eq!(a.content_type(), "text/html; charset=utf-8", "{}", a.text);
+    assert!(a.text.contains(&format!("({})", status.as_u16())), "{}", a.text);
+}
+
 fn assert_html(a: &Answer) {
     assert_eq!(a.status, StatusCode::OK, "{}", a.text);
     assert_eq!(a.content_type(), "text/html; charset=utf-8", "{}", a.text);
@@ -283,7 +290,7 @@ async fn items_and_item_are_negotiated_between_html_and_geojson(state: AppState)
         );
         assert!(
             page.text.contains(
-                r#"rel="next" href="http://test.local/collections/clusters/items?limit=1&amp;offset=1&amp;f=html""#
+                r#"rel="next" href="http://test.local/collections/clusters/items?limit=1&amp;after=id.1&amp;f=html""#
             ),
             "{}",
             page.text
@@ -303,7 +310,7 @@ async fn items_and_item_are_negotiated_between_html_and_geojson(state: AppState)
         "{}",
         english.text
     );
-    assert!(english.text.contains(r#"offset=1&amp;f=html&amp;lang=en""#), "{}", english.text);
+    assert!(english.text.contains(r#"after=id.1&amp;f=html&amp;lang=en""#), "{}", english.text);
     assert!(english.text.contains(r#"lang="vi" hreflang="vi">Tiếng Việt</a>"#), "a switch back: {}", english.text);
     let accept = call(
         &state,
@@ -337,16 +344,14 @@ async fn items_and_item_are_negotiated_between_html_and_geojson(state: AppState)
         Some("http://test.local/collections/clusters/items?limit=1&offset=0&f=html")
     );
 
-    for bad in [
-        format!("{ITEMS}?f=xml"),
-        format!("{item}?f=xml"),
-        format!("{ITEMS}?f=html&limit=0"),
-        format!("{ITEMS}?f=html&colour=red"),
-    ] {
+    for bad in [format!("{ITEMS}?f=xml"), format!("{item}?f=xml")] {
         assert_problem(&get(&state, &bad).await, StatusCode::BAD_REQUEST);
     }
-    assert_problem(&get(&state, &format!("{ITEMS}/999999?f=html")).await, StatusCode::NOT_FOUND);
-    assert_problem(&get(&state, "/collections/nope/items?f=html").await, StatusCode::NOT_FOUND);
+    for bad in [format!("{ITEMS}?f=html&limit=0"), format!("{ITEMS}?f=html&colour=red")] {
+        assert_problem_page(&get(&state, &bad).await, StatusCode::BAD_REQUEST);
+    }
+    assert_problem_page(&get(&state, &format!("{ITEMS}/999999?f=html")).await, StatusCode::NOT_FOUND);
+    assert_problem_page(&get(&state, "/collections/nope/items?f=html").await, StatusCode::NOT_FOUND);
 }
 
 async fn the_public_sees_only_the_published_layer_in_html_too(state: AppState) {
@@ -362,9 +367,9 @@ async fn the_public_sees_only_the_published_layer_in_html_too(state: AppState) {
     let planner = browser(&state, ITEMS, true).await;
     assert!(planner.text.contains("Đã công bố") && planner.text.contains("Bản nháp"), "{}", planner.text);
     assert_html(&browser(&state, &format!("{ITEMS}/{id}"), false).await);
-    assert_problem(&browser(&state, &format!("{ITEMS}/{draft_id}"), false).await, StatusCode::NOT_FOUND);
-    assert_problem(&browser(&state, &format!("{ITEMS}?layer=draft"), false).await, StatusCode::UNAUTHORIZED);
-    assert_problem(
+    assert_problem_page(&browser(&state, &format!("{ITEMS}/{draft_id}"), false).await, StatusCode::NOT_FOUND);
+    assert_problem_page(&browser(&state, &format!("{ITEMS}?layer=draft"), false).await, StatusCode::UNAUTHORIZED);
+    assert_problem_page(
         &browser(&state, &format!("{ITEMS}/{id}?asOf=2025-01-01T00:00:00Z"), false).await,
         StatusCode::UNAUTHORIZED,
     );
@@ -429,7 +434,30 @@ async fn landing_conformance_and_collections_have_html_views(state: AppState) {
     for bad in ["/?f=xml", "/conformance?f=xml", "/collections?f=xml", "/collections/clusters?f=pdf"] {
         assert_problem(&get(&state, bad).await, StatusCode::BAD_REQUEST);
     }
-    assert_problem(&get(&state, "/collections/nope?f=html").await, StatusCode::NOT_FOUND);
+    assert_problem_page(&get(&state, "/collections/nope?f=html").await, StatusCode::NOT_FOUND);
+}
+
+/// A refusal asked for as a page reads as a page (issue 19): a bad filter typed in a browser's
+/// address bar answers 400 in HTML, saying what is wrong and where, in the page's language;
+/// JSON clients keep the problem document.
+async fn a_refusal_asked_for_as_a_page_is_a_readable_page(state: AppState) {
+    let uri = "/collections/clusters/items?filter=name%20%3D";
+    let page = browser(&state, uri, true).await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    assert!(page.headers["content-type"].to_str().is_ok_and(|t| t.starts_with("text/html")), "{:?}", page.headers);
+    assert!(page.text.contains("Không trả lời được yêu cầu này (400)"), "{}", page.text);
+    assert!(page.text.contains("filter: expected a literal"), "{}", page.text);
+    assert!(page.text.contains("href=\"/collections/clusters/items?f=html\""), "{}", page.text);
+    let english = browser(&state, &format!("{uri}&lang=en"), true).await;
+    assert!(english.text.contains("This request cannot be answered (400)"), "{}", english.text);
+    let json = get(&state, uri).await;
+    assert_eq!(json.status, StatusCode::BAD_REQUEST);
+    assert_eq!(json.headers["content-type"], "application/problem+json");
+    assert!(json.body["detail"].as_str().is_some_and(|d| d.contains("filter")));
+    // The API document says so: a 400 of the items view is a problem document or a page.
+    let api = get(&state, "/api").await;
+    let refusal = &api.body["paths"]["/collections/{collection}/items"]["get"]["responses"]["400"]["content"];
+    assert!(refusal["application/problem+json"].is_object() && refusal["text/html"].is_object(), "{refusal}");
 }
 
 async fn state_for(store: Arc<dyn Store>, config: StoreConfig) -> AppState {
@@ -442,4 +470,5 @@ router_suite!(
     items_and_item_are_negotiated_between_html_and_geojson,
     the_public_sees_only_the_published_layer_in_html_too,
     landing_conformance_and_collections_have_html_views,
+    a_refusal_asked_for_as_a_page_is_a_readable_page,
 );

@@ -10,11 +10,11 @@ use clusterplan_core::lifecycle::{LegalAct, PlanningTask, StatusEvent};
 use clusterplan_core::units::{Succession, SuccessionKind, Unit, UnitLevel};
 use clusterplan_core::zones::{LandTotals, LandUse, Zone, ZoneAttrs, ZoneDraft, ZoneInput, check_placement};
 use clusterplan_core::{AreaReport, Cluster, ClusterDraft, ClusterStatus, Crs};
-use futures::TryStreamExt;
 use futures::stream::BoxStream;
+use futures::{StreamExt, TryStreamExt};
 use sqlx::QueryBuilder;
 
-use super::{SqlStore, boundary, count_rows, explain_miss, lock_row, select_page};
+use super::{Paging, SqlStore, boundary, bounded_count, count_rows, explain_miss, lock_row, push_cursor, select_page};
 use crate::backend::{Backend, RowExt, Sql, expand};
 use crate::geom::geometry;
 use crate::planning::{
@@ -297,8 +297,11 @@ impl<B: Backend> SqlStore<B> {
         let table = query.layer.zones_table();
         let mut qb = QueryBuilder::new(expand::<B>(&format!("SELECT {ZONE_COLUMNS} FROM {table}")));
         Self::push_zone_where(&mut qb, &query);
-        qb.push(format_args!(" ORDER BY {}", B::ID));
-        let paging = page.then_some((query.limit, query.offset));
+        let cursor = query.cursor.filter(|_| page);
+        push_cursor::<B>(&mut qb, cursor);
+        let descending = if matches!(cursor, Some(crate::Cursor::Before(_))) { " DESC" } else { "" };
+        qb.push(format_args!(" ORDER BY {}{descending}", B::ID));
+        let paging = page.then_some(Paging { limit: query.limit, offset: query.offset, cursor });
         let admits = move |z: &Zone| query.bbox.is_none_or(|b| intersects_bbox(&z.data.boundary, b));
         select_page(self.pool.clone(), qb, Self::zones_exact_in_sql(&query), paging, decode_zone::<B>, admits)
     }
@@ -493,6 +496,29 @@ impl<B: Backend> PlanningStore for SqlStore<B> {
         Ok(zone)
     }
 
+    async fn write_zones(&self, drafts: &[ZoneDraft], ctx: &WriteContext) -> Result<Vec<Zone>, StoreError> {
+        let now = Utc::now();
+        let mut tx = self.pool.begin().await?;
+        let mut clusters: HashMap<i64, (Cluster, Vec<Zone>)> = HashMap::new();
+        let mut written = Vec::with_capacity(drafts.len());
+        for draft in drafts {
+            let cluster_id = draft.attrs.cluster_id();
+            let (cluster, zones) = match clusters.entry(cluster_id) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(lock_cluster_with_zones::<B>(&mut tx, cluster_id).await?)
+                }
+            };
+            check(draft, cluster, zones, None)?;
+            let id = insert_zone::<B>(&mut tx, draft, ctx, now).await?;
+            let zone = Self::zone_in_tx(&mut tx, id).await?;
+            zones.push(zone.clone());
+            written.push(zone);
+        }
+        tx.commit().await?;
+        Ok(written)
+    }
+
     async fn update_zone(
         &self,
         id: i64,
@@ -552,13 +578,16 @@ impl<B: Backend> PlanningStore for SqlStore<B> {
         Self::zone_in_tx(&mut conn, id).await
     }
 
-    async fn count_zones(&self, query: &ZoneQuery) -> Result<u64, StoreError> {
+    async fn count_zones_up_to(&self, query: &ZoneQuery, at_most: u64) -> Result<u64, StoreError> {
         if Self::zones_exact_in_sql(query) {
-            let mut qb = QueryBuilder::new(format!("SELECT count(*) AS n FROM {}", query.layer.zones_table()));
-            Self::push_zone_where(&mut qb, query);
+            let qb = bounded_count(query.layer.zones_table(), at_most, |qb| {
+                Self::push_zone_where(qb, query);
+                Ok(())
+            })?;
             return count_rows(&self.pool, qb).await;
         }
-        self.select_zones(*query, false).try_fold(0u64, |n, _| async move { Ok(n + 1) }).await
+        let take = usize::try_from(at_most).unwrap_or(usize::MAX);
+        self.select_zones(*query, false).take(take).try_fold(0u64, |n, _| async move { Ok(n + 1) }).await
     }
 
     fn stream_zones(&self, query: ZoneQuery) -> BoxStream<'static, Result<Zone, StoreError>> {

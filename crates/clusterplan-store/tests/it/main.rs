@@ -6,6 +6,8 @@ mod backup;
 mod behaviour;
 mod filter;
 mod gpkg_file;
+mod keyset;
+mod postgis;
 mod publishing;
 mod support;
 mod zone_history;

@@ -256,7 +256,7 @@ async fn boundaries_are_simplified_to_the_tile_resolution(store: Arc<dyn Store>)
 
 /// The ids of a layer's zones, in id order.
 async fn zone_ids(store: &dyn Store, layer: Layer) -> Vec<i64> {
-    let all = ZoneQuery { bbox: None, cluster_id: None, limit: 100, offset: 0, layer };
+    let all = ZoneQuery { bbox: None, cluster_id: None, limit: 100, offset: 0, cursor: None, layer };
     let zones: Vec<_> = store.stream_zones(all).try_collect().await.expect("zones");
     assert_eq!(store.count_zones(&all).await.expect("count"), zones.len() as u64);
     zones.iter().map(|z| z.id).collect()
@@ -291,6 +291,7 @@ async fn one_publication_makes_clusters_and_their_zones_public(store: Arc<dyn St
         cluster_id: None,
         limit: 10,
         offset: 0,
+        cursor: None,
         layer: Layer::Published,
     };
     assert_eq!(store.count_zones(&at_old).await.expect("count"), 1);

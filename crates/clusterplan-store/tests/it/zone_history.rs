@@ -16,7 +16,8 @@ fn cluster() -> ClusterDraft {
     small(input("PH-MT", "Phú Hưng – Mỹ Thạnh", "in_plan"), 106.0, 10.0)
 }
 
-const ALL: ZoneQuery = ZoneQuery { bbox: None, cluster_id: None, limit: 100, offset: 0, layer: Layer::Draft };
+const ALL: ZoneQuery =
+    ZoneQuery { bbox: None, cluster_id: None, limit: 100, offset: 0, cursor: None, layer: Layer::Draft };
 
 async fn zone_history_keeps_every_write_with_who_and_why(store: Arc<dyn Store>) {
     let c = store.create_cluster(&cluster(), &ctx("an", "new")).await.expect("cluster");

@@ -117,6 +117,8 @@ const WORDS: Table = &[
     ("links", ("Liên kết", "Links")),
     ("also_as", ("Định dạng khác: ", "Also as: ")),
     ("of", (" trên ", " of ")),
+    ("problem_title", ("Không trả lời được yêu cầu này", "This request cannot be answered")),
+    ("problem_back", ("Trở lại trang không có tham số này", "Back to the page without these parameters")),
     ("features_count", (" đối tượng", " features")),
     ("from_offset", (" từ vị trí ", " from offset ")),
     ("previous", ("← trang trước", "← previous page")),

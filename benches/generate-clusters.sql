@@ -1,0 +1,16 @@
+-- Fills a migrated PostGIS database (one the server has opened once) with :n synthetic
+-- clusters, 0.004° squares on a 400-column grid over southern Vietnam, written straight into
+-- `clusters` (no versions or events: for reads, not for history). Deterministic.
+--
+--   psql "$DATABASE" -v n=100000 -f benches/generate-clusters.sql
+\if :{?n}
+\else
+  \set n 100000
+\endif
+INSERT INTO clusters (geom, code, name, name_folded, kind, status, area_ha, geodesic_area_ha, planning_crs,
+                      version, created_at, updated_at, updated_by)
+SELECT ST_ForcePolygonCCW(ST_Multi(ST_MakeEnvelope(x, y, x + 0.004, y + 0.004, 4326))),
+       'GEN-' || i, 'Cụm sinh ' || i, 'cum sinh ' || i, 'cluster', 'in_plan', 19.4, 19.4, 'EPSG:9210',
+       1, timestamptz '2026-01-01 00:00:00+00', timestamptz '2026-01-01 00:00:00+00', 'generator'
+FROM (SELECT i, 104.5 + (i % 400) * 0.01 AS x, 8.7 + (i / 400) * 0.01 AS y FROM generate_series(1, :n) AS i) g;
+ANALYZE clusters;
