@@ -260,8 +260,8 @@ impl DraftScope {
             DraftScope::Everything => None,
             DraftScope::Unit { area, .. } => Some(clusterplan_core::cql2::Expr::Spatial {
                 op: clusterplan_core::cql2::SpatialOp::Intersects,
-                prop: "geometry".into(),
-                geometry: geo_types::Geometry::MultiPolygon(area.clone()),
+                left: clusterplan_core::cql2::GeomArg::Property("geometry".into()),
+                right: clusterplan_core::cql2::GeomArg::Literal(geo_types::Geometry::MultiPolygon(area.clone())),
             }),
         }
     }

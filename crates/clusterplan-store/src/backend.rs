@@ -11,7 +11,7 @@
 use std::future::Future;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use clusterplan_core::cql2::{LikePattern, Literal, SpatialOp};
+use clusterplan_core::cql2::{LikePattern, Literal};
 use futures::stream::BoxStream;
 use geo_types::Geometry;
 use sqlx::{Database, Pool, Postgres, QueryBuilder, Sqlite, Transaction};
@@ -131,6 +131,10 @@ pub trait Backend: Database + sealed::Sealed {
 
     /// Whether predicates on this queryable are decided in SQL as the Rust evaluator does.
     fn decides(q: Queryable) -> bool;
+    /// Whether `CASEI`, `ACCENTI`, arithmetic, spatial and temporal functions are decided in SQL
+    /// (PostgreSQL's lower case, `translate`, float8 arithmetic, PostGIS, comparisons of
+    /// instants) as the Rust evaluator does.
+    const FUNCTIONS: bool;
 
     /// Binds a value both databases store alike.
     fn bind<T: SqlValue>(qb: &mut QueryBuilder<'static, Self>, value: T);
@@ -146,14 +150,6 @@ pub trait Backend: Database + sealed::Sealed {
 
     /// ` [NOT] LIKE …` after the column: case-sensitive, CQL2's wildcards.
     fn push_like(qb: &mut QueryBuilder<'static, Self>, pattern: &LikePattern, negated: bool);
-
-    /// `S_…(column, literal)`; only called where [`Backend::decides`] the geometry.
-    fn push_spatial(
-        qb: &mut QueryBuilder<'static, Self>,
-        op: SpatialOp,
-        column: &str,
-        geometry: &Geometry<f64>,
-    ) -> Result<(), StoreError>;
 
     /// ` AND <rows of table whose envelope meets the WGS 84 box>`: an index prefilter.
     fn push_envelope(qb: &mut QueryBuilder<'static, Self>, table: &str, bbox: [f64; 4]);

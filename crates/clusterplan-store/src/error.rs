@@ -73,7 +73,21 @@ pub enum StoreError {
     Migration(#[from] sqlx::migrate::MigrateError),
     /// The database failed; details for logs only.
     #[error("database error: {0}")]
-    Backend(#[from] sqlx::Error),
+    Backend(sqlx::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    /// A number out of float8's range (`1e308 * area_ha` in a filter) is the request's doing,
+    /// not the database's failure: [`StoreError::Invalid`], said without the database's words.
+    fn from(e: sqlx::Error) -> Self {
+        let out_of_range =
+            e.as_database_error().and_then(sqlx::error::DatabaseError::code).is_some_and(|code| code == "22003");
+        if out_of_range {
+            Self::Invalid("the filter's arithmetic goes beyond the range of numbers for some feature".into())
+        } else {
+            Self::Backend(e)
+        }
+    }
 }
 
 impl StoreError {

@@ -5,7 +5,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use clusterplan_core::cql2::{LikePattern, LikeToken, PropertyType, SpatialOp};
+use clusterplan_core::cql2::{LikePattern, LikeToken, PropertyType};
 use futures::TryStreamExt;
 use geo_types::Geometry;
 use sqlx::sqlite::{
@@ -68,6 +68,8 @@ impl Backend for Sqlite {
     const EXTENT: &'static str = "SELECT min(minx) AS minx, min(miny) AS miny, max(maxx) AS maxx, max(maxy) AS maxy \
                                   FROM rtree_{table}_geom";
 
+    const FUNCTIONS: bool = false;
+
     fn decides(q: Queryable) -> bool {
         matches!(q.property_type(), PropertyType::String | PropertyType::Number | PropertyType::Boolean)
     }
@@ -104,15 +106,6 @@ impl Backend for Sqlite {
             }
         }
         qb.push(if negated { " NOT GLOB " } else { " GLOB " }).push_bind(glob);
-    }
-
-    fn push_spatial(
-        _: &mut QueryBuilder<'static, Self>,
-        op: SpatialOp,
-        _: &str,
-        _: &Geometry<f64>,
-    ) -> Result<(), StoreError> {
-        Err(StoreError::Invalid(format!("{} is decided after the R*Tree prefilter, not in SQLite", op.cql2_name())))
     }
 
     fn push_envelope(qb: &mut QueryBuilder<'static, Self>, table: &str, [minx, miny, maxx, maxy]: [f64; 4]) {

@@ -6,11 +6,11 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use clusterplan_core::Cluster;
-use clusterplan_core::cql2::{LikePattern, SpatialOp};
+use clusterplan_core::cql2::LikePattern;
 use clusterplan_core::zones::Zone;
 use geo_types::Geometry;
+use geozero::ToGeo;
 use geozero::wkb::Wkb;
-use geozero::{CoordDimensions, ToGeo, ToWkb};
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions, PgRow};
 use sqlx::{Connection, PgPool, Pool, Postgres, QueryBuilder, Row, Transaction};
 
@@ -84,6 +84,8 @@ impl Backend for Postgres {
                                   FROM (SELECT ST_Extent(geom)::box2d AS e FROM {table}) x";
     const FOR_SHARE: &'static str = " FOR SHARE";
 
+    const FUNCTIONS: bool = true;
+
     fn decides(_: Queryable) -> bool {
         true
     }
@@ -106,26 +108,6 @@ impl Backend for Postgres {
     fn push_like(qb: &mut QueryBuilder<'static, Self>, pattern: &LikePattern, negated: bool) {
         qb.push(if negated { " NOT LIKE " } else { " LIKE " });
         qb.push_bind(pattern.sql_pattern()).push(" ESCAPE '\\'");
-    }
-
-    fn push_spatial(
-        qb: &mut QueryBuilder<'static, Self>,
-        op: SpatialOp,
-        column: &str,
-        geometry: &Geometry<f64>,
-    ) -> Result<(), StoreError> {
-        let function = match op {
-            SpatialOp::Intersects => "ST_Intersects(",
-            SpatialOp::Disjoint => "ST_Disjoint(",
-            SpatialOp::Within => "ST_Within(",
-            SpatialOp::Contains => "ST_Contains(",
-        };
-        let wkb = geometry
-            .to_wkb(CoordDimensions::xy())
-            .map_err(|e| StoreError::Invalid(format!("filter geometry cannot be encoded: {e}")))?;
-        qb.push(function).push(column).push(", ST_GeomFromWKB(");
-        qb.push_bind(wkb).push(", 4326))");
-        Ok(())
     }
 
     fn push_envelope(qb: &mut QueryBuilder<'static, Self>, _table: &str, [minx, miny, maxx, maxy]: [f64; 4]) {

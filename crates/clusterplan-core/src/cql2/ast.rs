@@ -6,7 +6,7 @@ use std::fmt::{self, Display, Formatter, Write as _};
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use geo_types::{Coord, Geometry, LineString, Polygon};
 
-/// A parsed CQL2 filter.
+/// A parsed CQL2 filter: a condition.
 ///
 /// `And` and `Or` hold two or more operands (a chain `a AND b AND c` is one `And`). Property
 /// names are as written in the filter, to be looked up in the queryables; a SQL builder maps them
@@ -21,71 +21,410 @@ pub enum Expr {
     Or(Vec<Expr>),
     /// The operand does not hold (unknown stays unknown, as in SQL).
     Not(Box<Expr>),
-    /// `prop op value`; a filter written `value op prop` is stored with the operator flipped.
+    /// `left op right` between two values of one type.
     Compare {
-        /// The property on the left.
-        prop: String,
+        /// The left operand.
+        left: Scalar,
         /// The comparison.
         op: CompareOp,
-        /// The literal on the right.
-        value: Literal,
+        /// The right operand.
+        right: Scalar,
     },
-    /// `left op right` between two properties of the same type (`planned_area_ha < area_ha`).
-    CompareProperties {
-        /// The property on the left.
-        left: String,
-        /// The comparison.
-        op: CompareOp,
-        /// The property on the right.
-        right: String,
-    },
-    /// `prop [NOT] LIKE 'pattern'`: case- and accent-sensitive pattern match.
+    /// `value [NOT] LIKE 'pattern'`; `CASEI`/`ACCENTI` of the pattern are applied to it when
+    /// the filter is read.
     Like {
-        /// The string property matched.
-        prop: String,
+        /// The string matched.
+        value: Scalar,
         /// The pattern, with `%`, `_` and escapes resolved.
         pattern: LikePattern,
         /// `NOT LIKE`.
         negated: bool,
     },
-    /// `prop [NOT] BETWEEN low AND high`, bounds included (numbers only, as in CQL2).
+    /// `value [NOT] BETWEEN low AND high`, bounds included.
     Between {
-        /// The number property tested.
-        prop: String,
+        /// The value tested.
+        value: Scalar,
         /// The lower bound.
-        low: f64,
+        low: Scalar,
         /// The upper bound; `low > high` matches nothing, as in SQL.
-        high: f64,
+        high: Scalar,
         /// `NOT BETWEEN`.
         negated: bool,
     },
-    /// `prop [NOT] IN (v1, v2, …)`; the list is never empty.
+    /// `value [NOT] IN (v1, v2, …)`; the list is never empty.
     In {
-        /// The property tested.
-        prop: String,
-        /// The literals, in the order written.
-        values: Vec<Literal>,
+        /// The value tested.
+        value: Scalar,
+        /// The items, in the order written.
+        list: Vec<Scalar>,
         /// `NOT IN`.
         negated: bool,
     },
-    /// `prop IS [NOT] NULL`; a property that a feature lacks counts as NULL.
+    /// `value IS [NOT] NULL`; a property that a feature lacks counts as NULL.
     IsNull {
-        /// The property tested.
-        prop: String,
+        /// The value tested (a geometry property too).
+        value: Scalar,
         /// `IS NOT NULL`.
         negated: bool,
     },
-    /// `S_…(prop, geometry)`: the property's geometry related to a literal (CRS84, two
-    /// dimensions). A filter written `S_…(geometry, prop)` is stored with the relation turned
-    /// round (`S_WITHIN(literal, prop)` becomes `Contains`).
+    /// `S_…(left, right)`: two geometries related (CRS84, two dimensions).
     Spatial {
-        /// The relation, read "property *op* geometry".
+        /// The relation, read "left *op* right".
         op: SpatialOp,
-        /// The geometry property.
-        prop: String,
-        /// The literal; a `BBOX` is a polygon (two across the antimeridian).
-        geometry: Geometry<f64>,
+        /// The first geometry.
+        left: GeomArg,
+        /// The second geometry.
+        right: GeomArg,
     },
+    /// `T_…(left, right)`: two instants or intervals related.
+    Temporal {
+        /// The relation, read "left *op* right".
+        op: TemporalOp,
+        /// The first operand.
+        left: TimeArg,
+        /// The second operand.
+        right: TimeArg,
+    },
+    /// `A_…(left, right)`: two arrays related.
+    Array {
+        /// The relation, read "left *op* right".
+        op: ArrayOp,
+        /// The first array.
+        left: ArrayArg,
+        /// The second array.
+        right: ArrayArg,
+    },
+}
+
+/// A value in a condition: a property, a literal, or a function of them.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scalar {
+    /// A property of the feature, by name.
+    Property(String),
+    /// A literal.
+    Literal(Literal),
+    /// `CASEI(…)` or `ACCENTI(…)` of a string that is not a literal (literals are folded when the
+    /// filter is read).
+    Fold(Fold, Box<Scalar>),
+    /// `left op right` on numbers.
+    Arith(ArithOp, Box<Scalar>, Box<Scalar>),
+}
+
+impl Scalar {
+    /// The property it names, if it is one.
+    #[must_use]
+    pub fn property(&self) -> Option<&str> {
+        match self {
+            Self::Property(name) => Some(name),
+            _ => None,
+        }
+    }
+
+    /// Every property it reads.
+    pub fn properties<'a>(&'a self, out: &mut Vec<&'a str>) {
+        match self {
+            Self::Property(name) => out.push(name),
+            Self::Literal(_) => {}
+            Self::Fold(_, inner) => inner.properties(out),
+            Self::Arith(_, left, right) => {
+                left.properties(out);
+                right.properties(out);
+            }
+        }
+    }
+}
+
+/// `CASEI` or `ACCENTI`: a string compared without regard to case or to accents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Fold {
+    /// `CASEI`: lower case.
+    Case,
+    /// `ACCENTI`: accents removed (`ư` → `u`, `đ` → `d`).
+    Accent,
+}
+
+impl Fold {
+    /// The CQL2 function name.
+    #[must_use]
+    pub fn cql2_name(self) -> &'static str {
+        match self {
+            Self::Case => "CASEI",
+            Self::Accent => "ACCENTI",
+        }
+    }
+
+    /// The folded text, as both stores compute it.
+    #[must_use]
+    pub fn apply(self, text: &str) -> String {
+        match self {
+            Self::Case => text.to_lowercase(),
+            Self::Accent => super::fold::strip_accents(text),
+        }
+    }
+}
+
+/// An arithmetic operator on numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ArithOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+    /// `%`: the remainder, with the dividend's sign.
+    Mod,
+    /// `DIV`: the quotient truncated towards zero.
+    IntDiv,
+    /// `^`
+    Pow,
+}
+
+impl ArithOp {
+    /// The operator as written in CQL2.
+    #[must_use]
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Self::Add => "+",
+            Self::Sub => "-",
+            Self::Mul => "*",
+            Self::Div => "/",
+            Self::Mod => "%",
+            Self::IntDiv => "DIV",
+            Self::Pow => "^",
+        }
+    }
+
+    /// The result on two numbers; `None` (NULL) where it is undefined (division by zero, a
+    /// negative number to a fractional power) or not finite.
+    #[must_use]
+    pub fn apply(self, a: f64, b: f64) -> Option<f64> {
+        let result = match self {
+            Self::Add => a + b,
+            Self::Sub => a - b,
+            Self::Mul => a * b,
+            Self::Div | Self::Mod | Self::IntDiv if b == 0.0 => return None,
+            Self::Div => a / b,
+            // As SQL computes it from float8 operations (not C's exact fmod).
+            Self::Mod => a - b * (a / b).trunc(),
+            Self::IntDiv => (a / b).trunc(),
+            Self::Pow if a < 0.0 && b.fract() != 0.0 => return None,
+            Self::Pow if a == 0.0 && b < 0.0 => return None,
+            Self::Pow => a.powf(b),
+        };
+        result.is_finite().then_some(result)
+    }
+}
+
+/// A geometry operand of a spatial function.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GeomArg {
+    /// A geometry property, by name.
+    Property(String),
+    /// A literal in CRS84; a `BBOX` is a polygon (two across the antimeridian).
+    Literal(Geometry<f64>),
+}
+
+/// One end of a temporal operand.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TimeBound {
+    /// A timestamp property, by name.
+    Property(String),
+    /// An instant.
+    Instant(DateTime<Utc>),
+    /// `..`: unbounded (before everything as a start, after everything as an end).
+    Open,
+}
+
+/// An operand of a temporal function: an instant or an interval, both ends included. A date
+/// stands for its whole UTC day (`DATE('2025-06-30')` is 00:00 to 23:59:59.999999).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimeArg {
+    /// Where it starts.
+    pub start: TimeBound,
+    /// Where it ends (the same as `start` for an instant).
+    pub end: TimeBound,
+    /// How it was written, for the canonical text.
+    pub written: TimeWritten,
+}
+
+/// How a temporal operand was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TimeWritten {
+    /// A property or `TIMESTAMP('…')`.
+    Instant,
+    /// `DATE('…')`.
+    Date,
+    /// `INTERVAL(…, …)`.
+    Interval,
+}
+
+/// A temporal relation (Allen's interval algebra, as OGC 21-065r2 defines it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[allow(missing_docs)]
+pub enum TemporalOp {
+    After,
+    Before,
+    Contains,
+    Disjoint,
+    During,
+    Equals,
+    FinishedBy,
+    Finishes,
+    Intersects,
+    Meets,
+    MetBy,
+    OverlappedBy,
+    Overlaps,
+    StartedBy,
+    Starts,
+}
+
+impl TemporalOp {
+    /// Every relation.
+    pub const ALL: [Self; 15] = [
+        Self::After,
+        Self::Before,
+        Self::Contains,
+        Self::Disjoint,
+        Self::During,
+        Self::Equals,
+        Self::FinishedBy,
+        Self::Finishes,
+        Self::Intersects,
+        Self::Meets,
+        Self::MetBy,
+        Self::OverlappedBy,
+        Self::Overlaps,
+        Self::StartedBy,
+        Self::Starts,
+    ];
+
+    /// The CQL2 function name (`T_AFTER`, …).
+    #[must_use]
+    pub fn cql2_name(self) -> &'static str {
+        match self {
+            Self::After => "T_AFTER",
+            Self::Before => "T_BEFORE",
+            Self::Contains => "T_CONTAINS",
+            Self::Disjoint => "T_DISJOINT",
+            Self::During => "T_DURING",
+            Self::Equals => "T_EQUALS",
+            Self::FinishedBy => "T_FINISHEDBY",
+            Self::Finishes => "T_FINISHES",
+            Self::Intersects => "T_INTERSECTS",
+            Self::Meets => "T_MEETS",
+            Self::MetBy => "T_METBY",
+            Self::OverlappedBy => "T_OVERLAPPEDBY",
+            Self::Overlaps => "T_OVERLAPS",
+            Self::StartedBy => "T_STARTEDBY",
+            Self::Starts => "T_STARTS",
+        }
+    }
+
+    /// The relation named by a CQL2 function name, in any case.
+    #[must_use]
+    pub fn from_cql2_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|op| op.cql2_name().eq_ignore_ascii_case(name))
+    }
+
+    /// The relation as conditions on the operands' ends, all of which must hold (`Disjoint`
+    /// is the negation of `Intersects`, see [`TemporalOp::negated`]).
+    #[must_use]
+    pub fn conditions(self) -> &'static [(End, CompareOp, End)] {
+        use CompareOp::{Eq, Ge, Gt, Le, Lt};
+        use End::{LeftEnd as LE, LeftStart as LS, RightEnd as RE, RightStart as RS};
+        match self {
+            Self::After => &[(LS, Gt, RE)],
+            Self::Before => &[(LE, Lt, RS)],
+            Self::Contains => &[(LS, Lt, RS), (LE, Gt, RE)],
+            Self::During => &[(LS, Gt, RS), (LE, Lt, RE)],
+            Self::Equals => &[(LS, Eq, RS), (LE, Eq, RE)],
+            Self::FinishedBy => &[(LS, Lt, RS), (LE, Eq, RE)],
+            Self::Finishes => &[(LS, Gt, RS), (LE, Eq, RE)],
+            Self::Intersects | Self::Disjoint => &[(LS, Le, RE), (LE, Ge, RS)],
+            Self::Meets => &[(LE, Eq, RS)],
+            Self::MetBy => &[(LS, Eq, RE)],
+            Self::OverlappedBy => &[(RS, Lt, LS), (LS, Lt, RE), (RE, Lt, LE)],
+            Self::Overlaps => &[(LS, Lt, RS), (RS, Lt, LE), (LE, Lt, RE)],
+            Self::StartedBy => &[(LS, Eq, RS), (LE, Gt, RE)],
+            Self::Starts => &[(LS, Eq, RS), (LE, Lt, RE)],
+        }
+    }
+
+    /// Whether the relation holds when its [`TemporalOp::conditions`] do not all hold.
+    #[must_use]
+    pub fn negated(self) -> bool {
+        self == Self::Disjoint
+    }
+}
+
+/// An end of one of a temporal function's operands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[allow(missing_docs)]
+pub enum End {
+    LeftStart,
+    LeftEnd,
+    RightStart,
+    RightEnd,
+}
+
+impl End {
+    /// This end of the operands, and whether it is a start (for `..`).
+    #[must_use]
+    pub fn of<'a>(self, left: &'a TimeArg, right: &'a TimeArg) -> (&'a TimeBound, bool) {
+        match self {
+            Self::LeftStart => (&left.start, true),
+            Self::LeftEnd => (&left.end, false),
+            Self::RightStart => (&right.start, true),
+            Self::RightEnd => (&right.end, false),
+        }
+    }
+}
+
+/// An array relation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ArrayOp {
+    /// `A_EQUALS`: the same items.
+    Equals,
+    /// `A_CONTAINS`: every item of the right is in the left.
+    Contains,
+    /// `A_CONTAINEDBY`: every item of the left is in the right.
+    ContainedBy,
+    /// `A_OVERLAPS`: an item in both.
+    Overlaps,
+}
+
+impl ArrayOp {
+    /// The CQL2 function name.
+    #[must_use]
+    pub fn cql2_name(self) -> &'static str {
+        match self {
+            Self::Equals => "A_EQUALS",
+            Self::Contains => "A_CONTAINS",
+            Self::ContainedBy => "A_CONTAINEDBY",
+            Self::Overlaps => "A_OVERLAPS",
+        }
+    }
+
+    /// The relation named by a CQL2 function name, in any case.
+    #[must_use]
+    pub fn from_cql2_name(name: &str) -> Option<Self> {
+        [Self::Equals, Self::Contains, Self::ContainedBy, Self::Overlaps]
+            .into_iter()
+            .find(|op| op.cql2_name().eq_ignore_ascii_case(name))
+    }
+}
+
+/// An operand of an array function.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ArrayArg {
+    /// A property, by name (none of clusterplan's queryables is an array).
+    Property(String),
+    /// A list of values.
+    Items(Vec<Scalar>),
 }
 
 /// A binary comparison operator.
@@ -147,20 +486,40 @@ impl CompareOp {
     }
 }
 
-/// A spatial relation between a geometry property and a geometry literal.
+/// A spatial relation between two geometries (the DE-9IM predicates of OGC Simple Features).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SpatialOp {
     /// `S_INTERSECTS`: the geometries share at least one point.
     Intersects,
-    /// `S_WITHIN`: the property lies inside the literal.
+    /// `S_WITHIN`: the left lies inside the right.
     Within,
-    /// `S_CONTAINS`: the property contains the literal.
+    /// `S_CONTAINS`: the left contains the right.
     Contains,
     /// `S_DISJOINT`: the geometries share no point.
     Disjoint,
+    /// `S_EQUALS`: the same point set.
+    Equals,
+    /// `S_TOUCHES`: boundaries meet, interiors do not.
+    Touches,
+    /// `S_OVERLAPS`: same dimension, interiors overlap, neither contains the other.
+    Overlaps,
+    /// `S_CROSSES`: interiors meet in a lower dimension.
+    Crosses,
 }
 
 impl SpatialOp {
+    /// Every relation.
+    pub const ALL: [Self; 8] = [
+        Self::Intersects,
+        Self::Within,
+        Self::Contains,
+        Self::Disjoint,
+        Self::Equals,
+        Self::Touches,
+        Self::Overlaps,
+        Self::Crosses,
+    ];
+
     /// The CQL2 function name (`S_INTERSECTS`, …).
     #[must_use]
     pub fn cql2_name(self) -> &'static str {
@@ -169,32 +528,45 @@ impl SpatialOp {
             Self::Within => "S_WITHIN",
             Self::Contains => "S_CONTAINS",
             Self::Disjoint => "S_DISJOINT",
+            Self::Equals => "S_EQUALS",
+            Self::Touches => "S_TOUCHES",
+            Self::Overlaps => "S_OVERLAPS",
+            Self::Crosses => "S_CROSSES",
         }
     }
 
-    /// The relation with its operands swapped (`Within` ↔ `Contains`).
+    /// The PostGIS function deciding it.
     #[must_use]
-    pub fn flipped(self) -> Self {
+    pub fn postgis_name(self) -> &'static str {
         match self {
-            Self::Within => Self::Contains,
-            Self::Contains => Self::Within,
-            other => other,
+            Self::Intersects => "ST_Intersects",
+            Self::Within => "ST_Within",
+            Self::Contains => "ST_Contains",
+            Self::Disjoint => "ST_Disjoint",
+            Self::Equals => "ST_Equals",
+            Self::Touches => "ST_Touches",
+            Self::Overlaps => "ST_Overlaps",
+            Self::Crosses => "ST_Crosses",
         }
+    }
+
+    /// Whether the geometries' envelopes meet wherever it holds (all but `Disjoint`).
+    #[must_use]
+    pub fn needs_meeting(self) -> bool {
+        self != Self::Disjoint
     }
 
     /// The relation named by a CQL2 function name, in any case.
     #[must_use]
     pub fn from_cql2_name(name: &str) -> Option<Self> {
-        [Self::Intersects, Self::Within, Self::Contains, Self::Disjoint]
-            .into_iter()
-            .find(|op| op.cql2_name().eq_ignore_ascii_case(name))
+        Self::ALL.into_iter().find(|op| op.cql2_name().eq_ignore_ascii_case(name))
     }
 }
 
-/// A scalar literal in a comparison or `IN` list.
+/// A scalar literal.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Literal {
-    /// `'text'`, escapes resolved, in Unicode NFC.
+    /// `'text'`, in Unicode NFC.
     String(String),
     /// A finite number (CQL2 does not tell integers from decimals).
     Number(f64),
@@ -329,7 +701,7 @@ impl LikePattern {
 
 /// Words with a meaning in CQL2 text; a property with such a name is written in double quotes
 /// when a filter is rendered back to text.
-pub(super) const KEYWORDS: &[&str] = &[
+const KEYWORDS: &[&str] = &[
     "AND",
     "OR",
     "NOT",
@@ -354,13 +726,14 @@ pub(super) const KEYWORDS: &[&str] = &[
     "CASEI",
     "ACCENTI",
     "DIV",
+    "EMPTY",
 ];
 
 /// Whether a word is written without quotes: an ASCII identifier that is not a keyword or a
 /// function name.
 fn is_bare_identifier(name: &str) -> bool {
     let mut chars = name.chars();
-    let starts_well = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    let starts_well = chars.next().is_some_and(|c| c.is_ascii_alphabetic());
     starts_well
         && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | ':'))
         && !KEYWORDS.iter().any(|k| k.eq_ignore_ascii_case(name))
@@ -371,26 +744,25 @@ struct Prop<'a>(&'a str);
 
 impl Display for Prop<'_> {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
-        if is_bare_identifier(self.0) { f.write_str(self.0) } else { write!(f, "\"{}\"", self.0) }
+        if is_bare_identifier(self.0) { f.write_str(self.0) } else { write!(f, "\"{}\"", self.0.replace('"', "\"\"")) }
     }
 }
 
-/// `text` as a CQL2 character literal. A quote is `''`, except right after a backslash: CQL2
-/// reads `\'` as an escaped quote too, so `\''` would be read as a quote and the end of the
-/// literal; there the quote is written `\'` (`\\'` reads as a backslash and a quote). The
-/// lexer never yields a text ending in a backslash, so the closing quote is never taken for one.
+/// `text` as a CQL2 character literal, a quote written `''`.
 fn write_quoted(f: &mut Formatter<'_>, text: &str) -> fmt::Result {
     f.write_char('\'')?;
-    let mut after_backslash = false;
     for c in text.chars() {
-        match c {
-            '\'' if after_backslash => f.write_str("\\'")?,
-            '\'' => f.write_str("''")?,
-            c => f.write_char(c)?,
+        if c == '\'' {
+            f.write_str("''")?;
+        } else {
+            f.write_char(c)?;
         }
-        after_backslash = c == '\\';
     }
     f.write_char('\'')
+}
+
+fn write_instant(f: &mut Formatter<'_>, t: &DateTime<Utc>) -> fmt::Result {
+    write!(f, "'{}'", t.to_rfc3339_opts(SecondsFormat::AutoSi, true))
 }
 
 impl Display for Literal {
@@ -401,7 +773,11 @@ impl Display for Literal {
             Self::Bool(true) => f.write_str("TRUE"),
             Self::Bool(false) => f.write_str("FALSE"),
             Self::Date(d) => write!(f, "DATE('{}')", d.format("%Y-%m-%d")),
-            Self::Timestamp(t) => write!(f, "TIMESTAMP('{}')", t.to_rfc3339_opts(SecondsFormat::AutoSi, true)),
+            Self::Timestamp(t) => {
+                f.write_str("TIMESTAMP(")?;
+                write_instant(f, t)?;
+                f.write_char(')')
+            }
         }
     }
 }
@@ -410,6 +786,60 @@ impl Display for LikePattern {
     /// The canonical pattern as a CQL2 string literal.
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         write_quoted(f, &self.sql_pattern())
+    }
+}
+
+impl Display for Scalar {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Property(name) => write!(f, "{}", Prop(name)),
+            Self::Literal(literal) => write!(f, "{literal}"),
+            Self::Fold(fold, inner) => write!(f, "{}({inner})", fold.cql2_name()),
+            Self::Arith(op, left, right) => write!(f, "({left} {} {right})", op.symbol()),
+        }
+    }
+}
+
+impl Display for GeomArg {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Property(name) => write!(f, "{}", Prop(name)),
+            Self::Literal(geometry) => write_wkt(f, geometry),
+        }
+    }
+}
+
+impl Display for TimeBound {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Property(name) => write!(f, "{}", Prop(name)),
+            Self::Instant(t) => write_instant(f, t),
+            Self::Open => f.write_str("'..'"),
+        }
+    }
+}
+
+impl Display for TimeArg {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match (self.written, &self.start) {
+            (TimeWritten::Date, TimeBound::Instant(t)) => write!(f, "DATE('{}')", t.format("%Y-%m-%d")),
+            (TimeWritten::Instant, TimeBound::Property(name)) => write!(f, "{}", Prop(name)),
+            (TimeWritten::Instant, TimeBound::Instant(t)) => {
+                f.write_str("TIMESTAMP(")?;
+                write_instant(f, t)?;
+                f.write_char(')')
+            }
+            _ => write!(f, "INTERVAL({}, {})", self.start, self.end),
+        }
+    }
+}
+
+impl Display for ArrayArg {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Property(name) => write!(f, "{}", Prop(name)),
+            Self::Items(items) => write_list(f, items, |f, item| write!(f, "{item}")),
+        }
     }
 }
 
@@ -429,41 +859,29 @@ fn join(f: &mut Formatter<'_>, items: &[Expr], separator: &str) -> fmt::Result {
 }
 
 impl Display for Expr {
-    /// Canonical CQL2 text: every `AND`/`OR` group in parentheses, keywords in capitals,
-    /// strings with `''` escapes. Parsing the text gives back an equal tree.
+    /// Canonical CQL2 text: every `AND`/`OR` group and every arithmetic operation in
+    /// parentheses, keywords in capitals, strings with `''` escapes. Parsing the text gives back
+    /// an equal tree.
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         match self {
             Self::Bool(true) => f.write_str("TRUE"),
             Self::Bool(false) => f.write_str("FALSE"),
             Self::And(items) => join(f, items, " AND "),
             Self::Or(items) => join(f, items, " OR "),
-            Self::Not(inner) => write!(f, "NOT {inner}"),
-            Self::Compare { prop, op, value } => {
-                write!(f, "{} {} {value}", Prop(prop), op.symbol())
+            Self::Not(inner) => write!(f, "NOT ({inner})"),
+            Self::Compare { left, op, right } => write!(f, "{left} {} {right}", op.symbol()),
+            Self::Like { value, pattern, negated } => write!(f, "{value} {}LIKE {pattern}", not(*negated)),
+            Self::Between { value, low, high, negated } => {
+                write!(f, "{value} {}BETWEEN {low} AND {high}", not(*negated))
             }
-            Self::CompareProperties { left, op, right } => {
-                write!(f, "{} {} {}", Prop(left), op.symbol(), Prop(right))
+            Self::In { value, list, negated } => {
+                write!(f, "{value} {}IN ", not(*negated))?;
+                write_list(f, list, |f, item| write!(f, "{item}"))
             }
-            Self::Like { prop, pattern, negated } => write!(f, "{} {}LIKE {pattern}", Prop(prop), not(*negated)),
-            Self::Between { prop, low, high, negated } => {
-                write!(f, "{} {}BETWEEN {low} AND {high}", Prop(prop), not(*negated))
-            }
-            Self::In { prop, values, negated } => {
-                write!(f, "{} {}IN (", Prop(prop), not(*negated))?;
-                for (i, value) in values.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(", ")?;
-                    }
-                    write!(f, "{value}")?;
-                }
-                f.write_char(')')
-            }
-            Self::IsNull { prop, negated } => write!(f, "{} IS {}NULL", Prop(prop), not(*negated)),
-            Self::Spatial { op, prop, geometry } => {
-                write!(f, "{}({}, ", op.cql2_name(), Prop(prop))?;
-                write_wkt(f, geometry)?;
-                f.write_char(')')
-            }
+            Self::IsNull { value, negated } => write!(f, "{value} IS {}NULL", not(*negated)),
+            Self::Spatial { op, left, right } => write!(f, "{}({left}, {right})", op.cql2_name()),
+            Self::Temporal { op, left, right } => write!(f, "{}({left}, {right})", op.cql2_name()),
+            Self::Array { op, left, right } => write!(f, "{}({left}, {right})", op.cql2_name()),
         }
     }
 }

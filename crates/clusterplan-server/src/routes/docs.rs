@@ -278,7 +278,7 @@ pub(crate) struct ItemsQuery {
     layer: Option<LayerName>,
     /// OGC API - Features Part 3: a CQL2 filter expression.
     filter: Option<String>,
-    /// Language of `filter`: `cql2-text`, the only one offered.
+    /// Language of `filter`: `cql2-text` (the default) or `cql2-json`.
     #[param(rename = "filter-lang")]
     filter_lang: Option<String>,
     /// CRS of the geometries in `filter` (CRS84 by default).

@@ -1,4 +1,4 @@
-//! OGC API - Features Part 3 on the clusters layer: `filter` (CQL2 text), `filter-lang`,
+//! OGC API - Features Part 3 on the clusters layer: `filter` (CQL2 text or JSON), `filter-lang`,
 //! `filter-crs`, and the query parameters that select and order features beside it:
 //! `datetime`, `sortby`, `properties`. What they may name is in `queryables.rs`.
 //!
@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use clusterplan_core::cql2::{self, CompareOp, Expr, Literal};
+use clusterplan_core::cql2::{self, CompareOp, Expr, GeomArg, Literal, Scalar};
 use clusterplan_store::{Queryable, Selection, SortKey};
 
 use super::params::bad_param;
@@ -29,11 +29,23 @@ fn invalid_filter(detail: String) -> ApiError {
 /// either sees it. An `IN` list is one condition, whatever its length.
 pub(crate) const MAX_CONDITIONS: usize = 256;
 
-/// The conditions (leaves) of a filter tree.
+/// The conditions (leaves) of a filter tree, and each arithmetic, `CASEI` or `ACCENTI`
+/// operation in them; an `IN` list of literals counts once, whatever its length.
 fn count_conditions(expr: &Expr) -> usize {
+    fn operations(s: &Scalar) -> usize {
+        match s {
+            Scalar::Property(_) | Scalar::Literal(_) => 0,
+            Scalar::Fold(_, inner) => 1 + operations(inner),
+            Scalar::Arith(_, a, b) => 1 + operations(a) + operations(b),
+        }
+    }
     match expr {
         Expr::And(items) | Expr::Or(items) => items.iter().map(count_conditions).sum(),
         Expr::Not(inner) => count_conditions(inner),
+        Expr::Compare { left, right, .. } => 1 + operations(left) + operations(right),
+        Expr::Between { value, low, high, .. } => 1 + operations(value) + operations(low) + operations(high),
+        Expr::In { value, list, .. } => 1 + operations(value) + list.iter().map(operations).sum::<usize>(),
+        Expr::Like { value, .. } | Expr::IsNull { value, .. } => 1 + operations(value),
         _ => 1,
     }
 }
@@ -49,30 +61,37 @@ pub(crate) struct ItemsSelection {
 
 /// Reads `filter`, `filter-lang`, `filter-crs`, `datetime`, `sortby` and `properties`.
 pub(crate) fn parse(params: &HashMap<String, String>) -> Result<ItemsSelection, ApiError> {
-    if let Some(lang) = params.get("filter-lang").filter(|l| l.as_str() != "cql2-text") {
-        return Err(bad_param(format!("filter-lang={lang:?} is not offered; this service reads cql2-text")));
-    }
+    let json = match params.get("filter-lang").map(String::as_str) {
+        None | Some("cql2-text") => false,
+        Some("cql2-json") => true,
+        Some(lang) => {
+            return Err(bad_param(format!(
+                "filter-lang={lang:?} is not offered; this service reads cql2-text and cql2-json"
+            )));
+        }
+    };
     let filter_crs = params.get("filter-crs").map(|c| WireCrs::parse(c)).transpose()?;
     if filter_crs.is_some() && !params.contains_key("filter") {
         return Err(bad_param("filter-crs is given without filter".into()));
     }
     let mut conjuncts = Vec::new();
     if let Some(text) = params.get("filter") {
-        let mut expr = cql2::parse(text).map_err(|e| invalid_filter(format!("filter: {e}")))?;
+        let parsed = if json { cql2::parse_json(text) } else { cql2::parse(text) };
+        let mut expr = parsed.map_err(|e| invalid_filter(format!("filter: {e}")))?;
         let conditions = count_conditions(&expr);
         if conditions > MAX_CONDITIONS {
             return Err(invalid_filter(format!(
-                "filter: at most {MAX_CONDITIONS} conditions (comparisons, LIKE, IN, BETWEEN, IS NULL, spatial tests) \
-                 are read; this one has {conditions}"
+                "filter: at most {MAX_CONDITIONS} conditions (comparisons, LIKE, IN, BETWEEN, IS NULL, spatial and \
+                 temporal tests) and operations (arithmetic, CASEI, ACCENTI) are read; this one has {conditions}"
             )));
         }
         let allowed = clusterplan_store::query::queryable_types();
-        cql2::check_properties(&expr, &allowed).map_err(|problems| {
-            invalid_filter(format!("filter: {}; see the collection's queryables", problems.join("; ")))
-        })?;
         if let Some(crs) = filter_crs {
             to_crs84(&mut expr, crs)?;
         }
+        let expr = cql2::check_properties(&expr, &allowed).map_err(|problems| {
+            invalid_filter(format!("filter: {}; see the collection's queryables", problems.join("; ")))
+        })?;
         conjuncts.push(expr);
     }
     if let Some(text) = params.get("datetime") {
@@ -93,9 +112,12 @@ fn to_crs84(expr: &mut Expr, crs: WireCrs) -> Result<(), ApiError> {
     match expr {
         Expr::And(items) | Expr::Or(items) => items.iter_mut().try_for_each(|item| to_crs84(item, crs)),
         Expr::Not(inner) => to_crs84(inner, crs),
-        Expr::Spatial { geometry, .. } => crs
-            .geometry_to_crs84(geometry)
-            .map_err(|e| invalid_filter(format!("filter: a geometry cannot be transformed from {}: {e}", crs.0))),
+        Expr::Spatial { left, right, .. } => [left, right].into_iter().try_for_each(|arg| match arg {
+            GeomArg::Literal(geometry) => crs
+                .geometry_to_crs84(geometry)
+                .map_err(|e| invalid_filter(format!("filter: a geometry cannot be transformed from {}: {e}", crs.0))),
+            GeomArg::Property(_) => Ok(()),
+        }),
         _ => Ok(()),
     }
 }
@@ -104,7 +126,11 @@ fn to_crs84(expr: &mut Expr, crs: WireCrs) -> Result<(), ApiError> {
 /// 3339 date-times or dates (a date stands for its whole UTC day), on [`TEMPORAL_PROPERTY`].
 fn datetime(text: &str) -> Result<Vec<Expr>, ApiError> {
     let prop = TEMPORAL_PROPERTY.name().to_owned();
-    let compare = |op, at: DateTime<Utc>| Expr::Compare { prop: prop.clone(), op, value: Literal::Timestamp(at) };
+    let compare = |op, at: DateTime<Utc>| Expr::Compare {
+        left: Scalar::Property(prop.clone()),
+        op,
+        right: Scalar::Literal(Literal::Timestamp(at)),
+    };
     let bad = || {
         bad_param(format!(
             "datetime={text:?} must be an RFC 3339 date-time or date, or an interval start/end with `..` for an \
@@ -130,8 +156,10 @@ fn datetime(text: &str) -> Result<Vec<Expr>, ApiError> {
     if !open(end) {
         out.push(compare(CompareOp::Le, instant(end).ok_or_else(bad)?.1));
     }
-    if let [Expr::Compare { value: Literal::Timestamp(a), .. }, Expr::Compare { value: Literal::Timestamp(b), .. }] =
-        out.as_slice()
+    if let [
+        Expr::Compare { right: Scalar::Literal(Literal::Timestamp(a)), .. },
+        Expr::Compare { right: Scalar::Literal(Literal::Timestamp(b)), .. },
+    ] = out.as_slice()
         && a > b
     {
         return Err(bad_param(format!("datetime={text:?} ends before it starts")));

@@ -740,6 +740,16 @@ async fn cql2_filters_sorts_datetime_and_properties_over_http(state: AppState) {
     let slim = filter_items(&state, "properties=code,status&limit=1").await;
     let props = slim.body["features"][0]["properties"].as_object().expect("properties");
     assert_eq!(props.keys().collect::<Vec<_>>(), ["code", "status"]);
+    // Case- and accent-insensitive, arithmetic, temporal: the standard's classes beyond the basic.
+    assert_eq!(codes_of(&filter_items(&state, &q("ACCENTI(CASEI(name)) LIKE '%phu hung%'")).await), ["F-0"]);
+    assert_eq!(codes_of(&filter_items(&state, &q("planned_area_ha * 2 = 60")).await), ["F-2"]);
+    assert_eq!(codes_of(&filter_items(&state, &q("T_AFTER(updated_at, DATE('2000-01-01'))")).await).len(), 3);
+    assert_eq!(codes_of(&filter_items(&state, &q("updated_at >= date('1970-01-01')")).await).len(), 3);
+    // The same filter as CQL2 JSON.
+    let json =
+        r#"{"op":"like","args":[{"op":"accenti","args":[{"op":"casei","args":[{"property":"name"}]}]},"%my thanh%"]}"#;
+    let by_json = filter_items(&state, &format!("{}&filter-lang=cql2-json", q(json))).await;
+    assert_eq!(codes_of(&by_json), ["F-1"], "{}", by_json.text);
     // Text that looks like SQL is a value like any other.
     let injection = q("name = 'x''; DROP TABLE clusters; --'");
     assert_eq!(codes_of(&filter_items(&state, &injection).await).len(), 0);
@@ -758,9 +768,15 @@ async fn queryables_describe_what_filters_may_name(state: AppState) {
     let collection = get(&state, "/collections/clusters").await;
     assert!(collection.text.contains("/collections/clusters/queryables"), "{}", collection.text);
     let conformance = get(&state, "/conformance").await.text;
-    for class in
-        ["ogcapi-features-3/1.0/conf/filter", "ogcapi-features-3/1.0/conf/features-filter", "cql2/1.0/conf/cql2-text"]
-    {
+    for class in [
+        "ogcapi-features-3/1.0/conf/filter",
+        "ogcapi-features-3/1.0/conf/features-filter",
+        "cql2/1.0/conf/cql2-text",
+        "cql2/1.0/conf/cql2-json",
+        "cql2/1.0/conf/accent-insensitive-comparison",
+        "cql2/1.0/conf/temporal-functions",
+        "cql2/1.0/conf/arithmetic",
+    ] {
         assert!(conformance.contains(class), "{class}");
     }
     assert_problem(&get(&state, "/collections/nope/queryables").await, StatusCode::NOT_FOUND);
@@ -772,12 +788,14 @@ async fn bad_filters_are_400_problems_that_say_where(state: AppState) {
         assert!(a.body["detail"].as_str().is_some_and(|d| d.contains(needle)), "{needle} in {}", a.text);
     };
     let f = |text: &str| format!("{ITEMS}?filter={}", encoded(text));
-    problem(&get(&state, &f("name = ")).await, "at 7");
+    problem(&get(&state, &f("name = ")).await, "syntax error at 1:");
+    problem(&get(&state, &f("Buffer(geometry, 5) = 1")).await, "is not offered");
     problem(&get(&state, &f("owner = 'x'")).await, "unknown property \"owner\"");
     problem(&get(&state, &f("name > 5")).await, "is a string");
     assert_eq!(get(&state, &f("name = 'x'")).await.body["type"], "FeatureCollection");
     let bad = [
         format!("{}&filter-lang=cql2-json", f("TRUE")),
+        format!("{}&filter-lang=cql2-xml", f("TRUE")),
         format!("{ITEMS}?filter-crs=EPSG:4326"),
         format!("{}&filter-crs=EPSG:1", f("TRUE")),
         format!("{ITEMS}?sortby=geometry"),

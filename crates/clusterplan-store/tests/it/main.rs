@@ -4,6 +4,7 @@
 mod accounts_history;
 mod backup;
 mod behaviour;
+mod cql2_examples;
 mod filter;
 mod gpkg_file;
 mod keyset;
