@@ -154,13 +154,10 @@ fn columns(rows: &[Row]) -> Vec<(String, Kind)> {
         seen.insert(key.to_owned());
         names.push(key.to_owned());
     }
-    for row in rows {
-        for key in row.properties.keys() {
-            if seen.insert(key.clone()) {
-                names.push(key.clone());
-            }
-        }
-    }
+    // The rest by name, whatever order the rows' maps keep.
+    let rest: std::collections::BTreeSet<&String> =
+        rows.iter().flat_map(|row| row.properties.keys()).filter(|key| !seen.contains(*key)).collect();
+    names.extend(rest.into_iter().cloned());
     names
         .into_iter()
         .map(|name| {

@@ -323,6 +323,31 @@ fn array_arg(e: &In, depth: usize) -> Result<ArrayArg, ParseError> {
     }
 }
 
+/// Refuses what no database takes as a geometry: a line of fewer than 2 positions, a polygon
+/// ring of fewer than 4 (the first repeated last).
+fn well_formed(geometry: &Geometry<f64>) -> Result<(), ParseError> {
+    let line = |l: &geo_types::LineString<f64>| {
+        if l.0.len() < 2 { Err(error("a LINESTRING needs at least 2 positions")) } else { Ok(()) }
+    };
+    let polygon = |p: &geo_types::Polygon<f64>| {
+        std::iter::once(p.exterior()).chain(p.interiors()).try_for_each(|ring| {
+            if ring.0.len() < 4 {
+                Err(error("a POLYGON ring needs at least 4 positions, the first repeated last"))
+            } else {
+                Ok(())
+            }
+        })
+    };
+    match geometry {
+        Geometry::LineString(l) => line(l),
+        Geometry::MultiLineString(m) => m.0.iter().try_for_each(line),
+        Geometry::Polygon(p) => polygon(p),
+        Geometry::MultiPolygon(m) => m.0.iter().try_for_each(polygon),
+        Geometry::GeometryCollection(c) => c.0.iter().try_for_each(well_formed),
+        _ => Ok(()),
+    }
+}
+
 /// A geometry operand: a property, a WKT or GeoJSON literal, or a `BBOX`.
 fn geometry(e: &In) -> Result<GeomArg, ParseError> {
     match e {
@@ -358,6 +383,7 @@ fn geometry(e: &In) -> Result<GeomArg, ParseError> {
             if !finite {
                 return Err(error("a geometry's coordinates must be finite numbers"));
             }
+            well_formed(&geometry)?;
             Ok(GeomArg::Literal(geometry))
         }
         In::Operation { op, .. } if !is_known(op) => Err(unknown_function(op)),

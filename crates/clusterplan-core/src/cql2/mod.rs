@@ -130,6 +130,15 @@ fn syntax_message(raw: &str) -> String {
             expected = Some(rest.to_owned());
         }
     }
+    // The grammar's rule names, where a value was due, in words.
+    let value_due = expected.as_deref().is_some_and(|e| e.contains("Identifier") && e.contains("SingleQuotedString"));
+    let expected = if value_due {
+        Some(
+            "expected a value: a property, a number, a 'string', TRUE or FALSE, a geometry, a function or ( … )".into(),
+        )
+    } else {
+        expected
+    };
     match (place, expected) {
         (Some(place), Some(expected)) => format!("syntax error at {place} (line:column): {expected}"),
         (Some(place), None) => format!("syntax error at {place} (line:column)"),

@@ -100,7 +100,9 @@ fn cql2_json_reads_to_the_same_tree_as_text() {
 
 #[test]
 fn errors_name_what_is_wrong() {
-    check_error("name = ", "syntax error at 1:");
+    check_error("name = ", "syntax error at 1:8 (line:column): expected a value");
+    check_error("S_INTERSECTS(geometry, POLYGON((0 0, 1 1)))", "at least 4 positions");
+    check_error("S_INTERSECTS(geometry, LINESTRING(0 0))", "LINESTRING");
     check_error("Foo(name) = 1", "function \"Foo\" is not offered");
     check_error("x = NULL", "IS NULL");
     check_error("name = 'a\u{0}b'", "NUL character");
