@@ -66,11 +66,15 @@ export async function createBasemap(map, config) {
     maxZoom: 19,
     crossOrigin: false,
   });
-  const reachable = await probeTile(base.url, map);
+  const reachable = await basemapReachable(base.url, map);
   return { layer, reachable };
 }
 
-function probeTile(template, map) {
+/**
+ * Whether the basemap's tile at the map's centre can be fetched: one probe, so that an offline
+ * browser logs a single failed request, and a verdict within 8 s at most.
+ */
+export function basemapReachable(template, map) {
   const zoom = Math.min(Math.max(Math.round(map.getZoom()), 0), 19);
   const p = map.project(map.getCenter(), zoom).divideBy(256).floor();
   const url = L.Util.template(template, { s: 'a', z: zoom, x: p.x, y: p.y, r: '' });
