@@ -8,6 +8,7 @@
 
 import { h } from './dom.js';
 import { t, onLangChange } from './i18n.js';
+import { NARROW } from './map.js';
 
 const L = window.L;
 
@@ -60,20 +61,47 @@ const LayersControl = L.Control.extend({
     this.registry = registry;
   },
 
-  onAdd() {
+  onAdd(map) {
+    if (this.container) {
+      // Moved to another corner (setPosition): the same panel, as it was.
+      requestAnimationFrame(() => this.fit());
+      return this.container;
+    }
     this.container = h('section', { class: 'leaflet-control cp-layers' });
     L.DomEvent.disableClickPropagation(this.container);
     L.DomEvent.disableScrollPropagation(this.container);
     // Open with its legend on a desktop screen; folded on tablets and phones (the same 800 px
     // as style.css), where it would cover a third of the map. A tap on its title opens it.
-    this.open = !window.matchMedia('(max-width: 800px)').matches;
+    this.open = !NARROW.matches;
+    // Top right on a wide screen (the scale and zoom buttons are bottom right); top left on a
+    // narrow one, under the zoom buttons and the scale (map.js), so an open panel never
+    // reaches across the scale bar.
+    const corner = () => (NARROW.matches ? 'topleft' : 'topright');
+    this.options.position = corner();
+    NARROW.addEventListener('change', () => this.setPosition(corner()));
+    map.on('resize', () => this.fit());
     this.render();
+    requestAnimationFrame(() => this.fit());
     return this.container;
+  },
+
+  /**
+   * Keep the panel's bottom above the controls of the bottom corners (scale, zoom buttons,
+   * attribution): it scrolls inside instead of running over them, whatever the window's height.
+   */
+  fit() {
+    if (!this.container || !this._map) return;
+    const mapBox = this._map.getContainer().getBoundingClientRect();
+    const below = [...this._map.getContainer().querySelectorAll('.leaflet-bottom > .leaflet-control')]
+      .map((el) => el.getBoundingClientRect().top);
+    const floor = Math.min(mapBox.bottom, ...below) - 10;
+    const top = this.container.getBoundingClientRect().top;
+    this.container.style.maxHeight = `${Math.max(60, Math.floor(floor - top))}px`;
   },
 
   render() {
     if (!this.container) return;
-    const details = h('details', { open: this.open, ontoggle: (e) => { this.open = e.target.open; } },
+    const details = h('details', { open: this.open, ontoggle: (e) => { this.open = e.target.open; this.fit(); } },
       h('summary', {}, t('layers.title')),
       h('ul', { class: 'cp-layer-list' }, this.registry.entries.map((entry) => {
         const id = `cp-layer-${entry.id}`;
@@ -89,5 +117,6 @@ const LayersControl = L.Control.extend({
           entry.visible && entry.legend ? entry.legend() : null);
       })));
     this.container.replaceChildren(details);
+    this.fit();
   },
 });

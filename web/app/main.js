@@ -101,7 +101,7 @@ function fitTo(id) {
     map.fitBounds(bounds, { paddingTopLeft: [380, 40], paddingBottomRight: [320, 40], maxZoom: 16 });
   } else {
     // Tablets and phones: the panel is a sheet over the bottom of the map (style.css), the zoom
-    // buttons are at the top left (map.js) and the layer control starts folded (layers.js).
+    // buttons, the scale and the folded layer control are at the top left (map.js, layers.js).
     // Keep the shape above the sheet and clear of the buttons.
     const below = panel.el.hidden ? 0 : map.getContainer().getBoundingClientRect().bottom - panel.el.getBoundingClientRect().top;
     map.fitBounds(bounds, { paddingTopLeft: [60, 60], paddingBottomRight: [20, Math.max(below, 0) + 20], maxZoom: 16 });

@@ -6,6 +6,12 @@ import { t, onLangChange } from './i18n.js';
 
 const L = window.L;
 
+/**
+ * Tablets held upright and phones (the same 800 px as style.css): the panel is a sheet over the
+ * bottom of the map, and the map's controls gather in the top left corner.
+ */
+export const NARROW = window.matchMedia('(max-width: 800px)');
+
 /** Bến Tre, the province the demo data and the 1998 seed plan are about. */
 export const DEFAULT_VIEW = { lat: 10.24, lon: 106.4, zoom: 11 };
 
@@ -22,16 +28,16 @@ export function createMap(container, view = DEFAULT_VIEW) {
   });
   const zoom = L.control.zoom({ position: 'bottomright' }).addTo(map);
   const scale = L.control.scale({ position: 'bottomright', imperial: false, maxWidth: 160 }).addTo(map);
-  // On tablets and phones the panel is a sheet over the bottom of the map (style.css, same
-  // 800 px): the zoom buttons and the scale go to the top left, where the sheet never comes.
-  const narrow = window.matchMedia('(max-width: 800px)');
+  // On tablets and phones the zoom buttons and the scale go to the top left, where the panel's
+  // sheet never comes; the layer control follows them there (layers.js), so the three stack in
+  // one corner and never overlap.
   const place = () => {
-    const corner = narrow.matches ? 'topleft' : 'bottomright';
+    const corner = NARROW.matches ? 'topleft' : 'bottomright';
     zoom.setPosition(corner);
     scale.setPosition(corner);
   };
   place();
-  narrow.addEventListener('change', place);
+  NARROW.addEventListener('change', place);
 
   // Leaflet's zoom buttons carry English titles; give them ours.
   const labelZoom = () => {
@@ -60,11 +66,15 @@ export async function createBasemap(map, config) {
     maxZoom: 19,
     crossOrigin: false,
   });
-  const reachable = await probeTile(base.url, map);
+  const reachable = await basemapReachable(base.url, map);
   return { layer, reachable };
 }
 
-function probeTile(template, map) {
+/**
+ * Whether the basemap's tile at the map's centre can be fetched: one probe, so that an offline
+ * browser logs a single failed request, and a verdict within 8 s at most.
+ */
+export function basemapReachable(template, map) {
   const zoom = Math.min(Math.max(Math.round(map.getZoom()), 0), 19);
   const p = map.project(map.getCenter(), zoom).divideBy(256).floor();
   const url = L.Util.template(template, { s: 'a', z: zoom, x: p.x, y: p.y, r: '' });

@@ -11,6 +11,7 @@ import { createSearch } from './search.js';
 import { parseHash, syncHash } from './hash.js';
 import { STATUSES, LAND_USES } from './palette.js';
 import { createUnitsLayer } from './units-layer.js';
+import { basemapReachable } from './map.js';
 import { createDesignationsLayer } from './registry.js';
 
 const root = document.getElementById('map');
@@ -107,9 +108,9 @@ async function main() {
   const start = parseHash();
   const map = L.map(root, { zoomControl: true }).setView(start ? [start.lat, start.lon] : [10.24, 106.38], start?.zoom ?? 11);
   L.control.scale({ imperial: false, position: 'bottomleft' }).addTo(map);
-  if (basemap) {
-    L.tileLayer(basemap.url, { attribution: basemap.attribution ? h('span', {}, basemap.attribution).innerHTML : '', maxZoom: 19 }).addTo(map);
-  }
+  const tiles = basemap
+    ? L.tileLayer(basemap.url, { attribution: basemap.attribution ? h('span', {}, basemap.attribution).innerHTML : '', maxZoom: 19 })
+    : null;
   const published = collection === 'clusters' ? '?layer=published' : '';
   const [meta, items, zones] = await Promise.all([
     getJson(`/collections/${collection}${published}`),
@@ -169,21 +170,27 @@ async function main() {
     }),
   }).addTo(map);
   map.on('click', (e) => showAt(e.latlng, null));
-  // Reference layers: commune outlines (shown at once without a basemap, so that the map stays
-  // readable on a closed network) and the craft villages and pilot communes.
+  // Reference layers, each a checkbox: the basemap; the commune outlines (units-layer.js, the
+  // planner map's), drawn at once where no basemap can be (none configured, or its tiles
+  // unreachable on a closed network) so that the map stays readable; the craft villages and
+  // pilot communes. The basemap is probed without holding up the plan's layers.
   const units = createUnitsLayer(map);
   const designations = createDesignationsLayer();
-  if (!basemap) units.addTo(map);
   designations.addTo(map);
+  const reference = [[tiles, 'layers.basemap'], [units, 'layers.units'], [designations, 'layers.designations']]
+    .filter(([layer]) => layer);
   const overlays = L.control.layers(null, {}, { collapsed: true, position: 'topright' }).addTo(map);
   const labelOverlays = () => {
-    overlays.removeLayer(units);
-    overlays.removeLayer(designations);
-    overlays.addOverlay(units, t('layers.units'));
-    overlays.addOverlay(designations, t('layers.designations'));
+    for (const [layer] of reference) overlays.removeLayer(layer);
+    for (const [layer, key] of reference) overlays.addOverlay(layer, t(key));
   };
   labelOverlays();
   onLangChange(labelOverlays);
+  (tiles ? basemapReachable(basemap.url, map) : Promise.resolve(false)).then((reachable) => {
+    if (reachable) tiles.addTo(map).bringToBack();
+    else units.addTo(map);
+    document.documentElement.dataset.basemap = !tiles ? 'none' : reachable ? 'shown' : 'unreachable';
+  });
   // Not animated: a zoom animation still running would swallow the first search pick's move.
   if (items.features.length > 0 && !start) map.fitBounds(clusters.getBounds(), { padding: [20, 20], animate: false });
   const legend = legendControl().addTo(map);

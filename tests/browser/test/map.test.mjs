@@ -3,13 +3,14 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { startServer, signIn, apiToken } from '../lib/server.mjs';
+import { startServer, signIn, apiToken, binaryPath } from '../lib/server.mjs';
 import { TABLET, launch, openPage as openAnonymousPage, waitReady, pixelOf, drawPolygon, waitForStill, firstMapTiming } from '../lib/browser.mjs';
-import { assertNoConsoleErrors, bboxOf, browserSkipReason, apiCall, pngSize, useApiToken } from '../lib/checks.mjs';
+import { assertNoConsoleErrors, axeViolations, bboxOf, browserSkipReason, apiCall, pngSize, useApiToken } from '../lib/checks.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const screenshots = path.join(here, '..', 'screenshots');
@@ -56,6 +57,52 @@ async function openAt(view, options) {
   await waitReady(opened.page);
   return opened;
 }
+
+/** A phone held upright: 390×844 CSS pixels at 3× with a touch screen. */
+const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true };
+
+/**
+ * An account with the planner role: made with `clusterplan user add` on the database of the
+ * server the tests started; against `CLUSTERPLAN_URL`, the account the tests were given.
+ */
+let planner = null;
+function plannerAccount() {
+  if (!server) return credentials;
+  if (!planner) {
+    planner = { name: 'quyhoach.test', password: 'mật khẩu quy hoạch' };
+    execFileSync(binaryPath(), ['user', 'add', planner.name, '--role', 'planner', '--database', server.database], {
+      env: { ...process.env, CLUSTERPLAN_PASSWORD: planner.password },
+    });
+  }
+  return planner;
+}
+
+/**
+ * Where the top bar's parts, the scale bar and the layer panel are, in page pixels; whether a
+ * line of the title is cut; the bar's parts that reach past the screen's edges.
+ */
+function barAndControls(page) {
+  return page.evaluate(() => {
+    const box = (el) => {
+      const r = el.getBoundingClientRect();
+      return r.width > 0 && r.height > 0 ? { left: r.left, top: r.top, right: r.right, bottom: r.bottom, name: el.id || el.className } : null;
+    };
+    const brand = document.querySelector('.brand');
+    const parts = [brand, document.querySelector('#search'), ...document.querySelectorAll('.toolbar > button, .account > *')]
+      .map(box).filter(Boolean);
+    return {
+      title: brand.innerText,
+      titleBox: box(brand),
+      titleCut: [...brand.children].some((line) => line.scrollWidth > line.clientWidth + 1),
+      parts,
+      outside: parts.filter((p) => p.left < 0 || p.right > window.innerWidth + 0.5).map((p) => p.name),
+      scale: box(document.querySelector('.leaflet-control-scale')),
+      layers: box(document.querySelector('.cp-layers')),
+    };
+  });
+}
+
+const overlap = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
 
 /** Without Chromium: skipped here, a failure on CI (see lib/checks.mjs). */
 const noBrowser = browserSkipReason();
@@ -471,6 +518,54 @@ describe('planner map', { skip: noBrowser ?? false }, () => {
     assertNoConsoleErrors(errors);
     await context.close();
   });
+
+  // Issue 19: the whole title, controls that keep clear of each other, and nothing axe-core
+  // finds serious or critical, on a desktop and on a phone, for the public and for a planner;
+  // checked on the map as it opens, with the layer panel open, with search results and with a
+  // feature's panel.
+  for (const [size, device] of [['1366×768', {}], ['390×844', PHONE]]) {
+    for (const who of ['the public', 'a planner']) {
+      it(`fits its title, keeps the scale bar clear of the layer panel and passes axe-core (${size}, ${who})`, async () => {
+        const { page, context, errors } = await openAnonymousPage(browser, { device });
+        if (who === 'a planner') await signIn(context, base, plannerAccount());
+        await page.goto(`${base}/`);
+        await waitReady(page);
+        await page.locator('path.cp-feature').first().waitFor();
+        const width = page.viewportSize().width;
+        const axe = async (state) => assert.deepEqual(await axeViolations(page), [], `axe-core, ${state} (${size}, ${who})`);
+
+        const bar = await barAndControls(page);
+        assert.match(bar.title, /clusterplan\s+Quy hoạch cụm công nghiệp/, 'the whole title, Vietnamese first');
+        assert.equal(bar.titleCut, false, 'no line of the title is cut');
+        assert.deepEqual(bar.outside, [], `nothing of the top bar past the screen's edges (${width} px)`);
+        for (const [i, a] of bar.parts.entries()) {
+          for (const b of bar.parts.slice(i + 1)) assert.ok(!overlap(a, b), `${a.name} and ${b.name} do not overlap`);
+        }
+        if (who === 'a planner') await page.locator('#btn-draw').waitFor();
+        await axe('as it opens');
+
+        // The layer panel open (folded at first on a phone).
+        const details = page.locator('.cp-layers details');
+        if (!(await details.evaluate((el) => el.open))) await page.locator('.cp-layers summary').click();
+        await page.waitForFunction(() => document.querySelector('.cp-layers details').open);
+        const controls = await barAndControls(page);
+        assert.ok(controls.scale && controls.layers, 'scale bar and layer panel shown');
+        assert.ok(!overlap(controls.scale, controls.layers),
+          `the scale bar ${JSON.stringify(controls.scale)} is clear of the layer panel ${JSON.stringify(controls.layers)}`);
+        await axe('layer panel open');
+
+        const search = page.locator('#search-input');
+        await search.fill('phu hung');
+        await page.locator('#search-results [role=option]', { hasText: 'Phú Hưng–Mỹ Thạnh' }).waitFor();
+        await axe('search results shown');
+        await search.press('Enter');
+        await page.locator('#panel h2', { hasText: 'Phú Hưng–Mỹ Thạnh' }).waitFor();
+        await axe("a feature's panel open");
+        assertNoConsoleErrors(errors);
+        await context.close();
+      });
+    }
+  }
 
   it('shows every layer when the basemap cannot be loaded (offline)', async () => {
     const { page, context, errors } = await openAt(null, { basemap: 'offline' });

@@ -60,10 +60,35 @@ describe('public map', { skip: skip ?? false }, () => {
     await page.waitForSelector('.leaflet-popup-content strong');
     const names = demo.body.features.map((f) => f.properties.name);
     assert.ok(names.includes(await page.textContent('.leaflet-popup-content strong')));
+    // Without a reachable basemap the commune outlines and names (the planner map's reference
+    // layer) are drawn at once, under the clusters; both are checkboxes of the layer control.
+    await page.waitForSelector('html[data-basemap="unreachable"]');
+    await page.waitForFunction(() => document.querySelectorAll('.leaflet-cp-reference-pane path.cp-unit').length > 10);
+    assert.ok((await page.locator('.cp-unit-label').count()) > 10, 'commune names drawn');
+    assert.ok(await page.locator('.cp-unit-label', { hasText: 'Mỹ Thạnh' }).count() >= 1, 'Mỹ Thạnh named');
+    assert.deepEqual(await overlayChecks(page), { 'Bản đồ nền': false, 'Ranh giới xã (tham chiếu)': true, 'Làng nghề và xã điểm': true });
     // Basemap tiles fail offline (Chromium logs them); the app itself logs nothing.
     assertNoConsoleErrors(errors.filter((e) => !e.text.includes('net::ERR_INTERNET_DISCONNECTED')));
     await context.close();
+
+    // With the basemap reachable, the outlines wait behind their checkbox.
+    const online = await openPage(browser, { basemap: 'online' });
+    await online.page.goto(`${base}/collections/clusters/map`);
+    await online.page.waitForSelector('html[data-state="ready"][data-basemap="shown"]');
+    assert.equal(await online.page.locator('path.cp-unit').count(), 0, 'no commune outlines over the basemap');
+    assert.deepEqual(await overlayChecks(online.page), { 'Bản đồ nền': true, 'Ranh giới xã (tham chiếu)': false, 'Làng nghề và xã điểm': true });
+    await online.page.locator('.leaflet-control-layers').hover();
+    await online.page.getByRole('checkbox', { name: 'Ranh giới xã (tham chiếu)' }).check();
+    await online.page.waitForFunction(() => document.querySelectorAll('.leaflet-cp-reference-pane path.cp-unit').length > 10);
+    assertNoConsoleErrors(online.errors);
+    await online.context.close();
   });
+
+  /** The layer control's overlays: label → checked. */
+  function overlayChecks(page) {
+    return page.$$eval('.leaflet-control-layers-overlays label', (labels) => Object.fromEntries(
+      labels.map((l) => [l.textContent.trim(), l.querySelector('input').checked])));
+  }
 
   // The Done-when test of the public portal (issue 19), at both sizes.
   const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true };
