@@ -80,6 +80,24 @@ pub(crate) struct TileMatrixSet {
     well_known_scale_set: String,
     tile_matrices: Vec<TileMatrix>,
     links: Vec<Link>,
+    /// Tile Matrix Set 1.0's name of `id`, beside 2.0's: GDAL before 3.7 reads only 1.0.
+    identifier: String,
+    /// Tile Matrix Set 1.0's name of `crs`.
+    #[serde(rename = "supportedCRS")]
+    supported_crs: String,
+    /// Tile Matrix Set 1.0's extent of the matrices, in `crs`.
+    bounding_box: TmsBoundingBox,
+}
+
+/// A Tile Matrix Set 1.0 bounding box.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct TmsBoundingBox {
+    #[serde(rename = "type")]
+    kind: String,
+    crs: String,
+    lower_corner: [f64; 2],
+    upper_corner: [f64; 2],
 }
 
 /// One zoom level of a tile matrix set.
@@ -96,6 +114,10 @@ pub(crate) struct TileMatrix {
     tile_height: u32,
     matrix_width: u64,
     matrix_height: u64,
+    /// Tile Matrix Set 1.0's name of `id`.
+    identifier: String,
+    /// Tile Matrix Set 1.0's name of `pointOfOrigin` (with a top-left corner of origin).
+    top_left_corner: [f64; 2],
 }
 
 /// `GET …/tiles`: the tilesets of a collection.
@@ -256,6 +278,8 @@ async fn tile_matrix_set(Path(tms): Path<String>, BaseUrl(base): BaseUrl) -> Res
                 tile_height: 256,
                 matrix_width: n,
                 matrix_height: n,
+                identifier: z.to_string(),
+                top_left_corner: [-MERCATOR_HALF, MERCATOR_HALF],
             }
         })
         .collect();
@@ -268,6 +292,14 @@ async fn tile_matrix_set(Path(tms): Path<String>, BaseUrl(base): BaseUrl) -> Res
         well_known_scale_set: "http://www.opengis.net/def/wkss/OGC/1.0/GoogleMapsCompatible".to_owned(),
         tile_matrices,
         links: vec![link(format!("{base}/tileMatrixSets/{TMS}"), "self", "application/json", TMS)],
+        identifier: TMS.to_owned(),
+        supported_crs: MERCATOR_CRS.to_owned(),
+        bounding_box: TmsBoundingBox {
+            kind: "BoundingBoxType".to_owned(),
+            crs: MERCATOR_CRS.to_owned(),
+            lower_corner: [-MERCATOR_HALF, -MERCATOR_HALF],
+            upper_corner: [MERCATOR_HALF, MERCATOR_HALF],
+        },
     }))
 }
 
