@@ -167,6 +167,7 @@ pub(crate) fn router() -> Router<AppState> {
             super::tiles::TileMatrixSetRef,
             super::tiles::TileMatrixSet,
             super::tiles::TileMatrix,
+            super::tiles::TmsBoundingBox,
             super::tiles::Tilesets,
             super::tiles::TilesetRef,
             super::tiles::Tileset,
