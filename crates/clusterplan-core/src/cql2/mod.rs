@@ -33,7 +33,9 @@
 //!
 //! Input longer than [`MAX_INPUT_BYTES`], nesting of parentheses deeper than [`MAX_DEPTH`] and
 //! more than [`MAX_OPERATORS`] operators are parse errors, found by a scan of the text before it
-//! is parsed, so that no filter can exhaust the stack.
+//! is parsed, so that no filter can exhaust the stack; the text grammar may take at most
+//! [`MAX_PARSER_STEPS`], so that none can take long (its backtracking is exponential in the
+//! depth of parentheses around an error).
 
 mod ast;
 mod check;
@@ -79,11 +81,30 @@ impl std::error::Error for ParseError {}
 /// A [`ParseError`] naming what is wrong: the syntax (with the place), an operator used with the
 /// wrong operands, a function that is not offered, or one of the limits.
 pub fn parse(text: &str) -> Result<Expr, ParseError> {
-    prescan(text, b'(', b')')?;
-    on_deep_stack(|| {
+    let operators = prescan(text, b'(', b')')?;
+    limit_parser_steps();
+    let read = || {
         let parsed = cql2::parse_text(text).map_err(|e| ParseError(syntax_message(&e.to_string())))?;
         convert::condition(&parsed, 0)
-    })
+    };
+    // A text of few operators cannot make a tree deep enough to need more than the caller's stack.
+    if operators <= INLINE_PARSE_OPERATORS { read() } else { on_deep_stack(read) }
+}
+
+/// The most operators of a text parsed on the caller's own stack.
+const INLINE_PARSE_OPERATORS: usize = 256;
+
+/// The most steps (rule attempts) the CQL2 text grammar may take for one filter. The grammar
+/// backtracks: text that fails deep inside parentheses (`((((((x`) costs twice as many steps per
+/// level, and without a bound 30 levels would take hours. A valid filter of 1 200 conditions
+/// takes under a million steps (the server reads at most 256); reaching the bound costs about
+/// 15 ms (release build).
+pub const MAX_PARSER_STEPS: usize = 1_000_000;
+
+/// Sets [`MAX_PARSER_STEPS`] for the `pest` parser (a process-wide setting), once.
+fn limit_parser_steps() {
+    static SET: std::sync::Once = std::sync::Once::new();
+    SET.call_once(|| pest::set_call_limit(std::num::NonZeroUsize::new(MAX_PARSER_STEPS)));
 }
 
 /// Reads a CQL2 JSON filter.
@@ -94,10 +115,9 @@ pub fn parse(text: &str) -> Result<Expr, ParseError> {
 pub fn parse_json(text: &str) -> Result<Expr, ParseError> {
     prescan(text, b'[', b']')?;
     prescan(text, b'{', b'}')?;
-    on_deep_stack(|| {
-        let parsed = cql2::parse_json(text).map_err(|e| ParseError(format!("not CQL2 JSON: {e}")))?;
-        convert::condition(&parsed, 0)
-    })
+    // serde_json nests at most 128 levels, so the tree stays shallow enough for any stack.
+    let parsed = cql2::parse_json(text).map_err(|e| ParseError(format!("not CQL2 JSON: {e}")))?;
+    convert::condition(&parsed, 0)
 }
 
 /// Runs a parse on a thread of its own with a stack far larger than any filter within the
@@ -130,6 +150,12 @@ fn syntax_message(raw: &str) -> String {
             expected = Some(rest.to_owned());
         }
     }
+    if expected.as_deref() == Some("call limit reached") {
+        return format!(
+            "the filter is too intricate to read within {MAX_PARSER_STEPS} parser steps (deep parentheses around \
+             an error cost the most)"
+        );
+    }
     // The grammar's rule names, where a value was due, in words.
     let value_due = expected.as_deref().is_some_and(|e| e.contains("Identifier") && e.contains("SingleQuotedString"));
     let expected = if value_due {
@@ -147,8 +173,8 @@ fn syntax_message(raw: &str) -> String {
 }
 
 /// Refuses text over the limits before a recursive parser sees it: its length, the nesting of
-/// `open`/`close` outside quoted strings, and the number of operators.
-fn prescan(text: &str, open: u8, close: u8) -> Result<(), ParseError> {
+/// `open`/`close` outside quoted strings, and the number of operators, which it returns.
+fn prescan(text: &str, open: u8, close: u8) -> Result<usize, ParseError> {
     if text.len() > MAX_INPUT_BYTES {
         return Err(ParseError(format!("the filter is longer than {MAX_INPUT_BYTES} bytes")));
     }
@@ -188,7 +214,7 @@ fn prescan(text: &str, open: u8, close: u8) -> Result<(), ParseError> {
             return Err(ParseError(format!("the filter holds more than {MAX_OPERATORS} operators")));
         }
     }
-    Ok(())
+    Ok(operators)
 }
 
 #[cfg(test)]
