@@ -75,7 +75,7 @@ rust-tests: web/node_modules
 FUZZ_SECONDS ?= 30
 fuzz:
 	@cargo fuzz --version >/dev/null 2>&1 || { echo "cargo-fuzz is missing: cargo install cargo-fuzz --version 0.13.2 --locked"; exit 1; }
-	@for target in boundary cql2; do \
+	@for target in boundary cql2 cql2_json; do \
 	  scratch=$$(mktemp -d) || exit 1; \
 	  RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run -O $$target $$scratch fuzz/corpus/$$target -- -max_total_time=$(FUZZ_SECONDS) || exit 1; \
 	  rm -rf $$scratch; \
