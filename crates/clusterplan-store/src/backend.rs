@@ -149,7 +149,7 @@ pub trait Backend: Database + sealed::Sealed {
     fn push_text_list(qb: &mut QueryBuilder<'static, Self>, list: TextList) -> Result<(), StoreError>;
 
     /// ` [NOT] LIKE …` after the column: case-sensitive, CQL2's wildcards.
-    fn push_like(qb: &mut QueryBuilder<'static, Self>, pattern: &LikePattern, negated: bool);
+    fn push_like(qb: &mut QueryBuilder<'static, Self>, pattern: &LikePattern);
 
     /// ` AND <rows of table whose envelope meets the WGS 84 box>`: an index prefilter.
     fn push_envelope(qb: &mut QueryBuilder<'static, Self>, table: &str, bbox: [f64; 4]);

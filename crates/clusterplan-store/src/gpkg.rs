@@ -91,7 +91,7 @@ impl Backend for Sqlite {
 
     /// SQLite's `LIKE` ignores ASCII case; `GLOB` does not, and reads characters (not bytes),
     /// so `_` becomes `?`, `%` becomes `*`, and a literal `*`, `?` or `[` is bracketed.
-    fn push_like(qb: &mut QueryBuilder<'static, Self>, pattern: &LikePattern, negated: bool) {
+    fn push_like(qb: &mut QueryBuilder<'static, Self>, pattern: &LikePattern) {
         let mut glob = String::new();
         for token in pattern.tokens() {
             match *token {
@@ -105,7 +105,7 @@ impl Backend for Sqlite {
                 LikeToken::Char(c) => glob.push(c),
             }
         }
-        qb.push(if negated { " NOT GLOB " } else { " GLOB " }).push_bind(glob);
+        qb.push(" GLOB ").push_bind(glob);
     }
 
     fn push_envelope(qb: &mut QueryBuilder<'static, Self>, table: &str, [minx, miny, maxx, maxy]: [f64; 4]) {

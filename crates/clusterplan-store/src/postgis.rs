@@ -105,8 +105,8 @@ impl Backend for Postgres {
         Ok(())
     }
 
-    fn push_like(qb: &mut QueryBuilder<'static, Self>, pattern: &LikePattern, negated: bool) {
-        qb.push(if negated { " NOT LIKE " } else { " LIKE " });
+    fn push_like(qb: &mut QueryBuilder<'static, Self>, pattern: &LikePattern) {
+        qb.push(" LIKE ");
         qb.push_bind(pattern.sql_pattern()).push(" ESCAPE '\\'");
     }
 

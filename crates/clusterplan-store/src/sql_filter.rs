@@ -111,9 +111,9 @@ fn push_scalar<DB: Backend>(qb: &mut QueryBuilder<'static, DB>, s: &Scalar) -> R
             qb.push("translate(");
             push_scalar(qb, inner)?;
             qb.push(", ");
-            DB::bind(qb, from);
+            DB::bind(qb, from.to_owned());
             qb.push(", ");
-            DB::bind(qb, to);
+            DB::bind(qb, to.to_owned());
             qb.push(")");
         }
         Scalar::Arith(op, a, b) => {
@@ -305,23 +305,23 @@ pub(crate) fn push_filter<DB: Backend>(qb: &mut QueryBuilder<'static, DB>, expr:
             push_scalar(qb, right)?;
             qb.push(")");
         }
-        Expr::Between { value, low, high, negated } => {
+        Expr::Between { value, low, high } => {
             qb.push("(");
             push_scalar(qb, value)?;
-            qb.push(if *negated { " NOT BETWEEN " } else { " BETWEEN " });
+            qb.push(" BETWEEN ");
             push_scalar(qb, low)?;
             qb.push(" AND ");
             push_scalar(qb, high)?;
             qb.push(")");
         }
-        Expr::In { value, list, negated } => {
+        Expr::In { value, list } => {
             qb.push("(");
             push_scalar(qb, value)?;
-            qb.push(if *negated { " NOT IN " } else { " IN " });
+            qb.push(" IN ");
             push_list(qb, list)?;
             qb.push(")");
         }
-        Expr::IsNull { value, negated } => {
+        Expr::IsNull { value } => {
             qb.push("(");
             match value {
                 Scalar::Property(name) => {
@@ -329,12 +329,12 @@ pub(crate) fn push_filter<DB: Backend>(qb: &mut QueryBuilder<'static, DB>, expr:
                 }
                 other => push_scalar(qb, other)?,
             }
-            qb.push(if *negated { " IS NOT NULL)" } else { " IS NULL)" });
+            qb.push(" IS NULL)");
         }
-        Expr::Like { value, pattern, negated } => {
+        Expr::Like { value, pattern } => {
             qb.push("(");
             push_scalar(qb, value)?;
-            DB::push_like(qb, pattern, *negated);
+            DB::push_like(qb, pattern);
             qb.push(")");
         }
         Expr::Spatial { op, left, right } => {

@@ -37,8 +37,6 @@ pub enum Expr {
         value: Scalar,
         /// The pattern, with `%`, `_` and escapes resolved.
         pattern: LikePattern,
-        /// `NOT LIKE`.
-        negated: bool,
     },
     /// `value [NOT] BETWEEN low AND high`, bounds included.
     Between {
@@ -48,8 +46,6 @@ pub enum Expr {
         low: Scalar,
         /// The upper bound; `low > high` matches nothing, as in SQL.
         high: Scalar,
-        /// `NOT BETWEEN`.
-        negated: bool,
     },
     /// `value [NOT] IN (v1, v2, …)`; the list is never empty.
     In {
@@ -57,15 +53,11 @@ pub enum Expr {
         value: Scalar,
         /// The items, in the order written.
         list: Vec<Scalar>,
-        /// `NOT IN`.
-        negated: bool,
     },
     /// `value IS [NOT] NULL`; a property that a feature lacks counts as NULL.
     IsNull {
         /// The value tested (a geometry property too).
         value: Scalar,
-        /// `IS NOT NULL`.
-        negated: bool,
     },
     /// `S_…(left, right)`: two geometries related (CRS84, two dimensions).
     Spatial {
@@ -843,10 +835,6 @@ impl Display for ArrayArg {
     }
 }
 
-fn not(negated: bool) -> &'static str {
-    if negated { "NOT " } else { "" }
-}
-
 fn join(f: &mut Formatter<'_>, items: &[Expr], separator: &str) -> fmt::Result {
     f.write_char('(')?;
     for (i, item) in items.iter().enumerate() {
@@ -870,15 +858,13 @@ impl Display for Expr {
             Self::Or(items) => join(f, items, " OR "),
             Self::Not(inner) => write!(f, "NOT ({inner})"),
             Self::Compare { left, op, right } => write!(f, "{left} {} {right}", op.symbol()),
-            Self::Like { value, pattern, negated } => write!(f, "{value} {}LIKE {pattern}", not(*negated)),
-            Self::Between { value, low, high, negated } => {
-                write!(f, "{value} {}BETWEEN {low} AND {high}", not(*negated))
-            }
-            Self::In { value, list, negated } => {
-                write!(f, "{value} {}IN ", not(*negated))?;
+            Self::Like { value, pattern } => write!(f, "{value} LIKE {pattern}"),
+            Self::Between { value, low, high } => write!(f, "{value} BETWEEN {low} AND {high}"),
+            Self::In { value, list } => {
+                write!(f, "{value} IN ")?;
                 write_list(f, list, |f, item| write!(f, "{item}"))
             }
-            Self::IsNull { value, negated } => write!(f, "{value} IS {}NULL", not(*negated)),
+            Self::IsNull { value } => write!(f, "{value} IS NULL"),
             Self::Spatial { op, left, right } => write!(f, "{}({left}, {right})", op.cql2_name()),
             Self::Temporal { op, left, right } => write!(f, "{}({left}, {right})", op.cql2_name()),
             Self::Array { op, left, right } => write!(f, "{}({left}, {right})", op.cql2_name()),

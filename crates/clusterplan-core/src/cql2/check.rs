@@ -9,6 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::ast::{ArrayArg, CompareOp, Expr, GeomArg, Literal, Scalar, TimeArg, TimeBound};
 use super::eval::evaluate;
+use super::time::day_bounds;
 
 /// The type of a queryable, as the queryables document advertises it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -244,12 +245,6 @@ fn reads_property(expr: &Expr) -> bool {
     }
 }
 
-fn day_bounds(date: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
-    let first = date.and_hms_opt(0, 0, 0).map(|t| t.and_utc()).unwrap_or_default();
-    let last = date.and_hms_micro_opt(23, 59, 59, 999_999).map(|t| t.and_utc()).unwrap_or_default();
-    (first, last)
-}
-
 fn timestamp(t: DateTime<Utc>) -> Scalar {
     Scalar::Literal(Literal::Timestamp(t))
 }
@@ -296,14 +291,11 @@ fn resolve(expr: Expr, allowed: &[(&str, PropertyType)]) -> Expr {
             }
             (left, right) => Expr::Compare { left, op, right },
         },
-        Expr::In { value, list, negated } if timestamp_typed(&value) => {
-            let any = Expr::Or(
-                list.into_iter()
-                    .map(|item| resolve(Expr::Compare { left: value.clone(), op: CompareOp::Eq, right: item }, allowed))
-                    .collect(),
-            );
-            if negated { Expr::Not(Box::new(any)) } else { any }
-        }
+        Expr::In { value, list } if timestamp_typed(&value) => Expr::Or(
+            list.into_iter()
+                .map(|item| resolve(Expr::Compare { left: value.clone(), op: CompareOp::Eq, right: item }, allowed))
+                .collect(),
+        ),
         other => other,
     }
 }

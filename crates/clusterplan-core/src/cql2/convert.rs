@@ -2,7 +2,7 @@
 //! typed: what the crate leaves as an operator name and a list of arguments becomes a condition,
 //! a value, a geometry or a temporal operand, or an error naming what is wrong.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use cql2::Expr as In;
 use geo_types::{Geometry, MultiPolygon, Rect, coord};
 use unicode_normalization::UnicodeNormalization;
@@ -12,6 +12,7 @@ use super::ast::{
     ArithOp, ArrayArg, ArrayOp, CompareOp, Expr, Fold, GeomArg, LikePattern, Literal, Scalar, SpatialOp, TemporalOp,
     TimeArg, TimeBound, TimeWritten,
 };
+use super::time::{day_bounds, parse_instant};
 
 /// How deep a converted tree may be; the text's own limits keep real filters far below it.
 const MAX_TREE_DEPTH: usize = 512;
@@ -90,16 +91,11 @@ fn operation(op: &str, list: &[Box<In>], depth: usize) -> Result<Expr, ParseErro
                 Scalar::Literal(Literal::String(text)) => LikePattern::new(&text),
                 _ => return Err(error("LIKE needs a character literal as its pattern")),
             };
-            Ok(Expr::Like { value: scalar(value, depth)?, pattern, negated: false })
+            Ok(Expr::Like { value: scalar(value, depth)?, pattern })
         }
         "between" => {
             let [value, low, high] = args(op, list, 3)?[..] else { unreachable!() };
-            Ok(Expr::Between {
-                value: scalar(value, depth)?,
-                low: scalar(low, depth)?,
-                high: scalar(high, depth)?,
-                negated: false,
-            })
+            Ok(Expr::Between { value: scalar(value, depth)?, low: scalar(low, depth)?, high: scalar(high, depth)? })
         }
         "in" => {
             let [value, items] = args(op, list, 2)?[..] else { unreachable!() };
@@ -110,11 +106,11 @@ fn operation(op: &str, list: &[Box<In>], depth: usize) -> Result<Expr, ParseErro
                 return Err(error("IN needs at least one value"));
             }
             let list = items.iter().map(|item| scalar(item, depth)).collect::<Result<_, _>>()?;
-            Ok(Expr::In { value: scalar(value, depth)?, list, negated: false })
+            Ok(Expr::In { value: scalar(value, depth)?, list })
         }
         "isnull" => {
             let [value] = args(op, list, 1)?[..] else { unreachable!() };
-            Ok(Expr::IsNull { value: scalar(value, depth)?, negated: false })
+            Ok(Expr::IsNull { value: scalar(value, depth)? })
         }
         _ => {
             if let Some(spatial) = SpatialOp::from_cql2_name(op) {
@@ -237,27 +233,9 @@ fn date_text(e: &In) -> Result<NaiveDate, ParseError> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| error(format!("DATE('{text}') is not a date YYYY-MM-DD")))
 }
 
-/// An instant: RFC 3339, or without an offset (then UTC).
-fn instant(text: &str) -> Option<DateTime<Utc>> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-        return Some(t.with_timezone(&Utc));
-    }
-    ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M"]
-        .iter()
-        .find_map(|format| NaiveDateTime::parse_from_str(text, format).ok())
-        .map(|t| t.and_utc())
-}
-
 fn timestamp_text(e: &In) -> Result<DateTime<Utc>, ParseError> {
     let text = literal_text(e)?;
-    instant(text).ok_or_else(|| error(format!("TIMESTAMP('{text}') is not an RFC 3339 date-time")))
-}
-
-/// The first and last instant of a UTC day.
-fn day(date: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
-    let first = date.and_hms_opt(0, 0, 0).map(|t| t.and_utc()).unwrap_or_default();
-    let last = date.and_hms_micro_opt(23, 59, 59, 999_999).map(|t| t.and_utc()).unwrap_or_default();
-    (first, last)
+    parse_instant(text).ok_or_else(|| error(format!("TIMESTAMP('{text}') is not an RFC 3339 date-time")))
 }
 
 /// An operand of a temporal function.
@@ -267,7 +245,7 @@ fn time(e: &In) -> Result<TimeArg, ParseError> {
         In::Property { property } => instant_arg(TimeBound::Property(property.clone())),
         In::Timestamp { timestamp } => instant_arg(TimeBound::Instant(timestamp_text(timestamp)?)),
         In::Date { date } => {
-            let (first, last) = day(date_text(date)?);
+            let (first, last) = day_bounds(date_text(date)?);
             TimeArg { start: TimeBound::Instant(first), end: TimeBound::Instant(last), written: TimeWritten::Date }
         }
         In::Interval { interval } => {
@@ -302,10 +280,10 @@ fn bound(e: &In, start: bool) -> Result<TimeBound, ParseError> {
         return Ok(TimeBound::Open);
     }
     if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-        let (first, last) = day(date);
+        let (first, last) = day_bounds(date);
         return Ok(TimeBound::Instant(if start { first } else { last }));
     }
-    instant(text)
+    parse_instant(text)
         .map(TimeBound::Instant)
         .ok_or_else(|| error(format!("INTERVAL bound '{text}' is not a date, an RFC 3339 date-time or '..'")))
 }

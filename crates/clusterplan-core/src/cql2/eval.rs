@@ -86,34 +86,33 @@ fn truth(expr: &Expr, property: Lookup<'_>) -> Option<bool> {
         Expr::Compare { left, op, right } => {
             compare_values(&scalar(left, property)?, &scalar(right, property)?).map(|ordering| op.holds(ordering))
         }
-        Expr::Like { value, pattern, negated } => match scalar(value, property)? {
-            Value::String(s) => Some(pattern.matches(&s) != *negated),
+        Expr::Like { value, pattern } => match scalar(value, property)? {
+            Value::String(s) => Some(pattern.matches(&s)),
             _ => None,
         },
-        Expr::Between { value, low, high, negated } => {
+        Expr::Between { value, low, high } => {
             let v = scalar(value, property)?;
             let above = compare_values(&v, &scalar(low, property)?).map(|o| o != Ordering::Less);
             let below = compare_values(&v, &scalar(high, property)?).map(|o| o != Ordering::Greater);
-            let inside = match (above, below) {
+            match (above, below) {
                 (Some(false), _) | (_, Some(false)) => Some(false),
                 (Some(true), Some(true)) => Some(true),
                 _ => None,
-            };
-            inside.map(|b| b != *negated)
+            }
         }
-        Expr::In { value, list, negated } => {
+        Expr::In { value, list } => {
             let v = scalar(value, property)?;
             let mut unknown = false;
             for item in list {
                 match scalar(item, property).and_then(|item| compare_values(&v, &item)) {
-                    Some(Ordering::Equal) => return Some(!*negated),
+                    Some(Ordering::Equal) => return Some(true),
                     Some(_) => {}
                     None => unknown = true,
                 }
             }
-            if unknown { None } else { Some(*negated) }
+            if unknown { None } else { Some(false) }
         }
-        Expr::IsNull { value, negated } => Some(scalar(value, property).is_none() != *negated),
+        Expr::IsNull { value } => Some(scalar(value, property).is_none()),
         Expr::Spatial { op, left, right } => {
             let (a, b) = (geometry(left, property)?, geometry(right, property)?);
             Some(relate(*op, &a, &b))

@@ -52,12 +52,16 @@ pub fn strip_accents(text: &str) -> String {
 
 /// The `from` and `to` arguments of SQL's `translate` that do what [`strip_accents`] does:
 /// each accented letter to its base, combining marks (at the end of `from`, with nothing
-/// opposite them in `to`) removed.
+/// opposite them in `to`) removed. Built once.
 #[must_use]
-pub fn accent_translation() -> (String, String) {
-    let table = table();
-    let mut from: String = table.pairs.iter().map(|(c, _)| *c).collect();
-    let to: String = table.pairs.iter().map(|(_, c)| *c).collect();
-    from.extend(table.marks.iter());
+pub fn accent_translation() -> (&'static str, &'static str) {
+    static STRINGS: OnceLock<(String, String)> = OnceLock::new();
+    let (from, to) = STRINGS.get_or_init(|| {
+        let table = table();
+        let mut from: String = table.pairs.iter().map(|(c, _)| *c).collect();
+        let to: String = table.pairs.iter().map(|(_, c)| *c).collect();
+        from.extend(table.marks.iter());
+        (from, to)
+    });
     (from, to)
 }

@@ -42,6 +42,7 @@ mod check;
 mod convert;
 mod eval;
 mod fold;
+mod time;
 
 pub use ast::{
     ArithOp, ArrayArg, ArrayOp, CompareOp, End, Expr, Fold, GeomArg, LikePattern, LikeToken, Literal, Scalar,
@@ -50,6 +51,7 @@ pub use ast::{
 pub use check::{PropertyType, check_properties};
 pub use eval::{Value, evaluate};
 pub use fold::{accent_translation, strip_accents};
+pub use time::{day_bounds, parse_instant};
 
 /// The longest filter text [`parse`] accepts, in bytes (64 KiB).
 pub const MAX_INPUT_BYTES: usize = 64 * 1024;

@@ -43,8 +43,8 @@ fn count_conditions(expr: &Expr) -> usize {
         Expr::And(items) | Expr::Or(items) => items.iter().map(count_conditions).sum(),
         Expr::Not(inner) => count_conditions(inner),
         Expr::Compare { left, right, .. } => 1 + operations(left) + operations(right),
-        Expr::Between { value, low, high, .. } => 1 + operations(value) + operations(low) + operations(high),
-        Expr::In { value, list, .. } => 1 + operations(value) + list.iter().map(operations).sum::<usize>(),
+        Expr::Between { value, low, high } => 1 + operations(value) + operations(low) + operations(high),
+        Expr::In { value, list } => 1 + operations(value) + list.iter().map(operations).sum::<usize>(),
         Expr::Like { value, .. } | Expr::IsNull { value, .. } => 1 + operations(value),
         _ => 1,
     }
@@ -169,23 +169,13 @@ fn datetime(text: &str) -> Result<Vec<Expr>, ApiError> {
 
 /// The first and last instant a date-time or date stands for.
 fn instant(text: &str) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-        let t = t.with_timezone(&Utc);
-        return Some((t, t));
-    }
     // GDAL writes `-where "updated_at > '2020-01-01'"` as `2020-01-01T/..`, and a time without
     // an offset as it was typed: a bare `T` is the whole day, a time without offset is UTC.
     let text = text.strip_suffix(['T', 't']).unwrap_or(text);
-    for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S%.f"] {
-        if let Ok(t) = chrono::NaiveDateTime::parse_from_str(text, format) {
-            let t = t.and_utc();
-            return Some((t, t));
-        }
+    if let Some(t) = cql2::parse_instant(text) {
+        return Some((t, t));
     }
-    let day = NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
-    let first = day.and_hms_opt(0, 0, 0)?.and_utc();
-    let last = day.and_hms_micro_opt(23, 59, 59, 999_999)?.and_utc();
-    Some((first, last))
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok().map(cql2::day_bounds)
 }
 
 /// `sortby=-updated_at,+name`: sortable queryables, `-` for descending, each at most once (a

@@ -133,16 +133,10 @@ fn rename(expr: &Expr, map: &HashMap<&str, &str>) -> Expr {
         Expr::Or(items) => Expr::Or(items.iter().map(|e| rename(e, map)).collect()),
         Expr::Not(inner) => Expr::Not(Box::new(rename(inner, map))),
         Expr::Compare { left, op, right } => Expr::Compare { left: s(left), op: *op, right: s(right) },
-        Expr::Like { value, pattern, negated } => {
-            Expr::Like { value: s(value), pattern: pattern.clone(), negated: *negated }
-        }
-        Expr::Between { value, low, high, negated } => {
-            Expr::Between { value: s(value), low: s(low), high: s(high), negated: *negated }
-        }
-        Expr::In { value, list, negated } => {
-            Expr::In { value: s(value), list: list.iter().map(s).collect(), negated: *negated }
-        }
-        Expr::IsNull { value, negated } => Expr::IsNull { value: s(value), negated: *negated },
+        Expr::Like { value, pattern } => Expr::Like { value: s(value), pattern: pattern.clone() },
+        Expr::Between { value, low, high } => Expr::Between { value: s(value), low: s(low), high: s(high) },
+        Expr::In { value, list } => Expr::In { value: s(value), list: list.iter().map(s).collect() },
+        Expr::IsNull { value } => Expr::IsNull { value: s(value) },
         Expr::Spatial { op, left, right } => Expr::Spatial { op: *op, left: geom(left), right: geom(right) },
         Expr::Temporal { op, left, right } => {
             Expr::Temporal { op: *op, left: rename_time(left, map), right: rename_time(right, map) }
