@@ -1,7 +1,6 @@
 //! Clusters (cụm công nghiệp) and industrial parks: validated attributes and records.
 
 use chrono::{DateTime, Utc};
-use unicode_normalization::UnicodeNormalization;
 
 use crate::area::{AreaReport, measure};
 use crate::crs::{Crs, CrsError};
@@ -182,7 +181,7 @@ impl ClusterAttrs {
             }
             Some(c) => c,
         };
-        let name = match input.name.map(|n| n.trim().nfc().collect::<String>()) {
+        let name = match input.name.map(|n| crate::text::nfc(n.trim())) {
             None => {
                 problem("name", "name is required".into());
                 String::new()
@@ -224,7 +223,7 @@ impl ClusterAttrs {
             ("wwtp_capacity_m3_day", "wastewater plant capacity", "m³/day"),
             &mut problem,
         );
-        let notes = input.notes.map(|n| n.nfc().collect::<String>()).filter(|n| {
+        let notes = input.notes.map(|n| crate::text::nfc(&n)).filter(|n| {
             if n.chars().count() > MAX_NOTES_CHARS {
                 problem("notes", format!("notes must be at most {MAX_NOTES_CHARS} characters"));
             }

@@ -16,6 +16,7 @@ pub mod lifecycle;
 pub mod registry;
 pub mod rules;
 pub mod search;
+pub mod text;
 pub mod units;
 pub mod zones;
 

@@ -7,7 +7,6 @@
 
 use chrono::NaiveDate;
 use thiserror::Error;
-use unicode_normalization::UnicodeNormalization;
 
 use crate::cluster::{ClusterStatus, FieldProblem};
 
@@ -82,7 +81,7 @@ impl LegalAct {
 }
 
 fn required_text(field: &'static str, text: &str, max_chars: usize, problems: &mut Vec<FieldProblem>) -> String {
-    let text: String = text.trim().nfc().collect();
+    let text = crate::text::nfc(text.trim());
     if text.is_empty() {
         problems.push(FieldProblem { field, message: format!("{field} must not be empty") });
     } else if text.chars().count() > max_chars || text.chars().any(char::is_control) {

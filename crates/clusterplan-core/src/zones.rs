@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use geo::{Area, BooleanOps, BoundingRect, InteriorPoint, MultiPolygon};
-use unicode_normalization::UnicodeNormalization;
 
 use crate::area::{AreaReport, measure};
 use crate::cluster::FieldProblem;
@@ -190,7 +189,7 @@ impl ZoneAttrs {
 }
 
 fn optional_text(field: &'static str, text: Option<String>, problems: &mut Vec<FieldProblem>) -> Option<String> {
-    let text: String = text?.trim().nfc().collect();
+    let text = crate::text::nfc(text?.trim());
     if text.is_empty() {
         return None;
     }

@@ -43,7 +43,8 @@ pub(crate) struct SourceFeature {
 pub(crate) struct Options {
     /// The system of the coordinates, when the file does not say or says it wrongly.
     pub(crate) crs: Option<Crs>,
-    /// The encoding of Shapefile attributes (`UTF-8`, `windows-1258`, `TCVN3` or `VNI`), over the `.cpg`.
+    /// The encoding of Shapefile attributes or a CSV table (`UTF-8`, `windows-1258`, `TCVN3` or
+    /// `VNI`), over the `.cpg` and detection.
     pub(crate) encoding: Option<TextEncoding>,
     /// The layer of a file that holds several (a GeoPackage's feature table, a workbook's sheet).
     pub(crate) layer: Option<String>,

@@ -35,7 +35,15 @@ impl SqlStore<Postgres> {
         // Set in the startup packet: no round trip of its own. Parallel plans halve the
         // throughput of small spatial queries on few cores; JIT compiling a bbox count made
         // it several times slower than interpreting it (BENCHMARKS.md, issue 21 item 3).
-        let options = options.options([("max_parallel_workers_per_gather", "0"), ("jit", "off")]);
+        // Generic plans: every statement is a fixed template whose plan (GiST for the
+        // spatial test, the primary key for ids and cursors) does not depend on the values
+        // bound; PostgreSQL's default planned the tile statement afresh for every tile (its
+        // generic estimate looked worse), which cost more than rendering it.
+        let options = options.options([
+            ("max_parallel_workers_per_gather", "0"),
+            ("jit", "off"),
+            ("plan_cache_mode", "force_generic_plan"),
+        ]);
         let pool = PgPoolOptions::new()
             .max_connections(16)
             // sqlx's default pings every connection it hands out: one more round trip per

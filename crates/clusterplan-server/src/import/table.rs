@@ -18,7 +18,7 @@ use clusterplan_core::Crs;
 use geo_types::{Coord, Geometry, LineString, MultiPolygon, Polygon};
 use serde_json::{Map, Value};
 
-use super::{BadFile, Dataset, Options, SourceFeature, bad, boundary, fold_name};
+use super::{BadFile, Dataset, Options, SourceFeature, TextEncoding, bad, boundary, fold_name};
 
 /// Which of X and Y is the northing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -166,29 +166,50 @@ fn role(name: &str) -> Role {
     }
 }
 
-/// Whether a text looks like a table at all (a header with separators), so that a file that
-/// is nothing we read gets the general answer, not a table's.
+/// Whether a text looks like a table at all (a header with separators, no NUL bytes), so that
+/// a file that is nothing we read gets the general answer, not a table's. The text may be in a
+/// legacy Vietnamese encoding: their separators and line ends are ASCII's.
 pub(super) fn looks_like_csv(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(4096)];
     let line = head.split(|b| *b == b'\n').next().unwrap_or_default();
-    std::str::from_utf8(head).is_ok() && line.iter().any(|b| matches!(b, b',' | b';' | b'\t'))
+    !head.contains(&0) && line.iter().any(|b| matches!(b, b',' | b';' | b'\t'))
 }
 
-/// A CSV table (UTF-8; comma, semicolon or tab separated, as the header line shows).
+/// A CSV table (comma, semicolon or tab separated, as the header line shows). Its text is
+/// UTF-8 when all of it is; otherwise in the declared `encoding`, or the legacy Vietnamese
+/// encoding (Windows-1258, VNI-Windows, TCVN3) in which every cell reads as Vietnamese, as for
+/// dBase text; either way turned into NFC Unicode.
 pub(super) fn read_csv(bytes: &[u8], options: &Options) -> Result<Dataset, BadFile> {
-    let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))
-        .map_err(|_| bad("the table is not UTF-8: save it as CSV UTF-8"))?;
-    let header = text.lines().next().unwrap_or_default();
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let header = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
     let delimiter =
-        [b',', b';', b'\t'].into_iter().max_by_key(|d| header.bytes().filter(|b| b == d).count()).unwrap_or(b',');
+        [b',', b';', b'\t'].into_iter().max_by_key(|d| header.iter().filter(|b| *b == d).count()).unwrap_or(b',');
     let mut reader =
-        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
-    let mut rows = Vec::new();
-    for record in reader.records() {
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(bytes);
+    let mut cells: Vec<Vec<Vec<u8>>> = Vec::new();
+    for record in reader.byte_records() {
         let record = record.map_err(|e| bad(format!("not a readable CSV table: {e}")))?;
-        rows.push(record.iter().map(Cell::text).collect());
+        cells.push(record.iter().map(<[u8]>::to_vec).collect());
     }
-    read_rows("coordinate table (CSV)", &rows, options)
+    let encoding = options.encoding.unwrap_or_else(|| {
+        let texts: Vec<Vec<u8>> = cells.iter().flatten().filter(|c| !c.is_ascii()).cloned().collect();
+        super::detect(&texts)
+    });
+    let mut rows = Vec::with_capacity(cells.len());
+    for (n, row) in cells.iter().enumerate() {
+        let decoded = row.iter().map(|cell| {
+            encoding
+                .decode(cell)
+                .map(|text| Cell::text(&text))
+                .map_err(|e| bad(format!("line {} of the table: the text {e}; declare encoding", n + 1)))
+        });
+        rows.push(decoded.collect::<Result<Vec<Cell>, BadFile>>()?);
+    }
+    let mut dataset = read_rows("coordinate table (CSV)", &rows, options)?;
+    if encoding != TextEncoding::Utf8 {
+        dataset.encoding = Some(encoding.name());
+    }
+    Ok(dataset)
 }
 
 /// An XLSX workbook: its first sheet, or the one `layer` names.

@@ -406,6 +406,66 @@ fn coordinate_table_figures_and_heads_are_read_as_written() {
     }
 }
 
+/// A coordinate table saved by a spreadsheet in a legacy Vietnamese encoding (no declaration,
+/// as archives hand them over) reads with its names in Unicode: each of the three encodings is
+/// detected, a declared one wins, and bytes the encoding cannot read are named by line.
+#[test]
+fn a_coordinate_table_in_a_legacy_encoding_is_read_as_vietnamese() {
+    let mut corners = square();
+    clusterplan_core::crs::transform_geometry(Crs::WGS84, Crs::Epsg(9210), &mut corners).expect("tm3");
+    let mut table = "Mã,Tên,Số hiệu mốc,X (m),Y (m)\n".to_owned();
+    for (n, c) in corners.0[0].exterior().0.iter().enumerate() {
+        writeln!(table, "BT-E,Cụm công nghiệp Phú Hưng - Mỹ Thạnh,{},{:.4},{:.4}", n % 4 + 1, c.y, c.x).expect("write");
+    }
+    for (bytes, name) in [
+        (iconv(&table, "WINDOWS-1258"), "windows-1258"),
+        (iconv(&table, "TCVN5712-1"), "TCVN3"),
+        (vni_bytes(&table), "VNI-Windows"),
+    ] {
+        assert!(std::str::from_utf8(&bytes).is_err(), "{name}: the test file is not UTF-8");
+        let dataset = read(&bytes, &options()).unwrap_or_else(|e| panic!("{name}: {}", e.0));
+        assert_eq!((dataset.format, dataset.encoding), ("coordinate table (CSV)", Some(name)));
+        let feature = &dataset.features[0];
+        assert_eq!(feature.properties["code"], "BT-E", "{name}");
+        assert_eq!(feature.properties["Tên"], "Cụm công nghiệp Phú Hưng - Mỹ Thạnh", "{name}: {:?}", feature.properties);
+        assert_near_square(feature.geometry.as_ref().expect("boundary"));
+    }
+    // Declared: TCVN3 bytes read as declared, even where detection would choose otherwise.
+    let tcvn3 = iconv(&table, "TCVN5712-1");
+    let declared = read(&tcvn3, &Options { encoding: Some(TextEncoding::Tcvn3), ..options() }).expect("declared");
+    assert_eq!(declared.features[0].properties["Tên"], "Cụm công nghiệp Phú Hưng - Mỹ Thạnh");
+    // Declared wrongly: VNI cannot read Windows-1258's ư (0xFD); the line is named.
+    let wrong = read(&iconv(&table, "WINDOWS-1258"), &Options { encoding: Some(TextEncoding::Vni), ..options() });
+    let detail = wrong.err().expect("refused").0;
+    assert!(detail.contains("line ") && detail.contains("declare encoding"), "{detail}");
+}
+
+/// Text in VNI-Windows from the hand-written pairs of `VNI` (the table's words only).
+fn vni_bytes(text: &str) -> Vec<u8> {
+    let mut text = text.to_owned();
+    let pairs: [(&[u8], &str); 6] = [
+        (b"Ma\xf5", "Mã"),
+        (b"Te\xe2n", "Tên"),
+        (b"So\xe1 hie\xe4u mo\xe1c", "Số hiệu mốc"),
+        (b"Cu\xefm co\xe2ng nghie\xe4p", "Cụm công nghiệp"),
+        (b"Phu\xf9 H\xf6ng", "Phú Hưng"),
+        (b"My\xf5 Tha\xefnh", "Mỹ Thạnh"),
+    ];
+    let mut bytes = Vec::new();
+    // Each word becomes a placeholder, then its bytes.
+    for (n, (_, word)) in pairs.iter().enumerate() {
+        text = text.replace(word, &format!("\u{1}{n}\u{1}"));
+    }
+    for (i, part) in text.split('\u{1}').enumerate() {
+        if i % 2 == 1 {
+            bytes.extend_from_slice(pairs[part.parse::<usize>().expect("index")].0);
+        } else {
+            bytes.extend_from_slice(part.as_bytes());
+        }
+    }
+    bytes
+}
+
 /// A drawing as a surveyor hands it over, written by the `dxf` crate: the square (TM-3,
 /// CAD X = easting) closed on layer `RANH_GIOI` with its name written inside, the same square
 /// 0.02° east drawn with its first vertex repeated, an open line on that layer, and a closed

@@ -444,7 +444,7 @@ pub(crate) struct ImportQuery {
     dry_run: Option<bool>,
     /// The system of the file's coordinates, over what the file says.
     crs: Option<String>,
-    /// Shapefile text: UTF-8, windows-1258, TCVN3 or VNI (else detected).
+    /// Shapefile or CSV text: UTF-8, windows-1258, TCVN3 or VNI (else detected).
     encoding: Option<String>,
     /// JSON object: source field → property (or null to drop a guess).
     mapping: Option<String>,

@@ -156,6 +156,12 @@ where
     }
     let (mut head, body) = response.into_parts();
     let bytes = to_bytes(body, MAX_DOCUMENT_BYTES).await.map_err(|e| ApiError::internal(e).into_response())?;
+    if wanted == Negotiated::Json
+        && let Some(linked) = splice_links(&bytes, view, &here)
+    {
+        head.headers.remove(header::CONTENT_LENGTH);
+        return Ok(Response::from_parts(head, Body::from(linked)));
+    }
     let mut doc: Value = serde_json::from_slice(&bytes).map_err(|e| ApiError::internal(e).into_response())?;
     if wanted == Negotiated::Json {
         add_links(&mut doc, view, &here);
@@ -266,24 +272,51 @@ pub(crate) fn alternate(self_link: &Link) -> Link {
 
 /// The `self`/`alternate` links of a JSON document, and for a feature its `collection` link.
 fn add_links(doc: &mut Value, view: View, here: &Here) {
-    let (json_type, title) = match view {
-        View::Item => ("application/geo+json", "This feature"),
-        _ => ("application/json", "This document"),
-    };
     let Value::Object(members) = doc else { return };
     let links = members.entry("links").or_insert_with(|| json!([]));
     let Value::Array(links) = links else { return };
     links.retain(|l| l["rel"] != "self" && !(l["rel"] == "alternate" && l["type"] == "text/html"));
-    links.push(json!(link(here.href("json"), "self", json_type, title)));
-    links.push(json!(link(here.href("html"), "alternate", "text/html", "This document as HTML")));
+    links.extend(own_links(view, here).iter().map(|l| json!(l)));
+}
+
+/// The links `add_links` gives a document of `view`.
+fn own_links(view: View, here: &Here) -> Vec<Link> {
+    let (json_type, title) = match view {
+        View::Item => ("application/geo+json", "This feature"),
+        _ => ("application/json", "This document"),
+    };
+    let mut links = vec![
+        link(here.href("json"), "self", json_type, title),
+        link(here.href("html"), "alternate", "text/html", "This document as HTML"),
+    ];
     if let (View::Item, Some((collection, _))) = (view, here.path.rsplit_once("/items/")) {
-        links.push(json!(link(
-            format!("{}{collection}", here.base),
-            "collection",
-            "application/json",
-            "The collection"
-        )));
+        links.push(link(format!("{}{collection}", here.base), "collection", "application/json", "The collection"));
     }
+    links
+}
+
+/// `add_links` without reading the document into a tree, for a JSON object with no `links`
+/// member (a feature as `wire::write_feature` writes it): the links are written in before its
+/// closing brace. Parsing and writing a 65-vertex feature again took a sixth of the server's
+/// time for a feature by id. `None` when the bytes may hold a `links` member anywhere (the
+/// quoted word, unescaped) or are not one object: then the tree does it.
+fn splice_links(bytes: &[u8], view: View, here: &Here) -> Option<Vec<u8>> {
+    let text = bytes.trim_ascii();
+    let inner = text.strip_prefix(b"{")?.strip_suffix(b"}")?;
+    if bytes.windows(7).any(|w| w == b"\"links\"") {
+        return None;
+    }
+    let links = serde_json::to_vec(&own_links(view, here)).ok()?;
+    let mut out = Vec::with_capacity(text.len() + links.len() + 12);
+    out.push(b'{');
+    out.extend_from_slice(inner);
+    if !inner.trim_ascii().is_empty() {
+        out.push(b',');
+    }
+    out.extend_from_slice(b"\"links\":");
+    out.extend_from_slice(&links);
+    out.push(b'}');
+    Some(out)
 }
 
 /// An HTML 5 page: the title, the links to the JSON representations, the body, and (when
@@ -625,4 +658,38 @@ fn item_page(doc: &Value, here: &Here, basemap: &str) -> Response {
     let json_href = here.href("json");
     let alternates = [(json_href.as_str(), "application/geo+json", "GeoJSON")];
     page(&title, &alternates, &body, Some(&map), lang, here.keep, Some(&here.switch()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn here() -> Here {
+        Here {
+            base: "http://host".into(),
+            path: "/collections/clusters/items/7".into(),
+            query: vec![("crs".into(), "http://www.opengis.net/def/crs/EPSG/0/9210".into())],
+            lang: Lang::Vi,
+            keep: "",
+        }
+    }
+
+    /// Written into the bytes or through the tree, a document gets the same links, in the same
+    /// place; a document that may hold `links` goes through the tree.
+    #[test]
+    fn spliced_links_equal_the_tree_s() {
+        for doc in [
+            r#"{"type":"Feature","id":7,"geometry":{"type":"MultiPolygon","coordinates":[]},"properties":{"name":"Phú \"Hưng\""}}"#,
+            "{}",
+            " { \"a\" : 1 } \n",
+        ] {
+            let spliced = splice_links(doc.as_bytes(), View::Item, &here()).expect("spliced");
+            let mut tree: Value = serde_json::from_str(doc).expect("json");
+            add_links(&mut tree, View::Item, &here());
+            assert_eq!(String::from_utf8(spliced).expect("utf-8"), tree.to_string(), "{doc}");
+        }
+        for doc in [r#"{"links":[{"rel":"self"}]}"#, r#"{"properties":{"x":"links"}}"#, "[1]", "{"] {
+            assert_eq!(splice_links(doc.as_bytes(), View::Item, &here()), None, "{doc}");
+        }
+    }
 }

@@ -28,7 +28,7 @@ pub(crate) fn router() -> Router<AppState> {
 /// The body is the file: GeoJSON (a named `crs` honoured), a GeoPackage (its first feature
 /// table or `layer`; its system from `gpkg_spatial_ref_sys`), a zipped Shapefile (`.prj`
 /// read; attributes in UTF-8, Windows-1258, TCVN3 or VNI-Windows, from `.cpg`, `encoding` or
-/// detected), KML/KMZ, a coordinate table (CSV or XLSX: marker, X, Y and optionally code,
+/// detected), KML/KMZ, a coordinate table (CSV, its text encoded and detected as a Shapefile's, or XLSX: marker, X, Y and optionally code,
 /// parcel and ring columns, in the planning CRS unless `crs`; X/Y order detected by value
 /// range and reported as `axis_order`, or declared; attributes it lacks kept from the cluster
 /// with its code), or a DXF drawing (the closed polylines of `layer`, CAD X the easting, the

@@ -365,8 +365,11 @@ fn gdal_exports_every_format_and_gets_the_official_vn2000_coordinates() {
 }
 
 /// GDAL opens our tiles by URL (the MVT driver over HTTP and `/vsicurl/`, with the README's
-/// options). GDAL 3.6's OGCAPI driver (Debian 12) does not open them: it reads only the names
-/// of Tile Matrix Set 1.0, and past those it still gives up without saying why.
+/// options), and its OGCAPI driver walks our tile documents to the end: collection → tilesets →
+/// tileset → tile matrix set, which it parses. Debian 12's GDAL 3.6.2 then stops without a
+/// message whatever the server sends: that build has no OGCAPI vector-tile layers (its
+/// `OGCAPITiledLayer` is compiled but never constructed; GDAL 3.7.1 fixed the build). On a GDAL
+/// that has them, the layers ("Zoom level N") must open.
 #[test]
 fn gdal_opens_tiles_by_url() {
     if !ogrinfo_available() {
@@ -422,6 +425,34 @@ fn gdal_opens_tiles_by_url() {
         let slack = size / 8.0;
         assert!(minx > west - slack && maxx < west + size + slack, "{name}: {extent} vs tile x {west}");
         assert!(miny > north - size - slack && maxy < north + slack, "{name}: {extent} vs tile y {north}");
+    }
+    // The OGCAPI driver, with every request it sends and every debug line it writes.
+    let out = Command::new("ogrinfo")
+        .args(["-ro", "-so", &format!("OGCAPI:{base}/collections/clusters")])
+        .env("CPL_DEBUG", "ON")
+        .env("CPL_CURL_VERBOSE", "YES")
+        .output()
+        .expect("ogrinfo");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    for step in [
+        "GET /collections/clusters/tiles ",
+        "GET /collections/clusters/tiles/WebMercatorQuad ",
+        "GET /tileMatrixSets/WebMercatorQuad ",
+    ] {
+        assert!(text.contains(step), "GDAL's OGCAPI driver did not get to {step:?}:\n{text}");
+    }
+    for refusal in ["Invalid tiling matrix set", "Cannot find link", "Missing bbox", "ERROR"] {
+        assert!(!text.contains(refusal), "GDAL's OGCAPI driver refused our documents ({refusal}):\n{text}");
+    }
+    if out.status.success() {
+        assert!(text.contains("Zoom level"), "{text}");
+    } else {
+        // Only a build without vector tiles may stop here: GDAL before 3.7.1.
+        let version = Command::new("gdalinfo").arg("--version").output().expect("gdalinfo");
+        let version = String::from_utf8_lossy(&version.stdout).into_owned();
+        let number = version.split([' ', ',']).nth(1).unwrap_or_default();
+        let parts: Vec<u32> = number.split('.').filter_map(|p| p.parse().ok()).collect();
+        assert!(parts < vec![3, 7, 1], "GDAL {number} has OGCAPI vector tiles, yet did not open ours:\n{text}");
     }
     let _ = child.kill();
     let _ = child.wait();
