@@ -9,6 +9,7 @@
 //! name both databases' sqlx traits once, so generic code needs no trait bounds of its own.
 
 use std::future::Future;
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use clusterplan_core::cql2::{LikePattern, Literal};
@@ -18,6 +19,7 @@ use sqlx::{Database, Pool, Postgres, QueryBuilder, Sqlite, Transaction};
 
 use crate::query::Queryable;
 use crate::tiles::Tiled;
+use crate::warm::Warm;
 use crate::{Layer, StoreError, TileBudget, TileId};
 
 /// A value both databases bind as it is.
@@ -190,9 +192,10 @@ pub trait Backend: Database + sealed::Sealed {
         qb: QueryBuilder<'static, Self>,
     ) -> impl Future<Output = Result<u64, sqlx::Error>> + Send + 'c;
 
-    /// Streams a query's rows as they arrive, on a connection of the pool.
+    /// Streams a query's rows as they arrive, on a connection of the pool (kept warm for the
+    /// next read when the stream ran to its end).
     fn fetch_stream(
-        pool: Pool<Self>,
+        warm: Arc<Warm<Self>>,
         qb: QueryBuilder<'static, Self>,
     ) -> BoxStream<'static, Result<Self::Row, sqlx::Error>>;
 
@@ -223,7 +226,7 @@ pub trait Backend: Database + sealed::Sealed {
     /// One Mapbox Vector Tile of a layer's clusters or zones, its MVT layer called `name`,
     /// within the budget; `None` when the tile is empty.
     fn tile(
-        pool: &Pool<Self>,
+        warm: &Arc<Warm<Self>>,
         tile: TileId,
         name: &str,
         source: (Tiled, Layer),
@@ -262,15 +265,20 @@ macro_rules! sqlx_alike {
         }
 
         fn fetch_stream(
-            pool: sqlx::Pool<Self>,
+            warm: std::sync::Arc<$crate::warm::Warm<Self>>,
             mut qb: sqlx::QueryBuilder<'static, Self>,
         ) -> futures::stream::BoxStream<'static, Result<$row, sqlx::Error>> {
             use futures::{StreamExt, TryStreamExt};
             async_stream::try_stream! {
-                let mut rows = qb.build().fetch(&pool);
-                while let Some(row) = rows.try_next().await? {
-                    yield row;
+                let mut conn = warm.lease().await?;
+                {
+                    let mut rows = qb.build().fetch(&mut *conn);
+                    while let Some(row) = rows.try_next().await? {
+                        yield row;
+                    }
                 }
+                // Every row read: the connection is between statements.
+                conn.done();
             }
             .boxed()
         }

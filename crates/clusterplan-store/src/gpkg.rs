@@ -2,6 +2,7 @@
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -19,6 +20,7 @@ use crate::query::Queryable;
 use crate::sql_store::planning::{ZONE_COLUMNS, decode_zone};
 use crate::sql_store::{CLUSTER_COLUMNS, decode_cluster};
 use crate::tiles::{TileFeature, Tiled};
+use crate::warm::Warm;
 use crate::{Layer, SqlStore, StoreError, TileBudget, TileId};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
@@ -44,7 +46,7 @@ impl SqlStore<Sqlite> {
         // Tools that identify a GeoPackage by its header bytes (GDAL) read the main file, not
         // the WAL: move the migrations' header changes (application id) into it.
         sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&pool).await?;
-        Ok(SqlStore { pool })
+        Ok(SqlStore::on(pool))
     }
 
     /// The connection pool, for tests that inspect the file.
@@ -200,7 +202,7 @@ impl Backend for Sqlite {
     }
 
     async fn tile(
-        pool: &Pool<Self>,
+        warm: &Arc<Warm<Self>>,
         tile: TileId,
         name: &str,
         (kind, layer): (Tiled, Layer),
@@ -208,8 +210,8 @@ impl Backend for Sqlite {
     ) -> Result<Option<Vec<u8>>, StoreError> {
         let table = kind.table(layer);
         match kind {
-            Tiled::Clusters => render(pool, tile, name, budget, table, CLUSTER_COLUMNS, decode_cluster::<Self>).await,
-            Tiled::Zones => render(pool, tile, name, budget, table, ZONE_COLUMNS, decode_zone::<Self>).await,
+            Tiled::Clusters => render(warm, tile, name, budget, table, CLUSTER_COLUMNS, decode_cluster::<Self>).await,
+            Tiled::Zones => render(warm, tile, name, budget, table, ZONE_COLUMNS, decode_zone::<Self>).await,
         }
     }
 }
@@ -219,7 +221,7 @@ impl Backend for Sqlite {
 /// go to it one by one, largest first, through a short channel, and stop when the tile is full:
 /// a dense low-zoom tile never holds the whole layer in memory.
 async fn render<T: TileFeature>(
-    pool: &Pool<Sqlite>,
+    warm: &Arc<Warm<Sqlite>>,
     tile: TileId,
     name: &str,
     budget: TileBudget,
@@ -236,7 +238,7 @@ async fn render<T: TileFeature>(
     let encoder = tokio::task::spawn_blocking(move || {
         crate::tiles::encode(tile, &name, budget, std::iter::from_fn(|| receiver.blocking_recv()))
     });
-    let mut rows = Sqlite::fetch_stream(pool.clone(), qb);
+    let mut rows = Sqlite::fetch_stream(Arc::clone(warm), qb);
     while let Some(row) = rows.try_next().await? {
         if sender.send(decode(&row)?).await.is_err() {
             break; // the tile is full

@@ -30,6 +30,7 @@ mod sql_store;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tiles;
+mod warm;
 pub mod zone_history;
 
 use std::sync::Arc;

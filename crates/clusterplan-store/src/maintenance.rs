@@ -112,7 +112,7 @@ pub async fn backup(config: &StoreConfig, out: &Path) -> Result<(), BackupError>
                 source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "the path is not UTF-8"),
             })?;
             sqlx::query("VACUUM INTO ?").bind(target).execute(store.pool()).await.map_err(StoreError::from)?;
-            store.pool().close().await;
+            store.close().await;
             Ok(())
         }
         StoreConfig::Postgis(url) => {
@@ -187,7 +187,7 @@ pub async fn restore(input: &Path, config: &StoreConfig) -> Result<(), BackupErr
                 .arg(input);
             run("pg_restore", command, password).await?;
             let store = PostgisStore::connect(url).await?;
-            store.pool().close().await;
+            store.close().await;
             Ok(())
         }
     }
@@ -199,7 +199,7 @@ async fn check_gpkg(path: &Path) -> Result<(), BackupError> {
     let store = GpkgStore::open(path).await?;
     let verdict: String =
         sqlx::query_scalar("PRAGMA integrity_check").fetch_one(store.pool()).await.map_err(StoreError::from)?;
-    store.pool().close().await;
+    store.close().await;
     if verdict == "ok" {
         Ok(())
     } else {

@@ -2,6 +2,7 @@
 //! because every consistency rule (unique codes, versions) is enforced by the database inside
 //! a transaction.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -18,6 +19,7 @@ use crate::backend::{Backend, TextList, sqlx_alike};
 use crate::geom::geometry_to_wkb;
 use crate::query::Queryable;
 use crate::tiles::Tiled;
+use crate::warm::Warm;
 use crate::{Layer, SqlStore, StoreError, TileBudget, TileId};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgis");
@@ -67,7 +69,7 @@ impl SqlStore<Postgres> {
     /// Uses an existing pool (tests), applying migrations.
     pub async fn from_pool(pool: PgPool) -> Result<Self, StoreError> {
         MIGRATOR.run(&pool).await?;
-        Ok(SqlStore { pool })
+        Ok(SqlStore::on(pool))
     }
 
     /// The connection pool.
@@ -163,7 +165,7 @@ impl Backend for Postgres {
     }
 
     async fn tile(
-        pool: &Pool<Self>,
+        warm: &Arc<Warm<Self>>,
         tile: TileId,
         name: &str,
         (kind, layer): (Tiled, Layer),
@@ -174,6 +176,7 @@ impl Backend for Postgres {
             Tiled::Clusters => crate::tiles::tile_sql::<Cluster>(kind.table(layer)),
             Tiled::Zones => crate::tiles::tile_sql::<Zone>(kind.table(layer)),
         };
+        let mut conn = warm.lease().await?;
         let bytes: Vec<u8> = sqlx::query_scalar(&sql)
             .bind(i32::from(tile.z))
             .bind(tile.x as i32)
@@ -182,8 +185,9 @@ impl Backend for Postgres {
             .bind(tile.simplify_tolerance())
             .bind(budget.features as i64)
             .bind(budget.vertices as i64)
-            .fetch_one(pool)
+            .fetch_one(&mut *conn)
             .await?;
+        conn.done();
         Ok((!bytes.is_empty()).then_some(bytes))
     }
 }

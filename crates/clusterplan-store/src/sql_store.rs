@@ -7,6 +7,8 @@ pub(crate) mod planning;
 mod registry;
 pub(crate) mod versions;
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use clusterplan_core::search::fold;
@@ -19,6 +21,7 @@ use crate::backend::{Backend, RowExt, Sql, TextList, expand};
 use crate::planning::PlanningStore;
 use crate::sql_filter;
 use crate::tiles::Tiled;
+use crate::warm::Warm;
 use crate::{
     ClusterQuery, CollectionMeta, Cursor, Layer, NewAudit, Publication, Store, StoreError, TileBudget, TileId,
     WriteContext,
@@ -28,11 +31,27 @@ use planning::ZONE_ATTR_COLUMNS;
 /// A store on one SQL database: [`crate::GpkgStore`] (SQLite) or [`crate::PostgisStore`].
 pub struct SqlStore<B: Database> {
     pub(crate) pool: Pool<B>,
+    /// Connections kept between reads without sqlx's ping on release (`warm.rs`).
+    pub(crate) warm: Arc<Warm<B>>,
 }
 
 impl<B: Database> Clone for SqlStore<B> {
     fn clone(&self) -> Self {
-        SqlStore { pool: self.pool.clone() }
+        SqlStore { pool: self.pool.clone(), warm: Arc::clone(&self.warm) }
+    }
+}
+
+impl<B: Database> SqlStore<B> {
+    /// A store on `pool` (migrated).
+    pub(crate) fn on(pool: Pool<B>) -> Self {
+        SqlStore { warm: Warm::new(pool.clone()), pool }
+    }
+
+    /// Closes the pool: the kept connections first, then the pool once every connection is
+    /// back (as [`sqlx::Pool::close`]).
+    pub async fn close(&self) {
+        self.warm.release();
+        self.pool.close().await;
     }
 }
 
@@ -184,20 +203,22 @@ impl<B: Backend> SqlStore<B> {
     /// The change stamp of a collection's layer: its draft's serial, or the number of the last
     /// publication (clusters and zones are published together).
     async fn stamp(&self, collection: &'static str, layer: Layer) -> Result<i64, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        match layer {
+        let mut conn = self.warm.lease().await?;
+        let stamp = match layer {
             Layer::Draft => {
                 Sql::<B>::new("SELECT serial AS n FROM collection_changes WHERE collection = ?")
                     .bind(collection)
                     .scalar(&mut conn, "n")
-                    .await
+                    .await?
             }
             Layer::Published => {
                 Sql::<B>::new("SELECT coalesce(max(seq), 0) AS n FROM publications WHERE collection = 'clusters'")
                     .scalar(&mut conn, "n")
-                    .await
+                    .await?
             }
-        }
+        };
+        conn.done();
+        Ok(stamp)
     }
 
     /// Inserts a cluster inside a transaction (row, index, first version); returns it as written.
@@ -319,7 +340,7 @@ impl<B: Backend> SqlStore<B> {
             sql_filter::push_order(&mut qb, query.sort(), B::ID);
         }
         let paging = page.then_some(Paging { limit: query.limit, offset: query.offset, cursor });
-        select_page(self.pool.clone(), qb, exact, paging, decode_cluster::<B>, move |c| query.admits(c))
+        select_page(self.warm.clone(), qb, exact, paging, decode_cluster::<B>, move |c| query.admits(c))
     }
 }
 
@@ -349,7 +370,7 @@ pub(crate) struct Paging {
 /// A page before a cursor is read backwards and served in id order (gathered first: at most
 /// `limit` features).
 pub(crate) fn select_page<B: Backend, T: Send + 'static>(
-    pool: Pool<B>,
+    warm: Arc<Warm<B>>,
     mut qb: QueryBuilder<'static, B>,
     exact: bool,
     paging: Option<Paging>,
@@ -365,7 +386,7 @@ pub(crate) fn select_page<B: Backend, T: Send + 'static>(
             B::bind(&mut qb, i64::try_from(skip).unwrap_or(i64::MAX));
         }
     }
-    let features = B::fetch_stream(pool, qb)
+    let features = B::fetch_stream(warm, qb)
         .map(move |row| decode(&row?))
         .try_filter(move |feature| std::future::ready(exact || admits(feature)));
     let page = match paging {
@@ -402,9 +423,14 @@ pub(crate) fn bounded_count<B: Backend>(
 }
 
 /// Runs a built `SELECT count(*) AS n …`.
-pub(crate) async fn count_rows<B: Backend>(pool: &Pool<B>, qb: QueryBuilder<'static, B>) -> Result<u64, StoreError> {
-    let mut conn = pool.acquire().await?;
-    let row = B::fetch_optional(&mut conn, qb).await?.ok_or(sqlx::Error::RowNotFound)?;
+pub(crate) async fn count_rows<B: Backend>(
+    warm: &Arc<Warm<B>>,
+    qb: QueryBuilder<'static, B>,
+) -> Result<u64, StoreError> {
+    let mut conn = warm.lease().await?;
+    let row = B::fetch_optional(&mut conn, qb).await?;
+    conn.done();
+    let row = row.ok_or(sqlx::Error::RowNotFound)?;
     Ok(B::get::<i64>(&row, "n")? as u64)
 }
 
@@ -430,13 +456,13 @@ where
     }
 
     async fn get_cluster_in(&self, id: i64, layer: Layer) -> Result<Cluster, StoreError> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.warm.lease().await?;
         let row = Sql::<B>::new(&format!("SELECT {CLUSTER_COLUMNS} FROM {} WHERE {{id}} = ?", layer.table()))
             .bind(id)
             .fetch_optional(&mut conn)
-            .await?
-            .ok_or(StoreError::NotFound(id))?;
-        decode_cluster::<B>(&row)
+            .await?;
+        conn.done();
+        decode_cluster::<B>(&row.ok_or(StoreError::NotFound(id))?)
     }
 
     async fn update_cluster(
@@ -477,7 +503,7 @@ where
     async fn count_clusters_up_to(&self, query: &ClusterQuery, at_most: u64) -> Result<u64, StoreError> {
         if Self::exact_in_sql(query) {
             let qb = bounded_count(query.layer.table(), at_most, |qb| Self::push_where(qb, query))?;
-            return count_rows(&self.pool, qb).await;
+            return count_rows(&self.warm, qb).await;
         }
         let take = usize::try_from(at_most).unwrap_or(usize::MAX);
         self.select(query.for_count(), false).take(take).try_fold(0u64, |n, _| async move { Ok(n + 1) }).await
@@ -506,7 +532,7 @@ where
         layer: Layer,
         budget: TileBudget,
     ) -> Result<Option<Vec<u8>>, StoreError> {
-        B::tile(&self.pool, tile, name, (Tiled::Zones, layer), budget).await
+        B::tile(&self.warm, tile, name, (Tiled::Zones, layer), budget).await
     }
 
     async fn cluster_tile_within(
@@ -516,7 +542,7 @@ where
         layer: Layer,
         budget: TileBudget,
     ) -> Result<Option<Vec<u8>>, StoreError> {
-        B::tile(&self.pool, tile, name, (Tiled::Clusters, layer), budget).await
+        B::tile(&self.warm, tile, name, (Tiled::Clusters, layer), budget).await
     }
 
     async fn publish_clusters(&self, note: Option<&str>, ctx: &WriteContext) -> Result<Publication, StoreError> {

@@ -87,7 +87,7 @@ macro_rules! store_suite {
                     let Some(db) = $crate::testing::postgis_database().await else { return };
                     let store = $crate::PostgisStore::connect(&db.url).await.expect("connect");
                     super::$name(std::sync::Arc::new(store.clone())).await;
-                    store.pool().close().await;
+                    store.close().await;
                     db.drop_database().await;
                 }
             )+

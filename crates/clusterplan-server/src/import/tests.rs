@@ -411,6 +411,7 @@ fn coordinate_table_figures_and_heads_are_read_as_written() {
 /// detected, a declared one wins, and bytes the encoding cannot read are named by line.
 #[test]
 fn a_coordinate_table_in_a_legacy_encoding_is_read_as_vietnamese() {
+    use std::fmt::Write as _;
     let mut corners = square();
     clusterplan_core::crs::transform_geometry(Crs::WGS84, Crs::Epsg(9210), &mut corners).expect("tm3");
     let mut table = "Mã,Tên,Số hiệu mốc,X (m),Y (m)\n".to_owned();
@@ -427,7 +428,11 @@ fn a_coordinate_table_in_a_legacy_encoding_is_read_as_vietnamese() {
         assert_eq!((dataset.format, dataset.encoding), ("coordinate table (CSV)", Some(name)));
         let feature = &dataset.features[0];
         assert_eq!(feature.properties["code"], "BT-E", "{name}");
-        assert_eq!(feature.properties["Tên"], "Cụm công nghiệp Phú Hưng - Mỹ Thạnh", "{name}: {:?}", feature.properties);
+        assert_eq!(
+            feature.properties["Tên"], "Cụm công nghiệp Phú Hưng - Mỹ Thạnh",
+            "{name}: {:?}",
+            feature.properties
+        );
         assert_near_square(feature.geometry.as_ref().expect("boundary"));
     }
     // Declared: TCVN3 bytes read as declared, even where detection would choose otherwise.

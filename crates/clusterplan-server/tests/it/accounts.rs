@@ -1018,5 +1018,5 @@ async fn the_command_line_resets_a_password() {
             ("user.disable", Some("an"))
         ]
     );
-    store.pool().close().await;
+    store.close().await;
 }

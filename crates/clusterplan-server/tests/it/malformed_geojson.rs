@@ -146,7 +146,7 @@ async fn every_malformed_feature_gets_the_same_4xx_on_both_stores_and_changes_no
     let Some(db) = clusterplan_store::testing::postgis_database().await else { return };
     let postgis = clusterplan_store::PostgisStore::connect(&db.url).await.expect("connect");
     let on_postgis = verdicts(&state(Arc::new(postgis.clone()), StoreConfig::Postgis(db.url.clone())).await).await;
-    postgis.pool().close().await;
+    postgis.close().await;
     db.drop_database().await;
     assert_eq!(on_gpkg.len(), on_postgis.len());
     let differ: Vec<String> = on_gpkg

@@ -303,7 +303,7 @@ impl<B: Backend> SqlStore<B> {
         qb.push(format_args!(" ORDER BY {}{descending}", B::ID));
         let paging = page.then_some(Paging { limit: query.limit, offset: query.offset, cursor });
         let admits = move |z: &Zone| query.bbox.is_none_or(|b| intersects_bbox(&z.data.boundary, b));
-        select_page(self.pool.clone(), qb, Self::zones_exact_in_sql(&query), paging, decode_zone::<B>, admits)
+        select_page(self.warm.clone(), qb, Self::zones_exact_in_sql(&query), paging, decode_zone::<B>, admits)
     }
 }
 
@@ -584,7 +584,7 @@ impl<B: Backend> PlanningStore for SqlStore<B> {
                 Self::push_zone_where(qb, query);
                 Ok(())
             })?;
-            return count_rows(&self.pool, qb).await;
+            return count_rows(&self.warm, qb).await;
         }
         let take = usize::try_from(at_most).unwrap_or(usize::MAX);
         self.select_zones(*query, false).take(take).try_fold(0u64, |n, _| async move { Ok(n + 1) }).await

@@ -262,7 +262,7 @@ impl<B: Backend> SqlStore<B> {
     /// Every feature as it stood at an instant, in id order.
     fn states_as_of<T: Versioned>(&self, at: DateTime<Utc>) -> BoxStream<'static, Result<T, StoreError>> {
         let qb = Sql::<B>::new(&format!("{} ORDER BY v.{}", select_as_of::<T>(), T::FEATURE_ID)).time(at).builder();
-        let rows = B::fetch_stream(self.pool.clone(), qb);
+        let rows = B::fetch_stream(self.warm.clone(), qb);
         Box::pin(async_stream::try_stream! {
             let mut rows = rows;
             while let Some(row) = rows.try_next().await? {

@@ -308,6 +308,6 @@ async fn postgis_refuses_to_change_or_remove_a_comment() {
         assert!(refused.is_err_and(|e| e.to_string().contains("append-only")), "{sql}");
     }
     assert_eq!(store.comments(a.id).await.expect("list")[0].text, "kept");
-    store.pool().close().await;
+    store.close().await;
     db.drop_database().await;
 }

@@ -131,7 +131,7 @@ async fn postgis_round_trip_under_concurrent_writes() {
         &StoreConfig::Postgis(empty.url.clone()),
     )
     .await;
-    store.pool().close().await;
+    store.close().await;
 
     // A pg_dump archive is no GeoPackage.
     let wrong = restore(&out, &StoreConfig::Gpkg(dir.path().join("x.gpkg"))).await;

@@ -75,7 +75,7 @@ async fn reopening_the_file_keeps_everything_and_migrations_run_once() {
     let id = {
         let store = GpkgStore::open(&path).await.expect("open");
         let c = store.create_cluster(&draft(), &WriteContext::default()).await.expect("create");
-        store.pool().close().await;
+        store.close().await;
         c.id
     };
     let store = GpkgStore::open(&path).await.expect("reopen");

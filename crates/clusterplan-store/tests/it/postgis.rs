@@ -35,19 +35,30 @@ async fn a_pool_survives_its_connections_being_terminated() {
     let read = store.get_cluster(created.id).await.expect("a read after the backends were terminated");
     assert_eq!(read.version, 1);
     store.ping().await.expect("ping");
-    store.pool().close().await;
+    // A connection a read kept for the next one (unpinged) is terminated while kept: after the
+    // time a kept connection is trusted, the next read gets a working one.
+    store.get_cluster(created.id).await.expect("read");
+    store.clusters_stamp(clusterplan_store::Layer::Draft).await.expect("stamp");
+    assert!(terminate_backends(&db.url).await > 0, "the read kept no connection");
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(store.get_cluster(created.id).await.expect("a read after its kept connection ended").version, 1);
+    // Kept connections go back to the pool by themselves: closing the pool alone finishes.
+    store.get_cluster(created.id).await.expect("read");
+    let closed = tokio::time::timeout(Duration::from_secs(5), store.pool().close()).await;
+    assert!(closed.is_ok(), "the pool's close waited for a kept connection");
     db.drop_database().await;
 }
 
 #[tokio::test]
-async fn server_sessions_run_without_jit_and_parallel_plans() {
+async fn server_sessions_run_without_jit_and_parallel_plans_on_generic_plans() {
     let Some(db) = clusterplan_store::testing::postgis_database().await else { return };
     let store = PostgisStore::connect(&db.url).await.expect("connect");
     let jit: String = sqlx::query_scalar("SHOW jit").fetch_one(store.pool()).await.expect("jit");
     let workers: String =
         sqlx::query_scalar("SHOW max_parallel_workers_per_gather").fetch_one(store.pool()).await.expect("workers");
-    assert_eq!((jit.as_str(), workers.as_str()), ("off", "0"));
-    store.pool().close().await;
+    let plans: String = sqlx::query_scalar("SHOW plan_cache_mode").fetch_one(store.pool()).await.expect("plans");
+    assert_eq!((jit.as_str(), workers.as_str(), plans.as_str()), ("off", "0", "force_generic_plan"));
+    store.close().await;
     db.drop_database().await;
 }
 
@@ -94,7 +105,7 @@ async fn concurrent_writers_all_commit_and_each_transaction_bumps_the_serial_onc
     let stale = store.update_cluster(made[0].id, Some(1), &renamed(&made[0], "D"), &ctx("an", "d")).await;
     assert!(stale.is_err());
     assert_eq!(store.clusters_stamp(clusterplan_store::Layer::Draft).await.expect("stamp"), after + 1);
-    store.pool().close().await;
+    store.close().await;
     db.drop_database().await;
 }
 
@@ -120,6 +131,6 @@ async fn an_open_transaction_on_one_cluster_does_not_hold_up_writes_to_others() 
     assert_eq!(during, before + 1, "only the committed write counts");
     sqlx::query("COMMIT").execute(&mut slow).await.expect("commit");
     assert_eq!(store.clusters_stamp(clusterplan_store::Layer::Draft).await.expect("stamp"), before + 2);
-    store.pool().close().await;
+    store.close().await;
     db.drop_database().await;
 }

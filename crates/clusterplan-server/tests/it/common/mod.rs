@@ -86,7 +86,7 @@ macro_rules! router_suite {
                     let store = clusterplan_store::PostgisStore::connect(&db.url).await.expect("connect");
                     let config = clusterplan_store::StoreConfig::Postgis(db.url.clone());
                     super::$name(super::state_for(std::sync::Arc::new(store.clone()), config).await).await;
-                    store.pool().close().await;
+                    store.close().await;
                     db.drop_database().await;
                 }
             )+
