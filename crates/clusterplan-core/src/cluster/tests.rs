@@ -1,4 +1,5 @@
 use super::*;
+use unicode_normalization::UnicodeNormalization;
 
 fn input() -> ClusterInput {
     ClusterInput {

@@ -158,7 +158,7 @@ fn scalar(e: &In, depth: usize) -> Result<Scalar, ParseError> {
         In::Literal(text) if text.contains('\0') => {
             return Err(error("a character literal holds a NUL character (U+0000), which no store keeps alike"));
         }
-        In::Literal(text) => Scalar::Literal(Literal::String(crate::text::nfc(&text))),
+        In::Literal(text) => Scalar::Literal(Literal::String(crate::text::nfc(text))),
         In::Bool(b) => Scalar::Literal(Literal::Bool(*b)),
         In::Date { date } => Scalar::Literal(Literal::Date(date_text(date)?)),
         In::Timestamp { timestamp } => Scalar::Literal(Literal::Timestamp(timestamp_text(timestamp)?)),

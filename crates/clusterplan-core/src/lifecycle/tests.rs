@@ -1,5 +1,6 @@
 use super::*;
 use ClusterStatus::{Established, Expanded, InPlan, Infrastructure, Operating, Removed, Revoked};
+use unicode_normalization::UnicodeNormalization;
 
 fn day(text: &str) -> NaiveDate {
     text.parse().expect("a YYYY-MM-DD date")
