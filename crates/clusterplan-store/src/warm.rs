@@ -96,7 +96,7 @@ impl<B: Database> Drop for Warm<B> {
 }
 
 /// One read's connection; [`Lease::done`] when the read ran to its end.
-pub struct Lease<B: Database> {
+pub(crate) struct Lease<B: Database> {
     conn: Option<PoolConnection<B>>,
     warm: Arc<Warm<B>>,
 }

@@ -181,9 +181,10 @@ pub(super) fn looks_like_csv(bytes: &[u8]) -> bool {
 /// dBase text; either way turned into NFC Unicode.
 pub(super) fn read_csv(bytes: &[u8], options: &Options) -> Result<Dataset, BadFile> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let header = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
+    // The separators are ASCII in every encoding read here: a lossy reading counts them.
+    let header = String::from_utf8_lossy(bytes.split(|b| *b == b'\n').next().unwrap_or_default());
     let delimiter =
-        [b',', b';', b'\t'].into_iter().max_by_key(|d| header.iter().filter(|b| *b == d).count()).unwrap_or(b',');
+        [b',', b';', b'\t'].into_iter().max_by_key(|d| header.matches(char::from(*d)).count()).unwrap_or(b',');
     let mut reader =
         csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(bytes);
     let mut cells: Vec<Vec<Vec<u8>>> = Vec::new();
