@@ -3,16 +3,12 @@
 //! the stores translate to SQL).
 #![no_main]
 
-use clusterplan_core::cql2::{self, PropertyType};
+use clusterplan_core::cql2;
 use libfuzzer_sys::fuzz_target;
+use queryables::ALLOWED;
 
-const ALLOWED: &[(&str, PropertyType)] = &[
-    ("name", PropertyType::String),
-    ("area_ha", PropertyType::Number),
-    ("craft_village", PropertyType::Boolean),
-    ("updated_at", PropertyType::Timestamp),
-    ("geometry", PropertyType::Geometry),
-];
+#[path = "shared/queryables.rs"]
+mod queryables;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };

@@ -44,7 +44,7 @@ impl<B: Database> Warm<B> {
             loop {
                 tick.tick().await;
                 let Some(warm) = weak.upgrade() else { return };
-                let stale = warm.take_stale(Instant::now());
+                let stale = Self::take_stale(&mut warm.idle(), Instant::now());
                 drop(stale);
             }
         });
@@ -56,17 +56,17 @@ impl<B: Database> Warm<B> {
     }
 
     /// The connections kept since before `now - FRESH_FOR`, taken out (the oldest are first).
-    fn take_stale(&self, now: Instant) -> Vec<(PoolConnection<B>, Instant)> {
-        let mut idle = self.idle();
+    fn take_stale(idle: &mut Vec<(PoolConnection<B>, Instant)>, now: Instant) -> Vec<(PoolConnection<B>, Instant)> {
         let fresh = idle.iter().position(|(_, at)| now.duration_since(*at) < FRESH_FOR).unwrap_or(idle.len());
         idle.drain(..fresh).collect()
     }
 
     /// A connection for one read: the one kept last if it is fresh, else one from the pool.
     pub(crate) async fn lease(self: &Arc<Self>) -> Result<Lease<B>, sqlx::Error> {
-        let now = Instant::now();
-        let stale = self.take_stale(now);
-        let kept = self.idle().pop();
+        let (stale, kept) = {
+            let mut idle = self.idle();
+            (Self::take_stale(&mut idle, Instant::now()), idle.pop())
+        };
         // Dropped outside the lock: sqlx pings and keeps (or closes) them.
         drop(stale);
         let conn = match kept {
