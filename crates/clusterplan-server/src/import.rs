@@ -604,6 +604,7 @@ pub(crate) fn mapped_properties(source: &Map<String, Value>, mapping: &BTreeMap<
 
 mod drawing;
 mod geopackage;
+mod hatch;
 pub(crate) mod pipeline;
 mod table;
 mod tcvn3;

@@ -1,6 +1,9 @@
 //! CAD drawings (DXF), as surveyors hand boundaries over: every closed polyline
-//! (`LWPOLYLINE`, `POLYLINE`, or one whose last vertex is its first) of the chosen layer (all
-//! layers unless `layer`) is a boundary, in the declared system or the planning CRS (CAD X is
+//! (`LWPOLYLINE`, `POLYLINE`, or one whose last vertex is its first; arcs drawn as bulges become
+//! vertices) and every hatch (its largest boundary path the outline, paths inside it holes; see
+//! [`super::hatch`]) of the chosen layer (all layers unless `layer`) is a boundary; a hatch
+//! drawn over a closed polyline of its layer (an associative hatch) is that polyline,
+//! not a second boundary. Boundaries are in the declared system or the planning CRS (CAD X is
 //! the easting). A drawing carries no attributes: a boundary gets its layer, the text
 //! (`TEXT`, `MTEXT`) written inside it as `name`, and `code` as declared (`code=`, numbered
 //! `-1`, `-2`, … when there are several) or `DXF-<n>`; what it lacks is kept from the cluster
@@ -8,10 +11,11 @@
 
 use clusterplan_core::Crs;
 use dxf::entities::EntityType;
-use geo::Contains;
-use geo_types::{Coord, Geometry, LineString, Point, Polygon};
+use geo::{Area, Contains};
+use geo_types::{Coord, Geometry, LineString, MultiPolygon, Point, Polygon};
 use serde_json::{Map, Value};
 
+use super::hatch::{self, with_bulges};
 use super::{BadFile, Dataset, Options, SourceFeature, bad, boundary};
 
 /// ASCII DXF starts with group code 0 and `SECTION` (maybe after 999 comments); binary DXF
@@ -30,18 +34,22 @@ pub(super) fn read(bytes: &[u8], options: &Options) -> Result<Dataset, BadFile> 
     let drawing = dxf::Drawing::load(&mut std::io::Cursor::new(bytes))
         .map_err(|e| bad(format!("not a readable DXF drawing: {e}")))?;
     let on_layer = |layer: &str| options.layer.as_ref().is_none_or(|wanted| wanted.eq_ignore_ascii_case(layer));
-    let mut rings: Vec<(String, Vec<Coord<f64>>)> = Vec::new();
+    let mut rings: Vec<(String, Vec<Vec<Coord<f64>>>)> = Vec::new();
     let mut texts: Vec<(Point<f64>, String)> = Vec::new();
     let mut layers: Vec<String> = Vec::new();
     for entity in drawing.entities() {
         let layer = &entity.common.layer;
-        let vertices: Option<(bool, Vec<Coord<f64>>)> = match &entity.specific {
-            EntityType::LwPolyline(p) => {
-                Some((p.is_closed(), p.vertices.iter().map(|v| Coord { x: v.x, y: v.y }).collect()))
-            }
-            EntityType::Polyline(p) => {
-                Some((p.is_closed(), p.vertices().map(|v| Coord { x: v.location.x, y: v.location.y }).collect()))
-            }
+        let vertices: Option<(bool, Vec<Coord<f64>>, Vec<f64>)> = match &entity.specific {
+            EntityType::LwPolyline(p) => Some((
+                p.is_closed(),
+                p.vertices.iter().map(|v| Coord { x: v.x, y: v.y }).collect(),
+                p.vertices.iter().map(|v| v.bulge).collect(),
+            )),
+            EntityType::Polyline(p) => Some((
+                p.is_closed(),
+                p.vertices().map(|v| Coord { x: v.location.x, y: v.location.y }).collect(),
+                p.vertices().map(|v| v.bulge).collect(),
+            )),
             EntityType::Text(t) => {
                 texts.push((Point::new(t.location.x, t.location.y), t.value.trim().to_owned()));
                 None
@@ -52,7 +60,7 @@ pub(super) fn read(bytes: &[u8], options: &Options) -> Result<Dataset, BadFile> 
             }
             _ => None,
         };
-        let Some((closed, mut coords)) = vertices else { continue };
+        let Some((closed, mut coords, mut bulges)) = vertices else { continue };
         if !layers.contains(layer) {
             layers.push(layer.clone());
         }
@@ -62,13 +70,25 @@ pub(super) fn read(bytes: &[u8], options: &Options) -> Result<Dataset, BadFile> 
         }
         if repeats {
             coords.pop();
+            bulges.pop();
         }
-        rings.push((layer.clone(), coords));
+        rings.push((layer.clone(), vec![with_bulges(&coords, &bulges)]));
+    }
+    for hatch in hatch::read(bytes).map_err(|e| bad(format!("the drawing's {e}")))? {
+        if !layers.contains(&hatch.layer) {
+            layers.push(hatch.layer.clone());
+        }
+        let drawn = |ring: &Vec<Coord<f64>>| {
+            rings.iter().any(|(layer, other)| *layer == hatch.layer && other.len() == 1 && same_ring(&other[0], ring))
+        };
+        if on_layer(&hatch.layer) && !hatch.rings.iter().any(drawn) {
+            rings.push((hatch.layer, hatch.rings));
+        }
     }
     if rings.is_empty() {
         let which = options.layer.as_ref().map_or_else(String::new, |l| format!(" on layer {l:?}"));
         return Err(bad(format!(
-            "the drawing has no closed polyline{which} (its layers with polylines: {})",
+            "the drawing has no closed polyline or hatch{which} (its layers with them: {})",
             layers.join(", ")
         )));
     }
@@ -78,7 +98,7 @@ pub(super) fn read(bytes: &[u8], options: &Options) -> Result<Dataset, BadFile> 
     let features = rings
         .into_iter()
         .enumerate()
-        .map(|(n, (layer, mut coords))| {
+        .map(|(n, (layer, paths))| {
             let code = match (&options.code, several) {
                 (Some(code), false) => code.clone(),
                 (Some(code), true) => format!("{code}-{}", n + 1),
@@ -87,21 +107,56 @@ pub(super) fn read(bytes: &[u8], options: &Options) -> Result<Dataset, BadFile> 
             let mut properties = Map::new();
             properties.insert("code".into(), Value::String(code));
             properties.insert("layer".into(), Value::String(layer));
-            coords.push(coords[0]);
-            let polygon = Polygon::new(LineString(coords), Vec::new());
-            if let Some((_, text)) = texts.iter().find(|(at, text)| !text.is_empty() && polygon.contains(at)) {
+            let shape = shape(paths);
+            if let Some((_, text)) = texts.iter().find(|(at, text)| !text.is_empty() && shape.contains(at)) {
                 properties.insert("name".into(), Value::String(text.clone()));
                 if !fields.iter().any(|f| f == "name") {
                     fields.push("name".into());
                 }
             }
-            let geometry = if polygon.exterior().0.len() < 4 {
+            let geometry = if shape.0.iter().any(|p| p.exterior().0.len() < 4) {
                 Err(format!("polyline {} has fewer than 3 vertices", n + 1))
             } else {
-                boundary(Some(Geometry::Polygon(polygon)), crs)
+                boundary(Some(Geometry::MultiPolygon(shape)), crs)
             };
             SourceFeature { properties, geometry, cut: Vec::new() }
         })
         .collect();
     Ok(Dataset { format: "DXF", crs, encoding: None, fields, features, axis_order: None, partial: true })
+}
+
+/// The polygons of one outline's rings: the largest first, each ring inside an earlier polygon
+/// a hole of it, any other an outline of its own.
+fn shape(paths: Vec<Vec<Coord<f64>>>) -> MultiPolygon<f64> {
+    let mut rings: Vec<LineString<f64>> = paths
+        .into_iter()
+        .map(|mut coords| {
+            if let Some(&first) = coords.first() {
+                coords.push(first);
+            }
+            LineString(coords)
+        })
+        .collect();
+    rings.sort_by(|a, b| {
+        let area = |r: &LineString<f64>| Polygon::new(r.clone(), Vec::new()).unsigned_area();
+        area(b).total_cmp(&area(a))
+    });
+    let mut polygons: Vec<Polygon<f64>> = Vec::new();
+    for ring in rings {
+        let inside = ring.0.first().and_then(|first| {
+            polygons.iter_mut().find(|p| Polygon::new(p.exterior().clone(), Vec::new()).contains(first))
+        });
+        match inside {
+            Some(outer) => outer.interiors_push(ring),
+            None => polygons.push(Polygon::new(ring, Vec::new())),
+        }
+    }
+    MultiPolygon(polygons)
+}
+
+/// Whether two rings have the same vertices (within a millimetre in the drawing's units of
+/// metres), whatever vertex they start at and whichever way they run.
+fn same_ring(a: &[Coord<f64>], b: &[Coord<f64>]) -> bool {
+    let near = |p: &Coord<f64>, q: &Coord<f64>| (p.x - q.x).abs() < 1e-3 && (p.y - q.y).abs() < 1e-3;
+    a.len() == b.len() && a.iter().all(|p| b.iter().any(|q| near(p, q)))
 }

@@ -1,4 +1,4 @@
-use geo_types::{MultiPolygon, polygon};
+use geo_types::{MultiPolygon, Polygon, polygon};
 use serde_json::json;
 
 use super::*;
@@ -532,7 +532,94 @@ fn a_drawing_gives_its_closed_polylines_of_the_layer() {
     assert!(layer.partial, "what a drawing lacks is kept from the cluster");
     let none = read(&drawing(), &Options { layer: Some("NHA".into()), ..planning }).err().expect("refused").0;
     assert!(
-        none.contains("no closed polyline on layer \"NHA\" (its layers with polylines: RANH_GIOI, GIAO_THONG)"),
+        none.contains("no closed polyline or hatch on layer \"NHA\" (its layers with them: RANH_GIOI, GIAO_THONG)"),
         "{none}"
     );
+}
+
+/// `drawing()` with hatches written into its entities the way CAD programs write them: a lot on
+/// `LO_DAT` (the square 0.04° east, with a square hole edged by lines and a clockwise arc) and
+/// an associative hatch over the first `RANH_GIOI` polyline; and a road whose corner is an arc
+/// (a bulge).
+fn drawing_with_hatches() -> Vec<u8> {
+    use std::fmt::Write as _;
+    let tm3 = |dx: f64| {
+        let mut moved = square();
+        moved.0[0].exterior_mut(|r| r.0.iter_mut().for_each(|c| c.x += dx));
+        clusterplan_core::crs::transform_geometry(Crs::WGS84, Crs::Epsg(9210), &mut moved).expect("tm3");
+        moved.0[0].exterior().0[..4].iter().map(|c| (c.x, c.y)).collect::<Vec<_>>()
+    };
+    let polyline_path = |ring: &[(f64, f64)]| {
+        let mut path = format!("92\r\n7\r\n72\r\n0\r\n73\r\n1\r\n93\r\n{}\r\n", ring.len());
+        for (x, y) in ring {
+            write!(path, "10\r\n{x}\r\n20\r\n{y}\r\n").expect("write");
+        }
+        path + "97\r\n0\r\n"
+    };
+    let lot = tm3(0.04);
+    let (x0, y0) = (lot[0].0 + 300.0, lot[0].1 + 300.0);
+    let hole = format!(
+        "92\r\n16\r\n93\r\n3\r\n72\r\n1\r\n10\r\n{x0}\r\n20\r\n{y0}\r\n11\r\n{x0}\r\n21\r\n{y1}\r\n\
+         72\r\n2\r\n10\r\n{x0}\r\n20\r\n{y0}\r\n40\r\n100\r\n50\r\n270\r\n51\r\n360\r\n73\r\n0\r\n\
+         72\r\n1\r\n10\r\n{x1}\r\n20\r\n{y0}\r\n11\r\n{x0}\r\n21\r\n{y0}\r\n97\r\n0\r\n",
+        y1 = y0 + 100.0,
+        x1 = x0 + 100.0,
+    );
+    let head = |handle: &str, layer: &str, paths: usize| {
+        format!(
+            "  0\r\nHATCH\r\n  5\r\n{handle}\r\n100\r\nAcDbEntity\r\n  8\r\n{layer}\r\n100\r\nAcDbHatch\r\n 10\r\n0.0\r\n \
+             20\r\n0.0\r\n 30\r\n0.0\r\n210\r\n0.0\r\n220\r\n0.0\r\n230\r\n1.0\r\n  2\r\nSOLID\r\n 70\r\n1\r\n 71\r\n1\r\n \
+             91\r\n{paths}\r\n"
+        )
+    };
+    let tail = "75\r\n1\r\n76\r\n1\r\n98\r\n1\r\n10\r\n0.0\r\n20\r\n0.0\r\n";
+    let hatches = format!(
+        "{}{}{hole}{tail}{}{}{tail}",
+        head("F1", "LO_DAT", 2),
+        polyline_path(&lot),
+        head("F2", "RANH_GIOI", 1),
+        polyline_path(&tm3(0.0)),
+    );
+    let road = {
+        let ring = tm3(0.08);
+        let mut line = format!(
+            "  0\r\nLWPOLYLINE\r\n  5\r\nF3\r\n100\r\nAcDbEntity\r\n  8\r\nGIAO_THONG\r\n100\r\nAcDbPolyline\r\n 90\r\n4\r\n 70\r\n1\r\n"
+        );
+        for (i, (x, y)) in ring.iter().enumerate() {
+            write!(line, " 10\r\n{x}\r\n 20\r\n{y}\r\n").expect("write");
+            if i == 1 {
+                line.push_str(" 42\r\n0.4142135623730951\r\n");
+            }
+        }
+        line
+    };
+    let text = String::from_utf8(drawing()).expect("ASCII drawing");
+    let entities = text.find("ENTITIES").expect("entities");
+    let end = entities + text[entities..].find("ENDSEC").expect("end of entities");
+    // Before the line `  0` that opens `ENDSEC`.
+    let end = text[..end - 2].rfind('\n').expect("line") + 1;
+    format!("{}{hatches}{road}{}", &text[..end], &text[end..]).into_bytes()
+}
+
+#[test]
+fn hatches_and_arcs_of_a_drawing_are_boundaries() {
+    use geo::{Area, CoordsIter};
+    let planning = Options { planning_crs: Some(Crs::Epsg(9210)), ..options() };
+    let bytes = drawing_with_hatches();
+    // The three closed polylines of `drawing()` and the road, then the lot; the hatch over
+    // the first polyline is that polyline.
+    let all = read(&bytes, &planning).expect("dxf");
+    let layers: Vec<&Value> = all.features.iter().map(|f| &f.properties["layer"]).collect();
+    assert_eq!(layers, ["RANH_GIOI", "RANH_GIOI", "GIAO_THONG", "GIAO_THONG", "LO_DAT"]);
+    let lot = read(&bytes, &Options { layer: Some("LO_DAT".into()), ..planning.clone() }).expect("dxf");
+    let geometry = lot.features[0].geometry.as_ref().expect("valid boundary");
+    assert_eq!((geometry.0.len(), geometry.0[0].interiors().len()), (1, 1));
+    let mut hole = MultiPolygon(vec![Polygon::new(geometry.0[0].interiors()[0].clone(), Vec::new())]);
+    clusterplan_core::crs::transform_geometry(Crs::WGS84, Crs::Epsg(9210), &mut hole).expect("tm3");
+    // The hole is a quarter disc: two radii of 100 m and the clockwise arc between them.
+    let quarter = std::f64::consts::PI * 100.0 * 100.0 / 4.0;
+    assert!((hole.unsigned_area() - quarter).abs() < 2.0, "{}", hole.unsigned_area());
+    let road = read(&bytes, &Options { layer: Some("GIAO_THONG".into()), ..planning }).expect("dxf");
+    let bent = road.features[1].geometry.as_ref().expect("valid boundary");
+    assert!(bent.coords_iter().count() > 20, "the corner arc becomes vertices");
 }
