@@ -200,7 +200,7 @@ pub(crate) enum TiledName {
 #[into_params(names("collection"), parameter_in = Path)]
 pub(crate) struct AnyCollectionPath(#[param(inline)] AnyName);
 
-/// `clusters`, `zones`, `units`, `designations` or (for accounts) `investors`.
+/// `clusters`, `zones`, `units`, `designations` or `investors`.
 #[derive(ToSchema)]
 #[schema(rename_all = "lowercase")]
 pub(crate) enum AnyName {

@@ -236,10 +236,6 @@ async fn collections(
     for id in COLLECTIONS.iter().chain(OTHER_COLLECTIONS) {
         list.push(describe(&state, &base, id, layer).await?);
     }
-    // Investors are working data: listed for accounts only.
-    if crate::rights::sees_drafts(&caller.principal) {
-        list.push(describe(&state, &base, "investors", layer).await?);
-    }
     let doc = Collections {
         collections: list,
         links: vec![link(format!("{base}/collections"), "self", "application/json", "Collections")],
@@ -274,9 +270,7 @@ async fn collection(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let layer = layer_for(&params, &caller)?;
-    if id == "investors" {
-        crate::rights::require_drafts(&caller)?;
-    } else if !(COLLECTIONS.contains(&id.as_str()) || OTHER_COLLECTIONS.contains(&id.as_str())) {
+    if !(COLLECTIONS.contains(&id.as_str()) || OTHER_COLLECTIONS.contains(&id.as_str())) {
         return Err(ApiError::NotFound(format!("collection {id:?} does not exist")));
     }
     tagged(&headers, &describe(&state, &base, &id, layer).await?)
@@ -304,9 +298,9 @@ fn tagged(headers: &HeaderMap, doc: &impl Serialize) -> Result<Response, ApiErro
 }
 
 /// The collections beside the clusters' (which have queryables, tiles, metadata and their own
-/// publication): the zones, published with the clusters, the administrative units, and the
-/// craft villages and pilot communes (investors, for accounts only, are added by the caller).
-const OTHER_COLLECTIONS: &[&str] = &["zones", "units", "designations"];
+/// publication): the zones, published with the clusters, the administrative units, the craft
+/// villages and pilot communes, and the investors (the public sees their public facts).
+const OTHER_COLLECTIONS: &[&str] = &["zones", "units", "designations", "investors"];
 
 /// A collection's document; extent from the given layer.
 async fn describe(state: &AppState, base: &str, id: &str, layer: Layer) -> Result<Collection, ApiError> {
@@ -410,7 +404,8 @@ async fn describe_registry(state: &AppState, base: &str, id: &str) -> Result<Col
         (
             "Nhà đầu tư trong cụm công nghiệp",
             "Infrastructure and secondary investors, each on the plots it leases on the day asked (datetime); \
-             status, capital and workers in force that day. Accounts only",
+             status, capital and workers in force that day. The public sees the investors of published clusters \
+             on published plots: name, tax code, role, form, country, sector (VSIC), cluster, status and plots",
             Vec::new(),
         )
     } else {

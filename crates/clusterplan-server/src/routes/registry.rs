@@ -34,7 +34,7 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::planning::{date_field, field, text_field};
 use crate::reports::{self, Report};
-use crate::rights::{Action, Target, authorize, authorize_caller, require_drafts};
+use crate::rights::{Action, Target, authorize, authorize_caller, require_drafts, sees_drafts};
 use crate::wire::GEOJSON;
 
 pub(crate) fn router() -> Router<AppState> {
@@ -236,9 +236,20 @@ pub(crate) struct LeaseDoc {
     active: bool,
 }
 
-/// An investor's properties on the day asked.
+/// An investor's properties on the day asked: its public facts, and for accounts the rest.
 #[derive(Serialize, ToSchema)]
 pub(crate) struct InvestorProperties {
+    #[serde(flatten)]
+    public: PublicInvestorFacts,
+    /// Absent for the public.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    account: Option<AccountInvestorFacts>,
+}
+
+/// What anyone may know of an investor in a published cluster: who it is, what it does, where
+/// it is and whether it operates (as the enterprise register and the published plan say).
+#[derive(Serialize, ToSchema)]
+pub(crate) struct PublicInvestorFacts {
     name: String,
     tax_code: String,
     role: &'static str,
@@ -247,22 +258,27 @@ pub(crate) struct InvestorProperties {
     fdi: bool,
     vsic: Option<String>,
     cluster_id: i64,
+    /// The day the status (and, for accounts, the figures) are for.
+    #[schema(value_type = String, format = Date)]
+    on: NaiveDate,
+    /// Status on that day; `null` before the first figures.
+    status: Option<&'static str>,
+    /// Plots leased on that day (for the public: published plots only).
+    zone_ids: Vec<i64>,
+}
+
+/// What accounts see besides: provenance, notes, versions, capital, workers, the dated records.
+#[derive(Serialize, ToSchema)]
+pub(crate) struct AccountInvestorFacts {
     origin_unit_code: Option<String>,
     origin_designation_id: Option<i64>,
     notes: Option<String>,
     version: i64,
     updated_at: String,
-    /// The day the figures below are for.
-    #[schema(value_type = String, format = Date)]
-    on: NaiveDate,
-    /// Status on that day; `null` before the first figures.
-    status: Option<&'static str>,
     registered_capital_vnd: Option<i64>,
     disbursed_capital_vnd: Option<i64>,
     registered_capital_usd: Option<f64>,
     workers: Option<i64>,
-    /// Plots leased on that day.
-    zone_ids: Vec<i64>,
     figures: Vec<FiguresDoc>,
     leases: Vec<LeaseDoc>,
 }
@@ -551,36 +567,41 @@ fn day_param(params: &HashMap<String, String>) -> Result<NaiveDate, ApiError> {
     }
 }
 
-/// Builds investor features, placing each on the plots it leases on `on`.
+/// Builds investor features, placing each on the plots it leases on `on`. From the published
+/// layer (what the public sees), only investors of published clusters, placed on published
+/// plots, with their public facts.
 async fn investor_features(
     state: &AppState,
     investors: &[InvestorRecord],
     on: NaiveDate,
+    layer: Layer,
 ) -> Result<Vec<InvestorFeature>, ApiError> {
     let clusters: HashSet<i64> = investors.iter().map(|i| i.attrs.cluster_id).collect();
     let mut plots: HashMap<i64, geo_types::MultiPolygon<f64>> = HashMap::new();
     let mut sites: HashMap<i64, geo_types::MultiPolygon<f64>> = HashMap::new();
     for c in clusters {
-        let query = ZoneQuery {
-            cluster_id: Some(c),
-            bbox: None,
-            limit: u32::MAX,
-            offset: 0,
-            cursor: None,
-            layer: Layer::Draft,
+        let cluster = match state.store.get_cluster_in(c, layer).await {
+            Ok(cluster) => cluster,
+            Err(clusterplan_store::StoreError::NotFound(_) | clusterplan_store::StoreError::Deleted(_)) => continue,
+            Err(e) => return Err(e.into()),
         };
+        sites.insert(c, cluster.data.boundary.as_multi_polygon().clone());
+        let query = ZoneQuery { cluster_id: Some(c), bbox: None, limit: u32::MAX, offset: 0, cursor: None, layer };
         let zones: Vec<_> = state.store.stream_zones(query).try_collect().await?;
         plots.extend(zones.into_iter().map(|z| (z.id, z.data.boundary.as_multi_polygon().clone())));
-        if let Ok(cluster) = state.store.get_cluster(c).await {
-            sites.insert(c, cluster.data.boundary.as_multi_polygon().clone());
-        }
     }
+    let public = layer == Layer::Published;
     Ok(investors
         .iter()
+        .filter(|i| !public || sites.contains_key(&i.attrs.cluster_id))
         .map(|i| {
             let now = InvestorFigures::on(&i.figures, on);
-            let zone_ids: Vec<i64> =
-                i.leases.iter().filter(|l| l.lease.active_on(on)).map(|l| l.lease.zone_id).collect();
+            let zone_ids: Vec<i64> = i
+                .leases
+                .iter()
+                .filter(|l| l.lease.active_on(on) && (!public || plots.contains_key(&l.lease.zone_id)))
+                .map(|l| l.lease.zone_id)
+                .collect();
             let shape: Vec<geo_types::Polygon<f64>> =
                 zone_ids.iter().filter_map(|z| plots.get(z)).flat_map(|m| m.0.iter().cloned()).collect();
             let point = if shape.is_empty() {
@@ -590,43 +611,48 @@ async fn investor_features(
             } else {
                 geo_types::MultiPolygon(shape).interior_point()
             };
+            let account = (!public).then(|| AccountInvestorFacts {
+                origin_unit_code: i.attrs.origin_unit_code.clone(),
+                origin_designation_id: i.attrs.origin_designation_id,
+                notes: i.attrs.notes.clone(),
+                version: i.version,
+                updated_at: i.updated_at.to_rfc3339(),
+                registered_capital_vnd: now.map(|f| f.registered_capital_vnd),
+                disbursed_capital_vnd: now.map(|f| f.disbursed_capital_vnd),
+                registered_capital_usd: now.and_then(|f| f.registered_capital_usd),
+                workers: now.map(|f| f.workers),
+                figures: i.figures.iter().map(FiguresDoc::from).collect(),
+                leases: i
+                    .leases
+                    .iter()
+                    .map(|l| LeaseDoc {
+                        id: l.id,
+                        zone_id: l.lease.zone_id,
+                        start: l.lease.start,
+                        end: l.lease.end,
+                        active: l.lease.active_on(on),
+                    })
+                    .collect(),
+            });
             InvestorFeature {
                 kind: "Feature",
                 id: i.id,
                 geometry: point.map(|p| serde_json::json!({ "type": "Point", "coordinates": [p.x(), p.y()] })),
                 properties: InvestorProperties {
-                    name: i.attrs.name.clone(),
-                    tax_code: i.attrs.tax_code.as_str().to_owned(),
-                    role: i.attrs.role.code(),
-                    form: i.attrs.form.code(),
-                    country: i.attrs.country.clone(),
-                    fdi: i.attrs.is_fdi(),
-                    vsic: i.attrs.vsic.clone(),
-                    cluster_id: i.attrs.cluster_id,
-                    origin_unit_code: i.attrs.origin_unit_code.clone(),
-                    origin_designation_id: i.attrs.origin_designation_id,
-                    notes: i.attrs.notes.clone(),
-                    version: i.version,
-                    updated_at: i.updated_at.to_rfc3339(),
-                    on,
-                    status: now.map(|f| f.status.code()),
-                    registered_capital_vnd: now.map(|f| f.registered_capital_vnd),
-                    disbursed_capital_vnd: now.map(|f| f.disbursed_capital_vnd),
-                    registered_capital_usd: now.and_then(|f| f.registered_capital_usd),
-                    workers: now.map(|f| f.workers),
-                    zone_ids,
-                    figures: i.figures.iter().map(FiguresDoc::from).collect(),
-                    leases: i
-                        .leases
-                        .iter()
-                        .map(|l| LeaseDoc {
-                            id: l.id,
-                            zone_id: l.lease.zone_id,
-                            start: l.lease.start,
-                            end: l.lease.end,
-                            active: l.lease.active_on(on),
-                        })
-                        .collect(),
+                    public: PublicInvestorFacts {
+                        name: i.attrs.name.clone(),
+                        tax_code: i.attrs.tax_code.as_str().to_owned(),
+                        role: i.attrs.role.code(),
+                        form: i.attrs.form.code(),
+                        country: i.attrs.country.clone(),
+                        fdi: i.attrs.is_fdi(),
+                        vsic: i.attrs.vsic.clone(),
+                        cluster_id: i.attrs.cluster_id,
+                        on,
+                        status: now.map(|f| f.status.code()),
+                        zone_ids,
+                    },
+                    account,
                 },
             }
         })
@@ -644,7 +670,8 @@ async fn investor_answer(
     record: &InvestorRecord,
     base: Option<&str>,
 ) -> Result<Response, ApiError> {
-    let feature = investor_features(state, std::slice::from_ref(record), crate::planning::today()).await?;
+    let feature =
+        investor_features(state, std::slice::from_ref(record), crate::planning::today(), Layer::Draft).await?;
     let mut response = geojson(status, &feature[0])?;
     response.headers_mut().insert(header::ETAG, etag(record.version));
     if let Some(base) = base {
@@ -658,7 +685,9 @@ async fn investor_answer(
 /// Investors
 ///
 /// The infrastructure investor and the secondary investors of the clusters, each on the plots
-/// it leases on the day asked, with its figures in force that day. Accounts only.
+/// it leases on the day asked, with its figures in force that day. The public sees the
+/// investors of published clusters on published plots, with their public facts only (name, tax
+/// code, role, form, country, sector, cluster, status, plots).
 #[utoipa::path(
     get,
     path = "/collections/investors/items",
@@ -671,16 +700,15 @@ async fn investor_answer(
     responses(
         (status = 200, description = "Investors as GeoJSON points", content(("application/geo+json" = InvestorCollection))),
         (status = 400, response = docs::Problem),
-        (status = 401, response = docs::Problem),
     ),
-    security(("bearer" = []), ("session" = [])),
+    security((), ("bearer" = []), ("session" = [])),
 )]
 async fn list_investors(
     State(state): State<AppState>,
     caller: Caller,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
-    require_drafts(&caller)?;
+    let layer = if sees_drafts(&caller.principal) { Layer::Draft } else { Layer::Published };
     known(&params, &["cluster_id", "datetime", "f"])?;
     let cluster_id = params
         .get("cluster_id")
@@ -688,7 +716,7 @@ async fn list_investors(
         .transpose()?;
     let on = day_param(&params)?;
     let investors = state.store.list_investors(cluster_id).await?;
-    let features = investor_features(&state, &investors, on).await?;
+    let features = investor_features(&state, &investors, on, layer).await?;
     geojson(
         StatusCode::OK,
         &InvestorCollection {
@@ -755,6 +783,9 @@ async fn create_investor(
 }
 
 /// An investor
+///
+/// The public reads the public facts of an investor of a published cluster (and 404 for any
+/// other, as for an id that never existed); accounts read everything, with its version's ETag.
 #[utoipa::path(
     get,
     path = "/collections/investors/items/{id}",
@@ -762,16 +793,20 @@ async fn create_investor(
     tag = "Registry",
     params(("id" = i64, Path, description = "The investor's id")),
     responses(
-        (status = 200, description = "The investor", headers(("ETag" = String)), content(("application/geo+json" = InvestorFeature))),
-        (status = 401, response = docs::Problem),
+        (status = 200, description = "The investor", headers(("ETag" = String, description = "For accounts")), content(("application/geo+json" = InvestorFeature))),
         (status = 404, response = docs::Problem),
     ),
-    security(("bearer" = []), ("session" = [])),
+    security((), ("bearer" = []), ("session" = [])),
 )]
 async fn read_investor(State(state): State<AppState>, caller: Caller, id: FeatureId) -> Result<Response, ApiError> {
-    require_drafts(&caller)?;
     let record = state.store.get_investor(id.0).await.map_err(|e| not_found(e, id.0))?;
-    investor_answer(&state, StatusCode::OK, &record, None).await
+    if sees_drafts(&caller.principal) {
+        return investor_answer(&state, StatusCode::OK, &record, None).await;
+    }
+    let on = crate::planning::today();
+    let feature = investor_features(&state, std::slice::from_ref(&record), on, Layer::Published).await?;
+    let feature = feature.into_iter().next().ok_or_else(|| not_found(clusterplan_store::StoreError::NotFound(id.0), id.0))?;
+    geojson(StatusCode::OK, &feature)
 }
 
 fn not_found(e: clusterplan_store::StoreError, id: i64) -> ApiError {

@@ -500,8 +500,8 @@ async fn officers_write_investors_of_clusters_in_their_unit_only(state: AppState
     )
     .await;
     assert_eq!(budget.status, StatusCode::FORBIDDEN, "{}", budget.text);
-    // The public writes nothing and reads no investor; the collection is listed for accounts.
-    let public = send(&state, None, Method::GET, INVESTORS, &[], Body::empty()).await;
+    // The public writes nothing; the collection is listed for everyone.
+    let public = send(&state, None, Method::POST, INVESTORS, &[("content-type", "application/json")], Body::from("{}")).await;
     assert_eq!(public.status, StatusCode::UNAUTHORIZED);
     let listed = |answer: &Answer| -> Vec<String> {
         answer.body["collections"]
@@ -513,10 +513,99 @@ async fn officers_write_investors_of_clusters_in_their_unit_only(state: AppState
     };
     let anonymous = send(&state, None, Method::GET, "/collections", &[], Body::empty()).await;
     assert!(
-        listed(&anonymous).contains(&"designations".to_owned())
-            && !listed(&anonymous).contains(&"investors".to_owned())
+        listed(&anonymous).contains(&"designations".to_owned()) && listed(&anonymous).contains(&"investors".to_owned())
     );
     assert!(listed(&get(&state, "/collections").await).contains(&"investors".to_owned()));
+}
+
+/// What the public may know of an investor: those of published clusters, on published plots,
+/// with name, tax code, role, form, country, sector, cluster, status and plots; nothing of an
+/// investor whose cluster is not published (its id answers as one that never existed), and no
+/// capital, workers, notes, provenance or dated records of any.
+async fn the_public_reads_the_public_facts_of_investors_in_published_clusters(state: AppState) {
+    const PUBLIC_FACTS: [&str; 11] =
+        ["cluster_id", "country", "fdi", "form", "name", "on", "role", "status", "tax_code", "vsic", "zone_ids"];
+    seeded(&state).await;
+    let anonymous = |uri: String| {
+        let state = state.clone();
+        async move { send(&state, None, Method::GET, &uri, &[], Body::empty()).await }
+    };
+    let ids = |answer: &Answer| -> Vec<i64> {
+        answer.body["features"].as_array().expect("features").iter().filter_map(|f| f["id"].as_i64()).collect()
+    };
+    // A cluster drawn but not published, with an investor.
+    let draft = post(
+        &state,
+        "/collections/clusters/items",
+        &json!({
+            "type": "Feature",
+            "geometry": { "type": "Polygon", "coordinates": [[[106.60, 10.10], [106.605, 10.10], [106.605, 10.104], [106.60, 10.104], [106.60, 10.10]]] },
+            "properties": { "code": "BT-CCN-MOI", "name": "Cụm mới", "kind": "cluster", "status": "in_plan" }
+        }),
+    )
+    .await;
+    assert_eq!(draft.status, StatusCode::CREATED, "{}", draft.text);
+    let draft_id = draft.body["id"].as_i64().expect("id");
+    let hidden = post(
+        &state,
+        INVESTORS,
+        &json!({
+            "type": "Feature", "geometry": null,
+            "properties": {
+                "name": "Công ty chưa công bố", "tax_code": "1300999909", "role": "infrastructure", "form": "enterprise",
+                "cluster_id": draft_id,
+                "figures": { "effective": "2025-01-01", "status": "building", "registered_capital_vnd": 5e9, "workers": 2 }
+            }
+        }),
+    )
+    .await;
+    assert_eq!(hidden.status, StatusCode::CREATED, "{}", hidden.text);
+    let hidden_id = hidden.body["id"].as_i64().expect("id");
+
+    let planner = get(&state, INVESTORS).await;
+    let public = anonymous(INVESTORS.to_owned()).await;
+    assert_eq!(public.status, StatusCode::OK, "{}", public.text);
+    let published: Vec<i64> = ids(&anonymous("/collections/clusters/items?limit=1000".into()).await);
+    let expected: Vec<i64> = planner.body["features"]
+        .as_array()
+        .expect("features")
+        .iter()
+        .filter(|f| f["properties"]["cluster_id"].as_i64().is_some_and(|c| published.contains(&c)))
+        .filter_map(|f| f["id"].as_i64())
+        .collect();
+    assert!(expected.len() >= 3, "the demo's investors are in published clusters: {expected:?}");
+    assert_eq!(ids(&public), expected);
+    assert!(ids(&planner).contains(&hidden_id) && !ids(&public).contains(&hidden_id));
+    for feature in public.body["features"].as_array().expect("features") {
+        let mut keys: Vec<&str> =
+            feature["properties"].as_object().expect("properties").keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(keys, PUBLIC_FACTS, "{feature}");
+        let same = planner.body["features"].as_array().and_then(|f| f.iter().find(|p| p["id"] == feature["id"]));
+        let same = same.expect("the planner's copy");
+        for key in PUBLIC_FACTS {
+            assert_eq!(feature["properties"][key], same["properties"][key], "{key} of {}", feature["id"]);
+        }
+        assert_eq!(feature["geometry"], same["geometry"], "published plots are the draft's here");
+    }
+    // By id: a published cluster's investor; the hidden one is a 404 like an id never used.
+    let one = expected[0];
+    let read = anonymous(format!("{INVESTORS}/{one}")).await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.text);
+    assert!(read.body["properties"].get("registered_capital_vnd").is_none() && read.headers.get("etag").is_none());
+    let unseen = anonymous(format!("{INVESTORS}/{hidden_id}")).await;
+    let never = anonymous(format!("{INVESTORS}/99999999")).await;
+    assert_eq!((unseen.status, never.status), (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND));
+    assert_eq!(unseen.body["detail"], format!("investor {hidden_id} does not exist"));
+    let only_draft = anonymous(format!("{INVESTORS}?cluster_id={draft_id}")).await;
+    assert_eq!(ids(&only_draft), Vec::<i64>::new());
+    // Published, the cluster shows its investor to everyone.
+    let publish = post(&state, "/collections/clusters/publish", &json!({ "note": "công bố" })).await;
+    assert_eq!(publish.status, StatusCode::OK, "{}", publish.text);
+    let now = anonymous(format!("{INVESTORS}?cluster_id={draft_id}")).await;
+    assert_eq!(ids(&now), [hidden_id]);
+    assert_eq!(now.body["features"][0]["geometry"]["type"], "Point", "the infrastructure investor on its site");
+    assert_eq!(anonymous(format!("{INVESTORS}/{hidden_id}")).await.status, StatusCode::OK);
 }
 
 /// Registry writes that read before they write (does the cluster exist?) take the write lock
@@ -555,5 +644,6 @@ router_suite!(
     bad_input_names_the_field_and_writes_nothing,
     investors_keep_versions_and_place_themselves_on_their_plots,
     officers_write_investors_of_clusters_in_their_unit_only,
+    the_public_reads_the_public_facts_of_investors_in_published_clusters,
     concurrent_registry_writes_all_land,
 );
