@@ -20,8 +20,18 @@ L.PM.setOptIn(true);
 const DRAFT_STYLE = { color: '#c2185b', weight: 3, fillColor: '#c2185b', fillOpacity: 0.18, pmIgnore: false };
 const SKETCH_STYLE = { color: '#c2185b', weight: 2, dashArray: '4 4' };
 const DRAWING_TOOLS = new Set(['draw', 'add', 'cut']);
+/** Screen pixels an arrow key moves a vertex by, and with Shift held. */
+const KEY_STEP = 1;
+const KEY_STEP_SHIFT = 10;
+/** Arrow keys: the screen direction and the compass word announced (north is up in Leaflet). */
+const ARROWS = { ArrowLeft: [-1, 0, 'w'], ArrowRight: [1, 0, 'e'], ArrowUp: [0, -1, 'n'], ArrowDown: [0, 1, 's'] };
 
 export class Editor {
+  /** True while a held-down arrow key repeats: its moves join the step already on the Undo list. */
+  #mergeEdit = false;
+  /** The vertex marker the last arrow key moved (null once anything else changed the drawing). */
+  #lastKeyMoved = null;
+
   /**
    * map: the Leaflet map (created with pmIgnore: false); clusters: the clusters layer;
    * panel: the Panel; onStart(): an edit session begins; onEnd({ reason, feature, id }): it
@@ -50,6 +60,10 @@ export class Editor {
     map.on('pm:cut', (e) => this.#onCut(e));
     map.on('pm:drawstart', (e) => this.#onDrawStart(e));
     map.on('pm:drawend', () => this.#onDrawEnd());
+    // Vertex handles from the keyboard. On the container, so that it runs before Leaflet's own
+    // keyboard panning (a listener on the document while the map has the focus) can see the key.
+    map.getContainer().addEventListener('keydown', (e) => this.#onHandleKey(e));
+    onLangChange(() => this.#labelHandles());
     document.addEventListener('keydown', (e) => {
       if (e.key === 'Escape' && this.session && DRAWING_TOOLS.has(this.session.tool)) {
         e.preventDefault();
@@ -262,10 +276,14 @@ export class Editor {
       return;
     }
     if (!s.history.length) return;
+    // Undo pressed on a vertex handle (Ctrl+Z): the handles are made anew, so the focus goes
+    // back to the one at the same place in the same ring.
+    const focused = this.#focusedHandle();
     s.polygons = s.history.pop();
     const tool = s.tool;
     this.#rebuildDraft();
     this.setTool(this.draft ? (tool === 'drag' ? 'drag' : 'vertices') : (s.mode === 'create' ? 'draw' : null));
+    if (focused && s.tool === 'vertices') this.#focusHandle(focused);
   }
 
   #workingVertexCount() {
@@ -288,17 +306,197 @@ export class Editor {
     if (!s || !s.polygons.length) return;
     const draft = L.polygon(geo.toLatLngs(s.polygons), { ...DRAFT_STYLE, className: 'cp-draft' }).addTo(this.map);
     draft.on('pm:edit', () => {
-      // Vertex moved, added or removed, or the shape dragged: keep the state before for Undo.
+      // Vertex moved, added or removed, or the shape dragged: keep the state before for Undo
+      // (a held-down arrow key keeps only the state before the key went down).
       const now = geo.polygonsOf(draft.toGeoJSON(15));
-      s.history.push(s.polygons);
+      if (!this.#mergeEdit) {
+        s.history.push(s.polygons);
+        this.#lastKeyMoved = null;
+      }
       s.polygons = now;
       this.#refresh();
     });
+    // Geoman makes the handles when vertex editing starts and adds or drops some with a vertex;
+    // each time they get their names and their ring order. After a mouse drag again, as the
+    // order waits while a handle is being dragged.
+    draft.on('pm:enable pm:vertexadded pm:vertexremoved', () => this.#labelHandles());
+    draft.on('pm:markerdragend', () => setTimeout(() => this.#labelHandles(), 0));
     draft.on('pm:markerdrag', () => {
       s.sketchArea = geo.areaHa(geo.polygonsOf(draft.toGeoJSON(15)));
       this.#refreshArea();
     });
     this.draft = draft;
+  }
+
+  // ---- vertex handles from the keyboard --------------------------------------------------------
+  // Geoman's vertex handles are Leaflet markers, which Leaflet already makes focusable buttons.
+  // They get a name and a ring order here, and their keys go through Geoman's own handlers of a
+  // mouse drag, a right-click and a midpoint click, so the outline, the midpoints, the live area
+  // ('pm:markerdrag') and Undo ('pm:edit') follow exactly as they do for the mouse.
+
+  /**
+   * The handles of the drawing in vertex mode, in ring order: in every ring each vertex, then the
+   * midpoint after it. Each is { marker, kind: 'vertex' | 'midpoint', ring (the ring's vertex
+   * markers), path (the ring's place in Geoman's nested marker arrays), index, rings (how many) }.
+   */
+  #handles() {
+    const pm = this.draft?.pm;
+    if (!pm?.enabled() || !Array.isArray(pm._markers)) return [];
+    const rings = [];
+    const walk = (markers, path) => {
+      if (Array.isArray(markers[0])) markers.forEach((inner, i) => walk(inner, [...path, i]));
+      else if (markers.length) rings.push({ ring: markers, path });
+    };
+    walk(pm._markers, []);
+    const out = [];
+    for (const { ring, path } of rings) {
+      ring.forEach((marker, index) => {
+        out.push({ marker, kind: 'vertex', ring, path, index, rings: rings.length });
+        const mid = marker._middleMarkerNext;
+        if (mid?._map) out.push({ marker: mid, kind: 'midpoint', ring, path, index, rings: rings.length });
+      });
+    }
+    return out;
+  }
+
+  /** "Vertex 3 of 12", with the part or hole when the drawing has more than one ring. */
+  #handleLabel(handle) {
+    const n = handle.ring.length;
+    const own = handle.kind === 'vertex'
+      ? t('edit.vertex_label', { i: handle.index + 1, n })
+      : t('edit.midpoint_label', { a: handle.index + 1, b: ((handle.index + 1) % n) + 1 });
+    // Geoman nests a polygon's rings one level deep, a multipolygon's two: [part, ring].
+    const [part, ring] = handle.path.length > 1 ? handle.path : [0, handle.path[0]];
+    const where = handle.rings < 2 ? ''
+      : `, ${ring === 0 ? t('edit.ring_outer', { part: part + 1 }) : t('edit.ring_hole', { hole: ring, part: part + 1 })}`;
+    const action = handle.kind === 'midpoint' ? `: ${t('edit.midpoint_action')}` : '';
+    return `${own}${where}${action}`;
+  }
+
+  /** Name every handle, and put them in the document in ring order: the order Tab follows. */
+  #labelHandles() {
+    const handles = this.#handles().filter((handle) => handle.marker._icon);
+    for (const handle of handles) {
+      const icon = handle.marker._icon;
+      icon.tabIndex = 0;
+      icon.setAttribute('role', 'button');
+      icon.setAttribute('aria-label', this.#handleLabel(handle));
+      icon.setAttribute('aria-describedby', 'cp-vertex-keys');
+    }
+    // Geoman adds a ring's vertices before its midpoints, and new handles at the end of the pane.
+    // Not while a handle is being dragged: taking its element out of the page would end the drag.
+    if (!handles.length || L.Draggable._dragging) return;
+    const icons = handles.map((handle) => handle.marker._icon);
+    const ours = new Set(icons);
+    const pane = icons[0].parentNode;
+    const now = [...pane.children].filter((el) => ours.has(el));
+    if (now.length === icons.length && now.every((el, i) => el === icons[i])) return;
+    // Moving the focused element takes the focus away: give it back.
+    const focused = document.activeElement;
+    for (const icon of icons) pane.appendChild(icon);
+    if (ours.has(focused) && document.activeElement !== focused) focused.focus({ preventScroll: true });
+  }
+
+  /** Where the focused handle is ({ path, index, kind }), or null when no handle has the focus. */
+  #focusedHandle() {
+    const handle = this.#handles().find((h) => h.marker._icon && h.marker._icon === document.activeElement);
+    return handle ? { path: handle.path, index: handle.index, kind: handle.kind } : null;
+  }
+
+  /** Focus the handle at `index` of the ring at `path` (the nearest one left when it is gone). */
+  #focusHandle({ path, index, kind = 'vertex' }) {
+    const handles = this.#handles().filter((h) => h.marker._icon);
+    const key = path.join('/');
+    const same = handles.filter((h) => h.kind === kind && h.path.join('/') === key);
+    const target = same.find((h) => h.index === index) ?? same[Math.min(index, same.length - 1)] ?? handles[0];
+    target?.marker._icon.focus();
+  }
+
+  #onHandleKey(e) {
+    const s = this.session;
+    if (!s || s.tool !== 'vertices' || e.altKey || !e.target.classList?.contains('marker-icon')) return;
+    const handle = this.#handles().find((h) => h.marker._icon === e.target);
+    if (!handle) return;
+    const shortcut = e.ctrlKey || e.metaKey;
+    if (shortcut && e.key.toLowerCase() === 'z' && !e.shiftKey) {
+      this.undo();
+    } else if (shortcut) {
+      return;
+    } else if (e.key in ARROWS) {
+      // Arrow keys on a midpoint do nothing, but they must not pan the map either.
+      if (handle.kind === 'vertex') {
+        const [x, y, dir] = ARROWS[e.key];
+        this.#nudge(handle, e.shiftKey ? KEY_STEP_SHIFT : KEY_STEP, x, y, dir, e.repeat);
+      }
+    } else if ((e.key === 'Delete' || e.key === 'Backspace') && handle.kind === 'vertex') {
+      this.#removeVertex(handle);
+    } else if ((e.key === 'Enter' || e.key === ' ') && handle.kind === 'midpoint') {
+      // Also keeps Leaflet from turning the Enter into a click on the marker (a second vertex).
+      this.#insertVertex(handle);
+    } else {
+      return;
+    }
+    // The key was ours: not also Leaflet's keyboard panning, nor the page's scrolling.
+    e.preventDefault();
+    e.stopPropagation();
+  }
+
+  /**
+   * Move a vertex by `step` screen pixels, as a very short mouse drag would: Geoman's drag start,
+   * the marker's move (Geoman moves the outline and the midpoints and fires 'pm:markerdrag'), and
+   * its drag end ('pm:edit': one Undo step). The pixel offset is turned into a position with the
+   * map's own projection at its zoom, so a step is the same on screen at every zoom and latitude.
+   * project/unproject and not latLngToContainerPoint, which rounds to whole pixels: a key press
+   * would also snap the vertex to the pixel grid, moving it a little north or south.
+   */
+  #nudge(handle, step, x, y, dir, repeat) {
+    const { marker } = handle;
+    const pm = this.draft.pm;
+    const zoom = this.map.getZoom();
+    const to = this.map.unproject(this.map.project(marker.getLatLng(), zoom).add([x * step, y * step]), zoom);
+    const gesture = { target: marker, type: 'keydown' };
+    // Every key press is one Undo step; a key held down (auto-repeat) is one step for the whole hold.
+    this.#mergeEdit = repeat && this.#lastKeyMoved === marker;
+    try {
+      pm._onMarkerDragStart(gesture);
+      marker.setLatLng(to);
+      pm._onMarkerDragEnd(gesture);
+    } finally {
+      this.#mergeEdit = false;
+    }
+    this.#lastKeyMoved = marker;
+    this.#announce(t('edit.vertex_moved', { i: handle.index + 1, n: handle.ring.length, dir: t(`edit.dir_${dir}`), px: step }));
+  }
+
+  /** Remove a vertex with Geoman's own right-click handler; never below 3 vertices in a ring. */
+  #removeVertex(handle) {
+    const n = handle.ring.length;
+    if (n <= 3) {
+      // Geoman would drop the whole ring (or the drawing) instead.
+      this.#announce(t('edit.vertex_min'));
+      return;
+    }
+    this.draft.pm._removeMarker({ target: handle.marker });
+    // The focus goes to the vertex that followed, which now has the removed one's number.
+    this.#focusHandle({ path: handle.path, index: handle.index < n - 1 ? handle.index : 0 });
+    this.#announce(t('edit.vertex_removed', { i: handle.index + 1, n: n - 1 }));
+  }
+
+  /** Turn a midpoint into a vertex with Geoman's own midpoint-click handler, and focus it. */
+  #insertVertex(handle) {
+    const n = handle.ring.length;
+    this.draft.pm._onMiddleMarkerClick({ target: handle.marker });
+    // Geoman put it right after the vertex before it, under a new icon element.
+    this.#focusHandle({ path: handle.path, index: handle.index + 1 });
+    this.#announce(t('edit.vertex_added', { i: handle.index + 2, n: n + 1 }));
+  }
+
+  /** Say what a key did, in the panel's status line (read out by screen readers). */
+  #announce(text) {
+    const out = this.ui.vertexStatus;
+    if (!out) return;
+    // The same words again (the same key twice) are still a change a screen reader reads out.
+    out.textContent = out.textContent === text ? `${text}\u00a0` : text;
   }
 
   // ---- saving -------------------------------------------------------------------------------
@@ -551,6 +749,8 @@ export class Editor {
     ui.undo = h('button', { type: 'button', id: 'btn-undo', 'aria-label': t('edit.undo_label'), title: t('edit.undo_label'), onclick: () => this.undo() }, `↶ ${t('edit.undo')}`);
     ui.hint = h('p', { class: 'cp-hint', id: 'cp-edit-hint' });
     ui.area = h('p', { class: 'cp-live-area', id: 'cp-live-area', 'aria-live': 'polite' });
+    ui.vertexKeys = h('p', { class: 'cp-note', id: 'cp-vertex-keys' }, t('edit.vertex_keys'));
+    ui.vertexStatus = h('p', { class: 'cp-vertex-status', id: 'cp-vertex-status', role: 'status', 'aria-live': 'polite' });
     ui.messages = h('div', { class: 'cp-messages' });
 
     const field = (key, labelKey, control) => {
@@ -601,6 +801,8 @@ export class Editor {
         h('div', { class: 'cp-tool-row' }, Object.values(ui.tools), ui.undo)),
       ui.area,
       h('p', { class: 'cp-note' }, t('edit.live_area_note')),
+      ui.vertexKeys,
+      ui.vertexStatus,
       ui.messages,
       form);
     queueMicrotask(() => this.#refresh());
@@ -623,6 +825,7 @@ export class Editor {
     }[s.tool];
     ui.hint.textContent = hintKey ? t(hintKey) : hasShape ? '' : t('edit.no_geometry');
     ui.hint.hidden = !ui.hint.textContent;
+    ui.vertexKeys.hidden = s.tool !== 'vertices' || !hasShape;
     ui.save.disabled = s.saving;
     ui.save.textContent = s.saving ? t('edit.saving') : t('edit.save');
     for (const key of Object.keys(s.props)) {
