@@ -216,6 +216,8 @@ pub(crate) fn router() -> Router<AppState> {
             super::registry::FiguresDoc,
             super::registry::LeaseDoc,
             super::registry::InvestorProperties,
+            super::registry::PublicInvestorFacts,
+            super::registry::AccountInvestorFacts,
             super::registry::InvestorFeature,
             super::registry::InvestorCollection,
             super::registry::InvestorVersionDoc,
