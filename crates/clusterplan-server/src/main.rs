@@ -4,6 +4,12 @@ use clap::Parser;
 use clusterplan_server::cli::{Cli, Command, ConfigCommand, LogFormat};
 use clusterplan_server::config::Config;
 
+/// mimalloc rather than glibc's malloc: a request allocates and frees many small buffers from
+/// both worker threads (rows, JSON, headers), where glibc's arenas spent ~10 % of the server's
+/// CPU on a feature by id (BENCHMARKS.md, "Where the server's time went").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
