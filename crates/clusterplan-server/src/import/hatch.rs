@@ -125,12 +125,18 @@ impl Cursor<'_> {
 
     fn number(&mut self, code: i32) -> Result<f64, String> {
         let text = self.text(code)?;
-        text.parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| format!("group code {code}: {text:?} is not a number"))
+        text.parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .ok_or_else(|| format!("group code {code}: {text:?} is not a number"))
     }
 
     fn count(&mut self, code: i32) -> Result<usize, String> {
         let text = self.text(code)?;
-        text.parse::<usize>().ok().filter(|n| *n <= 1_000_000).ok_or_else(|| format!("group code {code}: {text:?} is not a count"))
+        text.parse::<usize>()
+            .ok()
+            .filter(|n| *n <= 1_000_000)
+            .ok_or_else(|| format!("group code {code}: {text:?} is not a count"))
     }
 
     fn point(&mut self, x: i32) -> Result<Coord<f64>, String> {
@@ -279,7 +285,8 @@ mod tests {
     #[test]
     fn arcs_are_close_to_the_curve() {
         // A quarter of a 100 m curve: every chord's middle within 1 cm of it.
-        let points = bulge_points(Coord { x: 100.0, y: 0.0 }, Coord { x: 0.0, y: 100.0 }, (std::f64::consts::PI / 8.0).tan());
+        let points =
+            bulge_points(Coord { x: 100.0, y: 0.0 }, Coord { x: 0.0, y: 100.0 }, (std::f64::consts::PI / 8.0).tan());
         let mut all = vec![Coord { x: 100.0, y: 0.0 }];
         all.extend(points);
         all.push(Coord { x: 0.0, y: 100.0 });

@@ -783,7 +783,10 @@ async fn the_public_reads_the_published_plan_at_a_point_and_no_draft(state: AppS
     assert_eq!(doc.body["last_published"]["seq"], 1, "{}", doc.text);
     let list = public_get(&state, "/collections").await;
     let ids: Vec<&Value> = list.body["collections"].as_array().expect("collections").iter().map(|c| &c["id"]).collect();
-    assert_eq!(ids, [&json!("clusters"), &json!("zones"), &json!("units"), &json!("designations"), &json!("investors")]);
+    assert_eq!(
+        ids,
+        [&json!("clusters"), &json!("zones"), &json!("units"), &json!("designations"), &json!("investors")]
+    );
 
     // Zone tiles: the public's are the published zones, with the land use drawn.
     let tilejson = public_get(&state, "/collections/zones/tiles/WebMercatorQuad/tilejson.json").await;

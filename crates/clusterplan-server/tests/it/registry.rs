@@ -501,7 +501,8 @@ async fn officers_write_investors_of_clusters_in_their_unit_only(state: AppState
     .await;
     assert_eq!(budget.status, StatusCode::FORBIDDEN, "{}", budget.text);
     // The public writes nothing; the collection is listed for everyone.
-    let public = send(&state, None, Method::POST, INVESTORS, &[("content-type", "application/json")], Body::from("{}")).await;
+    let public =
+        send(&state, None, Method::POST, INVESTORS, &[("content-type", "application/json")], Body::from("{}")).await;
     assert_eq!(public.status, StatusCode::UNAUTHORIZED);
     let listed = |answer: &Answer| -> Vec<String> {
         answer.body["collections"]
