@@ -582,8 +582,9 @@ fn drawing_with_hatches() -> Vec<u8> {
     );
     let road = {
         let ring = tm3(0.08);
-        let mut line = format!(
-            "  0\r\nLWPOLYLINE\r\n  5\r\nF3\r\n100\r\nAcDbEntity\r\n  8\r\nGIAO_THONG\r\n100\r\nAcDbPolyline\r\n 90\r\n4\r\n 70\r\n1\r\n"
+        let mut line = String::from(
+            "  0\r\nLWPOLYLINE\r\n  5\r\nF3\r\n100\r\nAcDbEntity\r\n  8\r\nGIAO_THONG\r\n\
+             100\r\nAcDbPolyline\r\n 90\r\n4\r\n 70\r\n1\r\n",
         );
         for (i, (x, y)) in ring.iter().enumerate() {
             write!(line, " 10\r\n{x}\r\n 20\r\n{y}\r\n").expect("write");
