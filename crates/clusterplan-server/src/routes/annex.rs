@@ -3,6 +3,9 @@
 //! printable page, in the cluster's planning CRS (its VN-2000 TM-3 zone) or another VN-2000 projected
 //! system named with `crs`. The figures come from [`clusterplan_core::annex`].
 
+// utoipa 4's derives write the inlined format enum with its full path.
+#![allow(unused_qualifications)]
+
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
@@ -20,7 +23,8 @@ use utoipa::ToSchema;
 use super::docs;
 use super::documented::Documented;
 use super::extract::{Collection, FeatureId};
-use super::params::known;
+use super::params::{blank_is_absent, known};
+use super::registry::ReportFormat;
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -118,7 +122,7 @@ impl AnnexDoc {
     params(
         docs::ClusterItemPath,
         ("crs" = Option<String>, Query, description = "A VN-2000 projected system (TM-3 zone or UTM) as an OGC URI or EPSG:code; default: the cluster's planning CRS"),
-        ("f" = Option<String>, Query, description = "json (default), csv, xlsx (a spreadsheet) or html (a printable page)"),
+        ("f" = inline(Option<ReportFormat>), Query, description = "json (default), csv, xlsx (a spreadsheet) or html (a printable page)"),
         docs::LayerQuery,
     ),
     responses(
@@ -135,9 +139,10 @@ async fn coordinate_table(
     caller: Caller,
     _: Collection,
     id: Result<FeatureId, ApiError>,
-    Query(params): Query<HashMap<String, String>>,
+    Query(mut params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     known(&params, &["crs", "f", "layer"])?;
+    blank_is_absent(&mut params);
     let format = match params.get("f").map(|f| f.to_ascii_lowercase()).as_deref() {
         None | Some("json") => Format::Json,
         Some("csv") => Format::Csv,

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use maud::html;
 use utoipa::openapi::path::{Operation, PathItemType};
-use utoipa::openapi::schema::{ObjectBuilder, SchemaType};
+use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Content, RefOr, Response as ApiResponse};
 use utoipa::{Modify, OpenApi};
@@ -183,6 +183,11 @@ pub(crate) fn router() -> Router<AppState> {
             super::planning::SuccessionDoc,
             super::planning::Successions,
             docs::TaskBody,
+            docs::EventBody,
+            docs::PolygonBoundary,
+            docs::Position,
+            docs::MultiPolygonBoundary,
+            docs::ZoneFeatureBody,
             docs::TaskDoneBody,
             docs::PublishBody,
             docs::PasswordBody,
@@ -259,6 +264,21 @@ struct Additions;
 impl Modify for Additions {
     fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
         let components = api.components.get_or_insert_with(Default::default);
+        // utoipa 4 drops the item bounds of a newtype's field: a position has 2 or 3 numbers.
+        if let Some(RefOr::T(Schema::Array(position))) = components.schemas.get_mut("Position") {
+            position.min_items = Some(2);
+            position.max_items = Some(3);
+        }
+        // A cluster Feature has no other members (the server refuses them: 400).
+        if let Some(RefOr::T(Schema::Object(feature))) = components.schemas.get_mut("Feature") {
+            feature.additional_properties =
+                Some(Box::new(utoipa::openapi::schema::AdditionalProperties::FreeForm(false)));
+        }
+        for name in TEXT_BODIES {
+            if let Some(RefOr::T(Schema::Object(body))) = components.schemas.get_mut(*name) {
+                no_nul(body);
+            }
+        }
         components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(
@@ -309,6 +329,17 @@ impl Modify for Additions {
         }
         for path in api.paths.paths.values_mut() {
             for operation in path.operations.values_mut() {
+                // A route's own parameter wins over a shared set's of the same name (export's
+                // required `f` over `ItemsQuery`'s): a name is given once per location.
+                if let Some(parameters) = operation.parameters.as_mut() {
+                    let mut seen: Vec<(String, String)> = Vec::new();
+                    parameters.retain(|p| {
+                        let key = (serde_json::to_string(&p.parameter_in).unwrap_or_default(), p.name.clone());
+                        let first = !seen.contains(&key);
+                        seen.push(key);
+                        first
+                    });
+                }
                 for parameter in operation.parameters.iter_mut().flatten() {
                     exact(parameter);
                 }
@@ -320,6 +351,45 @@ impl Modify for Additions {
                 refusals_as_pages(get, problem.as_ref());
             }
         }
+    }
+}
+
+/// The request bodies (and the properties of a cluster Feature) whose text members are said
+/// to hold no U+0000: no store may keep it, so every JSON body holding one is a 400.
+const TEXT_BODIES: &[&str] = &[
+    "ClusterProperties",
+    "CommentBody",
+    "BudgetBody",
+    "DesignationBody",
+    "EventBody",
+    "FeaturePatch",
+    "FiguresBody",
+    "InvestorBody",
+    "LeaseBody",
+    "LeaseEndBody",
+    "LoginBody",
+    "Metadata",
+    "PasswordBody",
+    "PublishBody",
+    "RevertBody",
+    "RevokeBody",
+    "TaskBody",
+    "TaskDoneBody",
+    "TokenBody",
+];
+
+/// Text without U+0000: a free string's pattern, or `\S` ("not blank") without it.
+fn no_nul(body: &mut utoipa::openapi::schema::Object) {
+    for property in body.properties.values_mut() {
+        let RefOr::T(Schema::Object(text)) = property else { continue };
+        if !matches!(text.schema_type, SchemaType::String) || text.enum_values.is_some() || text.format.is_some() {
+            continue;
+        }
+        text.pattern = match text.pattern.as_deref() {
+            None => Some(r"^[^\u0000]*$".to_owned()),
+            Some(r"\S") => Some(r"^[^\u0000]*[^\s\u0000][^\u0000]*$".to_owned()),
+            Some(other) => Some(other.to_owned()),
+        };
     }
 }
 
@@ -375,6 +445,14 @@ fn exact(parameter: &mut utoipa::openapi::path::Parameter) {
         (ParameterIn::Header, "Content-Crs") => {
             let supported: Vec<String> =
                 clusterplan_core::Crs::supported().into_iter().map(|c| format!("<{}>", c.uri())).collect();
+            parameter.schema =
+                Some(ObjectBuilder::new().schema_type(SchemaType::String).enum_values(Some(supported)).into());
+        }
+        (ParameterIn::Query, "crs") => {
+            // The systems served, by URI (an `EPSG:code` is read too); empty is the default.
+            let supported: Vec<String> = std::iter::once(String::new())
+                .chain(clusterplan_core::Crs::supported().into_iter().map(|c| c.uri().clone()))
+                .collect();
             parameter.schema =
                 Some(ObjectBuilder::new().schema_type(SchemaType::String).enum_values(Some(supported)).into());
         }

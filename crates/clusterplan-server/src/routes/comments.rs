@@ -66,6 +66,8 @@ pub(crate) struct CommentList {
 /// A new comment: 1 to 4000 characters on a version (the current one by default).
 #[derive(Deserialize, ToSchema)]
 pub(crate) struct CommentBody {
+    /// Trimmed, 1 to 4000 characters.
+    #[schema(min_length = 1, max_length = 4000, pattern = "\\S")]
     text: String,
     #[serde(default)]
     version: Option<i64>,

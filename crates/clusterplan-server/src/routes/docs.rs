@@ -34,7 +34,8 @@ pub(crate) const OPENAPI_JSON: &str = "application/vnd.oai.openapi+json;version=
 )]
 pub(crate) struct Problem(#[to_schema] crate::error::ProblemDocument);
 
-/// A GeoJSON geometry (RFC 7946): the clusters' boundaries are `Polygon`s or `MultiPolygon`s.
+/// A GeoJSON geometry (RFC 7946): the clusters' boundaries are `Polygon`s or `MultiPolygon`s,
+/// the registry's places `Point`s.
 #[derive(ToSchema)]
 pub(crate) struct Geometry {
     #[schema(rename = "type", example = "MultiPolygon")]
@@ -42,18 +43,111 @@ pub(crate) struct Geometry {
     coordinates: Vec<serde_json::Value>,
 }
 
+/// A boundary (RFC 7946): a `Polygon` or a `MultiPolygon`; its rings must also be closed,
+/// simple and not overlap (422), which the schema does not say.
+#[derive(ToSchema, serde::Serialize)]
+#[serde(untagged)]
+pub(crate) enum Boundary {
+    Polygon(PolygonBoundary),
+    MultiPolygon(MultiPolygonBoundary),
+}
+
+/// A GeoJSON `Polygon`: rings of `[x, y]` positions, the outer one first.
+#[derive(ToSchema, serde::Serialize)]
+pub(crate) struct PolygonBoundary {
+    #[serde(rename = "type")]
+    #[schema(inline)]
+    kind: PolygonType,
+    #[schema(min_items = 1)]
+    coordinates: Vec<Vec<Position>>,
+}
+
+/// A position: x and y (east and north), and a height that is ignored.
+#[derive(ToSchema, serde::Serialize)]
+pub(crate) struct Position(Vec<f64>);
+
+/// A GeoJSON `MultiPolygon`: polygons of rings of `[x, y]` positions.
+#[derive(ToSchema, serde::Serialize)]
+pub(crate) struct MultiPolygonBoundary {
+    #[serde(rename = "type")]
+    #[schema(inline)]
+    kind: MultiPolygonType,
+    #[schema(min_items = 1)]
+    coordinates: Vec<Vec<Vec<Position>>>,
+}
+
+/// `Polygon`.
+#[derive(ToSchema, serde::Serialize)]
+pub(crate) enum PolygonType {
+    Polygon,
+}
+
+/// `MultiPolygon`.
+#[derive(ToSchema, serde::Serialize)]
+pub(crate) enum MultiPolygonType {
+    MultiPolygon,
+}
+
+/// `Feature`.
+#[derive(ToSchema)]
+pub(crate) enum FeatureType {
+    Feature,
+}
+
+/// `Feature` (in a body read with serde).
+#[derive(ToSchema, serde::Deserialize)]
+pub(crate) enum FeatureTypeName {
+    Feature,
+}
+
+/// `cluster` or `industrial_park`.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub(crate) enum ClusterKind {
+    Cluster,
+    IndustrialPark,
+}
+
+/// A cluster's planning status.
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum ClusterStatus {
+    InPlan,
+    Established,
+    Infrastructure,
+    Operating,
+    Expanded,
+    Removed,
+    Revoked,
+}
+
+/// The formats of an export.
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+pub(crate) enum ExportFormat {
+    Geojson,
+    Csv,
+    Kml,
+    Shp,
+    Gpkg,
+}
+
 /// Attributes of a cluster or industrial park; `area_ha`, `geodesic_area_ha`, `version`,
 /// `created_at` and `updated_at` are the server's and ignored in requests.
 #[derive(ToSchema)]
 pub(crate) struct ClusterProperties {
-    #[schema(example = "BT-CCN-01")]
+    #[schema(example = "BT-CCN-01", min_length = 1, pattern = "\\S")]
     code: String,
-    #[schema(example = "Phú Hưng–Mỹ Thạnh")]
+    #[schema(example = "Phú Hưng–Mỹ Thạnh", min_length = 1, pattern = "\\S")]
     name: String,
     /// `cluster` or `industrial_park`.
-    kind: String,
+    #[schema(inline)]
+    kind: ClusterKind,
     /// `in_plan`, `established`, `infrastructure`, `operating`, `expanded`, `removed`, `revoked`.
-    status: String,
+    #[schema(inline)]
+    status: ClusterStatus,
     planned_area_ha: Option<f64>,
     notes: Option<String>,
     #[schema(example = "EPSG:9210")]
@@ -70,15 +164,70 @@ pub(crate) struct ClusterProperties {
     updated_at: Option<String>,
 }
 
+/// A zone to create or replace: a GeoJSON Feature whose properties are `cluster_id`,
+/// `land_use`, `label`, `leasable`, `leased`, `tenant` (as `/collections/zones/items` gives them).
+#[derive(ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code, reason = "the body is read as GeoJSON by the handler; this is its description")]
+pub(crate) struct ZoneFeatureBody {
+    #[serde(rename = "type")]
+    #[schema(rename = "type", inline)]
+    kind: FeatureTypeName,
+    /// Ignored: the server numbers zones.
+    #[schema(value_type = Option<i64>, nullable = false)]
+    id: Option<serde_json::Value>,
+    #[schema(value_type = Boundary, inline)]
+    geometry: serde_json::Value,
+    #[schema(value_type = Object)]
+    properties: serde_json::Value,
+    bbox: Option<Vec<f64>>,
+    #[schema(value_type = Option<Vec<Object>>)]
+    links: Option<serde_json::Value>,
+}
+
+/// A status change (`POST …/events`).
+#[derive(ToSchema, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code, reason = "the body is read as JSON by the handler; this is its description")]
+pub(crate) struct EventBody {
+    /// The new status.
+    #[schema(inline)]
+    to: ClusterStatus,
+    /// The day it takes effect (YYYY-MM-DD).
+    #[schema(value_type = Option<String>, format = Date)]
+    effective: Option<String>,
+    /// The legal act: `{number, date, authority, link}`.
+    #[schema(value_type = Option<Object>)]
+    act: Option<serde_json::Value>,
+    note: Option<String>,
+    /// `[{rule_id, reason}]`: planning rules overridden, with why.
+    #[schema(value_type = Option<Vec<Object>>)]
+    overrides: Option<serde_json::Value>,
+    excess_demand_declared: Option<bool>,
+    /// The new boundary of an expansion (GeoJSON, in CRS84 or the `Content-Crs`).
+    #[schema(value_type = Option<Object>)]
+    geometry: Option<serde_json::Value>,
+}
+
 /// A GeoJSON Feature (RFC 7946).
 #[derive(ToSchema)]
 pub(crate) struct Feature {
-    #[schema(rename = "type", example = "Feature")]
-    kind: String,
+    #[schema(rename = "type", example = "Feature", inline)]
+    kind: FeatureType,
     #[schema(read_only)]
     id: Option<i64>,
-    geometry: Geometry,
+    #[schema(inline)]
+    geometry: Boundary,
     properties: ClusterProperties,
+    bbox: Option<Vec<f64>>,
+    /// The feature's links (answers); ignored in requests.
+    links: Option<Vec<Link>>,
+    /// On creation only: the status event the feature starts with (`{act, effective, note}`).
+    #[schema(value_type = Option<Object>)]
+    event: Option<serde_json::Value>,
+    /// On creation only: planning rules overridden, `[{rule_id, reason}]`.
+    #[schema(value_type = Option<Vec<Object>>)]
+    overrides: Option<serde_json::Value>,
 }
 
 /// A cluster or a zone as a GeoJSON Feature (RFC 7946), as the routes shared by both

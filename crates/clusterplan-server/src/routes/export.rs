@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 use super::docs;
 use super::documented::Documented;
 use super::extract::Collection;
-use super::params::bad_param;
+use super::params::{bad_param, blank_is_absent};
 use super::selection::{MAX_LIMIT, join_repeated, parse_query, restrict_to_scope};
 use crate::AppState;
 use crate::auth::Caller;
@@ -40,12 +40,12 @@ pub(crate) fn router() -> Router<AppState> {
     tag = "Features",
     params(
         docs::CollectionPath,
-        ("f" = String, Query, description = "geojson, csv, kml, shp or gpkg"),
+        ("f" = inline(docs::ExportFormat), Query, description = "geojson, csv, kml, shp or gpkg"),
         docs::ItemsQuery,
     ),
     responses(
         (status = 200, description = "The file, as an attachment",
-            content(("application/geo+json" = String), ("text/csv" = String),
+            content(("application/geo+json" = Object), ("text/csv" = String),
                 ("application/vnd.google-earth.kml+xml" = String), ("application/zip" = String),
                 ("application/geopackage+sqlite3" = String))),
         (status = 400, response = docs::Problem),
@@ -62,6 +62,7 @@ async fn export(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     join_repeated(&mut params, raw.as_deref(), "properties");
+    blank_is_absent(&mut params);
     let format = match params.get("f") {
         None => return Err(bad_param(format!("f is required: {}", Format::OFFERED))),
         Some(f) => {

@@ -271,11 +271,18 @@ async fn zone_crs(state: &AppState, cluster_id: Option<i64>) -> Result<Crs, ApiE
     }
 }
 
+/// The version to write again, why, and the planning rules' overrides (as for events).
 #[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub(super) struct RevertBody {
     version: i64,
     #[serde(default)]
     reason: Option<String>,
+    /// `[{rule_id, reason}]`: read from the body by `planning::check_revert`.
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<Object>>)]
+    #[allow(dead_code, reason = "read from the raw body by the planning rules")]
+    overrides: Option<Value>,
 }
 
 /// Revert a feature
@@ -318,7 +325,7 @@ async fn revert(
     authorize_caller(&state, &caller, Action::RevertFeature, &path).await?;
     let body = body?;
     super::extract::known_members(&body.value, &["version", "reason", "overrides"], "a revert")?;
-    let RevertBody { version, reason } = body.read("body must be {\"version\": n, \"reason\": \"…\"}")?;
+    let RevertBody { version, reason, .. } = body.read("body must be {\"version\": n, \"reason\": \"…\"}")?;
     let expected = if_match.version()?;
     if reason.is_some() {
         ctx.reason = reason;

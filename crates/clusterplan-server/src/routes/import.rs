@@ -60,11 +60,12 @@ pub(crate) fn router() -> Router<AppState> {
 async fn import(
     State(state): State<AppState>,
     caller: Caller,
-    Query(params): Query<HashMap<String, String>>,
+    Query(mut params): Query<HashMap<String, String>>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     // The public is refused before the file is read.
     authorize_caller(&state, &caller, Action::CreateFeature, "clusters").await?;
+    super::params::blank_is_absent(&mut params);
     let request = ImportRequest::parse(&params)?;
     Ok(axum::Json(run(&state, &caller, body.to_vec(), request).await?).into_response())
 }
@@ -101,10 +102,11 @@ async fn import(
 async fn import_zones(
     State(state): State<AppState>,
     caller: Caller,
-    Query(params): Query<HashMap<String, String>>,
+    Query(mut params): Query<HashMap<String, String>>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     authorize_caller(&state, &caller, Action::CreateFeature, "zones").await?;
+    super::params::blank_is_absent(&mut params);
     let request = ImportRequest::parse(&params)?;
     Ok(axum::Json(crate::import::zones::run(&state, &caller, body.to_vec(), request).await?).into_response())
 }

@@ -19,7 +19,7 @@ use super::extract::{
 use super::html::{self, View};
 use super::links::{BaseUrl, Link, PageAt, link, location, page_links};
 use super::page::{PageOf, items_head, items_tail};
-use super::params::{as_of, bad_param, known};
+use super::params::{as_of, bad_param, blank_is_absent, known};
 use super::selection::{ItemsRequest, join_repeated, parse_query, restrict_to_scope};
 use crate::AppState;
 use crate::auth::Caller;
@@ -76,6 +76,7 @@ async fn list(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     join_repeated(&mut params, raw.as_deref(), "properties");
+    blank_is_absent(&mut params);
     if let Some(f) = params.get("f").filter(|f| !matches!(f.as_str(), "json" | "geojson")) {
         return Err(bad_param(format!("f={f} is not offered for items; use f=json (or the export endpoint)")));
     }
@@ -176,10 +177,11 @@ async fn read(
     caller: Caller,
     _: Collection,
     id: Result<FeatureId, ApiError>,
-    Query(params): Query<HashMap<String, String>>,
+    Query(mut params): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     known(&params, &["crs", "f", "asOf", "layer"])?;
+    blank_is_absent(&mut params);
     let layer = super::layer::layer_for(&params, &caller)?;
     let crs = params.get("crs").filter(|c| !c.is_empty()).map(|c| WireCrs::parse(c)).transpose()?.unwrap_or_default();
     let cluster = match params.get("asOf") {

@@ -24,6 +24,7 @@ pub(crate) fn router() -> Router<AppState> {
 
 /// A collection's metadata set by its publisher (unset members are `null`).
 #[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct Metadata {
     title: Option<String>,
     description: Option<String>,

@@ -21,7 +21,7 @@ use super::conditional::etag;
 use super::docs;
 use super::documented::Documented;
 use super::extract::{FeatureId, IfMatch, JsonBody, Provenance, RequestCrs, TaskId, known_members};
-use super::params::{bad_param, known};
+use super::params::{bad_param, blank_is_absent, known};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -187,7 +187,7 @@ async fn list_events(
     operation_id = "recordClusterEvent",
     tag = "Planning",
     params(("id" = i64, Path, description = "The cluster's id"), docs::IfMatch, docs::ContentCrs, docs::WriteHeaders),
-    request_body(content = Object, content_type = "application/json", description = "`{to, effective, act: {number, date, authority, link}, note, overrides: [{rule_id, reason}], excess_demand_declared, geometry}`"),
+    request_body(content = EventBody, content_type = "application/json", description = "`{to, effective, act: {number, date, authority, link}, note, overrides: [{rule_id, reason}], excess_demand_declared, geometry}`"),
     responses(
         (status = 201, description = "The event and the cluster after it", body = EventRecorded),
         (status = 400, response = docs::Problem),
@@ -629,7 +629,7 @@ async fn list_successions(State(state): State<AppState>) -> Result<Json<Successi
 async fn zoning(
     State(state): State<AppState>,
     caller: Caller,
-    Query(params): Query<HashMap<String, String>>,
+    Query(mut params): Query<HashMap<String, String>>,
 ) -> Result<Json<Zoning>, ApiError> {
     // The public reads the published plan; accounts the draft unless they ask layer=published.
     let layer = super::layer::layer_for(&params, &caller)?;
@@ -638,6 +638,7 @@ async fn zoning(
         Layer::Published => crate::rights::DraftScope::Everything,
     };
     known(&params, &["lon", "lat", "x", "y", "crs", "date", "layer"])?;
+    blank_is_absent(&mut params);
     let on = parse_date("date", params.get("date"))?;
     let number = |k: &str| -> Result<Option<f64>, ApiError> {
         params

@@ -3,6 +3,9 @@
 //! collection of designations), programme budgets (plain JSON) and the Circular 14/2024
 //! report (JSON, CSV, XLSX or a printable page).
 
+// utoipa 4's derives write the inlined enums of the bodies with their full paths.
+#![allow(unused_qualifications)]
+
 use std::collections::{HashMap, HashSet};
 
 use axum::extract::{Path, Query, State};
@@ -28,7 +31,7 @@ use super::docs;
 use super::documented::Documented;
 use super::extract::{FeatureId, IfMatch, JsonBody, Provenance, known_members};
 use super::links::{BaseUrl, location};
-use super::params::{bad_param, known};
+use super::params::{bad_param, blank_is_absent, known};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -97,13 +100,17 @@ const BUDGET_MEMBERS: &[&str] =
 #[allow(dead_code)]
 pub(crate) struct InvestorBody {
     /// Registered name.
+    #[schema(min_length = 1, pattern = "\\S")]
     name: String,
     /// 10 digits (check digit verified), or 10 + `-` + 3 for a branch.
+    #[schema(pattern = "^[0-9]{10}(-[0-9]{3})?$")]
     tax_code: String,
     /// `infrastructure` or `secondary`.
-    role: String,
+    #[schema(inline)]
+    role: InvestorRole,
     /// `enterprise` (default), `cooperative` or `household`.
-    form: Option<String>,
+    #[schema(inline)]
+    form: Option<InvestorForm>,
     /// ISO 3166-1 alpha-2 of a foreign investor (FDI); absent or `VN` for domestic.
     country: Option<String>,
     /// VSIC 2018 code.
@@ -126,7 +133,8 @@ pub(crate) struct FiguresBody {
     #[schema(value_type = String, format = Date)]
     effective: String,
     /// `registered`, `building`, `operating`, `stopped` or `left`.
-    status: String,
+    #[schema(inline)]
+    status: InvestorStatus,
     /// VND, a whole number ≥ 0.
     #[schema(minimum = 0)]
     registered_capital_vnd: Option<i64>,
@@ -159,8 +167,11 @@ pub(crate) struct LeaseBody {
 #[allow(dead_code)]
 pub(crate) struct DesignationBody {
     /// `craft_village` or `pilot_commune`.
-    kind: String,
+    #[schema(inline)]
+    kind: DesignationKindName,
+    #[schema(min_length = 1, pattern = "\\S")]
     name: String,
+    #[schema(min_length = 1, pattern = "\\S")]
     unit_code: String,
     product: Option<String>,
     decision_no: Option<String>,
@@ -176,6 +187,78 @@ pub(crate) struct DesignationBody {
     notes: Option<String>,
 }
 
+/// `infrastructure` (the developer of the cluster's infrastructure) or `secondary` (a tenant).
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(rename_all = "snake_case")]
+pub(crate) enum InvestorRole {
+    Infrastructure,
+    Secondary,
+}
+
+/// `enterprise`, `cooperative` or `household`.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(rename_all = "snake_case")]
+pub(crate) enum InvestorForm {
+    Enterprise,
+    Cooperative,
+    Household,
+}
+
+/// An investor's status in its figures.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(rename_all = "snake_case")]
+pub(crate) enum InvestorStatus {
+    Registered,
+    Building,
+    Operating,
+    Stopped,
+    Left,
+}
+
+/// `craft_village` or `pilot_commune`.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(rename_all = "snake_case")]
+pub(crate) enum DesignationKindName {
+    CraftVillage,
+    PilotCommune,
+}
+
+/// Where a budget line's money comes from.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(rename_all = "snake_case")]
+pub(crate) enum BudgetSource {
+    Central,
+    Province,
+    District,
+    Other,
+}
+
+/// The programme a budget line funds.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(rename_all = "snake_case")]
+pub(crate) enum BudgetProgramme {
+    KhuyenCong,
+    Infrastructure,
+    Other,
+}
+
+/// The formats of the circular 14 report and of a cluster's coordinate table.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(rename_all = "snake_case")]
+pub(crate) enum ReportFormat {
+    Json,
+    Csv,
+    Xlsx,
+    Html,
+}
+
 /// A budget line.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -184,9 +267,11 @@ pub(crate) struct BudgetBody {
     #[schema(minimum = 1975, maximum = 2100)]
     year: i64,
     /// `central`, `province`, `district` or `other`.
-    source: String,
+    #[schema(inline)]
+    source: BudgetSource,
     /// `khuyen_cong`, `infrastructure` or `other`.
-    programme: String,
+    #[schema(inline)]
+    programme: BudgetProgramme,
     cluster_id: Option<i64>,
     unit_code: Option<String>,
     #[schema(minimum = 0)]
@@ -695,7 +780,7 @@ async fn investor_answer(
     tag = "Registry",
     params(
         ("cluster_id" = Option<i64>, Query, description = "Only this cluster's investors"),
-        ("datetime" = Option<String>, Query, description = "The day the figures and plots are for (`2025-06-14`); today without it"),
+        ("datetime" = Option<String>, Query, pattern = "^([0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?)?$", description = "The day the figures and plots are for (`2025-06-14`); today without it"),
     ),
     responses(
         (status = 200, description = "Investors as GeoJSON points", content(("application/geo+json" = InvestorCollection))),
@@ -706,10 +791,11 @@ async fn investor_answer(
 async fn list_investors(
     State(state): State<AppState>,
     caller: Caller,
-    Query(params): Query<HashMap<String, String>>,
+    Query(mut params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     let layer = if sees_drafts(&caller.principal) { Layer::Draft } else { Layer::Published };
     known(&params, &["cluster_id", "datetime", "f"])?;
+    blank_is_absent(&mut params);
     let cluster_id = params
         .get("cluster_id")
         .map(|c| c.parse::<i64>().map_err(|_| bad_param(format!("cluster_id={c:?} must be an integer id"))))
@@ -785,7 +871,7 @@ async fn create_investor(
 /// An investor
 ///
 /// The public reads the public facts of an investor of a published cluster (and 404 for any
-/// other, as for an id that never existed); accounts read everything, with its version's ETag.
+/// other, as for an id that never existed); accounts read everything, with its version's `ETag`.
 #[utoipa::path(
     get,
     path = "/collections/investors/items/{id}",
@@ -805,7 +891,8 @@ async fn read_investor(State(state): State<AppState>, caller: Caller, id: Featur
     }
     let on = crate::planning::today();
     let feature = investor_features(&state, std::slice::from_ref(&record), on, Layer::Published).await?;
-    let feature = feature.into_iter().next().ok_or_else(|| not_found(clusterplan_store::StoreError::NotFound(id.0), id.0))?;
+    let feature =
+        feature.into_iter().next().ok_or_else(|| not_found(clusterplan_store::StoreError::NotFound(id.0), id.0))?;
     geojson(StatusCode::OK, &feature)
 }
 
@@ -1047,8 +1134,8 @@ async fn investor_versions(
     operation_id = "getDesignations",
     tag = "Registry",
     params(
-        ("kind" = Option<String>, Query, description = "`craft_village` or `pilot_commune`"),
-        ("datetime" = Option<String>, Query, description = "Only those valid on this day (`2025-06-14`)"),
+        ("kind" = inline(Option<DesignationKindName>), Query, description = "`craft_village` or `pilot_commune`"),
+        ("datetime" = Option<String>, Query, pattern = "^([0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?)?$", description = "Only those valid on this day (`2025-06-14`)"),
     ),
     responses(
         (status = 200, description = "Designations as GeoJSON", content(("application/geo+json" = DesignationCollection))),
@@ -1057,9 +1144,10 @@ async fn investor_versions(
 )]
 async fn list_designations(
     State(state): State<AppState>,
-    Query(params): Query<HashMap<String, String>>,
+    Query(mut params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     known(&params, &["kind", "datetime", "f"])?;
+    blank_is_absent(&mut params);
     let kind = params
         .get("kind")
         .map(|k| {
@@ -1269,9 +1357,9 @@ async fn create_budget(
     operation_id = "getCircular14Report",
     tag = "Registry",
     params(
-        ("period" = String, Query, description = "`2025-H1`: six-month report (15 Dec 2024 – 14 Jun 2025); `2025`: annual (15 Dec 2024 – 14 Dec 2025)"),
+        ("period" = String, Query, pattern = "^[0-9]{4}(-H1)?$", description = "`2025-H1`: six-month report (15 Dec 2024 – 14 Jun 2025); `2025`: annual (15 Dec 2024 – 14 Dec 2025)"),
         ("unit" = Option<String>, Query, description = "Official code of a unit valid on the period's last day; the whole province without it"),
-        ("f" = Option<String>, Query, description = "`json` (default), `csv`, `xlsx` or `html`"),
+        ("f" = inline(Option<ReportFormat>), Query, description = "`json` (default), `csv`, `xlsx` or `html`"),
     ),
     responses(
         (status = 200, description = "The report", content(
@@ -1289,10 +1377,11 @@ async fn create_budget(
 async fn report(
     State(state): State<AppState>,
     caller: Caller,
-    Query(params): Query<HashMap<String, String>>,
+    Query(mut params): Query<HashMap<String, String>>,
 ) -> Result<Response, ApiError> {
     require_drafts(&caller)?;
     known(&params, &["period", "unit", "f"])?;
+    blank_is_absent(&mut params);
     let format = params.get("f").map_or("json", String::as_str);
     if !["json", "csv", "xlsx", "html"].contains(&format) {
         return Err(bad_param(format!("f={format:?} must be json, csv, xlsx or html")));

@@ -22,7 +22,7 @@ use super::docs;
 use super::documented::Documented;
 use super::html::{self, View};
 use super::links::{BaseUrl, Link, link};
-use super::params::{bad_param, known};
+use super::params::{bad_param, blank_is_absent, known};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::planning::UnitFeature;
@@ -113,7 +113,7 @@ impl Period {
     operation_id = "getUnitItems",
     tag = "Units",
     params(
-        ("datetime" = Option<String>, Query, description = "The units valid then: a day or instant (`2015-01-01`), or an interval `start/end` (`..` for an open end)"),
+        ("datetime" = Option<String>, Query, pattern = "^(([0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?(/([0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?|\\.\\.))?|\\.\\./[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9]))?))?$", description = "The units valid then: a day or instant (`2015-01-01`), or an interval `start/end` (`..` for an open end)"),
         ("level" = Option<String>, Query, description = "`province`, `district` or `commune`"),
         ("code" = Option<String>, Query, description = "One unit's official code (every period of it)"),
         ("bbox" = Option<Vec<f64>>, Query, style = Form, description = "CRS84 box the unit must intersect"),
@@ -128,10 +128,11 @@ impl Period {
 )]
 async fn items(
     State(state): State<AppState>,
-    Query(params): Query<HashMap<String, String>>,
+    Query(mut params): Query<HashMap<String, String>>,
     BaseUrl(base): BaseUrl,
 ) -> Result<Response, ApiError> {
     known(&params, &["datetime", "level", "code", "bbox", "limit", "offset", "f"])?;
+    blank_is_absent(&mut params);
     let (limit, offset) = super::selection::paging(&params)?;
     let period = params.get("datetime").map(|d| Period::parse(d)).transpose()?;
     let level = params

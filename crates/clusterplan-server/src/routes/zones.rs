@@ -26,7 +26,7 @@ use super::extract::{FEATURE_MEMBERS, GeoJson, IfMatch, JsonBody, Provenance, Re
 use super::layer::layer_for;
 use super::links::{BaseUrl, PageAt, link, location, page_links};
 use super::page::{PageOf, items_head, items_tail};
-use super::params::{as_of, bad_param, known};
+use super::params::{as_of, bad_param, blank_is_absent, known};
 use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -52,7 +52,7 @@ fn not_found(id: i64) -> impl Fn(clusterplan_store::StoreError) -> ApiError {
     path = "/collections/zones/items",
     operation_id = "getZones",
     tag = "Zones",
-    params(("cluster_id" = Option<i64>, Query, description = "Zones of one cluster"), ("asOf" = Option<String>, Query, description = "RFC 3339 instant: the zones as they stood then"), ("limit" = Option<u32>, Query, minimum = 1, maximum = 10000, description = "Page size"), ("offset" = Option<u64>, Query, description = "Entries to skip (old links; next and prev links carry after/before)"), ("after" = Option<String>, Query, description = "Opaque cursor of a next link: the page after it, in id order"), ("before" = Option<String>, Query, description = "Opaque cursor of a prev link: the page before it, in id order"), ("bbox" = Option<Vec<f64>>, Query, style = Form, description = "In bbox-crs, CRS84 by default"), ("bbox-crs" = Option<String>, Query, description = "CRS of bbox"), ("crs" = Option<String>, Query, description = "CRS of the answer's coordinates"), docs::LayerQuery, docs::JsonFormatQuery),
+    params(("cluster_id" = Option<i64>, Query, description = "Zones of one cluster"), ("asOf" = Option<String>, Query, format = DateTime, description = "RFC 3339 instant: the zones as they stood then"), ("limit" = Option<u32>, Query, minimum = 1, maximum = 10000, description = "Page size"), ("offset" = Option<u64>, Query, description = "Entries to skip (old links; next and prev links carry after/before)"), ("after" = Option<String>, Query, description = "Opaque cursor of a next link: the page after it, in id order"), ("before" = Option<String>, Query, description = "Opaque cursor of a prev link: the page before it, in id order"), ("bbox" = Option<Vec<f64>>, Query, style = Form, description = "In bbox-crs, CRS84 by default"), ("bbox-crs" = Option<String>, Query, description = "CRS of bbox"), ("crs" = Option<String>, Query, description = "CRS of the answer's coordinates"), docs::LayerQuery, docs::JsonFormatQuery),
     responses(
         (status = 200, description = "A GeoJSON FeatureCollection of zones: the public reads the published ones", body = Object, content_type = "application/geo+json"),
         (status = 400, response = docs::Problem),
@@ -63,7 +63,7 @@ fn not_found(id: i64) -> impl Fn(clusterplan_store::StoreError) -> ApiError {
 async fn list(
     State(state): State<AppState>,
     caller: Caller,
-    Query(params): Query<HashMap<String, String>>,
+    Query(mut params): Query<HashMap<String, String>>,
     BaseUrl(base): BaseUrl,
 ) -> Result<Response, ApiError> {
     const KNOWN: &[&str] =
@@ -75,6 +75,7 @@ async fn list(
         Layer::Published => None,
     };
     known(&params, KNOWN)?;
+    blank_is_absent(&mut params);
     json_only(&params)?;
     let (limit, offset) = super::selection::paging(&params)?;
     let cursor = super::selection::cursor(&params)?;
@@ -190,7 +191,7 @@ async fn zones_in_unit(
     path = "/collections/zones/items/{id}",
     operation_id = "getZone",
     tag = "Zones",
-    params(("id" = i64, Path, description = "The zone's id"), ("crs" = Option<String>, Query, description = "CRS of the answer's coordinates"), ("asOf" = Option<String>, Query, description = "RFC 3339 instant: the zone as it stood then"), docs::JsonFormatQuery),
+    params(("id" = i64, Path, description = "The zone's id"), ("crs" = Option<String>, Query, description = "CRS of the answer's coordinates"), ("asOf" = Option<String>, Query, format = DateTime, description = "RFC 3339 instant: the zone as it stood then"), docs::JsonFormatQuery),
     responses(
         (status = 200, description = "The zone", headers(("ETag" = String)), body = Object, content_type = "application/geo+json"),
         (status = 400, response = docs::Problem),
@@ -203,11 +204,12 @@ async fn read(
     State(state): State<AppState>,
     caller: Caller,
     id: Result<ZoneId, ApiError>,
-    Query(params): Query<HashMap<String, String>>,
+    Query(mut params): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let scope = crate::rights::draft_scope(&state, &caller).await?;
     known(&params, &["crs", "f", "asOf"])?;
+    blank_is_absent(&mut params);
     json_only(&params)?;
     let crs = params.get("crs").filter(|c| !c.is_empty()).map(|c| WireCrs::parse(c)).transpose()?.unwrap_or_default();
     let ZoneId(id) = id?;
@@ -334,7 +336,7 @@ fn read_properties(props: &Map<String, Value>) -> Result<ZoneInput, Vec<FieldPro
     operation_id = "createZone",
     tag = "Zones",
     params(docs::ContentCrs, docs::WriteHeaders),
-    request_body(content = Object, content_type = "application/geo+json", description = "A GeoJSON Feature: cluster_id, land_use, label, leasable, leased, tenant"),
+    request_body(content = ZoneFeatureBody, content_type = "application/geo+json", description = "A GeoJSON Feature: cluster_id, land_use, label, leasable, leased, tenant"),
     responses(
         (status = 201, description = "Created", headers(("Location" = String), ("ETag" = String)), body = Object, content_type = "application/geo+json"),
         (status = 400, response = docs::Problem),
@@ -380,7 +382,7 @@ async fn create(
     operation_id = "replaceZone",
     tag = "Zones",
     params(("id" = i64, Path, description = "The zone's id"), docs::IfMatch, docs::ContentCrs, docs::WriteHeaders),
-    request_body(content = Object, content_type = "application/geo+json", description = "A GeoJSON Feature"),
+    request_body(content = ZoneFeatureBody, content_type = "application/geo+json", description = "A GeoJSON Feature"),
     responses(
         (status = 200, description = "Replaced", headers(("ETag" = String)), body = Object, content_type = "application/geo+json"),
         (status = 400, response = docs::Problem),

@@ -76,3 +76,50 @@ fn every_reference_of_the_document_resolves() {
         assert!(json.pointer(pointer).is_some(), "{target} points to nothing");
     }
 }
+
+fn enumerations(value: &serde_json::Value, found: &mut Vec<Vec<String>>) {
+    match value {
+        serde_json::Value::Object(members) => {
+            if let Some(serde_json::Value::Array(values)) = members.get("enum") {
+                let mut codes: Vec<String> = values.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect();
+                codes.sort_unstable();
+                found.push(codes);
+            }
+            members.values().for_each(|v| enumerations(v, found));
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| enumerations(v, found)),
+        _ => {}
+    }
+}
+
+/// The document's enumerations of statuses, kinds, roles, forms and budget lines are written
+/// out for `utoipa` (the core has no I/O and no `OpenAPI` types); each must be exactly the core's codes,
+/// so a code added to the core and not to the document fails here.
+#[test]
+fn documented_enumerations_are_the_cores_codes() {
+    use clusterplan_core::registry::{
+        DesignationKind, FundSource, InvestorForm, InvestorRole, InvestorStatus, Programme,
+    };
+    use clusterplan_core::{ClusterKind, ClusterStatus};
+    let json = serde_json::to_value(ApiDoc::openapi()).expect("json");
+    let mut found = Vec::new();
+    enumerations(&json, &mut found);
+    let sorted = |codes: Vec<&str>| {
+        let mut codes: Vec<String> = codes.into_iter().map(str::to_owned).collect();
+        codes.sort_unstable();
+        codes
+    };
+    let cores = [
+        ("ClusterKind", sorted(ClusterKind::ALL.iter().map(|v| v.code()).collect())),
+        ("ClusterStatus", sorted(ClusterStatus::ALL.iter().map(|v| v.code()).collect())),
+        ("InvestorRole", sorted(InvestorRole::ALL.iter().map(|v| v.code()).collect())),
+        ("InvestorForm", sorted(InvestorForm::ALL.iter().map(|v| v.code()).collect())),
+        ("InvestorStatus", sorted(InvestorStatus::ALL.iter().map(|v| v.code()).collect())),
+        ("DesignationKind", sorted(DesignationKind::ALL.iter().map(|v| v.code()).collect())),
+        ("FundSource", sorted(FundSource::ALL.iter().map(|v| v.code()).collect())),
+        ("Programme", sorted(Programme::ALL.iter().map(|v| v.code()).collect())),
+    ];
+    for (name, codes) in cores {
+        assert!(found.contains(&codes), "no enumeration of the document is {name}'s codes {codes:?}");
+    }
+}
