@@ -2,7 +2,7 @@
 // (fresh, so seeded with the Bến Tre demo data) or in a folder the caller names; restarts it on
 // the same file to show what a planner finds after a server restart.
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -118,6 +118,15 @@ export async function signIn(context, url, { name, password }) {
   const res = await context.request.post(`${url}/auth/login`, { data: { name, password } });
   if (!res.ok()) throw new Error(`login as ${name} failed: ${res.status()} ${await res.text()}`);
   return res.json();
+}
+
+/**
+ * Adds an account with the command line, on a running server's database (as an administrator
+ * would): `role` planner, officer, …; `unit` the officer's unit code.
+ */
+export function addUser(server, { name, password }, { role, unit } = {}) {
+  const args = ['user', 'add', name, '--role', role, ...(unit ? ['--unit', unit] : []), '--database', server.database];
+  execFileSync(binaryPath(), args, { env: { ...process.env, CLUSTERPLAN_PASSWORD: password } });
 }
 
 /** A personal API token for scripts in the tests (Authorization: Bearer …). */

@@ -4,9 +4,8 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 
-import { startServer, signIn, apiToken, binaryPath } from '../lib/server.mjs';
+import { startServer, signIn, apiToken, addUser } from '../lib/server.mjs';
 import { launch, openPage, waitReady } from '../lib/browser.mjs';
 import { assertNoConsoleErrors, bboxOf, browserSkipReason, apiCall, useApiToken } from '../lib/checks.mjs';
 
@@ -62,9 +61,7 @@ describe('comments', { skip: skip ?? false }, () => {
     assert.ok(unit, `a commune valid on ${today} away from the feature`);
 
     // The administrator adds the officer with the command line, on the running server's file.
-    execFileSync(binaryPath(), ['user', 'add', OFFICER.name, '--role', 'officer', '--unit', unit.properties.code, '--database', server.database], {
-      env: { ...process.env, CLUSTERPLAN_PASSWORD: OFFICER.password },
-    });
+    addUser(server, OFFICER, { role: 'officer', unit: unit.properties.code });
     const officerToken = await apiToken(base, OFFICER);
     const edit = await api(`/collections/clusters/items/${id}`, {
       method: 'PUT',

@@ -8,9 +8,8 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 
-import { startServer, signIn, apiToken, binaryPath } from '../lib/server.mjs';
+import { startServer, signIn, apiToken, addUser } from '../lib/server.mjs';
 import { launch, openPage, waitReady, waitForStill } from '../lib/browser.mjs';
 import { assertNoConsoleErrors, axeViolations, browserSkipReason, apiCall, useApiToken } from '../lib/checks.mjs';
 
@@ -75,9 +74,7 @@ describe('vertex handles from the keyboard', { skip: skip ?? false }, () => {
     server = await startServer();
     base = server.url;
     useApiToken(await apiToken(base, server.admin));
-    execFileSync(binaryPath(), ['user', 'add', PLANNER.name, '--role', 'planner', '--database', server.database], {
-      env: { ...process.env, CLUSTERPLAN_PASSWORD: PLANNER.password },
-    });
+    addUser(server, PLANNER, { role: 'planner' });
     browser = await launch();
   });
 

@@ -3,12 +3,11 @@
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { startServer, signIn, apiToken, binaryPath } from '../lib/server.mjs';
+import { startServer, signIn, apiToken, addUser } from '../lib/server.mjs';
 import { TABLET, launch, openPage as openAnonymousPage, waitReady, pixelOf, drawPolygon, waitForStill, firstMapTiming } from '../lib/browser.mjs';
 import { assertNoConsoleErrors, axeViolations, bboxOf, browserSkipReason, apiCall, pngSize, useApiToken } from '../lib/checks.mjs';
 
@@ -70,9 +69,7 @@ function plannerAccount() {
   if (!server) return credentials;
   if (!planner) {
     planner = { name: 'quyhoach.test', password: 'mật khẩu quy hoạch' };
-    execFileSync(binaryPath(), ['user', 'add', planner.name, '--role', 'planner', '--database', server.database], {
-      env: { ...process.env, CLUSTERPLAN_PASSWORD: planner.password },
-    });
+    addUser(server, planner, { role: 'planner' });
   }
   return planner;
 }

@@ -128,30 +128,26 @@ pub(super) fn read(bytes: &[u8], options: &Options) -> Result<Dataset, BadFile> 
 /// The polygons of one outline's rings: the largest first, each ring inside an earlier polygon
 /// a hole of it, any other an outline of its own.
 fn shape(paths: Vec<Vec<Coord<f64>>>) -> MultiPolygon<f64> {
-    let mut rings: Vec<LineString<f64>> = paths
+    // Each ring as a polygon of its own, largest first.
+    let mut outlines: Vec<Polygon<f64>> = paths
         .into_iter()
         .map(|mut coords| {
             if let Some(&first) = coords.first() {
                 coords.push(first);
             }
-            LineString(coords)
+            Polygon::new(LineString(coords), Vec::new())
         })
         .collect();
-    rings.sort_by(|a, b| {
-        let area = |r: &LineString<f64>| Polygon::new(r.clone(), Vec::new()).unsigned_area();
-        area(b).total_cmp(&area(a))
-    });
-    let mut polygons: Vec<Polygon<f64>> = Vec::new();
-    for ring in rings {
-        let inside = ring.0.first().and_then(|first| {
-            polygons.iter_mut().find(|p| Polygon::new(p.exterior().clone(), Vec::new()).contains(first))
-        });
-        match inside {
-            Some(outer) => outer.interiors_push(ring),
-            None => polygons.push(Polygon::new(ring, Vec::new())),
+    outlines.sort_by(|a, b| b.unsigned_area().total_cmp(&a.unsigned_area()));
+    let mut polygons: Vec<(Polygon<f64>, Polygon<f64>)> = Vec::new();
+    for ring in outlines {
+        let first = ring.exterior().0.first().copied();
+        match first.and_then(|first| polygons.iter_mut().find(|(outline, _)| outline.contains(&first))) {
+            Some((_, outer)) => outer.interiors_push(ring.into_inner().0),
+            None => polygons.push((ring.clone(), ring)),
         }
     }
-    MultiPolygon(polygons)
+    MultiPolygon(polygons.into_iter().map(|(_, polygon)| polygon).collect())
 }
 
 /// Whether two rings have the same vertices (within a millimetre in the drawing's units of

@@ -143,13 +143,13 @@ impl Cursor<'_> {
         Ok(Coord { x: self.number(x)?, y: self.number(x + 10)? })
     }
 
-    /// Skips an optional pair.
+    fn next_is(&self, code: i32) -> bool {
+        self.pairs.get(self.at).is_some_and(|&(c, _)| c == code)
+    }
+
+    /// Reads an optional pair.
     fn optional(&mut self, code: i32) -> Option<&str> {
-        let &(c, value) = self.pairs.get(self.at)?;
-        (c == code).then(|| {
-            self.at += 1;
-            value
-        })
+        if self.next_is(code) { self.text(code).ok() } else { None }
     }
 }
 
@@ -203,8 +203,7 @@ fn read_path(cursor: &mut Cursor<'_>) -> Result<Vec<Coord<f64>>, String> {
         }
     }
     // The objects the path was made from (an associative hatch's polylines).
-    if cursor.optional(97).is_some() {
-        cursor.at -= 1;
+    if cursor.next_is(97) {
         let sources = cursor.count(97)?;
         for _ in 0..sources {
             cursor.text(330)?;
