@@ -39,10 +39,11 @@ pub(crate) enum Negotiated {
     Html,
 }
 
-/// `f=json` (or `geojson`) and `f=html` decide; any other `f` is a 400. Without `f`, a
-/// browser's `Accept: text/html` gets HTML and everything else JSON.
+/// `f=json` (or `geojson`) and `f=html` decide; any other `f` is a 400. Without `f` (or with
+/// an empty one, a form's blank field, as `params::blank_is_absent` says), a browser's
+/// `Accept: text/html` gets HTML and everything else JSON.
 pub(crate) fn negotiate(headers: &HeaderMap, params: &HashMap<String, String>) -> Result<Negotiated, ApiError> {
-    match params.get("f").map(|f| f.to_ascii_lowercase()).as_deref() {
+    match params.get("f").filter(|f| !f.is_empty()).map(|f| f.to_ascii_lowercase()).as_deref() {
         Some("json" | "geojson") => Ok(Negotiated::Json),
         Some("html") => Ok(Negotiated::Html),
         Some(other) => Err(ApiError::BadRequest {
@@ -672,6 +673,16 @@ mod tests {
             lang: Lang::Vi,
             keep: "",
         }
+    }
+
+    /// An empty `f` (a form's blank field) is no `f`: `Accept` decides; another is a 400.
+    #[test]
+    fn a_blank_format_is_no_format() {
+        let browser: HeaderMap = [(header::ACCEPT, "text/html".parse().expect("header"))].into_iter().collect();
+        let params = |f: &str| HashMap::from([("f".to_owned(), f.to_owned())]);
+        assert_eq!(negotiate(&browser, &params("")).ok(), Some(Negotiated::Html));
+        assert_eq!(negotiate(&HeaderMap::new(), &params("")).ok(), Some(Negotiated::Json));
+        assert!(negotiate(&browser, &params("xml")).is_err());
     }
 
     /// Written into the bytes or through the tree, a document gets the same links, in the same
