@@ -83,6 +83,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     }
     tracing::info!(%addr, backend = store.backend(), map = %config.web.describe(), "clusterplan serving");
     let state = AppState { store, config: Arc::new(config) };
+    tokio::spawn(metrics::upkeep(std::time::Duration::from_secs(5)));
     // Title-case header names on HTTP/1, TCP_NODELAY, the peer address: see `serve.rs`.
     serve::run(listener, app(state), shutdown_signal()).await;
     Ok(())

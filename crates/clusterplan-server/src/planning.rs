@@ -258,16 +258,9 @@ pub async fn zoning(store: &dyn Store, lon: f64, lat: f64, on: NaiveDate, layer:
     let ids: Vec<i64> = clusters.iter().map(|c| c.id).collect();
     // Of the history, the draft layer shows every event; the published one, the events
     // recorded up to the last publication (none before the first).
-    let published_until = match layer {
-        Layer::Draft => Some(chrono::DateTime::<Utc>::MAX_UTC),
-        Layer::Published => store.last_publication().await?.map(|p| p.published_at),
-    };
     let mut history: HashMap<i64, Vec<EventRecord>> = HashMap::new();
-    for e in store.events_of(&ids).await? {
-        // A status change recorded after the last publication is still a draft.
-        if published_until.is_some_and(|at| e.recorded_at <= at) {
-            history.entry(e.cluster_id).or_default().push(e);
-        }
+    for e in store.events_of(&ids, layer).await? {
+        history.entry(e.cluster_id).or_default().push(e);
     }
     let tasks = if ids.is_empty() || layer == Layer::Published {
         Vec::new()

@@ -171,6 +171,12 @@ pub trait Backend: Database + sealed::Sealed {
     /// Decodes a geometry selected by [`Backend::GEOM`] (`None` for NULL).
     fn get_geom(row: &Self::Row, column: &str) -> Result<Option<Geometry<f64>>, StoreError>;
 
+    /// Whether the geometry selected by [`Backend::GEOM`] meets the WGS 84 box, as
+    /// [`ClusterQuery::admits`](crate::ClusterQuery::admits) tests a bbox (NULL meets nothing).
+    fn geom_meets_bbox(row: &Self::Row, column: &str, bbox: [f64; 4]) -> Result<bool, StoreError> {
+        Ok(Self::get_geom(row, column)?.is_some_and(|g| crate::query::geometry_meets_bbox(&g, bbox)))
+    }
+
     /// Decodes a list of strings.
     fn get_text_list(row: &Self::Row, column: &str) -> Result<Vec<String>, StoreError>;
 

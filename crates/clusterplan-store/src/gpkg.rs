@@ -125,6 +125,23 @@ impl Backend for Sqlite {
         blob.map(|b| gpkg_to_geometry(b).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))).transpose()
     }
 
+    /// A geometry whose envelope (in the blob's header) lies inside the box meets it without
+    /// being decoded; only one that straddles the box's edge is decoded and tested.
+    fn geom_meets_bbox(row: &SqliteRow, column: &str, [minx, miny, maxx, maxy]: [f64; 4]) -> Result<bool, StoreError> {
+        let blob: Option<&[u8]> = row.try_get(column)?;
+        let Some(blob) = blob else { return Ok(false) };
+        if let Some([x0, y0, x1, y1]) = crate::geom::gpkg_envelope(blob)
+            && minx <= x0
+            && x1 <= maxx
+            && miny <= y0
+            && y1 <= maxy
+        {
+            return Ok(true);
+        }
+        let geometry = gpkg_to_geometry(blob).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))?;
+        Ok(crate::query::geometry_meets_bbox(&geometry, [minx, miny, maxx, maxy]))
+    }
+
     fn get_text_list(row: &SqliteRow, column: &str) -> Result<Vec<String>, StoreError> {
         let text: String = row.try_get(column)?;
         serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))

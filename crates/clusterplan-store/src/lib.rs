@@ -214,6 +214,11 @@ pub trait Store:
     /// whose exact value is not wanted beyond a bound stays bounded too.
     async fn count_clusters_up_to(&self, query: &ClusterQuery, at_most: u64) -> Result<u64, StoreError>;
 
+    /// [`Store::clusters_stamp`] of the query's layer and [`Store::count_clusters_up_to`], read
+    /// in one statement where the count is decided in SQL: what a page of items asks before
+    /// its features, in one round trip instead of two.
+    async fn clusters_stamp_and_count(&self, query: &ClusterQuery, at_most: u64) -> Result<(i64, u64), StoreError>;
+
     /// The clusters of one page, streamed as they are read.
     fn stream_clusters(&self, query: ClusterQuery) -> BoxStream<'static, Result<Cluster, StoreError>>;
 

@@ -154,8 +154,10 @@ pub trait PlanningStore: Send + Sync {
     async fn all_events(&self) -> Result<Vec<EventRecord>, StoreError>;
 
     /// The events of these clusters only, by cluster and position, in one query (for
-    /// answers about a few clusters, such as `/zoning` at a point).
-    async fn events_of(&self, cluster_ids: &[i64]) -> Result<Vec<EventRecord>, StoreError>;
+    /// answers about a few clusters, such as `/zoning` at a point). Of [`Layer::Published`],
+    /// the events recorded up to the last publication (none before the first): a status change
+    /// recorded after it is still a draft.
+    async fn events_of(&self, cluster_ids: &[i64], layer: Layer) -> Result<Vec<EventRecord>, StoreError>;
 
     /// Records a status change in one transaction: checks that `new.event.from` is the
     /// cluster's latest status ([`StoreError::StatusMoved`] otherwise) and, with

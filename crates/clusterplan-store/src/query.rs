@@ -255,9 +255,15 @@ fn order_values(a: &Value, b: &Value) -> Ordering {
 /// Whether a boundary intersects a bounding box exactly (not only by envelopes).
 pub(crate) fn intersects_bbox(boundary: &clusterplan_core::Boundary, bbox: [f64; 4]) -> bool {
     use geo::Intersects;
-    let rect = geo_types::Rect::new(
-        geo_types::coord! { x: bbox[0], y: bbox[1] },
-        geo_types::coord! { x: bbox[2], y: bbox[3] },
-    );
-    boundary.as_multi_polygon().intersects(&rect)
+    boundary.as_multi_polygon().intersects(&bbox_rect(bbox))
+}
+
+/// [`intersects_bbox`] of any stored geometry.
+pub(crate) fn geometry_meets_bbox(geometry: &Geometry<f64>, bbox: [f64; 4]) -> bool {
+    use geo::Intersects;
+    geometry.intersects(&bbox_rect(bbox))
+}
+
+fn bbox_rect([minx, miny, maxx, maxy]: [f64; 4]) -> geo_types::Rect<f64> {
+    geo_types::Rect::new(geo_types::coord! { x: minx, y: miny }, geo_types::coord! { x: maxx, y: maxy })
 }

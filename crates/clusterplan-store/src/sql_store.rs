@@ -204,19 +204,9 @@ impl<B: Backend> SqlStore<B> {
     /// publication (clusters and zones are published together).
     async fn stamp(&self, collection: &'static str, layer: Layer) -> Result<i64, StoreError> {
         let mut conn = self.warm.lease().await?;
-        let stamp = match layer {
-            Layer::Draft => {
-                Sql::<B>::new("SELECT serial AS n FROM collection_changes WHERE collection = ?")
-                    .bind(collection)
-                    .scalar(&mut conn, "n")
-                    .await?
-            }
-            Layer::Published => {
-                Sql::<B>::new("SELECT coalesce(max(seq), 0) AS n FROM publications WHERE collection = 'clusters'")
-                    .scalar(&mut conn, "n")
-                    .await?
-            }
-        };
+        let stamp = Sql::<B>::new(&format!("SELECT {} AS n", stamp_expression(collection, layer)))
+            .scalar(&mut conn, "n")
+            .await?;
         conn.done();
         Ok(stamp)
     }
@@ -412,7 +402,17 @@ pub(crate) fn bounded_count<B: Backend>(
     at_most: u64,
     push_where: impl FnOnce(&mut QueryBuilder<'static, B>) -> Result<(), StoreError>,
 ) -> Result<QueryBuilder<'static, B>, StoreError> {
-    let mut qb = QueryBuilder::new(format!("SELECT count(*) AS n FROM (SELECT 1 FROM {table}"));
+    bounded_count_of("count(*) AS n", table, at_most, push_where)
+}
+
+/// [`bounded_count`] selecting `select` (which holds `count(*) AS n`) from the bounded rows.
+fn bounded_count_of<B: Backend>(
+    select: &str,
+    table: &str,
+    at_most: u64,
+    push_where: impl FnOnce(&mut QueryBuilder<'static, B>) -> Result<(), StoreError>,
+) -> Result<QueryBuilder<'static, B>, StoreError> {
+    let mut qb = QueryBuilder::new(format!("SELECT {select} FROM (SELECT 1 FROM {table}"));
     push_where(&mut qb)?;
     if let Ok(bound) = i64::try_from(at_most) {
         qb.push(" LIMIT ");
@@ -420,6 +420,15 @@ pub(crate) fn bounded_count<B: Backend>(
     }
     qb.push(") t");
     Ok(qb)
+}
+
+/// The change stamp of a collection's layer as a scalar subquery (see `SqlStore::stamp`); the
+/// collection is a name from the code, never from a request.
+fn stamp_expression(collection: &'static str, layer: Layer) -> String {
+    match layer {
+        Layer::Draft => format!("(SELECT serial FROM collection_changes WHERE collection = '{collection}')"),
+        Layer::Published => "(SELECT coalesce(max(seq), 0) FROM publications WHERE collection = 'clusters')".to_owned(),
+    }
 }
 
 /// Runs a built `SELECT count(*) AS n …`.
@@ -432,6 +441,24 @@ pub(crate) async fn count_rows<B: Backend>(
     conn.done();
     let row = row.ok_or(sqlx::Error::RowNotFound)?;
     Ok(B::get::<i64>(&row, "n")? as u64)
+}
+
+/// Counts, up to `take`, the rows of a built `SELECT {geom} FROM … WHERE …` (the bbox's index
+/// prefilter included) whose geometry meets `bbox`: only geometries are read, and each is tested
+/// by its envelope first (`Backend::geom_meets_bbox`), so a count decodes no attribute and,
+/// on the embedded store, only the geometries that straddle the box's edge.
+pub(crate) async fn count_meeting_bbox<B: Backend>(
+    warm: &Arc<Warm<B>>,
+    qb: QueryBuilder<'static, B>,
+    bbox: [f64; 4],
+    take: usize,
+) -> Result<u64, StoreError> {
+    B::fetch_stream(warm.clone(), qb)
+        .map(move |row| B::geom_meets_bbox(&row?, "geom", bbox))
+        .try_filter(|meets| std::future::ready(*meets))
+        .take(take)
+        .try_fold(0u64, |n, _| async move { Ok(n + 1) })
+        .await
 }
 
 /// The bounding box of a feature table (a name from [`Layer`], never from a request).
@@ -472,9 +499,13 @@ where
         draft: &ClusterDraft,
         ctx: &WriteContext,
     ) -> Result<Cluster, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        // On a kept connection, kept again once committed: the most frequent write returns no
+        // connection to the pool, which sqlx would ping (a round trip) on the way back.
+        let mut conn = self.warm.lease().await?;
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         let written = Self::update_in_tx(&mut tx, id, expected_version, draft, ctx, Utc::now()).await?;
         tx.commit().await?;
+        conn.done();
         // What this transaction wrote, not a re-read another writer may have changed since.
         Ok(written)
     }
@@ -506,7 +537,30 @@ where
             return count_rows(&self.warm, qb).await;
         }
         let take = usize::try_from(at_most).unwrap_or(usize::MAX);
+        if let Some(bbox) = query.bbox.filter(|_| query.filter().is_none_or(sql_filter::decided_in_sql::<B>)) {
+            // Only the bbox is left to test here: the geometries are read, no attribute, and
+            // the backend tests each by its envelope first (`Backend::geom_meets_bbox`).
+            let mut qb = QueryBuilder::new(expand::<B>(&format!("SELECT {{geom}} FROM {}", query.layer.table())));
+            Self::push_where(&mut qb, query)?;
+            return count_meeting_bbox(&self.warm, qb, bbox, take).await;
+        }
         self.select(query.for_count(), false).take(take).try_fold(0u64, |n, _| async move { Ok(n + 1) }).await
+    }
+
+    async fn clusters_stamp_and_count(&self, query: &ClusterQuery, at_most: u64) -> Result<(i64, u64), StoreError> {
+        if !Self::exact_in_sql(query) {
+            let stamp = self.stamp("clusters", query.layer).await?;
+            return Ok((stamp, self.count_clusters_up_to(query, at_most).await?));
+        }
+        // One statement, so one round trip and one snapshot: the count is never newer than
+        // the stamp, and the page read after both is at least as new.
+        let select = format!("{} AS stamp, count(*) AS n", stamp_expression("clusters", query.layer));
+        let qb = bounded_count_of(&select, query.layer.table(), at_most, |qb| Self::push_where(qb, query))?;
+        let mut conn = self.warm.lease().await?;
+        let row = B::fetch_optional(&mut conn, qb).await?;
+        conn.done();
+        let row = row.ok_or(sqlx::Error::RowNotFound)?;
+        Ok((B::get::<i64>(&row, "stamp")?, B::get::<i64>(&row, "n")? as u64))
     }
 
     fn stream_clusters(&self, query: ClusterQuery) -> BoxStream<'static, Result<Cluster, StoreError>> {
@@ -594,13 +648,14 @@ where
     }
 
     async fn last_publication(&self) -> Result<Option<Publication>, StoreError> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.warm.lease().await?;
         let row = Sql::<B>::new(
             "SELECT seq, published_at, author, note, feature_count FROM publications WHERE collection = 'clusters' \
              ORDER BY seq DESC LIMIT 1",
         )
         .fetch_optional(&mut conn)
         .await?;
+        conn.done();
         row.map(|row| {
             Ok(Publication {
                 seq: row.get("seq")?,

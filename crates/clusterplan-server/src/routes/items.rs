@@ -84,17 +84,24 @@ async fn list(
     let prefix = restrict_to_scope(&state, &caller, &mut request).await?;
     let query = request.query.clone();
     let crs = request.crs;
-    // Read before the data: the page is then never older than its tag.
-    let layer = query.layer;
-    let page_tag = super::conditional::tag(&prefix, state.store.clusters_stamp(layer).await?);
+    // The stamp is read before the data: the page is then never older than its tag. The count
+    // is read no further than the bound: beyond it, `numberMatched` is left out.
+    let bound = state.config.matched_exact_up_to;
+    let (stamp, matched) = if request.as_of.is_none() && !headers.contains_key(header::IF_NONE_MATCH) {
+        // Nothing to compare the tag with: stamp and count in one round trip.
+        let (stamp, matched) = state.store.clusters_stamp_and_count(&query, bound.saturating_add(1)).await?;
+        (stamp, Some(matched))
+    } else {
+        (state.store.clusters_stamp(query.layer).await?, None)
+    };
+    let page_tag = super::conditional::tag(&prefix, stamp);
     if request.as_of.is_none() && super::conditional::none_match_hits(&headers, &page_tag) {
         return Ok(super::conditional::not_modified(page_tag));
     }
-    // Counted no further than the bound: beyond it, `numberMatched` is left out.
-    let bound = state.config.matched_exact_up_to;
-    let matched = match request.as_of {
-        None => state.store.count_clusters_up_to(&query, bound.saturating_add(1)).await?,
-        Some(at) => state.store.count_clusters_as_of(&query, at).await?,
+    let matched = match (matched, request.as_of) {
+        (Some(matched), _) => matched,
+        (None, None) => state.store.count_clusters_up_to(&query, bound.saturating_add(1)).await?,
+        (None, Some(at)) => state.store.count_clusters_as_of(&query, at).await?,
     };
     let head = items_head(matched, bound);
     // One feature more than the page: whether there is a next (or previous) page.

@@ -136,7 +136,7 @@ impl<B: Backend> AccountStore for SqlStore<B> {
     }
 
     async fn user_by_token(&self, token_hash: &str) -> Result<Option<User>, StoreError> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.warm.lease().await?;
         let row = Sql::<B>::new(&format!(
             "SELECT {USER_COLUMNS} FROM api_tokens t JOIN users u ON u.id = t.user_id \
              WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.disabled = ?"
@@ -145,6 +145,7 @@ impl<B: Backend> AccountStore for SqlStore<B> {
         .bind(false)
         .fetch_optional(&mut conn)
         .await?;
+        conn.done();
         row.as_ref().map(decode_user::<B>).transpose()
     }
 
@@ -190,7 +191,7 @@ impl<B: Backend> AccountStore for SqlStore<B> {
     }
 
     async fn session(&self, id_hash: &str) -> Result<Option<Session>, StoreError> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.warm.lease().await?;
         let row = Sql::<B>::new(&format!(
             "SELECT {USER_COLUMNS}, s.csrf_token, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.id_hash = ? AND s.expires_at > ? AND u.disabled = ?"
@@ -200,6 +201,7 @@ impl<B: Backend> AccountStore for SqlStore<B> {
         .bind(false)
         .fetch_optional(&mut conn)
         .await?;
+        conn.done();
         row.map(|r| {
             Ok(Session {
                 user: decode_user::<B>(&r)?,

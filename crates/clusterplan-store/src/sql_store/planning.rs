@@ -14,7 +14,10 @@ use futures::stream::BoxStream;
 use futures::{StreamExt, TryStreamExt};
 use sqlx::QueryBuilder;
 
-use super::{Paging, SqlStore, boundary, bounded_count, count_rows, explain_miss, lock_row, push_cursor, select_page};
+use super::{
+    Paging, SqlStore, boundary, bounded_count, count_meeting_bbox, count_rows, explain_miss, lock_row, push_cursor,
+    select_page,
+};
 use crate::backend::{Backend, RowExt, Sql, expand};
 use crate::geom::geometry;
 use crate::planning::{
@@ -345,12 +348,13 @@ impl<B: Backend> PlanningStore for SqlStore<B> {
     }
 
     async fn list_events(&self, cluster_id: i64) -> Result<Vec<EventRecord>, StoreError> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.warm.lease().await?;
         let rows =
             Sql::<B>::new(&format!("SELECT {EVENT_COLUMNS} FROM cluster_events WHERE cluster_id = ? ORDER BY seq"))
                 .bind(cluster_id)
                 .fetch_all(&mut conn)
                 .await?;
+        conn.done();
         rows.iter().map(decode_event::<B>).collect()
     }
 
@@ -362,19 +366,29 @@ impl<B: Backend> PlanningStore for SqlStore<B> {
         rows.iter().map(decode_event::<B>).collect()
     }
 
-    async fn events_of(&self, cluster_ids: &[i64]) -> Result<Vec<EventRecord>, StoreError> {
+    async fn events_of(&self, cluster_ids: &[i64], layer: Layer) -> Result<Vec<EventRecord>, StoreError> {
         if cluster_ids.is_empty() {
             return Ok(Vec::new());
         }
-        let mut conn = self.pool.acquire().await?;
+        // The published history ends at the last publication, asked in the same statement (one
+        // round trip, one snapshot); before the first publication it is empty (`<=` NULL).
+        let published = match layer {
+            Layer::Draft => "",
+            Layer::Published => {
+                " AND recorded_at <= (SELECT published_at FROM publications WHERE collection = 'clusters' \
+                 ORDER BY seq DESC LIMIT 1)"
+            }
+        };
+        let mut conn = self.warm.lease().await?;
         let mut sql = Sql::<B>::new(&format!(
-            "SELECT {EVENT_COLUMNS} FROM cluster_events WHERE cluster_id IN ({}) ORDER BY cluster_id, seq",
+            "SELECT {EVENT_COLUMNS} FROM cluster_events WHERE cluster_id IN ({}){published} ORDER BY cluster_id, seq",
             slots(cluster_ids.len())
         ));
         for id in cluster_ids {
             sql = sql.bind(*id);
         }
         let rows = sql.fetch_all(&mut conn).await?;
+        conn.done();
         rows.iter().map(decode_event::<B>).collect()
     }
 
@@ -458,7 +472,7 @@ impl<B: Backend> PlanningStore for SqlStore<B> {
         if wanted.is_empty() {
             return Ok(Vec::new());
         }
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.warm.lease().await?;
         let mut sql = Sql::<B>::new(&format!(
             "SELECT {TASK_COLUMNS} FROM planning_tasks WHERE {} ORDER BY due_date, id",
             wanted.join(" OR ")
@@ -470,6 +484,7 @@ impl<B: Backend> PlanningStore for SqlStore<B> {
             sql = sql.bind(code.clone());
         }
         let rows = sql.fetch_all(&mut conn).await?;
+        conn.done();
         rows.iter().map(decode_task::<B>).collect()
     }
 
@@ -574,8 +589,10 @@ impl<B: Backend> PlanningStore for SqlStore<B> {
     }
 
     async fn get_zone(&self, id: i64) -> Result<Zone, StoreError> {
-        let mut conn = self.pool.acquire().await?;
-        Self::zone_in_tx(&mut conn, id).await
+        let mut conn = self.warm.lease().await?;
+        let zone = Self::zone_in_tx(&mut conn, id).await?;
+        conn.done();
+        Ok(zone)
     }
 
     async fn count_zones_up_to(&self, query: &ZoneQuery, at_most: u64) -> Result<u64, StoreError> {
@@ -587,7 +604,14 @@ impl<B: Backend> PlanningStore for SqlStore<B> {
             return count_rows(&self.warm, qb).await;
         }
         let take = usize::try_from(at_most).unwrap_or(usize::MAX);
-        self.select_zones(*query, false).take(take).try_fold(0u64, |n, _| async move { Ok(n + 1) }).await
+        let Some(bbox) = query.bbox else {
+            return self.select_zones(*query, false).take(take).try_fold(0u64, |n, _| async move { Ok(n + 1) }).await;
+        };
+        // Only the bbox is left to test here: geometries only, each by its envelope first.
+        let table = query.layer.zones_table();
+        let mut qb = QueryBuilder::new(expand::<B>(&format!("SELECT {{geom}} FROM {table}")));
+        Self::push_zone_where(&mut qb, query);
+        count_meeting_bbox(&self.warm, qb, bbox, take).await
     }
 
     fn stream_zones(&self, query: ZoneQuery) -> BoxStream<'static, Result<Zone, StoreError>> {
@@ -599,9 +623,11 @@ impl<B: Backend> PlanningStore for SqlStore<B> {
         let mut qb = QueryBuilder::new(expand::<B>(&format!("SELECT {ZONE_COLUMNS} FROM {table} WHERE TRUE")));
         B::push_envelope(&mut qb, table, [lon, lat, lon, lat]);
         qb.push(format_args!(" ORDER BY {}", B::ID));
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.warm.lease().await?;
+        let rows = B::fetch_all(&mut conn, qb).await?;
+        conn.done();
         let mut out = Vec::new();
-        for row in B::fetch_all(&mut conn, qb).await? {
+        for row in rows {
             // The index compares envelopes; the answer is what really covers the point.
             let zone = decode_zone::<B>(&row)?;
             if covers_point(&zone.data.boundary, lon, lat) {
@@ -710,8 +736,10 @@ impl<B: Backend> PlanningStore for SqlStore<B> {
             B::push_envelope(&mut qb, "units", bbox);
         }
         qb.push(" ORDER BY CASE level WHEN 'province' THEN 0 WHEN 'district' THEN 1 ELSE 2 END, code, valid_from");
-        let mut conn = self.pool.acquire().await?;
-        B::fetch_all(&mut conn, qb).await?.iter().map(decode_unit::<B>).collect()
+        let mut conn = self.warm.lease().await?;
+        let rows = B::fetch_all(&mut conn, qb).await?;
+        conn.done();
+        rows.iter().map(decode_unit::<B>).collect()
     }
 
     async fn list_successions(&self) -> Result<Vec<Succession>, StoreError> {

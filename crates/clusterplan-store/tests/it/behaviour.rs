@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use clusterplan_core::{ClusterAttrs, ClusterDraft, ClusterInput, Crs};
-use clusterplan_store::{ClusterQuery, Store, StoreError, WriteContext};
+use clusterplan_store::{ClusterQuery, Layer, Store, StoreError, WriteContext};
 
 use crate::support::{draft_of, input, rect};
 
@@ -87,8 +87,15 @@ async fn bbox_query_returns_what_really_intersects_not_what_envelopes_touch(stor
     let found: Vec<_> = page(store.as_ref(), q.clone()).await.iter().map(|c| c.id).collect();
     assert_eq!(found, vec![inside.id]);
     assert_eq!(store.count_clusters(&q).await.expect("count"), 1);
+    let stamp = store.clusters_stamp(Layer::Draft).await.expect("stamp");
+    assert_eq!(store.clusters_stamp_and_count(&q, 10).await.expect("both"), (stamp, 1), "as read one by one");
     let q = ClusterQuery { bbox: Some([105.9, 9.9, 106.2, 10.2]), limit: 1, offset: 1, ..ClusterQuery::ALL };
     assert_eq!(store.count_clusters(&q).await.expect("count"), 2);
+    assert_eq!(store.count_clusters_up_to(&q, 1).await.expect("bounded"), 1);
+    assert_eq!(store.clusters_stamp_and_count(&q, 10).await.expect("both"), (stamp, 2));
+    assert_eq!(store.clusters_stamp_and_count(&ClusterQuery::ALL, 2).await.expect("bounded"), (stamp, 2));
+    let published = ClusterQuery { layer: Layer::Published, ..ClusterQuery::ALL };
+    assert_eq!(store.clusters_stamp_and_count(&published, 10).await.expect("published"), (0, 0), "none yet");
     let found: Vec<_> = page(store.as_ref(), q.clone()).await.iter().map(|c| c.id).collect();
     assert_eq!(found, vec![inside.id], "paging applies after the exact filter (first was {})", l.id);
 }
@@ -190,10 +197,10 @@ async fn concurrent_writers_with_the_same_version_have_exactly_one_winner(store:
 }
 
 async fn extent_covers_all_clusters(store: Arc<dyn Store>) {
-    assert_eq!(store.cluster_extent(clusterplan_store::Layer::Draft).await.expect("extent"), None);
+    assert_eq!(store.cluster_extent(Layer::Draft).await.expect("extent"), None);
     store.create_cluster(&draft("E-1", 106.0, 10.0), &ctx()).await.expect("create");
     store.create_cluster(&draft("E-2", 106.5, 10.3), &ctx()).await.expect("create");
-    let [a, b, c, d] = store.cluster_extent(clusterplan_store::Layer::Draft).await.expect("extent").expect("some");
+    let [a, b, c, d] = store.cluster_extent(Layer::Draft).await.expect("extent").expect("some");
     // The GeoPackage R*Tree keeps 32-bit floats rounded outwards: the extent contains every
     // cluster and is within a few metres of it.
     assert!(a <= 106.0 && b <= 10.0 && c >= 106.505 && d >= 10.304, "{a} {b} {c} {d}");
@@ -292,12 +299,27 @@ async fn events_and_tasks_are_read_for_the_clusters_and_units_asked_only(store: 
         store.create_task(&t).await.expect("task");
     }
 
-    let events = store.events_of(&[ids[2], ids[0]]).await.expect("events");
+    let events = store.events_of(&[ids[2], ids[0]], Layer::Draft).await.expect("events");
     let of: Vec<(i64, i64)> = events.iter().map(|e| (e.cluster_id, e.seq)).collect();
     assert_eq!(of, [(ids[0], 1), (ids[2], 1)], "by cluster then position, the clusters asked only");
     assert_eq!(events[1].event.effective, day(3));
-    assert!(store.events_of(&[]).await.expect("none").is_empty());
-    assert!(store.events_of(&[i64::MAX]).await.expect("unknown").is_empty());
+    assert!(store.events_of(&[], Layer::Draft).await.expect("none").is_empty());
+    assert!(store.events_of(&[i64::MAX], Layer::Draft).await.expect("unknown").is_empty());
+
+    // The published history ends at the last publication: none before the first, then the
+    // events recorded up to it, never one recorded after it.
+    assert!(store.events_of(&ids, Layer::Published).await.expect("unpublished").is_empty(), "no publication yet");
+    store.publish_clusters(None, &ctx()).await.expect("publish");
+    // Timestamps are kept to the millisecond on the embedded store: a later one, surely.
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let (later, _) = store
+        .create_cluster_with_event(&draft("E-4", 106.34, 10.2), &first(4), &ctx())
+        .await
+        .expect("create after the publication");
+    let asked = [ids[0], ids[1], ids[2], later.id];
+    let seen = |events: Vec<clusterplan_store::EventRecord>| events.iter().map(|e| e.cluster_id).collect::<Vec<_>>();
+    assert_eq!(seen(store.events_of(&asked, Layer::Draft).await.expect("draft")), asked);
+    assert_eq!(seen(store.events_of(&asked, Layer::Published).await.expect("published")), ids, "recorded after");
 
     let titles =
         |tasks: Vec<clusterplan_store::TaskRecord>| tasks.into_iter().map(|t| t.task.title).collect::<Vec<_>>();
@@ -358,7 +380,7 @@ async fn an_import_writes_all_or_nothing(store: Arc<dyn Store>) {
         let last = versions.last().expect("a version");
         assert_eq!((last.version, last.reason.as_deref()), (c.version, Some("import ranh-gioi.zip")));
     }
-    assert_eq!(store.events_of(&[written[0].id]).await.expect("events").len(), 1, "a first status event");
+    assert_eq!(store.events_of(&[written[0].id], Layer::Draft).await.expect("events").len(), 1, "a first status event");
 }
 
 use clusterplan_store::store_suite as suite;
