@@ -127,10 +127,10 @@ impl Backend for Sqlite {
 
     /// A geometry whose envelope (in the blob's header) lies inside the box meets it without
     /// being decoded; only one that straddles the box's edge is decoded and tested.
-    fn geom_meets_bbox(row: &SqliteRow, column: &str, [minx, miny, maxx, maxy]: [f64; 4]) -> Result<bool, StoreError> {
+    fn geom_meets_bbox(row: &SqliteRow, column: &str, bbox: [f64; 4]) -> Result<bool, StoreError> {
+        let [minx, miny, maxx, maxy] = bbox;
         let blob: Option<&[u8]> = row.try_get(column)?;
-        let Some(blob) = blob else { return Ok(false) };
-        if let Some([x0, y0, x1, y1]) = crate::geom::gpkg_envelope(blob)
+        if let Some([x0, y0, x1, y1]) = blob.and_then(crate::geom::gpkg_envelope)
             && minx <= x0
             && x1 <= maxx
             && miny <= y0
@@ -138,8 +138,7 @@ impl Backend for Sqlite {
         {
             return Ok(true);
         }
-        let geometry = gpkg_to_geometry(blob).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))?;
-        Ok(crate::query::geometry_meets_bbox(&geometry, [minx, miny, maxx, maxy]))
+        Ok(Self::get_geom(row, column)?.is_some_and(|g| crate::query::geometry_meets_bbox(&g, bbox)))
     }
 
     fn get_text_list(row: &SqliteRow, column: &str) -> Result<Vec<String>, StoreError> {

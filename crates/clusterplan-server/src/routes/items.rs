@@ -87,9 +87,10 @@ async fn list(
     // The stamp is read before the data: the page is then never older than its tag. The count
     // is read no further than the bound: beyond it, `numberMatched` is left out.
     let bound = state.config.matched_exact_up_to;
+    let count_to = bound.saturating_add(1);
     let (stamp, matched) = if request.as_of.is_none() && !headers.contains_key(header::IF_NONE_MATCH) {
         // Nothing to compare the tag with: stamp and count in one round trip.
-        let (stamp, matched) = state.store.clusters_stamp_and_count(&query, bound.saturating_add(1)).await?;
+        let (stamp, matched) = state.store.clusters_stamp_and_count(&query, count_to).await?;
         (stamp, Some(matched))
     } else {
         (state.store.clusters_stamp(query.layer).await?, None)
@@ -100,7 +101,7 @@ async fn list(
     }
     let matched = match (matched, request.as_of) {
         (Some(matched), _) => matched,
-        (None, None) => state.store.count_clusters_up_to(&query, bound.saturating_add(1)).await?,
+        (None, None) => state.store.count_clusters_up_to(&query, count_to).await?,
         (None, Some(at)) => state.store.count_clusters_as_of(&query, at).await?,
     };
     let head = items_head(matched, bound);
