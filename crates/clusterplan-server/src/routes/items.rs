@@ -18,7 +18,7 @@ use super::extract::{
 };
 use super::html::{self, View};
 use super::links::{BaseUrl, Link, PageAt, link, location, page_links};
-use super::page::{PageOf, items_head, items_tail};
+use super::page::{Chunks, PageOf, items_head, items_tail};
 use super::params::{as_of, bad_param, blank_is_absent, known};
 use super::selection::{ItemsRequest, join_repeated, parse_query, restrict_to_scope};
 use crate::AppState;
@@ -119,7 +119,7 @@ async fn list(
         .map(|client| (state.config.reads.clone(), client));
     let at = PageAt { offset: query.offset, cursor: query.cursor, by_id: query.sort().is_empty() };
     let body = async_stream::stream! {
-        yield Ok::<Bytes, std::io::Error>(Bytes::from(head));
+        let mut chunks = Chunks::new(&head);
         let mut page = PageOf::new(query.limit, query.cursor, features);
         while let Some(item) = page.next().await {
             match item {
@@ -127,14 +127,15 @@ async fn list(
                     if let Some((reads, client)) = &reader {
                         reads.record(client, cluster.id, cluster.version);
                     }
-                    let mut chunk = if page.read.returned == 1 { Vec::new() } else { vec![b','] };
                     let options = FeatureOptions { crs, properties: request.properties.as_deref() };
-                    if let Err(e) = write_feature(&mut chunk, &cluster, options) {
+                    if let Err(e) = write_feature(chunks.feature(page.read.returned == 1), &cluster, options) {
                         tracing::error!(cause = %e, id = cluster.id, "feature cannot be transformed");
                         yield Err(std::io::Error::other("feature transformation failed"));
                         return;
                     }
-                    yield Ok(Bytes::from(chunk));
+                    if let Some(full) = chunks.full() {
+                        yield Ok::<Bytes, std::io::Error>(full);
+                    }
                 }
                 Err(e) => {
                     // Headers are gone: abort the body so the client sees a broken
@@ -147,7 +148,7 @@ async fn list(
         }
         let mut links = page_links(query.limit, at, page.read, |paging, rel| page_link(&base, &collection, &request, paging, rel));
         links.push(html::alternate(&links[0]));
-        yield Ok(Bytes::from(items_tail(page.read.returned, &links)));
+        yield Ok(chunks.finish(&items_tail(page.read.returned, &links)));
     };
     Ok((
         [

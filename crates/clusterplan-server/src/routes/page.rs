@@ -4,6 +4,7 @@
 
 use std::collections::VecDeque;
 
+use bytes::Bytes;
 use chrono::Utc;
 use clusterplan_store::{Cursor, StoreError};
 use futures::StreamExt;
@@ -34,6 +35,48 @@ pub(crate) fn items_tail(returned: u64, links: &[Link]) -> String {
     let tail = serde_json::to_string(&Tail { number_returned: returned, links }).unwrap_or_else(|_| "{}".into());
     // `tail` is `{"numberReturned":…}`: splice its members into the open object.
     format!("],{}", &tail[1..])
+}
+
+/// A streamed page's bytes, handed to the response in pieces of about [`Chunks::SIZE`]: a
+/// piece per feature cost a chunk header and a `writev` of a few features each (a tenth of the
+/// server's CPU on a page of 100).
+pub(crate) struct Chunks {
+    buf: Vec<u8>,
+}
+
+impl Chunks {
+    pub(crate) const SIZE: usize = 64 * 1024;
+
+    /// The page's first piece begins with `head`.
+    pub(crate) fn new(head: &str) -> Self {
+        let mut chunks = Chunks { buf: Self::fresh() };
+        chunks.buf.extend_from_slice(head.as_bytes());
+        chunks
+    }
+
+    fn fresh() -> Vec<u8> {
+        // Room for the feature that crosses the size, mostly.
+        Vec::with_capacity(Self::SIZE + Self::SIZE / 4)
+    }
+
+    /// Where the next feature is written; `first`: no comma before it.
+    pub(crate) fn feature(&mut self, first: bool) -> &mut Vec<u8> {
+        if !first {
+            self.buf.push(b',');
+        }
+        &mut self.buf
+    }
+
+    /// The piece to send now, once [`Chunks::SIZE`] is reached.
+    pub(crate) fn full(&mut self) -> Option<Bytes> {
+        (self.buf.len() >= Self::SIZE).then(|| Bytes::from(std::mem::replace(&mut self.buf, Self::fresh())))
+    }
+
+    /// The last piece, ending with `tail`.
+    pub(crate) fn finish(mut self, tail: &str) -> Bytes {
+        self.buf.extend_from_slice(tail.as_bytes());
+        Bytes::from(self.buf)
+    }
 }
 
 /// Anything a page lists, by its id.
@@ -108,3 +151,6 @@ impl<T: Keyed> PageOf<T> {
         Some(item)
     }
 }
+
+#[cfg(test)]
+mod tests;

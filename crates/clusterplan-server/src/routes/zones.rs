@@ -25,7 +25,7 @@ use super::documented::Documented;
 use super::extract::{FEATURE_MEMBERS, GeoJson, IfMatch, JsonBody, Provenance, RequestCrs, ZoneId, known_members};
 use super::layer::layer_for;
 use super::links::{BaseUrl, PageAt, link, location, page_links};
-use super::page::{PageOf, items_head, items_tail};
+use super::page::{Chunks, PageOf, items_head, items_tail};
 use super::params::{as_of, bad_param, blank_is_absent, known};
 use crate::AppState;
 use crate::auth::Caller;
@@ -123,15 +123,16 @@ async fn list(
     };
     let at = PageAt { offset, cursor, by_id: true };
     let body = async_stream::stream! {
-        yield Ok::<Bytes, std::io::Error>(Bytes::from(head));
+        let mut chunks = Chunks::new(&head);
         let mut zones = PageOf::new(limit, cursor, zones);
         while let Some(item) = zones.next().await {
             let feature = item.map_err(ApiError::from).and_then(|z| zone_json(&z, crs));
             match feature {
                 Ok(feature) => {
-                    let mut chunk = if zones.read.returned == 1 { Vec::new() } else { vec![b','] };
-                    serde_json::to_writer(&mut chunk, &feature).unwrap_or_default();
-                    yield Ok(Bytes::from(chunk));
+                    serde_json::to_writer(chunks.feature(zones.read.returned == 1), &feature).unwrap_or_default();
+                    if let Some(full) = chunks.full() {
+                        yield Ok::<Bytes, std::io::Error>(full);
+                    }
                 }
                 Err(e) => {
                     tracing::error!(cause = %e, "stream of zones failed");
@@ -141,7 +142,7 @@ async fn list(
             }
         }
         let links = page_links(limit, at, zones.read, page);
-        yield Ok(Bytes::from(items_tail(zones.read.returned, &links)));
+        yield Ok(chunks.finish(&items_tail(zones.read.returned, &links)));
     };
     Ok((
         [
