@@ -25,8 +25,10 @@ use crate::{Layer, SqlStore, StoreError, TileBudget, TileId};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/sqlite");
 
-/// Rows a connection's worker thread may read ahead of the task taking them: a page of 1 000
-/// at once, and still a bound on what one connection holds while a whole layer streams out.
+/// Rows a connection's worker thread may read ahead of the task taking them (a bounded
+/// channel). At sqlx's 50 a page outran it and the two threads handed over one row per
+/// wake-up; 1 024 holds a page of 1 000 and still bounds what one connection holds while a
+/// whole layer streams out.
 const ROW_BUFFER: usize = 1024;
 
 /// The embedded store: a GeoPackage file.
@@ -43,9 +45,6 @@ impl SqlStore<Sqlite> {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
-            // Rows travel from the connection's worker thread to the reading task through a
-            // bounded channel; at sqlx's 50 a page outruns it and the two threads hand over
-            // one row at a time (a wake-up each). A page of 1 000 fits.
             .row_buffer_size(ROW_BUFFER);
         // No ping before each acquire: a connection to a local file does not drop like a
         // socket, and the ping is a round trip to the connection's worker thread per statement.

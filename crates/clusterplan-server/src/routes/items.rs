@@ -119,7 +119,7 @@ async fn list(
         .map(|client| (state.config.reads.clone(), client));
     let at = PageAt { offset: query.offset, cursor: query.cursor, by_id: query.sort().is_empty() };
     let body = async_stream::stream! {
-        let mut chunks = Chunks::new(&head);
+        let mut chunks = Chunks::new(head);
         let mut page = PageOf::new(query.limit, query.cursor, features);
         while let Some(item) = page.next().await {
             match item {

@@ -47,16 +47,10 @@ pub(crate) struct Chunks {
 impl Chunks {
     pub(crate) const SIZE: usize = 64 * 1024;
 
-    /// The page's first piece begins with `head`.
-    pub(crate) fn new(head: &str) -> Self {
-        let mut chunks = Chunks { buf: Self::fresh() };
-        chunks.buf.extend_from_slice(head.as_bytes());
-        chunks
-    }
-
-    fn fresh() -> Vec<u8> {
-        // Room for the feature that crosses the size, mostly.
-        Vec::with_capacity(Self::SIZE + Self::SIZE / 4)
+    /// The page's first piece begins with `head`. It grows to [`Chunks::SIZE`] as features
+    /// come (a short page allocates what it holds, no more); later pieces start at its size.
+    pub(crate) fn new(head: String) -> Self {
+        Chunks { buf: head.into_bytes() }
     }
 
     /// Where the next feature is written; `first`: no comma before it.
@@ -69,7 +63,11 @@ impl Chunks {
 
     /// The piece to send now, once [`Chunks::SIZE`] is reached.
     pub(crate) fn full(&mut self) -> Option<Bytes> {
-        (self.buf.len() >= Self::SIZE).then(|| Bytes::from(std::mem::replace(&mut self.buf, Self::fresh())))
+        if self.buf.len() < Self::SIZE {
+            return None;
+        }
+        let next = Vec::with_capacity(self.buf.capacity());
+        Some(Bytes::from(std::mem::replace(&mut self.buf, next)))
     }
 
     /// The last piece, ending with `tail`.

@@ -123,7 +123,7 @@ async fn list(
     };
     let at = PageAt { offset, cursor, by_id: true };
     let body = async_stream::stream! {
-        let mut chunks = Chunks::new(&head);
+        let mut chunks = Chunks::new(head);
         let mut zones = PageOf::new(limit, cursor, zones);
         while let Some(item) = zones.next().await {
             let feature = item.map_err(ApiError::from).and_then(|z| zone_json(&z, crs));

@@ -3,7 +3,7 @@ use super::*;
 #[test]
 fn a_page_goes_out_in_few_pieces_that_join_into_the_document() {
     let feature = format!(r#"{{"type":"Feature","id":1,"properties":{{"name":"{}"}}}}"#, "x".repeat(2_000));
-    let mut chunks = Chunks::new(r#"{"features":["#);
+    let mut chunks = Chunks::new(r#"{"features":["#.to_owned());
     let mut pieces = Vec::new();
     for i in 0..100 {
         chunks.feature(i == 0).extend_from_slice(feature.as_bytes());
@@ -20,6 +20,6 @@ fn a_page_goes_out_in_few_pieces_that_join_into_the_document() {
 
 #[test]
 fn an_empty_page_is_one_piece() {
-    let chunks = Chunks::new(r#"{"features":["#);
+    let chunks = Chunks::new(r#"{"features":["#.to_owned());
     assert_eq!(&chunks.finish("]}")[..], br#"{"features":[]}"#);
 }
