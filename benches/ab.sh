@@ -4,7 +4,9 @@
 # `bench`). Each build serves in turn on port 18811; each URL gets a 3 s warm-up, then 4 s of
 # wrk at 4 and at 16 connections; three rounds. Prints one line per run: round, build, conns,
 # URL, requests/s. Take the medians per column. DATABASE may name the GeoPackage
-# (/tmp/clusterplan-bench/bench.gpkg) instead.
+# (/tmp/clusterplan-bench/bench.gpkg) instead. LUA names a wrk script for every URL (one thread
+# per connection), e.g. the PATCH of `make bench`: DATABASE=/tmp/clusterplan-bench/bench.gpkg
+# LUA=/tmp/clusterplan-bench/patch-gpkg.lua PATHS=/ benches/ab.sh (the script sets the path).
 set -euo pipefail
 A=${A:?the first binary}
 B=${B:?the second binary}
@@ -18,8 +20,9 @@ for round in 1 2 3; do
     sleep 2
     for url in "${URLS[@]}"; do
       for conns in 4 16; do
-        wrk -t2 -c"$conns" -d3s "http://127.0.0.1:18811$url" > /dev/null
-        rate=$(wrk -t2 -c"$conns" -d4s "http://127.0.0.1:18811$url" | awk '/Requests\/sec/ {print $2}')
+        if [ -n "${LUA:-}" ]; then args=(-t"$conns" -s "$LUA"); else args=(-t2); fi
+        wrk "${args[@]}" -c"$conns" -d3s "http://127.0.0.1:18811$url" > /dev/null
+        rate=$(wrk "${args[@]}" -c"$conns" -d4s "http://127.0.0.1:18811$url" | awk '/Requests\/sec/ {print $2}')
         echo "$round $bin c=$conns $url $rate"
       done
     done

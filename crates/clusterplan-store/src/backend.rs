@@ -10,6 +10,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use clusterplan_core::cql2::{LikePattern, Literal};
@@ -115,6 +116,9 @@ pub trait Backend: Database + sealed::Sealed {
     /// Whether [`Backend::push_bbox`] is exact (`true`) or an envelope prefilter whose
     /// candidates are tested again in Rust.
     const BBOX_EXACT: bool;
+    /// Whether the database takes one writer at a time (SQLite: one write lock for the whole
+    /// file). Then the store's writers queue in the process first ([`crate::SqlStore::begin`]).
+    const ONE_WRITER: bool = false;
     /// A statement that locks one feature row for the rest of the transaction and affects one
     /// row when it exists; `{table}` and `{id}` are replaced, `?` is the id.
     const LOCK_ROW: &'static str;
@@ -228,6 +232,17 @@ pub trait Backend: Database + sealed::Sealed {
         pool: &Pool<Self>,
         key: String,
     ) -> impl Future<Output = Result<Transaction<'static, Self>, StoreError>> + Send;
+
+    /// Sets `flag` when a transaction on `conn` is rolled back whole, by a statement or by the
+    /// database itself after an error (a savepoint's rollback does not count). The embedded
+    /// store's shared commits (`turn.rs`) need it; PostgreSQL's transactions are not shared.
+    fn on_rollback(
+        conn: &mut Self::Connection,
+        flag: Arc<AtomicBool>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        let _ = (conn, flag);
+        async { Ok(()) }
+    }
 
     /// One Mapbox Vector Tile of a layer's clusters or zones, its MVT layer called `name`,
     /// within the budget; `None` when the tile is empty.

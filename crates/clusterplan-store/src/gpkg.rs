@@ -3,6 +3,7 @@
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -20,6 +21,7 @@ use crate::query::Queryable;
 use crate::sql_store::planning::{ZONE_COLUMNS, decode_zone};
 use crate::sql_store::{CLUSTER_COLUMNS, decode_cluster};
 use crate::tiles::{TileFeature, Tiled};
+use crate::turn::WriteStats;
 use crate::warm::Warm;
 use crate::{Layer, SqlStore, StoreError, TileBudget, TileId};
 
@@ -37,6 +39,12 @@ pub type GpkgStore = SqlStore<Sqlite>;
 impl SqlStore<Sqlite> {
     /// Opens the file, creating and migrating it when needed.
     pub async fn open(path: &Path) -> Result<Self, StoreError> {
+        Self::open_with(path, Duration::from_secs(10)).await
+    }
+
+    /// [`Self::open`], where a connection that finds the file locked by another (process)
+    /// waits up to `busy_timeout` before it fails.
+    pub(crate) async fn open_with(path: &Path, busy_timeout: Duration) -> Result<Self, StoreError> {
         let options = SqliteConnectOptions::from_str("sqlite://")?
             .filename(path)
             .create_if_missing(true)
@@ -44,7 +52,7 @@ impl SqlStore<Sqlite> {
             // FULL: a commit survives power loss, not only a process crash.
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10))
+            .busy_timeout(busy_timeout)
             .row_buffer_size(ROW_BUFFER);
         // No ping before each acquire: a connection to a local file does not drop like a
         // socket, and the ping is a round trip to the connection's worker thread per statement.
@@ -54,6 +62,12 @@ impl SqlStore<Sqlite> {
         // the WAL: move the migrations' header changes (application id) into it.
         sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&pool).await?;
         Ok(SqlStore::on(pool))
+    }
+
+    /// How this store's writes were committed since it opened: several writes that come
+    /// together share one commit (`turn.rs`).
+    pub fn write_stats(&self) -> WriteStats {
+        self.writers.stats()
     }
 
     /// The connection pool, for tests that inspect the file.
@@ -68,6 +82,7 @@ impl Backend for Sqlite {
     const NAME: &'static str = "gpkg";
     const ID: &'static str = "fid";
     const BBOX_EXACT: bool = false;
+    const ONE_WRITER: bool = true;
     // An update takes SQLite's write lock at once (a read first would have to upgrade its lock,
     // and fail with SQLITE_BUSY when another writer got in between).
     const LOCK_ROW: &'static str = "UPDATE {table} SET fid = fid WHERE fid = ?";
@@ -222,6 +237,11 @@ impl Backend for Sqlite {
     /// before, whose rollback sqlx runs lazily) still holds it.
     async fn begin_locked(pool: &Pool<Self>, _key: String) -> Result<Transaction<'static, Self>, StoreError> {
         Ok(pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    async fn on_rollback(conn: &mut SqliteConnection, flag: Arc<AtomicBool>) -> Result<(), StoreError> {
+        conn.lock_handle().await?.set_rollback_hook(move || flag.store(true, Ordering::Release));
+        Ok(())
     }
 
     async fn tile(

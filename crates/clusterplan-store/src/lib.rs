@@ -30,6 +30,7 @@ mod sql_store;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tiles;
+mod turn;
 mod warm;
 pub mod zone_history;
 
@@ -54,6 +55,7 @@ pub use query::{Queryable, Selection, SortKey};
 pub use registry::{BudgetRecord, DesignationRecord, InvestorRecord, InvestorVersion, LeaseRecord, RegistryStore};
 pub use sql_store::SqlStore;
 pub use tiles::{TileBudget, TileId};
+pub use turn::WriteStats;
 pub use zone_history::{ZoneHistoryStore, ZoneVersion};
 
 /// Where the data lives, resolved from configuration.

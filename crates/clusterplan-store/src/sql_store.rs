@@ -21,6 +21,7 @@ use crate::backend::{Backend, RowExt, Sql, TextList, expand};
 use crate::planning::PlanningStore;
 use crate::sql_filter;
 use crate::tiles::Tiled;
+use crate::turn::{Turn, Tx, Writers};
 use crate::warm::Warm;
 use crate::{
     ClusterQuery, CollectionMeta, Cursor, Layer, NewAudit, Publication, Store, StoreError, TileBudget, TileId,
@@ -33,18 +34,20 @@ pub struct SqlStore<B: Database> {
     pub(crate) pool: Pool<B>,
     /// Connections kept between reads without sqlx's ping on release (`warm.rs`).
     pub(crate) warm: Arc<Warm<B>>,
+    /// This process's writers: on SQLite, one at a time, their commits shared (`turn.rs`).
+    pub(crate) writers: Writers<B>,
 }
 
 impl<B: Database> Clone for SqlStore<B> {
     fn clone(&self) -> Self {
-        SqlStore { pool: self.pool.clone(), warm: Arc::clone(&self.warm) }
+        SqlStore { pool: self.pool.clone(), warm: Arc::clone(&self.warm), writers: self.writers.clone() }
     }
 }
 
 impl<B: Database> SqlStore<B> {
     /// A store on `pool` (migrated).
     pub(crate) fn on(pool: Pool<B>) -> Self {
-        SqlStore { warm: Warm::new(pool.clone()), pool }
+        SqlStore { warm: Warm::new(pool.clone()), pool, writers: Writers::default() }
     }
 
     /// Closes the pool: the kept connections first, then the pool once every connection is
@@ -200,6 +203,33 @@ pub(crate) async fn lock_table<B: Backend>(conn: &mut B::Connection, table: &str
 }
 
 impl<B: Backend> SqlStore<B> {
+    /// This writer's turn (on SQLite, after the writers that came before it, and the batch
+    /// they left open committed; `turn.rs`), for a write that is not a transaction of its own.
+    /// Taken before the connection.
+    pub(crate) async fn write_turn(&self) -> Option<Turn<B>> {
+        if B::ONE_WRITER { Some(self.writers.turn_alone().await) } else { None }
+    }
+
+    /// A write transaction: PostgreSQL's own; on SQLite, in this writer's turn and committed
+    /// with the writes around it (`turn.rs`).
+    pub(crate) async fn begin(&self) -> Result<Tx<B>, StoreError> {
+        if B::ONE_WRITER {
+            self.writers.begin_batched(&self.warm).await
+        } else {
+            Ok(Tx::pooled(self.pool.begin().await?))
+        }
+    }
+
+    /// [`Backend::begin_locked`] on PostgreSQL; on SQLite, where one writer runs at a time,
+    /// [`SqlStore::begin`].
+    pub(crate) async fn begin_locked(&self, key: String) -> Result<Tx<B>, StoreError> {
+        if B::ONE_WRITER {
+            self.writers.begin_batched(&self.warm).await
+        } else {
+            Ok(Tx::pooled(B::begin_locked(&self.pool, key).await?))
+        }
+    }
+
     /// The change stamp of a collection's layer: its draft's serial, or the number of the last
     /// publication (clusters and zones are published together).
     async fn stamp(&self, collection: &'static str, layer: Layer) -> Result<i64, StoreError> {
@@ -499,6 +529,12 @@ where
         draft: &ClusterDraft,
         ctx: &WriteContext,
     ) -> Result<Cluster, StoreError> {
+        if B::ONE_WRITER {
+            let mut tx = self.begin().await?;
+            let written = Self::update_in_tx(&mut tx, id, expected_version, draft, ctx, Utc::now()).await?;
+            tx.commit().await?;
+            return Ok(written);
+        }
         // On a kept connection, kept again once committed: the most frequent write returns no
         // connection to the pool, which sqlx would ping (a round trip) on the way back.
         let mut conn = self.warm.lease().await?;
@@ -517,7 +553,7 @@ where
         ctx: &WriteContext,
     ) -> Result<(), StoreError> {
         let now = Utc::now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         // Zones reference their cluster: lock it first so that no zone is added meanwhile.
         lock_row::<B>(&mut tx, "clusters", id).await?;
         let zones: i64 =
@@ -601,7 +637,7 @@ where
 
     async fn publish_clusters(&self, note: Option<&str>, ctx: &WriteContext) -> Result<Publication, StoreError> {
         let now = Utc::now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         // One publisher at a time (the zones' snapshot too); readers keep reading the previous
         // snapshot until commit.
         lock_table::<B>(&mut tx, "clusters_published").await?;
@@ -688,6 +724,7 @@ where
     }
 
     async fn put_collection_meta(&self, collection: &str, meta: &CollectionMeta) -> Result<CollectionMeta, StoreError> {
+        let _turn = self.write_turn().await;
         let mut conn = self.pool.acquire().await?;
         Sql::<B>::new(
             "INSERT INTO collection_meta (collection, title, description, license, attribution, keywords, updated_at) \

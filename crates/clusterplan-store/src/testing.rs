@@ -1,4 +1,4 @@
-//! Test support: a fresh PostGIS database per test.
+//! Test support: a fresh PostGIS database per test; an embedded store that never waits for a lock.
 //!
 //! The admin URL comes from `CLUSTERPLAN_TEST_POSTGRES` (default: the local server,
 //! `postgres://postgres@127.0.0.1:5432/postgres`). When PostgreSQL or PostGIS is missing, the
@@ -93,4 +93,11 @@ macro_rules! store_suite {
             )+
         }
     };
+}
+
+/// The embedded store on `path`, where a writer that finds the file locked fails at once
+/// ("database is locked") instead of waiting in SQLite's busy handler: the store's own writers
+/// must never find it locked, as they take their turns in the process first.
+pub async fn gpkg_failing_when_locked(path: &std::path::Path) -> Result<crate::GpkgStore, crate::StoreError> {
+    crate::GpkgStore::open_with(path, std::time::Duration::ZERO).await
 }

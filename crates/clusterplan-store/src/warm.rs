@@ -115,6 +115,16 @@ impl<B: Database> Lease<B> {
     }
 }
 
+impl<B: Database> Lease<B> {
+    /// The connection is closed when the lease drops, not returned (a transaction left open on
+    /// it ends with it).
+    pub(crate) fn close_on_drop(&mut self) {
+        if let Some(conn) = self.conn.as_mut() {
+            conn.close_on_drop();
+        }
+    }
+}
+
 impl<B: Database> std::ops::Deref for Lease<B> {
     type Target = B::Connection;
 

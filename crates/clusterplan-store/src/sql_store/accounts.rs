@@ -40,6 +40,7 @@ fn decode_audit<B: Backend>(row: &B::Row) -> Result<AuditEntry, StoreError> {
 #[async_trait]
 impl<B: Backend> AccountStore for SqlStore<B> {
     async fn create_user(&self, user: &NewUser) -> Result<User, StoreError> {
+        let _turn = self.write_turn().await;
         let mut conn = self.pool.acquire().await?;
         let row = Sql::<B>::new(
             "INSERT INTO users (name, role, unit_code, password_hash, disabled, created_at) VALUES (?, ?, ?, ?, ?, ?) \
@@ -64,7 +65,7 @@ impl<B: Backend> AccountStore for SqlStore<B> {
         keep_session: Option<&str>,
         audit: &NewAudit,
     ) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let row = Sql::<B>::new("UPDATE users SET password_hash = ? WHERE name = ? RETURNING id")
             .bind(password_hash.to_owned())
             .bind(name.to_owned())
@@ -108,7 +109,7 @@ impl<B: Backend> AccountStore for SqlStore<B> {
     }
 
     async fn disable_user(&self, name: &str) -> Result<bool, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let row = Sql::<B>::new("UPDATE users SET disabled = ? WHERE name = ? RETURNING id")
             .bind(true)
             .bind(name.to_owned())
@@ -122,6 +123,7 @@ impl<B: Backend> AccountStore for SqlStore<B> {
     }
 
     async fn create_token(&self, user: &str, token_name: &str, token_hash: &str) -> Result<bool, StoreError> {
+        let _turn = self.write_turn().await;
         let mut conn = self.pool.acquire().await?;
         let n = Sql::<B>::new(
             "INSERT INTO api_tokens (token_hash, user_id, name, created_at) SELECT ?, id, ?, ? FROM users WHERE name = ?",
@@ -150,6 +152,7 @@ impl<B: Backend> AccountStore for SqlStore<B> {
     }
 
     async fn revoke_token(&self, token_hash: &str, owner: Option<&str>) -> Result<bool, StoreError> {
+        let _turn = self.write_turn().await;
         let mut conn = self.pool.acquire().await?;
         let owner = owner.map(str::to_owned);
         let n = Sql::<B>::new(
@@ -173,7 +176,7 @@ impl<B: Backend> AccountStore for SqlStore<B> {
         expires_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let now = Utc::now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         // Expired sessions are dropped as new ones come in: the table stays small.
         Sql::<B>::new("DELETE FROM sessions WHERE expires_at < ?").time(now).execute(&mut tx).await?;
         Sql::<B>::new(
@@ -213,12 +216,14 @@ impl<B: Backend> AccountStore for SqlStore<B> {
     }
 
     async fn delete_session(&self, id_hash: &str) -> Result<(), StoreError> {
+        let _turn = self.write_turn().await;
         let mut conn = self.pool.acquire().await?;
         Sql::<B>::new("DELETE FROM sessions WHERE id_hash = ?").bind(id_hash.to_owned()).execute(&mut conn).await?;
         Ok(())
     }
 
     async fn append_audit(&self, entry: &NewAudit) -> Result<(), StoreError> {
+        let _turn = self.write_turn().await;
         let mut conn = self.pool.acquire().await?;
         insert_audit::<B>(&mut conn, entry).await
     }

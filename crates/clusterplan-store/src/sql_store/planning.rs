@@ -314,7 +314,7 @@ impl<B: Backend> SqlStore<B> {
 impl<B: Backend> PlanningStore for SqlStore<B> {
     async fn write_clusters(&self, writes: &[ClusterWrite], ctx: &WriteContext) -> Result<Vec<Cluster>, StoreError> {
         let now = Utc::now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let mut written = Vec::with_capacity(writes.len());
         for write in writes {
             // An error drops the transaction: nothing of the import stays.
@@ -340,7 +340,7 @@ impl<B: Backend> PlanningStore for SqlStore<B> {
         ctx: &WriteContext,
     ) -> Result<(Cluster, EventRecord), StoreError> {
         let now = Utc::now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let cluster = Self::insert_in_tx(&mut tx, draft, ctx, now).await?;
         let event = insert_event::<B>(&mut tx, cluster.id, 1, first, 1, ctx, now).await?;
         tx.commit().await?;
@@ -401,7 +401,7 @@ impl<B: Backend> PlanningStore for SqlStore<B> {
         ctx: &WriteContext,
     ) -> Result<(EventRecord, Cluster), StoreError> {
         let now = Utc::now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         // Lock the cluster first, so that the history read below is the one this change extends.
         if !lock_row::<B>(&mut tx, "clusters", cluster_id).await? {
             return Err(StoreError::NotFound(cluster_id));
@@ -430,6 +430,7 @@ impl<B: Backend> PlanningStore for SqlStore<B> {
     }
 
     async fn create_task(&self, task: &NewTask) -> Result<TaskRecord, StoreError> {
+        let _turn = self.write_turn().await;
         let mut conn = self.pool.acquire().await?;
         let row = Sql::<B>::new(&format!(
             "INSERT INTO planning_tasks (title, owner_agency, due_date, done_on, cluster_id, unit_code, act_number, \
@@ -489,6 +490,7 @@ impl<B: Backend> PlanningStore for SqlStore<B> {
     }
 
     async fn set_task_done(&self, id: i64, done_on: Option<NaiveDate>) -> Result<TaskRecord, StoreError> {
+        let _turn = self.write_turn().await;
         let mut conn = self.pool.acquire().await?;
         let row =
             Sql::<B>::new(&format!("UPDATE planning_tasks SET done_on = ? WHERE id = ? RETURNING {TASK_COLUMNS}"))
@@ -502,7 +504,7 @@ impl<B: Backend> PlanningStore for SqlStore<B> {
 
     async fn create_zone(&self, draft: &ZoneDraft, ctx: &WriteContext) -> Result<Zone, StoreError> {
         let now = Utc::now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let (cluster, zones) = lock_cluster_with_zones::<B>(&mut tx, draft.attrs.cluster_id()).await?;
         check(draft, &cluster, &zones, None)?;
         let id = insert_zone::<B>(&mut tx, draft, ctx, now).await?;
@@ -513,7 +515,7 @@ impl<B: Backend> PlanningStore for SqlStore<B> {
 
     async fn write_zones(&self, drafts: &[ZoneDraft], ctx: &WriteContext) -> Result<Vec<Zone>, StoreError> {
         let now = Utc::now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let mut clusters: HashMap<i64, (Cluster, Vec<Zone>)> = HashMap::new();
         let mut written = Vec::with_capacity(drafts.len());
         for draft in drafts {
@@ -543,7 +545,7 @@ impl<B: Backend> PlanningStore for SqlStore<B> {
     ) -> Result<Zone, StoreError> {
         let now = Utc::now();
         let cluster_id = draft.attrs.cluster_id();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let (cluster, zones) = lock_cluster_with_zones::<B>(&mut tx, cluster_id).await?;
         // A zone moved to another cluster must leave no gap in the old cluster's lock either.
         let old_cluster = Sql::<B>::new("SELECT cluster_id FROM zones WHERE {id} = ?")
@@ -582,7 +584,7 @@ impl<B: Backend> PlanningStore for SqlStore<B> {
 
     async fn delete_zone(&self, id: i64, expected_version: Option<i64>, ctx: &WriteContext) -> Result<(), StoreError> {
         let now = Utc::now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         delete_feature::<B, Zone>(&mut tx, id, expected_version, ctx, now).await?;
         tx.commit().await?;
         Ok(())
@@ -665,7 +667,7 @@ impl<B: Backend> PlanningStore for SqlStore<B> {
     async fn bulk_load_zones(&self, drafts: &[ZoneDraft]) -> Result<u64, StoreError> {
         let now = Utc::now();
         let ctx = WriteContext { author: Some("bulk load".into()), ..WriteContext::default() };
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         for draft in drafts {
             insert_zone::<B>(&mut tx, draft, &ctx, now).await?;
         }
@@ -675,7 +677,7 @@ impl<B: Backend> PlanningStore for SqlStore<B> {
 
     async fn load_units(&self, units: &[Unit], successions: &[Succession]) -> Result<u64, StoreError> {
         let now = Utc::now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let mut added = 0;
         for unit in units {
             let row = Sql::<B>::new(

@@ -320,7 +320,7 @@ impl<B: Backend> RegistryStore for SqlStore<B> {
     ) -> Result<InvestorRecord, StoreError> {
         // Every registry write takes the write lock first (SQLite: BEGIN IMMEDIATE), so that a
         // read before the write cannot be overtaken by another writer (SQLITE_BUSY_SNAPSHOT).
-        let mut tx = B::begin_locked(&self.pool, format!("investor-tax:{}", attrs.tax_code.as_str())).await?;
+        let mut tx = self.begin_locked(format!("investor-tax:{}", attrs.tax_code.as_str())).await?;
         cluster_exists::<B>(&mut tx, attrs.cluster_id).await?;
         let sql = Sql::<B>::new(&format!(
             "INSERT INTO investors ({}, version, updated_at, updated_by) VALUES ({}, 1, ?, ?) RETURNING id",
@@ -348,7 +348,7 @@ impl<B: Backend> RegistryStore for SqlStore<B> {
         attrs: &InvestorAttrs,
         ctx: &WriteContext,
     ) -> Result<InvestorRecord, StoreError> {
-        let mut tx = B::begin_locked(&self.pool, format!("investor:{id}")).await?;
+        let mut tx = self.begin_locked(format!("investor:{id}")).await?;
         let current = one_investor::<B>(&mut tx, id).await?;
         if let Some(expected) = expected_version
             && expected != current.version
@@ -421,7 +421,7 @@ impl<B: Backend> RegistryStore for SqlStore<B> {
         figures: &InvestorFigures,
         ctx: &WriteContext,
     ) -> Result<InvestorRecord, StoreError> {
-        let mut tx = B::begin_locked(&self.pool, format!("investor:{id}")).await?;
+        let mut tx = self.begin_locked(format!("investor:{id}")).await?;
         let current = one_investor::<B>(&mut tx, id).await?;
         if figures.registered_capital_usd.is_some() && !current.attrs.is_fdi() {
             return Err(rejected(
@@ -443,7 +443,7 @@ impl<B: Backend> RegistryStore for SqlStore<B> {
     ) -> Result<InvestorRecord, StoreError> {
         // One plot's leases are written one at a time (an advisory lock on PostGIS, the
         // database's write lock on SQLite), so two overlapping leases cannot both pass.
-        let mut tx = B::begin_locked(&self.pool, format!("zone-leases:{}", lease.zone_id)).await?;
+        let mut tx = self.begin_locked(format!("zone-leases:{}", lease.zone_id)).await?;
         let investor = one_investor::<B>(&mut tx, investor_id).await?;
         let zone = Sql::<B>::new("SELECT cluster_id, land_use, leasable FROM zones WHERE {id} = ?")
             .bind(lease.zone_id)
@@ -517,7 +517,7 @@ impl<B: Backend> RegistryStore for SqlStore<B> {
         let current = one_investor::<B>(&mut conn, investor_id).await?;
         drop(conn);
         let held = current.leases.iter().find(|l| l.id == lease_id).ok_or(StoreError::NotFound(lease_id))?;
-        let mut tx = B::begin_locked(&self.pool, format!("zone-leases:{}", held.lease.zone_id)).await?;
+        let mut tx = self.begin_locked(format!("zone-leases:{}", held.lease.zone_id)).await?;
         let row = Sql::<B>::new(
             "SELECT id, investor_id, zone_id, start_date, end_date FROM leases WHERE id = ? AND investor_id = ?",
         )
@@ -543,7 +543,7 @@ impl<B: Backend> RegistryStore for SqlStore<B> {
     }
 
     async fn create_designation(&self, d: &Designation, ctx: &WriteContext) -> Result<DesignationRecord, StoreError> {
-        let mut tx = B::begin_locked(&self.pool, "designations".to_owned()).await?;
+        let mut tx = self.begin_locked("designations".to_owned()).await?;
         for id in &d.cluster_ids {
             cluster_exists::<B>(&mut tx, *id).await?;
         }
@@ -582,7 +582,7 @@ impl<B: Backend> RegistryStore for SqlStore<B> {
     }
 
     async fn create_budget(&self, b: &Budget, ctx: &WriteContext) -> Result<BudgetRecord, StoreError> {
-        let mut tx = B::begin_locked(&self.pool, "budgets".to_owned()).await?;
+        let mut tx = self.begin_locked("budgets".to_owned()).await?;
         if let Some(id) = b.cluster_id {
             cluster_exists::<B>(&mut tx, id).await?;
         }

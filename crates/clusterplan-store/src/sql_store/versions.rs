@@ -9,7 +9,6 @@ use clusterplan_core::zones::{Zone, ZoneDraft};
 use clusterplan_core::{Boundary, Cluster, ClusterDraft};
 use futures::TryStreamExt;
 use futures::stream::BoxStream;
-use sqlx::Transaction;
 
 use super::planning::{
     ZONE_ATTR_COLUMNS, ZONE_COLUMNS, bind_zone_attrs, check, decode_zone, insert_zone_row, lock_cluster_with_zones,
@@ -19,6 +18,7 @@ use super::{
 };
 use crate::backend::{Backend, RowExt, Sql};
 use crate::history::{audit_of_comment, audit_of_write, comment_refusal, page_as_of, revert_to_tombstone};
+use crate::turn::Tx;
 use crate::zone_history::{ZoneHistoryStore, ZoneVersion};
 use crate::{ClusterQuery, Comment, HistoryStore, NewComment, PlanningStore, StoreError, Version, WriteContext};
 
@@ -280,8 +280,8 @@ impl<B: Backend> SqlStore<B> {
         &self,
         id: i64,
         expected_version: Option<i64>,
-    ) -> Result<(Transaction<'static, B>, i64), StoreError> {
-        let mut tx = B::begin_locked(&self.pool, format!("{}/{id}", T::FEATURES)).await?;
+    ) -> Result<(Tx<B>, i64), StoreError> {
+        let mut tx = self.begin_locked(format!("{}/{id}", T::FEATURES)).await?;
         let Some((last, operation)) = last_version::<B, T>(&mut tx, id).await? else {
             return Err(StoreError::NotFound(id));
         };
@@ -378,7 +378,7 @@ impl<B: Backend> HistoryStore for SqlStore<B> {
         let target = self.version(id, version).await?;
         let state = target.state.ok_or_else(|| revert_to_tombstone(id, version))?;
         let ctx = WriteContext { reverted_from: Some(version), ..ctx.clone() };
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         match Self::update_in_tx(&mut tx, id, expected_version, &state.data, &ctx, Utc::now()).await {
             Ok(written) => {
                 tx.commit().await?;
@@ -393,7 +393,7 @@ impl<B: Backend> HistoryStore for SqlStore<B> {
     }
 
     async fn add_comment(&self, new: &NewComment) -> Result<Comment, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         // One statement checks that the feature is live and has the version, and writes; no
         // delete can come in between (SQLite: the statement takes the write lock; PostGIS: the
         // row lock of FOR SHARE).
@@ -430,6 +430,7 @@ impl<B: Backend> HistoryStore for SqlStore<B> {
     }
 
     async fn comments(&self, id: i64) -> Result<Vec<Comment>, StoreError> {
+        // A read, in one snapshot: no writer's turn.
         let mut tx = self.pool.begin().await?;
         if last_version::<B, Cluster>(&mut tx, id).await?.is_none() {
             return Err(StoreError::NotFound(id));

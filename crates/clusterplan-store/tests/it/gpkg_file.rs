@@ -1,10 +1,12 @@
 //! The embedded store's file is a real GeoPackage that other tools can open.
 
 use clusterplan_core::{ClusterDraft, ClusterInput};
-use clusterplan_store::{GpkgStore, Store, WriteContext};
+use std::sync::Arc;
+
+use clusterplan_store::{GpkgStore, Store, StoreError, WriteContext};
 use sqlx::Row;
 
-use crate::support::draft_of;
+use crate::support::{ctx, draft_of, input, small};
 
 fn draft() -> ClusterDraft {
     let input =
@@ -82,4 +84,116 @@ async fn reopening_the_file_keeps_everything_and_migrations_run_once() {
     let c = store.get_cluster(id).await.expect("read");
     assert_eq!(c.data.attrs.name(), "Giồng Trôm");
     assert_eq!(c.data.boundary, draft().boundary);
+}
+
+/// Opens the embedded store on a file where a writer that finds it locked fails at once.
+async fn failing_when_locked(dir: &tempfile::TempDir) -> Arc<GpkgStore> {
+    Arc::new(clusterplan_store::testing::gpkg_failing_when_locked(&dir.path().join("a.gpkg")).await.expect("open"))
+}
+
+/// The store's own writers take their turns in the process (`turn.rs`) before they touch the
+/// file, so none of them ever finds it locked: on a file where a writer that finds it locked
+/// fails at once, 16 writers at a time (creates, then updates) all land, each update exactly
+/// once; and writes that come together share commits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_writers_never_find_the_file_locked_and_share_commits() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = failing_when_locked(&dir).await;
+    let writers: Vec<_> = (0..16)
+        .map(|i| {
+            let store = Arc::clone(&store);
+            tokio::spawn(async move {
+                let lon = 106.3 + f64::from(i) * 0.01;
+                let code = format!("Q-{i}");
+                let draft = small(input(&code, "Quới Sơn", "in_plan"), lon, 10.2);
+                let created = store.create_cluster(&draft, &ctx("writer", "create")).await.expect("create");
+                for n in 0..10 {
+                    let mut edit = input(&code, "Quới Sơn", "in_plan");
+                    edit.notes = Some(format!("edit {n}"));
+                    let edited = small(edit, lon, 10.2);
+                    store.update_cluster(created.id, None, &edited, &ctx("writer", "edit")).await.expect("update");
+                }
+                created.id
+            })
+        })
+        .collect();
+    for writer in writers {
+        let id = writer.await.expect("writer");
+        let cluster = store.get_cluster(id).await.expect("read back");
+        assert_eq!(cluster.version, 11, "one version per write, none lost");
+        assert_eq!(cluster.data.attrs.notes(), Some("edit 9"));
+    }
+    let stats = store.write_stats();
+    assert_eq!(stats.writes, 16 * 11, "{stats:?}");
+    assert!(stats.commits < stats.writes, "writes that came together share commits: {stats:?}");
+    // And all of it is in the file: a second store on it reads the same.
+    drop(store);
+    let again = GpkgStore::open(&dir.path().join("a.gpkg")).await.expect("reopen");
+    let versions: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM cluster_versions").fetch_one(again.pool()).await.expect("count");
+    assert_eq!(versions, 16 * 11);
+}
+
+/// A write alone commits alone: nobody waits behind it.
+#[tokio::test]
+async fn a_write_alone_is_committed_at_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = failing_when_locked(&dir).await;
+    let created = store.create_cluster(&draft(), &ctx("writer", "create")).await.expect("create");
+    store.update_cluster(created.id, Some(1), &draft(), &ctx("writer", "edit")).await.expect("update");
+    assert_eq!(store.write_stats(), clusterplan_store::WriteStats { writes: 2, commits: 2 });
+}
+
+/// A write that fails among others that share its commit (here: an update under a version
+/// that is not the feature's) leaves nothing behind, and takes none of the others with it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_failed_write_leaves_the_writes_that_share_its_commit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = failing_when_locked(&dir).await;
+    let mut ids = Vec::new();
+    for i in 0..8 {
+        let draft = small(input(&format!("F-{i}"), "Mỹ Thạnh", "in_plan"), 106.3 + f64::from(i) * 0.01, 10.3);
+        ids.push(store.create_cluster(&draft, &ctx("writer", "create")).await.expect("create").id);
+    }
+    let mut tasks = Vec::new();
+    for (i, &id) in ids.iter().enumerate() {
+        let lon = 106.3 + i as f64 * 0.01;
+        for stale in [false, true] {
+            let store = Arc::clone(&store);
+            tasks.push(tokio::spawn(async move {
+                let mut version = 1;
+                let mut refused = 0;
+                for n in 0..10 {
+                    let mut edit = input(&format!("F-{i}"), "Mỹ Thạnh", "in_plan");
+                    edit.notes = Some(if stale { format!("stale {n}") } else { format!("edit {n}") });
+                    let edited = small(edit, lon, 10.3);
+                    // The stale writer always claims version 0, which no feature ever has.
+                    let expected = if stale { 0 } else { version };
+                    match store.update_cluster(id, Some(expected), &edited, &ctx("writer", "edit")).await {
+                        Ok(written) => version = written.version,
+                        Err(StoreError::VersionConflict { .. }) if stale => refused += 1,
+                        Err(e) => panic!("cluster {id}: {e}"),
+                    }
+                }
+                (stale, refused)
+            }));
+        }
+    }
+    for task in tasks {
+        let (stale, refused) = task.await.expect("writer");
+        if stale {
+            assert_eq!(refused, 10, "every stale update is refused");
+        }
+    }
+    for &id in &ids {
+        let cluster = store.get_cluster(id).await.expect("read back");
+        assert_eq!(cluster.version, 11, "the ten good updates, none lost");
+        assert_eq!(cluster.data.attrs.notes(), Some("edit 9"));
+    }
+    let stale: i64 = sqlx::query_scalar("SELECT count(*) FROM cluster_versions WHERE notes LIKE 'stale%'")
+        .fetch_one(store.pool())
+        .await
+        .expect("count");
+    assert_eq!(stale, 0, "a refused write leaves no version");
+    assert_eq!(store.write_stats().writes, 8 + 8 * 10);
 }
