@@ -16,7 +16,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use clusterplan_core::cql2::{LikePattern, Literal};
 use futures::stream::BoxStream;
 use geo_types::Geometry;
-use sqlx::{Database, Pool, Postgres, QueryBuilder, Sqlite, Transaction};
+use sqlx::{Database, Postgres, QueryBuilder, Sqlite};
 
 use crate::query::Queryable;
 use crate::tiles::Tiled;
@@ -119,6 +119,10 @@ pub trait Backend: Database + sealed::Sealed {
     /// Whether the database takes one writer at a time (SQLite: one write lock for the whole
     /// file). Then the store's writers queue in the process first ([`crate::SqlStore::begin`]).
     const ONE_WRITER: bool = false;
+    /// Where writers run in parallel: a statement that makes its transaction wait for every
+    /// other one that ran it with the same key (`?`), until they end
+    /// ([`crate::SqlStore::begin_locked`]: a transaction that reads before it writes).
+    const KEY_LOCK: Option<&'static str> = None;
     /// A statement that locks one feature row for the rest of the transaction and affects one
     /// row when it exists; `{table}` and `{id}` are replaced, `?` is the id.
     const LOCK_ROW: &'static str;
@@ -225,13 +229,6 @@ pub trait Backend: Database + sealed::Sealed {
         conn: &mut Self::Connection,
         at: DateTime<Utc>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
-
-    /// Begins a transaction that reads before it writes, serialised from its start with every
-    /// other one begun on the same `key`.
-    fn begin_locked(
-        pool: &Pool<Self>,
-        key: String,
-    ) -> impl Future<Output = Result<Transaction<'static, Self>, StoreError>> + Send;
 
     /// Sets `flag` when a transaction on `conn` is rolled back whole, by a statement or by the
     /// database itself after an error (a savepoint's rollback does not count). The embedded

@@ -13,7 +13,7 @@ use geo_types::Geometry;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
 };
-use sqlx::{Pool, QueryBuilder, Row, Sqlite, SqlitePool, Transaction};
+use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 
 use crate::backend::{Backend, TextList, expand, sqlx_alike};
 use crate::geom::{geometry_to_gpkg as to_gpkg_geometry, gpkg_to_geometry};
@@ -229,14 +229,6 @@ impl Backend for Sqlite {
             .await?;
         }
         Ok(())
-    }
-
-    /// IMMEDIATE: the write lock at once, for the whole database. A deferred transaction would
-    /// hold a read snapshot when it asks for the write lock, and SQLite answers "database is
-    /// locked" at once, without waiting, if another connection (such as a failed write just
-    /// before, whose rollback sqlx runs lazily) still holds it.
-    async fn begin_locked(pool: &Pool<Self>, _key: String) -> Result<Transaction<'static, Self>, StoreError> {
-        Ok(pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 
     async fn on_rollback(conn: &mut SqliteConnection, flag: Arc<AtomicBool>) -> Result<(), StoreError> {

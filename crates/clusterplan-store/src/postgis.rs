@@ -13,7 +13,7 @@ use geo_types::Geometry;
 use geozero::ToGeo;
 use geozero::wkb::Wkb;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions, PgRow};
-use sqlx::{Connection, PgPool, Pool, Postgres, QueryBuilder, Row, Transaction};
+use sqlx::{Connection, PgPool, Postgres, QueryBuilder, Row};
 
 use crate::backend::{Backend, TextList, sqlx_alike};
 use crate::geom::geometry_to_wkb;
@@ -86,6 +86,7 @@ impl Backend for Postgres {
     const GEOM: &'static str = "ST_AsBinary(geom) AS geom";
     const TEXT_COLLATION: &'static str = " COLLATE \"C\"";
     const BBOX_EXACT: bool = true;
+    const KEY_LOCK: Option<&'static str> = Some("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))");
     const LOCK_ROW: &'static str = "SELECT 1 FROM {table} WHERE id = ? FOR UPDATE";
     const JSON_SLOT: &'static str = "?::jsonb";
     const OVERRIDING: &'static str = " OVERRIDING SYSTEM VALUE";
@@ -156,12 +157,6 @@ impl Backend for Postgres {
 
     async fn after_publish(_: &mut PgConnection, _: DateTime<Utc>) -> Result<(), StoreError> {
         Ok(())
-    }
-
-    async fn begin_locked(pool: &Pool<Self>, key: String) -> Result<Transaction<'static, Self>, StoreError> {
-        let mut tx = pool.begin().await?;
-        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))").bind(key).execute(&mut *tx).await?;
-        Ok(tx)
     }
 
     async fn tile(

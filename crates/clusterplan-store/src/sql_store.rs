@@ -220,14 +220,18 @@ impl<B: Backend> SqlStore<B> {
         }
     }
 
-    /// [`Backend::begin_locked`] on PostgreSQL; on SQLite, where one writer runs at a time,
-    /// [`SqlStore::begin`].
+    /// A write transaction that reads before it writes, serialised from its start with every
+    /// other one begun on the same `key` (PostgreSQL: [`Backend::KEY_LOCK`]); on SQLite, where
+    /// one writer runs at a time, [`SqlStore::begin`].
     pub(crate) async fn begin_locked(&self, key: String) -> Result<Tx<B>, StoreError> {
         if B::ONE_WRITER {
-            self.writers.begin_batched(&self.warm).await
-        } else {
-            Ok(Tx::pooled(B::begin_locked(&self.pool, key).await?))
+            return self.writers.begin_batched(&self.warm).await;
         }
+        let mut tx = self.pool.begin().await?;
+        if let Some(lock) = B::KEY_LOCK {
+            Sql::<B>::new(lock).bind(key).execute(&mut tx).await?;
+        }
+        Ok(Tx::pooled(tx))
     }
 
     /// The change stamp of a collection's layer: its draft's serial, or the number of the last

@@ -176,18 +176,24 @@ impl<B: Backend> Writers<B> {
         let mut batch = if let Some(batch) = open {
             batch
         } else {
-            let mut conn = warm.lease().await?;
+            // The batch owns its connection before its transaction begins: a request cancelled
+            // anywhere in between drops the batch, which closes the connection (and with it the
+            // transaction) rather than return it to the pool with the write lock held.
             let rolled_back = Arc::new(AtomicBool::new(false));
-            B::on_rollback(&mut conn, Arc::clone(&rolled_back)).await?;
-            Manager::<B>::begin(&mut conn, Some("BEGIN IMMEDIATE".into())).await?;
-            Batch {
-                conn: Some(conn),
+            let mut batch = Batch {
+                conn: Some(warm.lease().await?),
                 number: self.counts.batches.fetch_add(1, Ordering::Relaxed),
                 members: 0,
                 outcome: watch::Sender::new(None),
-                rolled_back,
+                rolled_back: Arc::clone(&rolled_back),
                 counts: Arc::clone(&self.counts),
-            }
+            };
+            B::on_rollback(batch.conn(), rolled_back).await?;
+            // IMMEDIATE: the write lock at once. A deferred transaction would hold a read
+            // snapshot when it asks for the lock, and SQLite answers "database is locked" at
+            // once, without waiting, when another process wrote in between.
+            Manager::<B>::begin(batch.conn(), Some("BEGIN IMMEDIATE".into())).await?;
+            batch
         };
         Manager::<B>::begin(batch.conn(), None).await?;
         Ok(Tx(Inner::Batched { batch: Some(batch), slot: Some(slot), writers: self.clone() }))
@@ -245,10 +251,16 @@ impl<B: Database> Tx<B> {
                     drop(slot);
                     return result;
                 }
-                // Hand the batch on and wait for the commit that holds this write.
-                let (number, mut outcome) = (batch.number, batch.outcome.subscribe());
+                // Hand the batch on and wait for the commit that holds this write, in a task of
+                // its own: should this request be cancelled (and every other writer in the
+                // batch too), the task still sees the batch committed, rather than left open
+                // with its writes unseen and the file's write lock held until the next write.
+                let (number, outcome) = (batch.number, batch.outcome.subscribe());
                 leave(slot, batch);
-                wait_for_commit(&writers, number, &mut outcome).await
+                match tokio::spawn(wait_for_commit(writers, number, outcome)).await {
+                    Ok(result) => result,
+                    Err(e) => Err(batch_failed(e)),
+                }
             }
             Inner::Taken => unreachable!("a transaction is taken only by its end"),
         }
@@ -288,9 +300,9 @@ fn leave<B: Database>(mut slot: OwnedMutexGuard<Option<Batch<B>>>, batch: Batch<
 /// a turn meanwhile: when one gets it and finds the batch still open (nobody came to take it
 /// on), it commits it itself, so that every batch ends.
 async fn wait_for_commit<B: Database>(
-    writers: &Writers<B>,
+    writers: Writers<B>,
     number: usize,
-    outcome: &mut watch::Receiver<Outcome>,
+    mut outcome: watch::Receiver<Outcome>,
 ) -> Result<(), StoreError> {
     let told = |o: &Outcome| o.is_some();
     let turn = tokio::select! {

@@ -197,3 +197,73 @@ async fn a_failed_write_leaves_the_writes_that_share_its_commit() {
     assert_eq!(stale, 0, "a refused write leaves no version");
     assert_eq!(store.write_stats().writes, 8 + 8 * 10);
 }
+
+/// Writers cancelled in the middle (their requests dropped when clients go away) leave no
+/// transaction open behind them: writes already released into a shared commit are committed
+/// (their waits run in tasks of their own), and another process finds the file's write lock
+/// free. Each round cancels 16 busy writers at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn cancelled_writers_leave_no_transaction_open() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("a.gpkg");
+    let store = failing_when_locked(&dir).await;
+    let mut ids = Vec::new();
+    for i in 0..16 {
+        let draft = small(input(&format!("C-{i}"), "Sơn Đông", "in_plan"), 106.3 + f64::from(i) * 0.01, 10.4);
+        ids.push(store.create_cluster(&draft, &ctx("writer", "create")).await.expect("create").id);
+    }
+    // Another process's view of the file: a write lock it cannot take at once is a failure.
+    let other = sqlx::sqlite::SqliteConnectOptions::new().filename(&path).busy_timeout(std::time::Duration::ZERO);
+    let mut other = sqlx::ConnectOptions::connect(&other).await.expect("another connection");
+    for round in 0..5 {
+        let before = store.write_stats().writes;
+        let writers: Vec<_> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, &id)| {
+                let store = Arc::clone(&store);
+                tokio::spawn(async move {
+                    let lon = 106.3 + i as f64 * 0.01;
+                    for n in 0.. {
+                        let mut edit = input(&format!("C-{i}"), "Sơn Đông", "in_plan");
+                        edit.notes = Some(format!("round {round}, edit {n}"));
+                        let edited = small(edit, lon, 10.4);
+                        store.update_cluster(id, None, &edited, &ctx("writer", "edit")).await.expect("update");
+                    }
+                })
+            })
+            .collect();
+        let started = std::time::Instant::now();
+        while store.write_stats().writes < before + 100 {
+            assert!(started.elapsed() < std::time::Duration::from_mins(1), "the writers are stuck");
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+        for writer in &writers {
+            writer.abort();
+        }
+        for writer in writers {
+            assert!(writer.await.expect_err("cancelled").is_cancelled());
+        }
+        // The store's last shared commit ends by itself, soon; it is never left open.
+        let started = std::time::Instant::now();
+        loop {
+            match sqlx::query("BEGIN IMMEDIATE").execute(&mut other).await {
+                Ok(_) => break,
+                Err(e) => assert!(
+                    started.elapsed() < std::time::Duration::from_secs(10),
+                    "round {round}: the file stays locked: {e}"
+                ),
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        sqlx::query("ROLLBACK").execute(&mut other).await.expect("rollback");
+    }
+    // Nothing half-written: every cluster's version is the number of its versions.
+    let torn: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM clusters c WHERE c.version <> (SELECT count(*) FROM cluster_versions v WHERE v.cluster_id = c.fid)",
+    )
+    .fetch_one(store.pool())
+    .await
+    .expect("count");
+    assert_eq!(torn, 0);
+}
