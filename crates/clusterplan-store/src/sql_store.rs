@@ -21,7 +21,7 @@ use crate::backend::{Backend, RowExt, Sql, TextList, expand};
 use crate::planning::PlanningStore;
 use crate::sql_filter;
 use crate::tiles::Tiled;
-use crate::turn::{Turn, Tx, Writers};
+use crate::turn::{Tx, Writers};
 use crate::warm::Warm;
 use crate::{
     ClusterQuery, CollectionMeta, Cursor, Layer, NewAudit, Publication, Store, StoreError, TileBudget, TileId,
@@ -203,13 +203,6 @@ pub(crate) async fn lock_table<B: Backend>(conn: &mut B::Connection, table: &str
 }
 
 impl<B: Backend> SqlStore<B> {
-    /// This writer's turn (on SQLite, after the writers that came before it, and the batch
-    /// they left open committed; `turn.rs`), for a write that is not a transaction of its own.
-    /// Taken before the connection.
-    pub(crate) async fn write_turn(&self) -> Option<Turn<B>> {
-        if B::ONE_WRITER { Some(self.writers.turn_alone().await) } else { None }
-    }
-
     /// A write transaction: PostgreSQL's own; on SQLite, in this writer's turn and committed
     /// with the writes around it (`turn.rs`).
     pub(crate) async fn begin(&self) -> Result<Tx<B>, StoreError> {
@@ -225,7 +218,7 @@ impl<B: Backend> SqlStore<B> {
     /// one writer runs at a time, [`SqlStore::begin`].
     pub(crate) async fn begin_locked(&self, key: String) -> Result<Tx<B>, StoreError> {
         if B::ONE_WRITER {
-            return self.writers.begin_batched(&self.warm).await;
+            return self.begin().await;
         }
         let mut tx = self.pool.begin().await?;
         if let Some(lock) = B::KEY_LOCK {
@@ -728,8 +721,7 @@ where
     }
 
     async fn put_collection_meta(&self, collection: &str, meta: &CollectionMeta) -> Result<CollectionMeta, StoreError> {
-        let _turn = self.write_turn().await;
-        let mut conn = self.pool.acquire().await?;
+        let mut tx = self.begin().await?;
         Sql::<B>::new(
             "INSERT INTO collection_meta (collection, title, description, license, attribution, keywords, updated_at) \
              VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (collection) DO UPDATE SET title = excluded.title, \
@@ -743,9 +735,9 @@ where
         .bind(meta.attribution.clone())
         .text_list(TextList(meta.keywords.clone()))?
         .time(Utc::now())
-        .execute(&mut conn)
+        .execute(&mut tx)
         .await?;
-        drop(conn);
+        tx.commit().await?;
         self.collection_meta(collection).await
     }
 

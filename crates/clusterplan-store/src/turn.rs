@@ -130,7 +130,7 @@ impl<B: Database> Batch<B> {
         });
         match task.await {
             Ok(result) => result.map_err(batch_failed),
-            Err(e) => Err(batch_failed(e.to_string())),
+            Err(e) => Err(batch_failed(e)),
         }
     }
 }
@@ -196,26 +196,9 @@ impl<B: Backend> Writers<B> {
             batch
         };
         Manager::<B>::begin(batch.conn(), None).await?;
-        Ok(Tx(Inner::Batched { batch: Some(batch), slot: Some(slot), writers: self.clone() }))
-    }
-
-    /// The turn of a write that is not a transaction of its own (one statement on a
-    /// connection of the pool): the open batch is committed first, as that statement would
-    /// wait for its lock.
-    pub(crate) async fn turn_alone(&self) -> Turn<B> {
-        let (slot, open) = self.turn().await;
-        if let Some(batch) = open {
-            // Its writers learn the outcome from it; this writer goes on either way.
-            let _ = batch.commit().await;
-        }
-        Turn(slot)
+        Ok(Tx(Inner::Batched { batch, slot, writers: self.clone() }))
     }
 }
-
-/// The turn of a write that is not a transaction of its own, held until dropped.
-pub(crate) struct Turn<B: Database>(
-    #[allow(dead_code, reason = "held for its drop")] OwnedMutexGuard<Option<Batch<B>>>,
-);
 
 /// A write transaction: used as the connection it runs on ([`Tx::commit`] or drop to end it).
 pub(crate) struct Tx<B: Database>(Inner<B>);
@@ -224,8 +207,8 @@ enum Inner<B: Database> {
     /// PostgreSQL: a transaction of the pool.
     Pooled(Transaction<'static, B>),
     /// SQLite: a savepoint in a batch, in this writer's turn.
-    Batched { batch: Option<Batch<B>>, slot: Option<OwnedMutexGuard<Option<Batch<B>>>>, writers: Writers<B> },
-    /// Ended (by [`Tx::commit`] or [`Tx::rollback`]).
+    Batched { batch: Batch<B>, slot: OwnedMutexGuard<Option<Batch<B>>>, writers: Writers<B> },
+    /// Ended (by [`Tx::commit`], [`Tx::rollback`] or drop).
     Taken,
 }
 
@@ -239,9 +222,7 @@ impl<B: Database> Tx<B> {
     pub(crate) async fn commit(mut self) -> Result<(), StoreError> {
         match std::mem::replace(&mut self.0, Inner::Taken) {
             Inner::Pooled(tx) => Ok(tx.commit().await?),
-            Inner::Batched { mut batch, mut slot, writers } => {
-                let mut batch = batch.take().expect("a write's batch is there until it ends");
-                let slot = slot.take().expect("a write holds its turn until it ends");
+            Inner::Batched { mut batch, slot, writers } => {
                 // Release this write's savepoint into the batch.
                 Manager::<B>::commit(batch.conn()).await?;
                 batch.members += 1;
@@ -270,24 +251,27 @@ impl<B: Database> Tx<B> {
     pub(crate) async fn rollback(mut self) -> Result<(), StoreError> {
         match std::mem::replace(&mut self.0, Inner::Taken) {
             Inner::Pooled(tx) => Ok(tx.rollback().await?),
-            Inner::Batched { mut batch, mut slot, .. } => {
-                let mut batch = batch.take().expect("a write's batch is there until it ends");
-                let slot = slot.take().expect("a write holds its turn until it ends");
+            Inner::Batched { mut batch, slot, .. } => {
                 Manager::<B>::rollback(batch.conn()).await?;
-                if batch.members == 0 {
-                    // No write is in it: end its transaction too, and keep the connection.
-                    Manager::<B>::rollback(batch.conn()).await?;
-                    if let Some(conn) = batch.conn.take() {
-                        conn.done();
-                    }
-                } else {
-                    // Its writers are waiting: the next turn commits it or takes more into it.
-                    leave(slot, batch);
-                }
+                after_savepoint(slot, batch);
                 Ok(())
             }
             Inner::Taken => unreachable!("a transaction is taken only by its end"),
         }
+    }
+}
+
+/// After a write's savepoint was rolled back (or its rollback queued): the batch is left for
+/// the next writer when writes are in it (they wait for its commit); else its transaction is
+/// rolled back too (queued: the connection's next user runs it first) and the connection kept.
+fn after_savepoint<B: Database>(slot: OwnedMutexGuard<Option<Batch<B>>>, mut batch: Batch<B>) {
+    if batch.members > 0 {
+        leave(slot, batch);
+        return;
+    }
+    Manager::<B>::start_rollback(batch.conn());
+    if let Some(conn) = batch.conn.take() {
+        conn.done();
     }
 }
 
@@ -305,33 +289,25 @@ async fn wait_for_commit<B: Database>(
     mut outcome: watch::Receiver<Outcome>,
 ) -> Result<(), StoreError> {
     let told = |o: &Outcome| o.is_some();
-    let turn = tokio::select! {
+    tokio::select! {
         biased;
-        result = outcome.wait_for(told) => Err(result.map(|o| o.clone())),
-        slot = Arc::clone(&writers.slot).lock_owned() => Ok(slot),
-    };
-    let result = match turn {
-        Err(result) => result,
-        Ok(mut slot) => match slot.take() {
-            Some(batch) if batch.number == number => {
+        // (The guard the wait returns is dropped at once: it must not live across an await.)
+        () = async { drop(outcome.wait_for(told).await) } => {}
+        mut slot = Arc::clone(&writers.slot).lock_owned() => {
+            if let Some(batch) = slot.take_if(|b| b.number == number) {
                 let result = batch.commit().await;
                 drop(slot);
                 return result;
             }
-            other => {
-                // Taken on or ended already: its outcome was sent (or its sender dropped)
-                // before the turn passed on.
-                *slot = other;
-                drop(slot);
-                outcome.wait_for(told).await.map(|o| o.clone())
-            }
-        },
-    };
-    match result {
+            // Taken on or ended already: its outcome was sent (or its sender dropped) before
+            // the turn passed on.
+        }
+    }
+    match outcome.wait_for(told).await.map(|o| o.clone()) {
         Ok(Some(Ok(()))) => Ok(()),
         Ok(Some(Err(why))) => Err(batch_failed(why)),
         // The batch was dropped before it ended: rolled back whole.
-        Ok(None) | Err(_) => Err(batch_failed("the transaction was rolled back".to_owned())),
+        Ok(None) | Err(_) => Err(batch_failed("the transaction was rolled back")),
     }
 }
 
@@ -340,20 +316,9 @@ impl<B: Database> Drop for Tx<B> {
     /// savepoint is rolled back (queued on the connection, run before its next statement) and
     /// the batch goes on, or ends when no write is in it.
     fn drop(&mut self) {
-        if let Inner::Batched { batch, slot, .. } = &mut self.0
-            && let (Some(mut batch), Some(mut slot)) = (batch.take(), slot.take())
-        {
+        if let Inner::Batched { mut batch, slot, .. } = std::mem::replace(&mut self.0, Inner::Taken) {
             Manager::<B>::start_rollback(batch.conn());
-            if batch.members == 0 {
-                // The batch's own transaction too; then the connection is kept (its next user
-                // runs both rollbacks first).
-                Manager::<B>::start_rollback(batch.conn());
-                if let Some(conn) = batch.conn.take() {
-                    conn.done();
-                }
-            } else {
-                *slot = Some(batch);
-            }
+            after_savepoint(slot, batch);
         }
     }
 }
@@ -364,8 +329,8 @@ impl<B: Database> std::ops::Deref for Tx<B> {
     fn deref(&self) -> &B::Connection {
         match &self.0 {
             Inner::Pooled(tx) => tx,
-            Inner::Batched { batch: Some(batch), .. } => batch.conn.as_ref().expect("an open batch has its connection"),
-            _ => unreachable!("a transaction is used only until it ends"),
+            Inner::Batched { batch, .. } => batch.conn.as_ref().expect("an open batch has its connection"),
+            Inner::Taken => unreachable!("a transaction is used only until it ends"),
         }
     }
 }
@@ -374,8 +339,8 @@ impl<B: Database> std::ops::DerefMut for Tx<B> {
     fn deref_mut(&mut self) -> &mut B::Connection {
         match &mut self.0 {
             Inner::Pooled(tx) => tx,
-            Inner::Batched { batch: Some(batch), .. } => batch.conn(),
-            _ => unreachable!("a transaction is used only until it ends"),
+            Inner::Batched { batch, .. } => batch.conn(),
+            Inner::Taken => unreachable!("a transaction is used only until it ends"),
         }
     }
 }

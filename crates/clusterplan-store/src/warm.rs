@@ -113,9 +113,7 @@ impl<B: Database> Lease<B> {
             drop(conn);
         }
     }
-}
 
-impl<B: Database> Lease<B> {
     /// The connection is closed when the lease drops, not returned (a transaction left open on
     /// it ends with it).
     pub(crate) fn close_on_drop(&mut self) {

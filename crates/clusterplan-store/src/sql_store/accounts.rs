@@ -40,8 +40,7 @@ fn decode_audit<B: Backend>(row: &B::Row) -> Result<AuditEntry, StoreError> {
 #[async_trait]
 impl<B: Backend> AccountStore for SqlStore<B> {
     async fn create_user(&self, user: &NewUser) -> Result<User, StoreError> {
-        let _turn = self.write_turn().await;
-        let mut conn = self.pool.acquire().await?;
+        let mut tx = self.begin().await?;
         let row = Sql::<B>::new(
             "INSERT INTO users (name, role, unit_code, password_hash, disabled, created_at) VALUES (?, ?, ?, ?, ?, ?) \
              RETURNING id, name, role, unit_code, disabled, created_at",
@@ -52,9 +51,10 @@ impl<B: Backend> AccountStore for SqlStore<B> {
         .bind(user.password_hash.clone())
         .bind(false)
         .time(Utc::now())
-        .fetch_one(&mut conn)
+        .fetch_one(&mut tx)
         .await
         .map_err(|e| e.duplicate_name(&user.name))?;
+        tx.commit().await?;
         decode_user::<B>(&row)
     }
 
@@ -123,8 +123,7 @@ impl<B: Backend> AccountStore for SqlStore<B> {
     }
 
     async fn create_token(&self, user: &str, token_name: &str, token_hash: &str) -> Result<bool, StoreError> {
-        let _turn = self.write_turn().await;
-        let mut conn = self.pool.acquire().await?;
+        let mut tx = self.begin().await?;
         let n = Sql::<B>::new(
             "INSERT INTO api_tokens (token_hash, user_id, name, created_at) SELECT ?, id, ?, ? FROM users WHERE name = ?",
         )
@@ -132,8 +131,9 @@ impl<B: Backend> AccountStore for SqlStore<B> {
         .bind(token_name.to_owned())
         .time(Utc::now())
         .bind(user.to_owned())
-        .execute(&mut conn)
+        .execute(&mut tx)
         .await?;
+        tx.commit().await?;
         Ok(n == 1)
     }
 
@@ -152,8 +152,7 @@ impl<B: Backend> AccountStore for SqlStore<B> {
     }
 
     async fn revoke_token(&self, token_hash: &str, owner: Option<&str>) -> Result<bool, StoreError> {
-        let _turn = self.write_turn().await;
-        let mut conn = self.pool.acquire().await?;
+        let mut tx = self.begin().await?;
         let owner = owner.map(str::to_owned);
         let n = Sql::<B>::new(
             "UPDATE api_tokens SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL \
@@ -163,8 +162,9 @@ impl<B: Backend> AccountStore for SqlStore<B> {
         .bind(token_hash.to_owned())
         .bind(owner.clone())
         .bind(owner)
-        .execute(&mut conn)
+        .execute(&mut tx)
         .await?;
+        tx.commit().await?;
         Ok(n == 1)
     }
 
@@ -216,16 +216,16 @@ impl<B: Backend> AccountStore for SqlStore<B> {
     }
 
     async fn delete_session(&self, id_hash: &str) -> Result<(), StoreError> {
-        let _turn = self.write_turn().await;
-        let mut conn = self.pool.acquire().await?;
-        Sql::<B>::new("DELETE FROM sessions WHERE id_hash = ?").bind(id_hash.to_owned()).execute(&mut conn).await?;
+        let mut tx = self.begin().await?;
+        Sql::<B>::new("DELETE FROM sessions WHERE id_hash = ?").bind(id_hash.to_owned()).execute(&mut tx).await?;
+        tx.commit().await?;
         Ok(())
     }
 
     async fn append_audit(&self, entry: &NewAudit) -> Result<(), StoreError> {
-        let _turn = self.write_turn().await;
-        let mut conn = self.pool.acquire().await?;
-        insert_audit::<B>(&mut conn, entry).await
+        let mut tx = self.begin().await?;
+        insert_audit::<B>(&mut tx, entry).await?;
+        Ok(tx.commit().await?)
     }
 
     async fn audit_page(&self, limit: u32, offset: u64) -> Result<Vec<AuditEntry>, StoreError> {

@@ -430,8 +430,7 @@ impl<B: Backend> PlanningStore for SqlStore<B> {
     }
 
     async fn create_task(&self, task: &NewTask) -> Result<TaskRecord, StoreError> {
-        let _turn = self.write_turn().await;
-        let mut conn = self.pool.acquire().await?;
+        let mut tx = self.begin().await?;
         let row = Sql::<B>::new(&format!(
             "INSERT INTO planning_tasks (title, owner_agency, due_date, done_on, cluster_id, unit_code, act_number, \
              notes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING {TASK_COLUMNS}"
@@ -445,8 +444,9 @@ impl<B: Backend> PlanningStore for SqlStore<B> {
         .bind(task.act_number.clone())
         .bind(task.notes.clone())
         .time(Utc::now())
-        .fetch_one(&mut conn)
+        .fetch_one(&mut tx)
         .await?;
+        tx.commit().await?;
         decode_task::<B>(&row)
     }
 
@@ -490,15 +490,15 @@ impl<B: Backend> PlanningStore for SqlStore<B> {
     }
 
     async fn set_task_done(&self, id: i64, done_on: Option<NaiveDate>) -> Result<TaskRecord, StoreError> {
-        let _turn = self.write_turn().await;
-        let mut conn = self.pool.acquire().await?;
+        let mut tx = self.begin().await?;
         let row =
             Sql::<B>::new(&format!("UPDATE planning_tasks SET done_on = ? WHERE id = ? RETURNING {TASK_COLUMNS}"))
                 .bind(done_on)
                 .bind(id)
-                .fetch_optional(&mut conn)
+                .fetch_optional(&mut tx)
                 .await?
                 .ok_or(StoreError::NotFound(id))?;
+        tx.commit().await?;
         decode_task::<B>(&row)
     }
 
