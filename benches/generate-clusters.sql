@@ -1,6 +1,7 @@
 -- Fills a migrated PostGIS database (one the server has opened once) with :n synthetic
 -- clusters, 0.004° squares on a 400-column grid over southern Vietnam, written straight into
--- `clusters` (no versions or events: for reads, not for history). Deterministic.
+-- `clusters` (no versions: for reads, not for history), each with a first status event (in plan
+-- since 2026-01-01), so that /zoning reports it. Deterministic.
 --
 --   psql "$DATABASE" -v n=100000 -f benches/generate-clusters.sql
 \if :{?n}
@@ -13,4 +14,8 @@ SELECT ST_ForcePolygonCCW(ST_Multi(ST_MakeEnvelope(x, y, x + 0.004, y + 0.004, 4
        'GEN-' || i, 'Cụm sinh ' || i, 'cum sinh ' || i, 'cluster', 'in_plan', 19.4, 19.4, 'EPSG:9210',
        1, timestamptz '2026-01-01 00:00:00+00', timestamptz '2026-01-01 00:00:00+00', 'generator'
 FROM (SELECT i, 104.5 + (i % 400) * 0.01 AS x, 8.7 + (i / 400) * 0.01 AS y FROM generate_series(1, :n) AS i) g;
+INSERT INTO cluster_events (cluster_id, seq, to_status, effective_date, cluster_version, recorded_at, recorded_by)
+SELECT id, 1, 'in_plan', date '2026-01-01', 1, timestamptz '2026-01-01 00:00:00+00', 'generator'
+FROM clusters WHERE code LIKE 'GEN-%' AND NOT EXISTS (SELECT FROM cluster_events e WHERE e.cluster_id = clusters.id);
 ANALYZE clusters;
+ANALYZE cluster_events;

@@ -358,6 +358,15 @@ impl ClusterDraft {
         let area = measure(&boundary, attrs.planning_crs())?;
         Ok(ClusterDraft { attrs, boundary, area })
     }
+
+    /// The same boundary under other attributes (an edit of the properties alone): measured
+    /// again only when the planning CRS changes, else its area is the one it has.
+    pub fn with_attrs(&self, attrs: ClusterAttrs) -> Result<Self, CrsError> {
+        if attrs.planning_crs() == self.area.crs {
+            return Ok(ClusterDraft { attrs, boundary: self.boundary.clone(), area: self.area });
+        }
+        ClusterDraft::new(attrs, self.boundary.clone())
+    }
 }
 
 /// A stored cluster: the draft plus identity and version.

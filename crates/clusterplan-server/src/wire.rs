@@ -13,7 +13,7 @@ use clusterplan_store::Publication;
 use geo_types::{Coord, MultiPolygon, Polygon};
 use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use crate::error::ApiError;
 
@@ -34,13 +34,30 @@ pub fn cluster_draft(document: Value, crs: WireCrs, planning_crs: Crs) -> Result
     let boundary = validate(&raw);
     let attrs = ClusterAttrs::parse(input, planning_crs);
     match (boundary, attrs) {
-        (Ok(boundary), Ok(attrs)) => ClusterDraft::new(attrs, boundary)
-            .map_err(|e| ApiError::Unprocessable(format!("the boundary cannot be measured in its planning CRS: {e}"))),
+        (Ok(boundary), Ok(attrs)) => ClusterDraft::new(attrs, boundary).map_err(|e| unmeasurable(&e)),
         (boundary, attrs) => Err(ApiError::InvalidFeature {
             geometry: boundary.err().unwrap_or_default(),
             fields: attrs.err().unwrap_or_default(),
         }),
     }
+}
+
+/// New properties for a stored cluster's boundary: what a merge patch that leaves `geometry`
+/// alone makes of it. The boundary is the stored one, valid when it was written, so it is not
+/// read back from GeoJSON, validated and measured again; only a change of planning CRS measures
+/// it again. Attribute problems are the 422 [`cluster_draft`] gives.
+pub fn properties_draft(
+    properties: &Map<String, Value>,
+    planning_crs: Crs,
+    stored: &ClusterDraft,
+) -> Result<ClusterDraft, ApiError> {
+    let attrs = ClusterAttrs::parse(read_properties(properties)?, planning_crs)
+        .map_err(|fields| ApiError::InvalidFeature { geometry: Vec::new(), fields })?;
+    stored.with_attrs(attrs).map_err(|e| unmeasurable(&e))
+}
+
+fn unmeasurable(e: &CrsError) -> ApiError {
+    ApiError::Unprocessable(format!("the boundary cannot be measured in its planning CRS: {e}"))
 }
 
 /// Parses a JSON document into attributes and a raw boundary.
@@ -458,25 +475,62 @@ impl Serialize for ClusterProperties<'_> {
 
 /// A zone as a GeoJSON Feature.
 pub fn zone_json(z: &Zone, crs: WireCrs) -> Result<Value, ApiError> {
+    let multi = crs.outgoing_cow(z.data.boundary.as_multi_polygon()).map_err(ApiError::internal)?;
+    to_value(&zone_out(z, &multi)).map_err(ApiError::internal)
+}
+
+/// Appends a stored zone as a GeoJSON Feature to `out`, written straight from the zone (no
+/// intermediate JSON tree), as [`write_feature`] writes a cluster.
+pub fn write_zone(out: &mut Vec<u8>, z: &Zone, crs: WireCrs) -> Result<(), CrsError> {
+    let multi = crs.outgoing_cow(z.data.boundary.as_multi_polygon())?;
+    // Writing into a Vec fails only for a non-finite number, which no stored value is.
+    serde_json::to_writer(out, &zone_out(z, &multi)).map_err(|e| CrsError::Transform(e.to_string()))
+}
+
+/// A stored zone as the body of a GeoJSON answer.
+pub fn zone_body(z: &Zone, crs: WireCrs) -> Result<Vec<u8>, ApiError> {
+    let mut out = Vec::new();
+    write_zone(&mut out, z, crs).map_err(ApiError::internal)?;
+    Ok(out)
+}
+
+/// A zone as a typed GeoJSON Feature, its boundary already in the wire CRS.
+fn zone_out<'a>(z: &'a Zone, multi: &'a MultiPolygon<f64>) -> FeatureOut<'a, ZoneProperties<'a>> {
     let a = &z.data.attrs;
-    Ok(json!({
-        "type": "Feature",
-        "id": z.id,
-        "geometry": geometry_json(&z.data.boundary, crs).map_err(ApiError::internal)?,
-        "properties": {
-            "cluster_id": a.cluster_id(),
-            "land_use": a.land_use().code(),
-            "label": a.label(),
-            "leasable": a.leasable(),
-            "leased": a.leased(),
-            "tenant": a.tenant(),
-            "area_ha": round(z.data.area.projected_ha, 4),
-            "geodesic_area_ha": round(z.data.area.geodesic_ha, 4),
-            "version": z.version,
-            "created_at": z.created_at.to_rfc3339_opts(SecondsFormat::Millis, true),
-            "updated_at": z.updated_at.to_rfc3339_opts(SecondsFormat::Millis, true),
-        }
-    }))
+    FeatureOut {
+        kind: "Feature",
+        id: z.id,
+        geometry: GeometryOut { kind: GEOMETRY_TYPE, coordinates: Coordinates(multi) },
+        properties: ZoneProperties {
+            cluster_id: a.cluster_id(),
+            land_use: a.land_use().code(),
+            label: a.label(),
+            leasable: a.leasable(),
+            leased: a.leased(),
+            tenant: a.tenant(),
+            area_ha: round(z.data.area.projected_ha, 4),
+            geodesic_area_ha: round(z.data.area.geodesic_ha, 4),
+            version: z.version,
+            created_at: z.created_at.to_rfc3339_opts(SecondsFormat::Millis, true),
+            updated_at: z.updated_at.to_rfc3339_opts(SecondsFormat::Millis, true),
+        },
+    }
+}
+
+/// A zone's GeoJSON properties.
+#[derive(Serialize)]
+struct ZoneProperties<'a> {
+    cluster_id: i64,
+    land_use: &'static str,
+    label: Option<&'a str>,
+    leasable: bool,
+    leased: bool,
+    tenant: Option<&'a str>,
+    area_ha: f64,
+    geodesic_area_ha: f64,
+    version: i64,
+    created_at: String,
+    updated_at: String,
 }
 
 /// A publication of the layer.

@@ -17,7 +17,7 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::precondition::{self, Precondition};
 use crate::rights::{Action, Target, authorize, authorize_caller};
-use crate::wire::{GEOJSON, WireCrs, cluster_draft, feature_body, feature_json};
+use crate::wire::{GEOJSON, WireCrs, cluster_draft, feature_body, feature_json, properties_draft};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new().documented("/collections/{collection}/items/{id}", axum::routing::patch(update))
@@ -92,12 +92,20 @@ async fn update(
             (precondition::merge_patch(&state, &current, base, &patch, crs).await?, current.version)
         }
     };
-    // `"geometry": null` removes the member (RFC 7396): the feature then has no geometry, the
-    // 422 a POST or PUT of it gets, not a malformed GeoJSON document.
-    if let Some(feature) = document.as_object_mut() {
-        feature.entry("geometry").or_insert(serde_json::Value::Null);
-    }
-    let draft = cluster_draft(document, crs, state.config.planning_crs)?;
+    let draft = match document.get("properties") {
+        // A patch of the properties alone keeps the stored boundary as it is.
+        Some(serde_json::Value::Object(properties)) if properties_only(&patch) => {
+            properties_draft(properties, state.config.planning_crs, &current.data)?
+        }
+        _ => {
+            // `"geometry": null` removes the member (RFC 7396): the feature then has no
+            // geometry, the 422 a POST or PUT of it gets, not a malformed GeoJSON document.
+            if let Some(feature) = document.as_object_mut() {
+                feature.entry("geometry").or_insert(serde_json::Value::Null);
+            }
+            cluster_draft(document, crs, state.config.planning_crs)?
+        }
+    };
     let target = Target::Feature {
         path: &path,
         old: Some(current.data.boundary.as_multi_polygon()),
@@ -114,4 +122,13 @@ async fn update(
         feature_body(&cluster, WireCrs::default()).map_err(ApiError::internal)?,
     )
         .into_response())
+}
+
+/// Whether a merge patch changes nothing but properties (`{"properties": {…}}`): the merged
+/// feature then has the stored geometry and is a well-formed GeoJSON Feature.
+fn properties_only(patch: &serde_json::Value) -> bool {
+    patch.as_object().is_some_and(|members| {
+        members.keys().all(|name| name == "properties")
+            && members.get("properties").is_some_and(serde_json::Value::is_object)
+    })
 }

@@ -31,7 +31,7 @@ use crate::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::rights::{Action, DraftScope, Target, authorize, authorize_caller};
-use crate::wire::{GEOJSON, WireCrs, zone_json};
+use crate::wire::{GEOJSON, WireCrs, write_zone, zone_body};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -126,10 +126,11 @@ async fn list(
         let mut chunks = Chunks::new(head);
         let mut zones = PageOf::new(limit, cursor, zones);
         while let Some(item) = zones.next().await {
-            let feature = item.map_err(ApiError::from).and_then(|z| zone_json(&z, crs));
-            match feature {
-                Ok(feature) => {
-                    serde_json::to_writer(chunks.feature(zones.read.returned == 1), &feature).unwrap_or_default();
+            let written = item
+                .map_err(ApiError::from)
+                .and_then(|z| write_zone(chunks.feature(zones.read.returned == 1), &z, crs).map_err(ApiError::internal));
+            match written {
+                Ok(()) => {
                     if let Some(full) = chunks.full() {
                         yield Ok::<Bytes, std::io::Error>(full);
                     }
@@ -230,7 +231,7 @@ async fn read(
             (header::ETAG, tag),
             (HeaderName::from_static("content-crs"), crs.content_crs()),
         ],
-        zone_json(&zone, crs)?.to_string(),
+        zone_body(&zone, crs)?,
     )
         .into_response())
 }
@@ -371,7 +372,7 @@ async fn create(
             (header::LOCATION, location(&format!("{base}/collections/zones/items/{}", zone.id))?),
             (header::ETAG, etag(zone.version)),
         ],
-        zone_json(&zone, WireCrs::default())?.to_string(),
+        zone_body(&zone, WireCrs::default())?,
     )
         .into_response())
 }
@@ -421,7 +422,7 @@ async fn replace(
     let zone = state.store.update_zone(id, expected, &draft, &ctx).await.map_err(not_found(id))?;
     Ok((
         [(header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON)), (header::ETAG, etag(zone.version))],
-        zone_json(&zone, WireCrs::default())?.to_string(),
+        zone_body(&zone, WireCrs::default())?,
     )
         .into_response())
 }

@@ -365,6 +365,26 @@ async fn patch_merges_attributes_and_geometry_under_the_same_lock(state: AppStat
     let after = get(&state, &item).await;
     assert_eq!(after.body["properties"]["version"], 4, "refused patches changed nothing");
     assert_eq!(after.body["properties"]["name"], "Mỹ Thạnh An");
+
+    // Properties alone keep the stored boundary and its area; a new planning CRS measures the
+    // boundary again, in that CRS.
+    let area = |r: &Answer| r.body["properties"]["area_ha"].as_f64().expect("area_ha");
+    let renamed = merge(json!({ "properties": { "name": "Phú Hưng" } }), "\"4\"").await;
+    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.text);
+    assert_eq!(renamed.body["geometry"], after.body["geometry"]);
+    assert_eq!(renamed.body["properties"]["area_ha"], after.body["properties"]["area_ha"]);
+    assert_eq!(renamed.body["properties"]["planning_crs"], "EPSG:9210");
+    assert_eq!(renamed.body["properties"]["name"], "Phú Hưng");
+    let utm = merge(json!({ "properties": { "planning_crs": "EPSG:3405" } }), "\"5\"").await;
+    assert_eq!(utm.status, StatusCode::OK, "{}", utm.text);
+    assert_eq!(utm.body["properties"]["planning_crs"], "EPSG:3405");
+    // VN-2000 / UTM 48N (scale 0.9996 on 105°) against TM-3 105-45 (0.9999 on 105°45′).
+    assert!((area(&utm) / area(&after) - 1.0).abs() > 1e-4, "{} → {}", area(&after), area(&utm));
+    let unknown = merge(json!({ "properties": { "planning_crs": "EPSG:1" } }), "\"6\"").await;
+    assert_problem(&unknown, StatusCode::UNPROCESSABLE_ENTITY);
+    let malformed = merge(json!({ "properties": 5 }), "\"6\"").await;
+    assert_problem(&malformed, StatusCode::BAD_REQUEST);
+    assert_eq!(get(&state, &item).await.body["properties"]["version"], 6);
 }
 
 async fn writes_without_if_match_get_428_and_change_nothing(state: AppState) {
