@@ -8,14 +8,15 @@
 \else
   \set n 100000
 \endif
-INSERT INTO clusters (geom, code, name, name_folded, kind, status, area_ha, geodesic_area_ha, planning_crs,
-                      version, created_at, updated_at, updated_by)
-SELECT ST_ForcePolygonCCW(ST_Multi(ST_MakeEnvelope(x, y, x + 0.004, y + 0.004, 4326))),
-       'GEN-' || i, 'Cụm sinh ' || i, 'cum sinh ' || i, 'cluster', 'in_plan', 19.4, 19.4, 'EPSG:9210',
-       1, timestamptz '2026-01-01 00:00:00+00', timestamptz '2026-01-01 00:00:00+00', 'generator'
-FROM (SELECT i, 104.5 + (i % 400) * 0.01 AS x, 8.7 + (i / 400) * 0.01 AS y FROM generate_series(1, :n) AS i) g;
+WITH made AS (
+  INSERT INTO clusters (geom, code, name, name_folded, kind, status, area_ha, geodesic_area_ha, planning_crs,
+                        version, created_at, updated_at, updated_by)
+  SELECT ST_ForcePolygonCCW(ST_Multi(ST_MakeEnvelope(x, y, x + 0.004, y + 0.004, 4326))),
+         'GEN-' || i, 'Cụm sinh ' || i, 'cum sinh ' || i, 'cluster', 'in_plan', 19.4, 19.4, 'EPSG:9210',
+         1, timestamptz '2026-01-01 00:00:00+00', timestamptz '2026-01-01 00:00:00+00', 'generator'
+  FROM (SELECT i, 104.5 + (i % 400) * 0.01 AS x, 8.7 + (i / 400) * 0.01 AS y FROM generate_series(1, :n) AS i) g
+  RETURNING id)
 INSERT INTO cluster_events (cluster_id, seq, to_status, effective_date, cluster_version, recorded_at, recorded_by)
-SELECT id, 1, 'in_plan', date '2026-01-01', 1, timestamptz '2026-01-01 00:00:00+00', 'generator'
-FROM clusters WHERE code LIKE 'GEN-%' AND NOT EXISTS (SELECT FROM cluster_events e WHERE e.cluster_id = clusters.id);
+SELECT id, 1, 'in_plan', date '2026-01-01', 1, timestamptz '2026-01-01 00:00:00+00', 'generator' FROM made;
 ANALYZE clusters;
 ANALYZE cluster_events;

@@ -384,9 +384,13 @@ pub struct FeatureOptions<'a> {
 /// straight from the cluster (no intermediate JSON tree).
 pub fn write_feature(out: &mut Vec<u8>, c: &Cluster, options: FeatureOptions<'_>) -> Result<(), CrsError> {
     let multi = options.crs.outgoing_cow(c.data.boundary.as_multi_polygon())?;
-    // Writing into a Vec fails only for a non-finite number, which no stored value is.
-    serde_json::to_writer(out, &feature_out(c, &multi, options.properties))
-        .map_err(|e| CrsError::Transform(e.to_string()))
+    to_writer(out, &feature_out(c, &multi, options.properties))
+}
+
+/// Appends a typed feature to `out`. Writing into a Vec fails only for a non-finite number,
+/// which no stored value is.
+fn to_writer<T: Serialize>(out: &mut Vec<u8>, value: &T) -> Result<(), CrsError> {
+    serde_json::to_writer(out, value).map_err(|e| CrsError::Transform(e.to_string()))
 }
 
 /// A cluster as a typed GeoJSON Feature, its boundary already in the wire CRS.
@@ -483,14 +487,13 @@ pub fn zone_json(z: &Zone, crs: WireCrs) -> Result<Value, ApiError> {
 /// intermediate JSON tree), as [`write_feature`] writes a cluster.
 pub fn write_zone(out: &mut Vec<u8>, z: &Zone, crs: WireCrs) -> Result<(), CrsError> {
     let multi = crs.outgoing_cow(z.data.boundary.as_multi_polygon())?;
-    // Writing into a Vec fails only for a non-finite number, which no stored value is.
-    serde_json::to_writer(out, &zone_out(z, &multi)).map_err(|e| CrsError::Transform(e.to_string()))
+    to_writer(out, &zone_out(z, &multi))
 }
 
 /// A stored zone as the body of a GeoJSON answer.
-pub fn zone_body(z: &Zone, crs: WireCrs) -> Result<Vec<u8>, ApiError> {
+pub fn zone_body(z: &Zone, crs: WireCrs) -> Result<Vec<u8>, CrsError> {
     let mut out = Vec::new();
-    write_zone(&mut out, z, crs).map_err(ApiError::internal)?;
+    write_zone(&mut out, z, crs)?;
     Ok(out)
 }
 

@@ -17,7 +17,7 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::precondition::{self, Precondition};
 use crate::rights::{Action, Target, authorize, authorize_caller};
-use crate::wire::{GEOJSON, WireCrs, cluster_draft, feature_body, feature_json, properties_draft};
+use crate::wire::{GEOJSON, WireCrs, cluster_draft, cluster_properties, feature_body, feature_json, properties_draft};
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new().documented("/collections/{collection}/items/{id}", axum::routing::patch(update))
@@ -80,9 +80,15 @@ async fn update(
     // merged document is read in that CRS only when the patch replaces the geometry.
     let geometry_patched = patch.get("geometry").is_some_and(|g| !g.is_null());
     let crs = if geometry_patched { crs?.0 } else { WireCrs::default() };
+    let properties_only = properties_only(&patch);
     let (mut document, expected) = match precondition {
         Precondition::Strict(version) => {
-            let mut document = feature_json(&current, WireCrs::default()).map_err(ApiError::internal)?;
+            // A patch of properties alone is merged over the properties: no geometry to write.
+            let mut document = if properties_only {
+                serde_json::json!({ "properties": cluster_properties(&current) })
+            } else {
+                feature_json(&current, WireCrs::default()).map_err(ApiError::internal)?
+            };
             json_patch::merge(&mut document, &patch);
             (document, version)
         }
@@ -94,7 +100,7 @@ async fn update(
     };
     let draft = match document.get("properties") {
         // A patch of the properties alone keeps the stored boundary as it is.
-        Some(serde_json::Value::Object(properties)) if properties_only(&patch) => {
+        Some(serde_json::Value::Object(properties)) if properties_only => {
             properties_draft(properties, state.config.planning_crs, &current.data)?
         }
         _ => {

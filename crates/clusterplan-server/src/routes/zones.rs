@@ -231,7 +231,7 @@ async fn read(
             (header::ETAG, tag),
             (HeaderName::from_static("content-crs"), crs.content_crs()),
         ],
-        zone_body(&zone, crs)?,
+        zone_body(&zone, crs).map_err(ApiError::internal)?,
     )
         .into_response())
 }
@@ -372,7 +372,7 @@ async fn create(
             (header::LOCATION, location(&format!("{base}/collections/zones/items/{}", zone.id))?),
             (header::ETAG, etag(zone.version)),
         ],
-        zone_body(&zone, WireCrs::default())?,
+        zone_body(&zone, WireCrs::default()).map_err(ApiError::internal)?,
     )
         .into_response())
 }
@@ -422,7 +422,7 @@ async fn replace(
     let zone = state.store.update_zone(id, expected, &draft, &ctx).await.map_err(not_found(id))?;
     Ok((
         [(header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON)), (header::ETAG, etag(zone.version))],
-        zone_body(&zone, WireCrs::default())?,
+        zone_body(&zone, WireCrs::default()).map_err(ApiError::internal)?,
     )
         .into_response())
 }
