@@ -1,22 +1,24 @@
 #!/usr/bin/env bash
 # Growth (issue 21): the first page of 100 features and /zoning at a point, as a planner, on
-# layers of 10 000 and 1 000 000 generated clusters (benches/generate-clusters.sql) on PostGIS;
-# the median of 21 requests after 5 warm-ups, and the server's resident set after them (VmRSS)
-# with its peak (VmHWM). (Not the embedded store: the generator's grid reaches 33.7° N at 1 M,
-# outside every VN-2000 area of use, and an import refuses such clusters.)
+# layers of 10 000 and 1 000 000 generated clusters, on PostGIS (benches/generate-clusters.sql)
+# and on the embedded store (benches/generate_clusters_gpkg.py, the same grid); the median of 21
+# requests after 5 warm-ups, and the server's resident set after them (VmRSS) with its peak
+# (VmHWM).
 #
 #   cargo build --release -p clusterplan-server
 #   BIN=…/release/clusterplan benches/growth.sh
 #
-# Each size gets a database growth_<n>, filled once and kept (KEEP=0 drops and fills it again).
-# SIZES ("10000 1000000"), WORK (/tmp/clusterplan-growth), PGURL
-# (postgres://postgres@127.0.0.1:5432). Needs psql and curl.
+# Each size gets a database growth_<n> and a file $WORK/growth_<n>.gpkg, filled once and kept
+# (KEEP=0 fills them again). SIZES ("10000 1000000"), STORES ("postgis gpkg"), WORK
+# (/tmp/clusterplan-growth), PGURL (postgres://postgres@127.0.0.1:5432). Needs psql, curl and
+# python3.
 set -euo pipefail
 BIN=${BIN:?the server binary}
 SIZES=${SIZES:-10000 1000000}
 WORK=${WORK:-/tmp/clusterplan-growth}
 PGURL=${PGURL:-postgres://postgres@127.0.0.1:5432}
 KEEP=${KEEP:-1}
+STORES=${STORES:-postgis gpkg}
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$WORK"
 
@@ -52,10 +54,10 @@ measure() {
   start "$database"
   local token mid x y
   token=$(planner_token "$database")
-  # The middle cluster of the generator's grid, and a point inside it.
+  # The middle cluster of the generators' grid, and a point inside it.
   mid=$((n / 2))
-  x=$(awk -v i="$mid" 'BEGIN { printf "%.4f", 104.5 + (i % 400) * 0.01 + 0.002 }')
-  y=$(awk -v i="$mid" 'BEGIN { printf "%.4f", 8.7 + int(i / 400) * 0.01 + 0.002 }')
+  x=$(awk -v i="$mid" 'BEGIN { printf "%.4f", 104.5 + (i % 1000) * 0.005 + 0.002 }')
+  y=$(awk -v i="$mid" 'BEGIN { printf "%.4f", 8.7 + int(i / 1000) * 0.005 + 0.002 }')
   local page zoning
   page=$(median_ms "$BASE/collections/clusters/items?limit=100" "$token")
   zoning=$(median_ms "$BASE/zoning?lon=$x&lat=$y" "$token")
@@ -70,14 +72,26 @@ measure() {
 }
 
 for n in $SIZES; do
-  db="growth_$n"
-  url="$PGURL/$db"
-  if [[ $KEEP != 1 ]] || ! psql "$PGURL/postgres" -Atc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1; then
-    psql -q "$PGURL/postgres" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)"
-    psql -q "$PGURL/postgres" -c "CREATE DATABASE $db"
-    start "$url" # migrates it
-    stop
-    psql -q "$url" -v n="$n" -f "$here/generate-clusters.sql"
+  if [[ " $STORES " == *" postgis "* ]]; then
+    db="growth_$n"
+    url="$PGURL/$db"
+    if [[ $KEEP != 1 ]] || ! psql "$PGURL/postgres" -Atc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1; then
+      psql -q "$PGURL/postgres" -c "DROP DATABASE IF EXISTS $db WITH (FORCE)"
+      psql -q "$PGURL/postgres" -c "CREATE DATABASE $db"
+      start "$url" # migrates it
+      stop
+      psql -q "$url" -v n="$n" -f "$here/generate-clusters.sql"
+    fi
+    measure PostGIS "$url" "$n"
   fi
-  measure PostGIS "$url" "$n"
+  if [[ " $STORES " == *" gpkg "* ]]; then
+    file="$WORK/growth_$n.gpkg"
+    if [[ $KEEP != 1 || ! -s $file ]]; then
+      rm -f "$file" "$file-wal" "$file-shm"
+      start "$file" # creates and migrates it
+      stop
+      python3 "$here/generate_clusters_gpkg.py" "$file" "$n"
+    fi
+    measure GeoPackage "$file" "$n"
+  fi
 done
