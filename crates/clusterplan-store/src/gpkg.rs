@@ -15,7 +15,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 
-use crate::backend::{Backend, TextList, expand, sqlx_alike};
+use crate::backend::{Backend, Column, TextList, expand, sqlx_alike};
 use crate::geom::{geometry_to_gpkg as to_gpkg_geometry, gpkg_to_geometry};
 use crate::query::Queryable;
 use crate::sql_store::planning::{ZONE_COLUMNS, decode_zone};
@@ -138,11 +138,11 @@ impl Backend for Sqlite {
         qb.push(" AND miny <= ").push_bind(maxy).push(" AND maxy >= ").push_bind(miny).push(")");
     }
 
-    fn get_time(row: &SqliteRow, column: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+    fn get_time(row: &SqliteRow, column: impl Column) -> Result<Option<DateTime<Utc>>, StoreError> {
         row.try_get::<Option<&str>, _>(column)?.map(parse_timestamp).transpose()
     }
 
-    fn get_geom(row: &SqliteRow, column: &str) -> Result<Option<Geometry<f64>>, StoreError> {
+    fn get_geom(row: &SqliteRow, column: impl Column) -> Result<Option<Geometry<f64>>, StoreError> {
         let blob: Option<&[u8]> = row.try_get(column)?;
         blob.map(|b| gpkg_to_geometry(b).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))).transpose()
     }

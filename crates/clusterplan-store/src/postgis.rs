@@ -15,7 +15,7 @@ use geozero::wkb::Wkb;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions, PgRow};
 use sqlx::{Connection, PgPool, Postgres, QueryBuilder, Row};
 
-use crate::backend::{Backend, TextList, sqlx_alike};
+use crate::backend::{Backend, Column, TextList, sqlx_alike};
 use crate::geom::geometry_to_wkb;
 use crate::query::Queryable;
 use crate::tiles::Tiled;
@@ -131,11 +131,11 @@ impl Backend for Postgres {
         qb.push(", ").push_bind(maxx).push(", ").push_bind(maxy).push(", 4326))");
     }
 
-    fn get_time(row: &PgRow, column: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+    fn get_time(row: &PgRow, column: impl Column) -> Result<Option<DateTime<Utc>>, StoreError> {
         Ok(row.try_get(column)?)
     }
 
-    fn get_geom(row: &PgRow, column: &str) -> Result<Option<Geometry<f64>>, StoreError> {
+    fn get_geom(row: &PgRow, column: impl Column) -> Result<Option<Geometry<f64>>, StoreError> {
         let blob: Option<&[u8]> = row.try_get(column)?;
         blob.map(|b| Wkb(b).to_geo().map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))).transpose()
     }

@@ -17,7 +17,7 @@ use futures::stream::BoxStream;
 use futures::{StreamExt, TryStreamExt};
 use sqlx::{Database, Pool, QueryBuilder};
 
-use crate::backend::{Backend, RowExt, Sql, TextList, expand};
+use crate::backend::{At, Backend, RowExt, Sql, TextList, expand};
 use crate::planning::PlanningStore;
 use crate::sql_filter;
 use crate::tiles::Tiled;
@@ -119,42 +119,91 @@ pub(crate) fn assignments(names: &[&str]) -> String {
     names.iter().map(|c| format!("{c} = ?")).collect::<Vec<_>>().join(", ")
 }
 
+/// The columns of [`CLUSTER_COLUMNS`] at their positions, as [`decode_cluster`] reads them.
+pub(crate) mod cluster_col {
+    use crate::backend::At;
+    pub(crate) const ID: At = At(0, "id");
+    pub(crate) const GEOM: At = At(1, "geom");
+    pub(crate) const VERSION: At = At(2, "version");
+    pub(crate) const CREATED_AT: At = At(3, "created_at");
+    pub(crate) const UPDATED_AT: At = At(4, "updated_at");
+    pub(crate) const CODE: At = At(5, "code");
+    pub(crate) const NAME: At = At(6, "name");
+    pub(crate) const KIND: At = At(7, "kind");
+    pub(crate) const STATUS: At = At(8, "status");
+    pub(crate) const PLANNED_AREA_HA: At = At(9, "planned_area_ha");
+    pub(crate) const AREA_HA: At = At(10, "area_ha");
+    pub(crate) const GEODESIC_AREA_HA: At = At(11, "geodesic_area_ha");
+    pub(crate) const PLANNING_CRS: At = At(12, "planning_crs");
+    pub(crate) const NOTES: At = At(13, "notes");
+    pub(crate) const CRAFT_VILLAGE: At = At(14, "craft_village");
+    pub(crate) const MOUNTAINOUS: At = At(15, "mountainous");
+    pub(crate) const ROADS_COMPLETED: At = At(16, "roads_completed");
+    pub(crate) const WATER_COMPLETED: At = At(17, "water_completed");
+    pub(crate) const WASTEWATER_COMPLETED: At = At(18, "wastewater_completed");
+    pub(super) const WWTP_CAPACITY_M3_DAY: At = At(19, "wwtp_capacity_m3_day");
+    #[cfg(test)]
+    pub(crate) const ALL: [At; 20] = [
+        ID,
+        GEOM,
+        VERSION,
+        CREATED_AT,
+        UPDATED_AT,
+        CODE,
+        NAME,
+        KIND,
+        STATUS,
+        PLANNED_AREA_HA,
+        AREA_HA,
+        GEODESIC_AREA_HA,
+        PLANNING_CRS,
+        NOTES,
+        CRAFT_VILLAGE,
+        MOUNTAINOUS,
+        ROADS_COMPLETED,
+        WATER_COMPLETED,
+        WASTEWATER_COMPLETED,
+        WWTP_CAPACITY_M3_DAY,
+    ];
+}
+
 /// Decodes a row selected by [`CLUSTER_COLUMNS`]: the attributes go through the core's parser
 /// again, so a row edited outside the API cannot pass for valid.
 pub(crate) fn decode_cluster<B: Backend>(row: &B::Row) -> Result<Cluster, StoreError> {
-    let id: i64 = row.get("id")?;
+    use cluster_col as c;
+    let id: i64 = row.get(c::ID)?;
     let corrupt = |what: String| StoreError::Corrupt(format!("cluster {id}: {what}"));
-    let planning_crs: String = row.get("planning_crs")?;
+    let planning_crs: String = row.get(c::PLANNING_CRS)?;
     let crs = Crs::parse(&planning_crs).map_err(|e| corrupt(e.to_string()))?;
     let input = ClusterInput {
-        code: row.get("code")?,
-        name: row.get("name")?,
-        kind: row.get("kind")?,
-        status: row.get("status")?,
-        planned_area_ha: row.get("planned_area_ha")?,
-        notes: row.get("notes")?,
+        code: row.get(c::CODE)?,
+        name: row.get(c::NAME)?,
+        kind: row.get(c::KIND)?,
+        status: row.get(c::STATUS)?,
+        planned_area_ha: row.get(c::PLANNED_AREA_HA)?,
+        notes: row.get(c::NOTES)?,
         planning_crs: Some(planning_crs),
-        craft_village: row.get("craft_village")?,
-        mountainous: row.get("mountainous")?,
-        roads_completed: row.get("roads_completed")?,
-        water_completed: row.get("water_completed")?,
-        wastewater_completed: row.get("wastewater_completed")?,
-        wwtp_capacity_m3_day: row.get("wwtp_capacity_m3_day")?,
+        craft_village: row.get(c::CRAFT_VILLAGE)?,
+        mountainous: row.get(c::MOUNTAINOUS)?,
+        roads_completed: row.get(c::ROADS_COMPLETED)?,
+        water_completed: row.get(c::WATER_COMPLETED)?,
+        wastewater_completed: row.get(c::WASTEWATER_COMPLETED)?,
+        wwtp_capacity_m3_day: row.get(c::WWTP_CAPACITY_M3_DAY)?,
     };
     let attrs = ClusterAttrs::parse(input, crs).map_err(|p| corrupt(format!("{p:?}")))?;
-    let area = AreaReport { projected_ha: row.get("area_ha")?, geodesic_ha: row.get("geodesic_area_ha")?, crs };
+    let area = AreaReport { projected_ha: row.get(c::AREA_HA)?, geodesic_ha: row.get(c::GEODESIC_AREA_HA)?, crs };
     Ok(Cluster {
         id,
-        version: row.get("version")?,
-        created_at: RowExt::<B>::time(row, "created_at")?,
-        updated_at: RowExt::<B>::time(row, "updated_at")?,
-        data: ClusterDraft { attrs, boundary: boundary::<B>(row)?, area },
+        version: row.get(c::VERSION)?,
+        created_at: RowExt::<B>::time(row, c::CREATED_AT)?,
+        updated_at: RowExt::<B>::time(row, c::UPDATED_AT)?,
+        data: ClusterDraft { attrs, boundary: boundary::<B>(row, c::GEOM)?, area },
     })
 }
 
-/// The `geom` column as a boundary.
-pub(crate) fn boundary<B: Backend>(row: &B::Row) -> Result<Boundary, StoreError> {
-    let geometry = RowExt::<B>::geom(row, "geom")?.ok_or_else(|| StoreError::Corrupt("no geometry".into()))?;
+/// The `geom` column (at `column`) as a boundary.
+pub(crate) fn boundary<B: Backend>(row: &B::Row, column: At) -> Result<Boundary, StoreError> {
+    let geometry = RowExt::<B>::geom(row, column)?.ok_or_else(|| StoreError::Corrupt("no geometry".into()))?;
     crate::geom::into_boundary(geometry)
 }
 

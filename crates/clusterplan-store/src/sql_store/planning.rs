@@ -18,7 +18,7 @@ use super::{
     Paging, SqlStore, boundary, bounded_count, count_meeting_bbox, count_rows, explain_miss, lock_row, push_cursor,
     select_page,
 };
-use crate::backend::{Backend, RowExt, Sql, expand};
+use crate::backend::{At, Backend, RowExt, Sql, expand};
 use crate::geom::geometry;
 use crate::planning::{
     ClusterWrite, EventRecord, NewEvent, NewTask, PlanningStore, TaskRecord, UnitQuery, ZoneQuery, covers_point,
@@ -56,28 +56,63 @@ const EVENT_COLUMNS: &str = "id, cluster_id, CAST(seq AS BIGINT) AS seq, from_st
 const TASK_COLUMNS: &str = "id, title, owner_agency, due_date, done_on, cluster_id, unit_code, act_number, notes";
 const UNIT_COLUMNS: &str = "{geom}, code, name, level, parent_code, valid_from, valid_to, notes";
 
+/// The columns of [`ZONE_COLUMNS`] at their positions, as [`decode_zone`] reads them.
+pub(crate) mod zone_col {
+    use crate::backend::At;
+    pub(crate) const ID: At = At(0, "id");
+    pub(crate) const GEOM: At = At(1, "geom");
+    pub(crate) const VERSION: At = At(2, "version");
+    pub(crate) const CREATED_AT: At = At(3, "created_at");
+    pub(crate) const UPDATED_AT: At = At(4, "updated_at");
+    pub(crate) const CLUSTER_ID: At = At(5, "cluster_id");
+    pub(crate) const LAND_USE: At = At(6, "land_use");
+    pub(crate) const LABEL: At = At(7, "label");
+    pub(crate) const LEASABLE: At = At(8, "leasable");
+    pub(crate) const LEASED: At = At(9, "leased");
+    pub(crate) const TENANT: At = At(10, "tenant");
+    pub(crate) const AREA_HA: At = At(11, "area_ha");
+    pub(crate) const GEODESIC_AREA_HA: At = At(12, "geodesic_area_ha");
+    #[cfg(test)]
+    pub(crate) const ALL: [At; 13] = [
+        ID,
+        GEOM,
+        VERSION,
+        CREATED_AT,
+        UPDATED_AT,
+        CLUSTER_ID,
+        LAND_USE,
+        LABEL,
+        LEASABLE,
+        LEASED,
+        TENANT,
+        AREA_HA,
+        GEODESIC_AREA_HA,
+    ];
+}
+
 /// Decodes a row selected by [`ZONE_COLUMNS`].
 pub(crate) fn decode_zone<B: Backend>(row: &B::Row) -> Result<Zone, StoreError> {
-    let id: i64 = row.get("id")?;
+    use zone_col as c;
+    let id: i64 = row.get(c::ID)?;
     let attrs = ZoneAttrs::parse(ZoneInput {
-        cluster_id: row.get("cluster_id")?,
-        land_use: row.get("land_use")?,
-        label: row.get("label")?,
-        leasable: row.get("leasable")?,
-        leased: row.get("leased")?,
-        tenant: row.get("tenant")?,
+        cluster_id: row.get(c::CLUSTER_ID)?,
+        land_use: row.get(c::LAND_USE)?,
+        label: row.get(c::LABEL)?,
+        leasable: row.get(c::LEASABLE)?,
+        leased: row.get(c::LEASED)?,
+        tenant: row.get(c::TENANT)?,
     })
     .map_err(|p| StoreError::Corrupt(format!("zone {id}: {p:?}")))?;
     // The area was measured in the cluster's planning CRS when written; the CRS itself is the
     // cluster's, so the report names the default system only as a placeholder.
     let area =
-        AreaReport { projected_ha: row.get("area_ha")?, geodesic_ha: row.get("geodesic_area_ha")?, crs: Crs::WGS84 };
+        AreaReport { projected_ha: row.get(c::AREA_HA)?, geodesic_ha: row.get(c::GEODESIC_AREA_HA)?, crs: Crs::WGS84 };
     Ok(Zone {
         id,
-        version: row.get("version")?,
-        created_at: RowExt::<B>::time(row, "created_at")?,
-        updated_at: RowExt::<B>::time(row, "updated_at")?,
-        data: ZoneDraft { attrs, boundary: boundary::<B>(row)?, area },
+        version: row.get(c::VERSION)?,
+        created_at: RowExt::<B>::time(row, c::CREATED_AT)?,
+        updated_at: RowExt::<B>::time(row, c::UPDATED_AT)?,
+        data: ZoneDraft { attrs, boundary: boundary::<B>(row, c::GEOM)?, area },
     })
 }
 
@@ -148,7 +183,7 @@ fn decode_unit<B: Backend>(row: &B::Row) -> Result<Unit, StoreError> {
         parent_code: row.get("parent_code")?,
         valid_from: row.get("valid_from")?,
         valid_to: row.get("valid_to")?,
-        boundary: boundary::<B>(row)?,
+        boundary: boundary::<B>(row, At(0, "geom"))?,
         notes: row.get("notes")?,
         code,
     })
