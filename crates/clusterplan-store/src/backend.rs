@@ -529,11 +529,11 @@ mod tests {
     /// A column no longer where its position says is read by its name, not from the position.
     #[tokio::test]
     async fn a_column_moved_is_read_by_name() {
-        let mut conn = sqlx::SqliteConnection::connect("sqlite::memory:").await.unwrap();
-        let row = sqlx::query("SELECT 'first' AS code, 'second' AS name").fetch_one(&mut conn).await.unwrap();
-        let at_place: String = sqlx::Sqlite::get(&row, At(1, "name")).unwrap();
+        let mut conn = sqlx::SqliteConnection::connect("sqlite::memory:").await.expect("in-memory SQLite");
+        let row = sqlx::query("SELECT 'first' AS code, 'second' AS name").fetch_one(&mut conn).await.expect("row");
+        let at_place: String = sqlx::Sqlite::get(&row, At(1, "name")).expect("at its place");
         assert_eq!(at_place, "second");
-        let moved: String = sqlx::Sqlite::get(&row, At(0, "name")).unwrap();
+        let moved: String = sqlx::Sqlite::get(&row, At(0, "name")).expect("by name");
         assert_eq!(moved, "second");
         assert!(sqlx::Sqlite::get::<String>(&row, At(0, "absent")).is_err());
     }
