@@ -79,6 +79,19 @@ impl std::fmt::Display for At {
 
 impl Column for At {}
 
+/// The columns of a fixed select list as [`At`] constants, numbered in the order given (which
+/// must be the select list's: `backend::tests` checks it), and in test builds `ALL` of them.
+macro_rules! positions {
+    ($($name:ident = $column:literal),* $(,)?) => {
+        #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
+        enum Position { $($name),* }
+        $(pub(crate) const $name: $crate::backend::At = $crate::backend::At(Position::$name as usize, $column);)*
+        #[cfg(test)]
+        pub(crate) const ALL: &[$crate::backend::At] = &[$($name),*];
+    };
+}
+pub(crate) use positions;
+
 /// A column type both databases decode as it is.
 pub trait SqlColumn: Sized {
     #[doc(hidden)]
@@ -522,8 +535,8 @@ mod tests {
     fn positions_follow_the_select_lists() {
         use crate::sql_store::planning::ZONE_COLUMNS;
         use crate::sql_store::{CLUSTER_COLUMNS, cluster_col};
-        assert_positions(CLUSTER_COLUMNS, &cluster_col::ALL);
-        assert_positions(ZONE_COLUMNS, &crate::sql_store::planning::zone_col::ALL);
+        assert_positions(CLUSTER_COLUMNS, cluster_col::ALL);
+        assert_positions(ZONE_COLUMNS, crate::sql_store::planning::zone_col::ALL);
     }
 
     /// A column no longer where its position says is read by its name, not from the position.

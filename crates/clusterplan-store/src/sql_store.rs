@@ -121,50 +121,28 @@ pub(crate) fn assignments(names: &[&str]) -> String {
 
 /// The columns of [`CLUSTER_COLUMNS`] at their positions, as [`decode_cluster`] reads them.
 pub(crate) mod cluster_col {
-    use crate::backend::At;
-    pub(crate) const ID: At = At(0, "id");
-    pub(crate) const GEOM: At = At(1, "geom");
-    pub(crate) const VERSION: At = At(2, "version");
-    pub(crate) const CREATED_AT: At = At(3, "created_at");
-    pub(crate) const UPDATED_AT: At = At(4, "updated_at");
-    pub(crate) const CODE: At = At(5, "code");
-    pub(crate) const NAME: At = At(6, "name");
-    pub(crate) const KIND: At = At(7, "kind");
-    pub(crate) const STATUS: At = At(8, "status");
-    pub(crate) const PLANNED_AREA_HA: At = At(9, "planned_area_ha");
-    pub(crate) const AREA_HA: At = At(10, "area_ha");
-    pub(crate) const GEODESIC_AREA_HA: At = At(11, "geodesic_area_ha");
-    pub(crate) const PLANNING_CRS: At = At(12, "planning_crs");
-    pub(crate) const NOTES: At = At(13, "notes");
-    pub(crate) const CRAFT_VILLAGE: At = At(14, "craft_village");
-    pub(crate) const MOUNTAINOUS: At = At(15, "mountainous");
-    pub(crate) const ROADS_COMPLETED: At = At(16, "roads_completed");
-    pub(crate) const WATER_COMPLETED: At = At(17, "water_completed");
-    pub(crate) const WASTEWATER_COMPLETED: At = At(18, "wastewater_completed");
-    pub(super) const WWTP_CAPACITY_M3_DAY: At = At(19, "wwtp_capacity_m3_day");
-    #[cfg(test)]
-    pub(crate) const ALL: [At; 20] = [
-        ID,
-        GEOM,
-        VERSION,
-        CREATED_AT,
-        UPDATED_AT,
-        CODE,
-        NAME,
-        KIND,
-        STATUS,
-        PLANNED_AREA_HA,
-        AREA_HA,
-        GEODESIC_AREA_HA,
-        PLANNING_CRS,
-        NOTES,
-        CRAFT_VILLAGE,
-        MOUNTAINOUS,
-        ROADS_COMPLETED,
-        WATER_COMPLETED,
-        WASTEWATER_COMPLETED,
-        WWTP_CAPACITY_M3_DAY,
-    ];
+    crate::backend::positions! {
+        ID = "id",
+        GEOM = "geom",
+        VERSION = "version",
+        CREATED_AT = "created_at",
+        UPDATED_AT = "updated_at",
+        CODE = "code",
+        NAME = "name",
+        KIND = "kind",
+        STATUS = "status",
+        PLANNED_AREA_HA = "planned_area_ha",
+        AREA_HA = "area_ha",
+        GEODESIC_AREA_HA = "geodesic_area_ha",
+        PLANNING_CRS = "planning_crs",
+        NOTES = "notes",
+        CRAFT_VILLAGE = "craft_village",
+        MOUNTAINOUS = "mountainous",
+        ROADS_COMPLETED = "roads_completed",
+        WATER_COMPLETED = "water_completed",
+        WASTEWATER_COMPLETED = "wastewater_completed",
+        WWTP_CAPACITY_M3_DAY = "wwtp_capacity_m3_day",
+    }
 }
 
 /// Decodes a row selected by [`CLUSTER_COLUMNS`]: the attributes go through the core's parser

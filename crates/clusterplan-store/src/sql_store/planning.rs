@@ -58,36 +58,21 @@ const UNIT_COLUMNS: &str = "{geom}, code, name, level, parent_code, valid_from, 
 
 /// The columns of [`ZONE_COLUMNS`] at their positions, as [`decode_zone`] reads them.
 pub(crate) mod zone_col {
-    use crate::backend::At;
-    pub(crate) const ID: At = At(0, "id");
-    pub(crate) const GEOM: At = At(1, "geom");
-    pub(crate) const VERSION: At = At(2, "version");
-    pub(crate) const CREATED_AT: At = At(3, "created_at");
-    pub(crate) const UPDATED_AT: At = At(4, "updated_at");
-    pub(crate) const CLUSTER_ID: At = At(5, "cluster_id");
-    pub(crate) const LAND_USE: At = At(6, "land_use");
-    pub(crate) const LABEL: At = At(7, "label");
-    pub(crate) const LEASABLE: At = At(8, "leasable");
-    pub(crate) const LEASED: At = At(9, "leased");
-    pub(crate) const TENANT: At = At(10, "tenant");
-    pub(crate) const AREA_HA: At = At(11, "area_ha");
-    pub(crate) const GEODESIC_AREA_HA: At = At(12, "geodesic_area_ha");
-    #[cfg(test)]
-    pub(crate) const ALL: [At; 13] = [
-        ID,
-        GEOM,
-        VERSION,
-        CREATED_AT,
-        UPDATED_AT,
-        CLUSTER_ID,
-        LAND_USE,
-        LABEL,
-        LEASABLE,
-        LEASED,
-        TENANT,
-        AREA_HA,
-        GEODESIC_AREA_HA,
-    ];
+    crate::backend::positions! {
+        ID = "id",
+        GEOM = "geom",
+        VERSION = "version",
+        CREATED_AT = "created_at",
+        UPDATED_AT = "updated_at",
+        CLUSTER_ID = "cluster_id",
+        LAND_USE = "land_use",
+        LABEL = "label",
+        LEASABLE = "leasable",
+        LEASED = "leased",
+        TENANT = "tenant",
+        AREA_HA = "area_ha",
+        GEODESIC_AREA_HA = "geodesic_area_ha",
+    }
 }
 
 /// Decodes a row selected by [`ZONE_COLUMNS`].
