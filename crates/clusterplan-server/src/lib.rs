@@ -51,8 +51,8 @@ pub fn app(state: AppState) -> Router {
     // Before the first request, so that it counts; inside the routes, where the matched route
     // template is known.
     metrics::init();
-    let routes = routes::router(state).layer(axum::Extension(limits)).layer(axum::middleware::from_fn(metrics::track));
-    middleware::wrap(routes, max_body)
+    let routes = routes::router(state).layer(axum::middleware::from_fn(metrics::track));
+    middleware::wrap(routes, max_body, limits)
 }
 
 /// Opens the store, seeds demo data when asked and the store is empty, and serves until

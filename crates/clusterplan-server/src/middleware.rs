@@ -1,14 +1,16 @@
 //! Cross-cutting HTTP layers: request ids, tracing, compression, CORS, limits, panics, and
 //! the `Allow` header that QGIS reads to enable editing.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
 use axum::body::Body;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Method, Request, Response, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::IntoResponse;
+use axum::{Extension, Router};
+use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{Any, CorsLayer};
@@ -17,12 +19,15 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::error::ApiError;
+use crate::limits::Limits;
 use crate::routes::allowed_methods;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 const CONTENT_CRS: HeaderName = HeaderName::from_static("content-crs");
 
-pub(crate) fn wrap(router: Router, max_body_bytes: usize) -> Router {
+/// The router inside the cross-cutting layers, with the service's [`Limits`] (tile cache,
+/// render slots) as an extension of every request.
+pub(crate) fn wrap(router: Router, max_body_bytes: usize, limits: Arc<Limits>) -> Router {
     let cors = CorsLayer::new()
         .allow_origin(Any)
         .allow_methods([
@@ -45,18 +50,24 @@ pub(crate) fn wrap(router: Router, max_body_bytes: usize) -> Router {
             HeaderName::from_static("x-legal-act"),
         ])
         .expose_headers([header::ETAG, header::LOCATION, REQUEST_ID, CONTENT_CRS]);
-    router
-        .layer(middleware::from_fn(refuse_nul_in_query))
-        .layer(DefaultBodyLimit::max(max_body_bytes))
-        .layer(CompressionLayer::new())
-        .layer(cors)
+    // One stack around the whole router, not `Router::layer`: that wraps every route in each
+    // layer, and each request then cloned and boxed the route once per layer (a dozen boxed
+    // clones and futures per request; BENCHMARKS.md, "The middleware stack"). Outermost first.
+    let stack = ServiceBuilder::new()
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(CatchPanicLayer::custom(|payload: Box<dyn std::any::Any + Send>| panicked(&*payload)))
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_mins(1)))
         // Outside CORS: tower-http's CorsLayer answers every OPTIONS itself, without `Allow`.
         .layer(middleware::from_fn(add_allow_header))
-        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_mins(1)))
-        .layer(CatchPanicLayer::custom(|payload: Box<dyn std::any::Any + Send>| panicked(&*payload)))
-        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-        .layer(TraceLayer::new_for_http().make_span_with(request_span))
-        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(cors)
+        .layer(CompressionLayer::new())
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .layer(middleware::from_fn(refuse_nul_in_query))
+        .layer(Extension(limits))
+        .service(router);
+    Router::new().fallback_service(stack)
 }
 
 async fn add_allow_header(request: Request<Body>, next: Next) -> Response<Body> {
