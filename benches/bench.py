@@ -393,7 +393,14 @@ def capture(log_path, ids, work, patch_ids, planner):
             server.stop()
     for key, text in scripts.items():
         (work / f"floor-{key}.sql").write_text(text)
+    # For `benches/ab.sh FLOORS=…`, which runs the same scripts with the same settings.
+    (work / "floor-pgoptions").write_text(pgoptions(settings) + "\n")
     return scripts, settings
+
+
+def pgoptions(settings):
+    """The server sessions' settings as `PGOPTIONS` for pgbench."""
+    return " ".join(f"-c {k}={v}" for k, v in settings)
 
 
 def current_version(base, token, fid):
@@ -404,7 +411,7 @@ def current_version(base, token, fid):
 # --- measuring ----------------------------------------------------------------------------
 
 def pgbench(script, connections, secs, settings, check=False):
-    env = {**os.environ, "PGOPTIONS": " ".join(f"-c {k}={v}" for k, v in settings)}
+    env = {**os.environ, "PGOPTIONS": pgoptions(settings)}
     args = ["pgbench", "-n", "-M", "prepared", "-f", str(script), "-c", str(connections),
             "-j", str(min(connections, 2)), "-D", "vold=0"]
     args += ["-t", "1"] if check else ["-T", str(max(1, round(secs)))]
