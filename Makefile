@@ -89,20 +89,20 @@ browser-tests: web/node_modules tests/browser/node_modules
 	$(CARGO) test --workspace --no-run
 	npm --prefix tests/browser test
 
-# Our release server beside the PostGIS floor (pgbench on the SQL each request sends), on both
-# stores; writes the table into BENCHMARKS.md (benches/bench.py says how). Not part of `test`:
+# Our server as shipped (the `dist` profile) beside the PostGIS floor (pgbench on the SQL each
+# request sends), on both stores; writes the tables into BENCHMARKS.md (benches/bench.py says how). Not part of `test`:
 # it takes ~30 min, needs wrk, pgbench and PostGIS, and its figures depend on the machine.
 # `bench-smoke`: the ~3-minute version (300 clusters). `bench-check`: the smoke run's durations on
 # the committed table's data size (~5 min at 1 000 clusters), failing when a ratio is more than
 # 20 % below that table (which it leaves as it is).
 bench: web/node_modules
-	$(CARGO) build --release -p clusterplan-server
+	$(CARGO) build --profile dist -p clusterplan-server
 	python3 benches/bench.py
 
 bench-smoke: web/node_modules
-	$(CARGO) build --release -p clusterplan-server
+	$(CARGO) build --profile dist -p clusterplan-server
 	BENCH_QUICK=1 python3 benches/bench.py
 
 bench-check: web/node_modules
-	$(CARGO) build --release -p clusterplan-server
+	$(CARGO) build --profile dist -p clusterplan-server
 	BENCH_QUICK=1 BENCH_COMPARE=1 python3 benches/bench.py

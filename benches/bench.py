@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """`make bench`: our server beside the database's own floor, on both stores, in one command.
 
-    cargo build --release -p clusterplan-server
+    cargo build --profile dist -p clusterplan-server
     python3 benches/bench.py                 # full run: writes the table into BENCHMARKS.md
     BENCH_QUICK=1 python3 benches/bench.py   # smoke run (~3 min): fewer features, 3 s, 1 repetition
     BENCH_COMPARE=1 python3 benches/bench.py # run, then exit 1 when a ratio is > 20 % below the
@@ -24,16 +24,20 @@ What it does, in order:
    BENCHMARKS.md ("Our server beside the database's floor") says more, and what the floor
    leaves out.
 3. Measures, interleaved: for each repetition, workload and connection count, pgbench on the
-   script (`-M prepared`, the floor), then wrk against the release server on PostGIS and on the
+   script (`-M prepared`, the floor), then wrk against the server on PostGIS and on the
    GeoPackage (the order of the three rotates between repetitions). Medians over repetitions;
-   the 1-minute load average is recorded before each run.
+   the 1-minute load average is recorded before each run, and the CPU time each process spent
+   (the server, PostgreSQL, pgbench or wrk, from /proc and getrusage) around it.
 4. Writes the table between the `bench:begin`/`bench:end` markers of BENCHMARKS.md (the rest of
    the file is left alone), and every figure to WORK/results.json.
 
 Both servers run with `--tile-cache-mib 0`: a cached tile costs no SQL at all, so with the cache
 the tile rows would measure memory, not the path the floor measures.
 
-Environment: BIN (release binary), PGURL (postgres://postgres@127.0.0.1:5432), BENCH_DB (bench),
+The server measured is the binary as shipped: the `dist` profile (thin LTO, fewer codegen units;
+`cargo deb --profile dist` packages it), which spends less CPU per request than `release`.
+
+Environment: BIN (default the `dist` binary), PGURL (postgres://postgres@127.0.0.1:5432), BENCH_DB (bench),
 PG_LOG (the server's log file; default the newest in /var/log/postgresql), CLUSTERS (1000; quick
 300), DURATION (10s; quick 3s), REPS (3; quick 1), CONNECTIONS ("4 16"), BENCH_DIR
 (/tmp/clusterplan-bench), BENCH_REUSE=1 (keep the stores of the last run with the same CLUSTERS).
@@ -44,6 +48,7 @@ import json
 import math
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -72,7 +77,7 @@ DB = os.environ.get("BENCH_DB", "bench")
 WORK = Path(os.environ.get("BENCH_DIR", "/tmp/clusterplan-bench"))
 REUSE = os.environ.get("BENCH_REUSE", "") not in ("", "0")
 TARGET = os.environ.get("CARGO_TARGET_DIR", str(ROOT / "target"))
-BIN = os.environ.get("BIN", f"{TARGET}/release/clusterplan")
+BIN = os.environ.get("BIN", f"{TARGET}/dist/clusterplan")
 BENCHMARKS = ROOT / "BENCHMARKS.md"
 BEGIN, END = "<!-- bench:begin (written by benches/bench.py) -->", "<!-- bench:end -->"
 PASSWORD = "bench planner password"
@@ -134,7 +139,7 @@ def preflight():
         if not shutil.which(tool):
             die(f"{tool} is missing ({hint})")
     if not os.access(BIN, os.X_OK):
-        die(f"no server binary at {BIN}: cargo build --release -p clusterplan-server (or set BIN)")
+        die(f"no server binary at {BIN}: cargo build --profile dist -p clusterplan-server (or set BIN)")
     r = subprocess.run(["psql", "-X", "-At", "-c", "SELECT 1", *pg_args("postgres")], capture_output=True, text=True)
     if r.returncode != 0:
         die(f"PostgreSQL at {PGURL} does not answer: {r.stderr.strip()}")
@@ -410,18 +415,58 @@ def current_version(base, token, fid):
 
 # --- measuring ----------------------------------------------------------------------------
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def ticks(pid, reaped=False):
+    """CPU clock ticks (utime + stime) of a process so far, with `reaped` those of its children
+    it waited for too; 0 once it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0
+    fields = stat.rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+    return sum(int(v) for v in fields[11:15 if reaped else 13])  # utime stime [cutime cstime]
+
+
+def postgres_ticks():
+    """CPU ticks of every PostgreSQL process, with the backends the postmaster has reaped (a
+    pgbench client's backend ends with its session)."""
+    total = 0
+    for comm in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if comm.read_text().strip() == "postgres":
+                total += ticks(comm.parent.name, reaped=True)
+        except OSError:
+            pass
+    return total
+
+
+def child_cpu():
+    """CPU seconds of this script's finished children (pgbench, wrk) so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def per_request(seconds_used, n):
+    """Microseconds of CPU per request (or transaction)."""
+    return None if not n else seconds_used / n * 1e6
+
 def pgbench(script, connections, secs, settings, check=False):
     env = {**os.environ, "PGOPTIONS": pgoptions(settings)}
     args = ["pgbench", "-n", "-M", "prepared", "-f", str(script), "-c", str(connections),
             "-j", str(min(connections, 2)), "-D", "vold=0"]
     args += ["-t", "1"] if check else ["-T", str(max(1, round(secs)))]
+    cpu = child_cpu()
     r = subprocess.run(args + pg_args(DB), capture_output=True, text=True, env=env)
+    cpu = child_cpu() - cpu
     out = r.stdout + r.stderr
     failed = re.search(r"number of failed transactions: (\d+)", out)
     if r.returncode != 0 or "aborted" in out or (failed and failed[1] != "0"):
         die(f"pgbench on {script.name} failed:\n{out[-3000:]}")
     m = re.search(r"tps = ([\d.]+) \(without initial connection time\)", out)
-    return float(m[1]) if m else None
+    n = re.search(r"number of transactions actually processed: (\d+)", out)
+    return (float(m[1]) if m else None), (int(n[1]) if n else 0), cpu
 
 
 PATCH_LUA = r"""-- Each wrk thread (one connection each) edits its own cluster under If-Match: it reads the
@@ -462,7 +507,9 @@ def wrk(base, path, connections, duration, lua=None):
     args = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}", "--timeout", "10s"]
     if lua:
         args += ["-s", str(lua)]
+    cpu = child_cpu()
     r = subprocess.run(args + [base + (path or "/")], capture_output=True, text=True)
+    cpu = child_cpu() - cpu
     if r.returncode != 0:
         die(f"wrk failed: {r.stderr.strip()}")
     out = r.stdout
@@ -470,7 +517,7 @@ def wrk(base, path, connections, duration, lua=None):
     total, secs = int(m[1]), seconds(m[2] + m[3])
     non2xx = int(n[1]) if (n := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
     errors = sum(int(e) for e in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
-    return (total - non2xx) / secs, non2xx + errors
+    return (total - non2xx) / secs, non2xx + errors, total, cpu
 
 
 # --- the table ----------------------------------------------------------------------------
@@ -516,6 +563,24 @@ def table(results, labels, meta):
             bad = lambda side: f" ({r[side + '_bad']} failed)" if r.get(side + "_bad") else ""  # noqa: E731
             lines.append(f"| {label} | {c} | {fmt(floor)} | {fmt(pg)}{bad('postgis')} | {ratio(pg)} | "
                          f"{fmt(gp)}{bad('gpkg')} | {ratio(gp)} | {r['load']:.1f} |")
+    lines += [
+        "",
+        "CPU per request, µs (medians; utime + stime from `/proc` over each run: the server's process, "
+        "every PostgreSQL process, and the client, pgbench or wrk). These move less than the rates "
+        "with how busy the two cores were. On a machine that both sides keep busy, a ratio above is "
+        "about the floor's sum (pgbench + PostgreSQL) over ours (server + PostgreSQL + wrk).",
+        "",
+        "| workload | conns | floor: pgbench | floor: PostgreSQL | PostGIS: server | PostGIS: PostgreSQL "
+        "| PostGIS: wrk | GeoPackage: server | GeoPackage: wrk |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for key, label in labels:
+        for c in CONNECTIONS:
+            cpu = results[f"{key}/{c}"]["cpu"]
+            cells = [cpu["floor"]["client_us"], cpu["floor"]["postgres_us"], cpu["postgis"]["server_us"],
+                     cpu["postgis"]["postgres_us"], cpu["postgis"]["client_us"], cpu["gpkg"]["server_us"],
+                     cpu["gpkg"]["client_us"]]
+            lines.append(f"| {label} | {c} | " + " | ".join(fmt(x) for x in cells) + " |")
     lines += ["", f"Raw figures of each run: `{meta['results']}` (not committed). "
               "How the floor is captured and its limits: the section above.", END]
     return "\n".join(lines)
@@ -625,13 +690,21 @@ def main():
                 for c in CONNECTIONS:
                     for side in order:
                         load1, busy = os.getloadavg()[0], builds_running()
+                        server = None if side == "floor" else servers[side].proc.pid
+                        server_ticks, pg_ticks = ticks(server) if server else 0, postgres_ticks()
                         if side == "floor":
-                            rate, bad = pgbench(WORK / f"floor-{key}.sql", c, seconds(DURATION), settings), 0
+                            rate, n, client = pgbench(WORK / f"floor-{key}.sql", c, seconds(DURATION), settings)
+                            bad = 0
                         else:
-                            rate, bad = wrk(servers[side].base, paths[key], c, DURATION,
-                                            lua[side] if key == "patch" else None)
+                            rate, bad, n, client = wrk(servers[side].base, paths[key], c, DURATION,
+                                                       lua[side] if key == "patch" else None)
+                        server_ticks = (ticks(server) - server_ticks) if server else 0
+                        pg_ticks = postgres_ticks() - pg_ticks
                         runs.setdefault(f"{key}/{c}", []).append(
-                            {"rep": rep, "side": side, "rate": rate, "failed": bad, "load1": load1, "builds": busy})
+                            {"rep": rep, "side": side, "rate": rate, "failed": bad, "load1": load1, "builds": busy,
+                             "requests": n, "client_us": per_request(client, n),
+                             "server_us": per_request(server_ticks / TICK, n) if server else None,
+                             "postgres_us": per_request(pg_ticks / TICK, n)})
                         log(f"rep {rep + 1}/{REPS} {key:<10} c={c:<3} {side:<8} {rate:10.1f}/s"
                             f"{f'  ({bad} failed)' if bad else ''}  load {load1:.2f}")
     finally:
@@ -641,7 +714,12 @@ def main():
     results = {}
     for k, rs in runs.items():
         med = lambda side: statistics.median(r["rate"] for r in rs if r["side"] == side)  # noqa: E731
+        def cpu(side, what, rs=rs):
+            values = [r[what] for r in rs if r["side"] == side and r[what] is not None]
+            return statistics.median(values) if values else None
         results[k] = {"floor": med("floor"), "postgis": med("postgis"), "gpkg": med("gpkg"),
+                      "cpu": {side: {what: cpu(side, what) for what in ("client_us", "server_us", "postgres_us")}
+                              for side in ("floor", "postgis", "gpkg")},
                       "postgis_bad": sum(r["failed"] for r in rs if r["side"] == "postgis"),
                       "gpkg_bad": sum(r["failed"] for r in rs if r["side"] == "gpkg"),
                       "load": statistics.median(r["load1"] for r in rs)}

@@ -242,13 +242,15 @@ fn config_check_refuses_unknown_keys_and_bad_values() {
     assert!(!out.status.success() && text(&out).1.contains("missing.toml"));
 }
 
-#[tokio::test]
-async fn json_logs_are_one_object_a_line_with_the_request_id() {
+/// What a server started with `args` (and `tower_http=debug`) wrote to stderr while answering one
+/// `/health`, beside that request's `x-request-id`.
+async fn log_of_one_request(args: &[&str]) -> (String, String) {
     let dir = tempfile::tempdir().expect("tempdir");
+    let serve = [&["serve", "--listen", "127.0.0.1:0", "--no-demo"], args].concat();
     let mut server = start(
         Path::new(env!("CARGO_BIN_EXE_clusterplan")),
         dir.path(),
-        &["serve", "--listen", "127.0.0.1:0", "--no-demo", "--log-format", "json"],
+        &serve,
         &[("CLUSTERPLAN_LOG", "info,tower_http=debug")],
     );
     let response = get(&format!("{}/health", server.base), "application/json").await;
@@ -258,10 +260,24 @@ async fn json_logs_are_one_object_a_line_with_the_request_id() {
     server.child.kill().expect("kill");
     let mut err = String::new();
     server.child.stderr.take().expect("stderr").read_to_string(&mut err).expect("stderr");
+    (id, err)
+}
+
+#[tokio::test]
+async fn json_logs_are_one_object_a_line_with_the_request_id() {
+    let (id, err) = log_of_one_request(&["--log-format", "json"]).await;
     let lines: Vec<serde_json::Value> =
         err.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect();
     assert!(lines.iter().any(|l| l["fields"]["message"] == "clusterplan serving"), "{err}");
     assert!(lines.iter().any(|l| l["span"]["id"] == id.as_str() && l["span"]["path"] == "/health"), "{id}: {err}");
+}
+
+#[tokio::test]
+async fn text_logs_to_a_pipe_carry_no_colour_codes() {
+    let (id, err) = log_of_one_request(&[]).await;
+    // The request's line names its span fields as plain `key=value` text.
+    assert!(err.contains("clusterplan serving") && err.contains(&format!("id={id}")), "{err}");
+    assert!(!err.contains('\u{1b}'), "escape codes in a log written to a pipe: {err:?}");
 }
 
 #[tokio::test]
