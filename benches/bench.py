@@ -34,7 +34,7 @@ What it does, in order:
 Both servers run with `--tile-cache-mib 0`: a cached tile costs no SQL at all, so with the cache
 the tile rows would measure memory, not the path the floor measures.
 
-The server measured is the binary as shipped: the `dist` profile (thin LTO, fewer codegen units;
+The server measured is the binary as shipped: the `dist` profile (whole-program LTO, one codegen unit;
 `cargo deb --profile dist` packages it), which spends less CPU per request than `release`.
 
 Environment: BIN (default the `dist` binary), PGURL (postgres://postgres@127.0.0.1:5432), BENCH_DB (bench),
