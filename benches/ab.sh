@@ -21,6 +21,8 @@ read -r -a URLS <<< "${PATHS:-/collections/clusters/items/160 /collections/clust
 read -r -a CONN_COUNTS <<< "${CONNS:-4 16}"
 read -r -a FLOOR_SCRIPTS <<< "${FLOORS:-}"
 ticks=$(getconf CLK_TCK)
+# As `make bench` runs the floor: the server sessions' settings (written by bench.py).
+if [ ${#FLOOR_SCRIPTS[@]} -gt 0 ]; then export PGOPTIONS; PGOPTIONS=$(cat "$WORK/floor-pgoptions"); fi
 
 # CPU ticks of every PostgreSQL process, with the children the postmaster has reaped (pgbench's
 # backends end with their sessions).
@@ -58,10 +60,8 @@ for round in $(seq 1 "${ROUNDS:-3}"); do
   done
   for name in "${FLOOR_SCRIPTS[@]}"; do
     for conns in "${CONN_COUNTS[@]}"; do
-      # As `make bench` runs the floor: the server sessions' settings, prepared statements.
       args=(-n -M prepared -f "$WORK/floor-$name.sql" -c "$conns" -j $((conns < 2 ? conns : 2)) -D vold=0
         -h 127.0.0.1 -U postgres bench)
-      export PGOPTIONS; PGOPTIONS=$(cat "$WORK/floor-pgoptions")
       pgbench "${args[@]}" -T 3 > /dev/null 2>&1
       p0=$(postgres_ticks)
       out=$({ /usr/bin/time -f "cpu %U %S" pgbench "${args[@]}" -T 4; } 2>&1)

@@ -449,8 +449,19 @@ def child_cpu():
 
 
 def per_request(seconds_used, n):
-    """Microseconds of CPU per request (or transaction)."""
-    return None if not n else seconds_used / n * 1e6
+    """Microseconds of CPU per request (or transaction); None without a figure."""
+    return None if seconds_used is None or not n else seconds_used / n * 1e6
+
+
+def measured(server, run):
+    """`run()`, one pgbench or wrk run: its rate and failures, with the CPU per request of the
+    client, of the server process `server` (None: no server) and of PostgreSQL meanwhile."""
+    server_ticks, pg_ticks = ticks(server) if server else 0, postgres_ticks()
+    rate, bad, n, client = run()
+    server_cpu = (ticks(server) - server_ticks) / TICK if server else None
+    cpu = {"client_us": per_request(client, n), "server_us": per_request(server_cpu, n),
+           "postgres_us": per_request((postgres_ticks() - pg_ticks) / TICK, n)}
+    return rate, bad, n, cpu
 
 def pgbench(script, connections, secs, settings, check=False):
     env = {**os.environ, "PGOPTIONS": pgoptions(settings)}
@@ -466,7 +477,7 @@ def pgbench(script, connections, secs, settings, check=False):
         die(f"pgbench on {script.name} failed:\n{out[-3000:]}")
     m = re.search(r"tps = ([\d.]+) \(without initial connection time\)", out)
     n = re.search(r"number of transactions actually processed: (\d+)", out)
-    return (float(m[1]) if m else None), (int(n[1]) if n else 0), cpu
+    return (float(m[1]) if m else None), 0, (int(n[1]) if n else 0), cpu
 
 
 PATCH_LUA = r"""-- Each wrk thread (one connection each) edits its own cluster under If-Match: it reads the
@@ -690,21 +701,17 @@ def main():
                 for c in CONNECTIONS:
                     for side in order:
                         load1, busy = os.getloadavg()[0], builds_running()
-                        server = None if side == "floor" else servers[side].proc.pid
-                        server_ticks, pg_ticks = ticks(server) if server else 0, postgres_ticks()
+                        # Each run is called at once, inside `measured`: the loop's variables are current.
                         if side == "floor":
-                            rate, n, client = pgbench(WORK / f"floor-{key}.sql", c, seconds(DURATION), settings)
-                            bad = 0
+                            script = WORK / f"floor-{key}.sql"
+                            rate, bad, n, cpu = measured(None, lambda: pgbench(script, c, seconds(DURATION), settings))
                         else:
-                            rate, bad, n, client = wrk(servers[side].base, paths[key], c, DURATION,
-                                                       lua[side] if key == "patch" else None)
-                        server_ticks = (ticks(server) - server_ticks) if server else 0
-                        pg_ticks = postgres_ticks() - pg_ticks
+                            server, script = servers[side], lua[side] if key == "patch" else None
+                            rate, bad, n, cpu = measured(
+                                server.proc.pid, lambda: wrk(server.base, paths[key], c, DURATION, script))
                         runs.setdefault(f"{key}/{c}", []).append(
                             {"rep": rep, "side": side, "rate": rate, "failed": bad, "load1": load1, "builds": busy,
-                             "requests": n, "client_us": per_request(client, n),
-                             "server_us": per_request(server_ticks / TICK, n) if server else None,
-                             "postgres_us": per_request(pg_ticks / TICK, n)})
+                             "requests": n, **cpu})
                         log(f"rep {rep + 1}/{REPS} {key:<10} c={c:<3} {side:<8} {rate:10.1f}/s"
                             f"{f'  ({bad} failed)' if bad else ''}  load {load1:.2f}")
     finally:
@@ -713,12 +720,11 @@ def main():
 
     results = {}
     for k, rs in runs.items():
-        med = lambda side: statistics.median(r["rate"] for r in rs if r["side"] == side)  # noqa: E731
-        def cpu(side, what, rs=rs):
+        def med(side, what="rate", rs=rs):
             values = [r[what] for r in rs if r["side"] == side and r[what] is not None]
             return statistics.median(values) if values else None
         results[k] = {"floor": med("floor"), "postgis": med("postgis"), "gpkg": med("gpkg"),
-                      "cpu": {side: {what: cpu(side, what) for what in ("client_us", "server_us", "postgres_us")}
+                      "cpu": {side: {what: med(side, what) for what in ("client_us", "server_us", "postgres_us")}
                               for side in ("floor", "postgis", "gpkg")},
                       "postgis_bad": sum(r["failed"] for r in rs if r["side"] == "postgis"),
                       "gpkg_bad": sum(r["failed"] for r in rs if r["side"] == "gpkg"),

@@ -44,14 +44,17 @@ async fn main() -> anyhow::Result<()> {
 
 /// Log lines go to stderr, filtered by `CLUSTERPLAN_LOG` (tracing's `EnvFilter` syntax).
 ///
-/// Colours only on a terminal (and without `NO_COLOR`): the journal of the systemd unit, a file
-/// or a pipe gets plain text, which `journalctl`, `grep` and log shippers read as it is.
+/// Colours only on a terminal: the journal of the systemd unit, a file or a pipe gets plain
+/// text, which `journalctl`, `grep` and log shippers read as it is. On a terminal the
+/// subscriber's own default applies (colours, unless `NO_COLOR` is set).
 fn init_logging(format: LogFormat) {
     use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_env("CLUSTERPLAN_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(colour);
+    let mut builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if !std::io::stderr().is_terminal() {
+        builder = builder.with_ansi(false);
+    }
     match format {
         LogFormat::Text => builder.init(),
         // Each line one object; the request span (with its `x-request-id`) comes along.
